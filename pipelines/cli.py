@@ -1,0 +1,280 @@
+"""The ``cxbridge`` command line: thin wiring of the pipeline's entry points, with progress."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipelines.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    help="cxbridge: customer-experience analytics and service assurance for telecom operators.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+DEMO_SCALE = 0.02
+
+
+class UserError(Exception):
+    """Raised for problems the user can fix; printed without a traceback."""
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        errors.print(f"[red]Settings error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Print the errors a person can act on plainly, with exit status 1."""
+    from pipelines.ingest.base import UnparseableFileError
+    from pipelines.transform import TransformError
+    from pipelines.warehouse import WarehouseError
+
+    try:
+        yield
+    except (UserError, WarehouseError, TransformError, UnparseableFileError, FileNotFoundError,
+            KeyError, ValueError) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        errors.print(f"[red]Error:[/red] {message}")
+        raise typer.Exit(1) from exc
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, float, float], None]]:
+    """A progress display; yields ``update(step, done, total)``."""
+    columns = (TextColumn("{task.description:<12}"), BarColumn(),
+               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        tasks: dict[str, int] = {}
+
+        def update(step: str, done: float, total: float) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(step, total=total)
+            progress.update(tasks[step], completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def generate(
+    scale: Annotated[float, typer.Option(help="Scale factor: 1 ≈ 100,000 customers.")] = 0.05,
+    days: Annotated[int, typer.Option(help="Days of network, usage and care history.")] = 30,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
+    start: Annotated[str, typer.Option(help="First day (UTC), YYYY-MM-DD.")] = "2026-10-01",
+    dirt: Annotated[float, typer.Option(help="Share of dirty rows.")] = 0.002,
+    out: Annotated[Path | None, typer.Option(help="Output folder [default: raw folder].")] = None,
+) -> None:
+    """Generate a realistic synthetic operator: every source in its real format, plus _truth/."""
+    settings = _settings()
+    with _user_errors():
+        report = _generate(settings, scale, days, seed, start, dirt, out)
+    console.print(f"[green]Generated[/green] {report.out_dir} in {report.seconds:.1f} s")
+    _print_counts(report.counts)
+
+
+def _generate(settings: Settings, scale: float, days: int, seed: int, start: str, dirt: float,
+              out: Path | None):
+    from pipelines.generate import WorldConfig, generate_world
+
+    if scale <= 0 or days < 1:
+        raise UserError("--scale must be > 0 and --days ≥ 1")
+    try:
+        first_day = date.fromisoformat(start)
+    except ValueError as exc:
+        raise UserError(f"--start {start!r} is not a date (YYYY-MM-DD)") from exc
+    config = WorldConfig(scale=scale, days=days, seed=seed, start=first_day, dirt_rate=dirt)
+    with _progress() as update:
+        return generate_world(config, out_dir=(out or settings.raw_dir).resolve(),
+                              progress=lambda step, fraction: update("generate", fraction, 1.0))
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    table = Table("what", "rows", box=None)
+    for name, value in counts.items():
+        table.add_row(name, f"{value:,}")
+    console.print(table)
+
+
+@app.command()
+def run(
+    raw: Annotated[Path | None, typer.Option(help="Raw folder [default: data dir's raw/].")] = None,
+) -> None:
+    """Ingest everything new under the raw folder, rebuild the marts and publish a snapshot."""
+    from pipelines import flow
+
+    settings = _settings()
+    with _user_errors(), _progress() as update:
+        summary = flow.run(settings, raw, on_step=update)
+    _print_file_summary(summary.files)
+    console.print(f"Run [bold]{summary.run_id}[/bold]: snapshot {summary.snapshot.path}")
+    if summary.rejected:
+        errors.print(f"[red]{len(summary.rejected)} file(s) rejected[/red]; the rest was loaded.")
+        raise typer.Exit(2)
+
+
+@app.command()
+def ingest(
+    source: Annotated[str, typer.Argument(help="customers, services, catalog, topology, kpis, "
+                                          "alarms, usage, tickets or surveys")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+) -> None:
+    """Ingest files of one source (folders are searched for that source's files)."""
+    from pipelines import flow, warehouse
+    from pipelines import ingest as ingest_jobs
+
+    settings = _settings()
+    settings.ensure_dirs()
+    with _user_errors():
+        src = ingest_jobs.source(source)
+        work = [(src, f) for f in ingest_jobs.files_of(src, paths)]
+        if not work:
+            raise UserError(f"no {source} files in {', '.join(map(str, paths))} "
+                            f"(looked for {', '.join(src.patterns)})")
+        with warehouse.connect(settings) as con:
+            results = ingest_jobs.ingest_many(con, work, flow.new_run_id())
+    _print_file_summary(results)
+    if any(r.status == "rejected" for r in results):
+        raise typer.Exit(2)
+
+
+def _print_file_summary(results) -> None:
+    table = Table("source", "file", "status", "read", "loaded", "quarantined", "note",
+                  title="Ingest summary", title_justify="left")
+    shown = [r for r in results if r.status != "unchanged" or r.message != "already loaded"]
+    for r in shown[:60]:
+        style = {"rejected": "red", "unchanged": "dim"}.get(r.status, "")
+        table.add_row(r.source, Path(r.path).name, f"[{style}]{r.status}[/{style}]" if style
+                      else r.status, f"{r.rows_read:,}", f"{r.rows_loaded:,}",
+                      f"{r.rows_quarantined:,}", r.message[:80])
+    if len(shown) > 60:
+        table.add_row("…", f"{len(shown) - 60} more files", "", "", "", "", "")
+    unchanged = sum(r.status == "unchanged" for r in results)
+    console.print(table)
+    console.print(f"{len(results)} file(s): {unchanged} unchanged, "
+                  f"{sum(r.rows_loaded for r in results):,} rows loaded, "
+                  f"{sum(r.rows_quarantined for r in results):,} quarantined")
+
+
+@app.command()
+def quarantine(
+    limit: Annotated[int, typer.Option(help="Rows to show per reason.")] = 3,
+) -> None:
+    """List what is held in quarantine, grouped by source and reason, with example rows."""
+    from pipelines import ingest as ingest_jobs
+    from pipelines import warehouse
+
+    settings = _settings()
+    with _user_errors(), warehouse.connect(settings) as con:
+        ingest_jobs.prepare(con)
+        held = warehouse.query(con, warehouse.read_sql("meta/quarantine_summary.sql"),
+                               {"limit": limit})
+    if held.is_empty():
+        console.print("Nothing is held in quarantine.")
+        return
+    table = Table("source", "reason", "rows", "example file:line", title="Quarantine")
+    for row in held.iter_rows(named=True):
+        table.add_row(row["source"], row["reason_kind"], f"{row['rows']:,}", row["examples"])
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8050,
+) -> None:
+    """Serve the dashboard over the current published snapshot."""
+    from dashboards.app import serve as serve_dashboard
+
+    settings = _settings()
+    with _user_errors():
+        console.print(f"Dashboard on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
+        serve_dashboard(settings, host=host, port=port)
+
+
+@app.command()
+def demo(
+    scale: Annotated[float, typer.Option(help="Scale factor of the demo world.")] = DEMO_SCALE,
+    days: Annotated[int, typer.Option(help="Days of history.")] = 30,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8050,
+) -> None:
+    """Generate a small world, build it and serve the dashboard: the whole product in one go."""
+    from pipelines import flow
+
+    settings = _settings()
+    with _user_errors():
+        console.rule("1/3 generate")
+        _generate(settings, scale, days, seed, "2026-10-01", 0.002, None)
+        console.rule("2/3 ingest, transform, publish")
+        with _progress() as update:
+            summary = flow.run(settings, None, on_step=update)
+        _print_file_summary(summary.files)
+    console.rule("3/3 serve")
+    serve(host=host, port=port)
+
+
+@app.command()
+def evaluate(
+    truth: Annotated[Path, typer.Option(help="The world's _truth/ folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Compare what the pipeline built with the generated world's ground truth."""
+    from pipelines.evaluate import evaluate as run_evaluation
+
+    settings = _settings()
+    with _user_errors():
+        report = run_evaluation(settings, truth)
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+        return
+    for section, figures in report.items():
+        table = Table("figure", "value", title=section, title_justify="left")
+        for name, value in figures.items():
+            table.add_row(name, json.dumps(value, default=str) if isinstance(value, dict | list)
+                          else str(value))
+        console.print(table)
+
+
+@app.command()
+def bench(
+    scale: Annotated[float, typer.Option(help="Scale factor to benchmark.")] = 1.0,
+    days: Annotated[int, typer.Option(help="Days of history.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Time every pipeline stage on a fresh world (in a scratch data directory)."""
+    from pipelines.bench import run_benchmark
+
+    with _user_errors():
+        report = run_benchmark(scale=scale, days=days,
+                               on_stage=None if as_json else
+                               lambda name: console.print(f"… {name}"))
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    table = Table("stage", "seconds", "rows", "rows/s", "peak RSS MB",
+                  title=f"cxbridge bench, scale {scale}, {days} days", title_justify="left")
+    for name, stage in report["stages"].items():
+        table.add_row(name, f"{stage['seconds']:.2f}", f"{stage['rows']:,}",
+                      f"{stage['rows_per_second']:,.0f}", f"{stage['peak_rss_mb']:,.0f}")
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

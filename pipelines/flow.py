@@ -1,0 +1,106 @@
+"""The main job: ingest everything new under the raw folder, rebuild the marts, publish a
+snapshot. Each step reports progress through callbacks so the CLI can show it."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines import ingest, transform, warehouse
+from pipelines.ingest import FileResult
+from pipelines.settings import Settings
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    raw_dir: Path
+    files: list[FileResult] = field(default_factory=list)
+    snapshot: warehouse.SnapshotInfo | None = None
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "rejected"]
+
+    @property
+    def status(self) -> str:
+        return "rejected_files" if self.rejected else "ok"
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _record_run(con: duckdb.DuckDBPyConnection, run_id: str, command: str, raw_dir: Path) -> None:
+    con.execute("insert into meta.runs values ($id, $cmd, $now, null, 'running', $raw, null)",
+                {"id": run_id, "cmd": command, "now": _now(), "raw": str(raw_dir)})
+
+
+def _finish_run(con, run_id: str, status: str, message: str | None = None) -> None:
+    con.execute("update meta.runs set finished_at = $now, status = $status, message = $msg "
+                "where run_id = $id",
+                {"now": _now(), "status": status, "msg": message, "id": run_id})
+
+
+def run(
+    settings: Settings,
+    raw_dir: Path | None = None,
+    on_step: Callable[[str, int, int], None] | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> RunSummary:
+    """Ingest new files under ``raw_dir`` (default: the settings' raw folder), rebuild the
+    marts and publish a snapshot. ``on_step(name, done, total)`` reports progress."""
+    raw_dir = (raw_dir or settings.raw_dir).resolve()
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(
+            f"raw folder {raw_dir} does not exist: generate a world first "
+            f"(cxbridge generate --out {raw_dir}) or point --raw at your feeds")
+    summary = RunSummary(run_id=new_run_id(), raw_dir=raw_dir)
+    step = on_step or (lambda name, done, total: None)
+    settings.ensure_dirs()
+    with warehouse.connect(settings) as con:
+        ingest.prepare(con)
+        _record_run(con, summary.run_id, "run", raw_dir)
+        try:
+            work = ingest.discover(raw_dir)
+            if not work:
+                raise FileNotFoundError(f"no source files under {raw_dir} (expected folders "
+                                        f"{', '.join(s.folder for s in ingest.SOURCES)})")
+
+            def file_done(result: FileResult) -> None:
+                summary.files.append(result)
+                step("ingest", len(summary.files), len(work))
+                if on_file:
+                    on_file(result)
+
+            ingest.ingest_many(con, work, summary.run_id, file_done)
+            models = transform.MODELS
+            done = iter(range(1, len(models) + 1))
+            transform.build(con, lambda model: step("transform", next(done), len(models)))
+            _write_snapshot_info(con, summary.run_id, raw_dir)
+            summary.snapshot = warehouse.publish_snapshot(con, settings, summary.run_id,
+                                                          transform.PUBLISHED)
+            step("publish", 1, 1)
+            _finish_run(con, summary.run_id, summary.status,
+                        f"{len(summary.rejected)} file(s) rejected" if summary.rejected else None)
+        except BaseException as exc:
+            _finish_run(con, summary.run_id, "failed", str(exc)[:2000])
+            raise
+    return summary
+
+
+def _write_snapshot_info(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path) -> None:
+    con.execute(
+        "create or replace table marts.snapshot_info as "
+        "select $run_id as run_id, $now as built_at, $raw as raw_dir, "
+        "min(date) as first_date, max(date) as last_date from marts.service_daily",
+        {"run_id": run_id, "now": _now(), "raw": str(raw_dir)})

@@ -1,0 +1,81 @@
+"""Ingest: one job per source, each with its contract; see :mod:`pipelines.ingest.loader`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.base import Source
+from pipelines.ingest.loader import FileResult, ingest_file
+from pipelines.ingest.sources import (
+    alarms,
+    catalog,
+    customers,
+    kpis,
+    services,
+    surveys,
+    tickets,
+    topology,
+    usage,
+)
+from pipelines.warehouse import execute_sql_file
+
+# Load order: what others refer to comes first.
+SOURCES: tuple[Source, ...] = (
+    catalog.SOURCE, topology.SOURCE, customers.SOURCE, services.SOURCE, kpis.SOURCE,
+    alarms.SOURCE, usage.SOURCE, tickets.SOURCE, surveys.SOURCE,
+)
+_BY_NAME = {source.name: source for source in SOURCES}
+
+
+def source(name: str) -> Source:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"no source called {name!r}; sources: {', '.join(_BY_NAME)}") from None
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the bookkeeping and staging schemas if they are missing."""
+    execute_sql_file(con, "meta/schema.sql")
+    con.execute("create schema if not exists stg")
+
+
+def files_of(src: Source, paths: Iterable[Path]) -> Iterator[Path]:
+    """Expand folders into the source's files (sorted, so loads are reproducible)."""
+    for path in paths:
+        if path.is_dir():
+            found = sorted({f for pattern in src.patterns for f in path.glob(pattern)
+                            if f.is_file() and not f.name.startswith(".")})
+            yield from found
+        elif path.exists():
+            yield path
+        else:
+            raise FileNotFoundError(f"{path} does not exist")
+
+
+def discover(raw_dir: Path) -> list[tuple[Source, Path]]:
+    """Every file under the raw folder, by source, in load order. ``_truth`` is never read."""
+    return [(src, f) for src in SOURCES if (raw_dir / src.folder).is_dir()
+            for f in files_of(src, [raw_dir / src.folder])]
+
+
+def ingest_many(
+    con: duckdb.DuckDBPyConnection,
+    work: list[tuple[Source, Path]],
+    run_id: str,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    prepare(con)
+    results = []
+    for src, path in work:
+        result = ingest_file(con, src, path, run_id)
+        results.append(result)
+        if on_file:
+            on_file(result)
+    return results
+
+
+__all__ = ["SOURCES", "FileResult", "discover", "files_of", "ingest_many", "prepare", "source"]

@@ -1,0 +1,258 @@
+"""Load one file of one source into the warehouse: hash, parse, check, load, in one transaction.
+
+* A file whose content was loaded before (same source, same SHA-256) is skipped.
+* A file at a path loaded before with other content is a correction: the rows its earlier version
+  loaded (and quarantined) are deleted and the new version's loaded, in the same transaction.
+* Rows that fail to parse, break the contract, or repeat a key go to ``meta.quarantine`` with the
+  original values and a reason; rows read = rows loaded + rows quarantined is checked here.
+* A file that cannot be parsed at all is registered as rejected, with its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from pandera.errors import SchemaErrors
+
+from pipelines.ingest.base import LINE, Parsed, Source, Table, UnparseableFileError, original_json
+from pipelines.warehouse import query, quote_identifier, rows, scalar, table_exists
+
+
+@dataclass(frozen=True)
+class FileResult:
+    source: str
+    path: str
+    status: str  # loaded, replaced, unchanged, rejected
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    message: str = ""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, run_id: str
+                ) -> FileResult:
+    path = path.resolve()
+    sha = sha256_of(path)
+    same = _first_row(con, "select path from meta.ingest_files where source = $source "
+                      "and sha256 = $sha and superseded_at is null",
+                      {"source": source.name, "sha": sha})
+    if same:
+        return FileResult(source.name, str(path), "unchanged",
+                          message=f"identical to {same[0]}, loaded before" if same[0] != str(path)
+                          else "already loaded")
+    prior = _first_row(con, "select file_id from meta.ingest_files where source = $source "
+                       "and path = $path and superseded_at is null",
+                       {"source": source.name, "path": str(path)})
+    file_id = hashlib.sha256(f"{source.name}|{path}|{sha}".encode()).hexdigest()[:20]
+    try:
+        parsed = source.parse(path)
+    except UnparseableFileError as exc:
+        return _register_rejected(con, source, path, sha, file_id, run_id, prior, str(exc))
+    con.begin()
+    try:
+        if prior:
+            _supersede(con, source, prior[0])
+        loaded = quarantined = read = 0
+        for table in source.tables:
+            part = parsed.get(table.name)
+            if part is None:
+                continue
+            counts = _load_table(con, source, table, part, path, file_id, run_id)
+            read += part.rows_read
+            loaded += counts[0]
+            quarantined += counts[1]
+        if read != loaded + quarantined:
+            raise AssertionError(f"{path}: read {read} rows but loaded {loaded} and "
+                                 f"quarantined {quarantined}; nothing was committed")
+        _register(con, source, path, sha, file_id, run_id, read, loaded, quarantined,
+                  "loaded", None)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return FileResult(source.name, str(path), "replaced" if prior else "loaded", read, loaded,
+                      quarantined)
+
+
+def _load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, file_id: str,
+                run_id: str) -> tuple[int, int]:
+    valid, contract_rejects = validate(parsed.frame, table)
+    valid, duplicate_rejects = split_duplicates(valid, table.key)
+    rejects = pl.concat([parsed.rejects, contract_rejects, duplicate_rejects])
+    name = quote_identifier(table.name)
+    columns = list(table.contract.to_schema().columns)
+    incoming = valid.select([LINE, *columns]).with_columns(_file_id=pl.lit(file_id))
+    con.register("incoming_rows", incoming)
+    try:
+        con.execute(f"create table if not exists {name} as "
+                    f"select * exclude ({LINE}) from incoming_rows where false")
+        if table.key:
+            rejects = pl.concat([rejects, _already_loaded(con, table, incoming)])
+        before = _count(con, name)
+        con.execute(f"insert into {name} by name select * exclude ({LINE}) from incoming_rows "
+                    f"where {LINE} not in (select line from rejected_lines)"
+                    if table.key else
+                    f"insert into {name} by name select * exclude ({LINE}) from incoming_rows")
+        loaded = _count(con, name) - before
+    finally:
+        con.unregister("incoming_rows")
+        con.execute("drop table if exists rejected_lines")
+    _quarantine(con, source, table, path, file_id, run_id, rejects)
+    return loaded, rejects.height
+
+
+def _already_loaded(con, table: Table, incoming: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose key is already in the table from another file: quarantined, not loaded twice."""
+    name = quote_identifier(table.name)
+    join = " and ".join(f"t.{quote_identifier(k)} = i.{quote_identifier(k)}" for k in table.key)
+    con.execute(
+        "create or replace temp table rejected_lines as "
+        f"select i.{LINE} as line, f.path as other_path from incoming_rows i "
+        f"join {name} t on {join} join meta.ingest_files f on f.file_id = t._file_id")
+    dup = query(con, "select line, other_path from rejected_lines")
+    if dup.is_empty():
+        return pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "original": pl.String})
+    rows = incoming.join(dup.rename({"line": LINE}), on=LINE)
+    key = ", ".join(table.key)
+    return rows.select(
+        pl.col(LINE),
+        pl.format("duplicate: a row with the same {} ({}) was already loaded from {}",
+                  pl.lit(key), pl.concat_str([pl.col(k).cast(pl.String) for k in table.key],
+                                             separator=", "), pl.col("other_path")).alias("reason"),
+        original_json(incoming).alias("original"),
+    )
+
+
+def validate(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Check values against the table's contract; failing rows come back with their reasons."""
+    try:
+        table.contract.validate(frame, lazy=True)
+        return frame, pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String,
+                                           "original": pl.String})
+    except SchemaErrors as errors:
+        cases = errors.failure_cases.filter(pl.col("index").is_not_null())
+        if cases.height == 0:
+            raise
+        reasons = (
+            cases.with_columns(reason=pl.format("{} {}", pl.col("column"),
+                                                _describe_check(pl.col("check"),
+                                                                pl.col("failure_case"))))
+            .group_by("index").agg(pl.col("reason").unique(maintain_order=True)
+                                   .str.join("; "))
+        )
+        indexed = frame.with_row_index("index").with_columns(pl.col("index").cast(pl.Int32))
+        bad = indexed.join(reasons, on="index", how="inner")
+        good = indexed.join(reasons, on="index", how="anti").drop("index")
+        rejects = bad.select(pl.col(LINE), pl.col("reason"),
+                             original_json(frame).alias("original"))
+        return good, rejects
+
+
+def _describe_check(check: pl.Expr, value: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(check == "not_nullable").then(pl.lit("is empty but required"))
+        .when(check.str.starts_with("isin")).then(
+            pl.format("is '{}', expected one of {}", value,
+                      check.str.extract(r"isin\(\[(.*)\]\)").str.replace_all("'", "")))
+        .when(check.str.starts_with("greater_than_or_equal_to")).then(
+            pl.format("is {}, must be ≥ {}", value, check.str.extract(r"\((.*)\)")))
+        .when(check.str.starts_with("less_than_or_equal_to")).then(
+            pl.format("is {}, must be ≤ {}", value, check.str.extract(r"\((.*)\)")))
+        .when(check.str.starts_with("in_range")).then(
+            pl.format("is {}, must be within {}", value, check.str.extract(r"\((.*)\)")))
+        .otherwise(pl.format("is '{}', which fails {}", value, check))
+    )
+
+
+def split_duplicates(frame: pl.DataFrame, key: tuple[str, ...]
+                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keep the first row of each key within a file; reject the repeats, naming the first."""
+    empty = pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "original": pl.String})
+    if not key or frame.is_empty():
+        return frame, empty
+    first = pl.col(LINE).first().over(list(key))
+    marked = frame.with_columns(__first=first)
+    repeats = marked.filter(pl.col(LINE) != pl.col("__first"))
+    if repeats.is_empty():
+        return frame, empty
+    rejects = repeats.select(
+        pl.col(LINE),
+        pl.format("duplicate of line {} (same {})", pl.col("__first"),
+                  pl.lit(", ".join(key))).alias("reason"),
+        original_json(frame).alias("original"))
+    return marked.filter(pl.col(LINE) == pl.col("__first")).drop("__first"), rejects
+
+
+def _quarantine(con, source: Source, table: Table, path: Path, file_id: str, run_id: str,
+                rejects: pl.DataFrame) -> None:
+    if rejects.is_empty():
+        return
+    rows = rejects.select(
+        file_id=pl.lit(file_id), source=pl.lit(source.name), target_table=pl.lit(table.name),
+        path=pl.lit(str(path)), line=pl.col(LINE), reason=pl.col("reason"),
+        original=pl.col("original"), run_id=pl.lit(run_id))
+    con.register("quarantined_rows", rows)
+    try:
+        con.execute("insert into meta.quarantine by name select * from quarantined_rows")
+    finally:
+        con.unregister("quarantined_rows")
+
+
+def _supersede(con, source: Source, file_id: str) -> None:
+    for table in source.tables:
+        name = quote_identifier(table.name)
+        if table_exists(con, name):
+            con.execute(f"delete from {name} where _file_id = $f", {"f": file_id})
+    con.execute("delete from meta.quarantine where file_id = $f", {"f": file_id})
+    con.execute("update meta.ingest_files set superseded_at = $now where file_id = $f",
+                {"f": file_id, "now": _now()})
+
+
+def _register(con, source: Source, path: Path, sha: str, file_id: str, run_id: str, read: int,
+              loaded: int, quarantined: int, status: str, message: str | None) -> None:
+    con.execute(
+        "insert or replace into meta.ingest_files values ($file_id, $source, $path, $sha, "
+        "$bytes, $read, $loaded, $quarantined, $status, $message, $run_id, $now, null)",
+        {"file_id": file_id, "source": source.name, "path": str(path), "sha": sha,
+         "bytes": path.stat().st_size, "read": read, "loaded": loaded,
+         "quarantined": quarantined, "status": status, "message": message, "run_id": run_id,
+         "now": _now()})
+
+
+def _register_rejected(con, source: Source, path: Path, sha: str, file_id: str, run_id: str,
+                       prior, message: str) -> FileResult:
+    con.begin()
+    try:
+        _register(con, source, path, sha, file_id, run_id, 0, 0, 0, "rejected", message)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    note = " (the version loaded before is kept)" if prior else ""
+    return FileResult(source.name, str(path), "rejected", message=message + note)
+
+
+def _count(con, name: str) -> int:
+    return int(scalar(con, f"select count(*) from {name}"))
+
+
+def _first_row(con, sql: str, params: dict) -> tuple | None:
+    found = rows(con, sql, params)
+    return found[0] if found else None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

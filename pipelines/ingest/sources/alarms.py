@@ -1,0 +1,131 @@
+"""Alarms: TMF642 / X.733 notification events as JSON lines, one event per line.
+
+Accepts the TMF642 v4 shape (``alarmedObject`` an object, ``parentAlarm`` a list) and the MEF
+variant (``alarmedObject`` a list, ``parentAlarm`` a single object), and events that are a bare
+alarm rather than wrapped in ``{"event": {"alarm": …}}``. Every event is kept as it came; folding
+events into alarm lifecycles happens in the SQL models."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.ingest.base import (
+    LINE,
+    REJECT_SCHEMA,
+    Parsed,
+    Source,
+    Table,
+    UnparseableFileError,
+    cast_or_reject,
+    read_text,
+    utc_timestamp,
+)
+
+SEVERITIES = ["critical", "major", "minor", "warning", "indeterminate", "cleared"]
+TIMES = ("event_time", "raised_time", "changed_time", "cleared_time")
+COLUMNS = ("event_id", "event_type", "event_time", "alarm_id", "external_alarm_id",
+           "alarm_type", "perceived_severity", "probable_cause", "specific_problem",
+           "alarmed_object_id", "alarmed_object_type", "source_system_id", "state",
+           "raised_time", "changed_time", "cleared_time", "service_affecting", "is_root_cause",
+           "planned_outage", "parent_alarm_id")
+
+
+class AlarmEventContract(pa.DataFrameModel):
+    """One row per alarm event as received."""
+
+    event_id: str = pa.Field(nullable=True)
+    event_type: str = pa.Field(nullable=True)
+    event_time: datetime = pa.Field(nullable=False)
+    alarm_id: str = pa.Field(nullable=False)
+    external_alarm_id: str = pa.Field(nullable=True)
+    alarm_type: str = pa.Field(nullable=True)
+    perceived_severity: str = pa.Field(isin=SEVERITIES)
+    probable_cause: str = pa.Field(nullable=True)
+    specific_problem: str = pa.Field(nullable=True)
+    alarmed_object_id: str = pa.Field(nullable=False)
+    alarmed_object_type: str = pa.Field(nullable=True)
+    source_system_id: str = pa.Field(nullable=True)
+    state: str = pa.Field(isin=["raised", "updated", "cleared"])
+    raised_time: datetime = pa.Field(nullable=True)
+    changed_time: datetime = pa.Field(nullable=True)
+    cleared_time: datetime = pa.Field(nullable=True)
+    service_affecting: bool = pa.Field(nullable=True)
+    is_root_cause: bool = pa.Field(nullable=True)
+    planned_outage: bool = pa.Field(nullable=True)
+    parent_alarm_id: str = pa.Field(nullable=True)
+
+
+def _first(value):
+    """MEF sends a list where TMF642 sends one object (and the other way round)."""
+    if isinstance(value, list):
+        return value[0] if value else {}
+    return value or {}
+
+
+def _flatten(event: dict, line: int) -> dict:
+    alarm = (event.get("event") or {}).get("alarm") or event
+    obj = _first(alarm.get("alarmedObject"))
+    severity = str(alarm.get("perceivedSeverity") or "").lower() or None
+    state = str(alarm.get("state") or "").lower() or None
+    return {
+        LINE: line, "event_id": event.get("eventId"), "event_type": event.get("eventType"),
+        "event_time": event.get("eventTime") or alarm.get("alarmChangedTime")
+        or alarm.get("alarmRaisedTime"),
+        "alarm_id": alarm.get("id"), "external_alarm_id": alarm.get("externalAlarmId"),
+        "alarm_type": alarm.get("alarmType"), "perceived_severity": severity,
+        "probable_cause": alarm.get("probableCause"),
+        "specific_problem": alarm.get("specificProblem"),
+        "alarmed_object_id": obj.get("id"),
+        "alarmed_object_type": alarm.get("alarmedObjectType") or obj.get("@referredType"),
+        "source_system_id": alarm.get("sourceSystemId"), "state": state,
+        "raised_time": alarm.get("alarmRaisedTime"), "changed_time": alarm.get("alarmChangedTime"),
+        "cleared_time": alarm.get("alarmClearedTime"),
+        "service_affecting": alarm.get("serviceAffecting"),
+        "is_root_cause": alarm.get("isRootCause"),
+        "planned_outage": None if alarm.get("plannedOutageIndicator") is None
+        else alarm.get("plannedOutageIndicator") == "inPlannedMaintenance",
+        "parent_alarm_id": _first(alarm.get("parentAlarm")).get("id"),
+    }
+
+
+def parse(path: Path) -> dict[str, Parsed]:
+    rows, rejects = [], []
+    for number, text in enumerate(read_text(path).splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            event = json.loads(text)
+        except json.JSONDecodeError as exc:
+            rejects.append((number, f"invalid JSON ({exc.msg} at column {exc.colno})", text))
+            continue
+        if not isinstance(event, dict):
+            rejects.append((number, "a line must hold one JSON object (a TMF642 event)", text))
+            continue
+        rows.append(_flatten(event, number))
+    if rejects and not rows:
+        raise UnparseableFileError(f"{path}: no line is a valid JSON object "
+                                   f"(first problem: line {rejects[0][0]}: {rejects[0][1]})")
+    schema = {LINE: pl.Int64, **dict.fromkeys(COLUMNS, pl.String)}
+    for flag in ("service_affecting", "is_root_cause", "planned_outage"):
+        schema[flag] = pl.Boolean
+    parsed = Parsed(pl.DataFrame(rows, schema=schema),
+                    pl.DataFrame(rejects, schema=REJECT_SCHEMA, orient="row"))
+    typed = cast_or_reject(parsed, dict.fromkeys(TIMES, pl.Datetime("us")),
+                           {t: utc_timestamp(t) for t in TIMES})
+    return {"stg.alarm_events": typed}
+
+
+SOURCE = Source(
+    name="alarms",
+    folder="alarms",
+    patterns=("*.jsonl", "*.json"),
+    tables=(Table("stg.alarm_events", AlarmEventContract,
+                  key=("alarm_id", "event_type", "event_time", "perceived_severity")),),
+    parse=parse,
+    description="alarm events: TMF642 / X.733 JSON lines (also the MEF variant)",
+)

@@ -1,0 +1,125 @@
+"""Network KPIs: vendor PM CSV exports, one row per resource per 15 minutes.
+
+Each vendor names and scales the same counters differently; ``kpi_dialects.yaml`` maps every
+dialect onto the warehouse's counters (units: Mbit/s, %, ms, seconds), so adding a vendor is a
+configuration change. Timestamps become naive UTC whatever zone the file used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+import yaml
+
+from pipelines.ingest.base import (
+    LINE,
+    Parsed,
+    Source,
+    Table,
+    UnparseableFileError,
+    cast_or_reject,
+    read_csv_strings,
+    utc_timestamp,
+)
+
+DIALECTS_FILE = Path(__file__).with_name("kpi_dialects.yaml")
+COUNTERS = ("dl_throughput_mbps", "utilisation_pct", "latency_ms", "jitter_ms",
+            "packet_loss_pct", "unavailable_s", "access_attempts", "access_successes", "drops",
+            "sessions")
+_INTEGER_COUNTERS = {"access_attempts", "access_successes", "drops", "sessions"}
+
+
+class KpiContract(pa.DataFrameModel):
+    """One row per resource per 15-minute interval (start, UTC)."""
+
+    interval_start: datetime = pa.Field(nullable=False)
+    resource_id: str = pa.Field(nullable=False, str_length={"min_value": 1})
+    resource_type: str = pa.Field(nullable=True)
+    vendor: str = pa.Field(nullable=False)
+    dl_throughput_mbps: float = pa.Field(nullable=True, ge=0, le=100_000)
+    utilisation_pct: float = pa.Field(nullable=True, ge=0, le=100)
+    latency_ms: float = pa.Field(nullable=True, ge=0, le=60_000)
+    jitter_ms: float = pa.Field(nullable=True, ge=0, le=60_000)
+    packet_loss_pct: float = pa.Field(nullable=True, ge=0, le=100)
+    unavailable_s: float = pa.Field(nullable=True, ge=0, le=900)
+    access_attempts: int = pa.Field(nullable=True, ge=0)
+    access_successes: int = pa.Field(nullable=True, ge=0)
+    drops: int = pa.Field(nullable=True, ge=0)
+    sessions: int = pa.Field(nullable=True, ge=0)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    timestamp: str
+    resource_id: str
+    resource_id_prefix: str
+    resource_type: str
+    counters: dict[str, dict]
+
+
+@cache
+def dialects() -> tuple[Dialect, ...]:
+    document = yaml.safe_load(DIALECTS_FILE.read_text(encoding="utf-8"))
+    return tuple(Dialect(name=name, **{k: v for k, v in spec.items() if k != "description"})
+                 for name, spec in document["dialects"].items())
+
+
+def detect_dialect(header: list[str], path: Path) -> Dialect:
+    for dialect in dialects():
+        if dialect.timestamp in header and dialect.resource_id in header:
+            return dialect
+    known = "; ".join(f"{d.name}: {d.timestamp} + {d.resource_id}" for d in dialects())
+    raise UnparseableFileError(
+        f"{path}: the header ({', '.join(header[:8])}…) matches no known PM dialect ({known}). "
+        f"Add the vendor's mapping to {DIALECTS_FILE.name}")
+
+
+def parse(path: Path) -> dict[str, Parsed]:
+    first = path.read_bytes()[:4096].decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+    separator = max((",", ";", "\t", "|"), key=first.count)
+    header = [c.strip() for c in first.split(separator)]
+    dialect = detect_dialect(header, path)
+    raw = read_csv_strings(path, (dialect.timestamp, dialect.resource_id), separator)
+    frame = raw.frame
+    renames = {dialect.timestamp: "interval_start", dialect.resource_id: "resource_id"}
+    if dialect.resource_type in frame.columns:
+        renames[dialect.resource_type] = "resource_type"
+    columns = {spec["column"]: name for name, spec in dialect.counters.items()}
+    frame = frame.rename({**renames, **{c: n for c, n in columns.items() if c in frame.columns}})
+    for counter in COUNTERS:
+        if counter not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(counter))
+    if "resource_type" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("resource_type"))
+    frame = frame.with_columns(
+        resource_id=pl.col("resource_id").str.strip_chars()
+        .str.strip_prefix(dialect.resource_id_prefix),
+        resource_type=pl.col("resource_type").str.to_lowercase(),
+        vendor=pl.lit(dialect.name),
+    ).select([LINE, "interval_start", "resource_id", "resource_type", "vendor", *COUNTERS])
+    converters = {"interval_start": utc_timestamp("interval_start")}
+    for name, spec in dialect.counters.items():
+        value = pl.col(name).str.strip_chars().cast(pl.Float64, strict=False)
+        value = value * spec.get("scale", 1) + spec.get("offset", 0)
+        if name in _INTEGER_COUNTERS:
+            value = value.round(0).cast(pl.Int64)
+        converters[name] = value
+    types = {"interval_start": pl.Datetime("us"),
+             **{c: pl.Int64 if c in _INTEGER_COUNTERS else pl.Float64 for c in COUNTERS}}
+    typed = cast_or_reject(Parsed(frame, raw.rejects), types, converters)
+    return {"stg.kpi_15min": typed}
+
+
+SOURCE = Source(
+    name="kpis",
+    folder="kpis",
+    patterns=("**/*.csv",),
+    tables=(Table("stg.kpi_15min", KpiContract, key=("resource_id", "interval_start")),),
+    parse=parse,
+    description="network PM counters per resource per 15 minutes (vendor CSV dialects)",
+)

@@ -1,0 +1,142 @@
+"""The metric registry: one definition of every shared KPI.
+
+Every page, notebook and export takes a KPI's label, meaning, unit, target and formula from here.
+A formula is a SQL aggregate over the columns of the table named by ``source`` in the published
+snapshot; ratio KPIs are written as ratios of sums (never an average of ratios), with
+``nullif(…, 0)`` so that an empty denominator gives NULL rather than 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Direction = Literal["higher_is_better", "lower_is_better"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    for_marketing: str
+    for_network: str
+    formula_sql: str
+    formula_text: str
+    unit: str
+    direction: Direction
+    target: float | None
+    poor_threshold: float | None
+    grain: str
+    source: str
+    owner: str
+
+    def status(self, value: float | None) -> str:
+        """'good', 'watch' or 'poor' for a value, by target and poor threshold."""
+        if value is None or self.target is None:
+            return "unknown"
+        better = (lambda a, b: a >= b) if self.direction == "higher_is_better" else (
+            lambda a, b: a <= b)
+        if better(value, self.target):
+            return "good"
+        if self.poor_threshold is not None and not better(value, self.poor_threshold):
+            return "poor"
+        return "watch"
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        name="active_services",
+        label="Active services",
+        for_marketing="Customer-facing services (broadband lines, mobile plans, TV, VPNs) "
+        "that customers had on a day.",
+        for_network="CFS instances in service on a day; the population every rate is taken over.",
+        formula_sql="sum(active_services)",
+        formula_text="count of CFS instances active on the day",
+        unit="services",
+        direction="higher_is_better",
+        target=None,
+        poor_threshold=None,
+        grain="day × region × segment × CFS type",
+        source="kpi_daily",
+        owner="Marketing analytics",
+    ),
+    Metric(
+        name="service_availability",
+        label="Service availability",
+        for_marketing="The share of time customers' services worked. 99.9 % still means "
+        "43 minutes without service in a month.",
+        for_network="Service minutes without an outage on the access path, over all service "
+        "minutes; an outage minute is a minute the serving access resource was unavailable.",
+        formula_sql="100.0 * (1 - sum(outage_service_minutes) / nullif(sum(service_minutes), 0))",
+        formula_text="100 × (1 − Σ outage service-minutes ÷ Σ service-minutes)",
+        unit="%",
+        direction="higher_is_better",
+        target=99.9,
+        poor_threshold=99.5,
+        grain="day × region × segment × CFS type",
+        source="kpi_daily",
+        owner="Network operations",
+    ),
+    Metric(
+        name="session_failure_rate",
+        label="Failed connection attempts",
+        for_marketing="How often a customer's attempt to connect (a call, a data session, a "
+        "broadband login) failed.",
+        for_network="Σ session failures ÷ Σ session attempts from usage records (xDR), "
+        "the accessibility complement.",
+        formula_sql="100.0 * sum(session_failures) / nullif(sum(sessions), 0)",
+        formula_text="100 × Σ failed sessions ÷ Σ session attempts",
+        unit="%",
+        direction="lower_is_better",
+        target=1.0,
+        poor_threshold=3.0,
+        grain="day × region × segment × CFS type",
+        source="kpi_daily",
+        owner="Network operations",
+    ),
+    Metric(
+        name="access_latency",
+        label="Network latency",
+        for_marketing="How long the network takes to answer: above about 100 ms browsing, "
+        "gaming and calls feel sluggish.",
+        for_network="Round-trip latency of each service's serving access resource, weighted "
+        "by reported intervals (Σ latency × intervals ÷ Σ intervals).",
+        formula_sql="sum(latency_ms_x_intervals) / nullif(sum(latency_intervals), 0)",
+        formula_text="Σ (latency × reported intervals) ÷ Σ reported intervals",
+        unit="ms",
+        direction="lower_is_better",
+        target=30.0,
+        poor_threshold=80.0,
+        grain="day × region × segment × CFS type",
+        source="kpi_daily",
+        owner="Network operations",
+    ),
+    Metric(
+        name="data_volume_per_service",
+        label="Data used per service",
+        for_marketing="Average daily data a service carries; falling use often comes before "
+        "a customer leaves.",
+        for_network="Σ data volume (xDR) ÷ Σ active services, in GB per service per day.",
+        formula_sql="sum(data_volume_mb) / 1024.0 / nullif(sum(active_services), 0)",
+        formula_text="Σ data volume ÷ Σ active service-days",
+        unit="GB/day",
+        direction="higher_is_better",
+        target=None,
+        poor_threshold=None,
+        grain="day × region × segment × CFS type",
+        source="kpi_daily",
+        owner="Marketing analytics",
+    ),
+)
+
+_BY_NAME = {metric.name: metric for metric in METRICS}
+
+
+def metric(name: str) -> Metric:
+    """The registered metric called ``name``."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(
+            f"no metric called {name!r}; registered: {', '.join(sorted(_BY_NAME))}"
+        ) from None

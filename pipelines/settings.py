@@ -1,0 +1,107 @@
+"""Every path and tunable the project uses, derived in one place.
+
+Precedence, strongest first:
+
+1. environment variables (``CXBRIDGE_HOME`` moves the whole data directory; the
+   ``CXBRIDGE_*_DIR`` variables move one part of it),
+2. a TOML config file (``CXBRIDGE_CONFIG``, else ``cxbridge.toml`` at the project root),
+   with a ``[paths]`` table using the same names in lower case without the prefix
+   (``home = "/srv/cxbridge"``, ``raw_dir = "/mnt/feeds"``),
+3. defaults derived from the project root (``<root>/data``).
+
+Nothing is read at import time: call :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+_DIR_KEYS = ("raw_dir", "warehouse_dir", "models_dir", "exports_dir")
+
+
+class SettingsError(ValueError):
+    """A config file or variable that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    raw_dir: Path
+    warehouse_dir: Path
+    models_dir: Path
+    exports_dir: Path
+    shared_dir: Path
+    duckdb_threads: int = field(default=2)
+    duckdb_memory_limit: str = field(default="8GB")
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The read-write DuckDB file the pipeline builds."""
+        return self.warehouse_dir / "cxbridge.duckdb"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        """Published read-only snapshots, and the ``CURRENT`` pointer readers follow."""
+        return self.warehouse_dir / "snapshots"
+
+    @property
+    def real_data_dir(self) -> Path:
+        return self.shared_dir / "data" / "real"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.raw_dir, self.warehouse_dir, self.snapshots_dir,
+                     self.models_dir, self.exports_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def _read_config(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            config = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from exc
+    paths = config.get("paths", {})
+    if not isinstance(paths, dict):
+        raise SettingsError(f"config file {path}: [paths] must be a table")
+    unknown = set(paths) - {"home", "shared_dir", *_DIR_KEYS}
+    if unknown:
+        raise SettingsError(
+            f"config file {path}: unknown key(s) in [paths]: {', '.join(sorted(unknown))}; "
+            f"allowed: home, shared_dir, {', '.join(_DIR_KEYS)}"
+        )
+    return config
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Resolve the settings from the environment, the config file and the defaults."""
+    env = os.environ if env is None else env
+    config_path = Path(env.get("CXBRIDGE_CONFIG", PROJECT_ROOT / "cxbridge.toml"))
+    if "CXBRIDGE_CONFIG" in env and not config_path.is_file():
+        raise SettingsError(f"CXBRIDGE_CONFIG points at {config_path}, which is not a file")
+    config = _read_config(config_path) if config_path.is_file() else {}
+    paths = config.get("paths", {})
+    duckdb_conf = config.get("duckdb", {})
+
+    def pick(key: str, default: Path) -> Path:
+        value = env.get(f"CXBRIDGE_{key.upper()}") or paths.get(key)
+        return Path(value).expanduser().resolve() if value else default
+
+    home = pick("home", PROJECT_ROOT / "data")
+    return Settings(
+        home=home,
+        raw_dir=pick("raw_dir", home / "raw"),
+        warehouse_dir=pick("warehouse_dir", home / "warehouse"),
+        models_dir=pick("models_dir", home / "models"),
+        exports_dir=pick("exports_dir", home / "exports"),
+        shared_dir=pick("shared_dir", PROJECT_ROOT.parent / "shared"),
+        duckdb_threads=int(env.get("CXBRIDGE_DUCKDB_THREADS", duckdb_conf.get("threads", 2))),
+        duckdb_memory_limit=str(
+            env.get("CXBRIDGE_DUCKDB_MEMORY_LIMIT", duckdb_conf.get("memory_limit", "8GB"))
+        ),
+    )
