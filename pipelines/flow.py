@@ -59,11 +59,7 @@ def run(
 ) -> RunSummary:
     """Ingest new files under ``raw_dir`` (default: the settings' raw folder), rebuild the
     marts and publish a snapshot. ``on_step(name, done, total)`` reports progress."""
-    raw_dir = (raw_dir or settings.raw_dir).resolve()
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(
-            f"raw folder {raw_dir} does not exist: generate a world first "
-            f"(cxbridge generate --out {raw_dir}) or point --raw at your feeds")
+    raw_dir = _checked_raw_dir(raw_dir or settings.raw_dir)
     summary = RunSummary(run_id=new_run_id(), raw_dir=raw_dir)
     step = on_step or (lambda name, done, total: None)
     settings.ensure_dirs()
@@ -71,24 +67,17 @@ def run(
         ingest.prepare(con)
         _record_run(con, summary.run_id, "run", raw_dir)
         try:
-            work = ingest.discover(raw_dir)
-            if not work:
-                raise FileNotFoundError(f"no source files under {raw_dir} (expected folders "
-                                        f"{', '.join(s.folder for s in ingest.SOURCES)})")
-
             def file_done(result: FileResult) -> None:
                 summary.files.append(result)
-                step("ingest", len(summary.files), len(work))
+                step("ingest", len(summary.files), total_files)
                 if on_file:
                     on_file(result)
 
+            work = discover_work(raw_dir)
+            total_files = len(work)
             ingest.ingest_many(con, work, summary.run_id, file_done)
-            models = transform.MODELS
-            done = iter(range(1, len(models) + 1))
-            transform.build(con, lambda model: step("transform", next(done), len(models)))
-            _write_snapshot_info(con, summary.run_id, raw_dir)
-            summary.snapshot = warehouse.publish_snapshot(con, settings, summary.run_id,
-                                                          transform.PUBLISHED)
+            build_marts(con, lambda done, total: step("transform", done, total))
+            summary.snapshot = publish(con, settings, summary.run_id, raw_dir)
             step("publish", 1, 1)
             _finish_run(con, summary.run_id, summary.status,
                         f"{len(summary.rejected)} file(s) rejected" if summary.rejected else None)
@@ -96,6 +85,39 @@ def run(
             _finish_run(con, summary.run_id, "failed", str(exc)[:2000])
             raise
     return summary
+
+
+def _checked_raw_dir(raw_dir: Path) -> Path:
+    raw_dir = raw_dir.resolve()
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(
+            f"raw folder {raw_dir} does not exist: generate a world first "
+            f"(cxbridge generate --out {raw_dir}) or point --raw at your feeds")
+    return raw_dir
+
+
+def discover_work(raw_dir: Path) -> list:
+    """The (source, file) pairs to ingest under ``raw_dir``; an error when there are none."""
+    work = ingest.discover(_checked_raw_dir(raw_dir))
+    if not work:
+        raise FileNotFoundError(f"no source files under {raw_dir} (expected folders "
+                                f"{', '.join(s.folder for s in ingest.SOURCES)})")
+    return work
+
+
+def build_marts(con: duckdb.DuckDBPyConnection,
+                on_progress: Callable[[int, int], None] | None = None) -> None:
+    """Run every SQL model in order."""
+    models = transform.MODELS
+    done = iter(range(1, len(models) + 1))
+    transform.build(con, lambda model: on_progress and on_progress(next(done), len(models)))
+
+
+def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
+            raw_dir: Path) -> warehouse.SnapshotInfo:
+    """Stamp the snapshot with its run and publish the reader-facing tables."""
+    _write_snapshot_info(con, run_id, raw_dir)
+    return warehouse.publish_snapshot(con, settings, run_id, transform.PUBLISHED)
 
 
 def _write_snapshot_info(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from pipelines.warehouse import execute_sql_file
+from pipelines.warehouse import execute_sql_file, table_exists
 
 # In dependency order. Each file creates or replaces one table; its first comment states its grain.
 MODELS: tuple[str, ...] = (
@@ -30,8 +30,6 @@ class TransformError(RuntimeError):
 
 def build(con: duckdb.DuckDBPyConnection,
           on_model: Callable[[str], None] | None = None) -> None:
-    from pipelines.warehouse import table_exists
-
     missing = [t for t in REQUIRED_STAGING if not table_exists(con, t)]
     if missing:
         raise TransformError(

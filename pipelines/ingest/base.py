@@ -101,13 +101,30 @@ def read_csv_strings(
             f"{', '.join(columns[:20])}. Check the delimiter ({separator!r} was used) "
             "and the export"
         )
+    if not _every_line_has(len(columns), text, separator):
+        try:
+            return _read_csv_ragged(text, columns, separator)
+        except UnparseableFileError as exc:
+            raise UnparseableFileError(f"{path}: {exc}") from None
     try:
         frame = pl.read_csv(io.StringIO(text), separator=separator, infer_schema=False,
                             has_header=True, new_columns=columns)
         frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
         return Parsed(frame=frame)
     except pl.exceptions.ComputeError:
-        return _read_csv_ragged(text, columns, separator)
+        try:
+            return _read_csv_ragged(text, columns, separator)
+        except UnparseableFileError as exc:
+            raise UnparseableFileError(f"{path}: {exc}") from None
+
+
+def _every_line_has(n_fields: int, text: str, separator: str) -> bool:
+    """Fast check that every physical line has the header's number of fields (quoted text
+    removed first). Polars pads short rows with nulls; rows like that must be caught instead."""
+    lines = pl.Series(text.splitlines()[1:], dtype=pl.String)
+    lines = lines.filter(lines.str.strip_chars() != "")
+    unquoted = lines.str.replace_all(r'"(?:[^"]|"")*"', "")
+    return bool((unquoted.str.count_matches(separator, literal=True) == n_fields - 1).all())
 
 
 def _read_csv_ragged(text: str, columns: list[str], separator: str) -> Parsed:
@@ -126,6 +143,11 @@ def _read_csv_ragged(text: str, columns: list[str], separator: str) -> Parsed:
             rejects.append((line, f"has {len(row)} fields, the header has {len(columns)}; "
                             "fix the delimiter or quoting of this row",
                             separator.join(row)))
+    if rejects and not good:
+        raise UnparseableFileError(
+            f"no row has the header's {len(columns)} fields (first data row: "
+            f"{len(next(csv.reader([rejects[0][2]], delimiter=separator)))}); check the delimiter "
+            f"({separator!r} was taken from the header) and the quoting of the export")
     frame = pl.DataFrame(good, schema=dict.fromkeys(columns, pl.String), orient="row")
     frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
     return Parsed(frame=frame, rejects=pl.DataFrame(rejects, schema=REJECT_SCHEMA, orient="row"))

@@ -1,0 +1,106 @@
+"""``cxbridge bench``: time every pipeline stage on a fresh world, in a scratch data directory.
+
+Each stage runs in its own freshly spawned process, so its peak resident memory is its own
+(``ru_maxrss`` of that process, interpreter and libraries included). Stages run in order on the
+same scratch directory, so each one measures real work on the previous stage's output.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from pipelines.settings import Settings, load_settings
+
+
+def _settings_for(home: str) -> Settings:
+    return load_settings({"CXBRIDGE_HOME": home, "CXBRIDGE_CONFIG": str(Path(home) / "none.toml")}
+                         | _duckdb_env())
+
+
+def _duckdb_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("CXBRIDGE_DUCKDB_")}
+
+
+def _generate(home: str, scale: float, days: int, seed: int) -> int:
+    from pipelines.generate import WorldConfig, generate_world
+
+    settings = _settings_for(home)
+    report = generate_world(WorldConfig(scale=scale, days=days, seed=seed),
+                            out_dir=settings.raw_dir)
+    return int(sum(report.counts.values()))
+
+
+def _ingest(home: str) -> int:
+    from pipelines import flow, ingest, warehouse
+
+    settings = _settings_for(home)
+    with warehouse.connect(settings) as con:
+        results = ingest.ingest_many(con, flow.discover_work(settings.raw_dir), "bench")
+    return sum(r.rows_read for r in results)
+
+
+def _transform(home: str) -> int:
+    from pipelines import flow, transform, warehouse
+
+    settings = _settings_for(home)
+    with warehouse.connect(settings) as con:
+        flow.build_marts(con)
+        return sum(int(warehouse.scalar(con, f"select count(*) from {t}"))
+                   for t in transform.PUBLISHED if t != "marts.snapshot_info")
+
+
+def _publish(home: str) -> int:
+    from pipelines import flow, transform, warehouse
+
+    settings = _settings_for(home)
+    with warehouse.connect(settings) as con:
+        flow.publish(con, settings, "bench", settings.raw_dir)
+        return sum(int(warehouse.scalar(con, f"select count(*) from {t}"))
+                   for t in transform.PUBLISHED)
+
+
+def _timed(function: Callable[..., int], *args) -> dict:
+    """Run in the child: the stage's seconds, rows and the child's peak RSS."""
+    started = time.perf_counter()
+    rows = function(*args)
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"seconds": round(seconds, 3), "rows": rows,
+            "rows_per_second": round(rows / seconds, 1) if seconds > 0 else 0.0,
+            "peak_rss_mb": round(peak_kb / 1024, 1)}
+
+
+def _in_fresh_process(function: Callable[..., int], *args) -> dict:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(_timed, function, *args).result()
+
+
+def run_benchmark(scale: float, days: int = 30, seed: int = 42,
+                  on_stage: Callable[[str], None] | None = None,
+                  keep_dir: Path | None = None) -> dict:
+    """Run every stage once and return ``{"scale", "days", "stages": {name: figures}}``."""
+    home = Path(tempfile.mkdtemp(prefix="cxbridge-bench-")) if keep_dir is None else keep_dir
+    stages: dict[str, dict] = {}
+    plan: list[tuple[str, Callable[..., int], tuple]] = [
+        ("generate", _generate, (str(home), scale, days, seed)),
+        ("ingest", _ingest, (str(home),)),
+        ("transform", _transform, (str(home),)),
+        ("publish", _publish, (str(home),)),
+    ]
+    try:
+        for name, function, args in plan:
+            if on_stage:
+                on_stage(name)
+            stages[name] = _in_fresh_process(function, *args)
+    finally:
+        if keep_dir is None:
+            shutil.rmtree(home, ignore_errors=True)
+    return {"scale": scale, "days": days, "stages": stages}

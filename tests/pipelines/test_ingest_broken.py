@@ -1,0 +1,124 @@
+"""Broken inputs a real feed sends: each gets a clear rejection or quarantine, nothing is lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines import ingest, warehouse
+from pipelines.ingest.loader import ingest_file
+
+
+def _ingest(settings, source_name: str, path):
+    settings.ensure_dirs()
+    with warehouse.connect(settings) as con:
+        ingest.prepare(con)
+        result = ingest_file(con, ingest.source(source_name), path, "test")
+        held = warehouse.query(con, "select line, reason, original from meta.quarantine "
+                                    "order by line")
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined
+    return result, held
+
+
+HEADER = ("customer_id,name,email,phone,segment,region,city,contract_type,payment_method,"
+          "customer_since,monthly_charges_eur,status")
+GOOD = "C1,Ann,ann@example.ie,+353 1,consumer,Dublin,Dublin,one_year,invoice,2020-01-01,30,active"
+
+
+def _customers(tmp_path, *rows: str, header: str = HEADER, raw: bytes | None = None):
+    path = tmp_path / "customers.csv"
+    if raw is not None:
+        path.write_bytes(raw)
+    else:
+        path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_empty_file_is_rejected_whole(settings, tmp_path):
+    result, _ = _ingest(settings, "customers", _customers(tmp_path, raw=b""))
+    assert result.status == "rejected" and "empty" in result.message
+
+
+def test_non_utf8_bytes_are_rejected_with_the_offset(settings, tmp_path):
+    data = (HEADER + "\n" + GOOD.replace("Ann", "Ann\xe9") + "\n").encode("latin-1")
+    result, _ = _ingest(settings, "customers", _customers(tmp_path, raw=data))
+    assert result.status == "rejected" and "not UTF-8" in result.message
+
+
+def test_byte_order_mark_is_tolerated(settings, tmp_path):
+    data = ("\ufeff" + HEADER + "\n" + GOOD + "\n").encode("utf-8")
+    result, _ = _ingest(settings, "customers", _customers(tmp_path, raw=data))
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+
+
+def test_missing_required_column_names_it(settings, tmp_path):
+    header = HEADER.replace("segment,", "")
+    row = GOOD.replace("consumer,", "")
+    result, _ = _ingest(settings, "customers", _customers(tmp_path, row, header=header))
+    assert result.status == "rejected" and "segment" in result.message
+
+
+def test_wrong_delimiter_is_rejected_with_a_hint(settings, tmp_path):
+    path = _customers(tmp_path, GOOD.replace(",", ";"), GOOD.replace(",", ";"))
+    result, _ = _ingest(settings, "customers", path)
+    assert result.status == "rejected" and "delimiter" in result.message
+
+
+def test_row_level_breakage_is_quarantined_with_reasons(settings, tmp_path):
+    rows = [
+        GOOD,
+        GOOD.replace("C1,", "C2,").replace("consumer", "vip"),          # not in the enum
+        GOOD.replace("C1,", "C3,").replace(",30,", ",-5,"),             # out of range
+        GOOD.replace("C1,", "C4,").replace("2020-01-01", "01/02/2020"),  # wrong type
+        GOOD,                                                            # duplicate key
+        GOOD.replace("C1,", "C5,") + ",surplus",                         # ragged row
+    ]
+    result, held = _ingest(settings, "customers", _customers(tmp_path, *rows))
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (6, 1, 5)
+    reasons = dict(zip(held["line"], held["reason"], strict=True))
+    assert "segment is 'vip', expected one of" in reasons[3]
+    assert "monthly_charges_eur is -5" in reasons[4]
+    assert "customer_since = '01/02/2020' is not a valid date" in reasons[5]
+    assert "duplicate of line 2" in reasons[6]
+    assert "has 13 fields, the header has 12" in reasons[7]
+    assert all(held["original"].str.contains("C[1-5]"))  # the original values are kept
+
+
+def test_invalid_json_lines_are_quarantined_and_the_rest_loaded(settings, tmp_path, tiny_raw):
+    good = (tiny_raw / "alarms" / "alarms_20261001.jsonl").read_text().splitlines()
+    path = tmp_path / "alarms.jsonl"
+    path.write_text("\n".join([good[0], "{not json", good[1], "[1, 2]"]) + "\n")
+    result, held = _ingest(settings, "alarms", path)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 2)
+    assert held["line"].to_list() == [2, 4]
+    assert "invalid JSON" in held["reason"][0]
+
+
+def test_a_file_of_only_invalid_json_is_rejected(settings, tmp_path):
+    path = tmp_path / "alarms.jsonl"
+    path.write_text("<html>503 Service Unavailable</html>\n")
+    result, _ = _ingest(settings, "alarms", path)
+    assert result.status == "rejected" and "no line is a valid JSON object" in result.message
+
+
+def test_unknown_pm_dialect_says_how_to_add_it(settings, tmp_path):
+    path = tmp_path / "pm.csv"
+    path.write_text("time,node,value\n2026-10-01T00:00:00Z,X,1\n")
+    result, _ = _ingest(settings, "kpis", path)
+    assert result.status == "rejected" and "kpi_dialects.yaml" in result.message
+
+
+@pytest.mark.parametrize("stamp", ["2026-10-25 01:45:00+01:00", "2026-10-25T00:45:00Z",
+                                   "2026-10-25 00:45:00"])
+def test_timestamps_in_any_zone_land_in_utc(settings, tmp_path, stamp):
+    sep = ";" if "+" in stamp else ","
+    path = tmp_path / "pm.csv"
+    if sep == ";":
+        path.write_text("PERIOD_START_TIME;DN;OBJ_TYPE;LOSS_RATIO\n"
+                        f"{stamp};NE=CELL-1;CELL;0.01\n")
+    else:
+        path.write_text(f"START_TIME,MO_ID,MO_CLASS,PKT_LOSS_PCT\n{stamp},CELL-1,cell,1\n")
+    result, _ = _ingest(settings, "kpis", path)
+    assert result.rows_loaded == 1
+    with warehouse.connect(settings) as con:
+        assert str(warehouse.scalar(con, "select interval_start from stg.kpi_15min")) == (
+            "2026-10-25 00:45:00")
