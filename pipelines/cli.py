@@ -161,11 +161,14 @@ def _print_file_summary(results) -> None:
         style = {"rejected": "red", "unchanged": "dim"}.get(r.status, "")
         table.add_row(r.source, Path(r.path).name, f"[{style}]{r.status}[/{style}]" if style
                       else r.status, f"{r.rows_read:,}", f"{r.rows_loaded:,}",
-                      f"{r.rows_quarantined:,}", r.message[:80])
+                      f"{r.rows_quarantined:,}",
+                      "see below" if r.status == "rejected" else r.message[:80])
     if len(shown) > 60:
         table.add_row("…", f"{len(shown) - 60} more files", "", "", "", "", "")
     unchanged = sum(r.status == "unchanged" for r in results)
     console.print(table)
+    for rejected in (r for r in results if r.status == "rejected"):
+        errors.print(f"[red]Rejected[/red] {rejected.path}:\n  {rejected.message}")
     console.print(f"{len(results)} file(s): {unchanged} unchanged, "
                   f"{sum(r.rows_loaded for r in results):,} rows loaded, "
                   f"{sum(r.rows_quarantined for r in results):,} quarantined")
