@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.base import Source
-from pipelines.ingest.loader import FileResult, ingest_file
+from pipelines.ingest.loader import FileResult, ingest_file, release_waiting
 from pipelines.ingest.sources import (
     alarms,
     catalog,
@@ -75,6 +75,7 @@ def ingest_many(
         results.append(result)
         if on_file:
             on_file(result)
+    release_waiting(con, SOURCES)
     return results
 
 

@@ -37,12 +37,24 @@ class Parsed:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """``column`` must name an existing ``table.key_column`` (e.g. a KPI's resource). A row
+    whose reference has not arrived yet waits in quarantine and loads once it does."""
+
+    column: str
+    table: str
+    key_column: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Table:
-    """One staging table a source loads: its name, its contract and its unique key."""
+    """One staging table a source loads: its name, contract, unique key and references."""
 
     name: str
     contract: type[pa.DataFrameModel]
     key: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True)

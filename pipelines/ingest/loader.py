@@ -91,40 +91,126 @@ def _load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, f
                 run_id: str) -> tuple[int, int]:
     valid, contract_rejects = validate(parsed.frame, table)
     valid, duplicate_rejects = split_duplicates(valid, table.key)
-    rejects = pl.concat([parsed.rejects, contract_rejects, duplicate_rejects])
     name = quote_identifier(table.name)
     columns = list(table.contract.to_schema().columns)
     incoming = valid.select([LINE, *columns]).with_columns(_file_id=pl.lit(file_id))
-    con.register("incoming_rows", incoming)
+    _create_if_missing(con, name, incoming)
+    already = _already_loaded(con, table, incoming) if table.key else _no_rejects()
+    incoming = incoming.join(already.select(LINE), on=LINE, how="anti")
+    incoming, waiting = split_unresolved(con, table, incoming)
+    _insert(con, name, incoming)
+    rejects = pl.concat([parsed.rejects, contract_rejects, duplicate_rejects, already])
+    _quarantine(con, source, table, path, file_id, run_id, rejects)
+    _quarantine(con, source, table, path, file_id, run_id, waiting)
+    return incoming.height, rejects.height + waiting.height
+
+
+def _create_if_missing(con, name: str, incoming: pl.DataFrame) -> None:
+    con.register("incoming_rows", incoming.head(0))
     try:
         con.execute(f"create table if not exists {name} as "
-                    f"select * exclude ({LINE}) from incoming_rows where false")
-        if table.key:
-            rejects = pl.concat([rejects, _already_loaded(con, table, incoming)])
-        before = _count(con, name)
-        con.execute(f"insert into {name} by name select * exclude ({LINE}) from incoming_rows "
-                    f"where {LINE} not in (select line from rejected_lines)"
-                    if table.key else
-                    f"insert into {name} by name select * exclude ({LINE}) from incoming_rows")
-        loaded = _count(con, name) - before
+                    f"select * exclude ({LINE}) from incoming_rows")
     finally:
         con.unregister("incoming_rows")
-        con.execute("drop table if exists rejected_lines")
-    _quarantine(con, source, table, path, file_id, run_id, rejects)
-    return loaded, rejects.height
+
+
+def _insert(con, name: str, rows: pl.DataFrame) -> None:
+    if rows.is_empty():
+        return
+    con.register("incoming_rows", rows)
+    try:
+        con.execute(f"insert into {name} by name select * exclude ({LINE}) from incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+
+
+def _no_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "original": pl.String})
+
+
+def split_unresolved(con, table: Table, rows: pl.DataFrame
+                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows whose references all exist, and the others as waiting quarantine rows (with the
+    reference they wait for and the typed row to load later)."""
+    waiting_reason = pl.lit(None, pl.String)
+    for ref in table.references:
+        known = _known_keys(con, ref)
+        missing = pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(known.implode())
+        waiting_reason = pl.when(waiting_reason.is_null() & missing).then(
+            pl.format("waiting for {} '{}' ({}), which has not arrived yet; it loads "
+                      "automatically when it does", pl.lit(ref.label), pl.col(ref.column),
+                      pl.lit(f"{ref.table}.{ref.key_column}"))).otherwise(waiting_reason)
+    marked = rows.with_columns(__waiting=waiting_reason)
+    waiting = marked.filter(pl.col("__waiting").is_not_null())
+    resolved = marked.filter(pl.col("__waiting").is_null()).drop("__waiting")
+    data = [c for c in rows.columns if c != LINE and c != "_file_id"]
+    waiting = waiting.select(
+        pl.col(LINE), pl.col("__waiting").alias("reason"),
+        pl.struct(data).struct.json_encode().alias("original"),
+        pl.col("__waiting").alias("awaiting"),
+        pl.struct(data).struct.json_encode().alias("row_json"))
+    return resolved, waiting
+
+
+def _known_keys(con, ref) -> pl.Series:
+    if not table_exists(con, ref.table):
+        return pl.Series(ref.key_column, [], dtype=pl.String)
+    table, column = quote_identifier(ref.table), quote_identifier(ref.key_column)
+    return query(con, f"select distinct {column} from {table}").to_series()
+
+
+def release_waiting(con, sources: tuple[Source, ...]) -> int:
+    """Load every quarantined row whose reference has arrived since; returns how many."""
+    released = 0
+    for table in (t for src in sources for t in src.tables if t.references):
+        held = query(con, "select file_id, line, row_json from meta.quarantine "
+                          "where target_table = $t and awaiting is not null",
+                     {"t": table.name})
+        if held.is_empty():
+            continue
+        target = query(con, f"select * exclude (_file_id) from {quote_identifier(table.name)} "
+                            "limit 0").schema
+        dtypes = dict(target)
+        rows = held.select(pl.col("line").alias(LINE), pl.col("file_id").alias("_file_id"),
+                           pl.col("row_json").str.json_decode(dtype=pl.Struct(dtypes))
+                           .alias("row")).unnest("row")
+        resolved, _ = split_unresolved(con, table, rows)
+        if resolved.is_empty():
+            continue
+        con.begin()
+        try:
+            _insert(con, quote_identifier(table.name), resolved)
+            done = resolved.select(pl.col("_file_id").alias("file_id"), pl.col(LINE).alias("line"))
+            con.register("released_rows", done)
+            con.execute("delete from meta.quarantine q using released_rows r where "
+                        "q.file_id = r.file_id and q.line = r.line and q.target_table = $t "
+                        "and q.awaiting is not null", {"t": table.name})
+            con.execute("update meta.ingest_files f set rows_loaded = rows_loaded + r.n, "
+                        "rows_quarantined = rows_quarantined - r.n from (select file_id, "
+                        "count(*) n from released_rows group by file_id) r "
+                        "where f.file_id = r.file_id")
+            con.unregister("released_rows")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        released += resolved.height
+    return released
 
 
 def _already_loaded(con, table: Table, incoming: pl.DataFrame) -> pl.DataFrame:
     """Rows whose key is already in the table from another file: quarantined, not loaded twice."""
     name = quote_identifier(table.name)
     join = " and ".join(f"t.{quote_identifier(k)} = i.{quote_identifier(k)}" for k in table.key)
-    con.execute(
-        "create or replace temp table rejected_lines as "
-        f"select i.{LINE} as line, f.path as other_path from incoming_rows i "
-        f"join {name} t on {join} join meta.ingest_files f on f.file_id = t._file_id")
-    dup = query(con, "select line, other_path from rejected_lines")
+    con.register("incoming_rows", incoming)
+    try:
+        dup = query(con, f"select i.{LINE} as line, f.path as other_path from incoming_rows i "
+                         f"join {name} t on {join} "
+                         f"join meta.ingest_files f on f.file_id = t._file_id")
+    finally:
+        con.unregister("incoming_rows")
     if dup.is_empty():
-        return pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "original": pl.String})
+        return _no_rejects()
     rows = incoming.join(dup.rename({"line": LINE}), on=LINE)
     key = ", ".join(table.key)
     return rows.select(
@@ -200,10 +286,14 @@ def _quarantine(con, source: Source, table: Table, path: Path, file_id: str, run
                 rejects: pl.DataFrame) -> None:
     if rejects.is_empty():
         return
+    for column in ("awaiting", "row_json"):
+        if column not in rejects.columns:
+            rejects = rejects.with_columns(pl.lit(None, pl.String).alias(column))
     rows = rejects.select(
         file_id=pl.lit(file_id), source=pl.lit(source.name), target_table=pl.lit(table.name),
         path=pl.lit(str(path)), line=pl.col(LINE), reason=pl.col("reason"),
-        original=pl.col("original"), run_id=pl.lit(run_id))
+        original=pl.col("original"), run_id=pl.lit(run_id), awaiting=pl.col("awaiting"),
+        row_json=pl.col("row_json"))
     con.register("quarantined_rows", rows)
     try:
         con.execute("insert into meta.quarantine by name select * from quarantined_rows")

@@ -34,6 +34,7 @@ def test_ingest_one_source_and_list_the_quarantine(cli, tiny_raw, tmp_path):
     bad = tmp_path / "nps_bad.csv"
     bad.write_text("response_id,customer_id,responded_at,score\n"
                    "R1,C1,2026-10-01T10:00:00Z,11\nR2,C1,2026-10-01T10:00:00Z,9\n")
+    assert cli("ingest", "customers", tiny_raw / "customers").exit_code == 0
     result = cli("ingest", "surveys", bad)
     assert result.exit_code == 0, result.output
     assert "1 quarantined" in result.output

@@ -8,10 +8,13 @@ from pipelines import ingest, warehouse
 from pipelines.ingest.loader import ingest_file
 
 
-def _ingest(settings, source_name: str, path):
+def _ingest(settings, source_name: str, path, topology=None):
     settings.ensure_dirs()
     with warehouse.connect(settings) as con:
         ingest.prepare(con)
+        if topology is not None:
+            for name in ("resources.csv", "resource_links.csv"):
+                ingest_file(con, ingest.source("topology"), topology / name, "test")
         result = ingest_file(con, ingest.source(source_name), path, "test")
         held = warehouse.query(con, "select line, reason, original from meta.quarantine "
                                     "order by line")
@@ -87,7 +90,7 @@ def test_invalid_json_lines_are_quarantined_and_the_rest_loaded(settings, tmp_pa
     good = (tiny_raw / "alarms" / "alarms_20261001.jsonl").read_text().splitlines()
     path = tmp_path / "alarms.jsonl"
     path.write_text("\n".join([good[0], "{not json", good[1], "[1, 2]"]) + "\n")
-    result, held = _ingest(settings, "alarms", path)
+    result, held = _ingest(settings, "alarms", path, tiny_raw / "topology")
     assert (result.rows_loaded, result.rows_quarantined) == (2, 2)
     assert held["line"].to_list() == [2, 4]
     assert "invalid JSON" in held["reason"][0]
@@ -109,7 +112,7 @@ def test_unknown_pm_dialect_says_how_to_add_it(settings, tmp_path):
 
 @pytest.mark.parametrize("stamp", ["2026-10-25 01:45:00+01:00", "2026-10-25T00:45:00Z",
                                    "2026-10-25 00:45:00"])
-def test_timestamps_in_any_zone_land_in_utc(settings, tmp_path, stamp):
+def test_timestamps_in_any_zone_land_in_utc(settings, tmp_path, tiny_raw, stamp):
     sep = ";" if "+" in stamp else ","
     path = tmp_path / "pm.csv"
     if sep == ";":
@@ -117,8 +120,32 @@ def test_timestamps_in_any_zone_land_in_utc(settings, tmp_path, stamp):
                         f"{stamp};NE=CELL-1;CELL;0.01\n")
     else:
         path.write_text(f"START_TIME,MO_ID,MO_CLASS,PKT_LOSS_PCT\n{stamp},CELL-1,cell,1\n")
-    result, _ = _ingest(settings, "kpis", path)
+    result, _ = _ingest(settings, "kpis", path, tiny_raw / "topology")
     assert result.rows_loaded == 1
     with warehouse.connect(settings) as con:
         assert str(warehouse.scalar(con, "select interval_start from stg.kpi_15min")) == (
             "2026-10-25 00:45:00")
+
+
+def test_a_row_waits_for_its_reference_and_loads_when_it_arrives(settings, tmp_path, tiny_raw):
+    path = tmp_path / "pm.csv"
+    path.write_text("START_TIME,MO_ID,MO_CLASS,LAT_MS\n2026-10-01T00:00:00Z,CELL-1,cell,12\n"
+                    "2026-10-01T00:00:00Z,CELL-NEW,cell,30\n")
+    result, held = _ingest(settings, "kpis", path, tiny_raw / "topology")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    assert "waiting for resource 'CELL-NEW'" in held["reason"][0]
+    announced = tmp_path / "topology"
+    announced.mkdir()
+    (announced / "resources_new.csv").write_text(
+        "resource_id,resource_type,name,region,vendor\nCELL-NEW,cell,New cell,Dublin,A\n")
+    with warehouse.connect(settings) as con:
+        ingest.ingest_many(con, [(ingest.source("topology"), announced / "resources_new.csv")],
+                           "later")
+        loaded = warehouse.query(con, "select resource_id, latency_ms from stg.kpi_15min "
+                                      "order by resource_id")
+        left = warehouse.scalar(con, "select count(*) from meta.quarantine")
+        files = warehouse.query(con, "select rows_read, rows_loaded, rows_quarantined "
+                                     "from meta.ingest_files where path like '%pm.csv'")
+    assert loaded.rows() == [("CELL-1", 12.0), ("CELL-NEW", 30.0)]
+    assert left == 0
+    assert files.rows() == [(2, 2, 0)]  # the file's accounting follows the released row

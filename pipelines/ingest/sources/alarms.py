@@ -18,6 +18,7 @@ from pipelines.ingest.base import (
     LINE,
     REJECT_SCHEMA,
     Parsed,
+    Reference,
     Source,
     Table,
     UnparseableFileError,
@@ -125,7 +126,9 @@ SOURCE = Source(
     folder="alarms",
     patterns=("*.jsonl", "*.json"),
     tables=(Table("stg.alarm_events", AlarmEventContract,
-                  key=("alarm_id", "event_type", "event_time", "perceived_severity")),),
+                  key=("alarm_id", "event_type", "event_time", "perceived_severity"),
+                  references=(Reference("alarmed_object_id", "stg.resources", "resource_id",
+                                        "alarmed resource"),)),),
     parse=parse,
     description="alarm events: TMF642 / X.733 JSON lines (also the MEF variant)",
 )

@@ -18,6 +18,7 @@ import yaml
 from pipelines.ingest.base import (
     LINE,
     Parsed,
+    Reference,
     Source,
     Table,
     UnparseableFileError,
@@ -119,7 +120,9 @@ SOURCE = Source(
     name="kpis",
     folder="kpis",
     patterns=("**/*.csv",),
-    tables=(Table("stg.kpi_15min", KpiContract, key=("resource_id", "interval_start")),),
+    tables=(Table("stg.kpi_15min", KpiContract, key=("resource_id", "interval_start"),
+                  references=(Reference("resource_id", "stg.resources", "resource_id",
+                                        "resource"),)),),
     parse=parse,
     description="network PM counters per resource per 15 minutes (vendor CSV dialects)",
 )

@@ -18,6 +18,7 @@ from pipelines.ingest.base import (
     LINE,
     REJECT_SCHEMA,
     Parsed,
+    Reference,
     Source,
     Table,
     UnparseableFileError,
@@ -30,6 +31,9 @@ STATES = ["feasibilityChecked", "designed", "reserved", "inactive", "active", "t
           "suspended"]
 SERVICE_COLUMNS = ("service_id", "name", "category", "service_type", "spec_id", "state",
                    "start_date", "end_date", "customer_id", "characteristics")
+
+
+CUSTOMER = Reference("customer_id", "stg.customers", "customer_id", "customer")
 
 
 class ServiceContract(pa.DataFrameModel):
@@ -137,11 +141,16 @@ SOURCE = Source(
     name="services",
     folder="services",
     patterns=("*.jsonl", "*.json"),
-    tables=(Table("stg.services", ServiceContract, key=("service_id",)),
+    tables=(Table("stg.services", ServiceContract, key=("service_id",),
+                  references=(CUSTOMER,)),
             Table("stg.service_links", ServiceLinkContract,
-                  key=("service_id", "supporting_service_id")),
+                  key=("service_id", "supporting_service_id"),
+                  references=(Reference("supporting_service_id", "stg.services", "service_id",
+                                        "supporting service"),)),
             Table("stg.service_resources", ServiceResourceContract,
-                  key=("service_id", "resource_id"))),
+                  key=("service_id", "resource_id"),
+                  references=(Reference("resource_id", "stg.resources", "resource_id",
+                                        "resource"),))),
     parse=parse,
     description="service inventory: TMF638 Service JSON lines (v4 and v5)",
 )

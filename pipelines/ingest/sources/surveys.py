@@ -10,6 +10,7 @@ import polars as pl
 
 from pipelines.ingest.base import (
     Parsed,
+    Reference,
     Source,
     Table,
     cast_or_reject,
@@ -42,7 +43,9 @@ SOURCE = Source(
     name="surveys",
     folder="surveys",
     patterns=("*.csv",),
-    tables=(Table("stg.surveys", SurveyContract, key=("response_id",)),),
+    tables=(Table("stg.surveys", SurveyContract, key=("response_id",),
+                  references=(Reference("customer_id", "stg.customers", "customer_id",
+                                        "customer"),)),),
     parse=parse,
     description="NPS survey responses (CSV)",
 )

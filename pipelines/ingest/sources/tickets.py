@@ -10,6 +10,7 @@ import polars as pl
 
 from pipelines.ingest.base import (
     Parsed,
+    Reference,
     Source,
     Table,
     cast_or_reject,
@@ -53,7 +54,9 @@ SOURCE = Source(
     name="tickets",
     folder="tickets",
     patterns=("*.csv",),
-    tables=(Table("stg.tickets", TicketContract, key=("ticket_id",)),),
+    tables=(Table("stg.tickets", TicketContract, key=("ticket_id",),
+                  references=(Reference("customer_id", "stg.customers", "customer_id",
+                                        "customer"),)),),
     parse=parse,
     description="care trouble tickets (TMF621-like CSV)",
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.ingest.base import Parsed, Source, Table, cast_or_reject, read_csv_strings
+from pipelines.ingest.base import Parsed, Reference, Source, Table, cast_or_reject, read_csv_strings
 
 RESOURCE_TYPES = ["core_router", "agg_router", "transport_link", "bng", "dns_resolver",
                   "ims_core", "iptv_headend", "olt", "pon_port", "site", "cell"]
@@ -47,9 +47,11 @@ def parse(path: Path) -> dict[str, Parsed]:
     typed = cast_or_reject(raw, {"capacity_mbps": pl.Float64, "latitude": pl.Float64,
                                  "longitude": pl.Float64})
     frame = typed.frame
-    for optional in ("name", "site_id", "capacity_mbps", "latitude", "longitude"):
-        if optional not in frame.columns:
-            frame = frame.with_columns(pl.lit(None).alias(optional))
+    optional = {"name": pl.String, "site_id": pl.String, "capacity_mbps": pl.Float64,
+                "latitude": pl.Float64, "longitude": pl.Float64}
+    for column, dtype in optional.items():
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype).alias(column))
     return {"stg.resources": Parsed(frame, typed.rejects)}
 
 
@@ -59,7 +61,10 @@ SOURCE = Source(
     patterns=("resources*.csv", "resource_links*.csv"),
     tables=(Table("stg.resources", ResourceContract, key=("resource_id",)),
             Table("stg.resource_links", ResourceLinkContract,
-                  key=("resource_id", "depends_on_id"))),
+                  key=("resource_id", "depends_on_id"),
+                  references=(Reference("resource_id", "stg.resources", "resource_id", "resource"),
+                              Reference("depends_on_id", "stg.resources", "resource_id",
+                                        "parent resource")))),
     parse=parse,
     description="network resources and their dependency edges (CSV)",
 )

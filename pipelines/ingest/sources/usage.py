@@ -8,7 +8,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.ingest.base import LINE, Parsed, Source, Table, UnparseableFileError
+from pipelines.ingest.base import LINE, Parsed, Reference, Source, Table, UnparseableFileError
 
 COUNTS = ("sessions", "session_failures", "video_stall_count")
 AMOUNTS = ("data_volume_mb", "voice_minutes", "video_stall_seconds")
@@ -51,7 +51,9 @@ SOURCE = Source(
     name="usage",
     folder="usage",
     patterns=("*.parquet",),
-    tables=(Table("stg.usage", UsageContract, key=("date", "service_id", "cell_id")),),
+    tables=(Table("stg.usage", UsageContract, key=("date", "service_id", "cell_id"),
+                  references=(Reference("service_id", "stg.services", "service_id", "service"),
+                              Reference("cell_id", "stg.resources", "resource_id", "cell"))),),
     parse=parse,
     description="usage per service per day (xDR aggregates, Parquet)",
 )

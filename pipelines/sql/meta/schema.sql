@@ -39,5 +39,7 @@ create table if not exists meta.quarantine (
     line           bigint,
     reason         varchar not null,
     original       varchar,
-    run_id         varchar not null
+    run_id         varchar not null,
+    awaiting       varchar,                 -- set while the row only lacks a reference
+    row_json       varchar                  -- the typed row, loaded once the reference arrives
 );
