@@ -17,6 +17,11 @@ MODELS: tuple[str, ...] = (
     "marts/kpi_daily.sql",
 )
 
+# Models that run only when the staging table they read has been loaded.
+OPTIONAL_MODELS: dict[str, str] = {
+    "core/ue_cell_kpi_15min.sql": "stg.ue_measurements",
+}
+
 REQUIRED_STAGING = ("stg.catalog_specs", "stg.customers", "stg.services", "stg.service_links",
                     "stg.service_resources", "stg.resources", "stg.kpi_15min", "stg.usage")
 
@@ -39,3 +44,6 @@ def build(con: duckdb.DuckDBPyConnection,
         execute_sql_file(con, model)
         if on_model:
             on_model(model)
+    for model, needs in OPTIONAL_MODELS.items():
+        if table_exists(con, needs):
+            execute_sql_file(con, model)

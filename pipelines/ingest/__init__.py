@@ -12,12 +12,14 @@ from pipelines.ingest.loader import FileResult, ingest_file, release_waiting
 from pipelines.ingest.sources import (
     alarms,
     catalog,
+    complaints,
     customers,
     kpis,
     services,
     surveys,
     tickets,
     topology,
+    ue_measurements,
     usage,
 )
 from pipelines.warehouse import execute_sql_file
@@ -26,6 +28,8 @@ from pipelines.warehouse import execute_sql_file
 SOURCES: tuple[Source, ...] = (
     catalog.SOURCE, topology.SOURCE, customers.SOURCE, services.SOURCE, kpis.SOURCE,
     alarms.SOURCE, usage.SOURCE, tickets.SOURCE, surveys.SOURCE,
+    # adapters for real public data layouts
+    ue_measurements.SOURCE, complaints.SOURCE,
 )
 _BY_NAME = {source.name: source for source in SOURCES}
 

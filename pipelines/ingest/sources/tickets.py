@@ -26,7 +26,7 @@ class TicketContract(pa.DataFrameModel):
     """One row per trouble ticket."""
 
     ticket_id: str = pa.Field(nullable=False)
-    customer_id: str = pa.Field(nullable=False)
+    customer_id: str = pa.Field(nullable=True)  # a complaint may come from an unknown caller
     service_id: str = pa.Field(nullable=True)
     created_at: datetime = pa.Field(nullable=False)
     resolved_at: datetime = pa.Field(nullable=True)
@@ -35,6 +35,7 @@ class TicketContract(pa.DataFrameModel):
     category: str = pa.Field(nullable=True)
     severity: str = pa.Field(nullable=True)
     description: str = pa.Field(nullable=True)
+    location: str = pa.Field(nullable=True)
 
 
 def parse(path: Path) -> dict[str, Parsed]:

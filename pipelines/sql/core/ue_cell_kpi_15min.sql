@@ -1,0 +1,30 @@
+-- core.ue_cell_kpi_15min: one row per cell per 15-minute interval (UTC), aggregated across every
+-- UE trace that measured the cell: what phones experienced there, in the warehouse's KPI units.
+create schema if not exists core;
+
+create or replace table core.ue_cell_kpi_15min as
+with samples as (
+    select *, time_bucket(interval '15 minutes', measured_at) as interval_start
+    from stg.ue_measurements
+),
+final as (
+    select
+        cell_id                                                     as resource_id,
+        interval_start,
+        count(*)                                                    as samples,
+        count(distinct trace)                                       as traces,
+        -- throughput per active user: only samples taken while downloading
+        avg(dl_bitrate_kbps) filter (where state = 'D') / 1000.0   as dl_throughput_mbps,
+        avg(ping_avg_ms)                                            as latency_ms,
+        avg(ping_stdev_ms)                                          as jitter_ms,
+        avg(ping_loss_pct)                                          as packet_loss_pct,
+        avg(rsrp_dbm)                                               as rsrp_dbm,
+        avg(rsrq_db)                                                as rsrq_db,
+        avg(snr_db)                                                 as snr_db,
+        avg(cqi)                                                    as cqi,
+        any_value(network_mode)                                     as network_mode
+    from samples
+    group by all
+)
+select * from final
+order by resource_id, interval_start;
