@@ -50,8 +50,8 @@ METRICS: tuple[Metric, ...] = (
         for_marketing="Customer-facing services (broadband lines, mobile plans, TV, VPNs) "
         "that customers had on a day.",
         for_network="CFS instances in service on a day; the population every rate is taken over.",
-        formula_sql="sum(active_services)",
-        formula_text="count of CFS instances active on the day",
+        formula_sql="sum(active_services) / nullif(count(distinct date), 0)",
+        formula_text="CFS instances active on a day; over several days, their daily average",
         unit="services",
         direction="higher_is_better",
         target=None,

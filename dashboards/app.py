@@ -1,0 +1,69 @@
+"""The composition root of the dashboard: build the Dash app, and serve it.
+
+:func:`create_app` wires the shell (:mod:`dashboards.shell`), the pages found in
+``dashboards/pages`` (Dash pages, one module per page) and one
+:class:`~dashboards.data_access.SnapshotReader`. Nothing here touches the snapshot: the
+first query runs when the first page is requested.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import dash
+
+from dashboards import shell
+from dashboards.auth import (
+    USERS_VARIABLE,
+    DashboardConfigError,
+    is_loopback,
+    require_basic_auth,
+    users_from_env,
+)
+from dashboards.context import attach_reader
+from dashboards.data_access import SnapshotReader
+from pipelines.settings import Settings
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PAGES_DIR = PACKAGE_DIR / "pages"
+ASSETS_DIR = PACKAGE_DIR / "assets"
+
+
+def create_app(settings: Settings, users: Mapping[str, str] | None = None) -> dash.Dash:
+    """The dashboard for the snapshots under ``settings``; with ``users``, behind a login."""
+    app = dash.Dash(
+        "dashboards",
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(ASSETS_DIR),
+        title=shell.PRODUCT_NAME,
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    attach_reader(app.server, SnapshotReader(settings))
+    if users:
+        require_basic_auth(app.server, users)
+    app.layout = shell.shell_layout
+    shell.register_callbacks(app)
+    return app
+
+
+def serve(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    debug: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Run the dashboard. Beyond loopback a login is required (``CXBRIDGE_DASHBOARD_USERS``);
+    on loopback it is used when set."""
+    users = users_from_env(os.environ if env is None else env)
+    if not users and not is_loopback(host):
+        raise DashboardConfigError(
+            f"refusing to serve the dashboard on {host}, which other machines can reach, "
+            f"without a login: set {USERS_VARIABLE}='user:password[,user2:password2]' "
+            "or serve on 127.0.0.1"
+        )
+    create_app(settings, users=users).run(host=host, port=port, debug=debug)

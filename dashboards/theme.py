@@ -1,0 +1,72 @@
+"""The dashboard's one palette: brand colours, status colours and the plotly template.
+
+Status colours mean the same on every page: a tile, a bar and a badge that are "poor" are the
+same red everywhere. Status names are those returned by :meth:`pipelines.metrics.Metric.status`.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+BRAND = "#0f2d52"  # header, headings
+ACCENT = "#0b6bcb"  # the series being looked at
+MUTED = "#6b7785"  # secondary text, axes
+GRID = "#e6eaef"
+SURFACE = "#ffffff"
+PAGE = "#f4f6f9"
+
+STATUS_COLOURS: dict[str, str] = {
+    "good": "#1f7a3a",
+    "watch": "#c77700",
+    "poor": "#c0392b",
+    "unknown": "#6b7785",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "good": "On target",
+    "watch": "Watch",
+    "poor": "Poor",
+    "unknown": "No target",
+}
+
+# Categorical series (colour-blind safe, Okabe–Ito order, starting with the accent blue).
+SERIES = ("#0b6bcb", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442")
+
+FONT_FAMILY = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+)
+
+
+def status_colour(status: str) -> str:
+    """The colour of a status ('good', 'watch', 'poor', 'unknown')."""
+    return STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"])
+
+
+def status_label(status: str) -> str:
+    """The words shown for a status."""
+    return STATUS_LABELS.get(status, STATUS_LABELS["unknown"])
+
+
+def figure_template() -> go.layout.Template:
+    """The plotly template every figure uses: quiet grid, product font, brand colours."""
+    axis = {
+        "gridcolor": GRID,
+        "linecolor": GRID,
+        "zerolinecolor": GRID,
+        "tickfont": {"color": MUTED},
+        "title": {"font": {"color": MUTED}},
+        "automargin": True,
+    }
+    return go.layout.Template(
+        layout={
+            "font": {"family": FONT_FAMILY, "size": 12, "color": BRAND},
+            "colorway": list(SERIES),
+            "paper_bgcolor": SURFACE,
+            "plot_bgcolor": SURFACE,
+            "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
+            "xaxis": axis,
+            "yaxis": axis,
+            "hoverlabel": {"font": {"family": FONT_FAMILY}},
+            "showlegend": False,
+        }
+    )

@@ -1,0 +1,94 @@
+"""The shell without a browser: app creation, layout, login, refusing to serve unprotected."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+
+import dash
+import pytest
+
+import dashboards.data_access as data_access
+from dashboards.app import PACKAGE_DIR, create_app, serve
+from dashboards.auth import DashboardConfigError, is_loopback, users_from_env
+
+
+def _layout_text(app, headers=None) -> str:
+    client = app.server.test_client()
+    assert client.get("/", headers=headers).status_code == 200
+    response = client.get("/_dash-layout", headers=headers)
+    assert response.status_code == 200
+    return json.dumps(response.get_json())
+
+
+def test_importing_the_dashboard_opens_nothing():
+    code = ("import duckdb\n"
+            "def refuse(*args, **kwargs): raise AssertionError('DuckDB opened at import')\n"
+            "duckdb.connect = refuse\n"
+            "import dashboards.app, dashboards.shell, dashboards.data_access, dashboards.figures\n")
+    subprocess.run([sys.executable, "-c", code], cwd=PACKAGE_DIR.parent, check=True)
+
+
+def test_creating_the_app_reads_no_snapshot(settings, monkeypatch):
+    def refuse(_settings):
+        raise AssertionError("the snapshot was read while building the app")
+
+    monkeypatch.setattr(data_access, "current_snapshot", refuse)
+    app = create_app(settings)
+    assert {page["name"] for page in dash.page_registry.values()} >= {
+        "Overview", "Metric glossary"}
+    monkeypatch.undo()
+    # Dash hands the pages' callbacks to the app at its first request: make it, so that they
+    # do not leak into the next app a test builds.
+    assert "No data to show yet" in _layout_text(app)
+
+
+def test_app_without_a_snapshot_explains_what_to_do(settings):
+    text = _layout_text(create_app(settings))
+    assert "No data to show yet" in text
+    assert "cxbridge run" in text
+
+
+def test_layout_offers_the_snapshot_filters_and_pages(settings, publish, tiny_rows):
+    publish("run-a", tiny_rows)
+    text = _layout_text(create_app(settings))
+    for words in ("cxbridge", "Overview", "Metric glossary", "Service type", "Mobile data",
+                  "Munster", "2026-03-03"):
+        assert words in text
+    assert "No data to show yet" not in text
+
+
+def test_login_is_required_when_users_are_given(settings, publish, tiny_rows):
+    publish("run-a", tiny_rows)
+    app = create_app(settings, users={"ana": "s3cret"})
+    client = app.server.test_client()
+    refused = client.get("/")
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith("Basic")
+    wrong = base64.b64encode(b"ana:guess").decode()
+    assert client.get("/", headers={"Authorization": f"Basic {wrong}"}).status_code == 401
+    right = base64.b64encode(b"ana:s3cret").decode()
+    assert "Munster" in _layout_text(app, headers={"Authorization": f"Basic {right}"})
+
+
+def test_serving_beyond_loopback_needs_users(settings):
+    with pytest.raises(DashboardConfigError, match="CXBRIDGE_DASHBOARD_USERS"):
+        serve(settings, host="0.0.0.0", env={})
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.3.2.1", True),
+    ("0.0.0.0", False), ("10.0.0.5", False), ("dashboard.example", False),
+])
+def test_loopback_detection(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_users_from_env():
+    assert users_from_env({"CXBRIDGE_DASHBOARD_USERS": "ana:a:b, bo:pw"}) == {
+        "ana": "a:b", "bo": "pw"}
+    assert users_from_env({}) == {}
+    with pytest.raises(DashboardConfigError, match="entry 2"):
+        users_from_env({"CXBRIDGE_DASHBOARD_USERS": "ana:pw,bo"})
