@@ -19,6 +19,7 @@ MODELS: tuple[str, ...] = (
 
 # Models that run only when the staging table they read has been loaded.
 OPTIONAL_MODELS: dict[str, str] = {
+    "core/alarms.sql": "stg.alarm_events",
     "core/ue_cell_kpi_15min.sql": "stg.ue_measurements",
 }
 

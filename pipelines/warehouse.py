@@ -62,6 +62,16 @@ def connect(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+@contextmanager
+def scratch(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory database for work that needs no warehouse (benchmarks, file probes)."""
+    con = duckdb.connect(":memory:", config=_config(settings))
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 def query(
     con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object] | None = None
 ) -> pl.DataFrame:

@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     message: str = ""
+    seconds: float = 0.0
 
 
 def sha256_of(path: Path) -> str:
@@ -44,7 +46,13 @@ def sha256_of(path: Path) -> str:
 
 def ingest_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, run_id: str
                 ) -> FileResult:
-    path = path.resolve()
+    started = time.perf_counter()
+    result = _ingest_file(con, source, path.resolve(), run_id)
+    return replace(result, seconds=time.perf_counter() - started)
+
+
+def _ingest_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, run_id: str
+                 ) -> FileResult:
     sha = sha256_of(path)
     same = _first_row(con, "select path from meta.ingest_files where source = $source "
                       "and sha256 = $sha and superseded_at is null",
