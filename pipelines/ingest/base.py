@@ -30,6 +30,7 @@ class UnparseableFileError(ValueError):
 class Parsed:
     frame: pl.DataFrame
     rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
+    notes: tuple[str, ...] = ()  # things a person should know about the file, e.g. ignored columns
 
     @property
     def rows_read(self) -> int:
@@ -194,7 +195,7 @@ def cast_or_reject(
                          original_json(frame).alias("original")) if bad.height else empty_rejects()
     good = typed.filter(pl.col("__reason").is_null() | (pl.col("__reason") == ""))
     good = good.with_columns(**{k: pl.col(f"__typed_{k}") for k in casts}).select(frame.columns)
-    return Parsed(frame=good, rejects=pl.concat([parsed.rejects, rejects]))
+    return Parsed(frame=good, rejects=pl.concat([parsed.rejects, rejects]), notes=parsed.notes)
 
 
 def _text_to(name: str, dtype: pl.DataType) -> pl.Expr:

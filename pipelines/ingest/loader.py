@@ -91,8 +91,9 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, run
     except BaseException:
         con.rollback()
         raise
+    notes = "; ".join(note for part in parsed.values() for note in part.notes)
     return FileResult(source.name, str(path), "replaced" if prior else "loaded", read, loaded,
-                      quarantined)
+                      quarantined, message=notes)
 
 
 def _load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, file_id: str,

@@ -149,3 +149,67 @@ def test_a_row_waits_for_its_reference_and_loads_when_it_arrives(settings, tmp_p
     assert loaded.rows() == [("CELL-1", 12.0), ("CELL-NEW", 30.0)]
     assert left == 0
     assert files.rows() == [(2, 2, 0)]  # the file's accounting follows the released row
+
+
+def test_truncated_csv_keeps_the_whole_rows_and_quarantines_the_cut_one(settings, tmp_path):
+    text = "\n".join([HEADER, GOOD, GOOD.replace("C1,", "C2,")]) + "\n"
+    cut = text[: len(text) - 25]  # the export stopped mid-row
+    result, held = _ingest(settings, "customers", _customers(tmp_path, raw=cut.encode()))
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
+    assert "fields, the header has 12" in held["reason"][0]
+
+
+def test_truncated_json_lines_file_quarantines_the_cut_event(settings, tmp_path, tiny_raw):
+    text = (tiny_raw / "alarms" / "alarms_20261001.jsonl").read_text()
+    path = tmp_path / "alarms.jsonl"
+    path.write_text(text[: len(text) - 40])
+    result, held = _ingest(settings, "alarms", path, tiny_raw / "topology")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    assert held["line"].to_list() == [2] and "invalid JSON" in held["reason"][0]
+
+
+def test_extra_crm_columns_are_kept(settings, tmp_path):
+    header = HEADER + ",favourite_team,household_size"
+    result, _ = _ingest(settings, "customers", _customers(tmp_path, GOOD + ",Cork GAA,4",
+                                                          header=header))
+    assert result.rows_loaded == 1
+    with warehouse.connect(settings) as con:
+        extra = warehouse.scalar(con, "select extra_attributes from stg.customers")
+    assert extra == '{"favourite_team":"Cork GAA","household_size":"4"}'
+
+
+def test_unmapped_pm_columns_are_reported_not_silently_dropped(settings, tmp_path, tiny_raw):
+    path = tmp_path / "pm.csv"
+    path.write_text("START_TIME,MO_ID,MO_CLASS,LAT_MS,VENDOR_SPECIAL\n"
+                    "2026-10-01T00:00:00Z,CELL-1,cell,12,7\n")
+    result, _ = _ingest(settings, "kpis", path, tiny_raw / "topology")
+    assert result.rows_loaded == 1 and "VENDOR_SPECIAL" in result.message
+
+
+def test_mixed_time_zones_in_one_file(settings, tmp_path, tiny_raw):
+    path = tmp_path / "tickets.csv"
+    path.write_text("ticket_id,customer_id,created_at,status\n"
+                    "T1,,2026-10-01T10:00:00Z,acknowledged\n"
+                    "T2,,2026-10-01 11:00:00+01:00,acknowledged\n"
+                    "T3,,2026-10-01T05:00:00-05:00,acknowledged\n"
+                    "T4,,2026-10-01 10:00:00,acknowledged\n")
+    result, _ = _ingest(settings, "tickets", path)
+    assert result.rows_loaded == 4
+    with warehouse.connect(settings) as con:
+        stamps = warehouse.query(con, "select distinct created_at from stg.tickets")
+    assert [str(s) for s in stamps["created_at"]] == ["2026-10-01 10:00:00"]
+
+
+def test_the_repeated_hour_at_the_end_of_summer_time_stays_two_intervals(settings, tmp_path,
+                                                                          tiny_raw):
+    path = tmp_path / "B_PM_20261025.csv"
+    path.write_text("PERIOD_START_TIME;DN;OBJ_TYPE;AVG_RTT_US\n"
+                    "2026-10-25 01:30:00+01:00;NE=CELL-1;CELL;10000\n"
+                    "2026-10-25 01:30:00+00:00;NE=CELL-1;CELL;20000\n")
+    result, _ = _ingest(settings, "kpis", path, tiny_raw / "topology")
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
+    with warehouse.connect(settings) as con:
+        rows = warehouse.query(con, "select interval_start, latency_ms from stg.kpi_15min "
+                                    "order by interval_start")
+    assert [str(t) for t in rows["interval_start"]] == ["2026-10-25 00:30:00",
+                                                        "2026-10-25 01:30:00"]

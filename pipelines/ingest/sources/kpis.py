@@ -91,6 +91,8 @@ def parse(path: Path) -> dict[str, Parsed]:
     if dialect.resource_type in frame.columns:
         renames[dialect.resource_type] = "resource_type"
     columns = {spec["column"]: name for name, spec in dialect.counters.items()}
+    ignored = [c for c in frame.columns
+               if c != LINE and c not in renames and c not in columns]
     frame = frame.rename({**renames, **{c: n for c, n in columns.items() if c in frame.columns}})
     for counter in COUNTERS:
         if counter not in frame.columns:
@@ -112,7 +114,9 @@ def parse(path: Path) -> dict[str, Parsed]:
         converters[name] = value
     types = {"interval_start": pl.Datetime("us"),
              **{c: pl.Int64 if c in _INTEGER_COUNTERS else pl.Float64 for c in COUNTERS}}
-    typed = cast_or_reject(Parsed(frame, raw.rejects), types, converters)
+    notes = (f"dialect {dialect.name}; column(s) not in its mapping, ignored: "
+             f"{', '.join(ignored)}",) if ignored else ()
+    typed = cast_or_reject(Parsed(frame, raw.rejects, notes), types, converters)
     return {"stg.kpi_15min": typed}
 
 
