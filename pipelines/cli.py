@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -84,8 +85,9 @@ def generate(
     settings = _settings()
     with _user_errors():
         report = _generate(settings, scale, days, seed, start, dirt, out)
-    console.print(f"[green]Generated[/green] {report.out_dir} in {report.seconds:.1f} s")
-    _print_counts(report.counts)
+    console.print(f"[green]Generated[/green] {(out or settings.raw_dir).resolve()} "
+                  f"in {report.seconds:.1f} s")
+    _print_counts({k: v for k, v in asdict(report).items() if k != "seconds"})
 
 
 def _generate(settings: Settings, scale: float, days: int, seed: int, start: str, dirt: float,

@@ -4,7 +4,8 @@ Precedence, strongest first:
 
 1. environment variables (``CXBRIDGE_HOME`` moves the whole data directory; the
    ``CXBRIDGE_*_DIR`` variables move one part of it),
-2. a TOML config file (``CXBRIDGE_CONFIG``, else ``cxbridge.toml`` at the project root),
+2. a TOML config file (``CXBRIDGE_CONFIG``, else ``cxbridge.toml`` at the project root;
+   ``CXBRIDGE_CONFIG=""`` means none),
    with a ``[paths]`` table using the same names in lower case without the prefix
    (``home = "/srv/cxbridge"``, ``raw_dir = "/mnt/feeds"``),
 3. defaults derived from the project root (``<root>/data``).
@@ -81,10 +82,13 @@ def _read_config(path: Path) -> dict:
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Resolve the settings from the environment, the config file and the defaults."""
     env = os.environ if env is None else env
-    config_path = Path(env.get("CXBRIDGE_CONFIG", PROJECT_ROOT / "cxbridge.toml"))
-    if "CXBRIDGE_CONFIG" in env and not config_path.is_file():
+    named = env.get("CXBRIDGE_CONFIG")
+    config_path = Path(named) if named else PROJECT_ROOT / "cxbridge.toml"
+    if named and not config_path.is_file():
         raise SettingsError(f"CXBRIDGE_CONFIG points at {config_path}, which is not a file")
-    config = _read_config(config_path) if config_path.is_file() else {}
+    # CXBRIDGE_CONFIG set but empty: use no config file at all
+    use_file = named != "" and config_path.is_file()
+    config = _read_config(config_path) if use_file else {}
     paths = config.get("paths", {})
     duckdb_conf = config.get("duckdb", {})
 

@@ -46,14 +46,19 @@ def quote_identifier(name: str) -> str:
 
 
 @contextmanager
-def connect(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The read-write warehouse connection; closed on exit."""
+def connect(settings: Settings, read_only: bool = False
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse connection (read-write unless asked otherwise); closed on exit."""
+    if read_only and not settings.warehouse_path.is_file():
+        raise WarehouseError(f"no warehouse at {settings.warehouse_path}: run `cxbridge run` "
+                             "first")
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(settings.warehouse_path), config=_config(settings))
+        con = duckdb.connect(str(settings.warehouse_path), read_only=read_only,
+                             config=_config(settings))
     except duckdb.IOException as exc:
         raise WarehouseError(
-            f"cannot open the warehouse {settings.warehouse_path} for writing: {exc}. "
+            f"cannot open the warehouse {settings.warehouse_path}: {exc}. "
             "Another cxbridge run probably holds it; wait for it to finish."
         ) from exc
     try:

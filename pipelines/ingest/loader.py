@@ -54,13 +54,14 @@ def ingest_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, run_
 def _ingest_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, run_id: str
                  ) -> FileResult:
     sha = sha256_of(path)
-    same = _first_row(con, "select path from meta.ingest_files where source = $source "
-                      "and sha256 = $sha and superseded_at is null",
-                      {"source": source.name, "sha": sha})
-    if same:
-        return FileResult(source.name, str(path), "unchanged",
-                          message=f"identical to {same[0]}, loaded before" if same[0] != str(path)
-                          else "already loaded")
+    if _first_row(con, "select 1 from meta.ingest_files where source = $source and path = $path "
+                  "and sha256 = $sha and superseded_at is null",
+                  {"source": source.name, "path": str(path), "sha": sha}):
+        return FileResult(source.name, str(path), "unchanged", message="already loaded")
+    # a byte-identical copy under another name: registered, but nothing of it loads again
+    copy_of = _first_row(con, "select path from meta.ingest_files where source = $source "
+                         "and sha256 = $sha and superseded_at is null and status = 'loaded'",
+                         {"source": source.name, "sha": sha})
     prior = _first_row(con, "select file_id from meta.ingest_files where source = $source "
                        "and path = $path and superseded_at is null",
                        {"source": source.name, "path": str(path)})
@@ -78,6 +79,9 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, run
             part = parsed.get(table.name)
             if part is None:
                 continue
+            if copy_of:
+                part = _all_rejected(part, f"this file is a byte-identical copy of {copy_of[0]}, "
+                                           "which was loaded before; nothing is loaded twice")
             counts = _load_table(con, source, table, part, path, file_id, run_id)
             read += part.rows_read
             loaded += counts[0]
@@ -92,8 +96,16 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, run
         con.rollback()
         raise
     notes = "; ".join(note for part in parsed.values() for note in part.notes)
+    if copy_of:
+        notes = f"identical to {copy_of[0]}: its rows are quarantined as copies"
     return FileResult(source.name, str(path), "replaced" if prior else "loaded", read, loaded,
                       quarantined, message=notes)
+
+
+def _all_rejected(parsed: Parsed, reason: str) -> Parsed:
+    copies = parsed.frame.select(pl.col(LINE), pl.lit(reason).alias("reason"),
+                                 original_json(parsed.frame).alias("original"))
+    return Parsed(parsed.frame.head(0), pl.concat([parsed.rejects, copies]), parsed.notes)
 
 
 def _load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, file_id: str,

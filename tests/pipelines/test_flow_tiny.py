@@ -109,4 +109,16 @@ def test_copy_of_a_loaded_file_is_not_loaded_twice(settings, tiny_raw):
     shutil.copy(src, src.with_name("tickets_copy.csv"))
     summary = flow.run(settings, tiny_raw)
     copy = next(f for f in summary.files if f.path.endswith("tickets_copy.csv"))
-    assert copy.status == "unchanged" and "identical to" in copy.message
+    assert (copy.rows_read, copy.rows_loaded, copy.rows_quarantined) == (1, 0, 1)
+    assert "identical to" in copy.message
+    assert _table(settings, "select count(*) n from stg.tickets")["n"][0] == 1
+
+
+def test_empty_files_with_the_same_header_are_each_registered(settings, tiny_raw):
+    header_only = "response_id,customer_id,responded_at,score,comment\n"
+    for day in ("02", "03"):
+        (tiny_raw / "surveys" / f"nps_202610{day}.csv").write_text(header_only)
+    summary = flow.run(settings, tiny_raw)
+    empties = [f for f in summary.files if f.path.endswith(("nps_20261002.csv",
+                                                            "nps_20261003.csv"))]
+    assert [(f.status, f.rows_read) for f in empties] == [("loaded", 0), ("loaded", 0)]

@@ -8,8 +8,7 @@ from pipelines.settings import PROJECT_ROOT, SettingsError, load_settings
 
 
 def test_defaults_live_under_the_project_data_folder(tmp_path):
-    settings = load_settings({"CXBRIDGE_CONFIG": str(tmp_path / "none.toml")}
-                             if False else {})
+    settings = load_settings({"CXBRIDGE_CONFIG": ""})
     assert settings.home == PROJECT_ROOT / "data"
     assert settings.raw_dir == PROJECT_ROOT / "data" / "raw"
     assert settings.warehouse_path == PROJECT_ROOT / "data" / "warehouse" / "cxbridge.duckdb"

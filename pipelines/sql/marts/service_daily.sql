@@ -5,8 +5,8 @@ create schema if not exists marts;
 
 create or replace table marts.service_daily as
 with days as (
-    select distinct cast(interval_start as date) as date from stg.kpi_15min
-    union
+    -- the days the usage feed covers: a vendor that files by local day also reports the last
+    -- hour(s) of the previous UTC day, which must not become a day of its own
     select distinct date from stg.usage
 ),
 service_days as (

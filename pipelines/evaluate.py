@@ -1,0 +1,103 @@
+"""``cxbridge evaluate``: compare what the pipeline built with a generated world's ground truth.
+
+Each section is a plain dict of named figures, so ``--json`` prints one object of sections.
+This module reads the ground truth; the pipeline itself never does.
+
+* ``arrival``: did every generated file and entity arrive? Per file, the rows the generator
+  wrote against the rows ingest read, and its clean rows against the rows loaded (dirty rows
+  must be quarantined, clean rows loaded); per entity, the generator's count against the
+  warehouse's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from pipelines import warehouse
+from pipelines.settings import Settings
+
+# Files whose lines expand into several records at ingest (a TMF638 CFS carries its RFS and
+# bindings inline): compared by entity, not by row.
+_MULTI_RECORD_SOURCES = ("services/",)
+
+# How the warehouse counts each entity the generator reports (only these are compared).
+ENTITY_COUNTS = {
+    "customers": "select count(*) from stg.customers",
+    "services": "select count(*) from stg.services where category = 'CFS'",
+    "alarms": "select count(*) from core.alarms",
+    "resources": "select count(*) from stg.resources",
+    "resource_links": "select count(*) from stg.resource_links",
+    "kpi_rows": "select count(*) from stg.kpi_15min",
+    "alarm_events": "select count(*) from stg.alarm_events",
+    "usage_rows": "select count(*) from stg.usage",
+    "tickets": "select count(*) from stg.tickets",
+    "surveys": "select count(*) from stg.surveys",
+}
+
+
+class TruthError(ValueError):
+    """The truth folder cannot be used; the message says why."""
+
+
+def load_manifest(truth_dir: Path) -> dict:
+    path = truth_dir / "manifest.json"
+    if not path.is_file():
+        raise TruthError(f"{truth_dir} holds no manifest.json: point --truth at the _truth/ "
+                         "folder of a world written by `cxbridge generate`")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def evaluate(settings: Settings, truth_dir: Path) -> dict:
+    truth_dir = truth_dir.resolve()
+    manifest = load_manifest(truth_dir)
+    with warehouse.connect(settings, read_only=True) as con:
+        files = warehouse.query(
+            con, "select path, status, rows_read, rows_loaded, rows_quarantined, message "
+                 "from meta.ingest_files where superseded_at is null")
+        counts = {name: int(warehouse.scalar(con, sql)) for name, sql in ENTITY_COUNTS.items()
+                  if name in manifest.get("entities", {})
+                  and warehouse.table_exists(con, sql.split(" from ")[1].split()[0])}
+    return {"arrival": arrival(manifest, files, truth_dir.parent, counts)}
+
+
+def arrival(manifest: dict, files: pl.DataFrame, raw_dir: Path, counts: dict[str, int]) -> dict:
+    """Every generated file ingested, every row accounted for, every entity present."""
+    ingested = {Path(p).resolve().relative_to(raw_dir.resolve()).as_posix(): row
+                for p, row in zip(files["path"], files.iter_rows(named=True), strict=True)
+                if Path(p).resolve().is_relative_to(raw_dir.resolve())}
+    missing_files, rejected, row_mismatch, clean_not_loaded = [], [], [], 0
+    for relative, expected in manifest.get("files", {}).items():
+        got = ingested.get(relative)
+        if got is None:
+            missing_files.append(relative)
+            continue
+        if got["status"] == "rejected":
+            rejected.append({"file": relative, "why": got["message"]})
+            continue
+        if relative.startswith(_MULTI_RECORD_SOURCES):
+            continue
+        if got["rows_read"] != expected["rows"]:
+            row_mismatch.append({"file": relative, "written": expected["rows"],
+                                 "read": got["rows_read"]})
+        clean_not_loaded += max(0, expected["rows"] - expected["dirty_rows"] - got["rows_loaded"])
+    entities = {
+        name: {"expected": expected, "loaded": counts[name],
+               "missing": max(0, expected - counts[name])}
+        for name, expected in manifest.get("entities", {}).items() if name in counts
+    }
+    quarantined = int(files["rows_quarantined"].sum()) if files.height else 0
+    return {
+        "files_expected": len(manifest.get("files", {})),
+        "files_missing": missing_files,
+        "files_rejected": rejected,
+        "row_count_mismatches": row_mismatch,
+        "dirty_rows_written": manifest.get("dirty_rows_total", 0),
+        "rows_quarantined": quarantined,
+        "clean_rows_not_loaded": clean_not_loaded,
+        "entities": entities,
+        "all_arrived": not (missing_files or rejected or row_mismatch or clean_not_loaded
+                            or any(e["missing"] for e in entities.values())),
+    }
