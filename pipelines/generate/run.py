@@ -1,0 +1,223 @@
+"""``generate_world``: build a world and write every source, the ground truth and the manifest.
+
+The composition root of the generator: it wires the pure parts (world, days, records, truth)
+to the file writers, and reports progress as (step name, fraction done).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from .alarm_feed import AlarmFeed, build_feed
+from .care import TICKET_SCHEMA
+from .catalog import catalog_document
+from .churn import ChurnModel, Exposure, burn_in
+from .config import (
+    GENERATOR_NAME,
+    GENERATOR_VERSION,
+    LOCAL_TIMEZONE,
+    Component,
+    GenerationReport,
+    WorldConfig,
+    component_rng,
+)
+from .daily import CarriedState, customer_day_step, network_day
+from .dirt import CsvDirtSpec, dirty_frame
+from .inventory import cfs_lines, shared_rfs_lines
+from .kpi_files import KpiFiles, dirt_rng
+from .records import customers_export, services_state, surveys_export, tickets_export, usage_export
+from .truth import incident_resources_frame, incidents_frame, manifest_document
+from .truth_days import TruthDays
+from .world import StaticWorld, build_static_world
+from .writers import (
+    Ledger,
+    prepare_output,
+    write_csv,
+    write_json,
+    write_jsonl_with_dirt,
+    write_parquet,
+    write_yaml,
+)
+
+Progress = Callable[[str, float], None]
+CUSTOMER_DIRT = CsvDirtSpec(",", ("customer_id", "segment", "region"), ("monthly_charges_eur",))
+TICKET_DIRT = CsvDirtSpec(",", ("ticket_id", "customer_id", "created_at"), (), "customer_id",
+                          "C9999999")
+SURVEY_DIRT = CsvDirtSpec(",", ("response_id", "customer_id", "score"), ("score",),
+                          "customer_id", "C9999999")
+BURN_IN_DAYS = 21
+
+
+def _world_manifest(config: WorldConfig) -> dict:
+    return {"generator": GENERATOR_NAME, "generator_version": GENERATOR_VERSION,
+            "scale": config.scale, "days": config.days, "seed": config.seed,
+            "start": config.start.isoformat(), "end": config.end.isoformat(),
+            "dirt_rate": config.dirt_rate, "timezone": LOCAL_TIMEZONE}
+
+
+def generate_world(config: WorldConfig, out_dir: Path,
+                   progress: Progress | None = None) -> GenerationReport:
+    """Generate the world described by ``config`` into ``out_dir`` (the raw folder)."""
+    started = time.perf_counter()
+    notify = progress or (lambda step, fraction: None)
+    out_dir = Path(out_dir)
+    prepare_output(out_dir)
+    write_json(out_dir / "manifest.json", _world_manifest(config))
+    ledger = Ledger(out_dir)
+    notify("customers, services and network", 0.0)
+    world = build_static_world(config)
+    _write_reference(world, out_dir)
+    notify("incidents and alarms", 0.08)
+    feed = build_feed(world.incidents, world.net, world.vendors, world.clock, config.seed)
+    days = _run_days(world, out_dir, ledger, notify)
+    notify("alarms, tickets, customers and services", 0.92)
+    _write_alarms(world, feed, out_dir, ledger)
+    tickets = _write_tickets(world, days.tickets, out_dir, ledger)
+    _write_customers_and_services(world, days.churn_day, out_dir, ledger)
+    notify("ground truth", 0.97)
+    report = _write_truth(world, feed, days, ledger, out_dir, tickets,
+                          time.perf_counter() - started)
+    notify("done", 1.0)
+    return report
+
+
+def _write_reference(world: StaticWorld, out_dir: Path) -> None:
+    write_yaml(out_dir / "catalog" / "catalog.yaml", catalog_document())
+    (out_dir / "topology").mkdir(parents=True, exist_ok=True)
+    world.topology.resources.write_csv(out_dir / "topology" / "resources.csv")
+    world.topology.links.write_csv(out_dir / "topology" / "resource_links.csv")
+
+
+class _DayRecords:
+    """What the day loop leaves behind for the final files."""
+
+    def __init__(self, n_customers: int):
+        self.tickets: list[pl.DataFrame] = []
+        self.truth = TruthDays()
+        self.churn_day = np.zeros(n_customers, dtype=np.int64)
+        self.churn_cause = np.zeros(n_customers, dtype=np.int8)
+        self.kpi_rows = self.usage_rows = self.surveys = 0
+
+
+def _run_days(world: StaticWorld, out_dir: Path, ledger: Ledger, notify: Progress) -> _DayRecords:
+    config, clock = world.config, world.clock
+    model = ChurnModel.of(world.customers, world.premium, config.start)
+    state = CarriedState(
+        burn_in(model.drivers, model.base_hazard, BURN_IN_DAYS,
+                component_rng(config.seed, Component.CHURN, -1)),
+        Exposure.none(world.customers.height), pl.DataFrame(schema=TICKET_SCHEMA))
+    kpis, records = KpiFiles(world, out_dir, ledger), _DayRecords(world.customers.height)
+    if clock.needs_lead_day:
+        kpis.add(-1, network_day(world, -1)[1])
+    for day in range(config.days):
+        imp, network = network_day(world, day)
+        kpis.add(day, network)
+        result = customer_day_step(world, state, imp, network, day, model)
+        state = result.state
+        records.truth.add(day, result.causes)
+        records.tickets.append(result.tickets)
+        _write_usage(world, result.usage, day, out_dir, ledger, records)
+        _write_surveys(world, result.surveys, day, out_dir, ledger, records)
+        notify(f"day {day + 1} of {config.days}", 0.1 + 0.8 * (day + 1) / config.days)
+    records.kpi_rows = kpis.rows
+    records.churn_day, records.churn_cause = state.churn.churn_day, state.churn.cause
+    return records
+
+
+def _write_usage(world, usage, day, out_dir, ledger, records) -> None:
+    frame = usage_export(usage, world.services["service_id"], pl.Series(world.net.ids.astype(str)))
+    path = out_dir / "usage" / f"usage_{world.clock.stamp(day)}.parquet"
+    dirty, counts = dirty_frame(frame, world.config.dirt_rate,
+                                dirt_rng(world.config, path.relative_to(out_dir).as_posix()),
+                                "service_id", "CFS-9999999-99", "data_volume_mb")
+    write_parquet(ledger, path, dirty, counts)
+    records.usage_rows += frame.height
+
+
+def _write_surveys(world, surveys, day, out_dir, ledger, records) -> None:
+    frame = surveys_export(surveys, world.customers, records.surveys + 1, world.clock)
+    path = out_dir / "surveys" / f"nps_{world.clock.stamp(day)}.csv"
+    write_csv(ledger, path, frame, SURVEY_DIRT, world.config.dirt_rate,
+              dirt_rng(world.config, path.relative_to(out_dir).as_posix()))
+    records.surveys += frame.height
+
+
+def _write_alarms(world: StaticWorld, feed: AlarmFeed, out_dir: Path, ledger: Ledger) -> None:
+    for day in range(world.config.days):
+        events = feed.by_day.get(day, [])
+        if not events:
+            continue  # an event feed delivers no file on a day without events
+        path = out_dir / "alarms" / f"alarms_{world.clock.stamp(day)}.jsonl"
+        lines = [json.dumps(e.event, separators=(",", ":")) for e in events]
+        known = Counter(duplicate=sum(e.duplicate for e in events))
+        write_jsonl_with_dirt(ledger, path, [], lines, world.config.dirt_rate,
+                              dirt_rng(world.config, path.relative_to(out_dir).as_posix()),
+                              ("eventTime",), ("event", "alarm", "alarmedObject", "id"),
+                              "CELL-X-9999-9", known)
+
+
+def _write_tickets(world, tickets, out_dir, ledger) -> pl.DataFrame:
+    everything = pl.concat(tickets) if tickets else pl.DataFrame(schema=TICKET_SCHEMA)
+    rng = component_rng(world.config.seed, Component.TICKETS)
+    frame = tickets_export(everything, world.customers, world.services, world.clock, rng)
+    created_day = frame["created_at"].str.slice(0, 10).str.replace_all("-", "")
+    for day in range(world.config.days):
+        stamp = world.clock.stamp(day)
+        path = out_dir / "tickets" / f"tickets_{stamp}.csv"
+        write_csv(ledger, path, frame.filter(created_day == stamp), TICKET_DIRT,
+                  world.config.dirt_rate,
+                  dirt_rng(world.config, path.relative_to(out_dir).as_posix()))
+    return frame
+
+
+def _write_customers_and_services(world, churn_day, out_dir, ledger) -> None:
+    config = world.config
+    churned = churn_day < config.days
+    path = out_dir / "customers" / "customers.csv"
+    write_csv(ledger, path, customers_export(world.customers, world.services, churned),
+              CUSTOMER_DIRT, config.dirt_rate, dirt_rng(config, "customers/customers.csv"))
+    state = services_state(world.services, churn_day, world.service_customer, world.clock)
+    path = out_dir / "services" / "services.jsonl"
+    write_jsonl_with_dirt(ledger, path, shared_rfs_lines(world.net), cfs_lines(state).to_list(),
+                          config.dirt_rate, dirt_rng(config, "services/services.jsonl"),
+                          ("id",), ("relatedParty", "partyOrPartyRole", "id"), "C9999999")
+
+
+def _write_truth(world, feed, days: _DayRecords, ledger, out_dir, tickets,
+                 seconds: float) -> GenerationReport:
+    truth_dir, clock, net = out_dir / "_truth", world.clock, world.net
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    incident_services = days.truth.incident_services(world)
+    service_days = days.truth.service_day_impact(world)
+    impacted = set(incident_services["incident_id"].str.slice(4).cast(pl.Int64).to_list())
+    incidents = incidents_frame(world.incidents, net, clock, feed.alarms_per_incident,
+                                {k - 1 for k in impacted})
+    incidents.write_csv(truth_dir / "incidents.csv")
+    incident_resources_frame(world.incidents, net, clock).write_csv(
+        truth_dir / "incident_resources.csv")
+    incident_services.write_parquet(truth_dir / "incident_services.parquet")
+    service_days.write_parquet(truth_dir / "service_day_impact.parquet")
+    churn = days.truth.churn(world, days.churn_day, days.churn_cause)
+    churn.write_csv(truth_dir / "churn.csv")
+    report = GenerationReport(
+        customers=world.customers.height, services=world.services.height,
+        resources=net.size, kpi_rows=days.kpi_rows,
+        alarm_events=ledger.clean_rows("alarms/"), usage_rows=days.usage_rows,
+        tickets=tickets.height, surveys=days.surveys, incidents=len(world.incidents),
+        churned_customers=churn.height, seconds=round(seconds, 2))
+    entities = {k: v for k, v in report.__dict__.items() if k != "seconds"}
+    entities.update(shared_rfs=len(shared_rfs_lines(net)),
+                    resource_links=world.topology.links.height, alarms=feed.delivered_alarms,
+                    incident_service_days=incident_services.height,
+                    degraded_service_days=service_days.height)
+    kinds = Counter(i.kind for i in world.incidents)
+    write_json(truth_dir / "manifest.json",
+               manifest_document(world.config, entities, ledger.files, dict(kinds)))
+    return report

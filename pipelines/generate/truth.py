@@ -1,0 +1,89 @@
+"""Ground truth the pipeline never reads: what really happened, to prove the models right.
+
+- ``incidents.csv``: every injected incident, alarmed or silent, with whether it truly hurt
+  any customer and how many alarms it raised;
+- ``incident_resources.csv`` (extra): the resources each incident took out or degraded;
+- ``incident_services.parquet``: per incident, service and day the minutes of impact;
+- ``service_day_impact.parquet``: every degraded service-day from any cause;
+- ``churn.csv``: every customer whose services ended in the window, with the main cause;
+- ``manifest.json``: counts of every entity, and rows and dirty rows per file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from .churn import CAUSES, NETWORK_CAUSES
+from .clock import Clock
+from .config import WorldConfig
+from .faults import Incident
+from .network import NetworkIndex
+from .records import iso_series
+
+
+def incident_ids(n: int) -> list[str]:
+    return [f"INC-{k + 1:05d}" for k in range(n)]
+
+
+def incidents_frame(incidents: tuple[Incident, ...], net: NetworkIndex, clock: Clock,
+                    alarms: np.ndarray, impacted: set[int]) -> pl.DataFrame:
+    return pl.DataFrame({
+        "incident_id": incident_ids(len(incidents)),
+        "kind": [i.kind for i in incidents],
+        "root_resource_id": [str(net.ids[i.root]) for i in incidents],
+        "start": iso_series(np.array([i.start_s for i in incidents]), clock),
+        "end": iso_series(np.array([i.end_s for i in incidents]), clock),
+        "alarmed": [i.alarmed for i in incidents],
+        "planned": [i.planned for i in incidents],
+        "customer_impacting": [k in impacted for k in range(len(incidents))],
+        "n_alarms": alarms.astype(np.int64),
+        "variant": [i.variant for i in incidents],
+    }, schema_overrides={"start": pl.String, "end": pl.String})
+
+
+def incident_resources_frame(incidents: tuple[Incident, ...], net: NetworkIndex,
+                             clock: Clock) -> pl.DataFrame:
+    """One row per incident, resource and effect kind (outage, degradation)."""
+    rows = []
+    ids = incident_ids(len(incidents))
+    for k, incident in enumerate(incidents):
+        for kind in ("outage", "degradation"):
+            effects = [e for e in incident.effects if e.kind == kind]
+            if not effects:
+                continue
+            resources = np.unique(np.concatenate([e.resources for e in effects]))
+            start, end = min(e.start_s for e in effects), max(e.end_s for e in effects)
+            rows.append(pl.DataFrame({"incident_id": ids[k], "resource_id": net.ids[resources],
+                                      "effect": kind, "start_s": start, "end_s": end}))
+    frame = pl.concat(rows) if rows else pl.DataFrame(schema={
+        "incident_id": pl.String, "resource_id": pl.String, "effect": pl.String,
+        "start_s": pl.Float64, "end_s": pl.Float64})
+    return frame.with_columns(start=iso_series(frame["start_s"].to_numpy(), clock),
+                              end=iso_series(frame["end_s"].to_numpy(), clock)) \
+        .drop("start_s", "end_s").sort("incident_id", "resource_id", "effect")
+
+
+def churn_frame(customer_ids: pl.Series, churn_day: np.ndarray, cause: np.ndarray,
+                clock: Clock) -> pl.DataFrame:
+    churned = np.flatnonzero(churn_day < clock.days)
+    labels = np.asarray(CAUSES, dtype=object)[cause[churned]]
+    return pl.DataFrame({
+        "customer_id": customer_ids.gather(pl.Series(churned)),
+        "churn_date": pl.Series(np.datetime64(clock.start) + churn_day[churned]
+                                .astype("timedelta64[D]")).cast(pl.Date),
+        "main_cause": labels.astype(str),
+        "network_caused": np.isin(labels, list(NETWORK_CAUSES)),
+    }, schema_overrides={"main_cause": pl.String})
+
+
+def manifest_document(config: WorldConfig, entities: dict[str, int],
+                      files: dict[str, dict], incident_kinds: dict[str, int]) -> dict:
+    return {
+        "world": {"scale": config.scale, "days": config.days, "seed": config.seed,
+                  "start": config.start.isoformat(), "dirt_rate": config.dirt_rate},
+        "entities": entities,
+        "incidents_by_kind": dict(sorted(incident_kinds.items())),
+        "dirty_rows_total": sum(f["dirty_rows"] for f in files.values()),
+        "files": dict(sorted(files.items())),
+    }
