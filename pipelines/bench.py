@@ -68,7 +68,7 @@ def _ingest_floor(home: str) -> int:
     readers = {
         ".csv": "read_csv($files, all_varchar = true, header = true, ignore_errors = true, "
                 "null_padding = true)",
-        ".jsonl": "read_ndjson_objects($files)",
+        ".jsonl": "read_ndjson_objects($files, ignore_errors = true)",
         ".parquet": "read_parquet($files)",
     }
     rows = 0

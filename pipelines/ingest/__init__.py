@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -51,9 +52,12 @@ def files_of(src: Source, paths: Iterable[Path]) -> Iterator[Path]:
     """Expand folders into the source's files (sorted, so loads are reproducible)."""
     for path in paths:
         if path.is_dir():
-            found = sorted({f for pattern in src.patterns for f in path.glob(pattern)
-                            if f.is_file() and not f.name.startswith(".")})
-            yield from found
+            seen: set[Path] = set()
+            for pattern in src.patterns:  # in pattern order: what others refer to comes first
+                for found in sorted(path.glob(pattern)):
+                    if found.is_file() and not found.name.startswith(".") and found not in seen:
+                        seen.add(found)
+                        yield found
         elif path.exists():
             yield path
         else:
@@ -72,6 +76,8 @@ def ingest_many(
     run_id: str,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
+    """Ingest each (source, file) in order, then load every held row whose reference has
+    arrived; the results of files whose rows were released are updated accordingly."""
     prepare(con)
     results = []
     for src, path in work:
@@ -79,8 +85,11 @@ def ingest_many(
         results.append(result)
         if on_file:
             on_file(result)
-    release_waiting(con, SOURCES)
-    return results
+    released = release_waiting(con, SOURCES)
+    return [replace(r, rows_loaded=r.rows_loaded + released[r.path],
+                    rows_quarantined=r.rows_quarantined - released[r.path])
+            if released.get(r.path) and r.status in ("loaded", "replaced") else r
+            for r in results]
 
 
 __all__ = ["SOURCES", "FileResult", "discover", "files_of", "ingest_many", "prepare", "source"]

@@ -180,11 +180,12 @@ def _known_keys(con, ref) -> pl.Series:
     return query(con, f"select distinct {column} from {table}").to_series()
 
 
-def release_waiting(con, sources: tuple[Source, ...]) -> int:
-    """Load every quarantined row whose reference has arrived since; returns how many."""
-    released = 0
+def release_waiting(con, sources: tuple[Source, ...]) -> dict[str, int]:
+    """Load every quarantined row whose reference has arrived since; returns how many rows
+    were released per file path."""
+    released: dict[str, int] = {}
     for table in (t for src in sources for t in src.tables if t.references):
-        held = query(con, "select file_id, line, row_json from meta.quarantine "
+        held = query(con, "select file_id, path, line, row_json from meta.quarantine "
                           "where target_table = $t and awaiting is not null",
                      {"t": table.name})
         if held.is_empty():
@@ -193,11 +194,15 @@ def release_waiting(con, sources: tuple[Source, ...]) -> int:
                             "limit 0").schema
         dtypes = dict(target)
         rows = held.select(pl.col("line").alias(LINE), pl.col("file_id").alias("_file_id"),
+                           pl.col("path").alias("__path"),
                            pl.col("row_json").str.json_decode(dtype=pl.Struct(dtypes))
                            .alias("row")).unnest("row")
         resolved, _ = split_unresolved(con, table, rows)
         if resolved.is_empty():
             continue
+        for path, count in resolved.group_by("__path").len().iter_rows():
+            released[path] = released.get(path, 0) + count
+        resolved = resolved.drop("__path")
         con.begin()
         try:
             _insert(con, quote_identifier(table.name), resolved)
@@ -215,7 +220,6 @@ def release_waiting(con, sources: tuple[Source, ...]) -> int:
         except BaseException:
             con.rollback()
             raise
-        released += resolved.height
     return released
 
 
