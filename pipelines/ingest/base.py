@@ -56,6 +56,9 @@ class Table:
     contract: type[pa.DataFrameModel]
     key: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
+    # a key column that grows with time: the duplicate check only looks at the incoming
+    # file's range of it, so checking a day's file does not scan the whole history
+    range_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,30 +117,43 @@ def read_csv_strings(
             f"{', '.join(columns[:20])}. Check the delimiter ({separator!r} was used) "
             "and the export"
         )
-    if not _every_line_has(len(columns), text, separator):
-        try:
-            return _read_csv_ragged(text, columns, separator)
-        except UnparseableFileError as exc:
-            raise UnparseableFileError(f"{path}: {exc}") from None
     try:
-        frame = pl.read_csv(io.StringIO(text), separator=separator, infer_schema=False,
-                            has_header=True, new_columns=columns)
-        frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
-        return Parsed(frame=frame)
-    except pl.exceptions.ComputeError:
-        try:
-            return _read_csv_ragged(text, columns, separator)
-        except UnparseableFileError as exc:
-            raise UnparseableFileError(f"{path}: {exc}") from None
+        return _read_csv_by_line(text, columns, separator)
+    except UnparseableFileError as exc:
+        raise UnparseableFileError(f"{path}: {exc}") from None
 
 
-def _every_line_has(n_fields: int, text: str, separator: str) -> bool:
-    """Fast check that every physical line has the header's number of fields (quoted text
-    removed first). Polars pads short rows with nulls; rows like that must be caught instead."""
-    lines = pl.Series(text.splitlines()[1:], dtype=pl.String)
-    lines = lines.filter(lines.str.strip_chars() != "")
-    unquoted = lines.str.replace_all(r'"(?:[^"]|"")*"', "")
-    return bool((unquoted.str.count_matches(separator, literal=True) == n_fields - 1).all())
+_QUOTED = r'"(?:[^"]|"")*"'
+
+
+def _read_csv_by_line(text: str, columns: list[str], separator: str) -> Parsed:
+    """Count each line's fields (quoted text removed first, vectorised), parse the well-formed
+    lines with polars and reject the others one by one with their line number. Polars alone
+    would pad a short row with nulls, and fail a whole file on one long row."""
+    body = pl.Series(text.splitlines()[1:], dtype=pl.String)
+    if not (body.str.count_matches('"', literal=True) % 2 == 0).all():
+        return _read_csv_ragged(text, columns, separator)  # a quoted field spans lines
+    table = pl.DataFrame({LINE: pl.int_range(2, body.len() + 2, eager=True), "text": body})
+    table = table.filter(pl.col("text").str.strip_chars() != "").with_columns(
+        fields=pl.col("text").str.replace_all(_QUOTED, "").str.count_matches(
+            separator, literal=True) + 1)
+    good = table.filter(pl.col("fields") == len(columns))
+    bad = table.filter(pl.col("fields") != len(columns))
+    if bad.height and not good.height:
+        raise UnparseableFileError(
+            f"no row has the header's {len(columns)} fields (first data row: "
+            f"{bad['fields'][0]}); check the delimiter ({separator!r} was taken from the "
+            "header) and the quoting of the export")
+    rejects = bad.select(pl.col(LINE).cast(pl.Int64), pl.format(
+        "has {} fields, the header has {}; fix the delimiter or quoting of this row",
+        pl.col("fields"), pl.lit(len(columns))).alias("reason"), pl.col("text").alias("original"))
+    if good.is_empty():
+        frame = pl.DataFrame(schema={**dict.fromkeys(columns, pl.String), LINE: pl.Int64})
+    else:
+        frame = pl.read_csv(io.StringIO("\n".join(good["text"])), separator=separator,
+                            infer_schema=False, has_header=False, new_columns=columns)
+        frame = frame.with_columns(good[LINE].cast(pl.Int64))
+    return Parsed(frame=frame, rejects=rejects)
 
 
 def _read_csv_ragged(text: str, columns: list[str], separator: str) -> Parsed:

@@ -227,11 +227,17 @@ def _already_loaded(con, table: Table, incoming: pl.DataFrame) -> pl.DataFrame:
     """Rows whose key is already in the table from another file: quarantined, not loaded twice."""
     name = quote_identifier(table.name)
     join = " and ".join(f"t.{quote_identifier(k)} = i.{quote_identifier(k)}" for k in table.key)
+    params: dict = {}
+    if table.range_column and incoming.height:
+        column = quote_identifier(table.range_column)
+        join += f" and t.{column} between $low and $high"
+        params = {"low": incoming[table.range_column].min(),
+                  "high": incoming[table.range_column].max()}
     con.register("incoming_rows", incoming)
     try:
         dup = query(con, f"select i.{LINE} as line, f.path as other_path from incoming_rows i "
                          f"join {name} t on {join} "
-                         f"join meta.ingest_files f on f.file_id = t._file_id")
+                         f"join meta.ingest_files f on f.file_id = t._file_id", params)
     finally:
         con.unregister("incoming_rows")
     if dup.is_empty():

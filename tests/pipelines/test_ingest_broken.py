@@ -213,3 +213,15 @@ def test_the_repeated_hour_at_the_end_of_summer_time_stays_two_intervals(setting
                                     "order by interval_start")
     assert [str(t) for t in rows["interval_start"]] == ["2026-10-25 00:30:00",
                                                         "2026-10-25 01:30:00"]
+
+
+def test_a_row_already_loaded_from_another_file_is_quarantined(settings, tmp_path, tiny_raw):
+    first, second = tmp_path / "A_PM_1.csv", tmp_path / "A_PM_2.csv"
+    header = "START_TIME,MO_ID,MO_CLASS,LAT_MS\n"
+    first.write_text(header + "2026-10-01T00:00:00Z,CELL-1,cell,12\n")
+    second.write_text(header + "2026-10-01T00:00:00Z,CELL-1,cell,13\n"
+                      "2026-10-01T00:15:00Z,CELL-1,cell,14\n")
+    _ingest(settings, "kpis", first, tiny_raw / "topology")
+    result, held = _ingest(settings, "kpis", second)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    assert "already loaded from" in held["reason"][0] and "A_PM_1.csv" in held["reason"][0]

@@ -127,6 +127,7 @@ SOURCE = Source(
     patterns=("*.jsonl", "*.json"),
     tables=(Table("stg.alarm_events", AlarmEventContract,
                   key=("alarm_id", "event_type", "event_time", "perceived_severity"),
+                  range_column="event_time",
                   references=(Reference("alarmed_object_id", "stg.resources", "resource_id",
                                         "alarmed resource"),)),),
     parse=parse,

@@ -125,6 +125,7 @@ SOURCE = Source(
     folder="kpis",
     patterns=("**/*.csv",),
     tables=(Table("stg.kpi_15min", KpiContract, key=("resource_id", "interval_start"),
+                  range_column="interval_start",
                   references=(Reference("resource_id", "stg.resources", "resource_id",
                                         "resource"),)),),
     parse=parse,

@@ -52,6 +52,7 @@ SOURCE = Source(
     folder="usage",
     patterns=("*.parquet",),
     tables=(Table("stg.usage", UsageContract, key=("date", "service_id", "cell_id"),
+                  range_column="date",
                   references=(Reference("service_id", "stg.services", "service_id", "service"),
                               Reference("cell_id", "stg.resources", "resource_id", "cell"))),),
     parse=parse,
