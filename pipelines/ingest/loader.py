@@ -152,32 +152,46 @@ def _no_rejects() -> pl.DataFrame:
 def split_unresolved(con, table: Table, rows: pl.DataFrame
                      ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rows whose references all exist, and the others as waiting quarantine rows (with the
-    reference they wait for and the typed row to load later)."""
-    waiting_reason = pl.lit(None, pl.String)
-    for ref in table.references:
-        known = _known_keys(con, ref)
-        missing = pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(known.implode())
-        waiting_reason = pl.when(waiting_reason.is_null() & missing).then(
-            pl.format("waiting for {} '{}' ({}), which has not arrived yet; it loads "
-                      "automatically when it does", pl.lit(ref.label), pl.col(ref.column),
-                      pl.lit(f"{ref.table}.{ref.key_column}"))).otherwise(waiting_reason)
-    marked = rows.with_columns(__waiting=waiting_reason)
-    waiting = marked.filter(pl.col("__waiting").is_not_null())
-    resolved = marked.filter(pl.col("__waiting").is_null()).drop("__waiting")
-    data = [c for c in rows.columns if c != LINE and c != "_file_id"]
+    reference they wait for and the typed row to load later). The lookup is an anti-join in
+    DuckDB against the referenced table, not a membership test in Python."""
+    missing = _missing_references(con, table, rows)
+    if missing.is_empty():
+        return rows, _no_rejects()
+    resolved = rows.join(missing, on=LINE, how="anti")
+    waiting = rows.join(missing, on=LINE, how="inner")
+    data = [c for c in rows.columns if not c.startswith("_")]
     waiting = waiting.select(
-        pl.col(LINE), pl.col("__waiting").alias("reason"),
+        pl.col(LINE), pl.col("awaiting").alias("reason"),
         pl.struct(data).struct.json_encode().alias("original"),
-        pl.col("__waiting").alias("awaiting"),
-        pl.struct(data).struct.json_encode().alias("row_json"))
+        pl.col("awaiting"), pl.struct(data).struct.json_encode().alias("row_json"))
     return resolved, waiting
 
 
-def _known_keys(con, ref) -> pl.Series:
-    if not table_exists(con, ref.table):
-        return pl.Series(ref.key_column, [], dtype=pl.String)
-    table, column = quote_identifier(ref.table), quote_identifier(ref.key_column)
-    return query(con, f"select distinct {column} from {table}").to_series()
+def _missing_references(con, table: Table, rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per line naming a reference that is not (yet) in its table: ``_line`` and
+    ``awaiting``, the first missing reference in words."""
+    found = []
+    columns = list(dict.fromkeys(ref.column for ref in table.references))
+    con.register("checked_rows", rows.select(LINE, *columns))
+    try:
+        for ref in table.references:
+            column = quote_identifier(ref.column)
+            lookup = "true"
+            if table_exists(con, ref.table):
+                lookup = (f"not exists (select 1 from {quote_identifier(ref.table)} r "
+                          f"where r.{quote_identifier(ref.key_column)} = c.{column})")
+            found.append(query(
+                con,
+                f"select c.{LINE}, format('waiting for {{}} ''{{}}'' ({{}}), which has not "
+                f"arrived yet; it loads automatically when it does', $label, c.{column}, "
+                f"$target) as awaiting from checked_rows c "
+                f"where c.{column} is not null and {lookup}",
+                {"label": ref.label, "target": f"{ref.table}.{ref.key_column}"}))
+    finally:
+        con.unregister("checked_rows")
+    if not found:
+        return pl.DataFrame(schema={LINE: pl.Int64, "awaiting": pl.String})
+    return pl.concat(found).unique(LINE, keep="first", maintain_order=True)
 
 
 def release_waiting(con, sources: tuple[Source, ...]) -> dict[str, int]:
@@ -193,20 +207,23 @@ def release_waiting(con, sources: tuple[Source, ...]) -> dict[str, int]:
         target = query(con, f"select * exclude (_file_id) from {quote_identifier(table.name)} "
                             "limit 0").schema
         dtypes = dict(target)
-        rows = held.select(pl.col("line").alias(LINE), pl.col("file_id").alias("_file_id"),
-                           pl.col("path").alias("__path"),
-                           pl.col("row_json").str.json_decode(dtype=pl.Struct(dtypes))
-                           .alias("row")).unnest("row")
+        # lines repeat across files: a row number stands in for the line while checking
+        rows = held.with_row_index("__row").select(
+            pl.col("__row").cast(pl.Int64).alias(LINE), pl.col("line").alias("__line"),
+            pl.col("file_id").alias("_file_id"), pl.col("path").alias("__path"),
+            pl.col("row_json").str.json_decode(dtype=pl.Struct(dtypes)).alias("row"),
+        ).unnest("row")
         resolved, _ = split_unresolved(con, table, rows)
         if resolved.is_empty():
             continue
         for path, count in resolved.group_by("__path").len().iter_rows():
             released[path] = released.get(path, 0) + count
-        resolved = resolved.drop("__path")
+        done = resolved.select(pl.col("_file_id").alias("file_id"),
+                               pl.col("__line").alias("line"))
+        resolved = resolved.drop("__path", "__line")
         con.begin()
         try:
             _insert(con, quote_identifier(table.name), resolved)
-            done = resolved.select(pl.col("_file_id").alias("file_id"), pl.col(LINE).alias("line"))
             con.register("released_rows", done)
             con.execute("delete from meta.quarantine q using released_rows r where "
                         "q.file_id = r.file_id and q.line = r.line and q.target_table = $t "

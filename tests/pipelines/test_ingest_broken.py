@@ -225,3 +225,50 @@ def test_a_row_already_loaded_from_another_file_is_quarantined(settings, tmp_pat
     result, held = _ingest(settings, "kpis", second)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     assert "already loaded from" in held["reason"][0] and "A_PM_1.csv" in held["reason"][0]
+
+
+def test_tmf638_v4_and_v5_shapes_both_load(settings, tmp_path, tiny_raw):
+    import json
+
+    v4 = {"id": "CFS-9", "category": "CFS", "state": "active", "serviceType": "ftth",
+          "serviceSpecification": {"id": "cfs-ftth"},
+          "relatedParty": [{"id": "C1", "role": "Customer", "@referredType": "Customer"}],
+          "supportingResource": []}
+    v5 = {"id": "CFS-10", "category": "CFS", "state": "active",
+          "serviceSpecification": {"id": "cfs-ftth"},
+          "relatedParty": [{"role": "customer", "partyOrPartyRole": {"id": "C2"}}]}
+    path = tmp_path / "services.jsonl"
+    path.write_text(json.dumps(v4) + "\n" + json.dumps(v5) + "\n")
+    with warehouse.connect(settings) as con:
+        ingest.prepare(con)
+        ingest_file(con, ingest.source("customers"), tiny_raw / "customers" / "customers.csv", "t")
+    result, _ = _ingest(settings, "services", path)
+    assert result.rows_loaded == 2
+    with warehouse.connect(settings) as con:
+        owners = warehouse.query(con, "select service_id, customer_id from stg.services "
+                                      "order by service_id")
+    assert owners.rows() == [("CFS-10", "C2"), ("CFS-9", "C1")]
+
+
+def test_waiting_rows_from_several_files_with_the_same_line_numbers(settings, tmp_path,
+                                                                    tiny_raw):
+    header = "START_TIME,MO_ID,MO_CLASS,LAT_MS\n"
+    paths = []
+    for n, cell in enumerate(["CELL-1", "CELL-X", "CELL-Y"]):  # line 2 in every file
+        path = tmp_path / f"A_PM_{n}.csv"
+        path.write_text(header + f"2026-10-01T0{n}:00:00Z,{cell},cell,{10 + n}\n")
+        paths.append(path)
+    with warehouse.connect(settings) as con:
+        ingest.prepare(con)
+        ingest_file(con, ingest.source("topology"), tiny_raw / "topology" / "resources.csv", "t")
+        ingest.ingest_many(con, [(ingest.source("kpis"), p) for p in paths], "t")
+    (tmp_path / "more.csv").write_text("resource_id,resource_type,region,vendor\n"
+                                       "CELL-Y,cell,Dublin,A\n")
+    with warehouse.connect(settings) as con:
+        results = ingest.ingest_many(con, [(ingest.source("topology"), tmp_path / "more.csv")],
+                                     "t")
+        loaded = warehouse.query(con, "select resource_id from stg.kpi_15min order by 1")
+        still = warehouse.query(con, "select original from meta.quarantine")
+    assert results[0].rows_loaded == 1
+    assert loaded["resource_id"].to_list() == ["CELL-1", "CELL-Y"]  # CELL-X still waits
+    assert still.height == 1 and "CELL-X" in still["original"][0]
