@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,30 @@ def read_text(path: Path) -> str:
             f"{path} is not UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x}); "
             "re-export it as UTF-8"
         ) from exc
+
+
+def read_json_lines(path: Path, what: str) -> tuple[list[tuple[int, dict]], pl.DataFrame]:
+    """Each line's JSON object with its line number, and the lines that are not one (invalid
+    JSON, or not an object) as rejects. A file in which no line is an object is rejected whole.
+    ``what`` names the expected object in messages (e.g. "a TMF642 event")."""
+    objects: list[tuple[int, dict]] = []
+    rejects: list[tuple[int, str, str]] = []
+    for number, text in enumerate(read_text(path).splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            rejects.append((number, f"invalid JSON ({exc.msg} at column {exc.colno})", text))
+            continue
+        if isinstance(value, dict):
+            objects.append((number, value))
+        else:
+            rejects.append((number, f"a line must hold one JSON object ({what})", text))
+    if rejects and not objects:
+        raise UnparseableFileError(f"{path}: no line is a valid JSON object "
+                                   f"(first problem: line {rejects[0][0]}: {rejects[0][1]})")
+    return objects, pl.DataFrame(rejects, schema=REJECT_SCHEMA, orient="row")
 
 
 def read_csv_strings(

@@ -7,7 +7,6 @@ events into alarm lifecycles happens in the SQL models."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -16,14 +15,12 @@ import polars as pl
 
 from pipelines.ingest.base import (
     LINE,
-    REJECT_SCHEMA,
     Parsed,
     Reference,
     Source,
     Table,
-    UnparseableFileError,
     cast_or_reject,
-    read_text,
+    read_json_lines,
     utc_timestamp,
 )
 
@@ -95,27 +92,12 @@ def _flatten(event: dict, line: int) -> dict:
 
 
 def parse(path: Path) -> dict[str, Parsed]:
-    rows, rejects = [], []
-    for number, text in enumerate(read_text(path).splitlines(), start=1):
-        if not text.strip():
-            continue
-        try:
-            event = json.loads(text)
-        except json.JSONDecodeError as exc:
-            rejects.append((number, f"invalid JSON ({exc.msg} at column {exc.colno})", text))
-            continue
-        if not isinstance(event, dict):
-            rejects.append((number, "a line must hold one JSON object (a TMF642 event)", text))
-            continue
-        rows.append(_flatten(event, number))
-    if rejects and not rows:
-        raise UnparseableFileError(f"{path}: no line is a valid JSON object "
-                                   f"(first problem: line {rejects[0][0]}: {rejects[0][1]})")
+    events, rejects = read_json_lines(path, "a TMF642 event")
+    rows = [_flatten(event, number) for number, event in events]
     schema = {LINE: pl.Int64, **dict.fromkeys(COLUMNS, pl.String)}
     for flag in ("service_affecting", "is_root_cause", "planned_outage"):
         schema[flag] = pl.Boolean
-    parsed = Parsed(pl.DataFrame(rows, schema=schema),
-                    pl.DataFrame(rejects, schema=REJECT_SCHEMA, orient="row"))
+    parsed = Parsed(pl.DataFrame(rows, schema=schema), rejects)
     typed = cast_or_reject(parsed, dict.fromkeys(TIMES, pl.Datetime("us")),
                            {t: utc_timestamp(t) for t in TIMES})
     return {"stg.alarm_events": typed}

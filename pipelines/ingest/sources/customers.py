@@ -9,11 +9,21 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.ingest.base import LINE, Parsed, Source, Table, cast_or_reject, read_csv_strings
+from pipelines.ingest.base import (
+    LINE,
+    Parsed,
+    Reference,
+    Source,
+    Table,
+    cast_or_reject,
+    read_csv_strings,
+)
 
 SEGMENTS = ["consumer", "smb", "enterprise"]
 CONTRACTS = ["month-to-month", "one_year", "two_year"]
 PAYMENTS = ["direct_debit", "credit_card", "bank_transfer", "invoice"]
+# what tickets, surveys and services name their customer by
+CUSTOMER_REFERENCE = Reference("customer_id", "stg.customers", "customer_id", "customer")
 KNOWN = ("customer_id", "name", "email", "phone", "segment", "region", "city", "contract_type",
          "payment_method", "customer_since", "monthly_charges_eur", "status")
 

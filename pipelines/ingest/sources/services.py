@@ -16,24 +16,20 @@ import polars as pl
 
 from pipelines.ingest.base import (
     LINE,
-    REJECT_SCHEMA,
     Parsed,
     Reference,
     Source,
     Table,
-    UnparseableFileError,
     cast_or_reject,
-    read_text,
+    read_json_lines,
     utc_timestamp,
 )
+from pipelines.ingest.sources.customers import CUSTOMER_REFERENCE
 
 STATES = ["feasibilityChecked", "designed", "reserved", "inactive", "active", "terminated",
           "suspended"]
 SERVICE_COLUMNS = ("service_id", "name", "category", "service_type", "spec_id", "state",
                    "start_date", "end_date", "customer_id", "characteristics")
-
-
-CUSTOMER = Reference("customer_id", "stg.customers", "customer_id", "customer")
 
 
 class ServiceContract(pa.DataFrameModel):
@@ -104,26 +100,11 @@ def _flatten(service: dict, line: int, out: dict[str, list]) -> None:
 
 def parse(path: Path) -> dict[str, Parsed]:
     out: dict[str, list] = {"services": [], "links": [], "resources": []}
-    rejects = []
-    lines = read_text(path).splitlines()
-    for number, text in enumerate(lines, start=1):
-        if not text.strip():
-            continue
-        try:
-            service = json.loads(text)
-        except json.JSONDecodeError as exc:
-            rejects.append((number, f"invalid JSON ({exc.msg} at column {exc.colno})", text))
-            continue
-        if not isinstance(service, dict):
-            rejects.append((number, "a line must hold one JSON object (a TMF638 Service)", text))
-            continue
+    services, rejects = read_json_lines(path, "a TMF638 Service")
+    for number, service in services:
         _flatten(service, number, out)
-    if rejects and not out["services"]:
-        raise UnparseableFileError(f"{path}: no line is a valid JSON object "
-                                   f"(first problem: line {rejects[0][0]}: {rejects[0][1]})")
     service_schema = {LINE: pl.Int64, **dict.fromkeys(SERVICE_COLUMNS, pl.String)}
-    services = Parsed(pl.DataFrame(out["services"], schema=service_schema),
-                      pl.DataFrame(rejects, schema=REJECT_SCHEMA, orient="row"))
+    services = Parsed(pl.DataFrame(out["services"], schema=service_schema), rejects)
     services = cast_or_reject(services, {"start_date": pl.Datetime, "end_date": pl.Datetime},
                               {"start_date": utc_timestamp("start_date"),
                                "end_date": utc_timestamp("end_date")})
@@ -142,7 +123,7 @@ SOURCE = Source(
     folder="services",
     patterns=("*.jsonl", "*.json"),
     tables=(Table("stg.services", ServiceContract, key=("service_id",),
-                  references=(CUSTOMER,)),
+                  references=(CUSTOMER_REFERENCE,)),
             Table("stg.service_links", ServiceLinkContract,
                   key=("service_id", "supporting_service_id"),
                   references=(Reference("supporting_service_id", "stg.services", "service_id",

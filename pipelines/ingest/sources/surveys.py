@@ -10,13 +10,13 @@ import polars as pl
 
 from pipelines.ingest.base import (
     Parsed,
-    Reference,
     Source,
     Table,
     cast_or_reject,
     read_csv_strings,
     utc_timestamp,
 )
+from pipelines.ingest.sources.customers import CUSTOMER_REFERENCE
 
 
 class SurveyContract(pa.DataFrameModel):
@@ -44,8 +44,7 @@ SOURCE = Source(
     folder="surveys",
     patterns=("*.csv",),
     tables=(Table("stg.surveys", SurveyContract, key=("response_id",),
-                  references=(Reference("customer_id", "stg.customers", "customer_id",
-                                        "customer"),)),),
+                  references=(CUSTOMER_REFERENCE,)),),
     parse=parse,
     description="NPS survey responses (CSV)",
 )

@@ -10,13 +10,13 @@ import polars as pl
 
 from pipelines.ingest.base import (
     Parsed,
-    Reference,
     Source,
     Table,
     cast_or_reject,
     read_csv_strings,
     utc_timestamp,
 )
+from pipelines.ingest.sources.customers import CUSTOMER_REFERENCE
 
 STATUSES = ["acknowledged", "rejected", "pending", "held", "inProgress", "cancelled", "closed",
             "resolved"]
@@ -56,8 +56,7 @@ SOURCE = Source(
     folder="tickets",
     patterns=("*.csv",),
     tables=(Table("stg.tickets", TicketContract, key=("ticket_id",),
-                  references=(Reference("customer_id", "stg.customers", "customer_id",
-                                        "customer"),)),),
+                  references=(CUSTOMER_REFERENCE,)),),
     parse=parse,
     description="care trouble tickets (TMF621-like CSV)",
 )
