@@ -11,6 +11,8 @@ from pipelines.warehouse import execute_sql_file, table_exists
 # In dependency order. Each file creates or replaces one table; its first comment states its grain.
 MODELS: tuple[str, ...] = (
     "core/cfs.sql",
+    "core/resource_ancestors.sql",
+    "core/cfs_resources.sql",
     "core/cfs_access.sql",
     "core/kpi_resource_daily.sql",
     "marts/service_daily.sql",

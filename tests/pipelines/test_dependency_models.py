@@ -1,0 +1,115 @@
+"""Golden tests of the dependency models: topology rows in → ancestors and service
+dependencies out, with redundancy honoured."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines import ingest, warehouse
+
+RESOURCES = """resource_id,resource_type,region,vendor
+CORE1,core_router,Dublin,A
+CORE2,core_router,Dublin,A
+AGG1,agg_router,Dublin,A
+AGG2,agg_router,Dublin,A
+L1,transport_link,Dublin,A
+L2,transport_link,Dublin,A
+L3,transport_link,Dublin,A
+OLT,olt,Dublin,A
+PON,pon_port,Dublin,A
+SITE,site,Dublin,B
+CELL,cell,Dublin,B
+DNS1,dns_resolver,National,A
+DNS2,dns_resolver,National,A
+"""
+# AGG1 and AGG2 are dual-homed to the core pair; the OLT's two uplinks are a 1+1 pair; the
+# mobile site has a single backhaul link; each DNS resolver hangs off one core router.
+LINKS = """resource_id,depends_on_id,protection_group
+AGG1,CORE1,PG-AGG1
+AGG1,CORE2,PG-AGG1
+AGG2,CORE1,PG-AGG2
+AGG2,CORE2,PG-AGG2
+L1,AGG1,
+L2,AGG2,
+OLT,L1,PG-OLT
+OLT,L2,PG-OLT
+PON,OLT,
+L3,AGG1,
+SITE,L3,
+CELL,SITE,
+DNS1,CORE1,
+DNS2,CORE2,
+"""
+CATALOG = """serviceSpecification:
+  - {id: cfs-ftth, "@type": CustomerFacingServiceSpecification, cfsType: ftth,
+     serviceSpecRelationship: [{id: rfs-gpon-access}, {id: rfs-dns}]}
+  - {id: rfs-gpon-access, "@type": ResourceFacingServiceSpecification,
+     resourceSpecification: [{resourceType: pon_port}], redundancy: {mode: none}}
+  - {id: rfs-dns, "@type": ResourceFacingServiceSpecification,
+     resourceSpecification: [{resourceType: dns_resolver}], redundancy: {mode: n-of-m, minUp: 1}}
+"""
+CUSTOMERS = ("customer_id,segment,region,contract_type,customer_since,status\n"
+             "C1,consumer,Dublin,one_year,2020-01-01,active\n")
+SERVICES = [
+    {"id": "RFS-DNS", "category": "RFS", "state": "active",
+     "serviceSpecification": {"id": "rfs-dns"},
+     "supportingResource": [{"id": "DNS1"}, {"id": "DNS2"}]},
+    {"id": "CFS-1", "category": "CFS", "state": "active",
+     "serviceSpecification": {"id": "cfs-ftth"},
+     "relatedParty": [{"role": "customer", "partyOrPartyRole": {"id": "C1"}}],
+     "supportingService": [
+         {"id": "RFS-1", "category": "RFS", "serviceSpecification": {"id": "rfs-gpon-access"},
+          "supportingResource": [{"id": "PON"}]},
+         {"id": "RFS-DNS"}]},
+]
+
+
+@pytest.fixture
+def models(settings, tmp_path):
+    files = {"catalog/catalog.yaml": CATALOG, "topology/resources.csv": RESOURCES,
+             "topology/resource_links.csv": LINKS, "customers/customers.csv": CUSTOMERS,
+             "services/services.jsonl": "\n".join(json.dumps(s) for s in SERVICES) + "\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    settings.ensure_dirs()
+    with warehouse.connect(settings) as con:
+        ingest.ingest_many(con, ingest.discover(tmp_path), "t")
+        for model in ("core/cfs.sql", "core/resource_ancestors.sql", "core/cfs_resources.sql"):
+            warehouse.execute_sql_file(con, model)
+        ancestors = warehouse.query(con, "select * from core.resource_ancestors")
+        needs = warehouse.query(con, "select * from core.cfs_resources")
+    return ({(r["resource_id"], r["ancestor_id"]): (r["depth"], r["protected"])
+             for r in ancestors.iter_rows(named=True)},
+            {r["resource_id"]: (r["depth"], r["protected"]) for r in needs.iter_rows(named=True)})
+
+
+def test_a_pon_port_is_exposed_to_its_olt_but_not_to_one_protected_uplink(models):
+    ancestors, _ = models
+    assert ancestors[("PON", "PON")] == (0, False)
+    assert ancestors[("PON", "OLT")] == (1, False)
+    assert ancestors[("PON", "L1")] == (2, True)
+    assert ancestors[("PON", "AGG2")] == (3, True)
+    assert ancestors[("PON", "CORE1")] == (4, True)
+
+
+def test_a_cell_behind_a_single_backhaul_is_exposed_up_to_its_aggregation(models):
+    ancestors, _ = models
+    assert ancestors[("CELL", "SITE")] == (1, False)
+    assert ancestors[("CELL", "L3")] == (2, False)
+    assert ancestors[("CELL", "AGG1")] == (3, False)  # an alarm on AGG1 reaches the cell
+    assert ancestors[("CELL", "CORE2")] == (4, True)  # AGG1 is dual-homed to the core pair
+    assert ("CELL", "AGG2") not in ancestors
+
+
+def test_a_service_depends_on_everything_below_its_rfs_with_redundancy(models):
+    _, needs = models
+    assert needs["PON"] == (0, False) and needs["OLT"] == (1, False)
+    assert needs["L1"][1] and needs["AGG1"][1]
+    # the DNS pool is n-of-m: one resolver alone never interrupts the service, and neither does
+    # one core router, reached through the resolvers and through the dual-homed aggregation
+    assert needs["DNS1"] == (0, True) and needs["DNS2"] == (0, True)
+    assert needs["CORE1"][1] and needs["CORE2"][1]
+    assert "SITE" not in needs and "CELL" not in needs
