@@ -3,6 +3,8 @@
 Each section is a plain dict of named figures, so ``--json`` prints one object of sections.
 This module reads the ground truth; the pipeline itself never does.
 
+* ``outage_attribution``: precision and recall of the service-days that alarms attribute to
+  services (``core.service_fault_days``) against the service-days alarmed incidents truly hurt.
 * ``arrival``: did every generated file and entity arrive? Per file, the rows the generator
   wrote against the rows ingest read, and its clean rows against the rows loaded (dirty rows
   must be quarantined, clean rows loaded); per entity, the generator's count against the
@@ -60,7 +62,30 @@ def evaluate(settings: Settings, truth_dir: Path) -> dict:
         counts = {name: int(warehouse.scalar(con, sql)) for name, sql in ENTITY_COUNTS.items()
                   if name in manifest.get("entities", {})
                   and warehouse.table_exists(con, sql.split(" from ")[1].split()[0])}
-    return {"arrival": arrival(manifest, files, truth_dir.parent, counts)}
+        attribution = (outage_attribution(con, truth_dir)
+                       if warehouse.table_exists(con, "core.service_fault_days") else {})
+    report = {"arrival": arrival(manifest, files, truth_dir.parent, counts)}
+    if attribution:
+        report["outage_attribution"] = attribution
+    return report
+
+
+def outage_attribution(con, truth_dir: Path) -> dict:
+    """Service-days the alarm-based attribution (``core.service_fault_days``) marks as hit,
+    against the service-days the truth says alarmed incidents degraded."""
+    files = {"incident_services": str(truth_dir / "incident_services.parquet"),
+             "incidents": str(truth_dir / "incidents.csv")}
+    by_kind = warehouse.query(con, warehouse.read_sql("evaluate/outage_attribution.sql"), files)
+    truth, found, hits = warehouse.rows(
+        con, warehouse.read_sql("evaluate/outage_attribution_total.sql"), files)[0]
+    return {
+        "precision": round(hits / found, 4) if found else None,
+        "recall": round(hits / truth, 4) if truth else None,
+        "truth_service_days": truth,
+        "found_service_days": found,
+        "recall_by_kind": {row["kind"]: round(row["hits"] / row["truth_days"], 4)
+                           for row in by_kind.iter_rows(named=True)},
+    }
 
 
 def arrival(manifest: dict, files: pl.DataFrame, raw_dir: Path, counts: dict[str, int]) -> dict:

@@ -22,6 +22,7 @@ MODELS: tuple[str, ...] = (
 # Models that run only when the staging table they read has been loaded.
 OPTIONAL_MODELS: dict[str, str] = {
     "core/alarms.sql": "stg.alarm_events",
+    "core/service_fault_days.sql": "stg.alarm_events",  # after core/alarms.sql
     "core/ue_cell_kpi_15min.sql": "stg.ue_measurements",
 }
 

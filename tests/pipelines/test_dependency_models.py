@@ -113,3 +113,45 @@ def test_a_service_depends_on_everything_below_its_rfs_with_redundancy(models):
     assert needs["DNS1"] == (0, True) and needs["DNS2"] == (0, True)
     assert needs["CORE1"][1] and needs["CORE2"][1]
     assert "SITE" not in needs and "CELL" not in needs
+
+
+def _alarm(alarm, obj, raised, cleared=None, affecting=True):
+    events = [{"eventId": f"{alarm}-r", "eventTime": raised, "eventType": "AlarmCreateEvent",
+               "event": {"alarm": {"id": alarm, "perceivedSeverity": "critical",
+                                   "state": "raised", "alarmedObject": {"id": obj},
+                                   "alarmRaisedTime": raised,
+                                   "serviceAffecting": affecting}}}]
+    if cleared:
+        events.append({"eventId": f"{alarm}-c", "eventTime": cleared,
+                       "eventType": "AlarmStateChangeEvent",
+                       "event": {"alarm": {"id": alarm, "perceivedSeverity": "cleared",
+                                           "state": "cleared", "alarmedObject": {"id": obj},
+                                           "alarmRaisedTime": raised,
+                                           "alarmClearedTime": cleared}}})
+    return events
+
+
+def test_fault_minutes_per_service_day(settings, tmp_path, models):
+    events = (
+        _alarm("ROOT", "OLT", "2026-10-01T23:00:00Z", "2026-10-02T01:00:00Z")      # across midnight
+        + _alarm("SYMPTOM", "PON", "2026-10-01T23:30:00Z", "2026-10-02T00:30:00Z")  # inside ROOT
+        + _alarm("LINK", "L1", "2026-10-02T05:00:00Z", "2026-10-02T06:00:00Z")      # protected
+        + _alarm("NOISE", "PON", "2026-10-02T08:00:00Z", "2026-10-02T09:00:00Z", affecting=False)
+        + _alarm("OPEN", "DNS1", "2026-10-02T10:00:00Z")                            # never cleared
+        + _alarm("LATE", "PON", "2026-10-02T22:00:00Z")                             # never cleared
+    )
+    (tmp_path / "alarms").mkdir()
+    (tmp_path / "alarms" / "alarms.jsonl").write_text("\n".join(json.dumps(e) for e in events))
+    (tmp_path / "kpis").mkdir()
+    (tmp_path / "kpis" / "A_PM.csv").write_text(   # the data ends at 2026-10-02 23:00
+        "START_TIME,MO_ID,MO_CLASS,LAT_MS\n2026-10-02T22:45:00Z,PON,pon_port,10\n")
+    with warehouse.connect(settings) as con:
+        ingest.ingest_many(con, [(ingest.source("alarms"), tmp_path / "alarms" / "alarms.jsonl"),
+                                 (ingest.source("kpis"), tmp_path / "kpis" / "A_PM.csv")], "t")
+        for model in ("core/alarms.sql", "core/service_fault_days.sql"):
+            warehouse.execute_sql_file(con, model)
+        days = warehouse.query(con, "select cast(date as varchar) d, fault_minutes "
+                                    "from core.service_fault_days order by date")
+    # 23:00-24:00 on the 1st; 00:00-01:00 plus LATE's 22:00-23:00 (end of data) on the 2nd.
+    # The protected uplink, the non-service-affecting alarm and the pooled resolver add nothing.
+    assert days.rows() == [("2026-10-01", 60.0), ("2026-10-02", 120.0)]
