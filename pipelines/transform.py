@@ -14,6 +14,7 @@ MODELS: tuple[str, ...] = (
     "core/resource_ancestors.sql",
     "core/cfs_resources.sql",
     "core/cfs_access.sql",
+    "core/cfs_cell_shares.sql",
     "core/kpi_resource_daily.sql",
     "marts/service_daily.sql",
     "marts/kpi_daily.sql",

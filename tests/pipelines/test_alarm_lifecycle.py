@@ -66,6 +66,8 @@ def test_a_raise_never_cleared_stays_open(alarms):
     b = alarms["B"]
     assert b["status"] == "open" and b["cleared_at"] is None
     assert b["parent_alarm_id"] == "A" and b["worst_severity"] == "warning"
+    # its root cleared (at 01:00, before B was even raised): B is taken to end with it
+    assert b["clear_inferred"] and b["effective_cleared_at"] == b["raised_at"]
 
 
 def test_a_clear_without_a_raise_is_flagged(alarms):

@@ -4,7 +4,9 @@ dependencies out, with redundancy honoured."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
+import polars as pl
 import pytest
 
 from pipelines import ingest, warehouse
@@ -21,6 +23,7 @@ OLT,olt,Dublin,A
 PON,pon_port,Dublin,A
 SITE,site,Dublin,B
 CELL,cell,Dublin,B
+CELL2,cell,Dublin,B
 DNS1,dns_resolver,National,A
 DNS2,dns_resolver,National,A
 """
@@ -39,12 +42,17 @@ PON,OLT,
 L3,AGG1,
 SITE,L3,
 CELL,SITE,
+CELL2,AGG2,
 DNS1,CORE1,
 DNS2,CORE2,
 """
 CATALOG = """serviceSpecification:
   - {id: cfs-ftth, "@type": CustomerFacingServiceSpecification, cfsType: ftth,
      serviceSpecRelationship: [{id: rfs-gpon-access}, {id: rfs-dns}]}
+  - {id: cfs-mobile, "@type": CustomerFacingServiceSpecification, cfsType: mobile_data,
+     serviceSpecRelationship: [{id: rfs-radio}]}
+  - {id: rfs-radio, "@type": ResourceFacingServiceSpecification,
+     resourceSpecification: [{resourceType: cell}], redundancy: {mode: none}}
   - {id: rfs-gpon-access, "@type": ResourceFacingServiceSpecification,
      resourceSpecification: [{resourceType: pon_port}], redundancy: {mode: none}}
   - {id: rfs-dns, "@type": ResourceFacingServiceSpecification,
@@ -63,6 +71,13 @@ SERVICES = [
          {"id": "RFS-1", "category": "RFS", "serviceSpecification": {"id": "rfs-gpon-access"},
           "supportingResource": [{"id": "PON"}]},
          {"id": "RFS-DNS"}]},
+    *({"id": cfs, "category": "CFS", "state": "active",
+       "serviceSpecification": {"id": "cfs-mobile"},
+       "relatedParty": [{"role": "customer", "partyOrPartyRole": {"id": "C1"}}],
+       "supportingService": [{"id": f"R-{cfs}", "category": "RFS",
+                              "serviceSpecification": {"id": "rfs-radio"},
+                              "supportingResource": [{"id": "CELL"}, {"id": "CELL2"}]}]}
+      for cfs in ("CFS-2", "CFS-3")),
 ]
 
 
@@ -74,13 +89,21 @@ def models(settings, tmp_path):
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
+    (tmp_path / "usage").mkdir()
+    pl.DataFrame({"date": [date(2026, 10, 1)] * 3, "service_id": ["CFS-1", "CFS-2", "CFS-3"],
+                  "cell_id": [None, "CELL", "CELL"], "data_volume_mb": [100.0, 80.0, 10.0]}
+                 ).write_parquet(tmp_path / "usage" / "usage.parquet")
+    pl.DataFrame({"date": [date(2026, 10, 1)], "service_id": ["CFS-3"], "cell_id": ["CELL2"],
+                  "data_volume_mb": [90.0]}).write_parquet(tmp_path / "usage" / "usage_2.parquet")
     settings.ensure_dirs()
     with warehouse.connect(settings) as con:
         ingest.ingest_many(con, ingest.discover(tmp_path), "t")
-        for model in ("core/cfs.sql", "core/resource_ancestors.sql", "core/cfs_resources.sql"):
+        for model in ("core/cfs.sql", "core/resource_ancestors.sql", "core/cfs_resources.sql",
+                      "core/cfs_access.sql", "core/cfs_cell_shares.sql"):
             warehouse.execute_sql_file(con, model)
         ancestors = warehouse.query(con, "select * from core.resource_ancestors")
-        needs = warehouse.query(con, "select * from core.cfs_resources")
+        needs = warehouse.query(con, "select * from core.cfs_resources "
+                                     "where service_id = 'CFS-1'")
     return ({(r["resource_id"], r["ancestor_id"]): (r["depth"], r["protected"])
              for r in ancestors.iter_rows(named=True)},
             {r["resource_id"]: (r["depth"], r["protected"]) for r in needs.iter_rows(named=True)})
@@ -139,6 +162,8 @@ def test_fault_minutes_per_service_day(settings, tmp_path, models):
         + _alarm("NOISE", "PON", "2026-10-02T08:00:00Z", "2026-10-02T09:00:00Z", affecting=False)
         + _alarm("OPEN", "DNS1", "2026-10-02T10:00:00Z")                            # never cleared
         + _alarm("LATE", "PON", "2026-10-02T22:00:00Z")                             # never cleared
+        + _alarm("DNS2", "DNS2", "2026-10-02T12:00:00Z", "2026-10-02T12:30:00Z")    # pool down
+        + _alarm("BACKHAUL", "L3", "2026-10-02T14:00:00Z", "2026-10-02T14:20:00Z")  # site's link
     )
     (tmp_path / "alarms").mkdir()
     (tmp_path / "alarms" / "alarms.jsonl").write_text("\n".join(json.dumps(e) for e in events))
@@ -150,8 +175,13 @@ def test_fault_minutes_per_service_day(settings, tmp_path, models):
                                  (ingest.source("kpis"), tmp_path / "kpis" / "A_PM.csv")], "t")
         for model in ("core/alarms.sql", "core/service_fault_days.sql"):
             warehouse.execute_sql_file(con, model)
-        days = warehouse.query(con, "select cast(date as varchar) d, fault_minutes "
-                                    "from core.service_fault_days order by date")
-    # 23:00-24:00 on the 1st; 00:00-01:00 plus LATE's 22:00-23:00 (end of data) on the 2nd.
-    # The protected uplink, the non-service-affecting alarm and the pooled resolver add nothing.
-    assert days.rows() == [("2026-10-01", 60.0), ("2026-10-02", 120.0)]
+        days = warehouse.query(con, "select service_id, cast(date as varchar) d, fault_minutes "
+                                    "from core.service_fault_days order by service_id, date")
+    # CFS-1 (FTTH): 23:00-24:00 on the 1st; on the 2nd 00:00-01:00, LATE's 22:00-23:00 (the end
+    # of data) and 12:00-12:30, when both resolvers of the 1-of-2 DNS pool were down. The
+    # protected uplink, the non-service-affecting alarm and one resolver alone add nothing.
+    assert days.filter(pl.col("service_id") == "CFS-1").select("d", "fault_minutes").rows() == [
+        ("2026-10-01", 60.0), ("2026-10-02", 150.0)]
+    # the site's backhaul L3 fails: CFS-2 has all its traffic there, CFS-3 only 10 %
+    assert days.filter(pl.col("service_id") != "CFS-1").select("service_id", "d").rows() == [
+        ("CFS-2", "2026-10-02")]

@@ -1,6 +1,7 @@
 -- core.alarms: one row per alarm (alarm_id): its lifecycle folded from every event received —
 -- raise → changes → clear — whatever order the events arrived in. Tolerates repeated events,
--- clears that come without a raise, and raises never cleared. Severity ranks are explicit:
+-- clears that come without a raise, and raises never cleared (a symptom alarm whose clear never
+-- came is taken to end with its root: effective_cleared_at, clear_inferred). Severity ranks are explicit:
 -- X.733's numeric codes (cleared 1 … warning 6) are not an order of gravity.
 create schema if not exists core;
 
@@ -48,10 +49,16 @@ final as (
         l.*,
         (select perceived_severity from severity_ranks r
           where r.severity_rank = l.worst_severity_rank)                    as worst_severity,
-        case when has_clear then 'cleared' else 'open' end                  as status,
-        has_clear and not has_raise                                         as clear_without_raise,
-        date_diff('second', raised_at, cleared_at) / 60.0                   as duration_minutes
+        case when l.has_clear then 'cleared' else 'open' end                as status,
+        l.has_clear and not l.has_raise                                     as clear_without_raise,
+        date_diff('second', l.raised_at, l.cleared_at) / 60.0               as duration_minutes,
+        -- a symptom whose clear never came ends with its root alarm (not before its own raise)
+        coalesce(l.cleared_at, case when parent.cleared_at is not null   -- greatest() skips nulls
+                                    then greatest(parent.cleared_at, l.raised_at) end)
+                                                                            as effective_cleared_at,
+        l.cleared_at is null and parent.cleared_at is not null              as clear_inferred
     from lifecycle l
+    left join lifecycle parent on parent.alarm_id = l.parent_alarm_id
 )
 select * from final
 order by raised_at, alarm_id;

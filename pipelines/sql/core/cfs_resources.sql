@@ -20,18 +20,22 @@ bindings as (
     from stg.service_resources b
 ),
 bound as (
-    select links.cfs_id, bindings.resource_id,
+    select links.cfs_id, bindings.resource_id, r.resource_type,
            rfs.redundancy_mode <> 'none' and bindings.bound_resources > 1 as redundant_binding
     from links
     join bindings on bindings.rfs_id = links.rfs_id
     join rfs on rfs.rfs_id = links.rfs_id
+    join stg.resources r on r.resource_id = bindings.resource_id
 ),
 final as (
     select
         bound.cfs_id                                          as service_id,
         a.ancestor_id                                         as resource_id,
         min(a.depth)                                          as depth,
-        bool_and(a.protected or bound.redundant_binding)      as protected
+        bool_and(a.protected or bound.redundant_binding)      as protected,
+        -- reached only through the subscriber's serving cells: how much a fault there hurts
+        -- depends on the cells' share of its traffic (core.cfs_cell_shares)
+        bool_and(bound.resource_type = 'cell')                as via_cells_only
     from bound
     join core.resource_ancestors a on a.resource_id = bound.resource_id
     group by all
