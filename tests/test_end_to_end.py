@@ -59,3 +59,10 @@ def test_the_snapshot_covers_every_day_and_service(built_world):
         cfs = warehouse.scalar(wcon, "select count(*) from core.cfs "
                                      "where start_date <= date '2026-10-31'")
     assert services == cfs
+
+
+def test_alarms_attribute_outages_to_the_service_days_truly_hurt(built_world):
+    settings, _ = built_world
+    figures = evaluate(settings, settings.raw_dir / "_truth")["outage_attribution"]
+    assert figures["truth_service_days"] > 1000
+    assert figures["precision"] >= 0.95 and figures["recall"] >= 0.95, figures
