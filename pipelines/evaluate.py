@@ -25,18 +25,19 @@ from pipelines.settings import Settings
 # bindings inline): compared by entity, not by row.
 _MULTI_RECORD_SOURCES = ("services/",)
 
-# How the warehouse counts each entity the generator reports (only these are compared).
+# How the warehouse counts each entity the generator reports (only these are compared):
+# entity → (table the count needs, query).
 ENTITY_COUNTS = {
-    "customers": "select count(*) from stg.customers",
-    "services": "select count(*) from stg.services where category = 'CFS'",
-    "alarms": "select count(*) from core.alarms",
-    "resources": "select count(*) from stg.resources",
-    "resource_links": "select count(*) from stg.resource_links",
-    "kpi_rows": "select count(*) from stg.kpi_15min",
-    "alarm_events": "select count(*) from stg.alarm_events",
-    "usage_rows": "select count(*) from stg.usage",
-    "tickets": "select count(*) from stg.tickets",
-    "surveys": "select count(*) from stg.surveys",
+    "customers": ("stg.customers", "select count(*) from stg.customers"),
+    "services": ("stg.services", "select count(*) from stg.services where category = 'CFS'"),
+    "alarms": ("core.alarms", "select count(*) from core.alarms"),
+    "resources": ("stg.resources", "select count(*) from stg.resources"),
+    "resource_links": ("stg.resource_links", "select count(*) from stg.resource_links"),
+    "kpi_rows": ("stg.kpi_15min", "select count(*) from stg.kpi_15min"),
+    "alarm_events": ("stg.alarm_events", "select count(*) from stg.alarm_events"),
+    "usage_rows": ("stg.usage", "select count(*) from stg.usage"),
+    "tickets": ("stg.tickets", "select count(*) from stg.tickets"),
+    "surveys": ("stg.surveys", "select count(*) from stg.surveys"),
 }
 
 
@@ -59,9 +60,9 @@ def evaluate(settings: Settings, truth_dir: Path) -> dict:
         files = warehouse.query(
             con, "select path, status, rows_read, rows_loaded, rows_quarantined, message "
                  "from meta.ingest_files where superseded_at is null")
-        counts = {name: int(warehouse.scalar(con, sql)) for name, sql in ENTITY_COUNTS.items()
-                  if name in manifest.get("entities", {})
-                  and warehouse.table_exists(con, sql.split(" from ")[1].split()[0])}
+        counts = {name: int(warehouse.scalar(con, sql))
+                  for name, (table, sql) in ENTITY_COUNTS.items()
+                  if name in manifest.get("entities", {}) and warehouse.table_exists(con, table)}
         attribution = (outage_attribution(con, truth_dir)
                        if warehouse.table_exists(con, "core.service_fault_days") else {})
     report = {"arrival": arrival(manifest, files, truth_dir.parent, counts)}

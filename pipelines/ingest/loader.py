@@ -20,7 +20,15 @@ import duckdb
 import polars as pl
 from pandera.errors import SchemaErrors
 
-from pipelines.ingest.base import LINE, Parsed, Source, Table, UnparseableFileError, original_json
+from pipelines.ingest.base import (
+    LINE,
+    Parsed,
+    Source,
+    Table,
+    UnparseableFileError,
+    empty_rejects,
+    original_json,
+)
 from pipelines.warehouse import query, quote_identifier, rows, scalar, table_exists
 
 
@@ -121,7 +129,7 @@ def _load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, f
     columns = list(table.contract.to_schema().columns)
     incoming = valid.select([LINE, *columns]).with_columns(_file_id=pl.lit(file_id))
     _create_if_missing(con, name, incoming)
-    already = _already_loaded(con, table, incoming) if table.key else _no_rejects()
+    already = _already_loaded(con, table, incoming) if table.key else empty_rejects()
     incoming = incoming.join(already.select(LINE), on=LINE, how="anti")
     incoming, waiting = split_unresolved(con, table, incoming)
     _insert(con, name, incoming)
@@ -150,10 +158,6 @@ def _insert(con, name: str, rows: pl.DataFrame) -> None:
         con.unregister("incoming_rows")
 
 
-def _no_rejects() -> pl.DataFrame:
-    return pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "original": pl.String})
-
-
 def split_unresolved(con, table: Table, rows: pl.DataFrame
                      ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rows whose references all exist, and the others as waiting quarantine rows (with the
@@ -161,7 +165,7 @@ def split_unresolved(con, table: Table, rows: pl.DataFrame
     DuckDB against the referenced table, not a membership test in Python."""
     missing = _missing_references(con, table, rows)
     if missing.is_empty():
-        return rows, _no_rejects()
+        return rows, empty_rejects()
     resolved = rows.join(missing, on=LINE, how="anti")
     waiting = rows.join(missing, on=LINE, how="inner")
     data = [c for c in rows.columns if not c.startswith("_")]
@@ -263,7 +267,7 @@ def _already_loaded(con, table: Table, incoming: pl.DataFrame) -> pl.DataFrame:
     finally:
         con.unregister("incoming_rows")
     if dup.is_empty():
-        return _no_rejects()
+        return empty_rejects()
     rows = incoming.join(dup.rename({"line": LINE}), on=LINE)
     key = ", ".join(table.key)
     return rows.select(
@@ -279,8 +283,7 @@ def validate(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, pl.DataFr
     """Check values against the table's contract; failing rows come back with their reasons."""
     try:
         table.contract.validate(frame, lazy=True)
-        return frame, pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String,
-                                           "original": pl.String})
+        return frame, empty_rejects()
     except SchemaErrors as errors:
         cases = errors.failure_cases.filter(pl.col("index").is_not_null())
         if cases.height == 0:
@@ -319,7 +322,7 @@ def _describe_check(check: pl.Expr, value: pl.Expr) -> pl.Expr:
 def split_duplicates(frame: pl.DataFrame, key: tuple[str, ...]
                      ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Keep the first row of each key within a file; reject the repeats, naming the first."""
-    empty = pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "original": pl.String})
+    empty = empty_rejects()
     if not key or frame.is_empty():
         return frame, empty
     first = pl.col(LINE).first().over(list(key))
