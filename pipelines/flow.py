@@ -22,6 +22,7 @@ class RunSummary:
     raw_dir: Path
     files: list[FileResult] = field(default_factory=list)
     snapshot: warehouse.SnapshotInfo | None = None
+    build: transform.BuildReport | None = None
 
     @property
     def rejected(self) -> list[FileResult]:
@@ -56,9 +57,11 @@ def run(
     raw_dir: Path | None = None,
     on_step: Callable[[str, int, int], None] | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    full: bool = False,
 ) -> RunSummary:
-    """Ingest new files under ``raw_dir`` (default: the settings' raw folder), rebuild the
-    marts and publish a snapshot. ``on_step(name, done, total)`` reports progress."""
+    """Ingest new files under ``raw_dir`` (default: the settings' raw folder), bring the marts
+    up to date (only the days the new data touches, unless ``full``) and publish a snapshot.
+    ``on_step(name, done, total)`` reports progress."""
     raw_dir = _checked_raw_dir(raw_dir or settings.raw_dir)
     summary = RunSummary(run_id=new_run_id(), raw_dir=raw_dir)
     step = on_step or (lambda name, done, total: None)
@@ -76,7 +79,8 @@ def run(
             work = discover_work(raw_dir)
             total_files = len(work)
             ingest.ingest_many(con, work, summary.run_id, file_done)
-            build_marts(con, lambda done, total: step("transform", done, total))
+            summary.build = build_marts(con, lambda done, total: step("transform", done, total),
+                                        full=full)
             summary.snapshot = publish(con, settings, summary.run_id, raw_dir)
             step("publish", 1, 1)
             _finish_run(con, summary.run_id, summary.status,
@@ -106,11 +110,13 @@ def discover_work(raw_dir: Path) -> list:
 
 
 def build_marts(con: duckdb.DuckDBPyConnection,
-                on_progress: Callable[[int, int], None] | None = None) -> None:
-    """Run every SQL model in order."""
-    models = transform.MODELS
-    done = iter(range(1, len(models) + 1))
-    transform.build(con, lambda model: on_progress and on_progress(next(done), len(models)))
+                on_progress: Callable[[int, int], None] | None = None,
+                full: bool = False) -> transform.BuildReport:
+    """Bring the models up to date: only the days whose feeds changed, unless ``full``."""
+    total = transform.model_count()
+    done = iter(range(1, total + 1))
+    return transform.build(con, lambda model: on_progress and on_progress(next(done), total),
+                           full=full)
 
 
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,

@@ -1,54 +1,221 @@
-"""SQL transforms: staging → core → marts, one model per SQL file, run in dependency order."""
+"""SQL transforms: staging → core → marts, one model per SQL file, run in dependency order.
+
+Two kinds of model:
+
+* **whole** models (the service model: customers' services, the resource hierarchy, paths)
+  rebuild their table from scratch: ``create or replace table … as`` inside the file;
+* **partitioned** models hold one slice per UTC ``date``. Their file is a single ``select``
+  that reads only the days listed in the temporary table ``_scope``; the runner wraps it, so
+  the same SQL serves a full build (every day in scope) and an incremental one (delete the
+  days in scope, insert them again).
+
+Incremental rebuild: after each build the runner records a fingerprint of every staging table
+(per day for the dated feeds) in ``meta.build_state``. The next build compares: if the service
+model's inputs (catalog, topology, customers, services) or the SQL itself changed, everything
+is rebuilt; otherwise only the days whose feeds changed are, plus the days those touch — a
+day's usage also sets the cell shares of the seven days after it, and an alarm's events touch
+every day the alarm was open.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import duckdb
 
-from pipelines.warehouse import execute_sql_file, table_exists
+from pipelines.warehouse import SQL_DIR, execute_sql_file, read_sql, rows, table_exists
 
-# In dependency order. Each file creates or replaces one table; its first comment states its grain.
-MODELS: tuple[str, ...] = (
-    "core/cfs.sql",
-    "core/resource_ancestors.sql",
-    "core/cfs_resources.sql",
-    "core/cfs_access.sql",
-    "core/cfs_cell_shares.sql",
-    "core/kpi_resource_daily.sql",
-    "marts/service_daily.sql",
-    "marts/kpi_daily.sql",
+
+@dataclass(frozen=True)
+class Model:
+    sql: str                   # file under pipelines/sql/
+    table: str                 # the table it builds
+    partitioned: bool = False  # by `date`: the file is one SELECT over the days in _scope
+    needs: str | None = None   # a staging table without which the model is skipped
+
+
+# In dependency order. Each file's first comment states its grain.
+MODELS: tuple[Model, ...] = (
+    Model("core/cfs.sql", "core.cfs"),
+    Model("core/resource_ancestors.sql", "core.resource_ancestors"),
+    Model("core/cfs_resources.sql", "core.cfs_resources"),
+    Model("core/cfs_access.sql", "core.cfs_access"),
+    Model("core/access_paths.sql", "core.access_paths"),
+    Model("core/alarms.sql", "core.alarms"),
+    Model("core/resource_hourly.sql", "core.resource_hourly", partitioned=True),
+    Model("core/kpi_resource_daily.sql", "core.kpi_resource_daily", partitioned=True),
+    Model("core/access_hourly.sql", "core.access_hourly", partitioned=True),
+    Model("core/access_daily.sql", "core.access_daily", partitioned=True),
+    Model("core/service_access_shares.sql", "core.service_access_shares", partitioned=True),
+    Model("core/service_fault_intervals.sql", "core.service_fault_intervals", partitioned=True),
+    Model("core/service_fault_days.sql", "core.service_fault_days", partitioned=True),
+    Model("marts/service_daily.sql", "marts.service_daily", partitioned=True),
+    Model("marts/customer_daily.sql", "marts.customer_daily", partitioned=True),
+    Model("marts/kpi_daily.sql", "marts.kpi_daily", partitioned=True),
+    Model("core/ue_cell_kpi_15min.sql", "core.ue_cell_kpi_15min", needs="stg.ue_measurements"),
 )
-
-# Models that run only when the staging table they read has been loaded.
-OPTIONAL_MODELS: dict[str, str] = {
-    "core/alarms.sql": "stg.alarm_events",
-    "core/service_fault_days.sql": "stg.alarm_events",  # after core/alarms.sql
-    "core/ue_cell_kpi_15min.sql": "stg.ue_measurements",
-}
 
 REQUIRED_STAGING = ("stg.catalog_specs", "stg.customers", "stg.services", "stg.service_links",
                     "stg.service_resources", "stg.resources", "stg.kpi_15min", "stg.usage")
 
+# The service model's inputs: any change to these rebuilds every day.
+DIMENSIONS = ("stg.catalog_specs", "stg.customers", "stg.services", "stg.service_links",
+              "stg.service_resources", "stg.resources", "stg.resource_links")
+
+# Dated feeds: table → the expression giving a row's UTC day.
+FEEDS: dict[str, str] = {
+    "stg.kpi_15min": "cast(interval_start as date)",
+    "stg.usage": "date",
+    "stg.alarm_events": "cast(event_time as date)",
+    "stg.tickets": "cast(created_at as date)",
+    "stg.surveys": "cast(responded_at as date)",
+}
+SHARE_WINDOW_DAYS = 7  # core/service_access_shares.sql: a day's usage sets the next 7 days' shares
+
 # What readers (the dashboard, notebooks) see, copied into each published snapshot.
-PUBLISHED: tuple[str, ...] = ("marts.service_daily", "marts.kpi_daily", "marts.snapshot_info")
+PUBLISHED: tuple[str, ...] = (
+    "marts.service_daily", "marts.customer_daily", "marts.kpi_daily", "marts.snapshot_info",
+    "core.access_hourly", "core.service_access_shares", "core.service_fault_intervals",
+)
 
 
 class TransformError(RuntimeError):
     """The transforms cannot run; the message says what is missing."""
 
 
+@dataclass(frozen=True)
+class BuildReport:
+    mode: str               # "full", "incremental" or "unchanged"
+    days: tuple[date, ...]  # the days rebuilt
+    reason: str
+
+
 def build(con: duckdb.DuckDBPyConnection,
-          on_model: Callable[[str], None] | None = None) -> None:
+          on_model: Callable[[str], None] | None = None,
+          full: bool = False) -> BuildReport:
+    """Bring every model up to date with the staging tables; rebuild only the days that
+    changed unless ``full`` (or unless the service model or the SQL changed)."""
     missing = [t for t in REQUIRED_STAGING if not table_exists(con, t)]
     if missing:
         raise TransformError(
             f"cannot build the marts: nothing was ever loaded into {', '.join(missing)}. "
             "Ingest those sources first (cxbridge run --raw DIR, or cxbridge generate)")
-    for model in MODELS:
-        execute_sql_file(con, model)
-        if on_model:
-            on_model(model)
-    for model, needs in OPTIONAL_MODELS.items():
-        if table_exists(con, needs):
-            execute_sql_file(con, model)
+    execute_sql_file(con, "staging/placeholders.sql")
+    execute_sql_file(con, "meta/build_state.sql")
+    now = _fingerprints(con)
+    before = _stored_fingerprints(con)
+    report = _plan(con, before, now, full)
+    if report.mode != "unchanged":
+        _run_models(con, report, on_model)
+        _store_fingerprints(con, now)
+    return report
+
+
+def _run_models(con, report: BuildReport, on_model) -> None:
+    con.execute("create or replace temp table _scope (date date)")
+    con.executemany("insert into _scope values (?)", [(d,) for d in report.days])
+    try:
+        for model in MODELS:
+            if model.needs and not table_exists(con, model.needs):
+                continue
+            if not model.partitioned:
+                execute_sql_file(con, model.sql)
+            elif report.mode == "full" or not table_exists(con, model.table):
+                schema = model.table.split(".")[0]
+                con.execute(f"create schema if not exists {schema}")
+                con.execute(f"create or replace table {model.table} as "
+                            f"select * from ({read_sql(model.sql)}) order by date")
+            else:
+                con.execute(f"delete from {model.table} where date in (select date from _scope)")
+                con.execute(f"insert into {model.table} by name ({read_sql(model.sql)})")
+            if on_model:
+                on_model(model.sql)
+    finally:
+        con.execute("drop table if exists _scope")
+
+
+def model_count() -> int:
+    return len(MODELS)
+
+
+def _sql_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(SQL_DIR.rglob("*.sql")):
+        if path.parts[-2] not in ("evaluate",):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _fingerprints(con) -> dict[tuple[str, date | None], str]:
+    """A fingerprint per staging table (per day for the dated feeds): its row count and the
+    files its rows came from, so a new file, a superseding file or released rows all show."""
+    prints: dict[tuple[str, date | None], str] = {("sql", None): _sql_version()}
+    for table in DIMENSIONS:
+        if table_exists(con, table):
+            count, files = rows(con, f"select count(*), coalesce(sum(hash(_file_id)), 0) "
+                                     f"from {table}")[0]
+            prints[(table, None)] = f"{count}:{files}"
+    for table, day in FEEDS.items():
+        if table_exists(con, table):
+            for when, count, files in rows(
+                    con, f"select {day} as d, count(*), coalesce(sum(hash(_file_id)), 0) "
+                         f"from {table} group by d"):
+                if when is not None:
+                    prints[(table, when)] = f"{count}:{files}"
+    return prints
+
+
+def _stored_fingerprints(con) -> dict[tuple[str, date | None], str]:
+    return {(name, day): value for name, day, value in
+            rows(con, "select name, day, fingerprint from meta.build_state")}
+
+
+def _store_fingerprints(con, prints: dict[tuple[str, date | None], str]) -> None:
+    con.execute("delete from meta.build_state")
+    con.executemany("insert into meta.build_state values (?, ?, ?)",
+                    [(name, day, value) for (name, day), value in prints.items()])
+
+
+def _all_days(con) -> tuple[date, ...]:
+    return tuple(d for (d,) in rows(
+        con, "select distinct cast(interval_start as date) from stg.kpi_15min "
+             "union select distinct date from stg.usage order by 1"))
+
+
+def _plan(con, before: dict, now: dict, full: bool) -> BuildReport:
+    all_days = _all_days(con)
+    if full:
+        return BuildReport("full", all_days, "a full rebuild was asked for")
+    if not before:
+        return BuildReport("full", all_days, "first build of this warehouse")
+    if before.get(("sql", None)) != now[("sql", None)]:
+        return BuildReport("full", all_days, "the SQL models changed")
+    changed_dims = [t for t in DIMENSIONS if before.get((t, None)) != now.get((t, None))]
+    if changed_dims:
+        return BuildReport("full", all_days,
+                           f"the service model changed ({', '.join(changed_dims)})")
+    changed = {key for key in before.keys() | now.keys()
+               if key[1] is not None and before.get(key) != now.get(key)}
+    if not changed:
+        return BuildReport("unchanged", (), "no staging table changed since the last build")
+    days: set[date] = set()
+    for table, day in changed:
+        if table == "stg.usage":
+            days.update(day + timedelta(days=k) for k in range(SHARE_WINDOW_DAYS + 1))
+        elif table == "stg.alarm_events":
+            days.update(_days_alarms_span(con, day))
+        else:
+            days.add(day)
+    scoped = tuple(sorted(d for d in days if d in set(all_days)))
+    return BuildReport("incremental", scoped,
+                       f"{len(changed)} changed feed-day(s): "
+                       + ", ".join(sorted({t for t, _ in changed})))
+
+
+def _days_alarms_span(con, day: date) -> set[date]:
+    """Every day an alarm with an event on ``day`` was open (the day itself included)."""
+    spans = rows(con, read_sql("meta/alarm_days_touched.sql"), {"day": day})
+    return {day} | {d for (d,) in spans}

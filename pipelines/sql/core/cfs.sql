@@ -1,5 +1,6 @@
 -- core.cfs: one row per customer-facing service instance, with its customer's segment and
--- region and its CFS type from the catalog.
+-- region, its CFS type from the catalog, and what the customer pays for (price, plan speed,
+-- SLA) from its TMF638 serviceCharacteristic.
 create schema if not exists core;
 
 create or replace table core.cfs as
@@ -23,7 +24,12 @@ final as (
         cast(s.start_date as date)                                         as start_date,
         cast(s.end_date as date)                                           as end_date,
         try_cast(json_extract_string(s.characteristics, '$.monthlyPriceEur') as double)
-                                                                           as monthly_price_eur
+                                                                           as monthly_price_eur,
+        try_cast(json_extract_string(s.characteristics, '$.downloadSpeedMbps') as double)
+                                                                           as plan_download_mbps,
+        try_cast(json_extract_string(s.characteristics, '$.slaAvailabilityPct') as double)
+                                                                           as sla_availability_pct,
+        json_extract_string(s.characteristics, '$.slaTier')                as sla_tier
     from services s
     left join specs on specs.spec_id = s.spec_id
     left join customers c on c.customer_id = s.customer_id

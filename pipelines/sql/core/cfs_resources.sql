@@ -34,7 +34,7 @@ final as (
         min(a.depth)                                          as depth,
         bool_and(a.protected or bound.redundant_binding)      as protected,
         -- reached only through the subscriber's serving cells: how much a fault there hurts
-        -- depends on the cells' share of its traffic (core.cfs_cell_shares)
+        -- depends on the cells' share of its traffic (core.service_access_shares)
         bool_and(bound.resource_type = 'cell')                as via_cells_only
     from bound
     join core.resource_ancestors a on a.resource_id = bound.resource_id

@@ -1,16 +1,20 @@
--- marts.service_daily: one row per CFS per UTC day it was in service, with its usage and the
--- network KPIs of the access resources that carried it (fixed: its PON port; mobile: the cells
--- its traffic used that day, weighted by volume, else its usual cells equally).
-create schema if not exists marts;
-
-create or replace table marts.service_daily as
+-- marts.service_daily: one row per CFS per UTC day it was in service (the days the usage feed
+-- covers): its usage; the network KPIs it experienced end to end, taken from the access
+-- resources that carry it (PON port; serving cells by their share of its traffic,
+-- core.service_access_shares) and their paths to the core (core.access_daily); the minutes a
+-- service-affecting fault was open on something it depends on (core.service_fault_days); and
+-- the trouble tickets raised about it that day.
+-- `kpi_coverage` is the share of the day's 96 PM intervals the access resource reported: a day
+-- with missing intervals keeps its means over what was reported, and says so here.
+-- Partitioned by `date`.
 with days as (
     -- the days the usage feed covers: a vendor that files by local day also reports the last
     -- hour(s) of the previous UTC day, which must not become a day of its own
-    select distinct date from stg.usage
+    select distinct date from stg.usage where date in (select date from _scope)
 ),
 service_days as (
-    select c.service_id, c.customer_id, c.cfs_type, c.segment, c.region, d.date
+    select c.service_id, c.customer_id, c.cfs_type, c.segment, c.region, c.plan_download_mbps,
+           d.date
     from core.cfs c
     join days d
       on d.date >= coalesce(c.start_date, d.date)
@@ -19,64 +23,88 @@ service_days as (
 usage_day as (
     select
         service_id, date,
-        sum(data_volume_mb)    as data_volume_mb,
-        sum(voice_minutes)     as voice_minutes,
-        sum(sessions)          as sessions,
-        sum(session_failures)  as session_failures,
-        sum(video_stall_count) as video_stall_count
+        sum(data_volume_mb)      as data_volume_mb,
+        sum(voice_minutes)       as voice_minutes,
+        sum(sessions)            as sessions,
+        sum(session_failures)    as session_failures,
+        sum(video_stall_count)   as video_stall_count,
+        sum(video_stall_seconds) as video_stall_seconds
     from stg.usage
+    where date in (select date from _scope)
     group by all
 ),
-usage_weights as (
-    select service_id, date, cell_id as resource_id,
-           data_volume_mb / nullif(sum(data_volume_mb) over (partition by service_id, date), 0)
-               as weight
-    from stg.usage
-    where cell_id is not null
-),
-default_weights as (
-    select sd.service_id, sd.date, a.resource_id,
-           1.0 / count(*) over (partition by sd.service_id, sd.date) as weight
-    from service_days sd
-    join core.cfs_access a on a.service_id = sd.service_id
-    anti join (select distinct service_id, date from usage_weights where weight is not null) u
-      on u.service_id = sd.service_id and u.date = sd.date
-),
-weights as (
-    select * from usage_weights where weight is not null
-    union all
-    select * from default_weights
-),
-access_kpis as (
+network as (
+    -- share-weighted means over the access resources; the worst hour of each is weighted the
+    -- same way (a cell carrying a tenth of the traffic adds a tenth of its worst hour)
     select
-        w.service_id, w.date,
-        arg_max(w.resource_id, w.weight)                                     as access_resource_id,
-        sum(w.weight * k.unavailable_minutes)                                as outage_minutes,
-        sum(w.weight * k.latency_ms_sum) / nullif(sum(w.weight * k.latency_intervals), 0)
-                                                                             as latency_ms,
-        cast(round(sum(w.weight * k.latency_intervals)) as bigint)           as latency_intervals,
-        sum(w.weight * k.throughput_mbps) / nullif(sum(w.weight) filter (
-            where k.throughput_mbps is not null), 0)                          as throughput_mbps
-    from weights w
-    left join core.kpi_resource_daily k on k.resource_id = w.resource_id and k.date = w.date
+        s.service_id, s.date,
+        arg_max(s.resource_id, s.share)                                     as access_resource_id,
+        sum(s.share * a.intervals_reported) / 96.0                          as kpi_coverage,
+        sum(s.share * a.unavailable_minutes)                                as pm_unavailable_minutes,
+        sum(s.share * a.latency_ms) / nullif(sum(s.share) filter (where a.latency_ms is not null), 0)
+                                                                            as latency_ms,
+        sum(s.share * a.latency_ms_worst_hour) / nullif(sum(s.share) filter (
+            where a.latency_ms_worst_hour is not null), 0)                  as latency_ms_worst_hour,
+        sum(s.share * a.jitter_ms) / nullif(sum(s.share) filter (where a.jitter_ms is not null), 0)
+                                                                            as jitter_ms,
+        sum(s.share * a.packet_loss_pct) / nullif(sum(s.share) filter (
+            where a.packet_loss_pct is not null), 0)                        as packet_loss_pct,
+        sum(s.share * a.packet_loss_pct_worst_hour) / nullif(sum(s.share) filter (
+            where a.packet_loss_pct_worst_hour is not null), 0)             as packet_loss_pct_worst_hour,
+        sum(s.share * a.throughput_mbps) / nullif(sum(s.share) filter (
+            where a.throughput_mbps is not null), 0)                        as throughput_mbps,
+        sum(s.share * a.throughput_mbps_worst_hour) / nullif(sum(s.share) filter (
+            where a.throughput_mbps_worst_hour is not null), 0)             as throughput_mbps_worst_hour,
+        max(a.utilisation_max_pct)                                          as utilisation_max_pct,
+        sum(s.share * a.access_attempts)                                    as access_attempts,
+        sum(s.share * a.access_successes)                                   as access_successes,
+        sum(s.share * a.drops)                                              as drops,
+        sum(s.share * a.intervals_reported)                                 as latency_intervals
+    from core.service_access_shares s
+    left join core.access_daily a on a.resource_id = s.resource_id and a.date = s.date
+    where s.date in (select date from _scope)
     group by all
 ),
-final as (
-    select
-        sd.date, sd.service_id, sd.customer_id, sd.cfs_type, sd.segment, sd.region,
-        a.access_resource_id,
-        coalesce(u.data_volume_mb, 0)                   as data_volume_mb,
-        coalesce(u.voice_minutes, 0)                    as voice_minutes,
-        coalesce(u.sessions, 0)                         as sessions,
-        coalesce(u.session_failures, 0)                 as session_failures,
-        coalesce(u.video_stall_count, 0)                as video_stall_count,
-        least(coalesce(a.outage_minutes, 0), 1440.0)    as outage_minutes,
-        a.latency_ms,
-        coalesce(a.latency_intervals, 0)                as latency_intervals,
-        a.throughput_mbps
-    from service_days sd
-    left join usage_day u on u.service_id = sd.service_id and u.date = sd.date
-    left join access_kpis a on a.service_id = sd.service_id and a.date = sd.date
+faults as (
+    select service_id, date, fault_minutes, planned
+    from core.service_fault_days
+    where date in (select date from _scope)
+),
+tickets as (
+    select service_id, cast(created_at as date) as date, count(*) as tickets_opened
+    from stg.tickets
+    where service_id is not null and cast(created_at as date) in (select date from _scope)
+    group by all
 )
-select * from final
-order by date, service_id;
+select
+    sd.date, sd.service_id, sd.customer_id, sd.cfs_type, sd.segment, sd.region,
+    n.access_resource_id,
+    coalesce(u.data_volume_mb, 0)                       as data_volume_mb,
+    coalesce(u.voice_minutes, 0)                        as voice_minutes,
+    coalesce(u.sessions, 0)                             as sessions,
+    coalesce(u.session_failures, 0)                     as session_failures,
+    coalesce(u.video_stall_count, 0)                    as video_stall_count,
+    coalesce(u.video_stall_seconds, 0)                  as video_stall_seconds,
+    least(coalesce(f.fault_minutes, 0), 1440.0)         as outage_minutes,
+    coalesce(f.planned, false)                          as planned_outage,
+    least(coalesce(n.pm_unavailable_minutes, 0), 1440.0) as pm_unavailable_minutes,
+    coalesce(n.kpi_coverage, 0)                         as kpi_coverage,
+    n.latency_ms,
+    n.latency_ms_worst_hour,
+    n.jitter_ms,
+    n.packet_loss_pct,
+    n.packet_loss_pct_worst_hour,
+    n.throughput_mbps,
+    n.throughput_mbps_worst_hour,
+    sd.plan_download_mbps,
+    n.utilisation_max_pct,
+    n.access_attempts,
+    n.access_successes,
+    n.drops,
+    cast(round(coalesce(n.latency_intervals, 0)) as bigint) as latency_intervals,
+    coalesce(t.tickets_opened, 0)                       as tickets_opened
+from service_days sd
+left join usage_day u on u.service_id = sd.service_id and u.date = sd.date
+left join network n on n.service_id = sd.service_id and n.date = sd.date
+left join faults f on f.service_id = sd.service_id and f.date = sd.date
+left join tickets t on t.service_id = sd.service_id and t.date = sd.date

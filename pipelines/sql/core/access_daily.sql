@@ -1,0 +1,25 @@
+-- core.access_daily: one row per access resource per UTC day, from core.access_hourly: the
+-- day's mean path KPIs and its worst hour (a three-hour evening slowdown that a daily mean
+-- dilutes still shows in the worst hour), and the day's completeness.
+-- Partitioned by `date`.
+select
+    resource_id,
+    date,
+    sum(intervals_reported)                                 as intervals_reported,
+    sum(unavailable_minutes)                                as unavailable_minutes,
+    avg(latency_ms)                                         as latency_ms,
+    max(latency_ms)                                         as latency_ms_worst_hour,
+    avg(jitter_ms)                                          as jitter_ms,
+    max(jitter_ms)                                          as jitter_ms_worst_hour,
+    avg(packet_loss_pct)                                    as packet_loss_pct,
+    max(packet_loss_pct)                                    as packet_loss_pct_worst_hour,
+    avg(throughput_mbps)                                    as throughput_mbps,
+    min(throughput_mbps)                                    as throughput_mbps_worst_hour,
+    max(utilisation_max_pct)                                as utilisation_max_pct,
+    sum(access_attempts)                                    as access_attempts,
+    sum(access_successes)                                   as access_successes,
+    sum(drops)                                              as drops,
+    sum(sessions)                                           as sessions
+from core.access_hourly
+where date in (select date from _scope)
+group by all

@@ -1,0 +1,27 @@
+-- core.access_hourly: one row per access resource (PON port, cell) per UTC hour: the KPIs a
+-- subscriber behind it experiences end to end. Delay, jitter and loss add up along the path
+-- (each hop's hourly mean × the share of traffic crossing it, core.access_paths); throughput,
+-- availability and the session counters are the access resource's own; utilisation is the
+-- busiest hop's. A hop that reported nothing that hour adds nothing (the mean is over what
+-- was measured); `intervals_reported` (of 4) is the access resource's own completeness.
+-- Partitioned by `date`.
+select
+    p.access_id                                                              as resource_id,
+    h.date,
+    h.hour,
+    coalesce(max(h.intervals_reported) filter (where p.depth = 0), 0)        as intervals_reported,
+    sum(p.weight * h.latency_ms_sum / nullif(h.latency_n, 0))                as latency_ms,
+    sum(p.weight * h.jitter_ms_sum / nullif(h.jitter_n, 0))                  as jitter_ms,
+    least(sum(p.weight * h.loss_pct_sum / nullif(h.loss_n, 0)), 100.0)       as packet_loss_pct,
+    max(h.throughput_mbps_sum / nullif(h.throughput_n, 0))
+        filter (where p.depth = 0)                                           as throughput_mbps,
+    max(h.utilisation_max_pct)                                               as utilisation_max_pct,
+    max(h.unavailable_minutes) filter (where p.depth = 0)                    as unavailable_minutes,
+    max(h.access_attempts) filter (where p.depth = 0)                        as access_attempts,
+    max(h.access_successes) filter (where p.depth = 0)                       as access_successes,
+    max(h.drops) filter (where p.depth = 0)                                  as drops,
+    max(h.sessions) filter (where p.depth = 0)                               as sessions
+from core.access_paths p
+join core.resource_hourly h on h.resource_id = p.resource_id
+where h.date in (select date from _scope)
+group by all

@@ -1,0 +1,29 @@
+-- core.resource_hourly: one row per resource per UTC hour in scope, from the 15-minute PM
+-- counters. Sums and counts are kept beside each other so that every roll-up (to the day, to a
+-- service's path) stays a ratio of sums, and an hour with missing intervals averages only the
+-- intervals that were reported (`intervals_reported` < 4 says how many were).
+-- Partitioned by `date`: reads only the days in _scope.
+select
+    k.resource_id,
+    cast(k.interval_start as date)                          as date,
+    time_bucket(interval 1 hour, k.interval_start)          as hour,
+    count(*)                                                as intervals_reported,
+    sum(coalesce(k.unavailable_s, 0)) / 60.0                as unavailable_minutes,
+    sum(k.latency_ms)                                       as latency_ms_sum,
+    count(k.latency_ms)                                     as latency_n,
+    sum(k.jitter_ms)                                        as jitter_ms_sum,
+    count(k.jitter_ms)                                      as jitter_n,
+    sum(k.packet_loss_pct)                                  as loss_pct_sum,
+    count(k.packet_loss_pct)                                as loss_n,
+    sum(k.dl_throughput_mbps)                               as throughput_mbps_sum,
+    count(k.dl_throughput_mbps)                             as throughput_n,
+    max(k.utilisation_pct)                                  as utilisation_max_pct,
+    sum(k.access_attempts)                                  as access_attempts,
+    sum(k.access_successes)                                 as access_successes,
+    sum(k.drops)                                            as drops,
+    sum(k.sessions)                                         as sessions
+from stg.kpi_15min k
+where k.interval_start >= (select min(date) from _scope)
+  and k.interval_start < (select max(date) from _scope) + interval 1 day
+  and cast(k.interval_start as date) in (select date from _scope)
+group by all

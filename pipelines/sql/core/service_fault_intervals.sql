@@ -1,0 +1,114 @@
+-- core.service_fault_intervals: one row per CFS per UTC day per stretch of time during which a
+-- service-affecting alarm was open on something the service depends on without protection, or
+-- on enough members of a redundant pool (n-of-m) to take the pool down, or on the cells behind
+-- at least 30 % of a mobile service's usual traffic (core.service_access_shares). Overlapping
+-- alarms merge into one stretch; stretches are cut at midnight UTC. Alarm times are snapped
+-- outwards to the 15-minute PM grid that experience is measured on. An alarm with no clear at
+-- all counts until the end of the data (the last PM interval); a symptom ends with its root
+-- (core.alarms). `planned` marks stretches that include planned maintenance.
+-- Partitioned by `date`.
+with data_end as (
+    select max(interval_start) + interval 15 minute as data_end from stg.kpi_15min
+),
+scope_span as (
+    select cast(min(date) as timestamp) as lo, cast(max(date) as timestamp) + interval 1 day as hi
+    from _scope
+),
+alarms as (
+    select alarm_id, alarmed_object_id, planned_outage,
+           time_bucket(interval 15 minute, raised_at)                     as raised_at,
+           time_bucket(interval 15 minute, coalesce(effective_cleared_at,
+                       (select data_end from data_end)) - interval 1 microsecond)
+               + interval 15 minute                                       as cleared_at
+    from core.alarms
+    where service_affecting and raised_at is not null
+),
+-- redundant RFS bindings (the DNS pool, the IMS pair): down while more than
+-- (members − minUp) of the bound resources have an alarm open
+pools as (
+    select b.service_id as rfs_id, b.resource_id, c.min_up,
+           count(*) over (partition by b.service_id) as members
+    from stg.service_resources b
+    join stg.services s on s.service_id = b.service_id
+    join stg.catalog_specs c on c.spec_id = s.spec_id
+    where c.redundancy_mode <> 'none'
+),
+member_edges as (
+    select p.rfs_id, p.members, p.min_up, a.raised_at as edge_at, 1 as delta, a.planned_outage
+    from pools p join alarms a on a.alarmed_object_id = p.resource_id
+    union all
+    select p.rfs_id, p.members, p.min_up, a.cleared_at, -1, a.planned_outage
+    from pools p join alarms a on a.alarmed_object_id = p.resource_id
+),
+members_down as (
+    select *, sum(delta) over (partition by rfs_id order by edge_at, delta
+                               rows between unbounded preceding and current row) as down,
+              lead(edge_at) over (partition by rfs_id order by edge_at, delta) as next_at
+    from member_edges
+),
+pool_outages as (
+    select l.service_id, d.edge_at as starts, d.next_at as ends, d.planned_outage
+    from members_down d
+    join stg.service_links l on l.supporting_service_id = d.rfs_id
+    where d.down > d.members - d.min_up and d.next_at > d.edge_at
+),
+-- alarms cut into their UTC days, for the day's traffic shares
+alarm_days as (
+    select a.*, cast(d.day_start as date) as date,
+           greatest(a.raised_at, d.day_start) as piece_start,
+           least(a.cleared_at, d.day_start + interval 1 day) as piece_end
+    from alarms a,
+         unnest(generate_series(date_trunc('day', a.raised_at),
+                                date_trunc('day', a.cleared_at - interval 1 microsecond),
+                                interval 1 day)) as d(day_start)
+    where a.cleared_at > a.raised_at
+      and a.cleared_at > (select lo from scope_span) and a.raised_at < (select hi from scope_span)
+),
+-- through serving cells, a fault hurts a mobile service when the cells behind it carry at
+-- least 30 % of the service's usual traffic that day
+cell_exposure as (
+    select s.service_id, a.planned_outage, a.date, a.piece_start as starts, a.piece_end as ends
+    from alarm_days a
+    join core.resource_ancestors ra on ra.ancestor_id = a.alarmed_object_id and not ra.protected
+    join stg.resources r on r.resource_id = ra.resource_id and r.resource_type = 'cell'
+    join core.service_access_shares s on s.resource_id = ra.resource_id and s.date = a.date
+    where a.date in (select date from _scope)
+    group by s.service_id, a.alarm_id, a.date, a.piece_start, a.piece_end, a.planned_outage
+    having sum(s.share) >= 0.3
+),
+exposed as (
+    select c.service_id, a.raised_at as starts, a.cleared_at as ends, a.planned_outage
+    from alarms a
+    join core.cfs_resources c on c.resource_id = a.alarmed_object_id
+     and not c.protected and not c.via_cells_only
+    where a.cleared_at > a.raised_at
+    union all
+    select * from pool_outages
+),
+exposed_days as (   -- cut at midnight, like the cell pieces
+    select e.service_id, e.planned_outage, cast(d.day_start as date) as date,
+           greatest(e.starts, d.day_start) as starts,
+           least(e.ends, d.day_start + interval 1 day) as ends
+    from exposed e,
+         unnest(generate_series(date_trunc('day', e.starts),
+                                date_trunc('day', e.ends - interval 1 microsecond),
+                                interval 1 day)) as d(day_start)
+    where e.ends > (select lo from scope_span) and e.starts < (select hi from scope_span)
+    union all
+    select * from cell_exposure
+),
+ordered as (   -- merge overlapping stretches per service-day: gaps and islands
+    select *, max(ends) over (partition by service_id, date order by starts, ends
+                              rows between unbounded preceding and 1 preceding) as reach
+    from exposed_days
+    where date in (select date from _scope)
+),
+islands as (
+    select *, sum(case when reach is null or starts > reach then 1 else 0 end)
+                  over (partition by service_id, date order by starts, ends) as island
+    from ordered
+)
+select service_id, date, min(starts) as starts, max(ends) as ends,
+       bool_or(planned_outage) as planned
+from islands
+group by service_id, date, island
