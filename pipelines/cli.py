@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from models.churn.cli import churn_app
 from pipelines.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(churn_app, name="churn")
 console = Console()
 errors = Console(stderr=True)
 
@@ -116,14 +118,20 @@ def _print_counts(counts: dict[str, int]) -> None:
 @app.command()
 def run(
     raw: Annotated[Path | None, typer.Option(help="Raw folder [default: data dir's raw/].")] = None,
+    full: Annotated[bool, typer.Option(
+        help="Rebuild every day, not only the days the new data touches.")] = False,
 ) -> None:
-    """Ingest everything new under the raw folder, rebuild the marts and publish a snapshot."""
+    """Ingest everything new under the raw folder, update the marts and publish a snapshot."""
     from pipelines import flow
 
     settings = _settings()
     with _user_errors(), _progress() as update:
-        summary = flow.run(settings, raw, on_step=update)
+        summary = flow.run(settings, raw, on_step=update, full=full)
     _print_file_summary(summary.files)
+    if summary.build:
+        days = summary.build.days
+        span = f"{len(days)} day(s), {days[0]} … {days[-1]}" if days else "nothing"
+        console.print(f"Marts: {summary.build.mode} build ({summary.build.reason}): {span}")
     console.print(f"Run [bold]{summary.run_id}[/bold]: snapshot {summary.snapshot.path}")
     if summary.rejected:
         errors.print(f"[red]{len(summary.rejected)} file(s) rejected[/red]; the rest was loaded.")
@@ -290,6 +298,68 @@ def bench(
         per_source.add_row(name, f"{figures['rows']:,}", f"{figures['seconds']:.2f}",
                            f"{figures['rows_per_second']:,.0f}")
     console.print(per_source)
+
+
+@app.command()
+def emodel(
+    ta: Annotated[float | None, typer.Option("--ta", help="Mouth-to-ear delay Ta, ms.")] = None,
+    t: Annotated[float | None, typer.Option("--t", help="Echo path delay T, ms [Ta].")] = None,
+    tr: Annotated[float | None, typer.Option("--tr", help="Round-trip delay Tr, ms [2·T].")] = None,
+    ppl: Annotated[float | None, typer.Option("--ppl", help="Packet loss Ppl, percent.")] = None,
+    burstr: Annotated[float | None, typer.Option("--burstr", help="Burst ratio BurstR.")] = None,
+    ie: Annotated[float | None, typer.Option("--ie", help="Equipment impairment Ie.")] = None,
+    bpl: Annotated[float | None, typer.Option("--bpl", help="Loss robustness Bpl.")] = None,
+    a: Annotated[float | None, typer.Option("--a", help="Advantage factor A.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"R": …, "mos": …}.')] = False,
+) -> None:
+    """ITU-T G.107 E-model R and MOS-CQE; G.107 Table 3 defaults for whatever is not given."""
+    from models.experience.emodel import emodel as compute_emodel
+    from models.experience.emodel import g109_row
+
+    t_ms = (ta or 0.0) if t is None else t
+    given = {"Ta": ta, "T": t_ms, "Tr": 2 * t_ms if tr is None else tr, "Ppl": ppl,
+             "BurstR": burstr, "Ie": ie, "Bpl": bpl, "A": a}
+    with _user_errors():
+        result = compute_emodel(**{k: v for k, v in given.items() if v is not None})
+    if as_json:
+        print(json.dumps({"R": result.R, "mos": result.MOS_CQE}))
+        return
+    category, satisfaction = g109_row(result.R)
+    table = Table("", "value", title="ITU-T G.107 E-model", title_justify="left", box=None)
+    for name, value in (("R", f"{result.R:.4f}"), ("MOS-CQE", f"{result.MOS_CQE:.4f}"),
+                        ("G.109 category", f"{category} ({satisfaction})"),
+                        ("Ro (signal-to-noise)", f"{result.Ro:.4f}"),
+                        ("Is (simultaneous)", f"{result.Is:.4f}"),
+                        ("Id (delay) = Idte + Idle + Idd",
+                         f"{result.Id:.4f} = {result.Idte:.4f} + {result.Idle:.4f} + "
+                         f"{result.Idd:.4f}"),
+                        ("Ie,eff (codec and loss)", f"{result.Ie_eff:.4f}"),
+                        ("A (advantage)", f"{result.A:.4f}")):
+        table.add_row(name, value)
+    console.print(table)
+
+
+@app.command()
+def incidents(
+    limit: Annotated[int, typer.Option(help="Incidents (or customers) to show.")] = 20,
+    include_planned: Annotated[bool, typer.Option(help="Show planned maintenance too.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Cleared incidents too.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    problem: Annotated[str | None, typer.Option(help="Print this incident as TMF656.")] = None,
+    care: Annotated[str | None, typer.Option(help="Customers to inform for this incident.")]
+    = None,
+    contacts: Annotated[bool, typer.Option(help="With --care: names, e-mails, phones.")] = False,
+    export: Annotated[bool, typer.Option(help="Write TMF656 / care files to exports/.")] = False,
+    refresh: Annotated[bool, typer.Option(help="First update from new alarm events.")] = False,
+) -> None:
+    """The fault queue ranked by customer impact, with score components and alarm severity."""
+    from models.incidents.cli import Options
+    from models.incidents.cli import run as run_incidents
+
+    settings = _settings()
+    with _user_errors():
+        run_incidents(settings, Options(limit, include_planned, show_all, as_json, problem, care,
+                                        contacts, export, refresh), console)
 
 
 if __name__ == "__main__":
