@@ -20,13 +20,14 @@ every day the alarm was open.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
 
-from pipelines.warehouse import SQL_DIR, execute_sql_file, read_sql, rows, table_exists
+from pipelines.warehouse import SQL_DIR, execute_sql_file, query, read_sql, rows, table_exists
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ class Model:
     table: str                 # the table it builds
     partitioned: bool = False  # by `date`: the file is one SELECT over the days in _scope
     needs: str | None = None   # a staging table without which the model is skipped
+    # a pure Python step ("module:function", frame → frame) applied to the SELECT's result:
+    # for what SQL does badly (the E-model, the QoE laws)
+    python: str | None = None
+
+    def apply(self, frame):
+        module, _, function = self.python.partition(":")
+        return getattr(importlib.import_module(module), function)(frame)
 
 
 # In dependency order. Each file's first comment states its grain.
@@ -53,8 +61,11 @@ MODELS: tuple[Model, ...] = (
     Model("core/service_fault_intervals.sql", "core.service_fault_intervals", partitioned=True),
     Model("core/service_fault_days.sql", "core.service_fault_days", partitioned=True),
     Model("marts/service_daily.sql", "marts.service_daily", partitioned=True),
+    Model("experience/service_day_inputs.sql", "marts.service_experience_daily",
+          partitioned=True, python="models.experience.sei:score"),
     Model("marts/customer_daily.sql", "marts.customer_daily", partitioned=True),
     Model("marts/kpi_daily.sql", "marts.kpi_daily", partitioned=True),
+    Model("marts/customer_kpi_daily.sql", "marts.customer_kpi_daily", partitioned=True),
     Model("core/ue_cell_kpi_15min.sql", "core.ue_cell_kpi_15min", needs="stg.ue_measurements"),
 )
 
@@ -77,7 +88,8 @@ SHARE_WINDOW_DAYS = 7  # core/service_access_shares.sql: a day's usage sets the 
 
 # What readers (the dashboard, notebooks) see, copied into each published snapshot.
 PUBLISHED: tuple[str, ...] = (
-    "marts.service_daily", "marts.customer_daily", "marts.kpi_daily", "marts.snapshot_info",
+    "marts.service_daily", "marts.service_experience_daily", "marts.customer_daily",
+    "marts.kpi_daily", "marts.customer_kpi_daily", "marts.snapshot_info",
     "core.access_hourly", "core.service_access_shares", "core.service_fault_intervals",
 )
 
@@ -123,18 +135,32 @@ def _run_models(con, report: BuildReport, on_model) -> None:
                 continue
             if not model.partitioned:
                 execute_sql_file(con, model.sql)
-            elif report.mode == "full" or not table_exists(con, model.table):
-                schema = model.table.split(".")[0]
-                con.execute(f"create schema if not exists {schema}")
-                con.execute(f"create or replace table {model.table} as "
-                            f"select * from ({read_sql(model.sql)}) order by date")
             else:
-                con.execute(f"delete from {model.table} where date in (select date from _scope)")
-                con.execute(f"insert into {model.table} by name ({read_sql(model.sql)})")
+                _run_partitioned(con, model, rebuild=report.mode == "full"
+                                 or not table_exists(con, model.table))
             if on_model:
                 on_model(model.sql)
     finally:
         con.execute("drop table if exists _scope")
+
+
+def _run_partitioned(con, model: Model, rebuild: bool) -> None:
+    """Write the days in _scope: the whole table when ``rebuild``, else replace those days."""
+    select = read_sql(model.sql)
+    if model.python:
+        con.register("_python_model_rows", model.apply(query(con, select)))
+        select = "select * from _python_model_rows"
+    try:
+        if rebuild:
+            con.execute(f"create schema if not exists {model.table.split('.')[0]}")
+            con.execute(f"create or replace table {model.table} as "
+                        f"select * from ({select}) order by date")
+        else:
+            con.execute(f"delete from {model.table} where date in (select date from _scope)")
+            con.execute(f"insert into {model.table} by name ({select})")
+    finally:
+        if model.python:
+            con.unregister("_python_model_rows")
 
 
 def model_count() -> int:

@@ -62,6 +62,7 @@ def connect(settings: Settings, read_only: bool = False
             "Another cxbridge run probably holds it; wait for it to finish."
         ) from exc
     try:
+        con.execute("set enable_progress_bar = false")  # the CLI draws its own progress
         yield con
     finally:
         con.close()

@@ -34,7 +34,8 @@ def _differences(con, table: str, other: str) -> tuple[int, int, float]:
     exact = [c for c, t in columns.iter_rows() if t != "DOUBLE"]
     doubles = [c for c, t in columns.iter_rows() if t == "DOUBLE"]
     on = " and ".join(f"a.{c} is not distinct from b.{c}" for c in exact)
-    worst = " , ".join(f"coalesce(abs(a.{c} - b.{c}) / greatest(abs(a.{c}), 1e-9), 0)"
+    worst = " , ".join(f"case when a.{c} is not distinct from b.{c} then 0 else "
+                       f"coalesce(abs(a.{c} - b.{c}) / greatest(abs(a.{c}), 1e-9), 1) end"
                        for c in doubles) or "0"
     unmatched_a, unmatched_b, deviation = warehouse.rows(con, f"""
         select count(*) filter (where b.{exact[0]} is null and a.{exact[0]} is not null),

@@ -5,7 +5,7 @@
 select
     resource_id,
     date,
-    sum(intervals_reported)                                 as intervals_reported,
+    cast(sum(intervals_reported) as bigint)                                 as intervals_reported,
     sum(unavailable_minutes)                                as unavailable_minutes,
     avg(latency_ms)                                         as latency_ms,
     max(latency_ms)                                         as latency_ms_worst_hour,
@@ -16,10 +16,10 @@ select
     avg(throughput_mbps)                                    as throughput_mbps,
     min(throughput_mbps)                                    as throughput_mbps_worst_hour,
     max(utilisation_max_pct)                                as utilisation_max_pct,
-    sum(access_attempts)                                    as access_attempts,
-    sum(access_successes)                                   as access_successes,
-    sum(drops)                                              as drops,
-    sum(sessions)                                           as sessions
+    cast(sum(access_attempts) as bigint)                                    as access_attempts,
+    cast(sum(access_successes) as bigint)                                   as access_successes,
+    cast(sum(drops) as bigint)                                              as drops,
+    cast(sum(sessions) as bigint)                                           as sessions
 from core.access_hourly
 where date in (select date from _scope)
 group by all

@@ -17,10 +17,10 @@ select
         filter (where p.depth = 0)                                           as throughput_mbps,
     max(h.utilisation_max_pct)                                               as utilisation_max_pct,
     max(h.unavailable_minutes) filter (where p.depth = 0)                    as unavailable_minutes,
-    max(h.access_attempts) filter (where p.depth = 0)                        as access_attempts,
-    max(h.access_successes) filter (where p.depth = 0)                       as access_successes,
-    max(h.drops) filter (where p.depth = 0)                                  as drops,
-    max(h.sessions) filter (where p.depth = 0)                               as sessions
+    cast(max(h.access_attempts) filter (where p.depth = 0) as bigint)                        as access_attempts,
+    cast(max(h.access_successes) filter (where p.depth = 0) as bigint)                       as access_successes,
+    cast(max(h.drops) filter (where p.depth = 0) as bigint)                                  as drops,
+    cast(max(h.sessions) filter (where p.depth = 0) as bigint)                               as sessions
 from core.access_paths p
 join core.resource_hourly h on h.resource_id = p.resource_id
 where h.date in (select date from _scope)

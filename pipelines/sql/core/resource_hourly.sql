@@ -18,10 +18,10 @@ select
     sum(k.dl_throughput_mbps)                               as throughput_mbps_sum,
     count(k.dl_throughput_mbps)                             as throughput_n,
     max(k.utilisation_pct)                                  as utilisation_max_pct,
-    sum(k.access_attempts)                                  as access_attempts,
-    sum(k.access_successes)                                 as access_successes,
-    sum(k.drops)                                            as drops,
-    sum(k.sessions)                                         as sessions
+    cast(sum(k.access_attempts) as bigint)                                  as access_attempts,
+    cast(sum(k.access_successes) as bigint)                                 as access_successes,
+    cast(sum(k.drops) as bigint)                                            as drops,
+    cast(sum(k.sessions) as bigint)                                         as sessions
 from stg.kpi_15min k
 where k.interval_start >= (select min(date) from _scope)
   and k.interval_start < (select max(date) from _scope) + interval 1 day

@@ -30,12 +30,15 @@ cell_days as (   -- volume per service × cell × day, from a week before the sc
       and date <= (select max(date) from _scope)
     group by all
 ),
-week_before as (
-    select sd.service_id, sd.date, c.cell_id, sum(c.volume) as volume
-    from service_days sd
-    join cell_days c
-      on c.service_id = sd.service_id and c.date >= sd.date - 7 and c.date < sd.date
-    group by all
+week_before as (   -- each day's volume counts towards the seven days after it
+    select w.service_id, w.date, w.cell_id, w.volume
+    from (
+        select c.service_id, c.cell_id, cast(c.date + cast(k.ahead as integer) as date) as date,
+               sum(c.volume) as volume
+        from cell_days c, range(1, 8) k(ahead)
+        group by all
+    ) w
+    semi join service_days sd on sd.service_id = w.service_id and sd.date = w.date
 ),
 same_day as (
     select sd.service_id, sd.date, c.cell_id, c.volume

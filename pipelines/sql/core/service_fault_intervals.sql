@@ -5,7 +5,8 @@
 -- alarms merge into one stretch; stretches are cut at midnight UTC. Alarm times are snapped
 -- outwards to the 15-minute PM grid that experience is measured on. An alarm with no clear at
 -- all counts until the end of the data (the last PM interval); a symptom ends with its root
--- (core.alarms). `planned` marks stretches that include planned maintenance.
+-- (core.alarms). `planned` marks stretches that include planned maintenance;
+-- `first_resource_id` is the resource whose alarm began the stretch.
 -- Partitioned by `date`.
 with data_end as (
     select max(interval_start) + interval 15 minute as data_end from stg.kpi_15min
@@ -15,7 +16,7 @@ scope_span as (
     from _scope
 ),
 alarms as (
-    select alarm_id, alarmed_object_id, planned_outage,
+    select alarm_id, alarmed_object_id, planned_outage, coalesce(is_root_cause, false) as is_root,
            time_bucket(interval 15 minute, raised_at)                     as raised_at,
            time_bucket(interval 15 minute, coalesce(effective_cleared_at,
                        (select data_end from data_end)) - interval 1 microsecond)
@@ -34,10 +35,12 @@ pools as (
     where c.redundancy_mode <> 'none'
 ),
 member_edges as (
-    select p.rfs_id, p.members, p.min_up, a.raised_at as edge_at, 1 as delta, a.planned_outage
+    select p.rfs_id, p.members, p.min_up, a.raised_at as edge_at, 1 as delta, a.planned_outage,
+           a.alarmed_object_id, a.is_root
     from pools p join alarms a on a.alarmed_object_id = p.resource_id
     union all
-    select p.rfs_id, p.members, p.min_up, a.cleared_at, -1, a.planned_outage
+    select p.rfs_id, p.members, p.min_up, a.cleared_at, -1, a.planned_outage,
+           a.alarmed_object_id, a.is_root
     from pools p join alarms a on a.alarmed_object_id = p.resource_id
 ),
 members_down as (
@@ -47,7 +50,8 @@ members_down as (
     from member_edges
 ),
 pool_outages as (
-    select l.service_id, d.edge_at as starts, d.next_at as ends, d.planned_outage
+    select l.service_id, d.edge_at as starts, d.next_at as ends, d.planned_outage,
+           d.alarmed_object_id, d.is_root
     from members_down d
     join stg.service_links l on l.supporting_service_id = d.rfs_id
     where d.down > d.members - d.min_up and d.next_at > d.edge_at
@@ -67,17 +71,21 @@ alarm_days as (
 -- through serving cells, a fault hurts a mobile service when the cells behind it carry at
 -- least 30 % of the service's usual traffic that day
 cell_exposure as (
-    select s.service_id, a.planned_outage, a.date, a.piece_start as starts, a.piece_end as ends
+    select s.service_id, a.planned_outage, a.alarmed_object_id, a.is_root, a.date,
+           a.piece_start as starts, a.piece_end as ends
     from alarm_days a
     join core.resource_ancestors ra on ra.ancestor_id = a.alarmed_object_id and not ra.protected
     join stg.resources r on r.resource_id = ra.resource_id and r.resource_type = 'cell'
     join core.service_access_shares s on s.resource_id = ra.resource_id and s.date = a.date
     where a.date in (select date from _scope)
-    group by s.service_id, a.alarm_id, a.date, a.piece_start, a.piece_end, a.planned_outage
+    group by s.service_id, a.alarm_id, a.alarmed_object_id, a.is_root, a.date, a.piece_start,
+             a.piece_end,
+             a.planned_outage
     having sum(s.share) >= 0.3
 ),
 exposed as (
-    select c.service_id, a.raised_at as starts, a.cleared_at as ends, a.planned_outage
+    select c.service_id, a.raised_at as starts, a.cleared_at as ends, a.planned_outage,
+           a.alarmed_object_id, a.is_root
     from alarms a
     join core.cfs_resources c on c.resource_id = a.alarmed_object_id
      and not c.protected and not c.via_cells_only
@@ -86,7 +94,8 @@ exposed as (
     select * from pool_outages
 ),
 exposed_days as (   -- cut at midnight, like the cell pieces
-    select e.service_id, e.planned_outage, cast(d.day_start as date) as date,
+    select e.service_id, e.planned_outage, e.alarmed_object_id, e.is_root,
+           cast(d.day_start as date) as date,
            greatest(e.starts, d.day_start) as starts,
            least(e.ends, d.day_start + interval 1 day) as ends
     from exposed e,
@@ -109,6 +118,9 @@ islands as (
     from ordered
 )
 select service_id, date, min(starts) as starts, max(ends) as ends,
-       bool_or(planned_outage) as planned
+       bool_or(planned_outage) as planned,
+       -- where the stretch began: the earliest root-cause alarm's resource, else the earliest
+       first(alarmed_object_id order by starts, is_root desc, alarmed_object_id)
+           as first_resource_id
 from islands
 group by service_id, date, island

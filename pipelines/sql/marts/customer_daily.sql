@@ -1,12 +1,13 @@
 -- marts.customer_daily: one row per customer per UTC day with at least one service in service:
--- their services rolled up (a customer's day is as bad as their worst service: the longest
--- fault on any of them), their usage, the tickets they raised, their survey answers, and what
--- they pay per month for the services active that day.
+-- their services rolled up (a customer's day is as bad as their worst service: the lowest
+-- experience index, the longest fault on any of them), their usage, the tickets they raised,
+-- their survey answers, and what they pay per month for the services active that day.
 -- Partitioned by `date`.
 with services as (
-    select sd.*, c.monthly_price_eur
+    select sd.*, c.monthly_price_eur, e.sei, e.poor, e.driver_text
     from marts.service_daily sd
     join core.cfs c using (service_id)
+    left join marts.service_experience_daily e using (service_id, date)
     where sd.date in (select date from _scope)
 ),
 per_customer as (
@@ -21,9 +22,14 @@ per_customer as (
         count(*) filter (where outage_minutes > 0)           as services_with_fault,
         sum(data_volume_mb)                                  as data_volume_mb,
         sum(voice_minutes)                                   as voice_minutes,
-        sum(sessions)                                        as sessions,
-        sum(session_failures)                                as session_failures,
-        sum(coalesce(monthly_price_eur, 0))                  as monthly_revenue_eur
+        cast(sum(sessions) as bigint)                                        as sessions,
+        cast(sum(session_failures) as bigint)                                as session_failures,
+        sum(coalesce(monthly_price_eur, 0))                  as monthly_revenue_eur,
+        min(sei)                                             as sei_worst,
+        avg(sei)                                             as sei_mean,
+        coalesce(bool_or(poor), false)                       as poor,
+        first(cfs_type order by sei, service_id) as worst_cfs_type,
+        first(driver_text order by sei, service_id) as worst_reason
     from services
     group by all
 ),
@@ -47,7 +53,7 @@ select
     p.date, p.customer_id, p.segment, p.region, c.contract_type,
     p.services_active, p.cfs_types, p.worst_outage_minutes, p.outage_service_minutes,
     p.services_with_fault, p.data_volume_mb, p.voice_minutes, p.sessions, p.session_failures,
-    p.monthly_revenue_eur,
+    p.monthly_revenue_eur, p.sei_worst, p.sei_mean, p.poor, p.worst_cfs_type, p.worst_reason,
     coalesce(t.tickets_opened, 0)                    as tickets_opened,
     coalesce(t.network_tickets_opened, 0)            as network_tickets_opened,
     coalesce(s.survey_responses, 0)                  as survey_responses,

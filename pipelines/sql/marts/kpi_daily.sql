@@ -5,15 +5,20 @@ select
     date, region, segment, cfs_type,
     count(*)                                                    as active_services,
     count(distinct customer_id)                                 as customers_active,
-    count(*) * 1440.0                                           as service_minutes,
+    count(*) * 1440.0::double                                          as service_minutes,
     sum(outage_minutes)                                         as outage_service_minutes,
     count(*) filter (where outage_minutes > 0)                  as services_hurt,
-    sum(sessions)                                               as sessions,
-    sum(session_failures)                                       as session_failures,
+    cast(sum(sessions) as bigint)                                               as sessions,
+    cast(sum(session_failures) as bigint)                                       as session_failures,
     sum(coalesce(latency_ms, 0) * latency_intervals)            as latency_ms_x_intervals,
-    sum(latency_intervals)                                      as latency_intervals,
+    cast(sum(latency_intervals) as bigint)                                      as latency_intervals,
     sum(data_volume_mb)                                         as data_volume_mb,
-    sum(tickets_opened)                                         as tickets_opened
+    cast(sum(tickets_opened) as bigint)                         as tickets_opened,
+    sum(e.sei)                                                  as sei_sum,
+    count(e.sei)                                                as sei_scored,
+    count(*) filter (where e.poor)                              as poor_service_days
 from marts.service_daily
+left join marts.service_experience_daily e
+    using (service_id, customer_id, date, region, segment, cfs_type)
 where date in (select date from _scope)
 group by all

@@ -25,9 +25,9 @@ usage_day as (
         service_id, date,
         sum(data_volume_mb)      as data_volume_mb,
         sum(voice_minutes)       as voice_minutes,
-        sum(sessions)            as sessions,
-        sum(session_failures)    as session_failures,
-        sum(video_stall_count)   as video_stall_count,
+        cast(sum(sessions) as bigint)            as sessions,
+        cast(sum(session_failures) as bigint)    as session_failures,
+        cast(sum(video_stall_count) as bigint)   as video_stall_count,
         sum(video_stall_seconds) as video_stall_seconds
     from stg.usage
     where date in (select date from _scope)
@@ -38,7 +38,7 @@ network as (
     -- same way (a cell carrying a tenth of the traffic adds a tenth of its worst hour)
     select
         s.service_id, s.date,
-        arg_max(s.resource_id, s.share)                                     as access_resource_id,
+        first(s.resource_id order by s.share desc, s.resource_id) as access_resource_id,
         sum(s.share * a.intervals_reported) / 96.0                          as kpi_coverage,
         sum(s.share * a.unavailable_minutes)                                as pm_unavailable_minutes,
         sum(s.share * a.latency_ms) / nullif(sum(s.share) filter (where a.latency_ms is not null), 0)
@@ -66,7 +66,7 @@ network as (
     group by all
 ),
 faults as (
-    select service_id, date, fault_minutes, planned
+    select service_id, date, fault_minutes, planned, fault_resource_id, first_fault_at
     from core.service_fault_days
     where date in (select date from _scope)
 ),
@@ -87,6 +87,8 @@ select
     coalesce(u.video_stall_seconds, 0)                  as video_stall_seconds,
     least(coalesce(f.fault_minutes, 0), 1440.0)         as outage_minutes,
     coalesce(f.planned, false)                          as planned_outage,
+    f.fault_resource_id,
+    f.first_fault_at,
     least(coalesce(n.pm_unavailable_minutes, 0), 1440.0) as pm_unavailable_minutes,
     coalesce(n.kpi_coverage, 0)                         as kpi_coverage,
     n.latency_ms,
