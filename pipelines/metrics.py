@@ -29,6 +29,8 @@ class Metric:
     grain: str
     source: str
     owner: str
+    # the filter-bar dimensions the source table has (customers have no single CFS type)
+    dimensions: tuple[str, ...] = ("region", "segment", "cfs_type")
 
     def status(self, value: float | None) -> str:
         """'good', 'watch' or 'poor' for a value, by target and poor threshold."""
@@ -44,6 +46,93 @@ class Metric:
 
 
 METRICS: tuple[Metric, ...] = (
+    Metric(
+        name="experience_index",
+        label="Experience index",
+        for_marketing="How good customers' service felt, 0–100, from what the network "
+        "delivered to each service each day. Below 70 is a poor day.",
+        for_network="Service Experience Index: the weighted geometric mean of availability, "
+        "accessibility, retainability, speed, latency, loss, call quality (E-model) and TV "
+        "stalling, each scored with a published law; averaged over service-days.",
+        formula_sql="sum(sei_sum) / nullif(sum(sei_scored), 0)",
+        formula_text="Σ SEI ÷ Σ scored service-days",
+        unit="points",
+        direction="higher_is_better",
+        target=90.0,
+        poor_threshold=80.0,
+        grain="day × region × segment × CFS type",
+        source="kpi_daily",
+        owner="Customer experience",
+    ),
+    Metric(
+        name="poor_experience_share",
+        label="Customers with a poor day",
+        for_marketing="The share of customers who had a poor-experience day: at least one of "
+        "their services scored below 70 or failed badly on one component.",
+        for_network="Customer-days with any service-day flagged poor (SEI < 70 or a component "
+        "< 40), over all active customer-days.",
+        formula_sql="100.0 * sum(customers_poor) / nullif(sum(customers_active), 0)",
+        formula_text="100 × Σ poor customer-days ÷ Σ active customer-days",
+        unit="%",
+        direction="lower_is_better",
+        target=2.0,
+        poor_threshold=5.0,
+        grain="day × region × segment",
+        source="customer_kpi_daily",
+        dimensions=("region", "segment"),
+        owner="Customer experience",
+    ),
+    Metric(
+        name="customers_hurt",
+        label="Customers hurt by faults",
+        for_marketing="How many customers a day had a service interrupted or degraded by a "
+        "network fault: the people most likely to call, complain or leave.",
+        for_network="Customers with at least one service-day carrying fault minutes from a "
+        "service-affecting alarm on its path; daily average over the period.",
+        formula_sql="sum(customers_hurt) / nullif(count(distinct date), 0)",
+        formula_text="Σ customers with fault minutes ÷ days",
+        unit="customers/day",
+        direction="lower_is_better",
+        target=None,
+        poor_threshold=None,
+        grain="day × region × segment",
+        source="customer_kpi_daily",
+        dimensions=("region", "segment"),
+        owner="Network operations",
+    ),
+    Metric(
+        name="revenue_poor_experience",
+        label="Revenue with a poor day",
+        for_marketing="Monthly revenue of the customers who had a poor-experience day: what a "
+        "bad day puts in play.",
+        for_network="Σ monthly charges of customers whose day was poor, averaged over days.",
+        formula_sql="sum(monthly_revenue_poor_eur) / nullif(count(distinct date), 0)",
+        formula_text="Σ monthly revenue of poor customer-days ÷ days",
+        unit="€/month",
+        direction="lower_is_better",
+        target=None,
+        poor_threshold=None,
+        grain="day × region × segment",
+        source="customer_kpi_daily",
+        dimensions=("region", "segment"),
+        owner="Marketing analytics",
+    ),
+    Metric(
+        name="tickets_per_1000",
+        label="Care tickets per 1,000 customers",
+        for_marketing="How many customers contact care, per thousand customers per day.",
+        for_network="Σ trouble tickets opened ÷ Σ active customer-days × 1,000.",
+        formula_sql="1000.0 * sum(tickets_opened) / nullif(sum(customers_active), 0)",
+        formula_text="1,000 × Σ tickets ÷ Σ active customer-days",
+        unit="per 1,000/day",
+        direction="lower_is_better",
+        target=2.0,
+        poor_threshold=5.0,
+        grain="day × region × segment",
+        source="customer_kpi_daily",
+        dimensions=("region", "segment"),
+        owner="Customer care",
+    ),
     Metric(
         name="active_services",
         label="Active services",
@@ -65,8 +154,9 @@ METRICS: tuple[Metric, ...] = (
         label="Service availability",
         for_marketing="The share of time customers' services worked. 99.9 % still means "
         "43 minutes without service in a month.",
-        for_network="Service minutes without an outage on the access path, over all service "
-        "minutes; an outage minute is a minute the serving access resource was unavailable.",
+        for_network="Service minutes without a service-affecting fault on anything the "
+        "service depends on (alarms propagated CFS → RFS → resource, honouring 1+1 and n-of-m "
+        "redundancy), over all service minutes.",
         formula_sql="100.0 * (1 - sum(outage_service_minutes) / nullif(sum(service_minutes), 0))",
         formula_text="100 × (1 − Σ outage service-minutes ÷ Σ service-minutes)",
         unit="%",
