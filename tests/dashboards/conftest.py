@@ -77,7 +77,11 @@ def publish(settings) -> Callable[..., None]:
     """``publish(run_id, kpi_rows)``: build the snapshot tables and make them current."""
 
     def _publish(run_id: str, kpi_rows: list[tuple]) -> None:
-        kpi = pl.DataFrame(kpi_rows, schema=KPI_SCHEMA, orient="row")
+        kpi = pl.DataFrame(kpi_rows, schema=KPI_SCHEMA, orient="row").with_columns(
+            # every scored service-day at 92 points, less 40 per outage share of its minutes
+            sei_sum=pl.col("active_services") * 92.0
+            - 40.0 * pl.col("outage_service_minutes") / 1440.0,
+            sei_scored=pl.col("active_services"))
         services = _service_rows(kpi)
         info = pl.DataFrame({
             "run_id": [run_id], "built_at": [datetime(2026, 3, 16, 4, 30)],
