@@ -66,6 +66,8 @@ MODELS: tuple[Model, ...] = (
     Model("marts/customer_daily.sql", "marts.customer_daily", partitioned=True),
     Model("marts/kpi_daily.sql", "marts.kpi_daily", partitioned=True),
     Model("marts/customer_kpi_daily.sql", "marts.customer_kpi_daily", partitioned=True),
+    Model("marts/customers.sql", "marts.customers"),
+    Model("marts/tickets.sql", "marts.tickets"),
     Model("core/ue_cell_kpi_15min.sql", "core.ue_cell_kpi_15min", needs="stg.ue_measurements"),
 )
 
@@ -89,7 +91,8 @@ SHARE_WINDOW_DAYS = 7  # core/service_access_shares.sql: a day's usage sets the 
 # What readers (the dashboard, notebooks) see, copied into each published snapshot.
 PUBLISHED: tuple[str, ...] = (
     "marts.service_daily", "marts.service_experience_daily", "marts.customer_daily",
-    "marts.kpi_daily", "marts.customer_kpi_daily", "marts.snapshot_info",
+    "marts.kpi_daily", "marts.customer_kpi_daily", "marts.customers", "marts.tickets",
+    "marts.snapshot_info",
     "core.access_hourly", "core.service_access_shares", "core.service_fault_intervals",
 )
 
