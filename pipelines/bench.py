@@ -80,14 +80,72 @@ def _ingest_floor(home: str) -> int:
     return rows
 
 
-def _transform(home: str) -> int:
-    from pipelines import flow, transform, warehouse
+def _transform(home: str) -> tuple[int, dict]:
+    """The full build of every model, with each model's seconds (the experience index is
+    scored by the ``experience/…`` step)."""
+    from pipelines import transform, warehouse
 
     settings = _settings_for(home)
     with warehouse.connect(settings) as con:
-        flow.build_marts(con)
+        models = _timed_build(con, full=True)
         return sum(int(warehouse.scalar(con, f"select count(*) from {t}"))
-                   for t in transform.PUBLISHED if t != "marts.snapshot_info")
+                   for t in transform.PUBLISHED if t != "marts.snapshot_info"), {"models": models}
+
+
+def _timed_build(con, full: bool) -> dict[str, float]:
+    from pipelines import transform
+
+    seconds: dict[str, float] = {}
+    last = [time.perf_counter()]
+
+    def done(model: str) -> None:
+        now = time.perf_counter()
+        seconds[model] = round(now - last[0], 3)
+        last[0] = now
+
+    transform.build(con, done, full=full)
+    return seconds
+
+
+def _new_day(home: str) -> tuple[int, dict]:
+    """A new day of feeds arrives: ingest its files, then bring the marts up to date (only the
+    days it touches). Seconds for each part and the days rebuilt."""
+    from pipelines import flow, ingest, transform, warehouse
+
+    settings = _settings_for(home)
+    _restore_held_back_day(Path(home))
+    with warehouse.connect(settings) as con:
+        started = time.perf_counter()
+        results = ingest.ingest_many(con, flow.discover_work(settings.raw_dir), "bench-day")
+        ingest_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        report = transform.build(con)
+        build_seconds = time.perf_counter() - started
+    return sum(r.rows_read for r in results if r.status != "unchanged"), {
+        "ingest_seconds": round(ingest_seconds, 3), "transform_seconds": round(build_seconds, 3),
+        "mode": report.mode, "days_rebuilt": [str(d) for d in report.days]}
+
+
+_DATED_FOLDERS = ("kpis/vendor_a", "kpis/vendor_b", "alarms", "usage", "tickets", "surveys")
+
+
+def _hold_back_last_day(home: Path, last_day: str) -> int:
+    """Move the last day's dated files out of the raw folder, to arrive later as new data."""
+    raw, parked = _settings_for(str(home)).raw_dir, home / "held-back"
+    moved = 0
+    for folder in _DATED_FOLDERS:
+        for path in (raw / folder).glob(f"*{last_day}*"):
+            target = parked / path.relative_to(raw)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+            moved += 1
+    return moved
+
+
+def _restore_held_back_day(home: Path) -> None:
+    raw, parked = _settings_for(str(home)).raw_dir, home / "held-back"
+    for path in [p for p in parked.rglob("*") if p.is_file()]:
+        path.rename(raw / path.relative_to(parked))
 
 
 def _publish(home: str) -> int:
@@ -120,8 +178,16 @@ def _in_fresh_process(function: Callable[..., int], *args) -> dict:
 def run_benchmark(scale: float, days: int = 30, seed: int = 42,
                   on_stage: Callable[[str], None] | None = None,
                   keep_dir: Path | None = None) -> dict:
-    """Run every stage once and return ``{"scale", "days", "stages": {name: figures}}``."""
+    """Run every stage once and return ``{"scale", "days", "stages": {name: figures}}``.
+
+    The world's last day is held back from the first ingest and arrives afterwards as new
+    data (stage ``new_day``): the time an incremental one-day update takes."""
+    from datetime import timedelta
+
+    from pipelines.generate import WorldConfig
+
     home = Path(tempfile.mkdtemp(prefix="cxbridge-bench-")) if keep_dir is None else keep_dir
+    last_day = (WorldConfig().start + timedelta(days=days - 1)).strftime("%Y%m%d")
     stages: dict[str, dict] = {}
     plan: list[tuple[str, Callable[..., int], tuple]] = [
         ("generate", _generate, (str(home), scale, days, seed)),
@@ -129,11 +195,14 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
         ("ingest", _ingest, (str(home),)),
         ("transform", _transform, (str(home),)),
         ("publish", _publish, (str(home),)),
+        ("new_day", _new_day, (str(home),)),
     ]
     try:
         for name, function, args in plan:
             if on_stage:
                 on_stage(name)
+            if name == "ingest_floor":  # floor and ingest both read the first days only
+                _hold_back_last_day(home, last_day)
             stages[name] = _in_fresh_process(function, *args)
     finally:
         if keep_dir is None:

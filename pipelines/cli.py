@@ -298,6 +298,16 @@ def bench(
         per_source.add_row(name, f"{figures['rows']:,}", f"{figures['seconds']:.2f}",
                            f"{figures['rows_per_second']:,.0f}")
     console.print(per_source)
+    models = report["stages"]["transform"].get("models", {})
+    if models:
+        slowest = sorted(models.items(), key=lambda item: -item[1])[:5]
+        console.print("Transform, slowest models: " + ", ".join(f"{m} {s:.1f} s"
+                                                              for m, s in slowest))
+    day = report["stages"].get("new_day")
+    if day:
+        console.print(f"A new day of data: ingest {day['ingest_seconds']:.1f} s, then the "
+                      f"{day['mode']} build of {len(day['days_rebuilt'])} day(s) in "
+                      f"{day['transform_seconds']:.1f} s")
 
 
 @app.command()

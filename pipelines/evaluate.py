@@ -5,6 +5,10 @@ This module reads the ground truth; the pipeline itself never does.
 
 * ``outage_attribution``: precision and recall of the service-days that alarms attribute to
   services (``core.service_fault_days``) against the service-days alarmed incidents truly hurt.
+* ``experience``: does the Service Experience Index separate the service-days the truth says
+  were degraded (``auc_degraded``, ROC AUC of 100 − SEI), and does it predict survey
+  detractors (NPS 0–6) better than any single raw KPI (``auc_detractors`` beside
+  ``auc_best_single_kpi``)?
 * ``arrival``: did every generated file and entity arrive? Per file, the rows the generator
   wrote against the rows ingest read, and its clean rows against the rows loaded (dirty rows
   must be quarantined, clean rows loaded); per entity, the generator's count against the
@@ -65,10 +69,47 @@ def evaluate(settings: Settings, truth_dir: Path) -> dict:
                   if name in manifest.get("entities", {}) and warehouse.table_exists(con, table)}
         attribution = (outage_attribution(con, truth_dir)
                        if warehouse.table_exists(con, "core.service_fault_days") else {})
+        experience = (experience_figures(con, truth_dir)
+                      if warehouse.table_exists(con, "marts.service_experience_daily") else {})
     report = {"arrival": arrival(manifest, files, truth_dir.parent, counts)}
     if attribution:
         report["outage_attribution"] = attribution
+    if experience:
+        report["experience"] = experience
     return report
+
+
+def experience_figures(con, truth_dir: Path) -> dict:
+    """ROC AUCs of the experience index against the truth's degraded service-days and
+    against survey detractors, beside the best single raw KPI for detractors."""
+    from sklearn.metrics import roc_auc_score
+
+    days = warehouse.query(con, warehouse.read_sql("evaluate/experience_degraded.sql"),
+                           {"service_day_impact": str(truth_dir / "service_day_impact.parquet")})
+    figures: dict = {"service_days": days.height,
+                     "degraded_service_days": int(days["degraded"].sum())}
+    if days["degraded"].n_unique() == 2:
+        figures["auc_degraded"] = round(float(roc_auc_score(
+            days["degraded"].to_numpy(), 100 - days["sei"].to_numpy())), 4)
+    answers = warehouse.query(con, warehouse.read_sql("evaluate/experience_detractors.sql"))
+    figures["survey_answers"] = answers.height
+    figures["detractors"] = int(answers["detractor"].sum()) if answers.height else 0
+    if answers.height and answers["detractor"].n_unique() == 2:
+        label = answers["detractor"].to_numpy()
+
+        def auc(column: str) -> float:
+            values = answers[column].cast(pl.Float64).fill_nan(None)
+            filled = values.fill_null(values.median() if values.drop_nulls().len() else 0.0)
+            return float(roc_auc_score(label, filled.to_numpy()))
+
+        figures["auc_detractors"] = round(auc("sei_shortfall"), 4)
+        single = {c: auc(c) for c in answers.columns
+                  if c not in ("detractor", "sei_shortfall", "poor_days")}
+        best = max(single, key=single.get)
+        figures["auc_best_single_kpi"] = round(single[best], 4)
+        figures["best_single_kpi"] = best
+        figures["auc_single_kpis"] = {k: round(v, 4) for k, v in single.items()}
+    return figures
 
 
 def outage_attribution(con, truth_dir: Path) -> dict:

@@ -66,3 +66,10 @@ def test_alarms_attribute_outages_to_the_service_days_truly_hurt(built_world):
     figures = evaluate(settings, settings.raw_dir / "_truth")["outage_attribution"]
     assert figures["truth_service_days"] > 1000
     assert figures["precision"] >= 0.95 and figures["recall"] >= 0.95, figures
+
+
+def test_the_experience_index_separates_degraded_service_days(built_world):
+    settings, _ = built_world
+    figures = evaluate(settings, settings.raw_dir / "_truth")["experience"]
+    assert figures["degraded_service_days"] > 500
+    assert figures["auc_degraded"] >= 0.95, figures
