@@ -26,3 +26,17 @@ def service_hours(con: duckdb.DuckDBPyConnection, service_id: str, start: date,
         raise ValueError(f"the drill-down ends ({end}) before it starts ({start})")
     return query(con, read_sql("readers/service_hourly.sql"),
                  {"service_id": service_id, "start": start, "end": end})
+
+
+def service_hours_scored(con: duckdb.DuckDBPyConnection, service_id: str, start: date,
+                         end: date) -> pl.DataFrame:
+    """One service's hours with the experience index of each (models/experience/sei.py)."""
+    from models.experience.sei import score_hours
+
+    described = query(con, "select service_id, customer_id, cfs_type, segment, region, "
+                           "any_value(plan_download_mbps) as plan_download_mbps "
+                           "from service_daily where service_id = $id group by all",
+                      {"id": service_id})
+    if described.is_empty():
+        raise ValueError(f"no service {service_id!r} in the snapshot")
+    return score_hours(service_hours(con, service_id, start, end), described.row(0, named=True))

@@ -143,9 +143,28 @@ def _voice(rtt: np.ndarray, jitter: np.ndarray, loss: np.ndarray) -> np.ndarray:
     return out
 
 
+_TEXT_COLUMNS = ("service_id", "customer_id", "cfs_type", "segment", "region",
+                 "access_resource_id", "fault_resource_id")
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """The input columns with their types, whatever the caller built the frame from (a column
+    of nothing but nulls has no type of its own)."""
+    missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"cannot score service-days without the column(s) {', '.join(missing)} "
+                         "(see marts.service_daily)")
+    return frame.with_columns(
+        *(pl.col(c).cast(pl.String) for c in _TEXT_COLUMNS),
+        pl.col("date").cast(pl.Date), pl.col("first_fault_at").cast(pl.Datetime("us")),
+        *(pl.col(c).cast(pl.Float64) for c in INPUT_COLUMNS
+          if c not in (*_TEXT_COLUMNS, "date", "first_fault_at")))
+
+
 def score(frame: pl.DataFrame) -> pl.DataFrame:
     """Score service-days (rows of ``marts.service_daily``): the components that apply, the
     index, the poor-day flag and the component that pulled the index down most."""
+    frame = _typed(frame)
     scores = component_scores(frame)
     names = list(COMPONENTS)
     matrix = np.vstack([scores[n] for n in names])                # components × rows
@@ -196,7 +215,8 @@ def _driver_text(inputs: pl.DataFrame, scored: pl.DataFrame) -> pl.Series:
             + pl.coalesce(pl.lit("on ") + pl.col("fault_resource_id") + pl.lit(" "), pl.lit(""))
             + pl.lit("from ") + pl.col("first_fault_at").dt.strftime("%H:%M UTC"))
         .when(pl.col("driver") == "accessibility").then(
-            pl.lit("Connecting: ") + pct + pl.lit(" % of ") + pl.col("sessions").cast(pl.String)
+            pl.lit("Connecting: ") + pct + pl.lit(" % of ")
+            + pl.col("sessions").cast(pl.Int64).cast(pl.String)
             + pl.lit(" sessions failed"))
         .when(pl.col("driver") == "retainability").then(
             pl.lit("Staying connected: ") + pl.col("drops").round(0).cast(pl.Int64)
@@ -215,8 +235,52 @@ def _driver_text(inputs: pl.DataFrame, scored: pl.DataFrame) -> pl.Series:
             + pl.lit(" ms, ") + pl.col("packet_loss_pct_worst_hour").round(2).cast(pl.String)
             + pl.lit(" % loss in the worst hour") + on)
         .when(pl.col("driver") == "video").then(
-            pl.lit("TV streaming: ") + pl.col("video_stall_count").cast(pl.String)
+            pl.lit("TV streaming: ") + pl.col("video_stall_count").cast(pl.Int64).cast(pl.String)
             + pl.lit(" stalls"))
         .otherwise(None)
     )
     return f.select(text.alias("driver_text")).to_series()
+
+
+def hours_as_days(hours: pl.DataFrame, service: dict) -> pl.DataFrame:
+    """One service's hours (``pipelines/drilldown.service_hours``) in the shape :func:`score`
+    takes, so the same laws score each hour: an hour's fault minutes count 24-fold (the
+    availability law's 4-hour day becomes 10 minutes in an hour), set-ups and their failures
+    come from the access resources' counters (usage records are daily), and each hour is its
+    own worst hour. Video stalls are only known per day, so hours carry no video score."""
+    return hours.select(
+        pl.col("hour").cast(pl.Date).alias("date"),
+        pl.col("hour"),
+        pl.lit(service["service_id"]).alias("service_id"),
+        pl.lit(service.get("customer_id")).alias("customer_id"),
+        pl.lit(service["cfs_type"]).alias("cfs_type"),
+        pl.lit(service.get("segment")).alias("segment"),
+        pl.lit(service.get("region")).alias("region"),
+        pl.col("access_resource_id"),
+        (pl.col("fault_minutes") * 24).alias("outage_minutes"),
+        pl.lit(None, pl.String).alias("fault_resource_id"),
+        pl.col("hour").alias("first_fault_at"),
+        pl.col("access_attempts").alias("sessions"),
+        (pl.col("access_attempts") - pl.col("access_successes")).alias("session_failures"),
+        pl.col("access_attempts"),
+        pl.col("drops"),
+        pl.col("throughput_mbps").alias("throughput_mbps_worst_hour"),
+        pl.lit(service.get("plan_download_mbps"), pl.Float64).alias("plan_download_mbps"),
+        pl.col("latency_ms").alias("latency_ms_worst_hour"),
+        pl.col("jitter_ms"),
+        pl.col("packet_loss_pct").alias("packet_loss_pct_worst_hour"),
+        pl.lit(None, pl.Float64).alias("video_stall_count"),
+        pl.lit(None, pl.Float64).alias("video_stall_seconds"),
+    )
+
+
+def score_hours(hours: pl.DataFrame, service: dict) -> pl.DataFrame:
+    """The index for each of one service's hours, with its components and the hour's drag."""
+    frame = hours_as_days(hours, service)
+    if frame.is_empty():
+        return frame
+    scored = score(frame).with_columns(hour=frame["hour"], fault_minutes=hours["fault_minutes"])
+    return scored.with_columns(driver_text=pl.when(pl.col("driver") == "availability").then(
+        pl.lit("Availability: ") + pl.col("fault_minutes").round(0).cast(pl.Int64)
+        .cast(pl.String) + pl.lit(" min of this hour with a service-affecting fault"))
+        .otherwise(pl.col("driver_text"))).drop("date", "fault_minutes")
