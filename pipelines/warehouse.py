@@ -73,6 +73,7 @@ def scratch(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory database for work that needs no warehouse (benchmarks, file probes)."""
     con = duckdb.connect(":memory:", config=_config(settings))
     try:
+        con.execute("set enable_progress_bar = false")
         yield con
     finally:
         con.close()

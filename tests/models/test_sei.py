@@ -82,4 +82,5 @@ def test_hours_are_scored_with_the_same_laws():
                                      "plan_download_mbps": 500.0})
     quiet, faulty = scored.iter_rows(named=True)
     assert quiet["sei"] > 95 and faulty["score_availability"] == 0.0  # 30 min of an hour
-    assert faulty["driver_text"] == "Availability: 30 min of this hour with a service-affecting fault"
+    assert faulty["driver_text"] == ("Availability: 30 min of this hour with a "
+                                     "service-affecting fault")
