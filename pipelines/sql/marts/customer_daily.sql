@@ -28,8 +28,8 @@ per_customer as (
         min(sei)                                             as sei_worst,
         avg(sei)                                             as sei_mean,
         coalesce(bool_or(poor), false)                       as poor,
-        first(cfs_type order by sei, service_id) as worst_cfs_type,
-        first(driver_text order by sei, service_id) as worst_reason
+        arg_min(cfs_type, coalesce(sei, 101) * 1e6 + hash(service_id) % 997 / 997.0) as worst_cfs_type,
+        arg_min(driver_text, coalesce(sei, 101) * 1e6 + hash(service_id) % 997 / 997.0) as worst_reason
     from services
     group by all
 ),

@@ -11,7 +11,7 @@ with shares as (
 network as (
     select
         h.hour,
-        first(s.resource_id order by s.share desc, s.resource_id) as access_resource_id,
+        arg_max(s.resource_id, s.share * 1e6 + hash(s.resource_id) % 997 / 997.0) as access_resource_id,
         sum(s.share * h.intervals_reported) / 4.0                             as kpi_coverage,
         sum(s.share * h.latency_ms) / nullif(sum(s.share) filter (where h.latency_ms is not null), 0)
                                                                               as latency_ms,
