@@ -1,0 +1,217 @@
+"""Running the incident models: a full build, and a refresh after a new batch of alarm events.
+
+Both run the same SQL files (``pipelines/sql/incidents/``); what differs is the *scope* they are
+given (tables ``incidents.scope_keys``, ``scope_episodes``, ``scope_incidents``): a full build puts
+everything in scope, a refresh only the alarms the batch changed, the episodes and incidents
+they belong to or touch, and the incidents still open (their minutes grow with "now").
+
+Order: alarm lifecycles (``core.alarms``, a core model) → episodes (flapping folded) → links by
+topology and time → correlation into incidents (Python, :mod:`.correlate`) → incident rows and
+windows → silent degradations (full build only: they come from the PM counters, not alarms) →
+affected services → impact → the ranked queue.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import polars as pl
+
+from models.incidents.correlate import correlate
+from models.incidents.params import MODEL_VERSION, Params
+from pipelines.warehouse import execute_sql_file, query, rows, scalar, table_exists
+
+REQUIRED = ("core.alarms", "core.cfs", "core.cfs_resources", "core.resource_ancestors",
+            "core.service_access_shares", "stg.kpi_15min", "stg.resources")
+OPTIONAL_IMPACT = {"marts.churn_scores": "incidents/impact_churn.sql",
+                   "marts.service_experience_daily": "incidents/impact_experience.sql"}
+
+
+class IncidentModelError(ValueError):
+    """The incident models cannot run; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    mode: str                 # full or refresh
+    run_id: str
+    alarms_touched: int
+    episodes_recomputed: int
+    incidents_recomputed: int
+    incidents_total: int
+    seconds: float
+
+
+def new_run_id() -> str:
+    return "inc-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+
+
+def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
+          run_id: str | None = None) -> BuildSummary:
+    """Build every incident table from scratch, from the core models and the PM counters."""
+    started = time.perf_counter()
+    params, run_id = params or Params(), run_id or new_run_id()
+    _check_inputs(con)
+    execute_sql_file(con, "incidents/schema.sql")
+    execute_sql_file(con, "incidents/params.sql", params.sql_parameters(run_id))
+    execute_sql_file(con, "incidents/alarm_state.sql")
+    touched = int(scalar(con, "select count(*) from incidents.touched_alarms"))
+    execute_sql_file(con, "incidents/episodes.sql")
+    con.execute("insert into incidents.scope_episodes select episode_id from incidents.episodes")
+    execute_sql_file(con, "incidents/episode_links.sql")
+    episodes = int(scalar(con, "select count(*) from incidents.scope_episodes"))
+    _correlate_scope(con, params.use_hints, old_incidents=[])
+    execute_sql_file(con, "incidents/alarm_incidents.sql")
+    execute_sql_file(con, "incidents/silent_cells.sql")
+    execute_sql_file(con, "incidents/silent_incidents.sql")
+    recomputed = _impact_and_queue(con)
+    return BuildSummary("full", run_id, touched, episodes, recomputed, _count(con),
+                        round(time.perf_counter() - started, 3))
+
+
+def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
+            run_id: str | None = None, refold_alarms: bool = True) -> BuildSummary:
+    """Bring the incident tables and the queue up to date with alarm events ingested since the
+    last build or refresh, recomputing only what those events touch (plus the incidents still
+    open, whose minutes grow with "now"). ``refold_alarms`` first refolds ``core.alarms`` from
+    ``stg.alarm_events`` (skip it when the transforms just did). Silent degradations are left
+    as the last full build found them. Without a previous build (or one by another model
+    version), this is a full build."""
+    if not table_exists(con, "incidents.queue") or scalar(
+            con, "select model_version from incidents.params") != MODEL_VERSION:
+        return build(con, params, run_id)
+    started = time.perf_counter()
+    params, run_id = params or Params(), run_id or new_run_id()
+    if refold_alarms:
+        execute_sql_file(con, "core/alarms.sql")
+    previous_as_of = scalar(con, "select as_of from incidents.params")
+    execute_sql_file(con, "incidents/params.sql", params.sql_parameters(run_id))
+    _clear_scope(con)
+    execute_sql_file(con, "incidents/alarm_state.sql")
+    touched = int(scalar(con, "select count(*) from incidents.touched_alarms"))
+    moved = previous_as_of != scalar(con, "select as_of from incidents.params")
+    old = _affected_incidents(con, include_open=moved)
+    if touched == 0 and not old:
+        _clear_scope(con)
+        return BuildSummary("refresh", run_id, 0, 0, 0, _count(con),
+                            round(time.perf_counter() - started, 3))
+    execute_sql_file(con, "incidents/episodes.sql")
+    con.execute("delete from incidents.episode_links where upper_id not in "
+                "(select episode_id from incidents.episodes) or lower_id not in "
+                "(select episode_id from incidents.episodes)")
+    _scope_episodes(con, old)
+    episodes = int(scalar(con, "select count(*) from incidents.scope_episodes"))
+    old = sorted(set(old) | set(_incidents_of_scope(con)))
+    _correlate_scope(con, params.use_hints, old_incidents=old)
+    execute_sql_file(con, "incidents/alarm_incidents.sql")
+    recomputed = _impact_and_queue(con)
+    return BuildSummary("refresh", run_id, touched, episodes, recomputed, _count(con),
+                        round(time.perf_counter() - started, 3))
+
+
+def _check_inputs(con) -> None:
+    missing = [t for t in REQUIRED if not table_exists(con, t)]
+    if missing:
+        raise IncidentModelError(
+            f"the incident models need {', '.join(missing)}: build the core models first "
+            "(cxbridge run)")
+
+
+def _count(con) -> int:
+    return int(scalar(con, "select count(*) from incidents.incidents"))
+
+
+def _clear_scope(con) -> None:
+    for table in ("scope_keys", "scope_episodes", "scope_incidents"):
+        con.execute(f"delete from incidents.{table}")
+
+
+def _affected_incidents(con, include_open: bool) -> list[str]:
+    """Alarm incidents holding an episode of a fold key in scope (before it is refolded), and
+    when "now" moved, every alarm incident still open or stale."""
+    found = rows(con, "select distinct ie.incident_id from incidents.incident_episodes ie "
+                      "join incidents.episodes e on e.episode_id = ie.episode_id "
+                      "where e.fold_key in (select fold_key from incidents.scope_keys)")
+    if include_open:
+        found += rows(con, "select incident_id from incidents.incidents "
+                           "where source = 'alarm' and status in ('open', 'stale')")
+    return sorted({r[0] for r in found})
+
+
+def _scope_episodes(con, old_incidents: list[str]) -> None:
+    """The episodes to recorrelate: those of the refolded keys and of the affected incidents,
+    then, until nothing changes, every episode linked to one of them and the incidents those
+    belong to (a new alarm may join two incidents into one)."""
+    con.execute("insert into incidents.scope_episodes select episode_id from incidents.episodes "
+                "where fold_key in (select fold_key from incidents.scope_keys)")
+    _add_incident_episodes(con, old_incidents)
+    while True:
+        execute_sql_file(con, "incidents/episode_links.sql")
+        added = rows(con, "select distinct other from (select upper_id as other, lower_id as me "
+                          "from incidents.episode_links union all select lower_id, upper_id "
+                          "from incidents.episode_links) where me in (select episode_id from "
+                          "incidents.scope_episodes) and other not in (select episode_id from "
+                          "incidents.scope_episodes)")
+        if not added:
+            return
+        con.executemany("insert into incidents.scope_episodes values (?)", added)
+        incidents = rows(con, "select distinct incident_id from incidents.incident_episodes "
+                              "where episode_id in (select episode_id from "
+                              "incidents.scope_episodes)")
+        _add_incident_episodes(con, [r[0] for r in incidents])
+
+
+def _add_incident_episodes(con, incident_ids: list[str]) -> None:
+    if not incident_ids:
+        return
+    con.execute("insert into incidents.scope_episodes select distinct ie.episode_id from "
+                "incidents.incident_episodes ie join incidents.episodes e "
+                "on e.episode_id = ie.episode_id where ie.incident_id in "
+                "(select unnest($ids)) and ie.episode_id not in "
+                "(select episode_id from incidents.scope_episodes)", {"ids": incident_ids})
+
+
+def _incidents_of_scope(con) -> list[str]:
+    return [r[0] for r in rows(con, "select distinct incident_id from incidents.incident_episodes "
+                                    "where episode_id in (select episode_id from "
+                                    "incidents.scope_episodes)")]
+
+
+def _correlate_scope(con, use_hints: bool, old_incidents: list[str]) -> None:
+    """Recorrelate the episodes in scope; replace the old incidents by the new ones."""
+    episodes = query(con, "select episode_id, started_at, service_affecting or planned "
+                          "as affecting, severity_rank, root_hint from incidents.episodes "
+                          "where episode_id in (select episode_id from incidents.scope_episodes)")
+    links = query(con, "select upper_id, lower_id, relation, both_affecting "
+                       "from incidents.episode_links")
+    assigned = correlate(episodes, links, use_hints)
+    con.execute("delete from incidents.scope_incidents")
+    if old_incidents:
+        con.executemany("insert into incidents.scope_incidents values (?)",
+                        [(i,) for i in old_incidents])
+    con.register("new_incident_episodes", assigned)
+    try:
+        execute_sql_file(con, "incidents/store_correlation.sql")
+    finally:
+        con.unregister("new_incident_episodes")
+
+
+def _impact_and_queue(con) -> int:
+    execute_sql_file(con, "incidents/incident_services.sql")
+    execute_sql_file(con, "incidents/incident_impact.sql")
+    for table, sql in OPTIONAL_IMPACT.items():
+        if table_exists(con, table):
+            execute_sql_file(con, sql)
+    execute_sql_file(con, "incidents/queue.sql")
+    recomputed = int(scalar(con, "select count(*) from incidents.scope_incidents"))
+    _clear_scope(con)
+    return recomputed
+
+
+def incident_episodes_frame(con) -> pl.DataFrame:
+    """Every incident's episodes with their role, for reports and evaluation."""
+    return query(con, "select ie.incident_id, ie.role, e.* from incidents.incident_episodes ie "
+                      "join incidents.episodes e on e.episode_id = ie.episode_id")

@@ -1,0 +1,54 @@
+-- incidents.queue: one row per incident, ranked by its priority score, the customer impact in
+-- service-minutes with business weight added on top (the weights are in incidents.params,
+-- documented in models/incidents/params.py). Each component is shown beside the score, which is
+-- their sum:
+--   score_customer_minutes  minutes of service lost or degraded, over every affected CFS
+--   score_business          smb_weight × SMB minutes + enterprise_weight × enterprise minutes
+--   score_sla               sla_weight × minutes on VPNs with an availability SLA
+--   score_revenue           revenue_weight × revenue at risk (€ a month)
+--   score_experience        experience_weight × measured experience drop × affected services
+-- Alarm severity is shown alongside, not used: ranking by it is the baseline the score beats.
+create or replace table incidents.queue as
+with p as (select * from incidents.params),
+segment_minutes as (
+    select incident_id,
+           coalesce(sum(service_minutes) filter (where segment = 'smb'), 0)        as smb_minutes,
+           coalesce(sum(service_minutes) filter (where segment = 'enterprise'), 0) as ent_minutes
+    from incidents.impact_breakdown
+    group by incident_id
+),
+scored as (
+    select i.incident_id, i.status, i.source, i.kind, i.title, i.root_resource_id,
+           i.started_at, m.duration_minutes, i.planned, i.worst_severity, i.severity_rank,
+           coalesce(m.service_minutes, 0) as score_customer_minutes,
+           p.smb_weight * coalesce(sm.smb_minutes, 0)
+               + p.enterprise_weight * coalesce(sm.ent_minutes, 0)          as score_business,
+           p.sla_weight * coalesce(m.sla_minutes, 0)                       as score_sla,
+           p.revenue_weight * coalesce(m.revenue_at_risk_eur, 0)           as score_revenue,
+           p.experience_weight * greatest(coalesce(m.experience_drop, 0), 0)
+               * coalesce(m.affected_services, 0)                          as score_experience,
+           m.affected_services, m.affected_customers, m.sla_services, m.sla_breached_services,
+           m.revenue_at_risk_eur, m.experience_drop, p.model_version, p.run_id
+    from incidents.incidents i
+    left join incidents.incident_impact m on m.incident_id = i.incident_id
+    left join segment_minutes sm on sm.incident_id = i.incident_id
+    cross join p
+),
+final as (
+    select *, score_customer_minutes + score_business + score_sla + score_revenue
+                  + score_experience                                     as priority_score
+    from scored
+)
+select
+    cast(row_number() over (order by priority_score desc, severity_rank desc, started_at,
+                                     incident_id) as integer)           as rank,
+    incident_id, status, source, kind, title, root_resource_id, started_at, duration_minutes,
+    planned, worst_severity, severity_rank, round(priority_score, 1) as priority_score,
+    round(score_customer_minutes, 1) as score_customer_minutes,
+    round(score_business, 1) as score_business, round(score_sla, 1) as score_sla,
+    round(score_revenue, 1) as score_revenue, round(score_experience, 1) as score_experience,
+    affected_services, affected_customers, sla_services, sla_breached_services,
+    round(revenue_at_risk_eur, 2) as revenue_at_risk_eur, experience_drop, model_version,
+    run_id, current_timestamp::timestamp as scored_at
+from final
+order by rank;
