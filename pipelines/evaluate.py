@@ -9,6 +9,9 @@ This module reads the ground truth; the pipeline itself never does.
   were degraded (``auc_degraded``, ROC AUC of 100 − SEI), and does it predict survey
   detractors (NPS 0–6) better than any single raw KPI (``auc_detractors`` beside
   ``auc_best_single_kpi``)?
+* ``impact``: the incident queue against the true incidents (``models/incidents/evaluation.py``):
+  NDCG@10 by impact and by alarm severity, root causes found, silent degradations' precision
+  and recall, and the protected-link failure ranked below every incident that hurt customers.
 * ``arrival``: did every generated file and entity arrive? Per file, the rows the generator
   wrote against the rows ingest read, and its clean rows against the rows loaded (dirty rows
   must be quarantined, clean rows loaded); per entity, the generator's count against the
@@ -71,11 +74,18 @@ def evaluate(settings: Settings, truth_dir: Path) -> dict:
                        if warehouse.table_exists(con, "core.service_fault_days") else {})
         experience = (experience_figures(con, truth_dir)
                       if warehouse.table_exists(con, "marts.service_experience_daily") else {})
+        impact = {}
+        if warehouse.table_exists(con, "incidents.queue"):
+            from models.incidents.evaluation import evaluate_impact
+
+            impact = evaluate_impact(con, truth_dir)
     report = {"arrival": arrival(manifest, files, truth_dir.parent, counts)}
     if attribution:
         report["outage_attribution"] = attribution
     if experience:
         report["experience"] = experience
+    if impact:
+        report["impact"] = impact
     return report
 
 

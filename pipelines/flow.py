@@ -113,10 +113,18 @@ def build_marts(con: duckdb.DuckDBPyConnection,
                 on_progress: Callable[[int, int], None] | None = None,
                 full: bool = False) -> transform.BuildReport:
     """Bring the models up to date: only the days whose feeds changed, unless ``full``."""
-    total = transform.model_count()
+    total = transform.model_count() + 1
     done = iter(range(1, total + 1))
-    return transform.build(con, lambda model: on_progress and on_progress(next(done), total),
-                           full=full)
+    report = transform.build(con, lambda model: on_progress and on_progress(next(done), total),
+                             full=full)
+    # the incident queue reads the marts (experience drop, churn scores): rebuilt after them
+    if report.mode != "unchanged" or not warehouse.table_exists(con, "incidents.queue"):
+        from models import incidents
+
+        incidents.build(con)
+    if on_progress:
+        on_progress(total, total)
+    return report
 
 
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
