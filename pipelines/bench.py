@@ -126,6 +126,24 @@ def _new_day(home: str) -> tuple[int, dict]:
         "mode": report.mode, "days_rebuilt": [str(d) for d in report.days]}
 
 
+def _incidents(home: str) -> int:
+    """Correlate every alarm, detect silent degradations and rank the queue from scratch."""
+    from models import incidents
+    from pipelines import warehouse
+
+    settings = _settings_for(home)
+    with warehouse.connect(settings) as con:
+        incidents.build(con)
+        return int(warehouse.scalar(con, "select count(*) from incidents.queue"))
+
+
+def _churn(home: str) -> tuple[int, dict]:
+    """Train the churn model and score every customer on the built warehouse."""
+    from models.churn.bench_world import bench_churn
+
+    return bench_churn(home)
+
+
 def _incident_refresh(home: str) -> int:
     """A new batch of alarm events → the updated incident queue, without rebuilding anything
     else (runs last: it leaves its batch in the warehouse)."""
@@ -202,6 +220,8 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
         ("ingest_floor", _ingest_floor, (str(home),)),
         ("ingest", _ingest, (str(home),)),
         ("transform", _transform, (str(home),)),
+        ("churn", _churn, (str(home),)),
+        ("incidents", _incidents, (str(home),)),
         ("publish", _publish, (str(home),)),
         ("new_day", _new_day, (str(home),)),
         ("incident_refresh", _incident_refresh, (str(home),)),

@@ -28,6 +28,7 @@ console = Console()
 errors = Console(stderr=True)
 
 DEMO_SCALE = 0.02
+DEMO_DAYS = 90
 
 
 class UserError(Exception):
@@ -108,6 +109,21 @@ def _generate(settings: Settings, scale: float, days: int, seed: int, start: str
                               progress=lambda step, fraction: update("generate", fraction, 1.0))
 
 
+def _print_models(summary) -> None:
+    """What the run did after ingest: which days the marts rebuilt, and the churn scoring."""
+    if summary.build:
+        days = summary.build.days
+        span = f"{len(days)} day(s), {days[0]} … {days[-1]}" if days else "nothing"
+        console.print(f"Marts: {summary.build.mode} build ({summary.build.reason}): {span}")
+    churn = summary.churn or {}
+    if churn.get("status") == "scored":
+        console.print(f"Churn risk: {churn['customers']:,} customers scored with model "
+                      f"{churn['model_version']}" + (" (trained now)" if churn["trained"] else "")
+                      + f"; revenue at risk €{churn['revenue_at_risk_eur']:,.0f}/month")
+    elif churn.get("status") == "skipped":
+        console.print(f"Churn risk: not scored. {churn['reason']}")
+
+
 def _print_counts(counts: dict[str, int]) -> None:
     table = Table("what", "rows", box=None)
     for name, value in counts.items():
@@ -128,10 +144,7 @@ def run(
     with _user_errors(), _progress() as update:
         summary = flow.run(settings, raw, on_step=update, full=full)
     _print_file_summary(summary.files)
-    if summary.build:
-        days = summary.build.days
-        span = f"{len(days)} day(s), {days[0]} … {days[-1]}" if days else "nothing"
-        console.print(f"Marts: {summary.build.mode} build ({summary.build.reason}): {span}")
+    _print_models(summary)
     console.print(f"Run [bold]{summary.run_id}[/bold]: snapshot {summary.snapshot.path}")
     if summary.rejected:
         errors.print(f"[red]{len(summary.rejected)} file(s) rejected[/red]; the rest was loaded.")
@@ -224,7 +237,8 @@ def serve(
 @app.command()
 def demo(
     scale: Annotated[float, typer.Option(help="Scale factor of the demo world.")] = DEMO_SCALE,
-    days: Annotated[int, typer.Option(help="Days of history.")] = 30,
+    days: Annotated[int, typer.Option(help="Days of history (90: enough for the churn model "
+                                            "to train and hold out a month).")] = DEMO_DAYS,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
@@ -240,6 +254,7 @@ def demo(
         with _progress() as update:
             summary = flow.run(settings, None, on_step=update)
         _print_file_summary(summary.files)
+        _print_models(summary)
     console.rule("3/3 serve")
     serve(host=host, port=port)
 

@@ -9,6 +9,9 @@ This module reads the ground truth; the pipeline itself never does.
   were degraded (``auc_degraded``, ROC AUC of 100 − SEI), and does it predict survey
   detractors (NPS 0–6) better than any single raw KPI (``auc_detractors`` beside
   ``auc_best_single_kpi``)?
+* ``churn``: the churn model's temporal holdout against the true churners
+  (``models/churn/evaluation_world.py``): ROC AUC, Brier and a calibration table, and how often
+  a network-caused churner has a network reason among its top three.
 * ``impact``: the incident queue against the true incidents (``models/incidents/evaluation.py``):
   NDCG@10 by impact and by alarm severity, root causes found, silent degradations' precision
   and recall, and the protected-link failure ranked below every incident that hurt customers.
@@ -74,6 +77,11 @@ def evaluate(settings: Settings, truth_dir: Path) -> dict:
                        if warehouse.table_exists(con, "core.service_fault_days") else {})
         experience = (experience_figures(con, truth_dir)
                       if warehouse.table_exists(con, "marts.service_experience_daily") else {})
+        churn = {}
+        if warehouse.table_exists(con, "marts.customer_daily"):
+            from models.churn.evaluation_world import evaluate_churn
+
+            churn = evaluate_churn(con, truth_dir)
         impact = {}
         if warehouse.table_exists(con, "incidents.queue"):
             from models.incidents.evaluation import evaluate_impact
@@ -84,6 +92,8 @@ def evaluate(settings: Settings, truth_dir: Path) -> dict:
         report["outage_attribution"] = attribution
     if experience:
         report["experience"] = experience
+    if churn:
+        report["churn"] = churn
     if impact:
         report["impact"] = impact
     return report

@@ -23,6 +23,7 @@ class RunSummary:
     files: list[FileResult] = field(default_factory=list)
     snapshot: warehouse.SnapshotInfo | None = None
     build: transform.BuildReport | None = None
+    churn: dict | None = None
 
     @property
     def rejected(self) -> list[FileResult]:
@@ -81,6 +82,10 @@ def run(
             ingest.ingest_many(con, work, summary.run_id, file_done)
             summary.build = build_marts(con, lambda done, total: step("transform", done, total),
                                         full=full)
+            summary.churn = score_churn(con, settings, summary.run_id, summary.build)
+            step("churn", 1, 1)
+            rank_incidents(con, summary.build)
+            step("incidents", 1, 1)
             summary.snapshot = publish(con, settings, summary.run_id, raw_dir)
             step("publish", 1, 1)
             _finish_run(con, summary.run_id, summary.status,
@@ -113,25 +118,43 @@ def build_marts(con: duckdb.DuckDBPyConnection,
                 on_progress: Callable[[int, int], None] | None = None,
                 full: bool = False) -> transform.BuildReport:
     """Bring the models up to date: only the days whose feeds changed, unless ``full``."""
-    total = transform.model_count() + 1
+    total = transform.model_count()
     done = iter(range(1, total + 1))
-    report = transform.build(con, lambda model: on_progress and on_progress(next(done), total),
-                             full=full)
-    # the incident queue reads the marts (experience drop, churn scores): rebuilt after them
-    if report.mode != "unchanged" or not warehouse.table_exists(con, "incidents.queue"):
+    return transform.build(con, lambda model: on_progress and on_progress(next(done), total),
+                           full=full)
+
+
+CHURN_TABLES = ("marts.churn_scores", "marts.churn_drivers")
+
+
+def score_churn(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
+                build: transform.BuildReport | None) -> dict:
+    """Churn risk for every customer (models/churn/world.py), training a model first when none
+    exists; skipped, with the reason, while the history is too short to train on."""
+    if build is not None and build.mode == "unchanged" and warehouse.table_exists(
+            con, CHURN_TABLES[0]):
+        return {"status": "unchanged"}
+    from models.churn.world import refresh  # scikit-learn loads only here
+
+    return refresh(con, settings.models_dir, run_id)
+
+
+def rank_incidents(con: duckdb.DuckDBPyConnection,
+                   build: transform.BuildReport | None) -> None:
+    """The incident queue (models/incidents); it reads the marts and the churn scores."""
+    if build is None or build.mode != "unchanged" or not warehouse.table_exists(
+            con, "incidents.queue"):
         from models import incidents
 
         incidents.build(con)
-    if on_progress:
-        on_progress(total, total)
-    return report
 
 
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
             raw_dir: Path) -> warehouse.SnapshotInfo:
     """Stamp the snapshot with its run and publish the reader-facing tables."""
     _write_snapshot_info(con, run_id, raw_dir)
-    return warehouse.publish_snapshot(con, settings, run_id, transform.PUBLISHED)
+    tables = [*transform.PUBLISHED, *(t for t in CHURN_TABLES if warehouse.table_exists(con, t))]
+    return warehouse.publish_snapshot(con, settings, run_id, tables)
 
 
 def _write_snapshot_info(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path) -> None:

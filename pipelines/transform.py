@@ -177,7 +177,7 @@ def model_count() -> int:
 def _sql_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(SQL_DIR.rglob("*.sql")):
-        if path.relative_to(SQL_DIR).parts[0] not in ("evaluate", "incidents", "readers"):
+        if path.relative_to(SQL_DIR).parts[0] not in ("evaluate", "incidents", "readers", "churn"):
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
