@@ -74,3 +74,34 @@ def test_a_clear_without_a_raise_is_flagged(alarms):
     c = alarms["C"]
     assert c["clear_without_raise"] and c["status"] == "cleared"
     assert c["worst_severity"] is None
+
+
+def test_an_alarm_whose_clear_never_came_goes_stale_after_the_usual_time(settings, tiny_raw,
+                                                                        tmp_path):
+    # six power alarms cleared within 30 minutes, one whose clear is lost, and a feed that
+    # carries on for three more days: the lost one counts for a day (the floor), not three
+    usual = [e for k in range(6) for e in (
+        _event(f"U{k}", "AlarmCreateEvent", f"2026-10-0{k + 1}T10:00:00Z", "major", "raised",
+               alarmRaisedTime=f"2026-10-0{k + 1}T10:00:00Z"),
+        _event(f"U{k}", "AlarmStateChangeEvent", f"2026-10-0{k + 1}T10:30:00Z", "cleared",
+               "cleared", alarmRaisedTime=f"2026-10-0{k + 1}T10:00:00Z",
+               alarmClearedTime=f"2026-10-0{k + 1}T10:30:00Z"))]
+    lost = [_event("LOST", "AlarmCreateEvent", "2026-10-07T06:00:00Z", "critical", "raised",
+                   alarmRaisedTime="2026-10-07T06:00:00Z")]
+    later = [_event("LATER", "AlarmCreateEvent", "2026-10-10T06:00:00Z", "minor", "raised",
+                    alarmRaisedTime="2026-10-10T06:00:00Z")]
+    path = tmp_path / "alarms.jsonl"
+    path.write_text("\n".join(json.dumps(e) for e in usual + lost + later) + "\n")
+    settings.ensure_dirs()
+    with warehouse.connect(settings) as con:
+        ingest.prepare(con)
+        ingest_file(con, ingest.source("topology"), tiny_raw / "topology" / "resources.csv", "t")
+        ingest_file(con, ingest.source("alarms"), path, "t")
+        warehouse.execute_sql_file(con, "core/alarms.sql")
+        rows = {r["alarm_id"]: r for r in warehouse.query(
+            con, "select * from core.alarms").iter_rows(named=True)}
+    assert rows["LOST"]["status"] == "open" and rows["LOST"]["stale"]
+    assert str(rows["LOST"]["effective_cleared_at"]) == "2026-10-08 06:00:00"
+    # the newest alarm has not been open a day yet: still open, no end assumed
+    assert rows["LATER"]["effective_cleared_at"] is None and not rows["LATER"]["stale"]
+    assert rows["U0"]["effective_cleared_at"] == rows["U0"]["cleared_at"]

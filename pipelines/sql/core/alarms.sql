@@ -1,8 +1,12 @@
 -- core.alarms: one row per alarm (alarm_id): its lifecycle folded from every event received —
 -- raise → changes → clear — whatever order the events arrived in. Tolerates repeated events,
 -- clears that come without a raise, and raises never cleared (a symptom alarm whose clear never
--- came is taken to end with its root: effective_cleared_at, clear_inferred). Severity ranks are explicit:
--- X.733's numeric codes (cleared 1 … warning 6) are not an order of gravity.
+-- came is taken to end with its root: effective_cleared_at, clear_inferred). An alarm whose
+-- clear never came at all is taken as stale once it has been open longer than 95 % of the
+-- cleared alarms of its probable cause took, and never less than a day (`stale_after_minutes`;
+-- it is still shown open, but counts as ended then: a lost clear must not become a two-month
+-- outage). Severity ranks are explicit: X.733's numeric codes (cleared 1 … warning 6) are not
+-- an order of gravity.
 create schema if not exists core;
 
 create or replace table core.alarms as
@@ -44,9 +48,19 @@ lifecycle as (
     from events
     group by alarm_id
 ),
+usual_durations as (   -- how long cleared alarms of each probable cause stayed open
+    select probable_cause,
+           greatest(quantile_cont(date_diff('second', raised_at, cleared_at) / 60.0, 0.95),
+                    1440.0)                                                 as stale_after_minutes
+    from lifecycle
+    where cleared_at is not null and raised_at is not null and cleared_at >= raised_at
+    group by probable_cause
+    having count(*) >= 5
+),
 final as (
     select
         l.*,
+        coalesce(u.stale_after_minutes, 1440.0)                             as stale_after_minutes,
         (select perceived_severity from severity_ranks r
           where r.severity_rank = l.worst_severity_rank)                    as worst_severity,
         case when l.has_clear then 'cleared' else 'open' end                as status,
@@ -55,10 +69,24 @@ final as (
         -- a symptom whose clear never came ends with its root alarm (not before its own raise)
         coalesce(l.cleared_at, case when parent.cleared_at is not null   -- greatest() skips nulls
                                     then greatest(parent.cleared_at, l.raised_at) end)
-                                                                            as effective_cleared_at,
+                                                                            as root_or_own_clear,
         l.cleared_at is null and parent.cleared_at is not null              as clear_inferred
     from lifecycle l
     left join lifecycle parent on parent.alarm_id = l.parent_alarm_id
+    left join usual_durations u on u.probable_cause = l.probable_cause
 )
-select * from final
+select
+    f.* exclude (root_or_own_clear),
+    -- when the clear, or the root's, is missing: stale after the usual time, once the alarm
+    -- feed has reached that far (until then it counts as open, up to the end of the data)
+    coalesce(f.root_or_own_clear,
+             case when f.raised_at + to_minutes(cast(f.stale_after_minutes as bigint))
+                       < (select max(event_time) from stg.alarm_events)
+                  then f.raised_at + to_minutes(cast(f.stale_after_minutes as bigint)) end)
+                                                                            as effective_cleared_at,
+    f.root_or_own_clear is null and f.raised_at is not null
+        and f.raised_at + to_minutes(cast(f.stale_after_minutes as bigint))
+            < (select max(event_time) from stg.alarm_events)
+                                                                            as stale
+from final f
 order by raised_at, alarm_id;
