@@ -1,9 +1,10 @@
 """The composition root of the dashboard: build the Dash app, and serve it.
 
 :func:`create_app` wires the shell (:mod:`dashboards.shell`), the pages found in
-``dashboards/pages`` (Dash pages, one module per page) and one
-:class:`~dashboards.data_access.SnapshotReader`. Nothing here touches the snapshot: the
-first query runs when the first page is requested.
+``dashboards/pages`` (Dash pages, one module per page), one
+:class:`~dashboards.data_access.SnapshotReader` and the role rules
+(:class:`~dashboards.roles.Access`). Nothing here touches the snapshot: the first query runs
+when the first page is requested.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from dashboards import shell
 from dashboards.auth import (
     USERS_VARIABLE,
     DashboardConfigError,
+    access_from,
+    accounts_from_env,
     is_loopback,
     require_basic_auth,
-    users_from_env,
+    role_from_env,
 )
-from dashboards.context import attach_reader
+from dashboards.context import attach_access, attach_reader
 from dashboards.data_access import SnapshotReader
+from dashboards.exports import register_exports
+from dashboards.roles import Account
 from pipelines.settings import Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -31,8 +36,12 @@ PAGES_DIR = PACKAGE_DIR / "pages"
 ASSETS_DIR = PACKAGE_DIR / "assets"
 
 
-def create_app(settings: Settings, users: Mapping[str, str] | None = None) -> dash.Dash:
-    """The dashboard for the snapshots under ``settings``; with ``users``, behind a login."""
+def create_app(settings: Settings, users: Mapping[str, Account | str] | None = None,
+               role: str | None = None) -> dash.Dash:
+    """The dashboard for the snapshots under ``settings``. With ``users`` (name → account, or
+    name → password for the role ``role`` or the default), behind a login; without, ``role``
+    is everybody's role, and without that a switcher in the header picks it."""
+    access = access_from(users, role)
     app = dash.Dash(
         "dashboards",
         use_pages=True,
@@ -43,8 +52,10 @@ def create_app(settings: Settings, users: Mapping[str, str] | None = None) -> da
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     attach_reader(app.server, SnapshotReader(settings))
-    if users:
-        require_basic_auth(app.server, users)
+    attach_access(app.server, access)
+    register_exports(app.server)
+    if access.login_required:
+        require_basic_auth(app.server, access.accounts)
     app.layout = shell.shell_layout
     shell.register_callbacks(app)
     return app
@@ -57,13 +68,16 @@ def serve(
     debug: bool = False,
     env: Mapping[str, str] | None = None,
 ) -> None:
-    """Run the dashboard. Beyond loopback a login is required (``CXBRIDGE_DASHBOARD_USERS``);
-    on loopback it is used when set."""
-    users = users_from_env(os.environ if env is None else env)
-    if not users and not is_loopback(host):
+    """Run the dashboard. Beyond loopback a login is required (``CXBRIDGE_DASHBOARD_USERS``,
+    ``user:password:role``); on loopback it is used when set. ``CXBRIDGE_DASHBOARD_ROLE`` is
+    the role of users listed without one, or of everybody when there is no login."""
+    env = os.environ if env is None else env
+    accounts = accounts_from_env(env)
+    if not accounts and not is_loopback(host):
         raise DashboardConfigError(
             f"refusing to serve the dashboard on {host}, which other machines can reach, "
-            f"without a login: set {USERS_VARIABLE}='user:password[,user2:password2]' "
-            "or serve on 127.0.0.1"
+            f"without a login: set {USERS_VARIABLE}='user:password:role[,user2:password2:role2]'"
+            " (roles: executive, marketing, operations, care) or serve on 127.0.0.1"
         )
-    create_app(settings, users=users).run(host=host, port=port, debug=debug)
+    create_app(settings, users=accounts, role=role_from_env(env)).run(host=host, port=port,
+                                                                      debug=debug)

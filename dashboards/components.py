@@ -1,13 +1,20 @@
-"""Small layout pieces shared by pages: KPI tiles, titled cards, notices."""
+"""Small layout pieces shared by pages: KPI tiles, titled cards, tables, facts, notices."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import polars as pl
 from dash import dcc, html
 
 from dashboards import labels, theme
+from dashboards.data_access import SnapshotReader
 from dashboards.figures import sparkline_figure
+from dashboards.filters import Filters
+from dashboards.registry import metric
 from pipelines.metrics import Metric
 
 _STATIC_GRAPH = {"displayModeBar": False, "staticPlot": True}
@@ -24,8 +31,9 @@ def glossary_href(metric_name: str, query: str = "") -> str:
 
 
 def kpi_tile(metric: Metric, value: float | None, series: pl.DataFrame, query: str,
-             id_prefix: str) -> dbc.Card:
-    """A tile: label, value over the range, status against target, sparkline, glossary link."""
+             id_prefix: str, note: str | None = None) -> dbc.Card:
+    """A tile: label, value over the range, status against target, sparkline, glossary link;
+    ``note`` says when part of the filter bar does not apply to this metric."""
     status = metric.status(value)
     colour = theme.status_colour(status)
     return dbc.Card(
@@ -47,13 +55,29 @@ def kpi_tile(metric: Metric, value: float | None, series: pl.DataFrame, query: s
                 ),
                 html.Div(labels.target_text(metric), className="kpi-target"),
                 dcc.Graph(figure=sparkline_figure(metric, series, colour), config=_STATIC_GRAPH,
-                          responsive=True, style={"height": "48px"}, className="kpi-sparkline"),
+                          responsive=True, style={"height": "44px"}, className="kpi-sparkline"),
+                html.Div(note, className="kpi-note") if note else None,
                 dcc.Link("What this measures", href=glossary_href(metric.name, query),
                          className="kpi-link"),
             ]
         ),
         className="kpi-tile h-100",
         style={"borderTopColor": colour},
+        id=f"{id_prefix}-tile-{metric.name}",
+    )
+
+
+def waiting_tile(metric: Metric, reason: str, query: str, id_prefix: str) -> dbc.Card:
+    """A tile for a metric whose data this snapshot lacks: what is missing, in words."""
+    return dbc.Card(
+        dbc.CardBody([
+            html.Div(metric.label, className="kpi-label"),
+            html.Div("No data yet", className="kpi-waiting"),
+            html.Div(with_commands(reason), className="kpi-note"),
+            dcc.Link("What this measures", href=glossary_href(metric.name, query),
+                     className="kpi-link"),
+        ]),
+        className="kpi-tile kpi-tile-waiting h-100",
         id=f"{id_prefix}-tile-{metric.name}",
     )
 
@@ -74,3 +98,136 @@ def no_snapshot_notice(message: str) -> dbc.Alert:
         color="warning",
         className="mt-3",
     )
+
+
+# --- tables, facts and notices --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a :func:`data_table`: the frame's column, its header in words, how a value
+    is shown (a string or a component), whether it is a number (right-aligned) and whether it
+    must stay on one line."""
+
+    key: str
+    header: str
+    show: Callable[[Any], Any] = str
+    numeric: bool = False
+    nowrap: bool = False
+
+    @property
+    def css(self) -> str | None:
+        return " ".join(c for c, on in (("num", self.numeric), ("nowrap", self.nowrap)) if on) \
+            or None
+
+
+def data_table(frame: pl.DataFrame, columns: Sequence[Column], table_id: str | None = None,
+               empty_text: str = "Nothing to show for the selected filters") -> html.Div:
+    """A plain, compact table of ``frame`` with headers in words."""
+    if frame.is_empty():
+        return html.Div(empty_text, className="empty-text", id=table_id or "")
+    head = html.Thead(html.Tr([html.Th(c.header, className="num" if c.numeric else None)
+                               for c in columns]))
+    body = html.Tbody([
+        html.Tr([html.Td(c.show(row[c.key]), className=c.css) for c in columns])
+        for row in frame.iter_rows(named=True)
+    ])
+    table = dbc.Table([head, body], size="sm", hover=True, className="data-table mb-0")
+    return html.Div(table, className="table-wrap", **({"id": table_id} if table_id else {}))
+
+
+def facts(pairs: Sequence[tuple[str, Any]], class_name: str = "facts") -> html.Dl:
+    """Term / value pairs, two columns."""
+    return html.Dl([part for term, value in pairs
+                    for part in (html.Dt(term), html.Dd(value if value not in (None, "")
+                                                        else "–"))],
+                   className=class_name)
+
+
+def stat(label: str, value: str, status: str | None = None, stat_id: str | None = None
+         ) -> html.Div:
+    """A labelled number; ``status`` colours it as everywhere else (good, watch, poor)."""
+    style = {"color": theme.status_colour(status)} if status else None
+    return html.Div([html.Div(value, className="stat-value", style=style,
+                              **({"id": stat_id} if stat_id else {})),
+                     html.Div(label, className="stat-label")], className="stat")
+
+
+def status_badge(text: str, status: str) -> dbc.Badge:
+    """A badge in a status colour (good, watch, poor, unknown)."""
+    return dbc.Badge(text, color=theme.status_colour(status), className="status-badge")
+
+
+def missing_notice(tables: Sequence[str]) -> dbc.Alert:
+    """What a page tells the user when the snapshot lacks model tables, and how to get them."""
+    lines = []
+    for group, (names, text) in TABLE_HELP.items():
+        if set(names) & set(tables):
+            lines.append(html.Li(with_commands(text), id=f"missing-{group}"))
+    shown = {t for names, _ in TABLE_HELP.values() for t in names}
+    rest = [t for t in tables if t not in shown]
+    if rest:
+        lines.append(html.Li(with_commands(f"This snapshot lacks {', '.join(rest)}; run "
+                                           "`cxbridge run`.")))
+    return dbc.Alert([html.Strong("Part of this page has no data yet. "), html.Ul(lines)],
+                     color="info", className="missing-notice")
+
+
+def with_commands(text: str) -> list:
+    """Text whose `backticked` parts are commands, shown as code."""
+    parts = text.split("`")
+    return [html.Code(part) if i % 2 else part for i, part in enumerate(parts) if part]
+
+
+TABLE_HELP: dict[str, tuple[tuple[str, ...], str]] = {
+    "churn": (("churn_scores",),
+              "Churn scores are not in this snapshot: `cxbridge run` adds them once the churn "
+              "model can be trained, which needs at least 60 days of customer history (e.g. "
+              "`cxbridge generate --days 90`). Until then, churn risk, revenue at risk and "
+              "the risk quadrants stay empty."),
+    "incidents": (("queue", "incidents", "incident_services", "impact_breakdown"),
+                  "The incident queue is not in this snapshot: `cxbridge run` builds the "
+                  "incident models and publishes them. Until then there is no queue, no "
+                  "hold-back of customers in an open incident and no time to restore."),
+    "timeline": (("incident_episodes", "episodes"),
+                 "Alarm timelines are not in this snapshot: `cxbridge run` publishes them with "
+                 "the incident models."),
+}
+
+
+# --- KPI tiles for a set of metrics ---------------------------------------------------------
+
+SOURCE_HELP: dict[str, str] = {
+    "churn_kpi_daily": "Needs churn scores in the snapshot: `cxbridge run` adds them once "
+                       "60 days of customer history allow training the churn model.",
+    "incident_kpi_daily": "Needs the incident queue in the snapshot: run `cxbridge run`.",
+}
+
+
+def kpi_tiles(reader: SnapshotReader, names: Sequence[str], filters: Filters,
+              id_prefix: str) -> list[html.Div]:
+    """One tile per metric, in a grid column each: value, status, sparkline, or what is
+    missing. Metrics of the same source are read in one query."""
+    query = filters.to_query()
+    ready = [n for n in names if reader.source_available(n)]
+    summary = reader.kpi_overview(ready, filters)
+    tiles = []
+    for name in names:
+        m = metric(name)
+        if name in ready:
+            value, series = summary[name]
+            tile = kpi_tile(m, value, series, query, id_prefix, note=unsplit_note(m, filters))
+        else:
+            tile = waiting_tile(m, SOURCE_HELP.get(m.source, f"Needs {m.source} in the "
+                                                   "snapshot: run `cxbridge run`."),
+                                query, id_prefix)
+        tiles.append(html.Div(tile, className="col"))
+    return tiles
+
+
+def unsplit_note(m: Metric, filters: Filters) -> str | None:
+    """'Not split by service type' when a filter is set on a dimension ``m`` does not have."""
+    chosen = {"region": filters.regions, "segment": filters.segments,
+              "cfs_type": filters.cfs_types}
+    ignored = [labels.dimension_label(d).lower() for d, v in chosen.items()
+               if v and d not in m.dimensions]
+    return f"Not split by {' or '.join(ignored)}: all shown" if ignored else None

@@ -3,19 +3,30 @@
 * **Which snapshot.** Every call reads the ``CURRENT`` pointer through
   :func:`pipelines.warehouse.current_snapshot` (one small file read), so a snapshot published
   while the app runs is used by the next call, without a restart.
-* **Connections.** Each query opens its own read-only connection with
-  :func:`pipelines.warehouse.open_snapshot`, materialises the result and closes it: nothing is
-  shared between the server's threads and no lock is ever held on a snapshot.
-* **SQL.** Values (dates, regions, …) are always bound as ``$name`` parameters. The only text
-  formatted into SQL is code: metric formulas and source tables from :mod:`pipelines.metrics`,
-  dimension columns from :data:`DIMENSIONS`, and the constant filter clauses below.
-* **Cache.** Results are kept in a per-reader LRU keyed by the snapshot's run id, the SQL text
-  and the bound parameters; a new run id is a new key, so a new snapshot is never served stale.
+* **Connections.** One read-only connection per snapshot file
+  (:func:`pipelines.warehouse.open_snapshot`); each query runs on its own cursor and drains
+  it, so the server's threads never share a cursor. When ``CURRENT`` names a new file, the
+  next query opens it and the old connection is dropped (a query still running on it
+  finishes). A read-only snapshot never blocks the pipeline, which writes a new file.
+* **SQL.** The queries live in ``dashboards/sql/*.sql``; values (dates, regions, ids, …) are
+  always bound as ``$name`` parameters. The only text formatted into SQL is code: metric
+  formulas and source tables from the metric registry, dimension columns from
+  :data:`DIMENSIONS`, and the constant filter clauses below.
+* **Cache.** Results are kept in per-reader LRUs keyed by the snapshot (run id and file),
+  the SQL text and the bound parameters; a new snapshot is a new key, so it is never served
+  stale. Customer-level frames (one row per customer) go to a smaller cache of their own.
+* **Customer periods.** Each customer's experience over the chosen dates comes from an
+  in-memory index of running sums built once per snapshot (:mod:`dashboards.period_index`),
+  so a new period costs milliseconds instead of an aggregation of ``customer_daily``.
+* **Missing tables.** :meth:`SnapshotReader.missing` tells a page which of the tables it
+  needs the snapshot lacks, so it can say what to run instead of failing.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+import threading
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,23 +35,35 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboards import campaign, period_index
 from dashboards.filters import FilterChoices, Filters
-from pipelines.metrics import Metric, metric
+from dashboards.registry import metric
+from dashboards.roles import CONTACT_COLUMNS
+from pipelines.metrics import Metric
 from pipelines.settings import Settings
 from pipelines.warehouse import current_snapshot, open_snapshot, query, quote_identifier
 
 DIMENSIONS: tuple[str, ...] = ("region", "segment", "cfs_type")
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
-# (Filters field, SQL clause, parameter name): the clause text is fixed, the value is bound.
+# What each part of the dashboard needs from the snapshot beyond the marts.
+CHURN_TABLES: tuple[str, ...] = ("churn_scores",)
+INCIDENT_TABLES: tuple[str, ...] = ("queue", "incidents", "incident_services", "impact_breakdown")
+TIMELINE_TABLES: tuple[str, ...] = ("incident_episodes", "episodes")
+
+# (Filters field, dimension or None for dates, SQL clause): the clause is fixed, values bound.
 _FILTER_CLAUSES = (
-    ("start", "date >= $start", "start"),
-    ("end", "date <= $end", "end"),
-    ("regions", "list_contains($regions, region)", "regions"),
-    ("segments", "list_contains($segments, segment)", "segments"),
-    ("cfs_types", "list_contains($cfs_types, cfs_type)", "cfs_types"),
+    ("start", None, "date >= $start"),
+    ("end", None, "date <= $end"),
+    ("regions", "region", "list_contains($regions, region)"),
+    ("segments", "segment", "list_contains($segments, segment)"),
+    ("cfs_types", "cfs_type", "list_contains($cfs_types, cfs_type)"),
 )
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 Params = tuple[tuple[str, Hashable], ...]
+SnapshotKey = tuple[str, str, int, int]  # run id, path, inode, mtime
 
 
 @dataclass(frozen=True)
@@ -56,11 +79,21 @@ class SnapshotSummary:
 class SnapshotReader:
     """Reads the current published snapshot; safe to share between threads."""
 
-    def __init__(self, settings: Settings, cache_size: int = 512) -> None:
+    def __init__(self, settings: Settings, cache_size: int = 512, large_cache_size: int = 24,
+                 threads: int = 1) -> None:
         self._settings = settings
+        self._threads = threads
+        self._lock = threading.Lock()
+        self._root: tuple[SnapshotKey, duckdb.DuckDBPyConnection] | None = None
         self._cached_query = functools.lru_cache(maxsize=cache_size)(self._run_query)
+        self._cached_large = functools.lru_cache(maxsize=large_cache_size)(self._run_query)
+        # built once per snapshot (or filters) even when several callbacks ask at once
+        self._build_lock, self._outlook_lock = threading.Lock(), threading.Lock()
+        self._period_index = functools.lru_cache(maxsize=2)(self._build_period_index)
+        self._outlook = functools.lru_cache(maxsize=4)(self._build_outlook)
+        self._snapshot_wide = functools.lru_cache(maxsize=16)(self._run_query)
 
-    # --- public queries ----------------------------------------------------------------------
+    # --- the snapshot and the filter bar -----------------------------------------------------
 
     def snapshot_info(self) -> SnapshotSummary:
         """Run id and build time of the snapshot now current."""
@@ -73,18 +106,27 @@ class SnapshotReader:
 
     def filter_options(self) -> FilterChoices:
         """Date range and the regions, segments and service types present in ``kpi_daily``."""
-        frame = self._frame(
-            "select min(date) as first_date, max(date) as last_date, "
-            "list_sort(list(distinct region)) as regions, "
-            "list_sort(list(distinct segment)) as segments, "
-            "list_sort(list(distinct cfs_type)) as cfs_types from kpi_daily",
-            (),
-        )
-        row = frame.row(0, named=True)
+        row = self.sql("filter_options").row(0, named=True)
         return FilterChoices.for_range(
             row["first_date"], row["last_date"],
             row["regions"] or (), row["segments"] or (), row["cfs_types"] or (),
         )
+
+    def tables(self) -> frozenset[str]:
+        """The tables this snapshot holds."""
+        frame = self._frame("select table_name from information_schema.tables", ())
+        return frozenset(frame["table_name"].to_list())
+
+    def missing(self, *names: str) -> tuple[str, ...]:
+        """Which of ``names`` the snapshot lacks, in the order asked."""
+        present = self.tables()
+        return tuple(name for name in names if name not in present)
+
+    # --- registry metrics --------------------------------------------------------------------
+
+    def source_available(self, metric_name: str) -> bool:
+        """Whether the snapshot holds the metric's source table, or what it is derived from."""
+        return self._source_sql(metric(metric_name)) is not None
 
     def kpi_value(self, metric_name: str, filters: Filters) -> float | None:
         """One metric over the whole filtered range (a ratio of sums, as the registry says)."""
@@ -93,84 +135,335 @@ class SnapshotReader:
     def kpi_values(self, metric_names: Sequence[str], filters: Filters) -> dict[str, float | None]:
         """Several metrics of the same source table over the filtered range, in one query."""
         metrics = [metric(name) for name in metric_names]
-        source = _common_source(metrics)
+        source = self._common_source(metrics)
         columns = ", ".join(f"{_value_sql(m)} as {quote_identifier(m.name)}" for m in metrics)
-        where, params = _where(filters)
+        where, params = _where(filters, _common_dimensions(metrics))
         frame = self._frame(f"select {columns} from {source} {where}", params)
         return frame.row(0, named=True) if not frame.is_empty() else dict.fromkeys(metric_names)
+
+    def kpi_overview(self, metric_names: Sequence[str], filters: Filters
+                     ) -> dict[str, tuple[float | None, pl.DataFrame]]:
+        """Each metric's value over the filtered range and its daily series (``date``,
+        ``value``), one query per source table (grouping sets: per day, and overall)."""
+        out: dict[str, tuple[float | None, pl.DataFrame]] = {}
+        by_source: dict[str, list[Metric]] = {}
+        for name in metric_names:
+            by_source.setdefault(metric(name).source, []).append(metric(name))
+        for metrics in by_source.values():
+            columns = ", ".join(f"{_value_sql(m)} as {quote_identifier(m.name)}"
+                                for m in metrics)
+            where, params = _where(filters, _common_dimensions(metrics))
+            frame = self._frame(
+                f"select date, {columns} from {self._common_source(metrics)} {where} "
+                "group by grouping sets ((date), ()) order by date nulls first", params)
+            total = frame.filter(pl.col("date").is_null())
+            days = frame.filter(pl.col("date").is_not_null())
+            for m in metrics:
+                value = total[m.name][0] if not total.is_empty() else None
+                out[m.name] = (value, days.select("date", value=pl.col(m.name)))
+        return out
 
     def kpi_series(self, metric_name: str, filters: Filters) -> pl.DataFrame:
         """One row per day: ``date``, ``value``."""
         m = metric(metric_name)
-        where, params = _where(filters)
+        where, params = _where(filters, m.dimensions)
         return self._frame(
-            f"select date, {_value_sql(m)} as value from {_source(m)} {where} "
+            f"select date, {_value_sql(m)} as value from {self._required_source(m)} {where} "
             "group by date order by date",
             params,
         )
 
     def breakdown(self, metric_name: str, by: str, filters: Filters) -> pl.DataFrame:
         """One row per value of ``by`` (region, segment or cfs_type): ``<by>``, ``value``."""
-        if by not in DIMENSIONS:
-            raise ValueError(f"cannot break down by {by!r}; choose one of {', '.join(DIMENSIONS)}")
-        m = metric(metric_name)
-        where, params = _where(filters)
+        m = _check_dimension(metric(metric_name), by)
+        where, params = _where(filters, m.dimensions)
         return self._frame(
-            f"select {by}, {_value_sql(m)} as value from {_source(m)} {where} "
+            f"select {by}, {_value_sql(m)} as value from {self._required_source(m)} {where} "
             f"group by {by} order by {by}",
             params,
         )
 
+    def breakdown_by_day(self, metric_name: str, by: str, filters: Filters) -> pl.DataFrame:
+        """One row per day and value of ``by``: ``date``, ``<by>``, ``value``."""
+        m = _check_dimension(metric(metric_name), by)
+        where, params = _where(filters, m.dimensions)
+        return self._frame(
+            f"select date, {by}, {_value_sql(m)} as value from {self._required_source(m)} "
+            f"{where} group by date, {by} order by date, {by}",
+            params,
+        )
+
+    # --- named queries (dashboards/sql/<name>.sql) -------------------------------------------
+
+    def sql(self, name: str, filters: Filters | None = None, large: bool = False,
+            **values: Hashable) -> pl.DataFrame:
+        """Run ``dashboards/sql/<name>.sql``, binding the filter bar's values (``$start``,
+        ``$end``, ``$regions``, ``$segments``, ``$cfs_types``) and ``values`` by name; only
+        the parameters the file uses are bound. ``large`` marks one-row-per-customer results,
+        kept in the smaller cache (or, without parameters, with the snapshot's indexes)."""
+        text = _sql_text(name)
+        bound = {**(_filter_values(filters) if filters else {}), **values}
+        used = set(_PARAMETER.findall(text))
+        unknown = used - set(bound)
+        if unknown:
+            raise ValueError(f"dashboards/sql/{name}.sql needs {', '.join(sorted(unknown))}")
+        params = tuple(sorted((k, v) for k, v in bound.items() if k in used))
+        if large and not params:
+            snapshot = current_snapshot(self._settings)
+            return self._snapshot_wide(_snapshot_key(snapshot.run_id, snapshot.path), text, ())
+        return self._frame(text, params, large=large)
+
+    # --- marketing ---------------------------------------------------------------------------
+
+    def customer_period(self, filters: Filters) -> pl.DataFrame:
+        """One row per customer in service in the period and matching the filter bar (a
+        customer matches a service type they hold): experience over the period, poor days,
+        days active, fault minutes, segment, region, services and monthly revenue."""
+        snapshot = current_snapshot(self._settings)
+        with self._build_lock:
+            index = self._period_index(_snapshot_key(snapshot.run_id, snapshot.path))
+        window = index.window(filters.start, filters.end)
+        return campaign.select_customers(window, self.sql("customer_attributes", large=True),
+                                         filters)
+
+    def customer_outlook(self, filters: Filters) -> pl.DataFrame:
+        """One row per customer in the filters: experience over the period, latest churn
+        score (null without ``churn_scores``), open incident they are inside (null without the
+        incident tables), quadrant and offer (:func:`dashboards.campaign.outlook`). The
+        Marketing page's callbacks share it: it is cached per snapshot and filters."""
+        snapshot = current_snapshot(self._settings)
+        with self._outlook_lock:
+            return self._outlook(_snapshot_key(snapshot.run_id, snapshot.path), filters)
+
+    def _build_outlook(self, _key: SnapshotKey, filters: Filters) -> pl.DataFrame:
+        period = self.customer_period(filters)
+        scores = None if self.missing(*CHURN_TABLES) else self.sql("churn_latest", large=True)
+        held = None if self.missing(*INCIDENT_TABLES) else self.sql("open_incident_customers")
+        return campaign.outlook(period, scores, held)
+
+    def churn_drivers(self, filters: Filters) -> pl.DataFrame | None:
+        """The churn model's driver summary for the chosen segments (``reason``, ``network``,
+        ``customers``), or None without ``churn_drivers`` in the snapshot."""
+        if self.missing("churn_drivers"):
+            return None
+        return self.sql("churn_drivers", filters)
+
+    def contacts(self, customers: pl.DataFrame) -> pl.DataFrame:
+        """Names, e-mails and phones of the customers of ``customers`` (a frame with
+        ``customer_id``), in its order; only for roles allowed them."""
+        every = self.sql("contacts", large=True)
+        return customers.select("customer_id").join(every, on="customer_id", how="left",
+                                                    maintain_order="left")
+
+    # --- network operations ------------------------------------------------------------------
+
+    def incident_queue(self, filters: Filters, only_open: bool = False,
+                       include_planned: bool = False, source: str = "any") -> pl.DataFrame:
+        """The queue the filter bar selects (see ``sql/incident_queue.sql``)."""
+        return self.sql("incident_queue", filters, only_open=only_open,
+                        include_planned=include_planned, source=source)
+
+    def incident(self, incident_id: str) -> dict | None:
+        """One incident's queue row and facts, or None when there is no such incident."""
+        frame = self.sql("incident_detail", incident_id=incident_id)
+        return frame.row(0, named=True) if not frame.is_empty() else None
+
+    def incident_timeline(self, incident_id: str) -> pl.DataFrame:
+        """Its alarm episodes, root first (empty without the episode tables)."""
+        if self.missing(*TIMELINE_TABLES):
+            return pl.DataFrame()
+        return self.sql("incident_timeline", incident_id=incident_id)
+
+    def incident_breakdown(self, incident_id: str) -> pl.DataFrame:
+        """Services, customers and minutes it hurt, by service type and segment."""
+        return self.sql("incident_breakdown", incident_id=incident_id)
+
+    def incident_kpis(self, incident_id: str, root_resource_id: str | None,
+                      from_hour: datetime, to_hour: datetime) -> pl.DataFrame:
+        """Hourly KPIs of its root resource, or of the access resources behind it."""
+        return self.sql("incident_kpis", incident_id=incident_id,
+                        root_resource_id=root_resource_id or "", from_hour=from_hour,
+                        to_hour=to_hour)
+
+    def care_preview(self, incident_id: str, rows: int = 8) -> pl.DataFrame:
+        """The first ``rows`` customers of its care list, ids only, with ``customers``: the
+        length of the whole list."""
+        return self.sql("care_preview", incident_id=incident_id, rows=rows)
+
+    def care_list(self, incident_id: str, with_contacts: bool = False) -> pl.DataFrame:
+        """Its affected customers, to inform; contact columns only ``with_contacts``."""
+        frame = self.sql("care_list", incident_id=incident_id, with_contacts=with_contacts)
+        return frame if with_contacts else frame.drop(CONTACT_COLUMNS)
+
+    # --- customer 360 ------------------------------------------------------------------------
+
+    def find_customers(self, text: str, by_contact: bool = False) -> pl.DataFrame:
+        """Up to 12 customers whose id starts with ``text`` (or, ``by_contact``, whose name
+        or phone contains it)."""
+        text = text.strip()
+        digits = "".join(ch for ch in text if ch.isdigit()).lstrip("0")  # 087… = +353 87…
+        frame = self.sql("find_customers", text=text, digits=digits, by_contact=by_contact)
+        return frame if by_contact else frame.drop("name", "phone")
+
+    def customer(self, customer_id: str, with_contacts: bool = False) -> dict | None:
+        """One customer's CRM record (contact details only ``with_contacts``), or None."""
+        frame = self.sql("customer_profile", customer_id=customer_id,
+                         with_contacts=with_contacts)
+        if frame.is_empty():
+            return None
+        row = frame.row(0, named=True)
+        return row if with_contacts else {k: v for k, v in row.items()
+                                          if k not in CONTACT_COLUMNS}
+
+    def customer_days(self, customer_id: str, filters: Filters) -> pl.DataFrame:
+        return self.sql("customer_days", filters, customer_id=customer_id)
+
+    def customer_services(self, customer_id: str, filters: Filters) -> pl.DataFrame:
+        return self.sql("customer_services", filters, customer_id=customer_id)
+
+    def customer_incidents(self, customer_id: str) -> pl.DataFrame:
+        if self.missing(*INCIDENT_TABLES):
+            return pl.DataFrame()
+        return self.sql("customer_incidents", customer_id=customer_id)
+
+    def customer_tickets(self, customer_id: str, with_text: bool = False) -> pl.DataFrame:
+        frame = self.sql("customer_tickets", customer_id=customer_id, with_text=with_text)
+        return frame if with_text else frame.drop("description")
+
+    def customer_churn(self, customer_id: str) -> dict | None:
+        if self.missing(*CHURN_TABLES):
+            return None
+        frame = self.sql("customer_churn", customer_id=customer_id)
+        return frame.row(0, named=True) if not frame.is_empty() else None
+
     # --- plumbing ----------------------------------------------------------------------------
 
-    def cache_clear(self) -> None:
-        """Forget every cached result (tests, or after repairing a snapshot in place)."""
-        self._cached_query.cache_clear()
+    def warm_up(self) -> None:
+        """Build what every filter combination shares, once per snapshot: the customer period
+        index and the customer-level tables (the first Marketing view does it otherwise)."""
+        self.customer_period(self.filter_options().default)
+        if not self.missing(*CHURN_TABLES):
+            self.sql("churn_latest", large=True)
+        self.sql("contacts", large=True)
 
-    def _frame(self, sql: str, params: Params) -> pl.DataFrame:
+    def cache_clear(self, keep_indexes: bool = False) -> None:
+        """Forget every cached result (tests, benchmarks, or after repairing a snapshot);
+        ``keep_indexes`` keeps what is built once per snapshot whatever the filters: the
+        customer period index and the customer-level tables without parameters."""
+        self._cached_query.cache_clear()
+        self._cached_large.cache_clear()
+        self._outlook.cache_clear()
+        if not keep_indexes:
+            self._period_index.cache_clear()
+            self._snapshot_wide.cache_clear()
+
+    def _build_period_index(self, key: SnapshotKey) -> period_index.PeriodIndex:
+        days = self._run_query(key, _sql_text("customer_days_all"), ())
+        return period_index.build(days)
+
+    def _source_sql(self, m: Metric) -> str | None:
+        if m.source in self.tables():
+            return quote_identifier(m.source)
+        derived = SQL_DIR / "sources" / f"{m.source}.sql"
+        if derived.is_file():
+            text = derived.read_text(encoding="utf-8")
+            needs = re.findall(r"-- needs: (.*)", text)
+            inputs = [t.strip() for line in needs for t in line.split(",")]
+            if not self.missing(*inputs):
+                return f"({text}) as {quote_identifier(m.source)}"
+        return None
+
+    def _required_source(self, m: Metric) -> str:
+        source = self._source_sql(m)
+        if source is None:
+            raise MissingTableError(m.source)
+        return source
+
+    def _common_source(self, metrics: Sequence[Metric]) -> str:
+        sources = {m.source for m in metrics}
+        if len(sources) != 1:
+            raise ValueError(f"metrics come from different tables ({', '.join(sorted(sources))}); "
+                             "query each table separately")
+        return self._required_source(metrics[0])
+
+    def _frame(self, sql: str, params: Params, large: bool = False) -> pl.DataFrame:
+        cached = self._cached_large if large else self._cached_query
         snapshot = current_snapshot(self._settings)
         try:
-            return self._cached_query(snapshot.run_id, snapshot.path, sql, params)
-        except duckdb.IOException:
+            return cached(_snapshot_key(snapshot.run_id, snapshot.path), sql, params)
+        except (duckdb.IOException, FileNotFoundError):
             # The snapshot may have been pruned between reading CURRENT and opening it.
             newer = current_snapshot(self._settings)
             if newer.path == snapshot.path:
                 raise
-            return self._cached_query(newer.run_id, newer.path, sql, params)
+            return cached(_snapshot_key(newer.run_id, newer.path), sql, params)
 
-    @staticmethod
-    def _run_query(run_id: str, path: Path, sql: str, params: Params) -> pl.DataFrame:
-        """Run one query on its own read-only connection (``run_id`` is part of the cache key)."""
+    def _run_query(self, key: SnapshotKey, sql: str, params: Params) -> pl.DataFrame:
+        """Run one query on its own cursor (``key`` names the snapshot and keys the cache)."""
         bound = {name: list(v) if isinstance(v, tuple) else v for name, v in params}
-        con = open_snapshot(path)
+        cursor = self._connection(key).cursor()
         try:
-            return query(con, sql, bound)
+            return query(cursor, sql, bound)
         finally:
-            con.close()
+            cursor.close()
+
+    def _connection(self, key: SnapshotKey) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._root is None or self._root[0] != key:
+                # the old connection is only dropped: closing it would cut its cursors
+                self._root = (key, open_snapshot(Path(key[1]), threads=self._threads))
+            return self._root[1]
 
 
-def _where(filters: Filters) -> tuple[str, Params]:
+class MissingTableError(LookupError):
+    """A query needs a table this snapshot does not hold."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"the snapshot has no {table!r} table")
+        self.table = table
+
+
+@functools.cache
+def _sql_text(name: str) -> str:
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise FileNotFoundError(f"no query {path}")
+    return path.read_text(encoding="utf-8")
+
+
+def _snapshot_key(run_id: str, path: Path) -> SnapshotKey:
+    stat = path.stat()
+    return run_id, str(path), stat.st_ino, stat.st_mtime_ns
+
+
+def _filter_values(filters: Filters) -> dict[str, Hashable]:
+    return {"start": filters.start or EARLIEST, "end": filters.end or LATEST,
+            "regions": filters.regions, "segments": filters.segments,
+            "cfs_types": filters.cfs_types}
+
+
+def _where(filters: Filters, dimensions: Sequence[str]) -> tuple[str, Params]:
+    """The filter clauses for a table with ``dimensions``; the others do not apply to it."""
     clauses, params = [], []
-    for field_name, clause, param in _FILTER_CLAUSES:
+    for field_name, dimension, clause in _FILTER_CLAUSES:
         value = getattr(filters, field_name)
-        if value:
+        if value and (dimension is None or dimension in dimensions):
             clauses.append(clause)
-            params.append((param, value))
+            params.append((field_name, value))
     return ("where " + " and ".join(clauses) if clauses else ""), tuple(params)
+
+
+def _check_dimension(m: Metric, by: str) -> Metric:
+    if by not in DIMENSIONS:
+        raise ValueError(f"cannot break down by {by!r}; choose one of {', '.join(DIMENSIONS)}")
+    if by not in m.dimensions:
+        raise ValueError(f"{m.label} is not split by {by}")
+    return m
+
+
+def _common_dimensions(metrics: Sequence[Metric]) -> tuple[str, ...]:
+    return tuple(d for d in DIMENSIONS if all(d in m.dimensions for m in metrics))
 
 
 def _value_sql(m: Metric) -> str:
     return f"cast({m.formula_sql} as double)"
-
-
-def _source(m: Metric) -> str:
-    return quote_identifier(m.source)
-
-
-def _common_source(metrics: Sequence[Metric]) -> str:
-    sources = {m.source for m in metrics}
-    if len(sources) != 1:
-        raise ValueError(f"metrics come from different tables ({', '.join(sorted(sources))}); "
-                         "query each table separately")
-    return quote_identifier(sources.pop())
-

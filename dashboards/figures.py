@@ -1,5 +1,9 @@
 """Pure figure functions: a frame and a registry metric in, a plotly figure out. No I/O.
 
+Figures are plain dicts in plotly's JSON form (``{"data": [...], "layout": {...}}``): Dash
+sends them as they are, and building them costs microseconds where ``graph_objects`` spend
+tens of milliseconds validating (wrap one in ``plotly.graph_objects.Figure`` to inspect it).
+
 Every title, axis and hover text takes its words from the metric registry and
 :mod:`dashboards.labels`; no column name reaches the screen. A metric with a target gets a
 dashed target line, and one with a poor threshold a dotted one.
@@ -7,40 +11,36 @@ dashed target line, and one with a poor threshold a dotted one.
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import labels, theme
 from pipelines.metrics import Metric
 
+Figure = dict
+ONE_DAY_MS = 86_400_000
 
-def trend_figure(metric: Metric, series: pl.DataFrame) -> go.Figure:
+
+def trend_figure(metric: Metric, series: pl.DataFrame) -> Figure:
     """The daily trend of one metric; ``series`` has columns ``date`` and ``value``."""
     if series.is_empty():
         return empty_figure("No data for the selected filters")
-    figure = go.Figure(
-        go.Scatter(
-            x=series["date"].to_list(),
-            y=series["value"].to_list(),
-            mode="lines+markers",
-            name=metric.label,
-            line={"color": theme.ACCENT, "width": 2},
-            marker={"size": 5},
-            hovertemplate=f"%{{x|%a %d %b %Y}}<br>{metric.label}: %{{y:,.2f}} {metric.unit}"
-            "<extra></extra>",
-        ),
-        layout={"template": theme.figure_template()},
-    )
-    _add_reference_lines(figure, metric, horizontal=True)
-    one_day_ms = 86_400_000
-    figure.update_xaxes(title_text="Day", tickformat="%d %b",
-                        dtick=one_day_ms if series.height <= 8 else None)
-    figure.update_yaxes(title_text=f"{metric.label} ({metric.unit})")
-    figure.update_layout(margin={"t": 16})
-    return figure
+    shapes, notes = reference_lines(metric, horizontal=True)
+    trace = {
+        "type": "scatter", "mode": "lines+markers", "name": metric.label,
+        "x": series["date"].to_list(), "y": series["value"].to_list(),
+        "line": {"color": theme.ACCENT, "width": 2}, "marker": {"size": 5},
+        "hovertemplate": f"%{{x|%a %d %b %Y}}<br>{metric.label}: %{{y:,.2f}} {metric.unit}"
+                         "<extra></extra>",
+    }
+    x_axis = {"title": {"text": "Day"}, "tickformat": "%d %b", "type": "date"}
+    if series.height <= 8:
+        x_axis["dtick"] = ONE_DAY_MS
+    return {"data": [trace], "layout": theme.layout(
+        xaxis=x_axis, yaxis={"title": {"text": f"{metric.label} ({metric.unit})"}},
+        shapes=shapes, annotations=notes, margin={"l": 8, "r": 8, "t": 16, "b": 8})}
 
 
-def breakdown_figure(metric: Metric, frame: pl.DataFrame, by: str) -> go.Figure:
+def breakdown_figure(metric: Metric, frame: pl.DataFrame, by: str) -> Figure:
     """One bar per region, segment or service type, coloured by status against the target;
     the worst is on top. ``frame`` has columns ``by`` and ``value``."""
     rows = frame.filter(pl.col("value").is_not_null())
@@ -48,59 +48,51 @@ def breakdown_figure(metric: Metric, frame: pl.DataFrame, by: str) -> go.Figure:
         return empty_figure("No data for the selected filters")
     rows = rows.sort("value", descending=metric.direction == "lower_is_better")
     values = rows["value"].to_list()
-    names = [labels.value_label(by, v) for v in rows[by].to_list()]
-    figure = go.Figure(
-        go.Bar(
-            x=values,
-            y=names,
-            orientation="h",
-            marker={"color": [theme.status_colour(metric.status(v)) for v in values]},
-            text=[labels.format_number(metric, v) for v in values],
-            textposition="auto",
-            hovertemplate=f"{labels.dimension_label(by)}: %{{y}}<br>{metric.label}: "
-            f"%{{x:,.2f}} {metric.unit}<extra></extra>",
-        ),
-        layout={"template": theme.figure_template()},
-    )
-    _add_reference_lines(figure, metric, horizontal=False)
-    figure.update_yaxes(autorange="reversed")  # the card's picker names the dimension
-    figure.update_xaxes(title_text=f"{metric.label} ({metric.unit})", range=_bar_range(metric,
-                                                                                       values))
-    figure.update_layout(margin={"t": 16}, bargap=0.35)
-    return figure
+    trace = {
+        "type": "bar", "orientation": "h", "x": values,
+        "y": [labels.value_label(by, v) for v in rows[by].to_list()],
+        "marker": {"color": [theme.status_colour(metric.status(v)) for v in values]},
+        "text": [labels.format_number(metric, v) for v in values], "textposition": "auto",
+        "hovertemplate": f"{labels.dimension_label(by)}: %{{y}}<br>{metric.label}: "
+                         f"%{{x:,.2f}} {metric.unit}<extra></extra>",
+    }
+    shapes, notes = reference_lines(metric, horizontal=False)
+    x_axis: dict = {"title": {"text": f"{metric.label} ({metric.unit})"}}
+    zoom = _bar_range(metric, values)
+    if zoom:
+        x_axis["range"] = zoom
+    return {"data": [trace], "layout": theme.layout(
+        xaxis=x_axis, yaxis={"autorange": "reversed"}, shapes=shapes, annotations=notes,
+        bargap=0.35, margin={"l": 8, "r": 8, "t": 16, "b": 8})}
 
 
-def sparkline_figure(metric: Metric, series: pl.DataFrame, colour: str) -> go.Figure:
+def sparkline_figure(metric: Metric, series: pl.DataFrame, colour: str) -> Figure:
     """A small axis-less trend for a KPI tile, with a faint target line."""
-    figure = go.Figure(
-        go.Scatter(
-            x=series["date"].to_list() if not series.is_empty() else [],
-            y=series["value"].to_list() if not series.is_empty() else [],
-            mode="lines",
-            line={"color": colour, "width": 2},
-            hoverinfo="skip",
-        ),
-        layout={"template": theme.figure_template()},
-    )
-    if metric.target is not None:
-        figure.add_hline(y=metric.target, line={"color": theme.MUTED, "width": 1, "dash": "dot"})
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    figure.update_layout(margin={"l": 0, "r": 0, "t": 2, "b": 2})
-    return figure
+    trace = {
+        "type": "scatter", "mode": "lines" if series.height > 2 else "lines+markers",
+        "x": series["date"].to_list() if not series.is_empty() else [],
+        "y": series["value"].to_list() if not series.is_empty() else [],
+        "line": {"color": colour, "width": 2}, "marker": {"size": 7}, "hoverinfo": "skip",
+    }
+    shapes = [] if metric.target is None else [_hline(metric.target, {
+        "color": theme.MUTED, "width": 1, "dash": "dot"})]
+    return {"data": [trace], "layout": theme.layout(
+        xaxis={"visible": False}, yaxis={"visible": False}, shapes=shapes,
+        margin={"l": 0, "r": 0, "t": 2, "b": 2})}
 
 
-def empty_figure(message: str) -> go.Figure:
+def empty_figure(message: str) -> Figure:
     """A blank figure that says why it is blank."""
-    figure = go.Figure(layout={"template": theme.figure_template()})
-    figure.add_annotation(text=message, showarrow=False, font={"color": theme.MUTED, "size": 14},
-                          xref="paper", yref="paper", x=0.5, y=0.5)
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
+    note = {"text": message, "showarrow": False, "font": {"color": theme.MUTED, "size": 14},
+            "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}
+    return {"data": [], "layout": theme.layout(
+        xaxis={"visible": False}, yaxis={"visible": False}, annotations=[note])}
 
 
-def _add_reference_lines(figure: go.Figure, metric: Metric, horizontal: bool) -> None:
+def reference_lines(metric: Metric, horizontal: bool) -> tuple[list[dict], list[dict]]:
+    """The target (dashed, good colour) and poor (dotted, poor colour) lines of a metric, as
+    shapes and their labels; horizontal across a trend, vertical across bars."""
+    shapes, notes = [], []
     lines = [
         (metric.target, labels.target_text(metric), theme.status_colour("good"), "dash"),
         (metric.poor_threshold, labels.poor_text(metric), theme.status_colour("poor"), "dot"),
@@ -108,12 +100,25 @@ def _add_reference_lines(figure: go.Figure, metric: Metric, horizontal: bool) ->
     for value, text, colour, dash in lines:
         if value is None:
             continue
-        style = {"line": {"color": colour, "width": 1.5, "dash": dash},
-                 "annotation": {"text": text, "font": {"color": colour, "size": 11}}}
+        style = {"color": colour, "width": 1.5, "dash": dash}
+        font = {"color": colour, "size": 11}
         if horizontal:
-            figure.add_hline(y=value, annotation_position="top left", **style)
+            shapes.append(_hline(value, style))
+            notes.append({"text": text, "font": font, "showarrow": False, "xref": "paper",
+                          "x": 0, "xanchor": "left", "yref": "y", "y": value,
+                          "yanchor": "bottom"})
         else:
-            figure.add_vline(x=value, annotation_position="top", **style)
+            shapes.append({"type": "line", "xref": "x", "x0": value, "x1": value,
+                           "yref": "paper", "y0": 0, "y1": 1, "line": style})
+            notes.append({"text": text, "font": font, "showarrow": False, "xref": "x",
+                          "x": value, "xanchor": "center", "yref": "paper", "y": 1,
+                          "yanchor": "bottom"})
+    return shapes, notes
+
+
+def _hline(value: float, line: dict) -> dict:
+    return {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": value,
+            "y1": value, "line": line}
 
 
 def _bar_range(metric: Metric, values: list[float]) -> list[float] | None:

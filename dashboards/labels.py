@@ -6,6 +6,9 @@ turns codes (``cfs_type``, ``mobile_data``) into plain words and numbers into re
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from pipelines.metrics import Metric
 
 DIMENSION_LABELS: dict[str, str] = {
@@ -25,7 +28,28 @@ _VALUE_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-_DECIMALS: dict[str, int] = {"%": 2, "ms": 1, "GB/day": 2}
+_DECIMALS: dict[str, int] = {"%": 2, "ms": 1, "GB/day": 2, "hours": 1, "points": 1,
+                             "per 1,000/day": 1}
+
+# Codes in the model tables, in words.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "status": {"open": "Open", "stale": "Open, clear not received", "cleared": "Cleared",
+               "resolved": "Resolved", "closed": "Closed", "active": "Active",
+               "terminated": "Left", "inProgress": "In progress", "pending": "Pending"},
+    "severity": {"critical": "Critical", "major": "Major", "minor": "Minor",
+                 "warning": "Warning", "indeterminate": "Indeterminate", "cleared": "Cleared"},
+    "role": {"root": "Root cause", "symptom": "Symptom", "attached": "Related alarm"},
+    "source": {"alarm": "Alarm", "silent": "No alarm (silent)"},
+    "risk_band": {"high": "High", "medium": "Medium", "low": "Low"},
+    "resource_type": {"olt": "OLT", "pon_port": "PON port", "bng": "BNG",
+                      "dns_resolver": "DNS resolver", "agg_router": "Aggregation router",
+                      "core_router": "Core router", "cell": "Radio cell", "site": "Cell site",
+                      "ims": "IMS core", "iptv_headend": "IPTV headend",
+                      "transport_ring": "Transport ring", "olt_card": "OLT line card"},
+    "contract_type": {"monthly": "Month to month", "month_to_month": "Month to month",
+                      "one_year": "One year", "two_year": "Two years"},
+    "payment_method": {"direct_debit": "Direct debit", "card": "Card", "invoice": "Invoice"},
+}
 
 
 def dimension_label(dimension: str) -> str:
@@ -90,3 +114,63 @@ def direction_text(metric: Metric) -> str:
 
 def _bound(metric: Metric) -> str:
     return "at least" if metric.direction == "higher_is_better" else "at most"
+
+
+def code_label(kind: str, code: str | None) -> str:
+    """A code from a model table in words: ``code_label('status', 'stale')``; unknown codes
+    are turned into words (``lossOfSignal`` → 'Loss of signal', ``sleeping_cell`` →
+    'Sleeping cell')."""
+    if code is None:
+        return "–"
+    known = CODE_LABELS.get(kind, {})
+    return known.get(code) or humanise(code)
+
+
+def humanise(code: str) -> str:
+    """``lossOfSignal`` → 'Loss of signal'; ``no_mobile_service`` → 'No mobile service'."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", code).replace("_", " ").strip()
+    return spaced[:1].upper() + spaced[1:].lower() if spaced else code
+
+
+def cfs_list(codes: list[str] | None) -> str:
+    """['ftth', 'iptv'] → 'FTTH broadband, IPTV'."""
+    return ", ".join(value_label("cfs_type", c) for c in codes or [])
+
+
+def format_count(value: float | None) -> str:
+    """'12,480' (or '–')."""
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def format_euros(value: float | None) -> str:
+    """'€12,480' (or '–')."""
+    return "–" if value is None else f"€{value:,.0f}"
+
+
+def format_minutes(minutes: float | None) -> str:
+    """'45 min', '3 h 20 min', '2 d 4 h'."""
+    if minutes is None:
+        return "–"
+    minutes = round(minutes)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def format_time(value: datetime | None) -> str:
+    """'Sun 15 Mar 06:00' (UTC)."""
+    return "–" if value is None else f"{value:%a} {value.day} {value:%b %H:%M}"
+
+
+def format_day(value: date | None) -> str:
+    """'15 Mar 2026'."""
+    return "–" if value is None else f"{value.day} {value:%b %Y}"
+
+
+def sentence_case(text: str | None) -> str:
+    """'holds 11 services' → 'Holds 11 services' (reasons and labels written in lower case)."""
+    return text[:1].upper() + text[1:] if text else ""

@@ -1,9 +1,15 @@
 """The shell around every page: header and nav, the shared filter bar, the snapshot footer.
 
-The shell knows the pages only through Dash's page registry (name, path, order, and an
-optional ``uses_filters=False`` that hides the filter bar); it knows nothing of their contents.
-Filter state and the URL query string are kept in step by one callback (see
+The shell knows the pages only through Dash's page registry (name, path, order, and the
+optional ``uses_filters=False`` that hides the filter bar, ``nav=False`` that keeps a page out
+of the menu and ``nav_parent`` naming the menu entry it belongs to); it knows nothing of their
+contents. Filter state and the URL query string are kept in step by one callback (see
 :func:`register_callbacks`), so a copied link restores the same view.
+
+The header says who is looking (:mod:`dashboards.roles`): the login's role, the role fixed by
+``CXBRIDGE_DASHBOARD_ROLE``, or, on localhost without either, a switcher. The role travels to
+page callbacks in the ``shell-role`` store; the server trusts it only where switching is
+allowed (:func:`dashboards.context.current_role`).
 """
 
 from __future__ import annotations
@@ -18,10 +24,18 @@ from dash.exceptions import PreventUpdate
 
 from dashboards import filters as fb
 from dashboards import theme
+from dashboards.auth import logged_in_user
 from dashboards.components import no_snapshot_notice
-from dashboards.context import current_reader, needs_snapshot
+from dashboards.context import (
+    ROLE_ID,
+    current_access,
+    current_reader,
+    current_role,
+    needs_snapshot,
+)
 from dashboards.filters import FilterChoices, Filters
 from dashboards.labels import dimension_label, value_label
+from dashboards.roles import DEFAULT_ROLE, ROLE_LABELS, ROLES
 from pipelines.warehouse import WarehouseError
 
 PRODUCT_NAME = "cxbridge"
@@ -40,16 +54,18 @@ def shell_layout() -> html.Div:
     Outside a request (Dash validating the layout when the app is built) it reads nothing."""
     choices: FilterChoices | None = None
     notice = None
-    if flask.has_request_context():
+    in_request = flask.has_request_context()
+    if in_request:
         try:
             choices = current_reader().filter_options()
         except WarehouseError as exc:
             notice = no_snapshot_notice(str(exc))
+    role = current_role() if in_request else DEFAULT_ROLE
     return html.Div(
         [
             dcc.Location(id=URL_ID, refresh=False),
             dcc.Store(id=CHOICES_ID, data=choices.to_store() if choices else None),
-            _header(),
+            _header(role, in_request),
             dbc.Container([notice, _filter_bar(choices)], fluid=True, className="shell-top"),
             dbc.Container(dash.page_container, fluid=True, className="shell-main"),
             html.Footer(id=FOOTER_ID, className="shell-footer"),
@@ -58,8 +74,9 @@ def shell_layout() -> html.Div:
     )
 
 
-def _header() -> dbc.Navbar:
-    pages = sorted(dash.page_registry.values(), key=lambda p: (p.get("order") or 0, p["name"]))
+def _header(role: str, in_request: bool) -> dbc.Navbar:
+    pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True)),
+                   key=lambda p: (p.get("order") or 0, p["name"]))
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
                                 id={"type": NAV_TYPE, "index": page["relative_path"]}))
@@ -71,6 +88,7 @@ def _header() -> dbc.Navbar:
                 html.Div([html.Span(PRODUCT_NAME, className="brand-name"),
                           html.Span(TAGLINE, className="brand-tagline")], className="brand"),
                 dbc.Nav(links, navbar=True, className="shell-nav"),
+                _role_control(role, in_request),
             ],
             fluid=True,
         ),
@@ -79,6 +97,26 @@ def _header() -> dbc.Navbar:
         sticky="top",
         className="shell-header",
     )
+
+
+def _role_control(role: str, in_request: bool) -> html.Div:
+    """The switcher where the role may be chosen, else who is signed in and their role. The
+    switcher (hidden when it cannot be used) is what page callbacks read the role from."""
+    switchable = not in_request or current_access().switchable
+    picker = dcc.Dropdown(
+        id=ROLE_ID, value=role, clearable=False, searchable=False, disabled=not switchable,
+        options=[{"label": ROLE_LABELS[r], "value": r} for r in ROLES],
+        persistence=switchable, persistence_type="session", className="role-picker",
+        style=None if switchable else {"display": "none"})
+    if switchable:
+        return html.Div([html.Span("Viewing as", className="role-caption"), picker],
+                        className="role-control", title="No login on this server: choose the "
+                        "role whose view you want to see")
+    user = logged_in_user()
+    who = f"{user} · " if user else ""
+    return html.Div([html.Span("Role", className="role-caption"),
+                     html.Span(who + ROLE_LABELS[role], id="shell-role-name",
+                               className="role-name"), picker], className="role-control")
 
 
 def _filter_bar(choices: FilterChoices | None) -> html.Div:
@@ -151,10 +189,10 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def follow_location(pathname, search):
         paths = [item["id"]["index"] for item in ctx.outputs_list[0]]
-        page = next((p for p in dash.page_registry.values() if p["relative_path"] == pathname),
-                    None)
+        page = _page_of(pathname)
         hidden = bool(page) and page.get("uses_filters", True) is False
-        return [p + (search or "") for p in paths], [p == pathname for p in paths], hidden
+        here = (page.get("nav_parent") or page["relative_path"]) if page else pathname
+        return [p + (search or "") for p in paths], [p == here for p in paths], hidden
 
     @app.callback(Output(FOOTER_ID, "children"), Input(URL_ID, "pathname"),
                   *fb.filter_inputs())
@@ -166,6 +204,17 @@ def register_callbacks(app: dash.Dash) -> None:
                   if info.first_date and info.last_date else "")
         return [html.Span("Data snapshot "), html.Code(info.run_id, id="shell-run-id"),
                 html.Span(built + covers)]
+
+
+def _page_of(pathname: str | None) -> dict | None:
+    """The registered page serving ``pathname`` (templates like /customer/<id> included)."""
+    path = (pathname or "/").rstrip("/") or "/"
+    for page in dash.page_registry.values():
+        base = page["relative_path"]
+        if path == base or (base != "/" and page.get("path_template")
+                            and path.startswith(base + "/")):
+            return page
+    return None
 
 
 def _day(value: date) -> str:

@@ -6,8 +6,6 @@ same red everywhere. Status names are those returned by :meth:`pipelines.metrics
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 BRAND = "#0f2d52"  # header, headings
 ACCENT = "#0b6bcb"  # the series being looked at
 MUTED = "#6b7785"  # secondary text, axes
@@ -47,8 +45,9 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, STATUS_LABELS["unknown"])
 
 
-def figure_template() -> go.layout.Template:
-    """The plotly template every figure uses: quiet grid, product font, brand colours."""
+def template_layout() -> dict:
+    """The layout part of the plotly template every figure uses: quiet grid, product font,
+    brand colours."""
     axis = {
         "gridcolor": GRID,
         "linecolor": GRID,
@@ -57,16 +56,21 @@ def figure_template() -> go.layout.Template:
         "title": {"font": {"color": MUTED}},
         "automargin": True,
     }
-    return go.layout.Template(
-        layout={
-            "font": {"family": FONT_FAMILY, "size": 12, "color": BRAND},
-            "colorway": list(SERIES),
-            "paper_bgcolor": SURFACE,
-            "plot_bgcolor": SURFACE,
-            "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
-            "xaxis": axis,
-            "yaxis": axis,
-            "hoverlabel": {"font": {"family": FONT_FAMILY}},
-            "showlegend": False,
-        }
-    )
+    return {
+        "font": {"family": FONT_FAMILY, "size": 12, "color": BRAND},
+        "colorway": list(SERIES),
+        "paper_bgcolor": SURFACE,
+        "plot_bgcolor": SURFACE,
+        "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
+        "xaxis": axis,
+        "yaxis": axis,
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        "showlegend": False,
+    }
+
+
+def layout(**parts: object) -> dict:
+    """A figure layout as a plain dict with the product template: figures are built as
+    dicts (plotly.js reads them as they are), which is many times faster than validating
+    ``graph_objects`` on every callback."""
+    return {"template": {"layout": template_layout()}, **parts}

@@ -11,7 +11,8 @@ from dash import Input, Output, clientside_callback, html
 
 from dashboards import labels
 from dashboards.components import glossary_anchor
-from pipelines.metrics import METRICS, Metric
+from dashboards.registry import all_metrics
+from pipelines.metrics import Metric
 
 dash.register_page(__name__, path="/glossary", name="Metric glossary",
                    title="Metric glossary · cxbridge", order=90, uses_filters=False)
@@ -22,7 +23,7 @@ def layout(**_query: str) -> html.Div:
     index = html.Nav(
         [html.Span("Jump to: ", className="glossary-index-label")]
         + [html.A(m.label, href=f"#{glossary_anchor(m.name)}", className="glossary-index-link")
-           for m in METRICS],
+           for m in all_metrics()],
         className="glossary-index",
     )
     intro = html.P(
@@ -32,7 +33,7 @@ def layout(**_query: str) -> html.Div:
     )
     return html.Div(
         [html.H1("Metric glossary", className="page-title"), intro, index,
-         html.Div([_entry(m) for m in METRICS], className="glossary-entries")],
+         html.Div([_entry(m) for m in all_metrics()], className="glossary-entries")],
         id="glossary-root",
         className="glossary",
     )

@@ -1,7 +1,9 @@
 """Overview (executives): the shared customer-experience KPIs against their targets.
 
-Tiles for every registry metric read from ``kpi_daily``, a daily trend of a chosen KPI and a
-breakdown of it by region, segment or service type. Everything follows the filter bar.
+The headline tiles are the KPIs both departments are judged on (experience, customers with a
+poor day, customers hurt by faults, churn risk, revenue at risk, time to restore); below them a
+daily trend and a breakdown of any metric, then the network and care KPIs. Everything follows
+the filter bar; each tile links to its definition in the glossary.
 """
 
 from __future__ import annotations
@@ -11,40 +13,35 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from dashboards import figures
-from dashboards.components import kpi_tile, titled_card
+from dashboards.components import kpi_tiles, titled_card
 from dashboards.context import current_reader, needs_snapshot
 from dashboards.data_access import DIMENSIONS
 from dashboards.filters import Filters, filter_inputs
 from dashboards.labels import dimension_label
-from pipelines.metrics import METRICS, metric
+from dashboards.registry import all_metrics, metric
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · cxbridge", order=0)
 
-KPI_NAMES = tuple(m.name for m in METRICS if m.source == "kpi_daily")
-DEFAULT_KPI = "service_availability" if "service_availability" in KPI_NAMES else KPI_NAMES[0]
+HEADLINE = ("experience_index", "poor_experience_share", "customers_hurt", "churn_risk",
+            "revenue_at_risk", "time_to_restore")
+MORE = tuple(m.name for m in all_metrics() if m.name not in HEADLINE)
+DEFAULT_KPI = "experience_index"
 _GRAPH_CONFIG = {"displayModeBar": False}
+_TILE_ROW = "row row-cols-2 row-cols-md-3 row-cols-xl-6 g-3 mb-3"
 
 
 def layout(**_query: str) -> html.Div:
     """The page skeleton; the callbacks below fill it for the current filters."""
     kpi_picker = dcc.Dropdown(
         id="overview-kpi",
-        options=[{"label": metric(name).label, "value": name} for name in KPI_NAMES],
-        value=DEFAULT_KPI,
-        clearable=False,
-        className="overview-kpi-picker",
+        options=[{"label": m.label, "value": m.name} for m in all_metrics()],
+        value=DEFAULT_KPI, clearable=False, className="overview-kpi-picker",
     )
-    by_picker = dbc.RadioItems(
-        id="overview-breakdown-by",
-        options=[{"label": dimension_label(d), "value": d} for d in DIMENSIONS],
-        value="region",
-        inline=True,
-        className="overview-by-picker",
-    )
+    by_picker = dbc.RadioItems(id="overview-breakdown-by", value="region", inline=True,
+                               options=_by_options(DEFAULT_KPI), className="overview-by-picker")
     return html.Div(
         [
-            html.Div(id="overview-tiles", className="row row-cols-1 row-cols-md-3 "
-                                                     "row-cols-xl-5 g-3 mb-3"),
+            html.Div(id="overview-tiles", className=_TILE_ROW),
             dbc.Row(
                 [
                     dbc.Col(titled_card("Daily trend", [_graph("overview-trend")], kpi_picker),
@@ -52,8 +49,11 @@ def layout(**_query: str) -> html.Div:
                     dbc.Col(titled_card("Breakdown", [_graph("overview-breakdown")], by_picker),
                             lg=5),
                 ],
-                className="g-3",
+                className="g-3 mb-3",
             ),
+            html.H2("Network and care", className="section-title"),
+            html.Div(id="overview-more-tiles",
+                     className=_TILE_ROW.replace("row-cols-xl-6", "row-cols-xl-7")),
         ],
         className="overview",
     )
@@ -65,18 +65,34 @@ def _graph(graph_id: str) -> dcc.Loading:
     return dcc.Loading(graph, type="dot", delay_show=300)
 
 
+def _by_options(metric_name: str) -> list[dict]:
+    dims = metric(metric_name).dimensions
+    return [{"label": dimension_label(d), "value": d, "disabled": d not in dims}
+            for d in DIMENSIONS]
+
+
 @callback(Output("overview-tiles", "children"), *filter_inputs())
 @needs_snapshot
 def show_tiles(start, end, regions, segments, cfs_types):
-    """One tile per KPI: value over the range, status, target, sparkline, glossary link."""
+    """The headline KPIs: value over the range, status, target, sparkline, glossary link."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
-    reader = current_reader()
-    values = reader.kpi_values(KPI_NAMES, filters)
-    return [
-        html.Div(kpi_tile(metric(name), values[name], reader.kpi_series(name, filters),
-                          filters.to_query(), "overview"), className="col")
-        for name in KPI_NAMES
-    ]
+    return kpi_tiles(current_reader(), HEADLINE, filters, "overview")
+
+
+@callback(Output("overview-more-tiles", "children"), *filter_inputs())
+@needs_snapshot
+def show_more_tiles(start, end, regions, segments, cfs_types):
+    """The network and care KPIs, the same way."""
+    filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
+    return kpi_tiles(current_reader(), MORE, filters, "overview")
+
+
+@callback(Output("overview-breakdown-by", "options"), Output("overview-breakdown-by", "value"),
+          Input("overview-kpi", "value"), Input("overview-breakdown-by", "value"))
+def follow_metric(metric_name, by):
+    """Offer only the dimensions the chosen metric is split by."""
+    dims = metric(metric_name).dimensions
+    return _by_options(metric_name), by if by in dims else dims[0]
 
 
 @callback(Output("overview-trend", "figure"), Input("overview-kpi", "value"), *filter_inputs())
@@ -84,8 +100,10 @@ def show_tiles(start, end, regions, segments, cfs_types):
 def show_trend(metric_name, start, end, regions, segments, cfs_types):
     """The chosen KPI, day by day."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
-    series = current_reader().kpi_series(metric_name, filters)
-    return figures.trend_figure(metric(metric_name), series)
+    reader = current_reader()
+    if not reader.source_available(metric_name):
+        return figures.empty_figure(f"No {metric(metric_name).label.lower()} in this snapshot")
+    return figures.trend_figure(metric(metric_name), reader.kpi_series(metric_name, filters))
 
 
 @callback(Output("overview-breakdown", "figure"), Input("overview-kpi", "value"),
@@ -94,5 +112,9 @@ def show_trend(metric_name, start, end, regions, segments, cfs_types):
 def show_breakdown(metric_name, by, start, end, regions, segments, cfs_types):
     """The chosen KPI over the range, one bar per region, segment or service type."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
-    frame = current_reader().breakdown(metric_name, by, filters)
-    return figures.breakdown_figure(metric(metric_name), frame, by)
+    m, reader = metric(metric_name), current_reader()
+    if not reader.source_available(metric_name):
+        return figures.empty_figure(f"No {m.label.lower()} in this snapshot")
+    if by not in m.dimensions:
+        return figures.empty_figure(f"{m.label} is not split by {dimension_label(by).lower()}")
+    return figures.breakdown_figure(m, reader.breakdown(metric_name, by, filters), by)

@@ -5,6 +5,8 @@
 * ``tiny_rows``: four ``kpi_daily`` rows whose KPIs are worked out by hand in the tests.
 * ``demo_rows``: two weeks of a small, plausible operator (five regions, three segments, five
   service types) with a fibre incident in Munster and congestion on Connacht's mobile network.
+* ``world``: every other table of the snapshot for a small operator over the same two weeks
+  (customers, their days and services, churn scores, incidents, …; see ``world.py``).
 * ``publish``: writes rows into a warehouse under ``tmp_path`` and publishes a snapshot the way
   the pipeline does (``pipelines.warehouse.publish_snapshot``).
 """
@@ -22,6 +24,7 @@ import pytest
 from selenium.webdriver.chrome.options import Options
 
 from pipelines.warehouse import connect, publish_snapshot
+from tests.dashboards.world import world_tables
 
 CHROMIUM = "/usr/bin/chromium"
 CHROME_ARGS = (
@@ -72,30 +75,37 @@ def chromium() -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def world() -> dict[str, pl.DataFrame]:
+    """The mini operator's tables (tests/dashboards/world.py), built once."""
+    return world_tables()
+
+
 @pytest.fixture
 def publish(settings) -> Callable[..., None]:
-    """``publish(run_id, kpi_rows)``: build the snapshot tables and make them current."""
+    """``publish(run_id, kpi_rows, tables=None)``: build ``kpi_daily`` from ``kpi_rows``, add
+    ``tables`` (name → frame; else one ``service_daily`` row) and make the snapshot current."""
 
-    def _publish(run_id: str, kpi_rows: list[tuple]) -> None:
+    def _publish(run_id: str, kpi_rows: list[tuple],
+                 tables: dict[str, pl.DataFrame] | None = None) -> None:
         kpi = pl.DataFrame(kpi_rows, schema=KPI_SCHEMA, orient="row").with_columns(
             # every scored service-day at 92 points, less 40 per outage share of its minutes
             sei_sum=pl.col("active_services") * 92.0
             - 40.0 * pl.col("outage_service_minutes") / 1440.0,
             sei_scored=pl.col("active_services"))
-        services = _service_rows(kpi)
         info = pl.DataFrame({
             "run_id": [run_id], "built_at": [datetime(2026, 3, 16, 4, 30)],
             "raw_dir": [str(settings.raw_dir)],
             "first_date": [kpi["date"].min()], "last_date": [kpi["date"].max()],
         })
+        frames = {"kpi_daily": kpi, "snapshot_info": info,
+                  **(tables if tables is not None else {"service_daily": _service_rows(kpi)})}
         with connect(settings) as con:
-            for name, frame in (("kpi_daily", kpi), ("service_daily", services),
-                                ("snapshot_info", info)):
+            for name, frame in frames.items():
                 con.register("incoming", frame)
                 con.execute(f"create or replace table {name} as select * from incoming")
                 con.unregister("incoming")
-            publish_snapshot(con, settings, run_id, ["kpi_daily", "service_daily",
-                                                     "snapshot_info"])
+            publish_snapshot(con, settings, run_id, list(frames))
 
     return _publish
 

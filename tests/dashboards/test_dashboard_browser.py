@@ -1,16 +1,15 @@
-"""The dashboard in headless Chromium, on the two-week demo snapshot (conftest ``demo_rows``).
-
-Set ``CXBRIDGE_SCREENSHOT_DIR`` to keep the 1366×768 screenshots somewhere you can look at.
+"""The dashboard in headless Chromium at 1366×768, on the two-week demo snapshot (conftest
+``demo_rows``) with the mini operator's customers, churn scores and incidents (``world.py``).
 """
 
 from __future__ import annotations
 
-import os
+import csv
 import socket
 from datetime import date
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import polars as pl
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -19,21 +18,40 @@ from dashboards.data_access import SnapshotReader
 from dashboards.filters import Filters
 from dashboards.labels import format_number
 from pipelines.metrics import metric
+from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER, SILENT_CELL
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
 
 AVAILABILITY_VALUE = "#overview-value-service_availability .kpi-number"
+RAW_NAMES = ("cfs_type", "active_services", "outage_service_minutes", "session_failures",
+             "latency_ms", "data_volume_mb", "mobile_data", "enterprise_vpn", "kpi_daily",
+             "nullif", "higher_is_better", "customer_id", "churn_probability", "risk_band",
+             "revenue_at_risk_eur", "sei_worst", "lossOfSignal", "sleeping_cell", "no_service",
+             "pon_port", "incident_id", "impact_minutes")
+PAGES = (  # path, an element that shows the page has its data
+    ("/", "#overview-tile-time_to_restore .kpi-number"),
+    ("/marketing", "#marketing-risk-map .js-plotly-plot"),
+    ("/operations", "#operations-queue-table"),
+    (f"/incident/{OPEN_FIBRE}", "#incident-care-table"),
+    (f"/customer/{PII_CUSTOMER['customer_id']}", "#customer-services-table"),
+    ("/glossary", "#glossary-time-to-restore"),
+)
 
 
 @pytest.fixture
-def app(settings, publish, demo_rows):
-    publish("demo-run", demo_rows)
-    return create_app(settings)
+def published(settings, publish, demo_rows, world):
+    publish("demo-run", demo_rows, world)
+    return settings
 
 
 @pytest.fixture
-def reader(settings, app):
-    return SnapshotReader(settings)
+def app(published):
+    return create_app(published)
+
+
+@pytest.fixture
+def reader(published):
+    return SnapshotReader(published)
 
 
 def _expected_availability(reader: SnapshotReader, filters: Filters) -> str:
@@ -51,7 +69,7 @@ def _wait(dash_duo, condition, message: str) -> None:
 
 def _start(dash_duo, app) -> None:
     """Serve ``app`` on a free loopback port (dash counts ports per process, which clashes
-    when tests run in parallel workers)."""
+    when tests run in parallel workers); the window is 1366×768 (conftest CHROME_ARGS)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -63,13 +81,13 @@ def _nav(dash_duo, page_name: str):
                                  attribute="XPATH")
 
 
-def _assert_no_raw_names(dash_duo) -> None:
-    """No column name or raw code of the snapshot is shown to the user."""
-    text = dash_duo.find_element("body").text
-    raw = ["cfs_type", "active_services", "outage_service_minutes", "session_failures",
-           "latency_ms", "data_volume_mb", "mobile_data", "enterprise_vpn", "kpi_daily",
-           "nullif", "higher_is_better"]
-    assert [name for name in raw if name in text] == []
+def _click(dash_duo, selector: str) -> None:
+    """Click an element below the fold (dash_duo's window does not scroll to it)."""
+    dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element(selector))
+
+
+def _body(dash_duo) -> str:
+    return dash_duo.find_element("body").text
 
 
 def _figure_y(dash_duo, graph_id: str) -> list:
@@ -78,21 +96,24 @@ def _figure_y(dash_duo, graph_id: str) -> list:
         "return g && g.data && g.data[0] ? Array.from(g.data[0].y) : null;")
 
 
-def test_every_page_loads_without_console_errors(dash_duo, app):
-    _start(dash_duo, app)
-    dash_duo.wait_for_element(AVAILABILITY_VALUE)
-    dash_duo.wait_for_element("#overview-trend .js-plotly-plot")
-    dash_duo.wait_for_contains_text("#shell-run-id", "demo-run")
-    _assert_no_raw_names(dash_duo)
-    assert dash_duo.get_logs() == []
+def _idle(dash_duo) -> bool:
+    return dash_duo.driver.execute_script(
+        "return document.querySelector('[data-dash-is-loading=\"true\"]') === null")
 
-    _nav(dash_duo, "Metric glossary").click()
-    dash_duo.wait_for_element("#glossary-service-availability")
+
+def test_every_page_loads_without_console_errors_or_raw_names(dash_duo, app):
+    _start(dash_duo, app)
+    dash_duo.wait_for_contains_text("#shell-run-id", "demo-run")
+    for path, ready in PAGES:
+        dash_duo.wait_for_page(url=dash_duo.server_url + path)
+        dash_duo.wait_for_element(ready)
+        _wait(dash_duo, lambda: _idle(dash_duo), f"{path} finished loading")
+        text = _body(dash_duo)
+        assert [name for name in RAW_NAMES if name in text] == [], path
+        width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 1366, f"{path} scrolls sideways at 1366 px"
+        assert dash_duo.get_logs() == [], path
     assert dash_duo.find_element("#shell-filter-bar").get_attribute("hidden")
-    dash_duo.wait_for_page(url=dash_duo.server_url + "/glossary")
-    dash_duo.wait_for_element("#glossary-access-latency")
-    _assert_no_raw_names(dash_duo)
-    assert dash_duo.get_logs() == []
 
 
 def test_changing_a_filter_updates_tiles_figures_and_url(dash_duo, app, reader):
@@ -102,22 +123,30 @@ def test_changing_a_filter_updates_tiles_figures_and_url(dash_duo, app, reader):
     _wait(dash_duo, lambda: _figure_y(dash_duo, "overview-breakdown"), "breakdown drawn")
     assert len(_figure_y(dash_duo, "overview-breakdown")) == 5  # one bar per region
 
-    dash_duo.select_dcc_dropdown(f"#{'filters-region'}", value="Munster")
+    dash_duo.select_dcc_dropdown("#filters-region", value="Munster")
     munster = Filters(start=default.start, end=default.end, regions=("Munster",))
     dash_duo.wait_for_text_to_equal(AVAILABILITY_VALUE, _expected_availability(reader, munster))
     _wait(dash_duo, lambda: _figure_y(dash_duo, "overview-breakdown") == ["Munster"],
           "breakdown follows the region filter")
     _wait(dash_duo, lambda: _query(dash_duo).get("region") == ["Munster"], "URL has the region")
     assert _query(dash_duo)["from"] == [default.start.isoformat()]
+
+    _nav(dash_duo, "Marketing").click()  # the filters travel with the menu
+    munster_customers = reader.customer_outlook(munster).height
+    dash_duo.wait_for_element("#marketing-quadrant-stats")
+    _wait(dash_duo, lambda: sum(int(e.text.split()[0].replace(",", "")) for e in
+                                dash_duo.find_elements("[id^=marketing-quadrant-] .kpi-number"))
+          == munster_customers, "quadrants count Munster's customers")
+    assert _query(dash_duo).get("region") == ["Munster"]
     assert dash_duo.get_logs() == []
 
 
 def test_a_snapshot_published_while_serving_is_shown_without_restart(dash_duo, app, publish,
-                                                                      demo_rows):
+                                                                      demo_rows, world):
     _start(dash_duo, app)
     dash_duo.wait_for_text_to_equal("#shell-run-id", "demo-run")
     calm = [(*row[:7], 0.0, *row[8:]) for row in demo_rows]  # a run with no outage at all
-    publish("next-run", calm)
+    publish("next-run", calm, world)
     _nav(dash_duo, "Metric glossary").click()
     dash_duo.wait_for_text_to_equal("#shell-run-id", "next-run")
     _nav(dash_duo, "Overview").click()
@@ -136,7 +165,7 @@ def test_opening_a_shared_link_restores_the_view(dash_duo, app, reader):
     assert "FTTH broadband" in dash_duo.find_element("#filters-cfs-type").text
     assert dash_duo.find_element("#overview-tile-service_availability .kpi-status").text == "Poor"
 
-    dash_duo.find_element("#overview-tile-service_availability a.kpi-link").click()
+    _click(dash_duo, "#overview-tile-service_availability a.kpi-link")
     dash_duo.wait_for_element("#glossary-service-availability.is-target")
     assert _query(dash_duo)["region"] == ["Munster"]  # the filters travel with the link
     _nav(dash_duo, "Overview").click()
@@ -144,18 +173,48 @@ def test_opening_a_shared_link_restores_the_view(dash_duo, app, reader):
     assert dash_duo.get_logs() == []
 
 
-def test_screenshots_at_1366x768(dash_duo, app, tmp_path):
-    shots = Path(os.environ.get("CXBRIDGE_SCREENSHOT_DIR", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
-    dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False})
+def test_campaign_export_holds_back_customers_in_an_open_incident(dash_duo, published, world,
+                                                                 tmp_path):
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {
+        "behavior": "allow", "downloadPath": str(downloads)})
+    hurt_now = set(world["incident_services"].filter(
+        pl.col("incident_id").is_in([OPEN_FIBRE, SILENT_CELL]))["customer_id"])
+    everyone = set(world["customers"]["customer_id"])
+    _start(dash_duo, create_app(published, role="marketing"))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/marketing")
+    dash_duo.wait_for_text_to_equal("#marketing-held-back", str(len(hurt_now)))
+    dash_duo.wait_for_text_to_equal("#marketing-reached", str(len(everyone - hurt_now)))
+
+    _click(dash_duo, "#marketing-export")
+    _wait(dash_duo, lambda: list(downloads.glob("campaign-*.csv")), "the CSV was downloaded")
+    with next(downloads.glob("campaign-*.csv")).open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    exported = {row["customer_id"] for row in rows}
+    assert exported == everyone - hurt_now
+    assert not exported & hurt_now
+    assert {"name", "email", "phone"} <= set(rows[0])  # marketing exports contact details
+    assert rows[0]["email"].endswith("@example.ie")
+    assert dash_duo.get_logs() == []
+
+
+def test_personal_data_is_hidden_from_operations_and_shown_to_care(dash_duo, app):
     _start(dash_duo, app)
-    dash_duo.wait_for_element(AVAILABILITY_VALUE)
-    _wait(dash_duo, lambda: _figure_y(dash_duo, "overview-breakdown"), "breakdown drawn")
-    _wait(dash_duo, lambda: _figure_y(dash_duo, "overview-trend"), "trend drawn")
-    assert dash_duo.driver.save_screenshot(str(shots / "overview.png"))
-    dash_duo.wait_for_page(url=dash_duo.server_url + "/glossary")
-    dash_duo.wait_for_element("#glossary-service-availability")
-    assert dash_duo.driver.save_screenshot(str(shots / "glossary.png"))
-    width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
-    assert width <= 1366, "nothing should scroll sideways at 1366 px"
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/customer/{PII_CUSTOMER['customer_id']}")
+    dash_duo.select_dcc_dropdown("#shell-role", value="Network operations")
+    dash_duo.wait_for_text_to_equal("#customer-title", f"Customer {PII_CUSTOMER['customer_id']}")
+    dash_duo.wait_for_element("#customer-tickets-table")
+    text = _body(dash_duo)
+    assert [PII_CUSTOMER[k] for k in ("name", "email", "phone") if PII_CUSTOMER[k] in text] == []
+    dash_duo.find_element("#customer-search").send_keys("Aoife\n")
+    dash_duo.wait_for_contains_text("#customer-results", "No customer found")
+
+    dash_duo.select_dcc_dropdown("#shell-role", value="Customer care")
+    dash_duo.wait_for_text_to_equal("#customer-title", PII_CUSTOMER["name"])
+    dash_duo.wait_for_contains_text("#customer-profile", PII_CUSTOMER["email"])
+    dash_duo.wait_for_contains_text("#customer-tickets-table", PII_CUSTOMER["phone"])
+    _click(dash_duo, "#customer-find")
+    dash_duo.wait_for_contains_text("#customer-results", PII_CUSTOMER["customer_id"])
+    assert dash_duo.get_logs() == []
+

@@ -96,19 +96,24 @@ def test_a_newly_published_snapshot_is_picked_up(reader, publish, tiny_rows):
 
 
 def test_results_are_cached_per_run_and_parameters(reader, publish, tiny_rows, monkeypatch):
-    opened = []
-    real_open = data_access.open_snapshot
+    ran, opened = [], []
+    real_query, real_open = data_access.query, data_access.open_snapshot
+    monkeypatch.setattr(data_access, "query",
+                        lambda con, sql, params: ran.append(params) or real_query(con, sql, params))
     monkeypatch.setattr(data_access, "open_snapshot",
-                        lambda path: opened.append(path) or real_open(path))
+                        lambda path, **kw: opened.append(path) or real_open(path, **kw))
     munster = Filters(regions=("Munster",))
     reader.kpi_value("service_availability", munster)
+    queries = len(ran)
     reader.kpi_value("service_availability", Filters(regions=("Munster",)))
-    assert len(opened) == 1
+    assert len(ran) == queries  # answered from the cache
     reader.kpi_value("service_availability", Filters(regions=("Dublin",)))
-    assert len(opened) == 2
+    assert len(ran) == queries + 1
+    assert len(opened) == 1  # one connection per snapshot, a cursor per query
     publish("run-b", tiny_rows)
     reader.kpi_value("service_availability", munster)
-    assert len(opened) == 3 and opened[-1].name == "snapshot-run-b.duckdb"
+    assert len(ran) > queries + 1
+    assert [path.name for path in opened] == ["snapshot-run-a.duckdb", "snapshot-run-b.duckdb"]
 
 
 def test_reader_never_blocks_the_pipeline(reader, settings):
@@ -121,3 +126,18 @@ def test_reader_never_blocks_the_pipeline(reader, settings):
 def test_no_snapshot_is_a_clear_error(settings):
     with pytest.raises(WarehouseError, match="no published snapshot"):
         SnapshotReader(settings).filter_options()
+
+
+def test_kpi_overview_matches_value_and_series(reader):
+    munster = Filters(regions=("Munster",))
+    summary = reader.kpi_overview(["service_availability", "session_failure_rate"], munster)
+    value, series = summary["service_availability"]
+    assert value == pytest.approx(reader.kpi_value("service_availability", munster))
+    assert series.equals(reader.kpi_series("service_availability", munster))
+    assert summary["session_failure_rate"][0] == pytest.approx(100 * 5 / 200)
+
+
+def test_kpi_overview_without_rows(reader):
+    value, series = reader.kpi_overview(["service_availability"],
+                                        Filters(regions=("Ulster",)))["service_availability"]
+    assert value is None and series.is_empty()

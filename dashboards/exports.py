@@ -1,0 +1,85 @@
+"""CSV downloads as plain HTTP routes: the campaign list and an incident's proactive-care list.
+
+A list of a hundred thousand customers is a file, not a callback answer: the browser follows
+an ordinary link (the pages keep its ``href`` in step with the filters), the server streams
+the CSV, and the login in front of every request protects it too. The role decides the
+columns (:mod:`dashboards.roles`): a ``role`` in the query is only heeded where the role may be
+chosen at all (no login, no fixed role).
+
+* ``/export/campaign.csv?from=…&to=…&region=…&segment=…&service=…&offers=…&bands=…``
+* ``/export/care/<incident_id>.csv``
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import flask
+import polars as pl
+
+from dashboards import campaign
+from dashboards.campaign import OFFERS, RISK_BANDS, CampaignChoice
+from dashboards.context import current_reader, current_role
+from dashboards.data_access import INCIDENT_TABLES
+from dashboards.filters import Filters
+from dashboards.roles import sees_contacts
+
+CAMPAIGN_PATH = "/export/campaign.csv"
+CARE_PATH = "/export/care/{incident_id}.csv"
+
+
+def campaign_href(filters: Filters, choice: CampaignChoice, role: str | None) -> str:
+    """The link that downloads this campaign."""
+    pairs = [("offers", ",".join(choice.offers)), ("bands", ",".join(choice.risk_bands))]
+    if role:
+        pairs.append(("role", role))
+    query = filters.to_query()
+    return f"{CAMPAIGN_PATH}{query or '?'}{'&' if query else ''}{urlencode(pairs, safe=',')}"
+
+
+def care_href(incident_id: str, role: str | None) -> str:
+    """The link that downloads an incident's proactive-care list."""
+    return CARE_PATH.format(incident_id=incident_id) + (f"?{urlencode({'role': role})}"
+                                                        if role else "")
+
+
+def register_exports(server: flask.Flask) -> None:
+    """Add the download routes to the app's server."""
+
+    @server.get(CAMPAIGN_PATH)
+    def campaign_csv() -> flask.Response:
+        reader = current_reader()
+        args = flask.request.args
+        filters = reader.filter_options().from_query(flask.request.query_string.decode())
+        choice = CampaignChoice(_picked(args.get("offers"), tuple(OFFERS)),
+                                _picked(args.get("bands"), RISK_BANDS))
+        with_contacts = sees_contacts(current_role(args.get("role")), "campaign_export")
+        selected = campaign.campaign(reader.customer_outlook(filters), choice)
+        reached = selected.filter(~pl.col("held_back"))
+        out = campaign.export_frame(selected, reader.contacts(reached) if with_contacts
+                                    else None)
+        return _csv(out, f"campaign-{filters.start}-{filters.end}.csv")
+
+    @server.get(CARE_PATH.format(incident_id="<incident_id>"))
+    def care_csv(incident_id: str) -> flask.Response:
+        reader = current_reader()
+        if reader.missing(*INCIDENT_TABLES) or reader.incident(incident_id) is None:
+            flask.abort(404, f"no incident {incident_id} in this snapshot")
+        role = current_role(flask.request.args.get("role"))
+        care = reader.care_list(incident_id,
+                                with_contacts=sees_contacts(role, "care_list_export"))
+        return _csv(care, f"care-{incident_id}.csv")
+
+
+def _picked(raw: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """The values of a comma list that are allowed, in their usual order; none → all."""
+    if raw is None:
+        return allowed
+    asked = set(raw.split(","))
+    return tuple(v for v in allowed if v in asked)
+
+
+def _csv(frame: pl.DataFrame, filename: str) -> flask.Response:
+    return flask.Response(frame.write_csv(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})

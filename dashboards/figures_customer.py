@@ -1,0 +1,53 @@
+"""Pure figure functions of Customer 360: one customer's experience over time with the
+incidents that hurt them marked. Frames in, a plotly figure (a dict, see
+:mod:`dashboards.figures`) out; no I/O."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboards import theme
+from dashboards.figures import Figure, empty_figure, reference_lines
+from dashboards.registry import metric
+
+
+def customer_experience_figure(days: pl.DataFrame, incidents: pl.DataFrame) -> Figure:
+    """Each day's experience of the customer's worst service, poor days in the poor colour,
+    the registry's experience target as a line, and every incident that hurt them shaded and
+    marked with a triangle (hover for what happened)."""
+    if days.is_empty():
+        return empty_figure("No days in service in the selected period")
+    experience = metric("experience_index")
+    traces = [{
+        "type": "scatter", "mode": "lines+markers", "name": experience.label,
+        "x": days["date"].to_list(), "y": days["sei_worst"].to_list(),
+        "line": {"color": theme.ACCENT, "width": 2},
+        "marker": {"size": 9, "color": [theme.status_colour("poor" if p else "good")
+                                        for p in days["poor"].to_list()]},
+        "customdata": [r or "" for r in days["worst_reason"].to_list()],
+        "hovertemplate": "%{x|%a %d %b}<br>Experience %{y:.0f}<br>%{customdata}"
+                         "<extra></extra>",
+    }]
+    shapes, notes = reference_lines(experience, horizontal=True)
+    first, last = days["date"].min(), days["date"].max()
+    marks_x, marks_text = [], []
+    for row in incidents.unique("incident_id", maintain_order=True).iter_rows(named=True):
+        start, end = row["first_at"], row["last_at"] or row["first_at"]
+        if end.date() < first or start.date() > last:
+            continue
+        shapes.append({"type": "rect", "xref": "x", "x0": start, "x1": max(end, start),
+                       "yref": "paper", "y0": 0, "y1": 1, "line": {"width": 0},
+                       "fillcolor": theme.status_colour("poor"), "opacity": 0.15})
+        marks_x.append(start)
+        marks_text.append(f"{row['incident_id']}: {row['title']}")
+    if marks_x:
+        traces.append({"type": "scatter", "mode": "markers", "name": "Incidents",
+                       "x": marks_x, "y": [101] * len(marks_x), "text": marks_text,
+                       "marker": {"symbol": "triangle-down", "size": 11,
+                                  "color": theme.status_colour("poor")},
+                       "hovertemplate": "%{x|%a %d %b %H:%M}<br>%{text}<extra></extra>"})
+    return {"data": traces, "layout": theme.layout(
+        shapes=shapes, annotations=notes, margin={"l": 8, "r": 8, "t": 16, "b": 8},
+        yaxis={"title": {"text": f"{experience.label} ({experience.unit})"},
+               "range": [0, 104]},
+        xaxis={"tickformat": "%d %b", "title": {"text": "Day"}, "type": "date"})}

@@ -1,0 +1,158 @@
+"""Pure figure functions of the Network operations pages: experience by region and day, an
+incident's alarm timeline, what it hurt, its score, and the KPIs of the resources involved.
+Frames in, plotly figures (dicts, see :mod:`dashboards.figures`) out; no I/O. Words come
+from the registry and :mod:`dashboards.labels`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from dashboards import labels, theme
+from dashboards.figures import Figure, empty_figure
+from pipelines.metrics import Metric
+
+ROLE_COLOURS = {"root": theme.status_colour("poor"), "symptom": theme.status_colour("watch"),
+                "attached": theme.MUTED}
+SEGMENT_COLOURS = {"consumer": theme.SERIES[0], "smb": theme.SERIES[1],
+                   "enterprise": theme.SERIES[2]}
+SCORE_PARTS = {
+    "score_customer_minutes": "Customer minutes lost",
+    "score_business": "Business customers",
+    "score_sla": "SLA services",
+    "score_revenue": "Revenue at risk",
+    "score_experience": "Experience drop",
+}
+KPI_PANELS = (("unavailable_minutes", "Minutes without service per hour"),
+              ("sessions", "Sessions"), ("latency_ms", "Latency (ms)"),
+              ("packet_loss_pct", "Packet loss (%)"))
+
+
+def status_scale(metric: Metric, low: float, high: float) -> list[list]:
+    """A stepped colour scale from ``low`` to ``high``: the poor colour below the metric's
+    poor threshold, watch up to its target, good from it on (higher-is-better metrics), so a
+    cell reads exactly like a tile or a bar."""
+    poor, target = metric.poor_threshold, metric.target
+    good, watch, bad = (theme.status_colour(s) for s in ("good", "watch", "poor"))
+    if poor is None or target is None or high <= low:
+        return [[0, good], [1, good]]
+
+    def at(value: float) -> float:
+        return min(max((value - low) / (high - low), 0.0), 1.0)
+
+    return [[0, bad], [at(poor), bad], [at(poor), watch], [at(target), watch],
+            [at(target), good], [1, good]]
+
+
+def heatmap_by_day(metric: Metric, frame: pl.DataFrame, by: str) -> Figure:
+    """``metric`` per day (x) and region, segment or service type (y), coloured by status."""
+    rows = frame.filter(pl.col("value").is_not_null())
+    if rows.is_empty():
+        return empty_figure("No data for the selected filters")
+    wide = rows.pivot(on="date", index=by, values="value").sort(by)
+    days = [c for c in wide.columns if c != by]
+    low = min(rows["value"].min(), metric.poor_threshold or 0) - 1
+    high = max(rows["value"].max(), metric.target or 0)
+    trace = {
+        "type": "heatmap", "z": wide.select(days).to_numpy().tolist(), "x": days,
+        "y": [labels.value_label(by, v) for v in wide[by].to_list()],
+        "zmin": low, "zmax": high, "colorscale": status_scale(metric, low, high),
+        "xgap": 2, "ygap": 2, "colorbar": {"title": {"text": metric.unit}, "thickness": 10},
+        "hovertemplate": f"%{{y}} · %{{x}}<br>{metric.label}: %{{z:.1f}} {metric.unit}"
+                         "<extra></extra>",
+    }
+    return {"data": [trace], "layout": theme.layout(
+        xaxis={"tickformat": "%d %b", "title": {"text": "Day"}, "type": "date"},
+        yaxis={"autorange": "reversed"})}
+
+
+def timeline_figure(episodes: pl.DataFrame, started: datetime, ends: datetime) -> Figure:
+    """The incident's alarms as bars over time, root cause first; without alarms (a silent
+    degradation), the stretch of time the counters showed it."""
+    traces = []
+    if episodes.is_empty():
+        traces.append({"type": "bar", "orientation": "h", "base": [started],
+                       "x": [(ends - started).total_seconds() * 1000],
+                       "y": ["Seen in the counters (no alarm)"],
+                       "marker": {"color": theme.ACCENT}, "hoverinfo": "skip"})
+    for row in episodes.iter_rows(named=True):
+        end = row["ended_at"] or ends
+        role = labels.code_label("role", row["role"])
+        traces.append({
+            "type": "bar", "orientation": "h", "base": [row["started_at"]],
+            "x": [max((end - row["started_at"]).total_seconds(), 60) * 1000],
+            "y": [f"{role} · {row['resource_id']}"],
+            "marker": {"color": ROLE_COLOURS.get(row["role"], theme.MUTED)},
+            "hovertemplate": f"{role}: {row['specific_problem'] or ''}<br>"
+                             f"{labels.format_time(row['started_at'])} → "
+                             f"{labels.format_time(row['ended_at'])}<extra></extra>",
+        })
+    return {"data": traces, "layout": theme.layout(
+        barmode="overlay", bargap=0.35,
+        xaxis={"type": "date", "title": {"text": "Time (UTC)"}},
+        yaxis={"autorange": "reversed", "tickfont": {"size": 11}})}
+
+
+def impact_figure(breakdown: pl.DataFrame) -> Figure:
+    """Services hurt per service type, stacked by customer segment."""
+    if breakdown.is_empty():
+        return empty_figure("No services hurt")
+    traces = []
+    for segment in ("consumer", "smb", "enterprise"):
+        part = breakdown.filter(pl.col("segment") == segment)
+        if part.is_empty():
+            continue
+        traces.append({
+            "type": "bar", "name": labels.value_label("segment", segment),
+            "x": [labels.value_label("cfs_type", c) for c in part["cfs_type"].to_list()],
+            "y": part["services"].to_list(), "marker": {"color": SEGMENT_COLOURS[segment]},
+            "hovertemplate": "%{x}: %{y:,} services<extra>%{fullData.name}</extra>"})
+    return {"data": traces, "layout": theme.layout(
+        barmode="stack", showlegend=True, yaxis={"title": {"text": "Services hurt"}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})}
+
+
+def score_figure(incident: dict) -> Figure:
+    """Why the incident ranks where it does: its score's parts, stacked, in service-minutes."""
+    traces = [{"type": "bar", "orientation": "h", "x": [incident.get(key) or 0],
+               "y": ["Score"], "name": name, "marker": {"color": colour},
+               "hovertemplate": f"{name}: %{{x:,.0f}}<extra></extra>"}
+              for (key, name), colour in zip(SCORE_PARTS.items(), theme.SERIES, strict=False)]
+    return {"data": traces, "layout": theme.layout(
+        barmode="stack", showlegend=True, margin={"l": 8, "r": 8, "t": 4, "b": 4},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.45, "x": 0,
+                "font": {"size": 11}, "traceorder": "normal"},
+        yaxis={"visible": False})}
+
+
+def resource_kpis_figure(kpis: pl.DataFrame, started: datetime, ends: datetime) -> Figure:
+    """Four small panels of hourly KPIs around the incident, its time shaded."""
+    if kpis.is_empty():
+        return empty_figure("No hourly measurements around this incident")
+    hours = kpis["hour"].to_list()
+    traces, notes, shapes, axes = [], [], [], {}
+    domains = {1: ([0, 0.46], [0.58, 1]), 2: ([0.54, 1], [0.58, 1]),
+               3: ([0, 0.46], [0, 0.42]), 4: ([0.54, 1], [0, 0.42])}
+    for n, (column, title) in enumerate(KPI_PANELS, 1):
+        suffix = "" if n == 1 else str(n)
+        x_domain, y_domain = domains[n]
+        axes[f"xaxis{suffix}"] = {"domain": x_domain, "anchor": f"y{suffix}", "type": "date",
+                                  "tickformat": "%d %b %H:%M", "nticks": 5,
+                                  "matches": None if n == 1 else "x"}
+        axes[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}",
+                                  "rangemode": "tozero"}
+        traces.append({"type": "scatter", "mode": "lines", "name": title,
+                       "x": hours, "y": kpis[column].to_list(),
+                       "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
+                       "line": {"color": theme.ACCENT, "width": 2},
+                       "hovertemplate": f"%{{x|%d %b %H:%M}}<br>{title}: %{{y:,.1f}}"
+                                        "<extra></extra>"})
+        notes.append({"text": title, "showarrow": False, "font": {"size": 11},
+                      "xref": "paper", "x": sum(x_domain) / 2, "xanchor": "center",
+                      "yref": "paper", "y": y_domain[1], "yanchor": "bottom"})
+        shapes.append({"type": "rect", "xref": f"x{suffix}", "x0": started, "x1": ends,
+                       "yref": f"y{suffix} domain", "y0": 0, "y1": 1, "line": {"width": 0},
+                       "fillcolor": theme.status_colour("poor"), "opacity": 0.08})
+    return {"data": traces, "layout": theme.layout(
+        annotations=notes, shapes=shapes, margin={"l": 8, "r": 8, "t": 24, "b": 8}, **axes)}

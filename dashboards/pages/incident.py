@@ -1,0 +1,151 @@
+"""One incident, opened from the Network operations queue: what happened and when (the alarm
+timeline, root cause and symptoms), whom it hurt (services by type and segment, SLA exposure,
+revenue at risk), why it ranks where it does, the KPIs of the resources involved, and the
+proactive-care list to export (contact details for the care role only).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboards.components import missing_notice, titled_card
+from dashboards.context import current_reader, current_role, needs_snapshot, role_input
+from dashboards.data_access import INCIDENT_TABLES
+from dashboards.exports import care_href
+from dashboards.figures_network import (
+    impact_figure,
+    resource_kpis_figure,
+    score_figure,
+    timeline_figure,
+)
+from dashboards.network_view import (
+    CARE_PREVIEW_ROWS,
+    care_preview,
+    exposure_stats,
+    incident_header,
+)
+from dashboards.roles import ROLE_LABELS, sees_contacts
+
+dash.register_page(__name__, path="/incident", path_template="/incident/<incident_id>",
+                   name="Incident", title="Incident · cxbridge", order=25, nav=False,
+                   nav_parent="/operations")
+
+_GRAPH = {"displayModeBar": False}
+KPI_HOURS_AROUND = 6
+KPI_MAX_DAYS = 7
+
+
+def layout(incident_id: str | None = None, **_query: str) -> html.Div:
+    """The page skeleton (always whole: Dash checks callbacks against it); without an
+    incident it only points to the queue."""
+    pick = html.Div(["Pick an incident in the ",
+                     dcc.Link("Network operations queue", href="/operations"), "."],
+                    className="empty-text")
+    return html.Div([
+        dcc.Store(id="incident-id", data=incident_id),
+        html.Div(pick if not incident_id else None, id="incident-header", className="mb-3"),
+        html.Div(_body(), hidden=not incident_id),
+    ], className="incident")
+
+
+def _body() -> list:
+    return [
+        dbc.Row([
+            dbc.Col(titled_card("Exposure", [
+                html.Div(id="incident-exposure"),
+                html.Div("Why it ranks here: its impact score, in weighted service-minutes",
+                         className="card-note"),
+                graph("incident-score", "110px")]), lg=7),
+            dbc.Col(titled_card("What it hurt", [graph("incident-impact", "200px")]), lg=5),
+        ], className="g-3 mb-3"),
+        dbc.Row([
+            dbc.Col(titled_card("Alarm timeline", [graph("incident-timeline", "200px")]), lg=7),
+            dbc.Col(titled_card("Proactive care", [
+                html.Div(id="incident-care"),
+                html.Div([html.A("Export care list", id="incident-export", download="",
+                                 href="", className="btn btn-primary btn-sm"),
+                          html.Span(id="incident-export-note", className="export-note")],
+                         className="export-row")]), lg=5),
+        ], className="g-3 mb-3"),
+        titled_card("Hourly KPIs of the resources involved", [
+            html.Div(id="incident-kpis-note", className="card-note"),
+            dcc.Loading(graph("incident-kpis", "320px"), type="dot", delay_show=300)]),
+    ]
+
+
+def graph(graph_id: str, height: str) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, config=_GRAPH, responsive=True, style={"height": height})
+
+
+def kpi_window(incident: dict) -> tuple[datetime, datetime]:
+    """Hours to show around an incident: from before it started to after it ended, at most a
+    week (chronic congestion can last the whole month)."""
+    start = incident["started_at"] - timedelta(hours=KPI_HOURS_AROUND)
+    ends = incident["ended_at"] or incident["impact_end"] or incident["started_at"]
+    end = ends + timedelta(hours=KPI_HOURS_AROUND)
+    return start, min(end, start + timedelta(days=KPI_MAX_DAYS))
+
+
+@callback(Output("incident-header", "children"), Output("incident-exposure", "children"),
+          Output("incident-score", "figure"), Output("incident-impact", "figure"),
+          Output("incident-timeline", "figure"), Output("incident-care", "children"),
+          Input("incident-id", "data"), Input("shell-url", "search"))
+@needs_snapshot
+def show_incident(incident_id, search):
+    """Header, exposure, score, what it hurt, the alarm timeline and the care preview."""
+    if not incident_id:
+        raise PreventUpdate
+    reader = current_reader()
+    missing = reader.missing(*INCIDENT_TABLES)
+    incident = None if missing else reader.incident(incident_id)
+    if incident is None:
+        notice = missing_notice(missing) if missing else html.Div(
+            f"There is no incident {incident_id} in this snapshot.", className="empty-text")
+        return (notice, *[dash.no_update] * 5)
+    ends = incident["ended_at"] or incident["impact_end"]
+    return (incident_header(incident), exposure_stats(incident), score_figure(incident),
+            impact_figure(reader.incident_breakdown(incident_id)),
+            timeline_figure(reader.incident_timeline(incident_id), incident["started_at"], ends),
+            care_preview(reader.care_preview(incident_id, CARE_PREVIEW_ROWS), search or ""))
+
+
+@callback(Output("incident-kpis", "figure"), Output("incident-kpis-note", "children"),
+          Input("incident-id", "data"))
+@needs_snapshot
+def show_kpis(incident_id):
+    """The root resource's hourly KPIs (or those of the access resources behind it)."""
+    if not incident_id:
+        raise PreventUpdate
+    reader = current_reader()
+    incident = None if reader.missing(*INCIDENT_TABLES) else reader.incident(incident_id)
+    if incident is None:
+        return dash.no_update, dash.no_update
+    start, end = kpi_window(incident)
+    kpis = reader.incident_kpis(incident_id, incident["root_resource_id"], start, end)
+    root = incident["root_resource_id"]
+    measured = not kpis.is_empty() and kpis["root_measured"].any()
+    count = 0 if kpis.is_empty() else int(kpis["resources"].max())
+    subject = (f"{root}, the root resource; the incident's time shaded" if measured
+               else f"Mean of the {count} access resources carrying the services {root} hurt; "
+                    "the incident's time shaded")
+    figure = resource_kpis_figure(kpis, incident["started_at"],
+                                  incident["ended_at"] or incident["impact_end"])
+    return figure, subject
+
+
+@callback(Output("incident-export", "href"), Output("incident-export-note", "children"),
+          Input("incident-id", "data"), role_input())
+def export_link(incident_id, requested_role):
+    """The download link of the care list; names, e-mails and phones for the care role only."""
+    if not incident_id:
+        raise PreventUpdate
+    role = current_role(requested_role)
+    note = ("With names, e-mails and phones" if sees_contacts(role, "care_list_export") else
+            f"By customer id: contact details are exported for customer care only (you are "
+            f"viewing as {ROLE_LABELS[role]})")
+    return care_href(incident_id, requested_role), note

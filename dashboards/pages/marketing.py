@@ -1,0 +1,133 @@
+"""Marketing: experience × churn-risk quadrants, the drivers of churn risk, a campaign builder.
+
+The quadrants split customers by the registry's experience target and the churn model's high
+risk band, by region, segment or service type. The campaign builder previews who an offer
+would reach (and who is held back because an open incident is hurting them right now), with
+counts and revenue at risk, and exports the list as CSV (a plain download link,
+:mod:`dashboards.exports`): with contact details for the marketing role, ids only for
+everybody else (:mod:`dashboards.roles`).
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import polars as pl
+from dash import Input, Output, callback, dcc, html
+
+from dashboards import campaign
+from dashboards.campaign import OFFERS, RISK_BANDS, RISK_LABELS, CampaignChoice
+from dashboards.components import missing_notice, titled_card
+from dashboards.context import current_reader, current_role, needs_snapshot, role_input
+from dashboards.data_access import CHURN_TABLES, DIMENSIONS, INCIDENT_TABLES
+from dashboards.exports import campaign_href
+from dashboards.figures_marketing import drivers_figure, quadrant_bars_figure, risk_map_figure
+from dashboards.filters import Filters, filter_inputs
+from dashboards.labels import dimension_label
+from dashboards.marketing_view import campaign_preview, drivers_note, quadrant_stats
+from dashboards.roles import ROLE_LABELS, sees_contacts
+
+dash.register_page(__name__, path="/marketing", name="Marketing",
+                   title="Marketing · cxbridge", order=10)
+
+_GRAPH = {"displayModeBar": False}
+
+
+def layout(**_query: str) -> html.Div:
+    by_picker = dbc.RadioItems(id="marketing-by", value="segment", inline=True,
+                               options=[{"label": dimension_label(d), "value": d}
+                                        for d in DIMENSIONS])
+    builder = [
+        dbc.Row([
+            dbc.Col([html.Label("Offers", className="filter-label"),
+                     dbc.Checklist(id="marketing-offers", value=list(OFFERS), inline=True,
+                                   options=[{"label": v, "value": k} for k, v in OFFERS.items()])],
+                    md=7),
+            dbc.Col([html.Label("Churn risk", className="filter-label"),
+                     dbc.Checklist(id="marketing-bands", value=list(RISK_BANDS), inline=True,
+                                   options=[{"label": RISK_LABELS[b], "value": b}
+                                            for b in RISK_BANDS])], md=5),
+        ], className="g-2 mb-2"),
+        html.Div(id="marketing-preview"),
+        html.Div([html.A("Export CSV", id="marketing-export", className="btn btn-primary "
+                         "btn-sm", download="", href=""),
+                  html.Span(id="marketing-export-note", className="export-note")],
+                 className="export-row"),
+    ]
+    return html.Div([
+        html.Div(id="marketing-notice"),
+        html.Div(id="marketing-quadrant-stats", className="row row-cols-2 row-cols-xl-4 g-3 "
+                                                          "mb-3"),
+        dbc.Row([
+            dbc.Col(titled_card("Experience × churn risk", [_graph("marketing-risk-map")]),
+                    lg=6),
+            dbc.Col(titled_card("Quadrants by", [_graph("marketing-quadrants")], by_picker),
+                    lg=6),
+        ], className="g-3 mb-3"),
+        dbc.Row([
+            dbc.Col(titled_card("What drives churn risk", [
+                html.Div(id="marketing-network-share", className="card-note"),
+                _graph("marketing-drivers")]), lg=5),
+            dbc.Col(titled_card("Campaign builder", builder), lg=7),
+        ], className="g-3"),
+    ], className="marketing")
+
+
+def _graph(graph_id: str) -> dcc.Loading:
+    return dcc.Loading(dcc.Graph(id=graph_id, config=_GRAPH, responsive=True,
+                                 style={"height": "300px"}), type="dot", delay_show=300)
+
+
+@callback(Output("marketing-notice", "children"), Output("marketing-quadrant-stats", "children"),
+          Output("marketing-risk-map", "figure"), Output("marketing-drivers", "figure"),
+          Output("marketing-network-share", "children"), *filter_inputs())
+@needs_snapshot
+def show_segments(start, end, regions, segments, cfs_types):
+    """Quadrant counts, the risk map and the churn drivers for the filtered customers."""
+    filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
+    reader = current_reader()
+    missing = reader.missing(*CHURN_TABLES, *INCIDENT_TABLES)
+    frame = reader.customer_outlook(filters)
+    high = frame.filter(pl.col("risk_band") == "high")
+    floor = high["churn_probability"].min() if not high.is_empty() else None
+    drivers = reader.churn_drivers(filters)
+    return (missing_notice(missing) if missing else None, quadrant_stats(frame),
+            risk_map_figure(campaign.risk_grid(frame), campaign.experience_target(), floor),
+            drivers_figure(campaign.churn_drivers(high) if drivers is None else drivers),
+            drivers_note(high, filters, summary=drivers is not None))
+
+
+@callback(Output("marketing-quadrants", "figure"), Input("marketing-by", "value"),
+          *filter_inputs())
+@needs_snapshot
+def show_quadrants(by, start, end, regions, segments, cfs_types):
+    """The quadrant mix per region, segment or service type."""
+    filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
+    frame = current_reader().customer_outlook(filters)
+    scored = frame.filter(pl.col("churn_probability").is_not_null())
+    return quadrant_bars_figure(campaign.quadrants_by(scored, by), by)
+
+
+@callback(Output("marketing-preview", "children"), Input("marketing-offers", "value"),
+          Input("marketing-bands", "value"), *filter_inputs())
+@needs_snapshot
+def preview(offers, bands, start, end, regions, segments, cfs_types):
+    """Who the campaign reaches and who is held back, with the first rows of the list."""
+    filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
+    choice = CampaignChoice(tuple(offers or ()), tuple(bands or ()))
+    return campaign_preview(campaign.campaign(current_reader().customer_outlook(filters), choice))
+
+
+@callback(Output("marketing-export", "href"), Output("marketing-export-note", "children"),
+          Input("marketing-offers", "value"), Input("marketing-bands", "value"), role_input(),
+          *filter_inputs())
+def export_link(offers, bands, requested_role, start, end, regions, segments, cfs_types):
+    """The download link of this campaign (customers held back are never in it); contact
+    details only for roles allowed them."""
+    filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
+    role = current_role(requested_role)
+    choice = CampaignChoice(tuple(offers or ()), tuple(bands or ()))
+    note = ("With names, e-mails and phones" if sees_contacts(role, "campaign_export") else
+            f"By customer id: contact details are exported for marketing only (you are "
+            f"viewing as {ROLE_LABELS[role]})")
+    return campaign_href(filters, choice, requested_role), note

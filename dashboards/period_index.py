@@ -1,0 +1,90 @@
+"""Every customer's experience over any period in milliseconds: running sums per customer and
+day, built once per snapshot. Pure: a frame in, arrays and frames out; no I/O.
+
+The Marketing page needs, for whatever dates the filter bar holds, each customer's mean daily
+experience, poor days, days in service and fault minutes. Aggregating ``customer_daily``
+(3 M rows at SF 1) for each new period takes a few hundred milliseconds; with a running sum
+per customer and day, a period is one subtraction per customer: ``sum[end] - sum[start - 1]``.
+At SF 1 the index holds 100 k customers × 31 days × 5 sums (about 40 MB).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+# running sum → (source column, dtype)
+_SUMS = {
+    "sei_sum": ("sei_worst", np.float64),
+    "sei_scored": ("scored", np.int16),
+    "active_days": ("active", np.int16),
+    "poor_days": ("poor", np.int16),
+    "outage_minutes": ("worst_outage_minutes", np.float32),
+}
+
+
+@dataclass(frozen=True)
+class PeriodIndex:
+    """Running sums per customer (rows, in ``customer_ids`` order) and day (columns; column
+    0 is the day before ``first_day``)."""
+
+    first_day: date
+    days: int
+    customer_ids: pl.Series
+    sums: dict[str, np.ndarray]
+
+    def window(self, start: date | None, end: date | None) -> pl.DataFrame:
+        """One row per customer in service on at least one day from ``start`` to ``end``
+        (inclusive): ``customer_id``, ``experience`` (mean of the days scored), ``poor_days``,
+        ``days_active``, ``outage_minutes``."""
+        low = 0 if start is None else min(max((start - self.first_day).days, 0), self.days)
+        high = self.days if end is None else min(max((end - self.first_day).days + 1, 0),
+                                                 self.days)
+        if high <= low:
+            return _empty()
+        part = {name: sums[:, high] - sums[:, low] for name, sums in self.sums.items()}
+        active = part["active_days"] > 0
+        scored = part["sei_scored"][active]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            experience = np.where(scored > 0, part["sei_sum"][active] / scored, np.nan)
+        return pl.DataFrame({
+            "customer_id": self.customer_ids.filter(pl.Series(active)),
+            "experience": pl.Series(experience, dtype=pl.Float64).fill_nan(None),
+            "poor_days": pl.Series(part["poor_days"][active], dtype=pl.Int64),
+            "days_active": pl.Series(part["active_days"][active], dtype=pl.Int64),
+            "outage_minutes": pl.Series(part["outage_minutes"][active], dtype=pl.Float64),
+        })
+
+
+def build(days: pl.DataFrame) -> PeriodIndex:
+    """The index of ``customer_daily`` rows (``date``, ``customer_id``, ``sei_worst``,
+    ``poor``, ``worst_outage_minutes``; one row per customer and day)."""
+    if days.is_empty():
+        return PeriodIndex(date(1970, 1, 1), 0, pl.Series("customer_id", [], pl.String), {
+            name: np.zeros((0, 1), dtype) for name, (_, dtype) in _SUMS.items()})
+    first, last = days["date"].min(), days["date"].max()
+    n_days = (last - first).days + 1
+    ids = days["customer_id"].unique().sort()
+    rows = ids.search_sorted(days["customer_id"]).to_numpy()
+    cols = (days["date"] - first).dt.total_days().to_numpy() + 1
+    values = days.select(
+        sei_worst=pl.col("sei_worst").fill_null(0.0),
+        scored=pl.col("sei_worst").is_not_null().cast(pl.Int16),
+        active=pl.lit(1, pl.Int16),
+        poor=pl.col("poor").fill_null(False).cast(pl.Int16),
+        worst_outage_minutes=pl.col("worst_outage_minutes").fill_null(0.0))
+    sums = {}
+    for name, (column, dtype) in _SUMS.items():
+        grid = np.zeros((ids.len(), n_days + 1), dtype=dtype)
+        grid[rows, cols] = values[column].to_numpy()
+        sums[name] = np.cumsum(grid, axis=1, dtype=dtype)
+    return PeriodIndex(first, n_days, ids.alias("customer_id"), sums)
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema={"customer_id": pl.String, "experience": pl.Float64,
+                                "poor_days": pl.Int64, "days_active": pl.Int64,
+                                "outage_minutes": pl.Float64})

@@ -1,0 +1,8 @@
+-- One incident ($incident_id): its queue row (rank, score and the score's components, counts,
+-- SLA exposure, revenue at risk) with what the incident models know of it.
+select q.*, i.region, i.root_resource_type, i.ended_at, i.impact_end, i.end_basis,
+       i.detection, i.n_alarms, i.n_symptoms, i.flapping, i.n_flaps,
+       q.status not in ('cleared', 'resolved', 'closed')             as is_open
+from queue q
+join incidents i using (incident_id)
+where q.incident_id = $incident_id

@@ -1,0 +1,27 @@
+-- The incident queue as the filter bar sees it: one row per incident active at some time in
+-- the period ($start … $end), in the chosen $regions, hurting the chosen $segments /
+-- $cfs_types (when any are chosen), open ones first, then by the impact rank of the incident
+-- models. $only_open keeps incidents not over yet (open, or stale: past their usual length,
+-- their clear probably lost); $include_planned keeps planned maintenance; $source is 'alarm',
+-- 'silent' (degradations no alarm announced) or 'any'.
+select q.rank, q.incident_id, q.status, q.source, q.kind, q.title, q.root_resource_id,
+       q.started_at, q.duration_minutes, q.planned, q.worst_severity, q.severity_rank,
+       q.priority_score, q.affected_services, q.affected_customers, q.sla_services,
+       q.sla_breached_services, q.revenue_at_risk_eur, q.experience_drop,
+       q.status not in ('cleared', 'resolved', 'closed')             as is_open,
+       i.region, i.ended_at, i.impact_end, i.detection
+from queue q
+join incidents i using (incident_id)
+where cast(q.started_at as date) <= $end
+  and cast(coalesce(i.impact_end, i.ended_at, q.started_at) as date) >= $start
+  and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], i.region))
+  and ((len($segments::varchar[]) = 0 and len($cfs_types::varchar[]) = 0) or exists (
+        select 1 from impact_breakdown b
+        where b.incident_id = q.incident_id
+          and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], b.segment))
+          and (len($cfs_types::varchar[]) = 0
+               or list_contains($cfs_types::varchar[], b.cfs_type))))
+  and (not $only_open or q.status not in ('cleared', 'resolved', 'closed'))
+  and ($include_planned or not coalesce(q.planned, false))
+  and ($source = 'any' or q.source = $source)
+order by is_open desc, q.rank

@@ -1,0 +1,114 @@
+"""Screenshots of every page at 1366×768 in headless Chromium, on the current snapshot.
+
+    CXBRIDGE_HOME=/tmp/dash-home .venv/bin/python -m tests.dashboards.screenshots \\
+        --out dashboards/screenshots
+
+Serves the dashboard (role switcher on, no login) on a free loopback port, opens each page as
+the role it is made for, waits until every callback has answered and saves
+``<page>.png``. Not a test: a tool to look at the product (``--full`` saves whole pages too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import threading
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+from dashboards.app import create_app
+from dashboards.data_access import SnapshotReader
+from dashboards.roles import ROLE_LABELS
+from pipelines.settings import load_settings
+from tests.dashboards.conftest import CHROME_ARGS, CHROMIUM
+
+WIDTH, HEIGHT = 1366, 768
+IDLE = ("return document.querySelector('[data-dash-is-loading=\"true\"]') === null"
+        " && document.querySelectorAll('._dash-loading').length === 0"
+        " && document.readyState === 'complete'")
+
+
+def pages(reader: SnapshotReader) -> list[tuple[str, str, str, str]]:
+    """(file name, path, role, element that must be drawn) for every page."""
+    filters = reader.filter_options().default
+    queue = reader.incident_queue(filters, include_planned=False)
+    alarm = queue.filter(queue["source"] == "alarm")
+    incident = (alarm if not alarm.is_empty() else queue)["incident_id"][0]
+    hurt = reader.care_preview(incident)
+    customer = hurt["customer_id"][0] if not hurt.is_empty() else "C0000001"
+    return [
+        ("overview", "/", "executive", "#overview-trend .js-plotly-plot"),
+        ("marketing", "/marketing", "marketing", "#marketing-risk-map .js-plotly-plot"),
+        ("operations", "/operations", "operations", "#operations-queue-table"),
+        ("incident", f"/incident/{incident}", "operations", "#incident-kpis .js-plotly-plot"),
+        ("customer-360", f"/customer/{customer}", "care", "#customer-experience .js-plotly-plot"),
+        ("customer-360-operations", f"/customer/{customer}", "operations",
+         "#customer-experience .js-plotly-plot"),
+        ("glossary", "/glossary", "executive", "#glossary-experience-index"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--full", action="store_true", help="also whole-page screenshots")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    settings = load_settings()
+    app = create_app(settings)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    for argument in CHROME_ARGS:
+        options.add_argument(argument)
+    options.binary_location = CHROMIUM
+    driver = webdriver.Chrome(options=options)
+    try:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+        for name, path, role, ready in pages(SnapshotReader(settings)):
+            shoot(driver, f"http://127.0.0.1:{port}", name, path, role, ready, args)
+    finally:
+        driver.quit()
+        server.shutdown()
+    return 0
+
+
+def shoot(driver, base: str, name: str, path: str, role: str, ready: str, args) -> None:
+    driver.get(base + path)
+    wait = WebDriverWait(driver, 30)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#shell-role"))
+    current = driver.find_element(By.CSS_SELECTOR, "#shell-role").text
+    if ROLE_LABELS[role] not in current:
+        driver.find_element(By.CSS_SELECTOR, "#shell-role").click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option"))
+        for option in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option"):
+            if option.text == ROLE_LABELS[role]:
+                option.click()
+                break
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ready))
+    wait.until(lambda d: d.execute_script(IDLE))
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.save_screenshot(str(args.out / f"{name}.png"))
+    if args.full:
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        wait.until(lambda d: d.execute_script(IDLE))
+        driver.save_screenshot(str(args.out / f"{name}-full.png"))
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+    print(f"{name}: {path} as {role}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""The campaign logic of the Marketing page on inline frames: quadrants, offers, hold-back,
+the export."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from dashboards import campaign
+from dashboards.campaign import CampaignChoice
+
+# experience target is the registry's 90 points
+PERIOD = pl.DataFrame({
+    "customer_id": ["A", "B", "C", "D", "E"],
+    "segment": ["consumer", "smb", "consumer", "enterprise", "consumer"],
+    "region": ["Dublin", "Munster", "Munster", "Dublin", "Ulster"],
+    "experience": [70.0, 95.0, 96.0, 80.0, 99.0],
+    "poor_days": [3, 0, 0, 1, 0],
+    "cfs_types": [["ftth"], ["ftth", "mobile_data"], ["mobile_data"], ["enterprise_vpn"],
+                  ["iptv"]],
+})
+SCORES = pl.DataFrame({
+    "customer_id": ["A", "B", "C", "D"],
+    "churn_probability": [0.35, 0.40, 0.05, 0.10], "risk_band": ["high", "high", "low", "medium"],
+    "revenue_at_risk_eur": [14.0, 40.0, 1.0, 50.0],
+    "reason_1": ["Poor days", "Price", "Price", "Poor days"],
+    "reason_2": ["Price", None, None, None], "reason_3": [None, None, None, None],
+    "network_reason": [True, False, False, True],
+})
+HELD = pl.DataFrame({"customer_id": ["B"], "open_incident_id": ["INC-1"]})
+
+
+@pytest.fixture
+def frame() -> pl.DataFrame:
+    return campaign.outlook(PERIOD, SCORES, HELD)
+
+
+def test_quadrants_offers_and_hold_back(frame):
+    by_id = {r["customer_id"]: r for r in frame.iter_rows(named=True)}
+    assert [by_id[c]["quadrant"] for c in "ABCDE"] == [
+        "poor_high", "good_high", "good_low", "poor_low", "good_low"]
+    assert [by_id[c]["offer"] for c in "ABCDE"] == [
+        "service_recovery", "retention", "upsell", "service_recovery", "upsell"]
+    assert [c for c in "ABCDE" if by_id[c]["held_back"]] == ["B"]
+    assert by_id["E"]["churn_probability"] is None  # not scored: no longer in service
+
+
+def test_outlook_without_model_tables():
+    frame = campaign.outlook(PERIOD, None, None)
+    assert frame["churn_probability"].null_count() == 5 and not frame["held_back"].any()
+    assert set(frame["offer"]) == {"service_recovery", "upsell"}
+    assert campaign.campaign(frame, CampaignChoice()).height == 5  # nobody scored: keep all
+
+
+def test_campaign_keeps_scored_customers_of_the_chosen_offers_and_bands(frame):
+    everyone = campaign.campaign(frame, CampaignChoice())
+    assert everyone["customer_id"].to_list() == ["D", "B", "A", "C"]  # most at risk first
+    assert campaign.first_to_contact(everyone, 2)["customer_id"].to_list() == ["D", "A"]
+    recovery_high = campaign.campaign(frame, CampaignChoice(("service_recovery",), ("high",)))
+    assert recovery_high["customer_id"].to_list() == ["A"]
+
+
+def test_counts_leave_the_held_back_out(frame):
+    counts = campaign.campaign_counts(campaign.campaign(frame, CampaignChoice()))
+    assert counts["reached"] == 3 and counts["held_back"] == 1
+    assert counts["revenue_at_risk_eur"] == pytest.approx(65.0)
+    assert (counts["service_recovery"], counts["retention"], counts["upsell"]) == (2, 0, 1)
+
+
+def test_export_never_holds_held_back_customers_and_contacts_only_when_given(frame):
+    selected = campaign.campaign(frame, CampaignChoice())
+    plain = campaign.export_frame(selected, None)
+    assert plain["customer_id"].to_list() == ["D", "A", "C"]  # B is held back
+    assert not {"name", "email", "phone"} & set(plain.columns)
+    assert plain["offer"].to_list() == ["Service recovery", "Service recovery", "Upsell"]
+    contacts = pl.DataFrame({"customer_id": ["A", "C", "D"], "name": ["a", "c", "d"],
+                             "email": ["a@x", "c@x", "d@x"], "phone": ["1", "3", "4"]})
+    rich = campaign.export_frame(selected, contacts)
+    assert rich["email"].to_list() == ["d@x", "a@x", "c@x"]
+
+
+def test_summaries(frame):
+    summary = campaign.quadrant_summary(frame)
+    assert summary["quadrant"].to_list() == list(campaign.QUADRANTS)
+    assert dict(zip(summary["quadrant"], summary["customers"], strict=True)) == {
+        "poor_high": 1, "poor_low": 1, "good_high": 1, "good_low": 2}
+    by_type = campaign.quadrants_by(frame, "cfs_type")
+    mobile = by_type.filter(pl.col("cfs_type") == "mobile_data")
+    assert dict(zip(mobile["quadrant"], mobile["customers"], strict=True)) == {
+        "good_high": 1, "good_low": 1}  # B and C hold mobile data
+    grid = campaign.risk_grid(frame)
+    assert grid["customers"].sum() == 4  # the scored ones
+    assert (70.0, 0.35) in set(zip(grid["experience_bin"], grid["risk_bin"], strict=True))
+    drivers = campaign.churn_drivers(frame)
+    assert drivers.row(0) == ("Price", 3)
+    assert campaign.network_share(frame) == pytest.approx(0.5)

@@ -1,0 +1,122 @@
+"""The pages' callbacks without a browser: every one answers (through the benchmark, which
+posts them all), pages say what is missing instead of failing, and every figure is one plotly
+accepts, in words."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboards import campaign
+from dashboards.app import create_app
+from dashboards.bench import bench_dashboard, post_callback
+from dashboards.data_access import SnapshotReader
+from dashboards.figures_customer import customer_experience_figure
+from dashboards.figures_marketing import drivers_figure, quadrant_bars_figure, risk_map_figure
+from dashboards.figures_network import (
+    heatmap_by_day,
+    impact_figure,
+    resource_kpis_figure,
+    score_figure,
+    timeline_figure,
+)
+from dashboards.filters import Filters
+from dashboards.registry import metric
+from tests.dashboards.world import FIRST_DAY, LAST_DAY, OPEN_FIBRE, SILENT_CELL
+
+PERIOD = Filters(start=FIRST_DAY, end=LAST_DAY)
+MODEL_TABLES = ("churn_scores", "churn_drivers", "queue", "incidents", "incident_services",
+                "impact_breakdown", "incident_episodes", "episodes")
+RAW = ("cfs_type", "mobile_data", "risk_band", "churn_probability", "customer_id",
+       "sei_worst", "lossOfSignal", "pon_port", "unavailable_minutes")
+FILTER_VALUES = {"filters-dates.start_date": FIRST_DAY.isoformat(),
+                 "filters-dates.end_date": LAST_DAY.isoformat(), "filters-region.value": [],
+                 "filters-segment.value": [], "filters-cfs-type.value": []}
+
+
+def test_every_interaction_answers_and_is_timed(settings, publish, demo_rows, world):
+    publish("world-run", demo_rows, world)
+    report = bench_dashboard(settings, rounds=2)
+    assert report["snapshot"] == "world-run"
+    pages = {name.split(":")[0] for name in report["interactions"]}
+    assert pages == {"navigate (page layouts)", "overview", "marketing", "operations",
+                     "incident", "customer 360"}
+    for timing in report["interactions"].values():
+        assert timing["cold"]["n"] == 2 and 0 < timing["cold"]["p50_ms"] <= timing["cold"][
+            "p95_ms"]
+
+
+def test_pages_say_what_is_missing_instead_of_failing(settings, publish, demo_rows, world):
+    publish("marts-only", demo_rows, {k: v for k, v in world.items() if k not in MODEL_TABLES})
+    app = create_app(settings)
+    client = app.server.test_client()
+    client.get("/")
+
+    def answer(output: str, extra: dict) -> str:
+        response = post_callback(client, app, output, {**FILTER_VALUES, **extra})
+        assert response.status_code == 200, output
+        return json.dumps(response.get_json())
+
+    marketing = answer("..marketing-notice.children...marketing-quadrant-stats.children..."
+                       "marketing-risk-map.figure...marketing-drivers.figure..."
+                       "marketing-network-share.children..", {})
+    assert "Churn scores are not in this snapshot" in marketing
+    assert "cxbridge run" in marketing
+    operations = answer("..operations-notice.children...operations-queue.children..."
+                        "operations-silent.children..", {"operations-view.value": "all",
+                                                        "operations-planned.value": []})
+    assert "The incident queue is not in this snapshot" in operations
+    tiles = answer("overview-tiles.children", {})
+    assert tiles.count("No data yet") == 3  # churn risk, revenue at risk, time to restore
+    incident = answer("..incident-header.children...incident-exposure.children..."
+                      "incident-score.figure...incident-impact.figure...incident-timeline.figure"
+                      "...incident-care.children..", {"incident-id.data": OPEN_FIBRE,
+                                                      "shell-url.search": ""})
+    assert "The incident queue is not in this snapshot" in incident
+
+
+def _valid(figure: dict) -> str:
+    go.Figure(figure)  # plotly validates every property
+    text = json.dumps(figure, default=str)
+    assert [name for name in RAW if name in text] == []
+    return text
+
+
+def test_every_figure_is_valid_plotly_in_words(settings, publish, demo_rows, world):
+    publish("world-run", demo_rows, world)
+    reader = SnapshotReader(settings)
+    frame = reader.customer_outlook(PERIOD)
+    _valid(risk_map_figure(campaign.risk_grid(frame), 90.0, 0.3))
+    _valid(quadrant_bars_figure(campaign.quadrants_by(frame, "cfs_type"), "cfs_type"))
+    _valid(drivers_figure(reader.churn_drivers(PERIOD)))
+    experience = metric("experience_index")
+    _valid(heatmap_by_day(experience, reader.breakdown_by_day("experience_index", "region",
+                                                               PERIOD), "region"))
+    incident = reader.incident(OPEN_FIBRE)
+    ends = incident["impact_end"]
+    assert "Root cause" in _valid(timeline_figure(reader.incident_timeline(OPEN_FIBRE),
+                                                  incident["started_at"], ends))
+    assert "Seen in the counters" in _valid(timeline_figure(
+        reader.incident_timeline(SILENT_CELL), incident["started_at"], ends))
+    _valid(impact_figure(reader.incident_breakdown(OPEN_FIBRE)))
+    _valid(score_figure(incident))
+    kpis = reader.incident_kpis(OPEN_FIBRE, "OLT-M01", datetime(2026, 3, 15),
+                                datetime(2026, 3, 15, 23))
+    assert "Minutes without service per hour" in _valid(resource_kpis_figure(
+        kpis, incident["started_at"], ends))
+    days = reader.customer_days("C0000001", PERIOD)
+    text = _valid(customer_experience_figure(days, reader.customer_incidents("C0000001")))
+    assert "Session setup rate above limit" in text  # the incident is marked
+
+
+@pytest.mark.parametrize("by", ["region", "segment", "cfs_type"])
+def test_quadrant_bars_have_one_bar_per_value(by, settings, publish, demo_rows, world):
+    publish("world-run", demo_rows, world)
+    frame = SnapshotReader(settings).customer_outlook(PERIOD)
+    figure = go.Figure(quadrant_bars_figure(campaign.quadrants_by(frame, by), by))
+    values = {y for trace in figure.data for y in trace.y}
+    expected = {"region": 5, "segment": 3, "cfs_type": 4}[by]  # the world has no voice
+    assert len(values) == expected

@@ -1,0 +1,134 @@
+"""Roles: who sees contact details where, how a request's role is decided, and that the server
+enforces it whatever the browser asks for."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from dashboards.app import create_app, serve
+from dashboards.auth import DashboardConfigError, accounts_from_env, role_from_env
+from dashboards.bench import post_callback
+from dashboards.roles import ROLES, Access, Account, sees_contacts
+from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER
+
+PROFILE = ("..customer-profile-card.children...customer-churn-card.children..."
+           "customer-tickets.children..")
+
+
+@pytest.mark.parametrize(("role", "place", "allowed"), [
+    ("marketing", "campaign_export", True), ("operations", "campaign_export", False),
+    ("executive", "campaign_export", False), ("care", "customer_360", True),
+    ("marketing", "customer_360", False), ("operations", "customer_360", False),
+    ("care", "care_list_export", True), ("operations", "care_list_export", False),
+])
+def test_contact_rules(role, place, allowed):
+    assert sees_contacts(role, place) is allowed
+
+
+def test_role_of_a_request():
+    login = Access(accounts={"noc": Account("pw", "operations")})
+    assert login.role_for("noc", requested="care") == "operations"  # the login wins
+    assert login.role_for("stranger", requested="care") == "executive"
+    assert Access(fixed_role="marketing").role_for(None, requested="care") == "marketing"
+    switcher = Access()
+    assert switcher.switchable
+    assert switcher.role_for(None, requested="care") == "care"
+    assert switcher.role_for(None, requested="admin") == "executive"
+
+
+def test_accounts_from_env_reads_roles_and_stays_compatible():
+    env = {"CXBRIDGE_DASHBOARD_USERS":
+           "ana:s3cret:marketing, bo:a:b, cy:x:care:operations,dee:pw"}
+    accounts = accounts_from_env(env)
+    assert accounts["ana"] == Account("s3cret", "marketing")
+    assert accounts["bo"] == Account("a:b", "executive")  # 'b' is no role: part of the password
+    assert accounts["cy"] == Account("x:care", "operations")
+    assert accounts["dee"] == Account("pw", "executive")
+    with_default = accounts_from_env({**env, "CXBRIDGE_DASHBOARD_ROLE": "care"})
+    assert with_default["dee"].role == "care" and with_default["ana"].role == "marketing"
+    with pytest.raises(DashboardConfigError, match="entry 1"):
+        accounts_from_env({"CXBRIDGE_DASHBOARD_USERS": "ana::marketing"})  # no password
+
+
+def test_role_variable_is_checked():
+    assert role_from_env({"CXBRIDGE_DASHBOARD_ROLE": " Care "}) == "care"
+    assert role_from_env({}) is None
+    with pytest.raises(DashboardConfigError, match=", ".join(ROLES)):
+        role_from_env({"CXBRIDGE_DASHBOARD_ROLE": "admin"})
+
+
+def test_serving_beyond_loopback_names_the_role_format(settings):
+    with pytest.raises(DashboardConfigError, match="user:password:role"):
+        serve(settings, host="0.0.0.0", env={"CXBRIDGE_DASHBOARD_ROLE": "care"})
+
+
+@pytest.fixture
+def login_app(settings, publish, demo_rows, world):
+    publish("world-run", demo_rows, world)
+    app = create_app(settings, users={"noc": Account("pw", "operations"),
+                                      "desk": Account("pw", "care")})
+    return app
+
+
+def _auth(user: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:pw".encode()).decode()}
+
+
+def _answer(app, output: str, values: dict, user: str) -> str:
+    client = app.server.test_client()
+    assert client.get("/", headers=_auth(user)).status_code == 200
+    response = post_callback(client, app, output, values, headers=_auth(user))
+    assert response.status_code == 200
+    return json.dumps(response.get_json())
+
+
+def test_the_server_ignores_the_role_the_browser_asks_for(login_app):
+    asks_for_care = {"customer-id.data": PII_CUSTOMER["customer_id"], "shell-role.value": "care"}
+    as_operations = _answer(login_app, PROFILE, asks_for_care, "noc")
+    assert PII_CUSTOMER["customer_id"] in as_operations
+    assert [v for k, v in PII_CUSTOMER.items() if k != "customer_id" and v in as_operations] == []
+    as_care = _answer(login_app, PROFILE, asks_for_care, "desk")
+    assert PII_CUSTOMER["email"] in as_care and PII_CUSTOMER["phone"] in as_care
+
+
+def test_care_list_export_has_contacts_for_care_only(login_app):
+    client = login_app.server.test_client()
+    url = f"/export/care/{OPEN_FIBRE}.csv?role=care"  # asking for care changes nothing
+    as_operations = client.get(url, headers=_auth("noc"))
+    assert as_operations.status_code == 200
+    header = as_operations.get_data(as_text=True).splitlines()[0].split(",")
+    assert "customer_id" in header and not {"name", "email", "phone"} & set(header)
+    as_care = client.get(url, headers=_auth("desk")).get_data(as_text=True)
+    assert {"name", "email", "phone"} <= set(as_care.splitlines()[0].split(","))
+    assert client.get(url).status_code == 401  # downloads sit behind the login too
+    assert client.get("/export/care/NOPE.csv", headers=_auth("desk")).status_code == 404
+
+
+def test_campaign_export_contacts_for_marketing_only(settings, publish, demo_rows, world):
+    publish("world-run", demo_rows, world)
+    client = create_app(settings).server.test_client()  # no login: the role is chosen
+    url = "/export/campaign.csv?from=2026-03-02&to=2026-03-15&offers=retention&bands=high"
+    as_marketing = client.get(url + "&role=marketing").get_data(as_text=True).splitlines()
+    assert {"name", "email", "phone"} <= set(as_marketing[0].split(","))
+    as_operations = client.get(url + "&role=operations").get_data(as_text=True).splitlines()
+    assert not {"name", "email", "phone"} & set(as_operations[0].split(","))
+    assert len(as_operations) == len(as_marketing) > 1
+    assert all(",Retention," in line for line in as_operations[1:])
+
+
+def _header(app) -> str:
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    return json.dumps(client.get("/_dash-layout").get_json())
+
+
+def test_header_shows_the_switcher_only_where_the_role_may_be_chosen(settings, publish,
+                                                                      tiny_rows):
+    publish("run-a", tiny_rows)
+    switcher = _header(create_app(settings))
+    assert "Viewing as" in switcher and '"disabled": false' in switcher
+    fixed = _header(create_app(settings, role="marketing"))
+    assert "Viewing as" not in fixed and "Marketing" in fixed and '"disabled": true' in fixed

@@ -1,0 +1,273 @@
+"""A small hand-made operator for the dashboard tests: every table the snapshot carries, with
+the real column names and types, and facts the tests can rely on.
+
+* 40 customers over two weeks (2026-03-02 … 03-15), eight per region; every customer has
+  FTTH, even ones mobile data, every third IPTV, enterprise ones a VPN.
+* ``INC-OPEN``: a fibre cut in Munster, still **open**, hurting every Munster FTTH service on
+  the last day (their experience that day: 30).
+* ``INC-DONE``: a BNG overload in Dublin on 03-09, **cleared** after 3 hours.
+* ``SIL-SLEEP``: a silent sleeping cell in Connacht, **open**, hurting Connacht mobile data.
+* Churn scores for every customer; ``risk_band`` high for every fourth customer.
+* Customer ``C0000001`` is Aoife Byrne (Dublin), whose contact details the PII tests look for.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import polars as pl
+
+FIRST_DAY = date(2026, 3, 2)
+DAYS = [FIRST_DAY + timedelta(days=i) for i in range(14)]
+LAST_DAY = DAYS[-1]
+SCORED_AT = LAST_DAY + timedelta(days=1)  # the churn model scores the day after the data
+REGIONS = ("Dublin", "Leinster", "Munster", "Connacht", "Ulster")
+FIRST_NAMES = ("Aoife", "Ciarán", "Niamh", "Seán", "Róisín", "Darragh", "Saoirse", "Eoin")
+LAST_NAMES = ("Byrne", "Murphy", "Kelly", "Walsh", "O'Brien")
+PII_CUSTOMER = {"customer_id": "C0000001", "name": "Aoife Byrne",
+                "email": "aoife.byrne@example.ie", "phone": "+353 87 100 0001"}
+
+OPEN_FIBRE = "INC-OPEN"
+CLEARED_BNG = "INC-DONE"
+SILENT_CELL = "SIL-SLEEP"
+
+
+def customers() -> pl.DataFrame:
+    rows = []
+    for n in range(1, 41):
+        segment = "enterprise" if n % 10 == 0 else "smb" if n % 7 == 0 else "consumer"
+        name = f"{FIRST_NAMES[(n - 1) % 8]} {LAST_NAMES[(n - 1) // 8]}"
+        cfs = ["ftth"] + (["mobile_data"] if n % 2 == 0 else []) + (
+            ["iptv"] if n % 3 == 0 else []) + (["enterprise_vpn"] if segment == "enterprise"
+                                                else [])
+        rows.append({
+            "customer_id": f"C{n:07d}", "name": name,
+            "email": f"{name.lower().replace(' ', '.').replace(chr(39), '')}@example.ie",
+            "phone": f"+353 87 100 {n:04d}", "segment": segment,
+            "region": REGIONS[(n - 1) % 5], "city": "Town", "contract_type": "monthly",
+            "payment_method": "direct_debit", "customer_since": date(2020, 1, 1),
+            "monthly_charges_eur": 40.0 + n, "status": "active", "services_active": len(cfs),
+            "services_ever": len(cfs), "cfs_types": sorted(cfs),
+            "monthly_revenue_eur": 40.0 + n, "last_service_end": None,
+        })
+    frame = pl.DataFrame(rows, schema_overrides={"last_service_end": pl.Date})
+    assert frame.row(0, named=True)["name"] == PII_CUSTOMER["name"]
+    return frame
+
+
+def service_days(people: pl.DataFrame) -> pl.DataFrame:
+    """service_experience_daily and service_daily share these columns."""
+    rows = []
+    for person in people.iter_rows(named=True):
+        for k, cfs in enumerate(person["cfs_types"], 1):
+            for day in DAYS:
+                sei, outage, driver = 94.0 - (k % 3), 0.0, None
+                if person["region"] == "Munster" and cfs == "ftth" and day == LAST_DAY:
+                    sei, outage, driver = 30.0, 600.0, "No service: fibre cut on OLT-M01"
+                if person["region"] == "Dublin" and cfs == "ftth" and day == date(2026, 3, 9):
+                    sei, outage, driver = 60.0, 180.0, "Connecting: BNG-D01 overloaded"
+                if person["region"] == "Connacht" and cfs == "mobile_data" and day >= date(
+                        2026, 3, 12):
+                    sei, driver = 55.0, "Traffic collapsed on CELL-C-0001-1"
+                rows.append({
+                    "date": day, "service_id": f"CFS-{person['customer_id'][1:]}-{k:02d}",
+                    "customer_id": person["customer_id"], "cfs_type": cfs,
+                    "segment": person["segment"], "region": person["region"],
+                    "access_resource_id": "CELL-C-0001-1" if cfs.startswith("mobile")
+                    else f"PON-{person['region'][0]}01-001-01",
+                    "sei": sei, "poor": sei < 70, "driver_text": driver, "outage_minutes": outage,
+                })
+    return pl.DataFrame(rows)
+
+
+def customer_daily(services: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+    revenue = people.select("customer_id", "monthly_revenue_eur", "contract_type")
+    return (services.sort("sei").group_by("date", "customer_id").agg(
+        pl.col("segment").first(), pl.col("region").first(),
+        services_active=pl.len(), cfs_types=pl.col("cfs_type").unique().sort(),
+        worst_outage_minutes=pl.col("outage_minutes").max(),
+        outage_service_minutes=pl.col("outage_minutes").sum(),
+        sei_worst=pl.col("sei").min(), sei_mean=pl.col("sei").mean(),
+        poor=pl.col("poor").any(), worst_cfs_type=pl.col("cfs_type").first(),
+        worst_reason=pl.col("driver_text").first())
+        .join(revenue, on="customer_id")
+        .with_columns(tickets_opened=pl.lit(0, pl.Int64),
+                      network_tickets_opened=pl.lit(0, pl.Int64),
+                      survey_responses=pl.lit(0, pl.Int64),
+                      survey_score=pl.lit(None, pl.Float64))
+        .sort("date", "customer_id"))
+
+
+def customer_kpi_daily(days: pl.DataFrame) -> pl.DataFrame:
+    return days.group_by("date", "region", "segment").agg(
+        customers_active=pl.len(), customers_poor=pl.col("poor").sum().cast(pl.Int64),
+        customers_hurt=(pl.col("worst_outage_minutes") > 0).sum().cast(pl.Int64),
+        sei_worst_sum=pl.col("sei_worst").sum(), sei_scored=pl.len(),
+        monthly_revenue_eur=pl.col("monthly_revenue_eur").sum(),
+        monthly_revenue_poor_eur=pl.col("monthly_revenue_eur").filter(pl.col("poor")).sum(),
+        tickets_opened=pl.col("tickets_opened").sum(), survey_responses=pl.lit(0, pl.Int64),
+    ).sort("date", "region", "segment")
+
+
+def churn_scores(people: pl.DataFrame) -> pl.DataFrame:
+    rows = []
+    for n, person in enumerate(people.iter_rows(named=True), 1):
+        probability = 0.45 if n % 4 == 0 else 0.15 if n % 4 == 1 else 0.04
+        band = "high" if probability > 0.3 else "medium" if probability > 0.1 else "low"
+        network = person["region"] in ("Munster", "Connacht")
+        rows.append({
+            "customer_id": person["customer_id"], "scored_at_date": SCORED_AT,
+            "churn_probability": probability, "risk_band": band,
+            "monthly_revenue_eur": person["monthly_revenue_eur"],
+            "revenue_at_risk_eur": round(probability * person["monthly_revenue_eur"], 2),
+            "reason_1": "Poor experience on recent days" if network else "Month-to-month contract",
+            "reason_2": "Price above the plan's usual", "reason_3": None,
+            "network_reason": network, "model_version": "churn-test", "run_id": "score-run",
+        })
+    return pl.DataFrame(rows, schema_overrides={"reason_3": pl.String})
+
+
+def churn_drivers(scores: pl.DataFrame) -> pl.DataFrame:
+    """Per segment (and 'all') × risk band: customers with each reason (as models/churn)."""
+    reasons = scores.select("customer_id", "risk_band", "network_reason",
+                            pl.concat_list("reason_1", "reason_2").alias("feature_label"),
+                            segment=pl.lit("all")).explode("feature_label")
+    by_segment = reasons.join(customers().select("customer_id", "segment"), on="customer_id",
+                              suffix="_real").with_columns(segment=pl.col("segment_real"))
+    rows = pl.concat([reasons, by_segment.drop("segment_real")]).group_by(
+        "segment", "risk_band", "feature_label").agg(
+        customers_with_reason=pl.col("customer_id").n_unique(),
+        network=(pl.col("feature_label") == "Poor experience on recent days").first())
+    return rows.with_columns(feature=pl.col("feature_label").str.to_lowercase(),
+                             scored_at_date=pl.lit(SCORED_AT))
+
+
+def incident_tables(services: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    t = datetime.combine
+    specs = [  # id, source, kind, title, root, region, start, end, status, planned, severity
+        (OPEN_FIBRE, "alarm", "lossOfSignal", "Loss of signal on OLT-M01", "OLT-M01", "Munster",
+         t(LAST_DAY, datetime.min.time()) + timedelta(hours=6), None, "open", False, "critical"),
+        (CLEARED_BNG, "alarm", "systemResourcesOverload", "Session setup rate above limit on "
+         "BNG-D01", "BNG-D01", "Dublin", datetime(2026, 3, 9, 10), datetime(2026, 3, 9, 13),
+         "cleared", False, "major"),
+        (SILENT_CELL, "silent", "sleeping_cell", "Traffic collapsed to 8 % of usual while "
+         "available on CELL-C-0001-1", "CELL-C-0001-1", "Connacht", datetime(2026, 3, 12, 8),
+         None, "open", False, None),
+    ]
+    hurt = {
+        OPEN_FIBRE: services.filter((pl.col("region") == "Munster") & (pl.col("cfs_type") == "ftth")
+                                    & (pl.col("date") == LAST_DAY)),
+        CLEARED_BNG: services.filter((pl.col("region") == "Dublin") & (pl.col("cfs_type") == "ftth")
+                                     & (pl.col("date") == date(2026, 3, 9))),
+        SILENT_CELL: services.filter((pl.col("region") == "Connacht")
+                                     & (pl.col("cfs_type") == "mobile_data")
+                                     & (pl.col("date") == date(2026, 3, 12))),
+    }
+    incidents, queue, affected, episodes, links = [], [], [], [], []
+    for rank, (iid, source, kind, title, root, region, start, end, status, planned,
+               severity) in enumerate(specs, 1):
+        impact_end = end or datetime.combine(LAST_DAY, datetime.max.time()).replace(microsecond=0)
+        minutes = (impact_end - start).total_seconds() / 60
+        rows = hurt[iid]
+        incidents.append({
+            "incident_id": iid, "source": source, "kind": kind, "title": title,
+            "root_resource_id": root, "region": region, "started_at": start, "ended_at": end,
+            "impact_end": impact_end, "status": status, "planned": planned,
+            "worst_severity": severity, "severity_rank": 5 if severity == "critical" else 4,
+            "detection": "silent: sessions 8 % of usual, no alarm" if source == "silent"
+            else "alarm correlation: root and symptoms by topology and time",
+            "root_resource_type": "cell" if source == "silent" else root[:3].lower(),
+            "end_basis": "clear" if end else "open", "n_alarms": 2, "n_symptoms": 1,
+            "flapping": False, "n_flaps": 0})
+        queue.append({
+            "rank": rank, "incident_id": iid, "status": status, "source": source, "kind": kind,
+            "title": title, "root_resource_id": root, "started_at": start,
+            "duration_minutes": minutes, "planned": planned, "worst_severity": severity,
+            "severity_rank": 5 if severity == "critical" else 4,
+            "priority_score": 1000.0 / rank, "score_customer_minutes": 600.0 / rank,
+            "score_business": 100.0 / rank, "score_sla": 0.0, "score_revenue": 200.0 / rank,
+            "score_experience": 100.0 / rank, "affected_services": rows.height,
+            "affected_customers": rows["customer_id"].n_unique(), "sla_services": 0,
+            "sla_breached_services": 0, "revenue_at_risk_eur": 12.5 * rows.height,
+            "experience_drop": 40.0, "model_version": "incidents-test", "run_id": "inc-run",
+            "scored_at": datetime(2026, 3, 16)})
+        for row in rows.iter_rows(named=True):
+            affected.append({"incident_id": iid, "service_id": row["service_id"],
+                             "customer_id": row["customer_id"], "cfs_type": row["cfs_type"],
+                             "segment": row["segment"], "via": "dependency",
+                             "impact_minutes": min(minutes, 600.0), "first_at": start,
+                             "last_at": impact_end})
+        if source == "alarm":
+            for role, resource in (("root", root), ("symptom", f"PON-{region[0]}01-001-01")):
+                episode = f"EP-{iid}-{role}"
+                links.append({"incident_id": iid, "episode_id": episode, "role": role})
+                episodes.append({"episode_id": episode, "resource_id": resource,
+                                 "resource_type": "olt" if role == "root" else "pon_port",
+                                 "probable_cause": kind, "specific_problem": title,
+                                 "started_at": start, "ended_at": end, "n_alarms": 1,
+                                 "flapping": False, "severity_rank": 5, "service_affecting": True})
+    affected_frame = pl.DataFrame(affected)
+    breakdown = affected_frame.group_by("incident_id", "cfs_type", "segment").agg(
+        services=pl.len(), customers=pl.col("customer_id").n_unique(),
+        service_minutes=pl.col("impact_minutes").sum())
+    return {"incidents": pl.DataFrame(incidents), "queue": pl.DataFrame(queue),
+            "incident_services": affected_frame, "impact_breakdown": breakdown,
+            "incident_episodes": pl.DataFrame(links), "episodes": pl.DataFrame(episodes)}
+
+
+def access_hourly() -> pl.DataFrame:
+    rows = []
+    for resource in ("PON-M01-001-01", "PON-D01-001-01", "CELL-C-0001-1"):
+        for hour in (datetime.combine(LAST_DAY - timedelta(days=1), datetime.min.time())
+                     + timedelta(hours=h) for h in range(48)):
+            down = resource.startswith("PON-M") and hour.date() == LAST_DAY and hour.hour >= 6
+            rows.append({"resource_id": resource, "date": hour.date(), "hour": hour,
+                         "intervals_reported": 4, "latency_ms": 12.0, "jitter_ms": 1.0,
+                         "packet_loss_pct": 0.1, "throughput_mbps": 300.0,
+                         "utilisation_max_pct": 40.0,
+                         "unavailable_minutes": 60.0 if down else 0.0, "access_attempts": 100,
+                         "access_successes": 0 if down else 100, "drops": 0,
+                         "sessions": 0 if down else 100})
+    return pl.DataFrame(rows)
+
+
+def tickets(people: pl.DataFrame) -> pl.DataFrame:
+    first = people.row(0, named=True)
+    return pl.DataFrame([{
+        "ticket_id": "TT-0000001", "customer_id": first["customer_id"],
+        "service_id": "CFS-0000001-01", "created_at": datetime(2026, 3, 9, 11, 5),
+        "resolved_at": datetime(2026, 3, 9, 15, 0), "status": "closed", "channel": "phone",
+        "category": "no_service", "severity": "major",
+        "description": f"Internet down since this morning, call me on {first['phone']}",
+        "segment": first["segment"], "region": first["region"], "hours_to_resolve": 3.9}])
+
+
+def world_tables() -> dict[str, pl.DataFrame]:
+    """Every table of the mini world except ``kpi_daily`` and ``snapshot_info``."""
+    people = customers()
+    services = service_days(people)
+    days = customer_daily(services, people)
+    shares = services.select("service_id", "date", resource_id="access_resource_id",
+                             share=pl.lit(1.0))
+    faults = services.filter(pl.col("outage_minutes") > 0).select(
+        "service_id", "date",
+        starts=pl.col("date").cast(pl.Datetime("us")) + pl.duration(hours=6),
+        ends=pl.col("date").cast(pl.Datetime("us")) + pl.duration(hours=6)
+        + pl.duration(minutes=pl.col("outage_minutes")),
+        planned=pl.lit(False), first_resource_id=pl.col("access_resource_id"))
+    return {
+        "customers": people,
+        "service_experience_daily": services.drop("outage_minutes"),
+        "service_daily": services.select("date", "service_id", "customer_id", "cfs_type",
+                                         "segment", "region", "access_resource_id",
+                                         "outage_minutes"),
+        "customer_daily": days,
+        "customer_kpi_daily": customer_kpi_daily(days),
+        "churn_scores": churn_scores(people),
+        "churn_drivers": churn_drivers(churn_scores(people)),
+        "access_hourly": access_hourly(),
+        "service_access_shares": shares,
+        "service_fault_intervals": faults,
+        "tickets": tickets(people),
+        **incident_tables(services),
+    }
