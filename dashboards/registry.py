@@ -1,5 +1,5 @@
-"""The metrics the dashboard shows: the registry (:mod:`pipelines.metrics`), plus the three the
-Overview needs that the registry does not define yet.
+"""The metrics the dashboard shows: the registry (:mod:`pipelines.metrics`), plus any the
+Overview needs that the registry does not define yet (none at present).
 
 :data:`PROPOSED` holds churn risk, revenue at risk and time to restore, written exactly as
 registry entries so that they can be moved into ``pipelines/metrics.py`` as they are. A name
@@ -15,63 +15,7 @@ from __future__ import annotations
 
 from pipelines.metrics import METRICS, Metric
 
-PROPOSED: tuple[Metric, ...] = (
-    Metric(
-        name="churn_risk",
-        label="Churn risk",
-        for_marketing="The share of customers the churn model expects to leave: the average "
-        "of every customer's calibrated churn probability.",
-        for_network="Σ churn probability ÷ customers scored. Poor experience and outages are "
-        "among the model's inputs, so network faults show up here too.",
-        formula_sql="100.0 * sum(churn_probability_sum) / nullif(sum(customers_scored), 0)",
-        formula_text="100 × Σ churn probability ÷ Σ customers scored",
-        unit="%",
-        direction="lower_is_better",
-        target=2.0,
-        poor_threshold=4.0,
-        grain="scoring day × region × segment",
-        source="churn_kpi_daily",
-        dimensions=("region", "segment"),
-        owner="Marketing analytics",
-    ),
-    Metric(
-        name="revenue_at_risk",
-        label="Revenue at risk",
-        for_marketing="Monthly revenue we expect to lose to churn: each customer's monthly "
-        "revenue × their churn probability, added up.",
-        for_network="Σ churn probability × monthly revenue over the customers scored; the "
-        "same figure the incident queue puts beside each fault.",
-        formula_sql="sum(revenue_at_risk_eur) / nullif(count(distinct date), 0)",
-        formula_text="Σ churn probability × monthly revenue; over several scoring days, "
-        "their average",
-        unit="€/month",
-        direction="lower_is_better",
-        target=None,
-        poor_threshold=None,
-        grain="scoring day × region × segment",
-        source="churn_kpi_daily",
-        dimensions=("region", "segment"),
-        owner="Marketing analytics",
-    ),
-    Metric(
-        name="time_to_restore",
-        label="Time to restore",
-        for_marketing="How long customers waited for service to come back after a network "
-        "fault, on average.",
-        for_network="Mean time to restore: Σ (clear − start) of unplanned alarm-based "
-        "incidents that cleared ÷ their number, by the day they started.",
-        formula_sql="sum(restore_minutes) / 60.0 / nullif(sum(incidents_restored), 0)",
-        formula_text="Σ hours from start to clear ÷ incidents restored (unplanned)",
-        unit="hours",
-        direction="lower_is_better",
-        target=4.0,
-        poor_threshold=8.0,
-        grain="day × region",
-        source="incident_kpi_daily",
-        dimensions=("region",),
-        owner="Network operations",
-    ),
-)
+PROPOSED: tuple[Metric, ...] = ()
 
 
 def all_metrics() -> tuple[Metric, ...]:

@@ -144,6 +144,14 @@ def _churn(home: str) -> tuple[int, dict]:
     return bench_churn(home)
 
 
+def _dashboard(home: str, rounds: int) -> tuple[int, dict]:
+    """Every dashboard interaction against the published snapshot (dashboards/bench.py)."""
+    from dashboards.bench import bench_dashboard
+
+    figures = bench_dashboard(_settings_for(home), rounds)
+    return len(figures.get("interactions", {})), {"dashboard": figures}
+
+
 def _incident_refresh(home: str) -> int:
     """A new batch of alarm events → the updated incident queue, without rebuilding anything
     else (runs last: it leaves its batch in the warehouse)."""
@@ -223,6 +231,7 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
         ("churn", _churn, (str(home),)),
         ("incidents", _incidents, (str(home),)),
         ("publish", _publish, (str(home),)),
+        ("dashboard", _dashboard, (str(home), 20)),
         ("new_day", _new_day, (str(home),)),
         ("incident_refresh", _incident_refresh, (str(home),)),
     ]

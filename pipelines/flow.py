@@ -154,7 +154,7 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
     """Stamp the snapshot with its run and publish the reader-facing tables."""
     _write_snapshot_info(con, run_id, raw_dir)
     tables = [*transform.PUBLISHED, *(t for t in CHURN_TABLES if warehouse.table_exists(con, t))]
-    return warehouse.publish_snapshot(con, settings, run_id, tables)
+    return warehouse.publish_snapshot(con, settings, run_id, tables, transform.PUBLISH_ORDER)
 
 
 def _write_snapshot_info(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path) -> None:

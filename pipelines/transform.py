@@ -101,6 +101,16 @@ PUBLISHED: tuple[str, ...] = (
 )
 
 
+# Published tables sorted for the way readers look them up: Customer 360 reads one customer's
+# days (about 90 ms instead of 460 at scale 1, dashboards/bench.py).
+PUBLISH_ORDER: dict[str, str] = {
+    "marts.customer_daily": "customer_id, date",
+    "marts.service_daily": "customer_id, date",
+    "marts.service_experience_daily": "customer_id, date",
+    "marts.tickets": "customer_id, created_at",
+}
+
+
 class TransformError(RuntimeError):
     """The transforms cannot run; the message says what is missing."""
 
