@@ -318,12 +318,16 @@ def bench(
         slowest = sorted(models.items(), key=lambda item: -item[1])[:5]
         console.print("Transform, slowest models: " + ", ".join(f"{m} {s:.1f} s"
                                                               for m, s in slowest))
+    churn = report["stages"].get("churn", {})
+    if churn.get("skipped"):
+        console.print(f"Churn model not timed: {churn['skipped']}")
     dashboard = report["stages"].get("dashboard", {}).get("dashboard", {})
     if dashboard:
         slow = Table("interaction", "p50 ms", "p95 ms", title="Dashboard, first request with "
                      "each filter set", title_justify="left")
         for name, figures in dashboard["interactions"].items():
-            slow.add_row(name, f"{figures['cold']['p50']:.0f}", f"{figures['cold']['p95']:.0f}")
+            cold = figures["cold"]
+            slow.add_row(name, f"{cold['p50_ms']:.0f}", f"{cold['p95_ms']:.0f}")
         console.print(slow)
     day = report["stages"].get("new_day")
     if day:
