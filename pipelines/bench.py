@@ -252,7 +252,14 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
         if keep_dir is None:
             shutil.rmtree(home, ignore_errors=True)
     ingest, floor = stages["ingest"], stages["ingest_floor"]
+    dashboard = stages.get("dashboard", {}).get("dashboard", {})
     return {"scale": scale, "days": days, "stages": stages,
             "ingest": {"seconds": ingest["seconds"], "floor_seconds": floor["seconds"],
                        "ratio_to_floor": round(ingest["seconds"] / floor["seconds"], 2),
-                       "per_source": ingest.get("per_source", {})}}
+                       "per_source": ingest.get("per_source", {})},
+            # per interaction (its callbacks one after another; first request per filter set)
+            "dashboard": {"callbacks": {name: figures["cold"] for name, figures
+                                        in dashboard.get("interactions", {}).items()},
+                          "warm": {name: figures["warm"] for name, figures
+                                   in dashboard.get("interactions", {}).items()},
+                          "single_callbacks": dashboard.get("callbacks", {})}}
