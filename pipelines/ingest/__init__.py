@@ -1,15 +1,32 @@
-"""Ingest: one job per source, each with its contract; see :mod:`pipelines.ingest.loader`."""
+"""Ingest: one job per source, each with its contract.
+
+:mod:`~pipelines.ingest.loader` takes one file through hashing, parsing and its transaction;
+:mod:`~pipelines.ingest.checks` decides each row's fate (loaded, quarantined, held);
+:func:`ingest_many` reads the next files on other threads (a large JSON file in a process of its
+own, :mod:`~pipelines.ingest.reader_process`) while this one loads."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
 from pipelines.ingest.base import Source
-from pipelines.ingest.loader import FileResult, ingest_file, release_waiting
+from pipelines.ingest.checks import release_waiting
+from pipelines.ingest.loader import (
+    FileResult,
+    PreparedFile,
+    existing_tables,
+    load_prepared,
+    prepare_file,
+    registered_files,
+    sha256_of,
+)
+from pipelines.ingest.reader_process import prepare_in_process
 from pipelines.ingest.sources import (
     alarms,
     catalog,
@@ -25,9 +42,10 @@ from pipelines.ingest.sources import (
 )
 from pipelines.warehouse import execute_sql_file
 
-# Load order: what others refer to comes first.
+# Load order: what others refer to comes first. (PM counters refer to resources only: they
+# load while the service inventory, one large file, is still being parsed.)
 SOURCES: tuple[Source, ...] = (
-    catalog.SOURCE, topology.SOURCE, customers.SOURCE, services.SOURCE, kpis.SOURCE,
+    catalog.SOURCE, topology.SOURCE, customers.SOURCE, kpis.SOURCE, services.SOURCE,
     alarms.SOURCE, usage.SOURCE, tickets.SOURCE, surveys.SOURCE,
     # adapters for real public data layouts
     ue_measurements.SOURCE, complaints.SOURCE,
@@ -70,6 +88,15 @@ def discover(raw_dir: Path) -> list[tuple[Source, Path]]:
             for f in files_of(src, [raw_dir / src.folder])]
 
 
+# files read ahead of the one loading: parsing is CPU work in polars (or Python, for JSON),
+# loading is CPU work in DuckDB; each releases the interpreter lock while it works
+READ_AHEAD = 2
+# a file this large (the service inventory) is read as soon as a reader is free of other
+# large files, however far ahead it is: it takes longest to parse (and if it is parsed in
+# Python, it is parsed in a process of its own: see reader_process)
+LARGE_FILE_BYTES = 64 << 20
+
+
 def ingest_many(
     con: duckdb.DuckDBPyConnection,
     work: list[tuple[Source, Path]],
@@ -77,19 +104,78 @@ def ingest_many(
     on_file: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
     """Ingest each (source, file) in order, then load every held row whose reference has
-    arrived; the results of files whose rows were released are updated accordingly."""
+    arrived; the results of files whose rows were released are updated accordingly.
+
+    While one file loads (in the database, on this thread) the next ones are read and parsed
+    on other threads: parsing touches no database. Files still load one at a time, in order,
+    each in its own transaction. A result's ``seconds`` is the time this thread spent on the
+    file, waiting for its parse included, so the results' seconds add up to the run's."""
     prepare(con)
+    registered = registered_files(con)
+    existing = existing_tables(con)
     results = []
-    for src, path in work:
-        result = ingest_file(con, src, path, run_id)
-        results.append(result)
-        if on_file:
-            on_file(result)
-    released = release_waiting(con, SOURCES)
+    with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="ingest-read") as readers:
+        schedule = _ReadSchedule(work, lambda item: readers.submit(
+            _prepare, *item, registered))
+        for index in range(len(work)):
+            started = time.perf_counter()
+            prepared = schedule.take(index)
+            result = load_prepared(con, prepared, run_id, existing)
+            registered[(prepared.source.name, str(prepared.path))] = prepared.sha256
+            if index + 1 == len(work) or work[index + 1][0] is not prepared.source:
+                # a source's files are in: their rows go from memory to the database file
+                # (at once rather than file by file), so memory stays bounded
+                con.execute("checkpoint")
+            result = replace(result, seconds=time.perf_counter() - started)
+            results.append(result)
+            if on_file:
+                on_file(result)
+    released = release_waiting(con, SOURCES, existing)
+    # everything loaded goes from the write-ahead log into the database file: readers and the
+    # next run open a self-contained warehouse
+    con.execute("checkpoint")
     return [replace(r, rows_loaded=r.rows_loaded + released[r.path],
                     rows_quarantined=r.rows_quarantined - released[r.path])
             if released.get(r.path) and r.status in ("loaded", "replaced") else r
             for r in results]
+
+
+def _prepare(src: Source, path: Path, registered: dict[tuple[str, str], str]) -> PreparedFile:
+    """Read one file: in a process of its own when it is large and parsed in Python (unless
+    it is unchanged: then hashing it is all there is to do)."""
+    if src.python_parser and path.stat().st_size >= LARGE_FILE_BYTES:
+        path = path.resolve()
+        sha = sha256_of(path)
+        if registered.get((src.name, str(path))) == sha:
+            return PreparedFile(src, path, sha)
+        return prepare_in_process(src, path, None)
+    return prepare_file(src, path, registered)
+
+
+class _ReadSchedule:
+    """Which files are being read: the next ``READ_AHEAD`` in load order, and one large file
+    from further ahead."""
+
+    def __init__(self, work: list[tuple[Source, Path]],
+                 submit: Callable[[tuple[Source, Path]], Future]) -> None:
+        self._work, self._submit = work, submit
+        self._reading: dict[int, Future] = {}
+        self._large = [i for i, (_, path) in enumerate(work)
+                       if path.is_file() and path.stat().st_size >= LARGE_FILE_BYTES]
+
+    def take(self, index: int) -> PreparedFile:
+        """The prepared file at ``index`` (read now if it is not being read yet)."""
+        for ahead in range(index, min(index + READ_AHEAD + 1, len(self._work))):
+            self._start(ahead)
+        if not any(i in self._reading for i in self._large if i > index):
+            upcoming = next((i for i in self._large if i > index), None)
+            if upcoming is not None:
+                self._start(upcoming)
+        return self._reading.pop(index).result()
+
+    def _start(self, index: int) -> None:
+        if index not in self._reading:
+            self._reading[index] = self._submit(self._work[index])
 
 
 __all__ = ["SOURCES", "FileResult", "discover", "files_of", "ingest_many", "prepare", "source"]

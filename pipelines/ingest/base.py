@@ -5,15 +5,18 @@ with ``_line``, its line or record number in the file) and a frame of rows it co
 type (``_line``, ``reason``, ``original``). Contracts (pandera) then check values; the loader
 moves every failed row to quarantine with its reason, so that for every file
 rows read = rows loaded + rows quarantined.
+
+Reading and typing are vectorised: the common case (every value well formed) costs one polars
+pass, and only the few rows that fail are looked at again to say exactly what is wrong.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import codecs
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandera.polars as pa
@@ -72,6 +75,15 @@ class Source:
     tables: tuple[Table, ...]
     parse: Callable[[Path], Mapping[str, Parsed]]
     description: str = ""
+    # parse works object by object in Python (JSON): a large file is read in a process of
+    # its own, so that it does not hold the interpreter lock the other files' work needs
+    python_parser: bool = False
+
+
+@cache
+def contract_columns(contract: type[pa.DataFrameModel]) -> tuple[str, ...]:
+    """The columns a contract names, in order (what its table stores besides ``_file_id``)."""
+    return tuple(contract.to_schema().columns)
 
 
 def original_json(frame: pl.DataFrame) -> pl.Expr:
@@ -84,159 +96,160 @@ def empty_rejects() -> pl.DataFrame:
     return pl.DataFrame(schema=REJECT_SCHEMA)
 
 
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, checked to be UTF-8 (a byte-order mark is dropped); a clear error
+    otherwise."""
+    data = path.read_bytes()
+    if not data or data.isspace():
+        raise UnparseableFileError(f"{path} is empty: expected a header and rows")
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnparseableFileError(
+                f"{path} is not UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x}); "
+                "re-export it as UTF-8"
+            ) from exc
+    return data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+
+
 def read_text(path: Path) -> str:
     """The file's text as UTF-8 (a byte-order mark is dropped); a clear error otherwise."""
-    data = path.read_bytes()
-    if not data.strip():
-        raise UnparseableFileError(f"{path} is empty: expected a header and rows")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnparseableFileError(
-            f"{path} is not UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x}); "
-            "re-export it as UTF-8"
-        ) from exc
+    return read_bytes(path).decode("utf-8")
 
 
-def read_json_lines(path: Path, what: str) -> tuple[list[tuple[int, dict]], pl.DataFrame]:
+def read_json_lines(path: Path, what: str, each: Callable[[int, dict], None] | None = None
+                    ) -> tuple[list[tuple[int, dict]], pl.DataFrame]:
     """Each line's JSON object with its line number, and the lines that are not one (invalid
     JSON, or not an object) as rejects. A file in which no line is an object is rejected whole.
-    ``what`` names the expected object in messages (e.g. "a TMF642 event")."""
+    ``what`` names the expected object in messages (e.g. "a TMF642 event"). With ``each``,
+    every object is handed to it as it is read instead of being kept (a large file's objects
+    need not all be in memory at once)."""
     objects: list[tuple[int, dict]] = []
     rejects: list[tuple[int, str, str]] = []
+    decode = json.JSONDecoder().decode
+    found = 0
     for number, text in enumerate(read_text(path).splitlines(), start=1):
         if not text.strip():
             continue
         try:
-            value = json.loads(text)
+            value = decode(text)
         except json.JSONDecodeError as exc:
             rejects.append((number, f"invalid JSON ({exc.msg} at column {exc.colno})", text))
             continue
-        if isinstance(value, dict):
-            objects.append((number, value))
-        else:
+        if not isinstance(value, dict):
             rejects.append((number, f"a line must hold one JSON object ({what})", text))
-    if rejects and not objects:
+        elif each is not None:
+            each(number, value)
+            found += 1
+        else:
+            objects.append((number, value))
+            found += 1
+    if rejects and not found:
         raise UnparseableFileError(f"{path}: no line is a valid JSON object "
                                    f"(first problem: line {rejects[0][0]}: {rejects[0][1]})")
     return objects, pl.DataFrame(rejects, schema=REJECT_SCHEMA, orient="row")
-
-
-def read_csv_strings(
-    path: Path, required: tuple[str, ...], separator: str | None = None
-) -> Parsed:
-    """Read a delimited file with every column as text.
-
-    Rows with the wrong number of fields are rejected (not guessed at). The separator is sniffed
-    from the header when not given. Missing required columns reject the whole file.
-    """
-    text = read_text(path)
-    header = text.split("\n", 1)[0]
-    if separator is None:
-        separator = max((",", ";", "\t", "|"), key=header.count)
-    columns = [c.strip() for c in next(csv.reader([header], delimiter=separator))]
-    missing = [c for c in required if c not in columns]
-    if missing:
-        raise UnparseableFileError(
-            f"{path}: missing required column(s) {', '.join(missing)}; the header has "
-            f"{', '.join(columns[:20])}. Check the delimiter ({separator!r} was used) "
-            "and the export"
-        )
-    try:
-        return _read_csv_by_line(text, columns, separator)
-    except UnparseableFileError as exc:
-        raise UnparseableFileError(f"{path}: {exc}") from None
-
-
-_QUOTED = r'"(?:[^"]|"")*"'
-
-
-def _read_csv_by_line(text: str, columns: list[str], separator: str) -> Parsed:
-    """Count each line's fields (quoted text removed first, vectorised), parse the well-formed
-    lines with polars and reject the others one by one with their line number. Polars alone
-    would pad a short row with nulls, and fail a whole file on one long row."""
-    body = pl.Series(text.splitlines()[1:], dtype=pl.String)
-    if not (body.str.count_matches('"', literal=True) % 2 == 0).all():
-        return _read_csv_ragged(text, columns, separator)  # a quoted field spans lines
-    table = pl.DataFrame({LINE: pl.int_range(2, body.len() + 2, eager=True), "text": body})
-    table = table.filter(pl.col("text").str.strip_chars() != "").with_columns(
-        fields=pl.col("text").str.replace_all(_QUOTED, "").str.count_matches(
-            separator, literal=True) + 1)
-    good = table.filter(pl.col("fields") == len(columns))
-    bad = table.filter(pl.col("fields") != len(columns))
-    if bad.height and not good.height:
-        raise UnparseableFileError(
-            f"no row has the header's {len(columns)} fields (first data row: "
-            f"{bad['fields'][0]}); check the delimiter ({separator!r} was taken from the "
-            "header) and the quoting of the export")
-    rejects = bad.select(pl.col(LINE).cast(pl.Int64), pl.format(
-        "has {} fields, the header has {}; fix the delimiter or quoting of this row",
-        pl.col("fields"), pl.lit(len(columns))).alias("reason"), pl.col("text").alias("original"))
-    if good.is_empty():
-        frame = pl.DataFrame(schema={**dict.fromkeys(columns, pl.String), LINE: pl.Int64})
-    else:
-        frame = pl.read_csv(io.StringIO("\n".join(good["text"])), separator=separator,
-                            infer_schema=False, has_header=False, new_columns=columns)
-        frame = frame.with_columns(good[LINE].cast(pl.Int64))
-    return Parsed(frame=frame, rejects=rejects)
-
-
-def _read_csv_ragged(text: str, columns: list[str], separator: str) -> Parsed:
-    """Slow path for files with ragged rows: keep the well-formed rows, reject the others."""
-    good: list[list[str | None]] = []
-    lines: list[int] = []
-    rejects: list[tuple[int, str, str]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
-    next(reader)
-    for row in reader:
-        line = reader.line_num
-        if len(row) == len(columns):
-            good.append([value if value != "" else None for value in row])
-            lines.append(line)
-        elif row:
-            rejects.append((line, f"has {len(row)} fields, the header has {len(columns)}; "
-                            "fix the delimiter or quoting of this row",
-                            separator.join(row)))
-    if rejects and not good:
-        raise UnparseableFileError(
-            f"no row has the header's {len(columns)} fields (first data row: "
-            f"{len(next(csv.reader([rejects[0][2]], delimiter=separator)))}); check the delimiter "
-            f"({separator!r} was taken from the header) and the quoting of the export")
-    frame = pl.DataFrame(good, schema=dict.fromkeys(columns, pl.String), orient="row")
-    frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
-    return Parsed(frame=frame, rejects=pl.DataFrame(rejects, schema=REJECT_SCHEMA, orient="row"))
 
 
 def cast_or_reject(
     parsed: Parsed,
     types: Mapping[str, pl.DataType],
     converters: Mapping[str, pl.Expr] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Parsed:
     """Cast text columns to their types; a row with a value that does not cast is rejected with
     the column and value named. ``converters`` give an expression for columns that need more than
-    a cast (timestamps with formats, unit conversions)."""
+    a cast (local time zones, ...); ``labels`` name a column's expected kind of value in
+    reasons where the type alone would not (e.g. "whole number" for a count read as a float).
+
+    Every column is first cast the quick way (a plain cast, one timestamp format); only values
+    that fail it are tried again the thorough way (surrounding blanks, any zone notation), and
+    only values that fail both make their row a reject."""
     frame = parsed.frame
     converters = dict(converters or {})
-    casts = {
-        name: converters.get(name, _text_to(name, dtype))
-        for name, dtype in types.items() if name in frame.columns
-    }
-    typed = frame.with_columns(**{f"__typed_{k}": v for k, v in casts.items()})
+    types = {n: t() if isinstance(t, type) else t for n, t in types.items()}  # pl.Datetime → ()
+    names = [name for name in types if name in frame.columns]
+    if not names or frame.is_empty():
+        cast = frame.with_columns(**{n: converters.get(n, _text_to(n, types[n])) for n in names})
+        return Parsed(cast.select(frame.columns), parsed.rejects, parsed.notes)
+    typed = frame.select(_typed_column(frame, n, types[n], converters.get(n)) for n in names)
+    suspects = typed.select(pl.any_horizontal(
+        pl.col(n).is_null() & frame[n].is_not_null() for n in names)).to_series().arg_true()
+    problems = empty_rejects()
+    if suspects.len():
+        problems, bad_lines = _cast_problems(frame[suspects], typed[suspects], names, types,
+                                             dict(labels or {}))
+        if bad_lines.len():
+            keep = ~frame[LINE].is_in(bad_lines.implode())
+            frame, typed = frame.filter(keep), typed.filter(keep)
+    good = frame.with_columns(typed).select(frame.columns)
+    return Parsed(frame=good, rejects=pl.concat([parsed.rejects, problems]), notes=parsed.notes)
+
+
+def _typed_column(frame: pl.DataFrame, name: str, dtype: pl.DataType,
+                  converter: pl.Expr | None) -> pl.Series:
+    """One column typed: the quick cast, then the thorough one for the values it missed."""
+    thorough = converter if converter is not None else _text_to(name, dtype)
+    quick = None if converter is not None else _quick_text_to(frame[name], dtype)
+    if quick is None:  # (with_columns: a converter may be a constant)
+        return frame.with_columns(thorough.alias(name))[name]
+    missed = (quick.is_null() & frame[name].is_not_null()).arg_true()
+    if missed.len():
+        again = frame[missed].with_columns(thorough.alias(name))[name]
+        quick = quick.scatter(missed, again.cast(quick.dtype))
+    return quick
+
+
+def _cast_problems(text: pl.DataFrame, typed: pl.DataFrame, names: list[str],
+                   types: Mapping[str, pl.DataType], labels: Mapping[str, str]
+                   ) -> tuple[pl.DataFrame, pl.Series]:
+    """The rows (among those that look suspect) with a value that is present but not a value
+    of its column's type, each with every such column named; and their lines."""
     problems = [
         pl.when(pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != "")
                 & pl.col(f"__typed_{name}").is_null())
         .then(pl.format("{} = '{}' is not a valid {}", pl.lit(name), pl.col(name),
-                        pl.lit(_type_label(types[name]))))
-        for name in casts
+                        pl.lit(labels.get(name) or _type_label(types[name]))))
+        for name in names
     ]
-    typed = typed.with_columns(__reason=pl.concat_str(problems, separator="; ", ignore_nulls=True)
-                               if problems else pl.lit(None, pl.String))
-    bad = typed.filter(pl.col("__reason").is_not_null() & (pl.col("__reason") != ""))
-    rejects = bad.select(pl.col(LINE), pl.col("__reason").alias("reason"),
-                         original_json(frame).alias("original")) if bad.height else empty_rejects()
-    good = typed.filter(pl.col("__reason").is_null() | (pl.col("__reason") == ""))
-    good = good.with_columns(**{k: pl.col(f"__typed_{k}") for k in casts}).select(frame.columns)
-    return Parsed(frame=good, rejects=pl.concat([parsed.rejects, rejects]), notes=parsed.notes)
+    # rechunked: polars 2.1 can panic formatting strings spread over several chunks
+    both = text.with_columns(typed.rename({n: f"__typed_{n}" for n in names})).rechunk()
+    reasons = both.with_columns(
+        __reason=pl.concat_str(problems, separator="; ", ignore_nulls=True)
+    ).filter(pl.col("__reason").is_not_null() & (pl.col("__reason") != ""))
+    rejects = reasons.select(pl.col(LINE), pl.col("__reason").alias("reason"),
+                             original_json(text).alias("original"))
+    return rejects, rejects[LINE]
+
+
+# formats tried on a sample of a timestamp column; the one that reads most of it is used for
+# the whole column first (with its zone, if any, converted to UTC)
+_TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%z",
+                      "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+def _quick_text_to(text: pl.Series, dtype: pl.DataType) -> pl.Series | None:
+    """The column typed the cheap way: exactly as :func:`_text_to` would for its usual values,
+    null for the others; ``None`` where there is no cheap way."""
+    if dtype.is_numeric():
+        return text.cast(dtype, strict=False)
+    if dtype == pl.Date:
+        return text.str.to_date("%Y-%m-%d", strict=False)
+    if isinstance(dtype, pl.Datetime):
+        sample = text.drop_nulls().head(64)
+        if sample.is_empty():
+            return None
+        best = max(_TIMESTAMP_FORMATS, key=lambda f: _timestamps(sample, f).count())
+        return _timestamps(text, best)
+    return None
+
+
+def _timestamps(text: pl.Series, format: str) -> pl.Series:
+    """Text in one timestamp format to naive UTC (a zone in the format is converted)."""
+    if format.endswith("z"):
+        return (text.str.to_datetime(format, strict=False, time_zone="UTC")
+                .dt.replace_time_zone(None))
+    return text.str.to_datetime(format, strict=False)
 
 
 def _text_to(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.ingest.base import Parsed, Source, Table, cast_or_reject, read_csv_strings
+from pipelines.ingest.base import Parsed, Source, Table, cast_or_reject
+from pipelines.ingest.delimited import read_csv_strings
 from pipelines.ingest.sources.tickets import TicketContract
 
 # The dominant time zone of each state (a few states span two; the larger part is used).

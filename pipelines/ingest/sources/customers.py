@@ -16,8 +16,8 @@ from pipelines.ingest.base import (
     Source,
     Table,
     cast_or_reject,
-    read_csv_strings,
 )
+from pipelines.ingest.delimited import read_csv_strings
 
 SEGMENTS = ["consumer", "smb", "enterprise"]
 CONTRACTS = ["month-to-month", "one_year", "two_year"]

@@ -23,9 +23,9 @@ from pipelines.ingest.base import (
     Table,
     UnparseableFileError,
     cast_or_reject,
-    read_csv_strings,
-    utc_timestamp,
+    original_json,
 )
+from pipelines.ingest.delimited import read_csv_strings
 
 DIALECTS_FILE = Path(__file__).with_name("kpi_dialects.yaml")
 COUNTERS = ("dl_throughput_mbps", "utilisation_pct", "latency_ms", "jitter_ms",
@@ -81,7 +81,8 @@ def detect_dialect(header: list[str], path: Path) -> Dialect:
 
 
 def parse(path: Path) -> dict[str, Parsed]:
-    first = path.read_bytes()[:4096].decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+    with path.open("rb") as handle:
+        first = handle.read(4096).decode("utf-8-sig", errors="replace").split("\n", 1)[0]
     separator = max((",", ";", "\t", "|"), key=first.count)
     header = [c.strip() for c in first.split(separator)]
     dialect = detect_dialect(header, path)
@@ -105,19 +106,38 @@ def parse(path: Path) -> dict[str, Parsed]:
         resource_type=pl.col("resource_type").str.to_lowercase(),
         vendor=pl.lit(dialect.name),
     ).select([LINE, "interval_start", "resource_id", "resource_type", "vendor", *COUNTERS])
-    converters = {"interval_start": utc_timestamp("interval_start")}
-    for name, spec in dialect.counters.items():
-        value = pl.col(name).str.strip_chars().cast(pl.Float64, strict=False)
-        value = value * spec.get("scale", 1) + spec.get("offset", 0)
-        if name in _INTEGER_COUNTERS:
-            value = value.round(0).cast(pl.Int64)
-        converters[name] = value
-    types = {"interval_start": pl.Datetime("us"),
-             **{c: pl.Int64 if c in _INTEGER_COUNTERS else pl.Float64 for c in COUNTERS}}
     notes = (f"dialect {dialect.name}; column(s) not in its mapping, ignored: "
              f"{', '.join(ignored)}",) if ignored else ()
-    typed = cast_or_reject(Parsed(frame, raw.rejects, notes), types, converters)
-    return {"stg.kpi_15min": typed}
+    typed = cast_or_reject(Parsed(frame, raw.rejects, notes),
+                           {"interval_start": pl.Datetime("us"),
+                            **dict.fromkeys(COUNTERS, pl.Float64)},
+                           labels=dict.fromkeys(_INTEGER_COUNTERS, "whole number"))
+    return {"stg.kpi_15min": _in_warehouse_units(typed, frame, dialect)}
+
+
+def _in_warehouse_units(typed: Parsed, text: pl.DataFrame, dialect: Dialect) -> Parsed:
+    """Scale each counter as the dialect says (value × scale + offset); counts become whole
+    numbers, and a count that cannot be one (infinite, too large) rejects its row."""
+    frame = typed.frame.with_columns(
+        pl.col(name) * spec.get("scale", 1) + spec.get("offset", 0)
+        for name, spec in dialect.counters.items())
+    counts = sorted(_INTEGER_COUNTERS)
+    unusable = [pl.col(c).is_not_null() & ~(pl.col(c).abs() < 2.0 ** 62) for c in counts]
+    bad_lines = frame.filter(pl.any_horizontal(unusable))[LINE]
+    rejects = typed.rejects
+    if bad_lines.len():
+        bad = text.filter(pl.col(LINE).is_in(bad_lines.implode()))
+        problems = [pl.when(u).then(pl.format("{} = '{}' is not a valid whole number",
+                                              pl.lit(c), pl.col(f"__text_{c}")))
+                    for c, u in zip(counts, unusable, strict=True)]
+        bad = frame.join(bad.select(LINE, *(pl.col(c).alias(f"__text_{c}") for c in counts)),
+                         on=LINE).rechunk().select(LINE, pl.concat_str(
+                             problems, separator="; ", ignore_nulls=True).alias("reason"))
+        rejects = pl.concat([rejects, bad.join(text.select(LINE, original_json(text)
+                                                           .alias("original")), on=LINE)])
+        frame = frame.filter(~pl.col(LINE).is_in(bad_lines.implode()))
+    frame = frame.with_columns(pl.col(c).round(0).cast(pl.Int64) for c in counts)
+    return Parsed(frame, rejects, typed.notes)
 
 
 SOURCE = Source(

@@ -22,7 +22,6 @@ from pipelines.ingest.base import (
     Table,
     cast_or_reject,
     read_json_lines,
-    utc_timestamp,
 )
 from pipelines.ingest.sources.customers import CUSTOMER_REFERENCE
 
@@ -71,43 +70,52 @@ def _customer_of(service: dict) -> str | None:
     return None
 
 
-def _flatten(service: dict, line: int, out: dict[str, list]) -> None:
+_LINK_COLUMNS = (LINE, "service_id", "supporting_service_id")
+_RESOURCE_COLUMNS = (LINE, "service_id", "resource_id", "resource_type")
+
+
+def _flatten(service: dict, line: int, out: dict[str, dict[str, list]]) -> None:
+    """Append the service (and any inline supporting service, recursively) to the columns of
+    the three tables."""
     characteristics = {c.get("name"): c.get("value")
                        for c in service.get("serviceCharacteristic") or [] if isinstance(c, dict)}
-    out["services"].append({
-        LINE: line, "service_id": service.get("id"), "name": service.get("name"),
-        "category": service.get("category"), "service_type": service.get("serviceType"),
-        "spec_id": (service.get("serviceSpecification") or {}).get("id"),
-        "state": service.get("state"), "start_date": service.get("startDate"),
-        "end_date": service.get("endDate"), "customer_id": _customer_of(service),
-        "characteristics": json.dumps(characteristics, sort_keys=True) if characteristics
-        else None,
-    })
-    for resource in service.get("supportingResource") or []:
-        out["resources"].append({LINE: line, "service_id": service.get("id"),
-                                 "resource_id": (resource or {}).get("id"),
-                                 "resource_type": (resource or {}).get("@referredType")})
-    for supporting in service.get("supportingService") or []:
+    get = service.get
+    service_id, state, start, end = get("id"), get("state"), get("startDate"), get("endDate")
+    for column, value in zip((LINE, *SERVICE_COLUMNS), (
+            line, service_id, get("name"), get("category"), get("serviceType"),
+            (get("serviceSpecification") or {}).get("id"), state, start, end,
+            _customer_of(service),
+            json.dumps(characteristics, sort_keys=True) if characteristics else None),
+            strict=True):
+        out["services"][column].append(value)
+    resources = out["resources"]
+    for resource in get("supportingResource") or []:
+        resources[LINE].append(line)
+        resources["service_id"].append(service_id)
+        resources["resource_id"].append((resource or {}).get("id"))
+        resources["resource_type"].append((resource or {}).get("@referredType"))
+    links = out["links"]
+    for supporting in get("supportingService") or []:
         if not isinstance(supporting, dict):
             continue
-        out["links"].append({LINE: line, "service_id": service.get("id"),
-                             "supporting_service_id": supporting.get("id")})
+        links[LINE].append(line)
+        links["service_id"].append(service_id)
+        links["supporting_service_id"].append(supporting.get("id"))
         if "category" in supporting or "serviceSpecification" in supporting:  # inline value
-            inline = {"state": service.get("state"), "startDate": service.get("startDate"),
-                      "endDate": service.get("endDate"), **supporting}
-            _flatten(inline, line, out)
+            _flatten({"state": state, "startDate": start, "endDate": end, **supporting},
+                     line, out)
 
 
 def parse(path: Path) -> dict[str, Parsed]:
-    out: dict[str, list] = {"services": [], "links": [], "resources": []}
-    services, rejects = read_json_lines(path, "a TMF638 Service")
-    for number, service in services:
-        _flatten(service, number, out)
+    out = {"services": {c: [] for c in (LINE, *SERVICE_COLUMNS)},
+           "links": {c: [] for c in _LINK_COLUMNS},
+           "resources": {c: [] for c in _RESOURCE_COLUMNS}}
+    _, rejects = read_json_lines(path, "a TMF638 Service",
+                                 lambda number, service: _flatten(service, number, out))
     service_schema = {LINE: pl.Int64, **dict.fromkeys(SERVICE_COLUMNS, pl.String)}
     services = Parsed(pl.DataFrame(out["services"], schema=service_schema), rejects)
-    services = cast_or_reject(services, {"start_date": pl.Datetime, "end_date": pl.Datetime},
-                              {"start_date": utc_timestamp("start_date"),
-                               "end_date": utc_timestamp("end_date")})
+    services = cast_or_reject(services, {"start_date": pl.Datetime("us"),
+                                         "end_date": pl.Datetime("us")})
     return {
         "stg.services": services,
         "stg.service_links": Parsed(pl.DataFrame(out["links"], schema={
@@ -133,5 +141,6 @@ SOURCE = Source(
                   references=(Reference("resource_id", "stg.resources", "resource_id",
                                         "resource"),))),
     parse=parse,
+    python_parser=True,
     description="service inventory: TMF638 Service JSON lines (v4 and v5)",
 )

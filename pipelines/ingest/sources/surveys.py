@@ -13,9 +13,8 @@ from pipelines.ingest.base import (
     Source,
     Table,
     cast_or_reject,
-    read_csv_strings,
-    utc_timestamp,
 )
+from pipelines.ingest.delimited import read_csv_strings
 from pipelines.ingest.sources.customers import CUSTOMER_REFERENCE
 
 
@@ -33,9 +32,8 @@ def parse(path: Path) -> dict[str, Parsed]:
     raw = read_csv_strings(path, ("response_id", "customer_id", "responded_at", "score"))
     frame = raw.frame if "comment" in raw.frame.columns else raw.frame.with_columns(
         comment=pl.lit(None, pl.String))
-    typed = cast_or_reject(Parsed(frame, raw.rejects),
-                           {"responded_at": pl.Datetime("us"), "score": pl.Int64},
-                           {"responded_at": utc_timestamp("responded_at")})
+    typed = cast_or_reject(Parsed(frame, raw.rejects),  # timestamps in any zone → UTC
+                           {"responded_at": pl.Datetime("us"), "score": pl.Int64})
     return {"stg.surveys": typed}
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.ingest.base import Parsed, Reference, Source, Table, cast_or_reject, read_csv_strings
+from pipelines.ingest.base import Parsed, Reference, Source, Table, cast_or_reject
+from pipelines.ingest.delimited import read_csv_strings
 
 RESOURCE_TYPES = ["core_router", "agg_router", "transport_link", "bng", "dns_resolver",
                   "ims_core", "iptv_headend", "olt", "pon_port", "site", "cell"]

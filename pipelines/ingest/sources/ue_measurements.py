@@ -11,7 +11,8 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.ingest.base import LINE, Parsed, Source, Table, cast_or_reject, read_csv_strings
+from pipelines.ingest.base import LINE, Parsed, Source, Table, cast_or_reject
+from pipelines.ingest.delimited import read_csv_strings
 
 LOCAL_ZONE = "Europe/Dublin"
 NUMERIC = {"Longitude": "longitude", "Latitude": "latitude", "Speed": "speed_kmh",
