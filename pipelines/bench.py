@@ -204,7 +204,9 @@ def _timed(function: Callable[..., int | tuple[int, dict]], *args) -> dict:
     outcome = function(*args)
     seconds = time.perf_counter() - started
     rows, extra = outcome if isinstance(outcome, tuple) else (outcome, {})
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    # KiB on Linux; ingest parses the services file in a child process: count it too
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return {"seconds": round(seconds, 3), "rows": rows,
             "rows_per_second": round(rows / seconds, 1) if seconds > 0 else 0.0,
             "peak_rss_mb": round(peak_kb / 1024, 1), **extra}
