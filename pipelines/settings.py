@@ -39,7 +39,7 @@ class Settings:
     exports_dir: Path
     shared_dir: Path
     duckdb_threads: int = field(default=2)
-    duckdb_memory_limit: str = field(default="4GB")
+    duckdb_memory_limit: str = field(default="8GB")
 
     @property
     def warehouse_path(self) -> Path:
@@ -106,6 +106,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shared_dir=pick("shared_dir", PROJECT_ROOT.parent / "shared"),
         duckdb_threads=int(env.get("CXBRIDGE_DUCKDB_THREADS", duckdb_conf.get("threads", 2))),
         duckdb_memory_limit=str(
-            env.get("CXBRIDGE_DUCKDB_MEMORY_LIMIT", duckdb_conf.get("memory_limit", "4GB"))
+            env.get("CXBRIDGE_DUCKDB_MEMORY_LIMIT", duckdb_conf.get("memory_limit", "8GB"))
         ),
     )
