@@ -54,7 +54,6 @@ MODELS: tuple[Model, ...] = (
     Model("core/access_paths.sql", "core.access_paths"),
     Model("core/alarms.sql", "core.alarms"),
     Model("core/resource_hourly.sql", "core.resource_hourly", partitioned=True),
-    Model("core/kpi_resource_daily.sql", "core.kpi_resource_daily", partitioned=True),
     Model("core/access_hourly.sql", "core.access_hourly", partitioned=True),
     Model("core/access_daily.sql", "core.access_daily", partitioned=True),
     Model("core/service_access_shares.sql", "core.service_access_shares", partitioned=True),
