@@ -142,10 +142,9 @@ def score_churn(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
 def rank_incidents(con: duckdb.DuckDBPyConnection,
                    build: transform.BuildReport | None) -> None:
     """The incident queue (models/incidents); it reads the marts and the churn scores."""
-    if build is None or build.mode != "unchanged" or not warehouse.table_exists(
-            con, "incidents.queue"):
-        from models import incidents
+    from models import incidents
 
+    if build is None or build.mode != "unchanged" or incidents.needs_full_build(con):
         incidents.build(con)
 
 

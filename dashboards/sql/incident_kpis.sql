@@ -1,8 +1,8 @@
 -- Hourly network KPIs around one incident ($incident_id, hours $from_hour … $to_hour): those
 -- of its root resource ($root_resource_id) when it is an access resource (a PON port, a
--- cell), else the mean over the access resources that carry its affected services (an OLT's
--- ports, a site's cells, …). `resources` says how many were averaged, `root_measured` whether
--- they are the root itself.
+-- cell), else the mean over the access resources that carried its affected services
+-- (incident_access: an OLT's ports, a site's cells, …). `resources` says how many were
+-- averaged, `root_measured` whether they are the root itself.
 with root as (
     select resource_id
     from access_hourly
@@ -11,12 +11,9 @@ with root as (
     limit 1
 ),
 behind as (
-    select distinct sh.resource_id
-    from service_access_shares sh
-    join incident_services s on s.service_id = sh.service_id
-    where s.incident_id = $incident_id
-      and sh.date between cast($from_hour as date) and cast($to_hour as date)
-      and not exists (select 1 from root)
+    select resource_id
+    from incident_access
+    where incident_id = $incident_id and not exists (select 1 from root)
 ),
 resources as (
     select resource_id from root

@@ -8,7 +8,8 @@ they belong to or touch, and the incidents still open (their minutes grow with "
 Order: alarm lifecycles (``core.alarms``, a core model) → episodes (flapping folded) → links by
 topology and time → correlation into incidents (Python, :mod:`.correlate`) → incident rows and
 windows → silent degradations (full build only: they come from the PM counters, not alarms) →
-affected services → impact → the ranked queue.
+affected services → impact → the ranked queue → the access resources behind each incident
+and the proactive-care lists.
 """
 
 from __future__ import annotations
@@ -80,8 +81,7 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     ``stg.alarm_events`` (skip it when the transforms just did). Silent degradations are left
     as the last full build found them. Without a previous build (or one by another model
     version), this is a full build."""
-    if not table_exists(con, "incidents.queue") or scalar(
-            con, "select model_version from incidents.params") != MODEL_VERSION:
+    if needs_full_build(con):
         return build(con, params, run_id)
     started = time.perf_counter()
     params, run_id = params or Params(), run_id or new_run_id()
@@ -110,6 +110,13 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     recomputed = _impact_and_queue(con)
     return BuildSummary("refresh", run_id, touched, episodes, recomputed, _count(con),
                         round(time.perf_counter() - started, 3))
+
+
+def needs_full_build(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the incident tables are missing or were built by another model version (whose
+    tables may differ), so that only a full build brings them up to date."""
+    return not table_exists(con, "incidents.params") or scalar(
+        con, "select model_version from incidents.params") != MODEL_VERSION
 
 
 def _check_inputs(con) -> None:
@@ -206,6 +213,8 @@ def _impact_and_queue(con) -> int:
         if table_exists(con, table):
             execute_sql_file(con, sql)
     execute_sql_file(con, "incidents/queue.sql")
+    execute_sql_file(con, "incidents/incident_access.sql")
+    execute_sql_file(con, "incidents/care_list.sql")
     recomputed = int(scalar(con, "select count(*) from incidents.scope_incidents"))
     _clear_scope(con)
     return recomputed

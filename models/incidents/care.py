@@ -28,9 +28,10 @@ def check_incident(con, incident_id: str) -> None:
 
 
 def care_list(con, incident_id: str, with_contacts: bool = False) -> pl.DataFrame:
-    """One row per affected customer (see ``pipelines/sql/incidents/care_list.sql``)."""
+    """One row per affected customer, in the order to call them (``incidents.care_list``,
+    built by ``pipelines/sql/incidents/care_list.sql``)."""
     check_incident(con, incident_id)
-    frame = query(con, read_sql("incidents/care_list.sql"),
+    frame = query(con, read_sql("incidents/care_export.sql"),
                   {"incident_id": incident_id, "with_contacts": with_contacts})
     return frame if with_contacts else frame.drop(CONTACT_COLUMNS)
 

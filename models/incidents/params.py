@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-MODEL_VERSION = "incidents-1.0"
+MODEL_VERSION = "incidents-1.1"  # 1.1: care_list, incident_access
 
 
 @dataclass(frozen=True)

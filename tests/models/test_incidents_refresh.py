@@ -19,6 +19,8 @@ TABLES = {
     "incident_impact": "incident_id, affected_services, affected_customers, "
                        "round(service_minutes, 6), sla_breached_services, duration_minutes",
     "queue": "rank, incident_id, priority_score",
+    "care_list": "incident_id, position, customer_id, services, cfs_types, impact_minutes",
+    "incident_access": "incident_id, resource_id, services",
 }
 
 

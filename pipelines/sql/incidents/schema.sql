@@ -10,6 +10,9 @@
 --   incidents         one row per incident (alarm-based or silent)
 --   incident_windows  one row per stretch of time a resource was down or degraded for an incident
 --   incident_services one row per incident × CFS it hurt, with the minutes
+--   incident_access   one row per incident × access resource (PON port, cell) carrying a
+--                     service it hurt
+--   care_list         one row per incident × customer it hurt, in the order care calls them
 --   impact_breakdown  one row per incident × CFS type × segment
 --   incident_impact   one row per incident: counts, SLA exposure, experience drop, revenue at risk
 --   queue             one row per incident: the priority score, its components, and its rank
@@ -58,6 +61,16 @@ create or replace table incidents.incident_windows (
 create or replace table incidents.incident_services (
     incident_id varchar, service_id varchar, customer_id varchar, cfs_type varchar,
     segment varchar, via varchar, impact_minutes double, first_at timestamp, last_at timestamp
+);
+
+create or replace table incidents.incident_access (
+    incident_id varchar, resource_id varchar, services bigint
+);
+
+create or replace table incidents.care_list (
+    incident_id varchar, position integer, customer_id varchar, segment varchar,
+    region varchar, services varchar, cfs_types varchar, impact_minutes double,
+    first_at timestamp, last_at timestamp
 );
 
 create or replace table incidents.impact_breakdown (
