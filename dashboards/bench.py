@@ -170,7 +170,7 @@ def _subjects(reader, filters: Filters) -> dict[str, str]:
             care = reader.care_list(incident)
             customer = care["customer_id"][0] if not care.is_empty() else ""
     if not customer:
-        customer = reader.customer_period(filters)["customer_id"][0]
+        customer = reader.customer_outlook(filters)["customer_id"][0]
     return {"incident": incident, "customer": customer, "search": customer[:-2]}
 
 

@@ -1,8 +1,9 @@
 """Pure campaign logic for the Marketing page: frames in, frames out, no I/O.
 
-A customer's *outlook* joins their experience over the chosen period (``customer_period``
-query), their latest churn score (``churn_latest``) and whether they are inside an open
-incident (``open_incident_customers``). From it:
+A customer's *outlook* puts their experience over the chosen period (from the period index)
+beside their *base*, built once per snapshot: attributes, latest churn score
+(``churn_latest``) and whether they are inside an open incident
+(``open_incident_customers``). From it:
 
 * the **quadrant**: experience on or below the registry's experience-index target ×
   high churn risk (the model's ``high`` band) or not;
@@ -53,44 +54,40 @@ class CampaignChoice:
     risk_bands: tuple[str, ...] = RISK_BANDS
 
 
-def select_customers(window: pl.DataFrame, attributes: pl.DataFrame,
-                     filters: Filters) -> pl.DataFrame:
-    """The customers of a period (:meth:`dashboards.period_index.PeriodIndex.window`) with
-    their segment, region, services and revenue, kept when they match the filter bar (a
-    customer matches a service type they hold)."""
-    frame = window.join(attributes, on="customer_id", how="inner")
-    if filters.regions:
-        frame = frame.filter(pl.col("region").is_in(list(filters.regions)))
-    if filters.segments:
-        frame = frame.filter(pl.col("segment").is_in(list(filters.segments)))
-    if filters.cfs_types:
-        wanted = pl.lit(list(filters.cfs_types), dtype=pl.List(pl.String))
-        frame = frame.filter(pl.col("cfs_types").list.set_intersection(wanted).list.len() > 0)
-    return frame
-
-
 def experience_target() -> float:
     """The experience-index target from the registry: below it, a customer needs recovery."""
     target = metric("experience_index").target
     return 90.0 if target is None else target
 
 
-def outlook(period: pl.DataFrame, scores: pl.DataFrame | None,
-            held: pl.DataFrame | None) -> pl.DataFrame:
-    """One row per customer of ``period`` with their churn score (null when unscored), the
-    open incident they are inside (null when none), quadrant and offer."""
-    frame = period
+def customer_base(attributes: pl.DataFrame, scores: pl.DataFrame | None,
+                  held: pl.DataFrame | None) -> pl.DataFrame:
+    """What does not change with the dates, one row per customer of ``attributes`` (segment,
+    region, ``cfs_types``, revenue): their latest churn score (null when unscored) and the
+    open incident they are inside (null when none). Built once per snapshot."""
+    frame = attributes
     if scores is not None:
         frame = frame.join(scores.select("customer_id", *_SCORE_COLUMNS), on="customer_id",
-                           how="left")
+                           how="left", maintain_order="left")
     else:
         frame = frame.with_columns(pl.lit(None, dtype).alias(c) for c, dtype in
                                    _SCORE_COLUMNS.items())
     if held is not None:
         frame = frame.join(held.select("customer_id", "open_incident_id"), on="customer_id",
-                           how="left")
+                           how="left", maintain_order="left")
     else:
         frame = frame.with_columns(open_incident_id=pl.lit(None, pl.String))
+    return frame
+
+
+def outlook(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    """The customers of ``base`` in service in the period and matching the filter bar (a
+    customer matches a service type they hold), with their experience over the period and
+    their quadrant, offer and hold-back. ``period`` is row for row with ``base``
+    (``experience``, ``poor_days``, ``days_active``, ``outage_minutes``:
+    :meth:`dashboards.period_index.PeriodIndex.columns`)."""
+    frame = pl.concat([base, period], how="horizontal").filter(
+        (pl.col("days_active") > 0) & _matches(filters))
     below = pl.col("experience") < experience_target()
     high = pl.col("risk_band") == "high"
     return frame.with_columns(
@@ -103,6 +100,19 @@ def outlook(period: pl.DataFrame, scores: pl.DataFrame | None,
         .otherwise(pl.lit("upsell")),
         held_back=pl.col("open_incident_id").is_not_null(),
     )
+
+
+def _matches(filters: Filters) -> pl.Expr:
+    """The filter bar's regions, segments and service types as one condition."""
+    condition = pl.lit(True)
+    if filters.regions:
+        condition &= pl.col("region").is_in(list(filters.regions))
+    if filters.segments:
+        condition &= pl.col("segment").is_in(list(filters.segments))
+    if filters.cfs_types:
+        wanted = pl.lit(list(filters.cfs_types), dtype=pl.List(pl.String))
+        condition &= pl.col("cfs_types").list.set_intersection(wanted).list.len() > 0
+    return condition
 
 
 def quadrant_summary(frame: pl.DataFrame) -> pl.DataFrame:

@@ -33,6 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from dashboards import campaign, period_index
@@ -49,7 +50,8 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 # What each part of the dashboard needs from the snapshot beyond the marts.
 CHURN_TABLES: tuple[str, ...] = ("churn_scores",)
-INCIDENT_TABLES: tuple[str, ...] = ("queue", "incidents", "incident_services", "impact_breakdown")
+INCIDENT_TABLES: tuple[str, ...] = ("queue", "incidents", "incident_services", "impact_breakdown",
+                                    "care_list", "incident_access")
 TIMELINE_TABLES: tuple[str, ...] = ("incident_episodes", "episodes")
 
 # (Filters field, dimension or None for dates, SQL clause): the clause is fixed, values bound.
@@ -89,7 +91,7 @@ class SnapshotReader:
         self._cached_large = functools.lru_cache(maxsize=large_cache_size)(self._run_query)
         # built once per snapshot (or filters) even when several callbacks ask at once
         self._build_lock, self._outlook_lock = threading.Lock(), threading.Lock()
-        self._period_index = functools.lru_cache(maxsize=2)(self._build_period_index)
+        self._customer_base = functools.lru_cache(maxsize=2)(self._build_customer_base)
         self._outlook = functools.lru_cache(maxsize=4)(self._build_outlook)
         self._snapshot_wide = functools.lru_cache(maxsize=16)(self._run_query)
 
@@ -215,31 +217,32 @@ class SnapshotReader:
 
     # --- marketing ---------------------------------------------------------------------------
 
-    def customer_period(self, filters: Filters) -> pl.DataFrame:
-        """One row per customer in service in the period and matching the filter bar (a
-        customer matches a service type they hold): experience over the period, poor days,
-        days active, fault minutes, segment, region, services and monthly revenue."""
-        snapshot = current_snapshot(self._settings)
-        with self._build_lock:
-            index = self._period_index(_snapshot_key(snapshot.run_id, snapshot.path))
-        window = index.window(filters.start, filters.end)
-        return campaign.select_customers(window, self.sql("customer_attributes", large=True),
-                                         filters)
-
     def customer_outlook(self, filters: Filters) -> pl.DataFrame:
-        """One row per customer in the filters: experience over the period, latest churn
-        score (null without ``churn_scores``), open incident they are inside (null without the
-        incident tables), quadrant and offer (:func:`dashboards.campaign.outlook`). The
-        Marketing page's callbacks share it: it is cached per snapshot and filters."""
+        """One row per customer in service in the period and matching the filter bar:
+        experience over the period, poor days, days active, fault minutes, segment, region,
+        service types, revenue, latest churn score (null without ``churn_scores``), open
+        incident they are inside (null without the incident tables), quadrant and offer
+        (:func:`dashboards.campaign.outlook`). The Marketing page's callbacks share it: it
+        is cached per snapshot and filters."""
         snapshot = current_snapshot(self._settings)
         with self._outlook_lock:
             return self._outlook(_snapshot_key(snapshot.run_id, snapshot.path), filters)
 
-    def _build_outlook(self, _key: SnapshotKey, filters: Filters) -> pl.DataFrame:
-        period = self.customer_period(filters)
+    def _build_outlook(self, key: SnapshotKey, filters: Filters) -> pl.DataFrame:
+        with self._build_lock:
+            index, base, rows = self._customer_base(key)
+        return campaign.outlook(base, index.columns(filters.start, filters.end, rows), filters)
+
+    def _build_customer_base(self, key: SnapshotKey
+                             ) -> tuple[period_index.PeriodIndex, pl.DataFrame, np.ndarray]:
+        """The period index, every customer's base (:func:`dashboards.campaign.customer_base`)
+        and each one's row in the index: what a new period needs, built once per snapshot."""
+        index = period_index.build(self._run_query(key, _sql_text("customer_days_all"), ()))
         scores = None if self.missing(*CHURN_TABLES) else self.sql("churn_latest", large=True)
         held = None if self.missing(*INCIDENT_TABLES) else self.sql("open_incident_customers")
-        return campaign.outlook(period, scores, held)
+        base = campaign.customer_base(self.sql("customer_attributes", large=True), scores,
+                                      held)
+        return index, base, index.rows_of(base["customer_id"])
 
     def churn_drivers(self, filters: Filters) -> pl.DataFrame | None:
         """The churn model's driver summary for the chosen segments (``reason``, ``network``,
@@ -291,9 +294,13 @@ class SnapshotReader:
         return self.sql("care_preview", incident_id=incident_id, rows=rows)
 
     def care_list(self, incident_id: str, with_contacts: bool = False) -> pl.DataFrame:
-        """Its affected customers, to inform; contact columns only ``with_contacts``."""
-        frame = self.sql("care_list", incident_id=incident_id, with_contacts=with_contacts)
-        return frame if with_contacts else frame.drop(CONTACT_COLUMNS)
+        """Its affected customers, in the order to call them; contact columns only
+        ``with_contacts``. Kept in the smaller cache: a big fault's list is 100 k rows."""
+        frame = self.sql("care_list", large=True, incident_id=incident_id)
+        if not with_contacts:
+            return frame
+        return frame.join(self.sql("contacts", large=True), on="customer_id", how="left",
+                          maintain_order="left")
 
     # --- customer 360 ------------------------------------------------------------------------
 
@@ -341,7 +348,7 @@ class SnapshotReader:
     def warm_up(self) -> None:
         """Build what every filter combination shares, once per snapshot: the customer period
         index and the customer-level tables (the first Marketing view does it otherwise)."""
-        self.customer_period(self.filter_options().default)
+        self.customer_outlook(self.filter_options().default)
         if not self.missing(*CHURN_TABLES):
             self.sql("churn_latest", large=True)
         self.sql("contacts", large=True)
@@ -354,12 +361,8 @@ class SnapshotReader:
         self._cached_large.cache_clear()
         self._outlook.cache_clear()
         if not keep_indexes:
-            self._period_index.cache_clear()
+            self._customer_base.cache_clear()
             self._snapshot_wide.cache_clear()
-
-    def _build_period_index(self, key: SnapshotKey) -> period_index.PeriodIndex:
-        days = self._run_query(key, _sql_text("customer_days_all"), ())
-        return period_index.build(days)
 
     def _source_sql(self, m: Metric) -> str | None:
         if m.source in self.tables():

@@ -26,6 +26,9 @@ _SUMS = {
 }
 
 
+_COLUMNS = ("experience", "poor_days", "days_active", "outage_minutes")
+
+
 @dataclass(frozen=True)
 class PeriodIndex:
     """Running sums per customer (rows, in ``customer_ids`` order) and day (columns; column
@@ -40,22 +43,42 @@ class PeriodIndex:
         """One row per customer in service on at least one day from ``start`` to ``end``
         (inclusive): ``customer_id``, ``experience`` (mean of the days scored), ``poor_days``,
         ``days_active``, ``outage_minutes``."""
+        frame = self.columns(start, end).with_columns(customer_id=self.customer_ids)
+        return frame.filter(pl.col("days_active") > 0).select("customer_id", *_COLUMNS)
+
+    def rows_of(self, customer_ids: pl.Series) -> np.ndarray:
+        """Each customer's row in the index, or -1 for a customer it does not hold."""
+        if self.customer_ids.is_empty():
+            return np.full(customer_ids.len(), -1, dtype=np.int64)
+        found = self.customer_ids.search_sorted(customer_ids).to_numpy().clip(
+            0, self.customer_ids.len() - 1)
+        held = (self.customer_ids.gather(found) == customer_ids).fill_null(False).to_numpy()
+        return np.where(held, found, -1)
+
+    def columns(self, start: date | None, end: date | None,
+                rows: np.ndarray | None = None) -> pl.DataFrame:
+        """``experience``, ``poor_days``, ``days_active`` (0: not in service in the period)
+        and ``outage_minutes`` from ``start`` to ``end`` for the customers at ``rows`` (from
+        :meth:`rows_of`; -1 gives a customer never in service), or for every customer in
+        index order: row for row, with no join, so a period costs a few subtractions."""
         low = 0 if start is None else min(max((start - self.first_day).days, 0), self.days)
         high = self.days if end is None else min(max((end - self.first_day).days + 1, 0),
                                                  self.days)
-        if high <= low:
-            return _empty()
+        high = max(high, low)
         part = {name: sums[:, high] - sums[:, low] for name, sums in self.sums.items()}
-        active = part["active_days"] > 0
-        scored = part["sei_scored"][active]
+        if rows is not None:
+            unknown = rows < 0
+            part = {name: np.where(unknown, 0, values[np.where(unknown, 0, rows)])
+                    if values.size else np.zeros(rows.size, values.dtype)
+                    for name, values in part.items()}
+        scored = part["sei_scored"]
         with np.errstate(invalid="ignore", divide="ignore"):
-            experience = np.where(scored > 0, part["sei_sum"][active] / scored, np.nan)
+            experience = np.where(scored > 0, part["sei_sum"] / np.maximum(scored, 1), np.nan)
         return pl.DataFrame({
-            "customer_id": self.customer_ids.filter(pl.Series(active)),
             "experience": pl.Series(experience, dtype=pl.Float64).fill_nan(None),
-            "poor_days": pl.Series(part["poor_days"][active], dtype=pl.Int64),
-            "days_active": pl.Series(part["active_days"][active], dtype=pl.Int64),
-            "outage_minutes": pl.Series(part["outage_minutes"][active], dtype=pl.Float64),
+            "poor_days": pl.Series(part["poor_days"], dtype=pl.Int64),
+            "days_active": pl.Series(part["active_days"], dtype=pl.Int64),
+            "outage_minutes": pl.Series(part["outage_minutes"], dtype=pl.Float64),
         })
 
 
@@ -82,9 +105,3 @@ def build(days: pl.DataFrame) -> PeriodIndex:
         grid[rows, cols] = values[column].to_numpy()
         sums[name] = np.cumsum(grid, axis=1, dtype=dtype)
     return PeriodIndex(first, n_days, ids.alias("customer_id"), sums)
-
-
-def _empty() -> pl.DataFrame:
-    return pl.DataFrame(schema={"customer_id": pl.String, "experience": pl.Float64,
-                                "poor_days": pl.Int64, "days_active": pl.Int64,
-                                "outage_minutes": pl.Float64})

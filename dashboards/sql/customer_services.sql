@@ -1,8 +1,9 @@
 -- One customer's services over the period ($customer_id, $start … $end): one row per service
 -- with its type, days in service, mean experience index, poor days, the reason of its worst
 -- poor day, and the minutes a service-affecting fault was open on something it depends on
--- (service_fault_intervals, the stretches service_daily's outage minutes are made of).
-with services as (
+-- (service_daily's outage minutes). Both tables are sorted by customer in the snapshot, so
+-- this reads a few row groups.
+with experience as (
     select service_id, cfs_type,
            count(*)                                               as days,
            avg(sei)                                               as experience,
@@ -13,14 +14,14 @@ with services as (
     group by service_id, cfs_type
 ),
 faults as (
-    select service_id, sum(date_diff('second', starts, ends)) / 60.0 as outage_minutes
-    from service_fault_intervals
-    where service_id in (select service_id from services) and date between $start and $end
+    select service_id, sum(outage_minutes)                        as outage_minutes
+    from service_daily
+    where customer_id = $customer_id and date between $start and $end
     group by service_id
 )
-select s.service_id, s.cfs_type, s.days, s.experience, s.poor_days,
+select e.service_id, e.cfs_type, e.days, e.experience, e.poor_days,
        coalesce(f.outage_minutes, 0)                              as outage_minutes,
-       s.worst_reason
-from services s
+       e.worst_reason
+from experience e
 left join faults f using (service_id)
-order by s.service_id
+order by e.service_id

@@ -8,16 +8,21 @@ import pytest
 
 from dashboards import campaign
 from dashboards.campaign import CampaignChoice
+from dashboards.filters import Filters
 
 # experience target is the registry's 90 points
-PERIOD = pl.DataFrame({
-    "customer_id": ["A", "B", "C", "D", "E"],
-    "segment": ["consumer", "smb", "consumer", "enterprise", "consumer"],
-    "region": ["Dublin", "Munster", "Munster", "Dublin", "Ulster"],
-    "experience": [70.0, 95.0, 96.0, 80.0, 99.0],
-    "poor_days": [3, 0, 0, 1, 0],
+ATTRIBUTES = pl.DataFrame({
+    "customer_id": ["A", "B", "C", "D", "E", "F"],
+    "segment": ["consumer", "smb", "consumer", "enterprise", "consumer", "consumer"],
+    "region": ["Dublin", "Munster", "Munster", "Dublin", "Ulster", "Dublin"],
     "cfs_types": [["ftth"], ["ftth", "mobile_data"], ["mobile_data"], ["enterprise_vpn"],
-                  ["iptv"]],
+                  ["iptv"], ["ftth"]],
+})
+PERIOD = pl.DataFrame({  # row for row with ATTRIBUTES; F was not in service in the period
+    "experience": [70.0, 95.0, 96.0, 80.0, 99.0, None],
+    "poor_days": [3, 0, 0, 1, 0, 0],
+    "days_active": [7, 7, 7, 7, 2, 0],
+    "outage_minutes": [30.0, 0.0, 0.0, 5.0, 0.0, 0.0],
 })
 SCORES = pl.DataFrame({
     "customer_id": ["A", "B", "C", "D"],
@@ -32,7 +37,7 @@ HELD = pl.DataFrame({"customer_id": ["B"], "open_incident_id": ["INC-1"]})
 
 @pytest.fixture
 def frame() -> pl.DataFrame:
-    return campaign.outlook(PERIOD, SCORES, HELD)
+    return campaign.outlook(campaign.customer_base(ATTRIBUTES, SCORES, HELD), PERIOD, Filters())
 
 
 def test_quadrants_offers_and_hold_back(frame):
@@ -42,14 +47,26 @@ def test_quadrants_offers_and_hold_back(frame):
     assert [by_id[c]["offer"] for c in "ABCDE"] == [
         "service_recovery", "retention", "upsell", "service_recovery", "upsell"]
     assert [c for c in "ABCDE" if by_id[c]["held_back"]] == ["B"]
+    assert "F" not in by_id  # no day in service in the period
     assert by_id["E"]["churn_probability"] is None  # not scored: no longer in service
 
 
 def test_outlook_without_model_tables():
-    frame = campaign.outlook(PERIOD, None, None)
+    frame = campaign.outlook(campaign.customer_base(ATTRIBUTES, None, None), PERIOD, Filters())
     assert frame["churn_probability"].null_count() == 5 and not frame["held_back"].any()
     assert set(frame["offer"]) == {"service_recovery", "upsell"}
     assert campaign.campaign(frame, CampaignChoice()).height == 5  # nobody scored: keep all
+
+
+def test_outlook_follows_the_filter_bar():
+    base = campaign.customer_base(ATTRIBUTES, SCORES, HELD)
+
+    def ids(**chosen) -> list[str]:
+        return sorted(campaign.outlook(base, PERIOD, Filters(**chosen))["customer_id"])
+
+    assert ids(regions=("Munster",)) == ["B", "C"]
+    assert ids(segments=("consumer",), regions=("Dublin",)) == ["A"]
+    assert ids(cfs_types=("mobile_data", "iptv")) == ["B", "C", "E"]
 
 
 def test_campaign_keeps_scored_customers_of_the_chosen_offers_and_bands(frame):

@@ -210,8 +210,25 @@ def incident_tables(services: pl.DataFrame) -> dict[str, pl.DataFrame]:
     breakdown = affected_frame.group_by("incident_id", "cfs_type", "segment").agg(
         services=pl.len(), customers=pl.col("customer_id").n_unique(),
         service_minutes=pl.col("impact_minutes").sum())
+    regions = services.select("service_id", "region").unique()
+    care = (affected_frame.join(regions, on="service_id")
+            .group_by("incident_id", "customer_id").agg(
+                pl.col("segment").first(), pl.col("region").first(),
+                services=pl.col("service_id").sort().str.join(" "),
+                cfs_types=pl.col("cfs_type").unique().sort().str.join(" "),
+                impact_minutes=pl.col("impact_minutes").max().round(1),
+                first_at=pl.col("first_at").min(), last_at=pl.col("last_at").max())
+            .sort("incident_id", pl.col("segment").replace_strict(
+                {"enterprise": 0, "smb": 1}, default=2), "impact_minutes", "customer_id",
+                  descending=[False, False, True, False])
+            .with_columns(position=pl.int_range(1, pl.len() + 1).over("incident_id")))
     return {"incidents": pl.DataFrame(incidents), "queue": pl.DataFrame(queue),
             "incident_services": affected_frame, "impact_breakdown": breakdown,
+            "care_list": care,
+            "incident_access": affected_frame.join(
+                services.select("service_id", "access_resource_id").unique(), on="service_id")
+            .group_by("incident_id", resource_id="access_resource_id")
+            .agg(services=pl.col("service_id").n_unique()),
             "incident_episodes": pl.DataFrame(links), "episodes": pl.DataFrame(episodes)}
 
 
