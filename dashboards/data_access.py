@@ -17,7 +17,9 @@
   stale. Customer-level frames (one row per customer) go to a smaller cache of their own.
 * **Customer periods.** Each customer's experience over the chosen dates comes from an
   in-memory index of running sums built once per snapshot (:mod:`dashboards.period_index`),
-  so a new period costs milliseconds instead of an aggregation of ``customer_daily``.
+  so a new period costs milliseconds instead of an aggregation of ``customer_daily``. What
+  does not depend on the dates (attributes, latest churn score, open incident) is joined
+  once per snapshot too, in the index's row order: a filter change joins nothing.
 * **Missing tables.** :meth:`SnapshotReader.missing` tells a page which of the tables it
   needs the snapshot lacks, so it can say what to run instead of failing.
 """
