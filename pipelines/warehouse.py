@@ -63,6 +63,7 @@ def connect(settings: Settings, read_only: bool = False
         ) from exc
     try:
         con.execute("set enable_progress_bar = false")  # the CLI draws its own progress
+        execute_sql_file(con, "macros.sql")
         yield con
     finally:
         con.close()

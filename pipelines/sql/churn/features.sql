@@ -143,17 +143,14 @@ outages as (
 ),
 raw_tickets as (
     select ticket_id, customer_id, service_id, created_at, resolved_at, category,
-           coalesce(category in ('no_service', 'no_mobile_service', 'slow_speed',
-                                 'slow_mobile_data', 'intermittent_connection', 'call_drops',
-                                 'tv_no_signal', 'tv_freezing', 'vpn_performance'), false)
-                                                                        as network_category
+           network_ticket(category)                                     as network_category
     from stg.tickets
     where customer_id is not null and created_at is not null
 ),
 tickets as (
-    -- network tickets: complaints about the service (the categories above; marts/
-    -- customer_daily.sql counts a shorter list without TV and VPN), and follow-ups chasing a
-    -- network complaint on the same service that was still open when they called
+    -- network tickets: complaints about the service (network_ticket, pipelines/sql/macros.sql,
+    -- as marts/customer_daily.sql counts them), and follow-ups chasing a network complaint on
+    -- the same service that was still open when they called
     select t.ticket_id, t.customer_id, t.created_at, t.resolved_at,
            t.network_category or (t.category = 'follow_up' and exists (
                select 1 from raw_tickets e

@@ -35,11 +35,7 @@ per_customer as (
 ),
 tickets as (
     select customer_id, cast(created_at as date) as date, count(*) as tickets_opened,
-           -- the same categories as the churn features (pipelines/sql/churn/features.sql)
-           count(*) filter (where category in ('no_service', 'no_mobile_service', 'slow_speed',
-               'slow_mobile_data', 'intermittent_connection', 'call_drops', 'tv_no_signal',
-               'tv_freezing', 'vpn_performance'))
-                                                             as network_tickets_opened
+           count(*) filter (where network_ticket(category))   as network_tickets_opened
     from stg.tickets
     where cast(created_at as date) in (select date from _scope)
     group by all
