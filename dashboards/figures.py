@@ -89,13 +89,17 @@ def empty_figure(message: str) -> Figure:
         xaxis={"visible": False}, yaxis={"visible": False}, annotations=[note])}
 
 
-def reference_lines(metric: Metric, horizontal: bool) -> tuple[list[dict], list[dict]]:
+def reference_lines(metric: Metric, horizontal: bool,
+                    poor: tuple[float, str] | None = None) -> tuple[list[dict], list[dict]]:
     """The target (dashed, good colour) and poor (dotted, poor colour) lines of a metric, as
-    shapes and their labels; horizontal across a trend, vertical across bars."""
+    shapes and their labels (on a light backing, readable over the data); horizontal across
+    a trend, vertical across bars. ``poor`` replaces the metric's poor line (value, label):
+    a chart of single days shows where a *day* is poor, not an average."""
     shapes, notes = [], []
+    poor_value, poor_label = poor or (metric.poor_threshold, labels.poor_text(metric))
     lines = [
         (metric.target, labels.target_text(metric), theme.status_colour("good"), "dash"),
-        (metric.poor_threshold, labels.poor_text(metric), theme.status_colour("poor"), "dot"),
+        (poor_value, poor_label, theme.status_colour("poor"), "dot"),
     ]
     for value, text, colour, dash in lines:
         if value is None:
@@ -106,7 +110,7 @@ def reference_lines(metric: Metric, horizontal: bool) -> tuple[list[dict], list[
             shapes.append(_hline(value, style))
             notes.append({"text": text, "font": font, "showarrow": False, "xref": "paper",
                           "x": 0, "xanchor": "left", "yref": "y", "y": value,
-                          "yanchor": "bottom"})
+                          "yanchor": "bottom", "bgcolor": _BACKING})
         else:
             shapes.append({"type": "line", "xref": "x", "x0": value, "x1": value,
                            "yref": "paper", "y0": 0, "y1": 1, "line": style})
@@ -114,6 +118,9 @@ def reference_lines(metric: Metric, horizontal: bool) -> tuple[list[dict], list[
                           "x": value, "xanchor": "center", "yref": "paper", "y": 1,
                           "yanchor": "bottom"})
     return shapes, notes
+
+
+_BACKING = "rgba(255, 255, 255, 0.85)"
 
 
 def _hline(value: float, line: dict) -> dict:

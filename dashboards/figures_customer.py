@@ -9,12 +9,13 @@ import polars as pl
 from dashboards import theme
 from dashboards.figures import Figure, empty_figure, reference_lines
 from dashboards.registry import metric
+from models.experience.sei import COMPONENT_FAIL_BELOW, POOR_BELOW
 
 
 def customer_experience_figure(days: pl.DataFrame, incidents: pl.DataFrame) -> Figure:
     """Each day's experience of the customer's worst service, poor days in the poor colour,
-    the registry's experience target as a line, and every incident that hurt them shaded and
-    marked with a triangle (hover for what happened)."""
+    the registry's experience target and the poor-day threshold as lines, and every incident
+    that hurt them shaded and marked with a triangle (hover for what happened)."""
     if days.is_empty():
         return empty_figure("No days in service in the selected period")
     experience = metric("experience_index")
@@ -28,7 +29,9 @@ def customer_experience_figure(days: pl.DataFrame, incidents: pl.DataFrame) -> F
         "hovertemplate": "%{x|%a %d %b}<br>Experience %{y:.0f}<br>%{customdata}"
                          "<extra></extra>",
     }]
-    shapes, notes = reference_lines(experience, horizontal=True)
+    shapes, notes = reference_lines(experience, horizontal=True, poor=(
+        POOR_BELOW, f"Poor day below {POOR_BELOW:.0f} points (or any part below "
+                    f"{COMPONENT_FAIL_BELOW:.0f})"))
     first, last = days["date"].min(), days["date"].max()
     marks_x, marks_text = [], []
     for row in incidents.unique("incident_id", maintain_order=True).iter_rows(named=True):
