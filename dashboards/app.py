@@ -9,6 +9,7 @@ when the first page is requested.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,11 +26,12 @@ from dashboards.auth import (
     require_basic_auth,
     role_from_env,
 )
-from dashboards.context import attach_access, attach_reader
+from dashboards.context import attach_access, attach_reader, current_reader
 from dashboards.data_access import SnapshotReader
 from dashboards.exports import register_exports
 from dashboards.roles import Account
 from pipelines.settings import Settings
+from pipelines.warehouse import WarehouseError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
@@ -37,10 +39,12 @@ ASSETS_DIR = PACKAGE_DIR / "assets"
 
 
 def create_app(settings: Settings, users: Mapping[str, Account | str] | None = None,
-               role: str | None = None) -> dash.Dash:
+               role: str | None = None, warm_new_snapshots: bool = False) -> dash.Dash:
     """The dashboard for the snapshots under ``settings``. With ``users`` (name → account, or
     name → password for the role ``role`` or the default), behind a login; without, ``role``
-    is everybody's role, and without that a switcher in the header picks it."""
+    is everybody's role, and without that a switcher in the header picks it.
+    ``warm_new_snapshots``: see :class:`dashboards.data_access.SnapshotReader` (on when
+    served)."""
     access = access_from(users, role)
     app = dash.Dash(
         "dashboards",
@@ -51,7 +55,7 @@ def create_app(settings: Settings, users: Mapping[str, Account | str] | None = N
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    attach_reader(app.server, SnapshotReader(settings))
+    attach_reader(app.server, SnapshotReader(settings, warm_new_snapshots=warm_new_snapshots))
     attach_access(app.server, access)
     register_exports(app.server)
     if access.login_required:
@@ -79,5 +83,9 @@ def serve(
             f"without a login: set {USERS_VARIABLE}='user:password:role[,user2:password2:role2]'"
             " (roles: executive, marketing, operations, care) or serve on 127.0.0.1"
         )
-    create_app(settings, users=accounts, role=role_from_env(env)).run(host=host, port=port,
-                                                                      debug=debug)
+    app = create_app(settings, users=accounts, role=role_from_env(env), warm_new_snapshots=True)
+    # the snapshot there is now, warmed before the first user arrives (none published yet:
+    # the pages say to run `cxbridge run`)
+    with app.server.app_context(), contextlib.suppress(WarehouseError):
+        current_reader().snapshot_info()
+    app.run(host=host, port=port, debug=debug)

@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import threading
 from collections.abc import Hashable, Sequence
@@ -49,6 +50,7 @@ from pipelines.warehouse import current_snapshot, open_snapshot, query, quote_id
 DIMENSIONS: tuple[str, ...] = ("region", "segment", "cfs_type")
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+LOG = logging.getLogger(__name__)
 
 # What each part of the dashboard needs from the snapshot beyond the marts.
 CHURN_TABLES: tuple[str, ...] = ("churn_scores",)
@@ -84,9 +86,15 @@ class SnapshotReader:
     """Reads the current published snapshot; safe to share between threads."""
 
     def __init__(self, settings: Settings, cache_size: int = 512, large_cache_size: int = 24,
-                 threads: int = 1) -> None:
+                 threads: int = 1, warm_new_snapshots: bool = False) -> None:
+        """``warm_new_snapshots``: when a new snapshot is first read, build what every filter
+        shares (:meth:`warm_up`) in a background thread, so that the first Marketing view
+        after a run does not wait for it (the server does this; tests and benchmarks do
+        not)."""
         self._settings = settings
         self._threads = threads
+        self._warm_new_snapshots = warm_new_snapshots
+        self._warming: threading.Thread | None = None
         self._lock = threading.Lock()
         self._root: tuple[SnapshotKey, duckdb.DuckDBPyConnection] | None = None
         self._cached_query = functools.lru_cache(maxsize=cache_size)(self._run_query)
@@ -417,7 +425,22 @@ class SnapshotReader:
             if self._root is None or self._root[0] != key:
                 # the old connection is only dropped: closing it would cut its cursors
                 self._root = (key, open_snapshot(Path(key[1]), threads=self._threads))
+                if self._warm_new_snapshots:
+                    self._warming = threading.Thread(target=self._warm_quietly, daemon=True,
+                                                     name=f"warm-up {key[0]}")
+                    self._warming.start()
             return self._root[1]
+
+    def warming(self) -> threading.Thread | None:
+        """The background warm-up of the latest snapshot opened, if any was started."""
+        return self._warming
+
+    def _warm_quietly(self) -> None:
+        try:
+            self.warm_up()
+        except (LookupError, duckdb.Error, OSError) as exc:
+            # a snapshot without the marketing tables: the pages say what is missing
+            LOG.info("snapshot warm-up skipped: %s", exc)
 
 
 class MissingTableError(LookupError):

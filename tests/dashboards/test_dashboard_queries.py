@@ -8,6 +8,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
+from dashboards import period_index
 from dashboards.data_access import MissingTableError, SnapshotReader
 from dashboards.filters import Filters
 from tests.dashboards.world import (
@@ -161,3 +162,20 @@ def test_care_preview_is_the_head_of_the_care_list(reader):
     assert head["customers"].to_list() == [whole.height] * 3
     assert [sorted(t) for t in head["cfs_types"].to_list()] == [
         sorted(t.split()) for t in whole["cfs_types"].head(3).to_list()]
+
+
+def test_a_new_snapshot_is_warmed_in_the_background_when_asked(settings, publish, demo_rows,
+                                                               world, monkeypatch):
+    publish("world-run", demo_rows, world)
+    built = []
+    monkeypatch.setattr(period_index, "build",
+                        lambda days, real=period_index.build: built.append(1) or real(days))
+    served = SnapshotReader(settings, warm_new_snapshots=True)
+    assert served.snapshot_info().run_id == "world-run"  # the first read opens the snapshot
+    served.warming().join(timeout=30)
+    assert built == [1]  # the period index was built without a Marketing request
+    served.customer_outlook(PERIOD)
+    assert built == [1]  # … and the first Marketing view used it
+    quiet = SnapshotReader(settings)
+    quiet.snapshot_info()
+    assert quiet.warming() is None and built == [1]
