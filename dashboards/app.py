@@ -36,6 +36,7 @@ from pipelines.warehouse import WarehouseError
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
 ASSETS_DIR = PACKAGE_DIR / "assets"
+WSGI_THREADS = 8  # requests served at once (a page sends its callbacks in parallel)
 
 
 def create_app(settings: Settings, users: Mapping[str, Account | str] | None = None,
@@ -72,7 +73,8 @@ def serve(
     debug: bool = False,
     env: Mapping[str, str] | None = None,
 ) -> None:
-    """Run the dashboard. Beyond loopback a login is required (``CXBRIDGE_DASHBOARD_USERS``,
+    """Run the dashboard on waitress, a production WSGI server (Flask's development server
+    with ``debug``). Beyond loopback a login is required (``CXBRIDGE_DASHBOARD_USERS``,
     ``user:password:role``); on loopback it is used when set. ``CXBRIDGE_DASHBOARD_ROLE`` is
     the role of users listed without one, or of everybody when there is no login."""
     env = os.environ if env is None else env
@@ -88,4 +90,9 @@ def serve(
     # the pages say to run `cxbridge run`)
     with app.server.app_context(), contextlib.suppress(WarehouseError):
         current_reader().snapshot_info()
-    app.run(host=host, port=port, debug=debug)
+    if debug:  # Flask's development server: reloads on edits, shows tracebacks
+        app.run(host=host, port=port, debug=True)
+        return
+    from waitress import serve as serve_wsgi
+
+    serve_wsgi(app.server, host=host, port=port, threads=WSGI_THREADS, ident="cxbridge")
