@@ -94,6 +94,22 @@ def test_the_incremental_result_equals_a_full_rebuild(incremental_world):
                 con, f"select count(*) from {table}_incremental") > 0, table
 
 
+def test_scoring_a_few_days_at_a_time_gives_the_rows_of_one_pass(incremental_world,
+                                                                 monkeypatch):
+    settings, *_ = incremental_world
+    scored = next(m.table for m in transform.MODELS if m.python)
+    with warehouse.connect(settings) as con:
+        assert len(transform.build(con, full=True).days) > 2
+        con.execute(f"create table one_pass as select * from {scored}")
+        monkeypatch.setattr(transform, "PYTHON_BATCH_DAYS", 2)  # three batches
+        transform.build(con, full=True)
+        only_batched, only_one_pass, deviation = _differences(con, scored, "one_pass")
+        rows = warehouse.scalar(con, f"select count(*) from {scored}")
+        con.execute("drop table one_pass")
+    assert (only_batched, only_one_pass) == (0, 0) and deviation < 1e-9
+    assert rows > 0
+
+
 def test_a_run_with_nothing_new_rebuilds_nothing(incremental_world):
     settings, *_ = incremental_world
     third = flow.run(settings)
