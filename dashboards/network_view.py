@@ -47,7 +47,7 @@ def incident_cell(row: dict, query: str) -> html.Div:
 def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
     """The queue, ranked by customer impact, with alarm severity beside the score."""
     columns = (
-        Column("rank", "Rank", numeric=True),
+        Column("rank", "Queue rank", numeric=True),
         Column("incident", "Incident", lambda r: incident_cell(r, query)),
         Column("status", "Status", status_tag, nowrap=True),
         Column("started_at", "Started (UTC)", labels.format_time, nowrap=True),
@@ -64,8 +64,15 @@ def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
         incident=pl.struct("incident_id", "title"),
         severity=pl.struct("worst_severity", "source").map_elements(
             lambda r: severity_text(r["worst_severity"], r["source"]), return_dtype=pl.String))
-    return data_table(shown, columns, "operations-queue-table",
-                      "No incidents in the selected period and filters")
+    table = data_table(shown, columns, "operations-queue-table",
+                       "No incidents in the selected period and filters")
+    if queue.is_empty():
+        return table
+    return html.Div([html.Div(QUEUE_NOTE, className="card-note"), table])
+
+
+QUEUE_NOTE = ("Open incidents first, then by customer impact. The queue rank is the place among "
+              "every incident in the snapshot, so ranks the filters hide are skipped.")
 
 
 def silent_table(silent: pl.DataFrame, query: str) -> html.Div:
