@@ -26,9 +26,6 @@ _SUMS = {
 }
 
 
-_COLUMNS = ("experience", "poor_days", "days_active", "outage_minutes")
-
-
 @dataclass(frozen=True)
 class PeriodIndex:
     """Running sums per customer (rows, in ``customer_ids`` order) and day (columns; column
@@ -39,18 +36,11 @@ class PeriodIndex:
     customer_ids: pl.Series
     sums: dict[str, np.ndarray]
 
-    def window(self, start: date | None, end: date | None) -> pl.DataFrame:
-        """One row per customer in service on at least one day from ``start`` to ``end``
-        (inclusive): ``customer_id``, ``experience`` (mean of the days scored), ``poor_days``,
-        ``days_active``, ``outage_minutes``."""
-        frame = self.columns(start, end).with_columns(customer_id=self.customer_ids)
-        return frame.filter(pl.col("days_active") > 0).select("customer_id", *_COLUMNS)
-
     def rows_of(self, customer_ids: pl.Series) -> np.ndarray:
         """Each customer's row in the index, or -1 for a customer it does not hold."""
         if self.customer_ids.is_empty():
             return np.full(customer_ids.len(), -1, dtype=np.int64)
-        found = self.customer_ids.search_sorted(customer_ids).to_numpy().clip(
+        found = self.customer_ids.search_sorted(customer_ids).to_numpy().astype(np.int64).clip(
             0, self.customer_ids.len() - 1)
         held = (self.customer_ids.gather(found) == customer_ids).fill_null(False).to_numpy()
         return np.where(held, found, -1)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from dashboards.period_index import build
+from dashboards.period_index import PeriodIndex, build
 
 D = date(2026, 3, 1)
 DAYS = pl.DataFrame({
@@ -18,6 +18,12 @@ DAYS = pl.DataFrame({
     "poor": [False, True, False, False, False, True],
     "worst_outage_minutes": [0.0, 30.0, 0.0, 5.0, 0.0, 600.0],
 })
+
+
+def _window(index: PeriodIndex, start: date, end: date) -> pl.DataFrame:
+    """The customers in service in the period, as the Marketing page keeps them."""
+    return (index.columns(start, end).with_columns(customer_id=index.customer_ids)
+            .filter(pl.col("days_active") > 0))
 
 
 def _plain(start: date, end: date) -> pl.DataFrame:
@@ -33,7 +39,7 @@ def _plain(start: date, end: date) -> pl.DataFrame:
     (D - timedelta(5), D + timedelta(9)),  # beyond the data: clamped
 ])
 def test_any_window_equals_a_plain_aggregation(start, end):
-    window = build(DAYS).window(start, end).sort("customer_id")
+    window = _window(build(DAYS), start, end).sort("customer_id")
     expected = _plain(start, end)
     assert window["customer_id"].to_list() == expected["customer_id"].to_list()
     assert window["experience"].to_list() == pytest.approx(expected["experience"].to_list(),
@@ -44,13 +50,24 @@ def test_any_window_equals_a_plain_aggregation(start, end):
 
 
 def test_a_day_without_score_is_active_but_has_no_experience():
-    window = build(DAYS).window(D + timedelta(2), D + timedelta(2))
+    window = _window(build(DAYS), D + timedelta(2), D + timedelta(2))
     b = window.filter(pl.col("customer_id") == "B").row(0, named=True)
     assert b["days_active"] == 1 and b["experience"] is None
 
 
 def test_empty_windows():
     index = build(DAYS)
-    assert index.window(D + timedelta(5), D + timedelta(9)).is_empty()
-    assert index.window(D + timedelta(2), D).is_empty()
-    assert build(DAYS.clear()).window(D, D).is_empty()
+    assert _window(index, D + timedelta(5), D + timedelta(9)).is_empty()
+    assert _window(index, D + timedelta(2), D).is_empty()
+    assert _window(build(DAYS.clear()), D, D).is_empty()
+
+
+def test_columns_for_chosen_customers_follow_their_order_and_know_strangers():
+    index = build(DAYS)
+    rows = index.rows_of(pl.Series(["C", "X", "A"]))
+    assert rows.tolist() == [2, -1, 0]
+    picked = index.columns(D, D + timedelta(2), rows)
+    assert picked["days_active"].to_list() == [1, 0, 2]
+    assert picked["experience"].to_list() == [50.0, None, 90.0]
+    assert build(DAYS.clear()).columns(D, D, build(DAYS.clear()).rows_of(
+        pl.Series(["A"])))["days_active"].to_list() == [0]
