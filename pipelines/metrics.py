@@ -50,7 +50,8 @@ METRICS: tuple[Metric, ...] = (
         name="experience_index",
         label="Experience index",
         for_marketing="How good customers' service felt, 0–100, from what the network "
-        "delivered to each service each day. Below 70 is a poor day.",
+        "delivered to each service each day. Below 70 is a poor day; an average below 80 over "
+        "the customers and days selected is poor.",
         for_network="Service Experience Index: the weighted geometric mean of availability, "
         "accessibility, retainability, speed, latency, loss, call quality (E-model) and TV "
         "stalling, each scored with a published law; averaged over service-days.",
