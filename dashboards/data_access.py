@@ -309,8 +309,7 @@ class SnapshotReader:
         frame = self.sql("care_list", large=True, incident_id=incident_id)
         if not with_contacts:
             return frame
-        return frame.join(self.sql("contacts", large=True), on="customer_id", how="left",
-                          maintain_order="left")
+        return frame.hstack(self.contacts(frame).drop("customer_id"))
 
     # --- customer 360 ------------------------------------------------------------------------
 
