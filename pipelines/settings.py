@@ -23,7 +23,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
-_DIR_KEYS = ("raw_dir", "warehouse_dir", "models_dir", "exports_dir")
+_DIR_KEYS = ("raw_dir", "warehouse_dir", "models_dir", "exports_dir", "mappings_dir")
 
 
 class SettingsError(ValueError):
@@ -38,8 +38,13 @@ class Settings:
     models_dir: Path
     exports_dir: Path
     shared_dir: Path
+    # the user's declared mappings (PM dialects, alarm CSV feeds): see pipelines/ingest/mappings
+    mappings_dir: Path | None = None
     duckdb_threads: int = field(default=2)
     duckdb_memory_limit: str = field(default="8GB")
+    # overrides of the incident models' tunables (models/incidents/params.py), from the
+    # [incidents] table of the config file: e.g. silent_z = 5.0 fixes a derived threshold
+    incidents: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def warehouse_path(self) -> Path:
@@ -76,6 +81,11 @@ def _read_config(path: Path) -> dict:
             f"config file {path}: unknown key(s) in [paths]: {', '.join(sorted(unknown))}; "
             f"allowed: home, shared_dir, {', '.join(_DIR_KEYS)}"
         )
+    incidents = config.get("incidents", {})
+    if not isinstance(incidents, dict) or any(
+            isinstance(v, dict | list) for v in incidents.values()):
+        raise SettingsError(f"config file {path}: [incidents] must be a table of numbers, "
+                            "strings or booleans (the names in models/incidents/params.py)")
     return config
 
 
@@ -104,7 +114,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         models_dir=pick("models_dir", home / "models"),
         exports_dir=pick("exports_dir", home / "exports"),
         shared_dir=pick("shared_dir", PROJECT_ROOT.parent / "shared"),
+        mappings_dir=pick("mappings_dir", home / "mappings"),
         duckdb_threads=int(env.get("CXBRIDGE_DUCKDB_THREADS", duckdb_conf.get("threads", 2))),
+        incidents=dict(config.get("incidents", {})),
         duckdb_memory_limit=str(
             env.get("CXBRIDGE_DUCKDB_MEMORY_LIMIT", duckdb_conf.get("memory_limit", "8GB"))
         ),

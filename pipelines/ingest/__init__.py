@@ -3,7 +3,9 @@
 :mod:`~pipelines.ingest.loader` takes one file through hashing, parsing and its transaction;
 :mod:`~pipelines.ingest.checks` decides each row's fate (loaded, quarantined, held);
 :func:`ingest_many` reads the next files on other threads (a large JSON file in a process of its
-own, :mod:`~pipelines.ingest.reader_process`) while this one loads."""
+own, :mod:`~pipelines.ingest.reader_process`) while this one loads. The declared mappings
+(:mod:`~pipelines.ingest.mappings`: PM dialects, alarm CSV feeds) are loaded once by the caller
+and handed to :func:`ingest_many`, which binds them to the sources that read them."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -26,6 +29,7 @@ from pipelines.ingest.loader import (
     registered_files,
     sha256_of,
 )
+from pipelines.ingest.mappings import Mappings, load_mappings, mapping_folders
 from pipelines.ingest.reader_process import prepare_in_process
 from pipelines.ingest.sources import (
     alarms,
@@ -51,6 +55,8 @@ SOURCES: tuple[Source, ...] = (
     ue_measurements.SOURCE, complaints.SOURCE,
 )
 _BY_NAME = {source.name: source for source in SOURCES}
+# the sources whose parse reads the declared mappings (a ``mappings`` keyword)
+MAPPED_SOURCES = (kpis.SOURCE.name, alarms.SOURCE.name)
 
 
 def source(name: str) -> Source:
@@ -58,6 +64,20 @@ def source(name: str) -> Source:
         return _BY_NAME[name]
     except KeyError:
         raise KeyError(f"no source called {name!r}; sources: {', '.join(_BY_NAME)}") from None
+
+
+def with_mappings(src: Source, mappings: Mappings | None) -> Source:
+    """The source with its parse bound to ``mappings`` when it reads them (as it is
+    otherwise: a mapped source then reads the built-in mappings only)."""
+    if mappings is None or src.name not in MAPPED_SOURCES:
+        return src
+    return replace(src, parse=partial(src.parse, mappings=mappings))
+
+
+def mappings_for(mappings_dir: Path | None, raw_dir: Path | None = None) -> Mappings:
+    """The mappings in force for a run: the built-ins, the raw folder's own ``_mappings``
+    and the mappings folder (``--mappings`` or the settings' ``mappings_dir``), validated."""
+    return load_mappings(mapping_folders(mappings_dir, raw_dir))
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -73,7 +93,11 @@ def files_of(src: Source, paths: Iterable[Path]) -> Iterator[Path]:
             seen: set[Path] = set()
             for pattern in src.patterns:  # in pattern order: what others refer to comes first
                 for found in sorted(path.glob(pattern)):
-                    if found.is_file() and not found.name.startswith(".") and found not in seen:
+                    # dot files, and anything under a folder starting with _, are no feed
+                    hidden = any(part.startswith("_")
+                                 for part in found.relative_to(path).parts[:-1])
+                    if (found.is_file() and not found.name.startswith(".") and not hidden
+                            and found not in seen):
                         seen.add(found)
                         yield found
         elif path.exists():
@@ -102,15 +126,20 @@ def ingest_many(
     work: list[tuple[Source, Path]],
     run_id: str,
     on_file: Callable[[FileResult], None] | None = None,
+    mappings: Mappings | None = None,
 ) -> list[FileResult]:
     """Ingest each (source, file) in order, then load every held row whose reference has
-    arrived; the results of files whose rows were released are updated accordingly.
+    arrived; the results of files whose rows were released are updated accordingly (a file
+    rejected because all its rows waited becomes loaded once they are). ``mappings`` are the
+    declared mappings (see :func:`mappings_for`; ``None``: the built-in ones only).
 
     While one file loads (in the database, on this thread) the next ones are read and parsed
     on other threads: parsing touches no database. Files still load one at a time, in order,
     each in its own transaction. A result's ``seconds`` is the time this thread spent on the
     file, waiting for its parse included, so the results' seconds add up to the run's."""
     prepare(con)
+    bound = {src.name: with_mappings(src, mappings) for src, _ in work}
+    work = [(bound[src.name], path) for src, path in work]
     registered = registered_files(con)
     existing = existing_tables(con)
     results = []
@@ -131,19 +160,40 @@ def ingest_many(
             if on_file:
                 on_file(result)
     released = release_waiting(con, SOURCES, existing)
+    _accept_released(con)
+    if kpis.SOURCE.tables[0].name in existing_tables(con):
+        execute_sql_file(con, "staging/kpi_extra.sql")
     # everything loaded goes from the write-ahead log into the database file: readers and the
     # next run open a self-contained warehouse
     con.execute("checkpoint")
-    return [replace(r, rows_loaded=r.rows_loaded + released[r.path],
-                    rows_quarantined=r.rows_quarantined - released[r.path])
-            if released.get(r.path) and r.status in ("loaded", "replaced") else r
-            for r in results]
+    return [_released(r, released[r.path]) if released.get(r.path)
+            and r.status in ("loaded", "replaced", "rejected") else r for r in results]
+
+
+def _released(result: FileResult, count: int) -> FileResult:
+    """A file's result once ``count`` of its held rows have loaded."""
+    loaded = replace(result, rows_loaded=result.rows_loaded + count,
+                     rows_quarantined=result.rows_quarantined - count)
+    if result.status == "rejected":
+        return replace(loaded, status="loaded",
+                       message="its rows waited for a reference that arrived in this run")
+    return loaded
+
+
+def _accept_released(con: duckdb.DuckDBPyConnection) -> None:
+    """A file registered as rejected because none of its rows could load yet is loaded once
+    some of its held rows have been released."""
+    con.execute("update meta.ingest_files set status = 'loaded', message = null "
+                "where status = 'rejected' and rows_loaded > 0 and superseded_at is null")
 
 
 def _prepare(src: Source, path: Path, registered: dict[tuple[str, str], str]) -> PreparedFile:
     """Read one file: in a process of its own when it is large and parsed in Python (unless
     it is unchanged: then hashing it is all there is to do)."""
-    if src.python_parser and path.stat().st_size >= LARGE_FILE_BYTES:
+    # (a delimited file is parsed by polars whatever the source, and a mapped source's parse
+    # needs the mappings this process holds)
+    if (src.python_parser and path.suffix.lower() in (".json", ".jsonl")
+            and path.stat().st_size >= LARGE_FILE_BYTES):
         path = path.resolve()
         sha = sha256_of(path)
         if registered.get((src.name, str(path))) == sha:
@@ -178,4 +228,5 @@ class _ReadSchedule:
             self._reading[index] = self._submit(self._work[index])
 
 
-__all__ = ["SOURCES", "FileResult", "discover", "files_of", "ingest_many", "prepare", "source"]
+__all__ = ["SOURCES", "FileResult", "Mappings", "discover", "files_of", "ingest_many",
+           "mappings_for", "prepare", "source", "with_mappings"]

@@ -19,14 +19,40 @@ from pipelines.ingest.base import LINE, REJECT_SCHEMA, Parsed, UnparseableFileEr
 
 
 def read_csv_strings(
-    path: Path, required: tuple[str, ...], separator: str | None = None
+    path: Path, required: tuple[str, ...], separator: str | None = None, header_row: int = 1
 ) -> Parsed:
     """Read a delimited file with every column as text.
 
     Rows with the wrong number of fields are rejected (not guessed at). The separator is sniffed
-    from the header when not given. Missing required columns reject the whole file.
+    from the header when not given. Missing required columns reject the whole file. The header
+    is on line ``header_row`` (1-based): the lines above it (an export's preamble) are not rows,
+    and line numbers stay the file's.
     """
     data = read_bytes(path)
+    if header_row == 1:
+        return _read_csv_data(path, data, required, separator)
+    parsed = _read_csv_data(path, _after_preamble(path, data, header_row), required, separator)
+    shift = pl.col(LINE) + (header_row - 1)
+    return Parsed(parsed.frame.with_columns(shift), parsed.rejects.with_columns(shift))
+
+
+def _after_preamble(path: Path, data: bytes, header_row: int) -> bytes:
+    """The bytes from line ``header_row`` on."""
+    start = 0
+    for _ in range(header_row - 1):
+        start = data.find(b"\n", start) + 1
+        if start == 0:
+            raise UnparseableFileError(
+                f"{path} has fewer than {header_row} lines, but its mapping says the header is "
+                f"on line {header_row}; check header_row in the mapping, or the export")
+    return data[start:]
+
+
+def _read_csv_data(path: Path, data: bytes, required: tuple[str, ...], separator: str | None
+                   ) -> Parsed:
+    """:func:`read_csv_strings` on bytes that begin with the header line."""
+    if not data.strip():
+        raise UnparseableFileError(f"{path} has no header line where one was expected")
     end = data.find(b"\n")
     header = data[:end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
     if separator is None:

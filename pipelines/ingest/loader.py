@@ -5,7 +5,11 @@
   loaded (and quarantined) are deleted and the new version's loaded, in the same transaction.
 * Rows that fail to parse, break the contract, or repeat a key go to ``meta.quarantine`` with the
   original values and a reason; rows read = rows loaded + rows quarantined is checked here.
-* A file that cannot be parsed at all is registered as rejected, with its reason.
+* A file that cannot be parsed at all is registered as rejected, with its reason; so is a file
+  from which no row loaded (every row quarantined), with the first reason. A file with a header
+  and no data rows is registered as empty.
+* A contract column that a staging table created by an earlier version lacks is added to it
+  (NULL for the rows loaded before).
 
 Reading a file (:func:`prepare_file`) touches no database, so the next file can be read while
 this one loads (:func:`load_prepared`); :func:`ingest_file` does both, one after the other.
@@ -39,7 +43,7 @@ from pipelines.warehouse import quote_identifier, rows
 class FileResult:
     source: str
     path: str
-    status: str  # loaded, replaced, unchanged, rejected
+    status: str  # loaded, replaced, unchanged, rejected, empty
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -125,6 +129,7 @@ def load_prepared(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, run_id
         if prior:
             _supersede(con, source, prior)
         loaded = quarantined = read = 0
+        unchecked: list[str] = []  # references not checked yet (e.g. a topology derived)
         for table in source.tables:
             part = parsed.get(table.name)
             if part is None:
@@ -139,20 +144,44 @@ def load_prepared(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, run_id
             read += part.rows_read
             loaded += counts[0]
             quarantined += counts[1]
+            unchecked += counts.notes
         if read != loaded + quarantined:
             raise AssertionError(f"{path}: read {read} rows but loaded {loaded} and "
                                  f"quarantined {quarantined}; nothing was committed")
+        notes = "; ".join([*(note for part in parsed.values() for note in part.notes),
+                           *dict.fromkeys(unchecked)])
+        if copy_of:
+            notes = f"identical to {copy_of}: its rows are quarantined as copies"
+        status = "replaced" if prior else "loaded"
+        if not loaded:
+            status, notes = nothing_loaded(con, file_id, read, notes)
         _register(con, source, path, sha, file_id, run_id, read, loaded, quarantined,
-                  "loaded", None)
+                  status, notes or None)
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    notes = "; ".join(note for part in parsed.values() for note in part.notes)
-    if copy_of:
-        notes = f"identical to {copy_of}: its rows are quarantined as copies"
-    return FileResult(source.name, str(path), "replaced" if prior else "loaded", read, loaded,
-                      quarantined, message=notes)
+    return FileResult(source.name, str(path), status, read, loaded, quarantined, message=notes)
+
+
+def nothing_loaded(con, file_id: str, read: int, notes: str) -> tuple[str, str]:
+    """The status and message of a file from which no row loaded: empty when it had no data
+    rows, else rejected with the first reason a row was quarantined for."""
+    if read == 0:
+        return "empty", "no data rows: the file holds a header and nothing else"
+    first = rows(con, "select line, reason, awaiting is not null from meta.quarantine "
+                      "where file_id = $f order by line limit 1", {"f": file_id})
+    line, reason, waits = first[0] if first else (None, "unknown", False)
+    what = (f"every one of its {read:,} rows waits for a reference that has not arrived "
+            "(they load when it does)" if waits and _all_waiting(con, file_id, read)
+            else f"every one of its {read:,} rows was quarantined")
+    message = f"{what}: first reason (line {line}): {reason}"
+    return "rejected", f"{message}; {notes}" if notes else message
+
+
+def _all_waiting(con, file_id: str, read: int) -> bool:
+    return rows(con, "select count(*) from meta.quarantine where file_id = $f "
+                     "and awaiting is not null", {"f": file_id})[0][0] == read
 
 
 def _history(con, source: Source, path: Path, sha: str) -> tuple[bool, str | None, str | None]:
@@ -186,7 +215,11 @@ def _create_missing_tables(con, source: Source, parsed: Mapping[str, Parsed],
     its rows, each in a transaction of its own; returns ``existing``, with them."""
     for table in source.tables:
         part = parsed.get(table.name)
-        if part is None or table.name in existing:
+        if part is None:
+            continue
+        if table.name in existing:
+            _add_missing_columns(con, table.name, part.frame.head(0).select(
+                contract_columns(table.contract)))
             continue
         shape = part.frame.head(0).select([LINE, *contract_columns(table.contract)])
         con.register("incoming_rows", shape.with_columns(_file_id=pl.lit(None, pl.String)))
@@ -197,6 +230,26 @@ def _create_missing_tables(con, source: Source, parsed: Mapping[str, Parsed],
             con.unregister("incoming_rows")
         existing.add(table.name)
     return existing
+
+
+def _add_missing_columns(con, table_name: str, shape: pl.DataFrame) -> None:
+    """Add the contract columns a table created by an earlier version lacks (its rows get
+    NULL there), typed as the incoming rows are."""
+    schema, name = table_name.split(".", 1)
+    have = {c for (c,) in rows(con, "select column_name from duckdb_columns() where "
+                                    "schema_name = $s and table_name = $t",
+                               {"s": schema, "t": name})}
+    missing = [c for c in shape.columns if c not in have]
+    if not missing:
+        return
+    con.register("incoming_shape", shape.select(missing))
+    try:
+        types = dict(rows(con, "select column_name, data_type from (describe incoming_shape)"))
+    finally:
+        con.unregister("incoming_shape")
+    for column in missing:
+        con.execute(f"alter table {quote_identifier(table_name)} add column if not exists "
+                    f"{quote_identifier(column)} {types[column]}")
 
 
 def _supersede(con, source: Source, file_id: str) -> None:

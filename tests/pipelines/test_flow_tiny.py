@@ -127,7 +127,9 @@ def test_copy_of_a_loaded_file_is_not_loaded_twice(settings, tiny_raw):
     summary = flow.run(settings, tiny_raw)
     copy = next(f for f in summary.files if f.path.endswith("tickets_copy.csv"))
     assert (copy.rows_read, copy.rows_loaded, copy.rows_quarantined) == (1, 0, 1)
-    assert "identical to" in copy.message
+    # nothing of it loaded: rejected, with the reason (and the run says so)
+    assert copy.status == "rejected" and "identical to" in copy.message
+    assert summary.status == "rejected_files"
     assert _table(settings, "select count(*) n from stg.tickets")["n"][0] == 1
 
 
@@ -138,4 +140,6 @@ def test_empty_files_with_the_same_header_are_each_registered(settings, tiny_raw
     summary = flow.run(settings, tiny_raw)
     empties = [f for f in summary.files if f.path.endswith(("nps_20261002.csv",
                                                             "nps_20261003.csv"))]
-    assert [(f.status, f.rows_read) for f in empties] == [("loaded", 0), ("loaded", 0)]
+    # a header and no rows: registered as empty (a quiet day's export), not as loaded
+    assert [(f.status, f.rows_read) for f in empties] == [("empty", 0), ("empty", 0)]
+    assert all("no data rows" in f.message for f in empties)

@@ -107,7 +107,8 @@ def test_unknown_pm_dialect_says_how_to_add_it(settings, tmp_path):
     path = tmp_path / "pm.csv"
     path.write_text("time,node,value\n2026-10-01T00:00:00Z,X,1\n")
     result, _ = _ingest(settings, "kpis", path)
-    assert result.status == "rejected" and "kpi_dialects.yaml" in result.message
+    assert result.status == "rejected" and "matches no kpis mapping" in result.message
+    assert "mapping file" in result.message and "sources check" in result.message
 
 
 @pytest.mark.parametrize("stamp", ["2026-10-25 01:45:00+01:00", "2026-10-25T00:45:00Z",

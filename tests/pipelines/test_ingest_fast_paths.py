@@ -72,7 +72,7 @@ def test_values_that_need_a_second_look_are_still_typed(settings, tmp_path, tiny
     assert loaded.rows() == [(datetime(2026, 10, 1, 0, 0), 12.5, 3),
                              (datetime(2026, 10, 1, 0, 15), 13.0, 12),
                              (datetime(2026, 10, 1, 0, 30, 0, 500000), 14.0, None)]
-    assert held.rows()[0][:2] == (5, "latency_ms = 'n/a' is not a valid number")
+    assert held.rows()[0][:2] == (5, "latency_ms = 'n/a' is not a valid number (column LAT_MS)")
     assert held.rows()[1][:2] == (6, "access_attempts = 'inf' is not a valid whole number")
 
 

@@ -1,9 +1,15 @@
-"""Alarms: TMF642 / X.733 notification events as JSON lines, one event per line.
+"""Alarms: TMF642 / X.733 notification events, as JSON lines or as a CSV export.
 
-Accepts the TMF642 v4 shape (``alarmedObject`` an object, ``parentAlarm`` a list) and the MEF
-variant (``alarmedObject`` a list, ``parentAlarm`` a single object), and events that are a bare
-alarm rather than wrapped in ``{"event": {"alarm": …}}``. Every event is kept as it came; folding
-events into alarm lifecycles happens in the SQL models."""
+JSON lines, one event per line: accepts the TMF642 v4 shape (``alarmedObject`` an object,
+``parentAlarm`` a list) and the MEF variant (``alarmedObject`` a list, ``parentAlarm`` a single
+object), and events that are a bare alarm rather than wrapped in ``{"event": {"alarm": …}}``.
+
+CSV exports (a fault manager's alarm log) are read through a declared mapping
+(``<mappings>/alarms/*.yaml``, see :mod:`pipelines.ingest.mappings` and
+:mod:`pipelines.ingest.sources.alarm_csv`) onto the same X.733 fields.
+
+Every event is kept as it came; folding events into alarm lifecycles happens in the SQL
+models."""
 
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ from pipelines.ingest.base import (
     cast_or_reject,
     read_json_lines,
 )
+from pipelines.ingest.mappings import Mappings, builtin_mappings
 
 SEVERITIES = ["critical", "major", "minor", "warning", "indeterminate", "cleared"]
 TIMES = ("event_time", "raised_time", "changed_time", "cleared_time")
@@ -90,7 +97,12 @@ def _flatten(event: dict, line: int) -> dict:
     }
 
 
-def parse(path: Path) -> dict[str, Parsed]:
+def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
+    """One alarm feed file: a CSV export through its mapping, else TMF642 JSON lines."""
+    if path.suffix.lower() == ".csv":
+        from pipelines.ingest.sources.alarm_csv import parse_csv
+
+        return {"stg.alarm_events": parse_csv(path, mappings or builtin_mappings())}
     events, rejects = read_json_lines(path, "a TMF642 event")
     rows = [_flatten(event, number) for number, event in events]
     schema = {LINE: pl.Int64, **dict.fromkeys(COLUMNS, pl.String)}
@@ -104,7 +116,7 @@ def parse(path: Path) -> dict[str, Parsed]:
 SOURCE = Source(
     name="alarms",
     folder="alarms",
-    patterns=("*.jsonl", "*.json"),
+    patterns=("*.jsonl", "*.json", "*.csv"),
     tables=(Table("stg.alarm_events", AlarmEventContract,
                   key=("alarm_id", "event_type", "event_time", "perceived_severity"),
                   range_column="event_time",
@@ -112,5 +124,6 @@ SOURCE = Source(
                                         "alarmed resource"),)),),
     parse=parse,
     python_parser=True,
-    description="alarm events: TMF642 / X.733 JSON lines (also the MEF variant)",
+    description="alarm events: TMF642 / X.733 JSON lines (also the MEF variant), or CSV "
+                "exports mapped onto X.733 fields",
 )

@@ -1,19 +1,22 @@
 """Network KPIs: vendor PM CSV exports, one row per resource per 15 minutes.
 
-Each vendor names and scales the same counters differently; ``kpi_dialects.yaml`` maps every
-dialect onto the warehouse's counters (units: Mbit/s, %, ms, seconds), so adding a vendor is a
-configuration change. Timestamps become naive UTC whatever zone the file used."""
+Each vendor names, lays out and scales the same counters differently. A dialect's mapping file
+(:mod:`pipelines.ingest.mappings`: the built-in vendors A and B, or a user's own under the
+mappings folder) says which columns hold the time, the object and each warehouse counter
+(units: Mbit/s, %, ms, seconds, counts), so onboarding a vendor is one YAML file, no code.
+Timestamps become naive UTC whatever zone the file used. A counter the dialect does not carry
+stays NULL ("not measured"), never 0. Numeric columns the dialect does not name are kept as
+extra counters (``extra_counters``, a JSON object per row; ``stg.kpi_extra`` lists them long)
+rather than dropped."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
-import yaml
 
 from pipelines.ingest.base import (
     LINE,
@@ -21,16 +24,28 @@ from pipelines.ingest.base import (
     Reference,
     Source,
     Table,
-    UnparseableFileError,
     cast_or_reject,
     original_json,
 )
 from pipelines.ingest.delimited import read_csv_strings
+from pipelines.ingest.mapped_values import (
+    describe_time,
+    number_expression,
+    strip_prefix,
+    timestamp_text,
+    utc_expression,
+)
+from pipelines.ingest.mappings import (
+    INTERVAL_MINUTES,
+    PM_COUNTERS,
+    Mappings,
+    PmDialect,
+    builtin_mappings,
+    choose_mapping,
+    timestamp_format,
+)
 
-DIALECTS_FILE = Path(__file__).with_name("kpi_dialects.yaml")
-COUNTERS = ("dl_throughput_mbps", "utilisation_pct", "latency_ms", "jitter_ms",
-            "packet_loss_pct", "unavailable_s", "access_attempts", "access_successes", "drops",
-            "sessions")
+COUNTERS = tuple(PM_COUNTERS)
 _INTEGER_COUNTERS = {"access_attempts", "access_successes", "drops", "sessions"}
 
 
@@ -46,81 +61,169 @@ class KpiContract(pa.DataFrameModel):
     latency_ms: float = pa.Field(nullable=True, ge=0, le=60_000)
     jitter_ms: float = pa.Field(nullable=True, ge=0, le=60_000)
     packet_loss_pct: float = pa.Field(nullable=True, ge=0, le=100)
-    unavailable_s: float = pa.Field(nullable=True, ge=0, le=900)
+    unavailable_s: float = pa.Field(nullable=True, ge=0, le=3600)  # of the row's interval
     access_attempts: int = pa.Field(nullable=True, ge=0)
     access_successes: int = pa.Field(nullable=True, ge=0)
     drops: int = pa.Field(nullable=True, ge=0)
     sessions: int = pa.Field(nullable=True, ge=0)
+    # counters the dialect does not map, as they came: {"file column": value, …}
+    extra_counters: str = pa.Field(nullable=True)
+    # minutes the row measures from interval_start (an hourly export's rows: 60); NULL is 15
+    interval_minutes: int = pa.Field(nullable=True, isin=list(INTERVAL_MINUTES))
 
 
 @dataclass(frozen=True)
-class Dialect:
-    name: str
-    timestamp: str
-    resource_id: str
-    resource_id_prefix: str
-    resource_type: str
-    counters: dict[str, dict]
+class ColumnPlan:
+    """What to read from one file: the dialect, the mapped counters present, the columns
+    kept as extras, and what the file note says."""
+
+    dialect: PmDialect
+    counters: dict[str, str]   # warehouse counter → file column (present in the file)
+    extras: tuple[str, ...]
+    ignored: tuple[str, ...]
+    absent: tuple[str, ...]    # mapped columns the file lacks
+    notes: tuple[str, ...]
 
 
-@cache
-def dialects() -> tuple[Dialect, ...]:
-    document = yaml.safe_load(DIALECTS_FILE.read_text(encoding="utf-8"))
-    return tuple(Dialect(name=name, **{k: v for k, v in spec.items() if k != "description"})
-                 for name, spec in document["dialects"].items())
+def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
+    """One PM export as rows of ``stg.kpi_15min`` (and rejects, with reasons), in the dialect
+    its header matches."""
+    match = choose_mapping(path, mappings or builtin_mappings(), "kpis")
+    spec = match.mapping
+    required = tuple(dict.fromkeys((*spec.layout.match, *spec.timestamp.columns,
+                                    spec.resource_id.column)))
+    raw = read_csv_strings(path, required, match.separator, spec.layout.header_row)
+    return {"stg.kpi_15min": to_kpi_rows(raw, spec)}
 
 
-def detect_dialect(header: list[str], path: Path) -> Dialect:
-    for dialect in dialects():
-        if dialect.timestamp in header and dialect.resource_id in header:
-            return dialect
-    known = "; ".join(f"{d.name}: {d.timestamp} + {d.resource_id}" for d in dialects())
-    raise UnparseableFileError(
-        f"{path}: the header ({', '.join(header[:8])}…) matches no known PM dialect ({known}). "
-        f"Add the vendor's mapping to {DIALECTS_FILE.name}")
+def to_kpi_rows(raw: Parsed, dialect: PmDialect) -> Parsed:
+    """Text rows of a PM export in ``dialect`` as typed warehouse rows (pure)."""
+    plan = plan_columns(raw.frame, dialect)
+    text = raw.frame
+    frame = text.select(
+        pl.col(LINE),
+        timestamp_text(dialect.timestamp).alias("interval_start"),
+        _resource_id(dialect).alias("resource_id"),
+        _resource_type(text, dialect).alias("resource_type"),
+        pl.lit(dialect.vendor).alias("vendor"),
+        *(pl.col(plan.counters[c]).alias(c) if c in plan.counters
+          else pl.lit(None, pl.String).alias(c) for c in COUNTERS),
+        _extras_json(plan.extras, dialect.layout.decimal).alias("extra_counters"),
+        (pl.col(dialect.interval_column) if dialect.interval_column
+         else pl.lit(str(dialect.interval_minutes))).alias("interval_minutes"),
+        *(pl.col(dialect.counters[c].per).alias(_PER + c) for c in _ratios(dialect, plan)),
+    )
+    ratios = [_PER + c for c in _ratios(dialect, plan)]
+    typed = cast_or_reject(
+        Parsed(frame, raw.rejects, plan.notes),
+        {"interval_start": pl.Datetime("us"), **dict.fromkeys((*COUNTERS, *ratios), pl.Float64),
+         "interval_minutes": pl.Int64},
+        converters=_converters(dialect, plan),
+        labels={"interval_start": describe_time(dialect.timestamp, dialect.time_zone),
+                "interval_minutes": "number of minutes (15, 30 or 60)",
+                **{c: f"{'whole number' if c in _INTEGER_COUNTERS else 'number'} (column "
+                      f"{plan.counters[c]})" for c in plan.counters},
+                **{_PER + c: f"number (column {dialect.counters[c].per})"
+                   for c in _ratios(dialect, plan)}})
+    return _in_warehouse_units(typed, frame, dialect)
 
 
-def parse(path: Path) -> dict[str, Parsed]:
-    with path.open("rb") as handle:
-        first = handle.read(4096).decode("utf-8-sig", errors="replace").split("\n", 1)[0]
-    separator = max((",", ";", "\t", "|"), key=first.count)
-    header = [c.strip() for c in first.split(separator)]
-    dialect = detect_dialect(header, path)
-    raw = read_csv_strings(path, (dialect.timestamp, dialect.resource_id), separator)
-    frame = raw.frame
-    renames = {dialect.timestamp: "interval_start", dialect.resource_id: "resource_id"}
-    if dialect.resource_type in frame.columns:
-        renames[dialect.resource_type] = "resource_type"
-    columns = {spec["column"]: name for name, spec in dialect.counters.items()}
-    ignored = [c for c in frame.columns
-               if c != LINE and c not in renames and c not in columns]
-    frame = frame.rename({**renames, **{c: n for c, n in columns.items() if c in frame.columns}})
-    for counter in COUNTERS:
-        if counter not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(counter))
-    if "resource_type" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, pl.String).alias("resource_type"))
-    frame = frame.with_columns(
-        resource_id=pl.col("resource_id").str.strip_chars()
-        .str.strip_prefix(dialect.resource_id_prefix),
-        resource_type=pl.col("resource_type").str.to_lowercase(),
-        vendor=pl.lit(dialect.name),
-    ).select([LINE, "interval_start", "resource_id", "resource_type", "vendor", *COUNTERS])
-    notes = (f"dialect {dialect.name}; column(s) not in its mapping, ignored: "
-             f"{', '.join(ignored)}",) if ignored else ()
-    typed = cast_or_reject(Parsed(frame, raw.rejects, notes),
-                           {"interval_start": pl.Datetime("us"),
-                            **dict.fromkeys(COUNTERS, pl.Float64)},
-                           labels=dict.fromkeys(_INTEGER_COUNTERS, "whole number"))
-    return {"stg.kpi_15min": _in_warehouse_units(typed, frame, dialect)}
+_PER = "__per_"  # the denominator of a counter mapped as a ratio of two columns
 
 
-def _in_warehouse_units(typed: Parsed, text: pl.DataFrame, dialect: Dialect) -> Parsed:
+def _ratios(dialect: PmDialect, plan: ColumnPlan) -> list[str]:
+    """The mapped counters present in the file that are a ratio of two columns."""
+    return [c for c in plan.counters if dialect.counters[c].per]
+
+
+def _resource_id(dialect: PmDialect) -> pl.Expr:
+    """The measured object's id: its column, less a prefix, or the first group of a pattern
+    (e.g. the cell name inside "eNodeB Function Name=…, Cell Name=ABC")."""
+    spec = dialect.resource_id
+    if spec.pattern:
+        return pl.col(spec.column).str.extract(spec.pattern, 1).str.strip_chars()
+    return strip_prefix(spec.column, spec.prefix)
+
+
+def plan_columns(text: pl.DataFrame, dialect: PmDialect) -> ColumnPlan:
+    """Which of a file's columns feed which counter, which are kept as extras, which are
+    ignored, and the file note saying so."""
+    columns = [c for c in text.columns if c != LINE]
+    counters = {name: c.column for name, c in dialect.counters.items()
+                if c.column in columns and (c.per is None or c.per in columns)}
+    absent = sorted({col for name, c in dialect.counters.items() if name not in counters
+                     for col in (c.column, c.per) if col and col not in columns})
+    used = {*dialect.key_columns, *counters.values(),
+            *(dialect.counters[n].per for n in counters if dialect.counters[n].per)}
+    others = [c for c in columns if c not in used]
+    numeric = [c for c in others if _is_numeric(text[c], dialect.layout.decimal)]
+    extras = tuple(numeric) if dialect.keep_extras else ()
+    notes = [f"dialect {dialect.name} ({dialect.origin.name})"]
+    if extras:
+        notes.append(f"extra counters kept: {', '.join(extras)}")
+    dropped = [c for c in others if c not in extras]
+    if dropped:
+        why = "not numeric" if dialect.keep_extras else "extra_counters: drop"
+        notes.append(f"column(s) not in its mapping, ignored ({why}): {', '.join(dropped)}")
+    if absent:
+        notes.append(f"mapped column(s) absent from the file, not measured: {', '.join(absent)}")
+    return ColumnPlan(dialect, counters, extras, tuple(dropped), tuple(absent),
+                      ("; ".join(notes),))
+
+
+def _is_numeric(values: pl.Series, decimal: str) -> bool:
+    """At least 90 % of the present values of a text column read as numbers (and there is
+    one): a column of counts with a stray 'n/a' is still a counter (that value is left out)."""
+    present = values.drop_nulls().str.strip_chars()
+    present = present.filter(present != "")
+    if present.is_empty():
+        return False
+    numbers = present.to_frame("v").select(number_expression("v", decimal)).to_series()
+    return numbers.null_count() <= 0.1 * present.len()
+
+
+def _resource_type(text: pl.DataFrame, dialect: PmDialect) -> pl.Expr:
+    spec = dialect.resource_type
+    if spec.value is not None:
+        return pl.lit(spec.value.lower())
+    if spec.column and spec.column in text.columns:
+        return pl.col(spec.column).str.strip_chars().str.to_lowercase()
+    return pl.lit(None, pl.String)
+
+
+def _extras_json(columns: tuple[str, ...], decimal: str) -> pl.Expr:
+    """The extra counters of a row as one JSON object (null when there are none)."""
+    if not columns:
+        return pl.lit(None, pl.String)
+    values = [number_expression(c, decimal).alias(c) for c in columns]
+    return pl.when(pl.any_horizontal(v.is_not_null() for v in values)).then(
+        pl.struct(values).struct.json_encode())
+
+
+def _converters(dialect: PmDialect, plan: ColumnPlan) -> dict[str, pl.Expr]:
+    """Typing that needs more than a cast: a timestamp format or local zone, decimal commas."""
+    converters = {}
+    fmt = timestamp_format(dialect.timestamp)
+    if fmt is not None or dialect.time_zone != "UTC":
+        # the first time an object's local time appears is the earlier of a repeated hour
+        occurrence = pl.int_range(pl.len()).over("resource_id", "interval_start")
+        converters["interval_start"] = utc_expression(
+            pl.col("interval_start"), fmt, dialect.time_zone, occurrence)
+    if dialect.layout.decimal == ",":
+        converters.update({c: number_expression(c, ",")
+                           for c in (*plan.counters, *(_PER + r for r in _ratios(dialect, plan)))})
+    return converters
+
+
+def _in_warehouse_units(typed: Parsed, text: pl.DataFrame, dialect: PmDialect) -> Parsed:
     """Scale each counter as the dialect says (value × scale + offset); counts become whole
     numbers, and a count that cannot be one (infinite, too large) rejects its row."""
     frame = typed.frame.with_columns(
-        pl.col(name) * spec.get("scale", 1) + spec.get("offset", 0)
-        for name, spec in dialect.counters.items())
+        (pl.col(name) / pl.when(pl.col(_PER + name) != 0).then(pl.col(_PER + name))
+         if spec.per and _PER + name in typed.frame.columns else pl.col(name))
+        * spec.scale + spec.offset
+        for name, spec in dialect.counters.items()
+    ).drop(c for c in typed.frame.columns if c.startswith(_PER))
     counts = sorted(_INTEGER_COUNTERS)
     unusable = [pl.col(c).is_not_null() & ~(pl.col(c).abs() < 2.0 ** 62) for c in counts]
     bad_lines = frame.filter(pl.any_horizontal(unusable))[LINE]
@@ -149,5 +252,6 @@ SOURCE = Source(
                   references=(Reference("resource_id", "stg.resources", "resource_id",
                                         "resource"),)),),
     parse=parse,
-    description="network PM counters per resource per 15 minutes (vendor CSV dialects)",
+    description="network PM counters per resource per 15 minutes (vendor CSV dialects, "
+                "declared in mapping files)",
 )

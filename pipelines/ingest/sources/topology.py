@@ -1,5 +1,6 @@
 """Topology: the resource inventory (``resources.csv``) and its dependency edges
-(``resource_links.csv``, child → parent, with protection groups for redundant parents)."""
+(``resource_links.csv``, child → parent, with protection groups for redundant parents).
+A resource's vendor is free text (optional): any vendor a PM mapping declares."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class ResourceContract(pa.DataFrameModel):
     resource_type: str = pa.Field(isin=RESOURCE_TYPES)
     name: str = pa.Field(nullable=True)
     region: str = pa.Field(nullable=False)
-    vendor: str = pa.Field(isin=["A", "B"])
+    vendor: str = pa.Field(nullable=True)  # free text: whose system reports the resource
     site_id: str = pa.Field(nullable=True)
     capacity_mbps: float = pa.Field(nullable=True, ge=0)
     latitude: float = pa.Field(nullable=True, ge=-90, le=90)
@@ -44,12 +45,12 @@ def parse(path: Path) -> dict[str, Parsed]:
             pl.col("protection_group").replace("", None) if "protection_group" in raw.frame.columns
             else pl.lit(None, pl.String).alias("protection_group")), raw.rejects)
         return {"stg.resource_links": raw}
-    raw = read_csv_strings(path, ("resource_id", "resource_type", "region", "vendor"))
+    raw = read_csv_strings(path, ("resource_id", "resource_type", "region"))
     typed = cast_or_reject(raw, {"capacity_mbps": pl.Float64, "latitude": pl.Float64,
                                  "longitude": pl.Float64})
     frame = typed.frame
-    optional = {"name": pl.String, "site_id": pl.String, "capacity_mbps": pl.Float64,
-                "latitude": pl.Float64, "longitude": pl.Float64}
+    optional = {"name": pl.String, "vendor": pl.String, "site_id": pl.String,
+                "capacity_mbps": pl.Float64, "latitude": pl.Float64, "longitude": pl.Float64}
     for column, dtype in optional.items():
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype).alias(column))

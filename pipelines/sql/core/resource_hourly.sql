@@ -2,13 +2,20 @@
 -- counters. Sums and counts are kept beside each other so that every roll-up (to the day, to a
 -- service's path) stays a ratio of sums, and an hour with missing intervals averages only the
 -- intervals that were reported (`intervals_reported` < 4 says how many were).
+-- A counter the feed does not carry stays NULL all the way up (sum() of nothing but NULLs is
+-- NULL): an export without an availability counter has not measured "0 s down", it has not
+-- measured availability at all (DESIGN.md: an absent measure is never the worst, or the best,
+-- value). Counts (`intervals_reported`, `*_n`) are real zeros. A row may measure more than
+-- 15 minutes (`interval_minutes`: an hourly export): it falls in the hour it starts and
+-- reports that many intervals; its counts are the hour's.
 -- Partitioned by `date`: reads only the days in _scope.
 select
     k.resource_id,
     cast(k.interval_start as date)                          as date,
     time_bucket(interval 1 hour, k.interval_start)          as hour,
-    count(*)                                                as intervals_reported,
-    sum(coalesce(k.unavailable_s, 0)) / 60.0                as unavailable_minutes,
+    -- 15-minute intervals reported: an hourly export's row counts as four
+    cast(sum(coalesce(k.interval_minutes, 15)) // 15 as bigint) as intervals_reported,
+    sum(k.unavailable_s) / 60.0                             as unavailable_minutes,
     sum(k.latency_ms)                                       as latency_ms_sum,
     count(k.latency_ms)                                     as latency_n,
     sum(k.jitter_ms)                                        as jitter_ms_sum,

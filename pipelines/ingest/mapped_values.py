@@ -1,0 +1,78 @@
+"""What a declared mapping means for a frame of text: timestamps in a format and zone to UTC,
+numbers with a decimal comma, prefixes stripped (polars expressions, pure)."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from pipelines.ingest.mappings import Timestamp
+
+_OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
+
+
+def utc_expression(text: pl.Expr, fmt: str | None, zone: str,
+                   occurrence: pl.Expr | None = None) -> pl.Expr:
+    """Timestamps as text to naive UTC. Text with an explicit offset (``Z``, ``+01:00``) is
+    taken at its offset whatever the format; naive text is local time in ``zone`` (a local
+    time that does not exist, in the spring-forward gap, gives null). In the repeated hour
+    when summer time ends, ``occurrence`` (0 for the first time a row's local time appears
+    in the file, 1 for the second) picks the earlier instant first, then the later."""
+    text = text.str.strip_chars()
+    with_offset = text.str.contains(_OFFSET)
+    aware = (text.str.replace(r"Z$", "+00:00").str.replace("T", " ")
+             .str.to_datetime("%Y-%m-%d %H:%M:%S%.f%z", strict=False, time_zone="UTC")
+             .dt.replace_time_zone(None))
+    if fmt is None:
+        naive = pl.coalesce(
+            text.str.replace("T", " ").str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False),
+            text.str.replace("T", " ").str.to_datetime("%Y-%m-%d %H:%M", strict=False),
+            pl.when(text.str.len_chars() == 10).then(
+                text.str.to_datetime("%Y-%m-%d", strict=False)))
+    elif "%z" in fmt:
+        return (text.str.to_datetime(fmt, strict=False, time_zone="UTC")
+                .dt.replace_time_zone(None))
+    else:
+        naive = text.str.to_datetime(fmt, strict=False)
+    if zone != "UTC":
+        ambiguous = ("earliest" if occurrence is None else
+                     pl.when(occurrence == 0).then(pl.lit("earliest")).otherwise(pl.lit("latest")))
+        naive = (naive.dt.replace_time_zone(zone, ambiguous=ambiguous, non_existent="null")
+                 .dt.convert_time_zone("UTC").dt.replace_time_zone(None))
+    return pl.when(with_offset).then(aware).otherwise(naive)
+
+
+def timestamp_text(stamp: Timestamp) -> pl.Expr:
+    """The text of a row's time: its column, or its date and time-of-day joined by a space."""
+    if stamp.column:
+        return pl.col(stamp.column)
+    return pl.concat_str([pl.col(stamp.date).str.strip_chars(),
+                          pl.col(stamp.time).str.strip_chars()], separator=" ")
+
+
+def number_expression(column: str, decimal: str) -> pl.Expr:
+    """A text column as numbers, with a decimal comma when the export uses one."""
+    text = pl.col(column).str.strip_chars()
+    if decimal == ",":
+        text = text.str.replace_all(r"\s", "").str.replace(",", ".", literal=True)
+    return text.cast(pl.Float64, strict=False)
+
+
+def describe_time(stamp: Timestamp, zone: str) -> str:
+    """The expected time, for reasons: e.g. 'timestamp DATE (%d.%m.%Y) + TIME (%H:%M), local
+    time in Europe/Dublin'."""
+    where = "UTC unless it carries an offset" if zone == "UTC" else (
+        f"local time in {zone} unless it carries an offset; a time skipped when clocks go "
+        "forward does not exist")
+    return f"timestamp: {stamp.describe()}, {where}"
+
+
+def strip_prefix(column: str, prefix: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().str.strip_prefix(prefix) if prefix else (
+        pl.col(column).str.strip_chars())
+
+
+def looks_like_name(text: str) -> str:
+    """A file column as a YAML-friendly mapping name: lower case, words joined by _."""
+    return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_") or "export"

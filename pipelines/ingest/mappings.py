@@ -1,0 +1,622 @@
+"""Declared mappings: how an operator's own exports map onto the warehouse, kept as YAML files
+outside the code (one file per PM dialect or alarm feed).
+
+A user keeps them in a mappings folder (``--mappings DIR``, else ``CXBRIDGE_MAPPINGS_DIR``,
+else ``[paths] mappings_dir`` in cxbridge.toml, else ``<data home>/mappings``), and a raw
+folder may carry its own under ``<raw>/_mappings/``. PM dialects are ``<folder>/kpis/*.yaml``,
+alarm CSV feeds ``<folder>/alarms/*.yaml``; the built-in dialects (vendors A and B) ship in the
+same format in ``builtin_mappings/``. A file's name (without ``.yaml``) is the mapping's name
+unless it says ``name:``; a later folder's mapping replaces an earlier one of the same name
+(built-ins, then the raw folder's, then the user's folder).
+
+Every file is validated when it is loaded: an error names the file, the key, what it holds and
+what is allowed (:class:`MappingError`). The parsed mappings are plain frozen values
+(:class:`Mappings`), loaded once per run and handed to the sources that read them; nothing here
+is global. Which mapping applies to a file is decided by its header (:func:`match_header`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from pipelines.ingest.base import UnparseableFileError
+
+BUILTIN_DIR = Path(__file__).with_name("builtin_mappings")
+RAW_MAPPINGS = "_mappings"  # a raw folder's own mappings (folders starting with _ are no feed)
+KINDS = ("kpis", "alarms")
+GUIDE = "see data/README.md, 'Mappings'"
+
+# the warehouse's PM counters and their units (stg.kpi_15min)
+PM_COUNTERS = {
+    "dl_throughput_mbps": "Mbit/s", "utilisation_pct": "%", "latency_ms": "ms",
+    "jitter_ms": "ms", "packet_loss_pct": "%", "unavailable_s": "s of the 900-s interval",
+    "access_attempts": "count", "access_successes": "count", "drops": "count",
+    "sessions": "count",
+}
+SEPARATORS = (",", ";", "\t", "|")
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used: the message names the file, the key, and what is
+    allowed."""
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    """Where a row's time is: one column (``column``, ``format``) or a date column and a
+    time-of-day column (``date``/``date_format``, ``time``/``time_format``). A format of
+    ``None`` means ISO 8601, with or without a zone."""
+
+    column: str | None = None
+    format: str | None = None
+    date: str | None = None
+    date_format: str | None = None
+    time: str | None = None
+    time_format: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,) if self.column else (self.date, self.time)
+
+    def describe(self) -> str:
+        if self.column:
+            return f"{self.column} ({self.format or 'ISO 8601'})"
+        return (f"{self.date} ({self.date_format or '%Y-%m-%d'}) + "
+                f"{self.time} ({self.time_format or '%H:%M:%S'})")
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One warehouse counter read from a file column: value × scale + offset, or, for a KPI
+    a vendor exports as two counters, ``column`` ÷ ``per`` × scale + offset (throughput as
+    bits ÷ transfer time, utilisation as used ÷ available PRBs); NULL where ``per`` is 0."""
+
+    column: str
+    scale: float = 1.0
+    offset: float = 0.0
+    per: str | None = None
+
+
+@dataclass(frozen=True)
+class ValueMap:
+    """A column (or a constant ``value``) whose values may be renamed (``values``)."""
+
+    column: str | None = None
+    value: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
+    prefix: str = ""
+    pattern: str | None = None  # a regular expression whose first group is the value
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a delimited export is laid out, and which columns say that a mapping applies."""
+
+    match: tuple[str, ...]
+    separator: str | None = None
+    decimal: str = "."
+    header_row: int = 1
+
+
+@dataclass(frozen=True)
+class PmDialect:
+    """One vendor PM export dialect (``<mappings>/kpis/<name>.yaml``)."""
+
+    name: str
+    vendor: str
+    description: str
+    origin: Path
+    layout: Layout
+    timestamp: Timestamp
+    time_zone: str
+    resource_id: ValueMap
+    resource_type: ValueMap
+    counters: Mapping[str, Counter]
+    keep_extras: bool = True
+    # how long one row measures: 15 (the warehouse's grain), 30 or 60 minutes, for every row
+    # or read from a column (``interval_column``)
+    interval_minutes: int = 15
+    interval_column: str | None = None
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns besides the counters that the dialect reads."""
+        return (*self.timestamp.columns, self.resource_id.column,
+                *([self.resource_type.column] if self.resource_type.column else []),
+                *([self.interval_column] if self.interval_column else []))
+
+
+@dataclass(frozen=True)
+class AlarmMapping:
+    """One alarm CSV export mapped onto X.733 fields (``<mappings>/alarms/<name>.yaml``)."""
+
+    name: str
+    description: str
+    origin: Path
+    layout: Layout
+    alarm_id: ValueMap
+    event_time: Timestamp
+    time_zone: str
+    managed_object: ValueMap
+    managed_object_type: ValueMap
+    perceived_severity: ValueMap
+    probable_cause: ValueMap
+    event_type: ValueMap
+    specific_problem: ValueMap
+    event_kind: ValueMap          # raised / updated / cleared, from an event-kind column …
+    cleared_values: tuple[str, ...] = ()  # … or the values of a cleared flag column
+    event_id: ValueMap = field(default_factory=ValueMap)
+    source_system: ValueMap = field(default_factory=ValueMap)
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return (*self.event_time.columns, self.alarm_id.column, self.managed_object.column)
+
+
+@dataclass(frozen=True)
+class Mappings:
+    """Every mapping in force: PM dialects and alarm feeds, each best first (a user's before
+    the built-ins), the folders they came from, and notes (which file replaced which)."""
+
+    kpis: tuple[PmDialect, ...] = ()
+    alarms: tuple[AlarmMapping, ...] = ()
+    folders: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def named(self, kind: str, name: str) -> PmDialect | AlarmMapping:
+        """The mapping of ``kind`` called ``name``; a clear error listing the others."""
+        found = [m for m in getattr(self, kind) if m.name == name]
+        if not found:
+            known = ", ".join(m.name for m in getattr(self, kind)) or "none"
+            raise MappingError(f"no {kind} mapping called {name!r} (known: {known}; looked in "
+                               f"{self.where(kind)})")
+        return found[0]
+
+    def where(self, kind: str) -> str:
+        return ", ".join(str(f / kind) for f in self.folders) or "(no folder)"
+
+
+@cache
+def builtin_mappings() -> Mappings:
+    """The mappings that ship with the package (what a source reads when handed none). Cached:
+    package files, read once, never changed."""
+    return load_mappings(())
+
+
+def mapping_folders(mappings_dir: Path | None, raw_dir: Path | None) -> tuple[Path, ...]:
+    """The user folders to read, weakest first: the raw folder's own ``_mappings`` (when it has
+    one), then the mappings folder (``--mappings`` or the settings' ``mappings_dir``)."""
+    folders = []
+    if raw_dir is not None and (raw_dir / RAW_MAPPINGS).is_dir():
+        folders.append((raw_dir / RAW_MAPPINGS).resolve())
+    if mappings_dir is not None:
+        folders.append(mappings_dir.resolve())
+    return tuple(dict.fromkeys(folders))
+
+
+def raw_root_of(path: Path) -> Path | None:
+    """The raw folder a file or folder belongs to, as far as mappings go: the nearest folder
+    (itself, or above it) that carries its own ``_mappings``; ``None`` when none does."""
+    path = path.resolve()
+    for folder in (path, *path.parents) if path.is_dir() else path.parents:
+        if (folder / RAW_MAPPINGS).is_dir():
+            return folder
+    return None
+
+
+def load_mappings(folders: Iterable[Path] = ()) -> Mappings:
+    """The built-in mappings, replaced or extended by each folder's in turn (a folder that does
+    not exist adds nothing). Raises :class:`MappingError` for the first unusable file."""
+    folders = tuple(folders)
+    found: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+    notes = []
+    for folder in (BUILTIN_DIR, *folders):
+        for kind in KINDS:
+            here: dict[str, Path] = {}
+            for path in _yaml_files(folder / kind):
+                mapping = read_mapping(path, kind)
+                if mapping.name in here:
+                    raise MappingError(f"{path}: name {mapping.name!r} is also the name of "
+                                       f"{here[mapping.name]}; give each mapping its own name")
+                here[mapping.name] = path
+                earlier = found[kind].pop(mapping.name, None)
+                if earlier is not None:
+                    notes.append(f"{kind} mapping {mapping.name!r} from {path} replaces the one "
+                                 f"from {earlier.origin}")
+                found[kind][mapping.name] = mapping
+    # the latest folder's mappings first, the built-ins last
+    ordered = {kind: tuple(reversed(list(found[kind].values()))) for kind in KINDS}
+    return Mappings(kpis=ordered["kpis"], alarms=ordered["alarms"], folders=folders,
+                    notes=tuple(notes))
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
+
+
+def read_mapping(path: Path, kind: str) -> PmDialect | AlarmMapping:
+    """One mapping file of ``kind`` (kpis or alarms), validated."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise MappingError(f"{path} is not valid YAML ({exc}); fix the file ({GUIDE})") from exc
+    if not isinstance(document, dict):
+        raise MappingError(f"{path}: expected a YAML mapping of keys (name, timestamp, "
+                           f"counters, …), found {type(document).__name__}; {GUIDE}")
+    doc = _Document(path, document)
+    return _pm_dialect(doc) if kind == "kpis" else _alarm_mapping(doc)
+
+
+# --- reading one file, key by key, with errors a person can act on -------------------------
+
+_PM_KEYS = ("name", "vendor", "description", "match", "separator", "decimal", "header_row",
+            "timestamp", "time_zone", "resource_id", "resource_type", "counters",
+            "extra_counters", "interval_minutes")
+INTERVAL_MINUTES = (15, 30, 60)  # a row may measure one or several 15-minute intervals
+_ALARM_KEYS = ("name", "description", "match", "separator", "decimal", "header_row",
+               "alarm_id", "event_time", "time_zone", "managed_object", "managed_object_type",
+               "perceived_severity", "probable_cause", "event_type", "specific_problem",
+               "event_kind", "cleared", "event_id", "source_system")
+
+
+class _Document:
+    def __init__(self, path: Path, data: dict) -> None:
+        self.path, self.data = path, data
+
+    def error(self, key: str, problem: str) -> MappingError:
+        return MappingError(f"{self.path}: `{key}` {problem}. Fix the mapping file ({GUIDE})")
+
+    def check_keys(self, allowed: Sequence[str]) -> None:
+        unknown = [k for k in self.data if k not in allowed]
+        if unknown:
+            raise self.error(unknown[0], f"is not a key of this kind of mapping; allowed keys: "
+                                         f"{', '.join(allowed)}")
+
+    def text(self, key: str, default: str | None = None, value: Any = None) -> str | None:
+        value = self.data.get(key) if value is None else value
+        if value is None:
+            return default
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.error(key, f"must be text, found {value!r}")
+        return str(value)
+
+    def required(self, key: str, what: str) -> Any:
+        if self.data.get(key) in (None, "", {}):
+            raise self.error(key, f"is missing: it names {what}")
+        return self.data[key]
+
+
+def _layout(doc: _Document, default_match: tuple[str, ...]) -> Layout:
+    match = doc.data.get("match", list(default_match))
+    if isinstance(match, str):
+        match = [match]
+    if not isinstance(match, list) or not match or not all(isinstance(m, str) for m in match):
+        raise doc.error("match", f"must be a list of column names, found {match!r}")
+    separator = doc.text("separator")
+    if separator in ("tab", "\\t"):
+        separator = "\t"
+    if separator is not None and len(separator) != 1:
+        raise doc.error("separator", f"is {separator!r}: it must be one character, e.g. ',' "
+                                     "';' '|' or 'tab' (leave it out to sniff it)")
+    decimal = doc.text("decimal", ".")
+    if decimal not in (".", ","):
+        raise doc.error("decimal", f"is {decimal!r}; allowed: '.' or ','")
+    if decimal == separator:
+        raise doc.error("decimal", f"is the separator too ({separator!r})")
+    header_row = doc.data.get("header_row", 1)
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
+        raise doc.error("header_row", f"is {header_row!r}: it must be a line number ≥ 1")
+    return Layout(tuple(match), separator, decimal, header_row)
+
+
+def _zone(doc: _Document) -> str:
+    zone = doc.text("time_zone", "UTC")
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise doc.error("time_zone", f"is {zone!r}, which is not a time zone name; use an "
+                                     "IANA name such as Europe/Dublin, America/New_York or "
+                                     "UTC") from exc
+    return zone
+
+
+def _column(doc: _Document, key: str, value: Any, extra: Sequence[str] = ()) -> dict:
+    """``{column: NAME, …}`` (or the bare column name) with only the keys allowed."""
+    if isinstance(value, str):
+        value = {"column": value}
+    if not isinstance(value, dict) or not isinstance(value.get("column"), str):
+        raise doc.error(key, f"must be {{column: NAME}}, found {value!r}")
+    unknown = [k for k in value if k not in ("column", *extra)]
+    if unknown:
+        raise doc.error(f"{key}.{unknown[0]}", f"is not allowed here; allowed: "
+                                               f"{', '.join(('column', *extra))}")
+    return value
+
+
+def _value_map(doc: _Document, key: str, required: str | None = None,
+               extra: Sequence[str] = (), constant: bool = False) -> ValueMap:
+    """A ``{column: …}`` (or ``{value: …}`` when ``constant``) key, absent → empty."""
+    value = doc.data.get(key)
+    if value is None:
+        if required:
+            doc.required(key, required)
+        return ValueMap()
+    if constant and isinstance(value, dict) and "value" in value:
+        if set(value) != {"value"}:
+            raise doc.error(key, "takes either {column: NAME} or {value: CONSTANT}, not both")
+        return ValueMap(value=doc.text(f"{key}.value", value=value["value"]))
+    spec = _column(doc, key, value, ("values", "prefix", "pattern", *extra))
+    values = spec.get("values", {})
+    if not isinstance(values, dict):
+        raise doc.error(f"{key}.values", f"must map file values to ours, found {values!r}")
+    pattern = doc.text(f"{key}.pattern", None, spec.get("pattern"))
+    if pattern is not None:
+        try:
+            groups = re.compile(pattern).groups
+        except re.error as exc:
+            raise doc.error(f"{key}.pattern", f"is not a regular expression ({exc})") from exc
+        if groups < 1:
+            raise doc.error(f"{key}.pattern", f"{pattern!r} has no group: put the part to "
+                                              "keep in parentheses, e.g. 'Cell Name=([^,]+)'")
+    return ValueMap(column=spec["column"], values={str(k): str(v) for k, v in values.items()},
+                    prefix=doc.text(f"{key}.prefix", "", spec.get("prefix")) or "",
+                    pattern=pattern)
+
+
+def _timestamp(doc: _Document, key: str) -> Timestamp:
+    value = doc.required(key, "the column(s) holding the time: {column: NAME, format: …} or "
+                              "{date: {column, format}, time: {column, format}}")
+    if isinstance(value, str):
+        value = {"column": value}
+    if not isinstance(value, dict):
+        raise doc.error(key, f"must be {{column, format}} or {{date, time}}, found {value!r}")
+    if "column" in value:
+        spec = _column(doc, key, value, ("format",))
+        stamp = Timestamp(column=spec["column"], format=doc.text(f"{key}.format",
+                                                                 value=spec.get("format")))
+    elif "date" in value and "time" in value:
+        if set(value) - {"date", "time"}:
+            raise doc.error(key, "takes date and time only when the time is split in two "
+                                 "columns")
+        date = _column(doc, f"{key}.date", value["date"], ("format",))
+        time = _column(doc, f"{key}.time", value["time"], ("format",))
+        stamp = Timestamp(date=date["column"], date_format=date.get("format"),
+                          time=time["column"], time_format=time.get("format"))
+    else:
+        raise doc.error(key, f"needs either `column` or both `date` and `time`; found "
+                             f"{', '.join(value) or 'nothing'}")
+    _check_format(doc, key, stamp)
+    return stamp
+
+
+def _check_format(doc: _Document, key: str, stamp: Timestamp) -> None:
+    """A format must read back what it writes (polars' strptime dialect)."""
+    fmt = timestamp_format(stamp)
+    if fmt is None:
+        return
+    sample = datetime(2026, 10, 25, 13, 45, 30, tzinfo=UTC)
+    try:
+        text = sample.strftime(fmt)
+        parsed = pl.Series([text]).str.to_datetime(fmt, strict=False, time_zone=(
+            "UTC" if "%z" in fmt else None))
+        ok = parsed.null_count() == 0
+    except (ValueError, pl.exceptions.PolarsError):
+        ok = False
+    if not ok or "%" not in fmt:
+        raise doc.error(key, f"has the format {fmt!r}, which cannot read a timestamp; use "
+                             "strptime codes, e.g. '%Y-%m-%d %H:%M:%S' or '%m/%d/%Y %H:%M' "
+                             "(and for split columns a date format and a time format)")
+
+
+def timestamp_format(stamp: Timestamp) -> str | None:
+    """The strptime format of the timestamp's text (split columns are joined by a space);
+    ``None`` for ISO 8601."""
+    if stamp.column:
+        return stamp.format
+    return f"{stamp.date_format or '%Y-%m-%d'} {stamp.time_format or '%H:%M:%S'}"
+
+
+def _number(doc: _Document, key: str, value: Any, default: float) -> float:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise doc.error(key, f"must be a number, found {value!r}")
+    return float(value)
+
+
+def _counters(doc: _Document) -> dict[str, Counter]:
+    spec = doc.data.get("counters") or {}
+    if not isinstance(spec, dict):
+        raise doc.error("counters", f"must map warehouse counters to columns, found {spec!r}")
+    counters = {}
+    for name, value in spec.items():
+        if name not in PM_COUNTERS:
+            raise doc.error(f"counters.{name}", "is not a warehouse counter; allowed: "
+                            + ", ".join(f"{c} ({u})" for c, u in PM_COUNTERS.items())
+                            + " (a column that is none of them is kept as an extra counter)")
+        column = _column(doc, f"counters.{name}", value, ("scale", "offset", "per"))
+        per = column.get("per")
+        if per is not None and not isinstance(per, str):
+            raise doc.error(f"counters.{name}.per", f"must be a column name, found {per!r}")
+        counters[name] = Counter(column["column"],
+                                 _number(doc, f"counters.{name}.scale", column.get("scale"), 1),
+                                 _number(doc, f"counters.{name}.offset", column.get("offset"),
+                                         0), per)
+    return counters
+
+
+def _interval(doc: _Document) -> tuple[int, str | None]:
+    """``interval_minutes``: a number (every row) or ``{column: NAME}`` (each row's own)."""
+    value = doc.data.get("interval_minutes", 15)
+    if isinstance(value, dict):
+        return 15, _column(doc, "interval_minutes", value)["column"]
+    if value not in INTERVAL_MINUTES or isinstance(value, bool):
+        raise doc.error("interval_minutes", f"is {value!r}; allowed: "
+                        f"{', '.join(map(str, INTERVAL_MINUTES))} (minutes one row measures), "
+                        "or {column: NAME} when a column says it")
+    return int(value), None
+
+
+def _pm_dialect(doc: _Document) -> PmDialect:
+    doc.check_keys(_PM_KEYS)
+    name = doc.text("name", doc.path.stem)
+    stamp = _timestamp(doc, "timestamp")
+    resource_id = _value_map(doc, "resource_id", "the column of the measured object's id")
+    resource_type = _value_map(doc, "resource_type", constant=True)
+    extras = doc.text("extra_counters", "keep")
+    if extras not in ("keep", "drop"):
+        raise doc.error("extra_counters", f"is {extras!r}; allowed: keep, drop")
+    counters = _counters(doc)
+    interval_minutes, interval_column = _interval(doc)
+    if not counters and extras == "drop":
+        raise doc.error("counters", "is empty and extra_counters is drop: nothing would load")
+    return PmDialect(
+        name=name, vendor=doc.text("vendor", name), description=doc.text("description", ""),
+        origin=doc.path, layout=_layout(doc, (*stamp.columns, resource_id.column)),
+        timestamp=stamp, time_zone=_zone(doc), resource_id=resource_id,
+        resource_type=resource_type, counters=counters, keep_extras=extras == "keep",
+        interval_minutes=interval_minutes, interval_column=interval_column)
+
+
+def _alarm_mapping(doc: _Document) -> AlarmMapping:
+    doc.check_keys(_ALARM_KEYS)
+    stamp = _timestamp(doc, "event_time")
+    alarm_id = _value_map(doc, "alarm_id", "the column of the alarm's id")
+    managed = _value_map(doc, "managed_object", "the column of the alarmed resource's id")
+    cleared = doc.data.get("cleared")
+    cleared_values: tuple[str, ...] = ()
+    kind = _value_map(doc, "event_kind")
+    if cleared is not None:
+        if kind.column:
+            raise doc.error("cleared", "and event_kind both say whether an event clears: "
+                                       "keep one")
+        spec = _column(doc, "cleared", cleared, ("when",))
+        when = spec.get("when", [True, "cleared"])
+        cleared_values = tuple(_flag_spellings(when if isinstance(when, list) else [when]))
+        kind = ValueMap(column=spec["column"])
+    for value in kind.values.values() if not cleared_values else ():
+        if value not in ("raised", "updated", "cleared"):
+            raise doc.error("event_kind.values", f"maps to {value!r}; allowed: raised, "
+                                                 "updated, cleared")
+    return AlarmMapping(
+        name=doc.text("name", doc.path.stem), description=doc.text("description", ""),
+        origin=doc.path,
+        layout=_layout(doc, (*stamp.columns, alarm_id.column, managed.column)),
+        alarm_id=alarm_id, event_time=stamp, time_zone=_zone(doc), managed_object=managed,
+        managed_object_type=_value_map(doc, "managed_object_type", constant=True),
+        perceived_severity=_value_map(doc, "perceived_severity",
+                                      "the column of the perceived severity", constant=True),
+        probable_cause=_value_map(doc, "probable_cause", constant=True),
+        event_type=_value_map(doc, "event_type", constant=True),
+        specific_problem=_value_map(doc, "specific_problem", constant=True),
+        event_kind=kind, cleared_values=cleared_values,
+        event_id=_value_map(doc, "event_id"),
+        source_system=_value_map(doc, "source_system", constant=True))
+
+
+def _flag_spellings(values: list) -> list[str]:
+    """A cleared flag's values as text; YAML reads an unquoted yes/true/on as a boolean, which
+    stands for every way of writing it."""
+    found = []
+    for value in values:
+        if value is True:
+            found += ["true", "yes", "y", "on", "1"]
+        elif value is False:
+            found += ["false", "no", "n", "off", "0"]
+        else:
+            found.append(str(value))
+    return found
+
+
+# --- which mapping applies to a file --------------------------------------------------------
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """A mapping whose match columns are all in the file's header (read its way)."""
+
+    mapping: PmDialect | AlarmMapping
+    columns: tuple[str, ...]
+    separator: str
+
+
+def head_lines(path: Path, count: int = 64) -> list[str]:
+    """The file's first lines as text (a byte-order mark dropped), for matching headers."""
+    with path.open("rb") as handle:
+        data = handle.read(1 << 16)
+    text = data.decode("utf-8-sig", errors="replace")
+    return text.splitlines()[:count]
+
+
+def split_header(line: str, separator: str | None) -> tuple[tuple[str, ...], str]:
+    """A header line's column names, and the separator (sniffed when not given)."""
+    if separator is None:
+        separator = max(SEPARATORS, key=line.count)
+    return tuple(c.strip() for c in next(csv.reader([line], delimiter=separator))), separator
+
+
+def match_header(lines: Sequence[str], mappings: Sequence[PmDialect | AlarmMapping]
+                 ) -> list[HeaderMatch]:
+    """Every mapping that applies to a file beginning with ``lines``, best first: the one
+    with the most match columns, then a user's before a built-in."""
+    found = []
+    for rank, mapping in enumerate(mappings):
+        row = mapping.layout.header_row
+        if len(lines) < row or not lines[row - 1].strip():
+            continue
+        columns, separator = split_header(lines[row - 1], mapping.layout.separator)
+        if all(c in columns for c in mapping.layout.match):
+            found.append((-len(mapping.layout.match), rank,
+                          HeaderMatch(mapping, columns, separator)))
+    return [m for *_, m in sorted(found, key=lambda f: f[:2])]
+
+
+def choose_mapping(path: Path, mappings: Mappings, kind: str, name: str | None = None
+                   ) -> HeaderMatch:
+    """The mapping of ``kind`` a file is in: ``name`` if given (its match columns must be in
+    the header), else the best one whose match columns all are; an
+    :class:`~pipelines.ingest.base.UnparseableFileError` saying why and what to do otherwise."""
+    lines = head_lines(path)
+    if name:
+        mappings = replace(mappings, **{kind: (mappings.named(kind, name),)})
+    found = match_header(lines, getattr(mappings, kind))
+    if not found:
+        raise UnparseableFileError(no_match_reason(path, lines, mappings, kind))
+    return found[0]
+
+
+def no_match_reason(path: Path, lines: Sequence[str], mappings: Mappings, kind: str) -> str:
+    """Why no mapping of ``kind`` applies to the file, and what to do."""
+    # the header is the widest of the first lines (a preamble above it is narrower)
+    widest = max(lines[:20], key=lambda line: len(split_header(line, None)[0]), default="")
+    header, separator = split_header(widest, None) if widest else ((), ",")
+    near = []
+    for mapping in getattr(mappings, kind):
+        row = mapping.layout.header_row
+        columns = (split_header(lines[row - 1], mapping.layout.separator)[0]
+                   if len(lines) >= row else ())
+        missing = [c for c in mapping.layout.match if c not in columns]
+        near.append((len(missing), f"{mapping.name} (needs {', '.join(mapping.layout.match)}"
+                                   f"; missing {', '.join(missing)})"))
+    known = "; ".join(text for _, text in sorted(near)[:4]) or "none"
+    shown = ", ".join(header[:10]) + ("…" if len(header) > 10 else "")
+    folder = (mappings.folders[-1] / kind if mappings.folders
+              else f"<mappings folder>/{kind}/ (--mappings, CXBRIDGE_MAPPINGS_DIR or "
+                   "<data home>/mappings)")
+    return (f"{path}: the header ({shown}; separator {separator!r}) matches no {kind} mapping "
+            f"(known: {known}). Describe this export in one mapping file, "
+            f"{folder}/<name>.yaml; `cxbridge sources check {path.name} --as {kind}` "
+            f"suggests one ({GUIDE})")
