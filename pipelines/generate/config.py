@@ -97,6 +97,7 @@ class Component(IntEnum):
     CHURN = 13
     DIRT = 14
     FEED_QUIRKS = 15
+    PM_EXTRAS = 16
 
 
 def component_rng(seed: int, component: Component, day: int | None = None) -> np.random.Generator:

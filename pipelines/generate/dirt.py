@@ -25,13 +25,15 @@ JUNK_NUMBERS = ("n/a", "12,5", "#VALUE!", "NaN%", "--")
 @dataclass(frozen=True)
 class CsvDirtSpec:
     """Where a CSV file can be damaged: its separator, the key and foreign-key columns,
-    required columns, numeric columns and an id that exists nowhere."""
+    required columns, numeric columns, an id that exists nowhere, and the junk that is not a
+    number in the file's notation."""
 
     separator: str
     required: tuple[str, ...]
     numeric: tuple[str, ...] = ()
     reference: str | None = None
     unknown_id: str = ""
+    junk: tuple[str, ...] = JUNK_NUMBERS
 
     def kinds(self) -> tuple[str, ...]:
         kinds = ["malformed_field_count", "duplicate", "null_required"]
@@ -58,7 +60,7 @@ def _damage_csv_row(line: str, kind: str, header: list[str], spec: CsvDirtSpec,
         fields = fields[:-1] if rng.random() < 0.5 else [*fields, "extra"]
     elif kind == "non_numeric":
         fields[header.index(spec.numeric[int(rng.integers(len(spec.numeric)))])] = str(
-            JUNK_NUMBERS[int(rng.integers(len(JUNK_NUMBERS)))])
+            spec.junk[int(rng.integers(len(spec.junk)))])
     elif kind == "null_required":
         fields[header.index(spec.required[int(rng.integers(len(spec.required)))])] = ""
     elif kind == "unknown_reference":

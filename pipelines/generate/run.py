@@ -1,7 +1,9 @@
-"""``generate_world``: build a world and write every source, the ground truth and the manifest.
+"""``generate_world``: build a world and write its sources, the ground truth and the manifest.
 
 The composition root of the generator: it wires the pure parts (world, days, records, truth)
-to the file writers, and reports progress as (step name, fraction done).
+to the file writers, and reports progress as (step name, fraction done). A :class:`Delivery`
+says which feeds reach the raw folder and in which PM dialects; the world and its truth are the
+same whatever it says.
 """
 
 from __future__ import annotations
@@ -29,12 +31,20 @@ from .config import (
     component_rng,
 )
 from .daily import CarriedState, customer_day_step, network_day
+from .delivery import Delivery, reporting_vendors
 from .dirt import CsvDirtSpec, dirty_frame
 from .inventory import cfs_lines, shared_rfs_lines
 from .kpi_files import KpiFiles, dirt_rng
 from .records import customers_export, services_state, surveys_export, tickets_export, usage_export
-from .truth import incident_resources_frame, incidents_frame, manifest_document
+from .truth import (
+    delivered_entities,
+    delivery_document,
+    incident_resources_frame,
+    incidents_frame,
+    manifest_document,
+)
 from .truth_days import TruthDays
+from .vendor_c_mapping import MAPPING_PATH, vendor_c_mapping
 from .world import StaticWorld, build_static_world
 from .writers import (
     Ledger,
@@ -55,44 +65,61 @@ SURVEY_DIRT = CsvDirtSpec(",", ("response_id", "customer_id", "score"), ("score"
 BURN_IN_DAYS = 21
 
 
-def _world_manifest(config: WorldConfig) -> dict:
+def _world_manifest(config: WorldConfig, delivery: Delivery) -> dict:
     return {"generator": GENERATOR_NAME, "generator_version": GENERATOR_VERSION,
             "scale": config.scale, "days": config.days, "seed": config.seed,
             "start": config.start.isoformat(), "end": config.end.isoformat(),
-            "dirt_rate": config.dirt_rate, "timezone": LOCAL_TIMEZONE}
+            "dirt_rate": config.dirt_rate, "timezone": LOCAL_TIMEZONE,
+            "feeds": list(delivery.feeds), "pm_dialects": list(delivery.pm_dialects)}
 
 
-def generate_world(config: WorldConfig, out_dir: Path,
-                   progress: Progress | None = None) -> GenerationReport:
-    """Generate the world described by ``config`` into ``out_dir`` (the raw folder)."""
+def generate_world(config: WorldConfig, out_dir: Path, progress: Progress | None = None,
+                   delivery: Delivery | None = None) -> GenerationReport:
+    """Generate the world described by ``config`` into ``out_dir`` (the raw folder), writing
+    the feeds and PM dialects ``delivery`` names (default: every feed, dialects A and B)."""
     started = time.perf_counter()
     notify = progress or (lambda step, fraction: None)
-    out_dir = Path(out_dir)
+    out_dir, delivery = Path(out_dir), delivery or Delivery()
     prepare_output(out_dir)
-    write_json(out_dir / "manifest.json", _world_manifest(config))
-    ledger = Ledger(out_dir)
+    write_json(out_dir / "manifest.json", _world_manifest(config, delivery))
+    ledger = Ledger(out_dir, delivery)
     notify("customers, services and network", 0.0)
     world = build_static_world(config)
-    _write_reference(world, out_dir)
+    vendors = reporting_vendors(world.vendors, world.net.types, delivery.pm_dialects)
+    _write_reference(world, vendors, out_dir, delivery)
     notify("incidents and alarms", 0.08)
-    feed = build_feed(world.incidents, world.net, world.vendors, world.clock, config.seed)
-    days = _run_days(world, out_dir, ledger, notify)
+    feed = build_feed(world.incidents, world.net, vendors, world.clock, config.seed)
+    days = _run_days(world, vendors, out_dir, ledger, notify)
     notify("alarms, tickets, customers and services", 0.92)
     _write_alarms(world, feed, out_dir, ledger)
     tickets = _write_tickets(world, days.tickets, out_dir, ledger)
     _write_customers_and_services(world, days.churn_day, out_dir, ledger)
     notify("ground truth", 0.97)
-    report = _write_truth(world, feed, days, ledger, out_dir, tickets,
+    report = _write_truth(world, feed, days, ledger, out_dir, tickets, vendors,
                           time.perf_counter() - started)
     notify("done", 1.0)
     return report
 
 
-def _write_reference(world: StaticWorld, out_dir: Path) -> None:
-    write_yaml(out_dir / "catalog" / "catalog.yaml", catalog_document())
-    (out_dir / "topology").mkdir(parents=True, exist_ok=True)
-    world.topology.resources.write_csv(out_dir / "topology" / "resources.csv")
-    world.topology.links.write_csv(out_dir / "topology" / "resource_links.csv")
+def _writes_c_mapping(delivery: Delivery) -> bool:
+    return delivery.writes("kpis") and "C" in delivery.pm_dialects
+
+
+def _write_reference(world: StaticWorld, vendors: np.ndarray, out_dir: Path,
+                     delivery: Delivery) -> None:
+    """The catalog and the topology (whose ``vendor`` says which dialect reports each
+    resource), and the mapping of dialect C beside its files when it is delivered."""
+    if delivery.writes("catalog"):
+        write_yaml(out_dir / "catalog" / "catalog.yaml", catalog_document())
+    if delivery.writes("topology"):
+        (out_dir / "topology").mkdir(parents=True, exist_ok=True)
+        world.topology.resources.with_columns(vendor=pl.Series(vendors)).write_csv(
+            out_dir / "topology" / "resources.csv")
+        world.topology.links.write_csv(out_dir / "topology" / "resource_links.csv")
+    if _writes_c_mapping(delivery):
+        path = out_dir / MAPPING_PATH
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(vendor_c_mapping())
 
 
 class _DayRecords:
@@ -106,14 +133,16 @@ class _DayRecords:
         self.kpi_rows = self.usage_rows = self.surveys = 0
 
 
-def _run_days(world: StaticWorld, out_dir: Path, ledger: Ledger, notify: Progress) -> _DayRecords:
+def _run_days(world: StaticWorld, vendors: np.ndarray, out_dir: Path, ledger: Ledger,
+              notify: Progress) -> _DayRecords:
     config, clock = world.config, world.clock
     model = ChurnModel.of(world.customers, world.premium, config.start)
     state = CarriedState(
         burn_in(model.drivers, model.base_hazard, BURN_IN_DAYS,
                 component_rng(config.seed, Component.CHURN, -1)),
         Exposure.none(world.customers.height), pl.DataFrame(schema=TICKET_SCHEMA))
-    kpis, records = KpiFiles(world, out_dir, ledger), _DayRecords(world.customers.height)
+    kpis, records = KpiFiles(world, out_dir, ledger, vendors), _DayRecords(
+        world.customers.height)
     if clock.needs_lead_day:
         kpis.add(-1, network_day(world, -1)[1])
     for day in range(config.days):
@@ -190,7 +219,13 @@ def _write_customers_and_services(world, churn_day, out_dir, ledger) -> None:
                           ("id",), ("relatedParty", "partyOrPartyRole", "id"), "C9999999")
 
 
-def _write_truth(world, feed, days: _DayRecords, ledger, out_dir, tickets,
+def _clean_alarm_events(feed: AlarmFeed, days: int) -> int:
+    """Events in the alarm files minus the duplicates (as the files would count them)."""
+    return sum(len(events) - sum(e.duplicate for e in events)
+               for day, events in feed.by_day.items() if 0 <= day < days)
+
+
+def _write_truth(world, feed, days: _DayRecords, ledger, out_dir, tickets, vendors,
                  seconds: float) -> GenerationReport:
     truth_dir, clock, net = out_dir / "_truth", world.clock, world.net
     truth_dir.mkdir(parents=True, exist_ok=True)
@@ -209,7 +244,7 @@ def _write_truth(world, feed, days: _DayRecords, ledger, out_dir, tickets,
     report = GenerationReport(
         customers=world.customers.height, services=world.services.height,
         resources=net.size, kpi_rows=days.kpi_rows,
-        alarm_events=ledger.clean_rows("alarms/"), usage_rows=days.usage_rows,
+        alarm_events=_clean_alarm_events(feed, world.config.days), usage_rows=days.usage_rows,
         tickets=tickets.height, surveys=days.surveys, incidents=len(world.incidents),
         churned_customers=churn.height, seconds=round(seconds, 2))
     entities = {k: v for k, v in report.__dict__.items() if k != "seconds"}
@@ -218,6 +253,11 @@ def _write_truth(world, feed, days: _DayRecords, ledger, out_dir, tickets,
                     incident_service_days=incident_services.height,
                     degraded_service_days=service_days.height)
     kinds = Counter(i.kind for i in world.incidents)
-    write_json(truth_dir / "manifest.json",
-               manifest_document(world.config, entities, ledger.files, dict(kinds)))
+    delivery = ledger.delivery
+    mappings = [MAPPING_PATH] if _writes_c_mapping(delivery) else []
+    document = manifest_document(world.config, delivered_entities(entities, delivery),
+                                 ledger.files, dict(kinds))
+    document["world_entities"] = entities
+    document["delivery"] = delivery_document(delivery, vendors, world.net, mappings)
+    write_json(truth_dir / "manifest.json", document)
     return report

@@ -6,7 +6,9 @@
 - ``incident_services.parquet``: per incident, service and day the minutes of impact;
 - ``service_day_impact.parquet``: every degraded service-day from any cause;
 - ``churn.csv``: every customer whose services ended in the window, with the main cause;
-- ``manifest.json``: counts of every entity, and rows and dirty rows per file.
+- ``manifest.json``: counts of every entity delivered (``entities``) and in the whole world
+  (``world_entities``), rows and dirty rows per file written, and the delivery: which feeds were
+  written, which were not, and which resources each PM dialect reports.
 """
 
 from __future__ import annotations
@@ -17,9 +19,16 @@ import polars as pl
 from .churn import CAUSES, NETWORK_CAUSES
 from .clock import Clock
 from .config import WorldConfig
+from .delivery import FEEDS, Delivery
 from .faults import Incident
 from .network import NetworkIndex
 from .records import iso_series
+
+# The feed each entity count arrives through; counts of the truth itself have none.
+ENTITY_FEEDS = {"customers": "customers", "services": "services", "shared_rfs": "services",
+                "resources": "topology", "resource_links": "topology", "kpi_rows": "kpis",
+                "alarm_events": "alarms", "alarms": "alarms", "usage_rows": "usage",
+                "tickets": "tickets", "surveys": "surveys"}
 
 
 def incident_ids(n: int) -> list[str]:
@@ -87,3 +96,27 @@ def manifest_document(config: WorldConfig, entities: dict[str, int],
         "dirty_rows_total": sum(f["dirty_rows"] for f in files.values()),
         "files": dict(sorted(files.items())),
     }
+
+
+def delivered_entities(entities: dict[str, int], delivery: Delivery) -> dict[str, int]:
+    """The entity counts a reader of the delivered feeds can expect to find (every count of
+    the truth itself, and those of the feeds written)."""
+    return {name: count for name, count in entities.items()
+            if name not in ENTITY_FEEDS or delivery.writes(ENTITY_FEEDS[name])}
+
+
+def delivery_document(delivery: Delivery, vendors: np.ndarray, net: NetworkIndex,
+                      mappings: list[str]) -> dict:
+    """Which feeds were written, and per PM dialect how many resources of which types it
+    reports (and in which regions)."""
+    dialects = {}
+    for dialect in delivery.pm_dialects:
+        mine = vendors == dialect
+        types, counts = np.unique(net.types[mine].astype(str), return_counts=True)
+        dialects[dialect] = {"resources": int(mine.sum()),
+                             "by_type": dict(zip(types.tolist(), counts.tolist(), strict=True)),
+                             "regions": sorted(np.unique(net.regions[mine].astype(str))
+                                               .tolist())}
+    return {"feeds_written": list(delivery.feeds),
+            "feeds_not_written": [f for f in FEEDS if not delivery.writes(f)],
+            "pm_dialects": dialects, "mappings": mappings}

@@ -2,7 +2,9 @@
 
 Every file goes through a :class:`Ledger` that records its data rows and the dirty rows injected
 into it, which becomes the per-file part of ``_truth/manifest.json``. Output is byte-stable:
-explicit row order, fixed float formatting, ``\\n`` line ends, no timestamps of the run.
+explicit row order, fixed float formatting, ``\\n`` line ends, no timestamps of the run. The
+ledger also knows the :class:`~.delivery.Delivery`: a data file of a feed that is not delivered
+is neither written nor recorded (what it would hold does not depend on whether it is written).
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import polars as pl
 import yaml
 
 from .config import GENERATOR_NAME
+from .delivery import Delivery
 from .dirt import CsvDirtSpec, dirty_csv, dirty_jsonl
 
 GENERATED_ENTRIES = ("manifest.json", "catalog", "topology", "customers", "services", "kpis",
-                     "alarms", "usage", "tickets", "surveys", "_truth")
+                     "alarms", "usage", "tickets", "surveys", "_truth", "_mappings")
 
 
 class ExistingDataError(FileExistsError):
@@ -59,7 +62,12 @@ class Ledger:
     """Rows and dirty rows written per file (paths relative to the output folder)."""
 
     root: Path
+    delivery: Delivery = field(default_factory=Delivery)
     files: dict[str, dict] = field(default_factory=dict)
+
+    def delivers(self, path: Path) -> bool:
+        """Whether ``path`` (under the root) belongs to a delivered feed."""
+        return self.delivery.writes_path(path.relative_to(self.root).as_posix())
 
     def record(self, path: Path, rows: int, dirt: Counter | None = None, late: int = 0) -> None:
         entry = {"rows": rows, "dirty_rows": sum((dirt or Counter()).values()),
@@ -89,17 +97,23 @@ def write_yaml(path: Path, document: dict) -> None:
     _target(path).write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
 
 
-def csv_bytes(frame: pl.DataFrame, separator: str = ",") -> bytes:
+def csv_bytes(frame: pl.DataFrame, separator: str = ",", decimal_comma: bool = False) -> bytes:
     buffer = io.BytesIO()
     frame.write_csv(buffer, separator=separator, line_terminator="\n",
-                    datetime_format="%Y-%m-%dT%H:%M:%SZ", date_format="%Y-%m-%d")
+                    datetime_format="%Y-%m-%dT%H:%M:%SZ", date_format="%Y-%m-%d",
+                    decimal_comma=decimal_comma)
     return buffer.getvalue()
 
 
 def write_csv(ledger: Ledger, path: Path, frame: pl.DataFrame, dirt: CsvDirtSpec | None = None,
-              rate: float = 0.0, rng: np.random.Generator | None = None, late: int = 0) -> int:
-    """Write a frame as CSV, adding dirty rows when a dirt spec and rate are given."""
-    data, counts = csv_bytes(frame, dirt.separator if dirt else ","), Counter()
+              rate: float = 0.0, rng: np.random.Generator | None = None, late: int = 0,
+              decimal_comma: bool = False) -> int:
+    """Write a frame as CSV, adding dirty rows when a dirt spec and rate are given; returns
+    the frame's (clean) rows, whether or not its feed is delivered."""
+    if not ledger.delivers(path):
+        return frame.height
+    separator = dirt.separator if dirt else ","
+    data, counts = csv_bytes(frame, separator, decimal_comma), Counter()
     if dirt is not None and rate > 0 and rng is not None:
         data, counts = dirty_csv(data, dirt, rate, rng)
     _target(path).write_bytes(data)
@@ -109,6 +123,8 @@ def write_csv(ledger: Ledger, path: Path, frame: pl.DataFrame, dirt: CsvDirtSpec
 
 def write_jsonl(ledger: Ledger, path: Path, lines: list[str], counts: Counter | None = None
                 ) -> None:
+    if not ledger.delivers(path):
+        return
     _target(path).write_text("".join(line + "\n" for line in lines))
     ledger.record(path, len(lines), counts)
 
@@ -118,11 +134,15 @@ def write_jsonl_with_dirt(ledger: Ledger, path: Path, head: list[str], body: lis
                           reference: tuple, unknown_id: str, known: Counter | None = None
                           ) -> None:
     """JSON lines: ``head`` untouched, then ``body`` with dirty records added."""
+    if not ledger.delivers(path):
+        return
     dirty, counts = dirty_jsonl(body, rate, rng, required, reference, unknown_id)
     write_jsonl(ledger, path, head + dirty, counts + (known or Counter()))
 
 
 def write_parquet(ledger: Ledger, path: Path, frame: pl.DataFrame,
                   counts: Counter | None = None) -> None:
+    if not ledger.delivers(path):
+        return
     frame.write_parquet(_target(path), compression="zstd", statistics=True)
     ledger.record(path, frame.height, counts)
