@@ -8,8 +8,13 @@ they belong to or touch, and the incidents still open (their minutes grow with "
 Order: alarm lifecycles (``core.alarms``, a core model) → episodes (flapping folded) → links by
 topology and time → correlation into incidents (Python, :mod:`.correlate`) → incident rows and
 windows → silent degradations (full build only: they come from the PM counters, not alarms) →
-affected services → impact → the ranked queue → the access resources behind each incident
-and the proactive-care lists.
+affected services → the access resources behind each incident and their usual traffic (the
+network impact) → impact → the ranked queue → the access resources per incident and the
+proactive-care lists.
+
+Every input may be empty: a warehouse with network data only (a topology, or one derived from
+the PM export; counters; alarms) has no services, so every incident hurts zero customers and
+the queue is ranked by network impact instead (``incidents/queue.sql``, README).
 """
 
 from __future__ import annotations
@@ -25,8 +30,12 @@ from models.incidents.correlate import correlate
 from models.incidents.params import MODEL_VERSION, Params
 from pipelines.warehouse import execute_sql_file, query, rows, scalar, table_exists
 
-REQUIRED = ("core.alarms", "core.cfs", "core.cfs_resources", "core.resource_ancestors",
-            "core.service_access_shares", "stg.kpi_15min", "stg.resources")
+# what the SQL reads; the transforms build every one of them, empty when its feeds are missing
+REQUIRED = ("core.alarms", "core.cfs", "core.cfs_resources", "core.resources",
+            "core.resource_ancestors", "core.access_paths", "core.access_hourly",
+            "core.service_access_shares", "stg.kpi_15min", "stg.alarm_events", "stg.services",
+            "stg.service_links", "stg.service_resources", "stg.catalog_specs", "stg.customers",
+            "stg.resource_links")
 OPTIONAL_IMPACT = {"marts.churn_scores": "incidents/impact_churn.sql",
                    "marts.service_experience_daily": "incidents/impact_experience.sql"}
 
@@ -66,8 +75,7 @@ def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     episodes = int(scalar(con, "select count(*) from incidents.scope_episodes"))
     _correlate_scope(con, params.use_hints, old_incidents=[])
     execute_sql_file(con, "incidents/alarm_incidents.sql")
-    execute_sql_file(con, "incidents/silent_cells.sql")
-    execute_sql_file(con, "incidents/silent_incidents.sql")
+    _detect_silent(con, params)
     recomputed = _impact_and_queue(con)
     return BuildSummary("full", run_id, touched, episodes, recomputed, _count(con),
                         round(time.perf_counter() - started, 3))
@@ -110,6 +118,21 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     recomputed = _impact_and_queue(con)
     return BuildSummary("refresh", run_id, touched, episodes, recomputed, _count(con),
                         round(time.perf_counter() - started, 3))
+
+
+SILENT_MODELS = ("incidents/silent_history.sql", "incidents/silent_baselines.sql",
+                 "incidents/silent_scores.sql", "incidents/silent_thresholds.sql",
+                 "incidents/silent_cells.sql", "incidents/silent_incidents.sql")
+
+
+def _detect_silent(con, params: Params) -> None:
+    """Silent degradations from the PM counters: each judged resource's own baseline, the
+    thresholds derived from the history (``incidents.detection_thresholds``, unless fixed in
+    ``params``), the flagged intervals, and the sleeping-cell, surge and chronic-congestion
+    incidents they make."""
+    execute_sql_file(con, "incidents/detection_params.sql", params.detection_parameters())
+    for model in SILENT_MODELS:
+        execute_sql_file(con, model)
 
 
 def needs_full_build(con: duckdb.DuckDBPyConnection) -> bool:
@@ -208,6 +231,7 @@ def _correlate_scope(con, use_hints: bool, old_incidents: list[str]) -> None:
 
 def _impact_and_queue(con) -> int:
     execute_sql_file(con, "incidents/incident_services.sql")
+    execute_sql_file(con, "incidents/incident_network.sql")
     execute_sql_file(con, "incidents/incident_impact.sql")
     for table, sql in OPTIONAL_IMPACT.items():
         if table_exists(con, table):

@@ -59,7 +59,7 @@ def alarm_batch(con, batch: str, ports: int = 8, clears: int = 5) -> pl.DataFram
                                 "interval 15 minute from stg.kpi_15min)")
     start = now + timedelta(minutes=1)
     olt = warehouse.rows(con, "select l.depends_on_id, count(*) as n from stg.resource_links l "
-                              "join stg.resources r on r.resource_id = l.resource_id "
+                              "join core.resources r on r.resource_id = l.resource_id "
                               "where r.resource_type = 'pon_port' group by 1 "
                               "order by n desc, 1 limit 1")
     events = []

@@ -12,7 +12,8 @@ SHOWN = ("rank", "incident_id", "status", "kind", "root_resource_id", "started_a
          "duration_minutes", "worst_severity", "priority_score", "score_customer_minutes",
          "score_business", "score_sla", "score_revenue", "score_experience",
          "affected_services", "affected_customers", "sla_services", "sla_breached_services",
-         "revenue_at_risk_eur", "experience_drop", "planned", "source", "title")
+         "revenue_at_risk_eur", "experience_drop", "score_network", "network_resources",
+         "priority_basis", "planned", "source", "title")
 
 
 class NoQueueError(KeyError):
@@ -45,15 +46,19 @@ def _short(value: float | None) -> str:
 
 
 def queue_table(frame: pl.DataFrame, title: str) -> Table:
-    """A rich table: rank, the incident, the score and its components, severity alongside."""
+    """A rich table: rank, the incident, the score and its components, severity alongside.
+    A queue ranked by network impact (no services known) shows it and the resources hurt."""
+    network = frame.height > 0 and frame["priority_basis"][0] == "network"
     table = Table("#", "incident", "status", "severity", "score",
-                  "= cust-min + business + SLA + revenue + experience", "services",
+                  "= session-minutes on resources hurt" if network
+                  else "= cust-min + business + SLA + revenue + experience", "services",
                   "customers", "SLA VPNs (breached)", "€/month at risk", "since", "minutes",
                   "what", title=title, title_justify="left")
     for row in frame.iter_rows(named=True):
-        parts = " + ".join(_short(row[c]) for c in (
-            "score_customer_minutes", "score_business", "score_sla", "score_revenue",
-            "score_experience"))
+        parts = (f"{_short(row['score_network'])} on {row['network_resources'] or 0} resources"
+                 if network else " + ".join(_short(row[c]) for c in (
+                     "score_customer_minutes", "score_business", "score_sla", "score_revenue",
+                     "score_experience")))
         table.add_row(
             str(row["rank"]), row["incident_id"], row["status"],
             row["worst_severity"] or "(silent)", _short(row["priority_score"]), parts,

@@ -41,15 +41,33 @@ class Parsed:
         return self.frame.height + self.rejects.height
 
 
+# What a reference left unchecked means for the warehouse, by referenced table.
+_UNCHECKED_CONSEQUENCE = {
+    "stg.resources": "; the topology is derived from the PM export instead (core.resources: "
+                     "every measured object becomes a resource)",
+}
+
+
 @dataclass(frozen=True)
 class Reference:
     """``column`` must name an existing ``table.key_column`` (e.g. a KPI's resource). A row
-    whose reference has not arrived yet waits in quarantine and loads once it does."""
+    whose reference has not arrived yet waits in quarantine and loads once it does.
+
+    A reference is checked only once its table holds rows from at least one file: while the
+    feed it comes from was never loaded (PM counters with no topology yet), nothing could ever
+    arrive for the rows to wait for, so they load unchecked and the file's note says so
+    (:meth:`unchecked_note`). Rows arriving after that feed's first rows are checked."""
 
     column: str
     table: str
     key_column: str
     label: str
+
+    def unchecked_note(self) -> str:
+        """Why this file's ``column`` was not checked, and what that means."""
+        return (f"{self.column} not checked: nothing has been loaded into {self.table} yet, "
+                f"so every {self.label} is taken as given (rows loaded after it holds rows "
+                f"are checked){_UNCHECKED_CONSEQUENCE.get(self.table, '')}")
 
 
 @dataclass(frozen=True)

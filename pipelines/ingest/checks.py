@@ -3,7 +3,9 @@ until the row it refers to arrives.
 
 In order, a row is quarantined when it breaks the table's contract (pandera), repeats a key
 seen earlier in the file, or repeats a key already loaded from another file; it is held when a
-reference it names has not arrived. The rest is inserted. Each check yields the positions of
+reference it names has not arrived. The rest is inserted. A reference is checked only once its
+table holds rows (see :class:`~pipelines.ingest.base.Reference`): with no topology ever loaded,
+PM counters load and the topology is derived from them. Each check yields the positions of
 the rows it takes out, so the frame is registered with DuckDB once and never copied: the
 lookups run against it and the insert skips the positions taken out. The first two checks
 need no database (:func:`check_in_file`): they run on the thread that parsed the file.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 from pandera.errors import SchemaErrors
@@ -20,6 +23,7 @@ from pandera.errors import SchemaErrors
 from pipelines.ingest.base import (
     LINE,
     Parsed,
+    Reference,
     Source,
     Table,
     contract_columns,
@@ -54,12 +58,22 @@ def check_in_file(parsed: Parsed, table: Table) -> InFileChecks:
     return InFileChecks(contract_rejects, broken, duplicate_rejects, repeats)
 
 
+class TableLoad(NamedTuple):
+    """What became of one table's rows of a file, and what its note should say (the references
+    left unchecked because their table is still empty)."""
+
+    loaded: int
+    quarantined: int
+    notes: tuple[str, ...] = ()
+
+
 def load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, file_id: str,
                run_id: str, existing: set[str], in_file: InFileChecks | None = None
-               ) -> tuple[int, int]:
-    """Check, insert and quarantine one table's rows; returns (loaded, quarantined).
-    ``existing`` names the tables that exist (a reference to a missing one waits);
-    ``in_file`` are the file's own checks when they were done already."""
+               ) -> TableLoad:
+    """Check, insert and quarantine one table's rows; returns (loaded, quarantined, notes).
+    ``existing`` names the tables that exist (a reference to a missing or empty one is not
+    checked: see :func:`unchecked_references`); ``in_file`` are the file's own checks when
+    they were done already."""
     in_file = in_file or check_in_file(parsed, table)
     # one chunk: DuckDB inserts a single Arrow batch on both its threads, several more slowly
     incoming = parsed.frame.select([LINE, *contract_columns(table.contract)]).with_columns(
@@ -80,7 +94,17 @@ def load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, fi
                          already])
     quarantine(con, source, table, path, file_id, run_id, rejects)
     quarantine(con, source, table, path, file_id, run_id, waiting)
-    return loaded, rejects.height + waiting.height
+    notes = tuple(ref.unchecked_note() for ref in unchecked_references(con, table, existing)
+                  if loaded and incoming[ref.column].is_not_null().any())
+    return TableLoad(loaded, rejects.height + waiting.height, notes)
+
+
+def unchecked_references(con, table: Table, existing: set[str]) -> list[Reference]:
+    """The references of ``table`` that are not checked: their table does not exist or holds
+    no row yet (its feed was never loaded), so there is nothing a row could wait for."""
+    return [ref for ref in table.references
+            if ref.table not in existing
+            or not scalar(con, f"select exists (select 1 from {quote_identifier(ref.table)})")]
 
 
 def _insert_incoming(con, table: Table, file_id: str, taken: pl.Series) -> None:
@@ -221,14 +245,14 @@ def missing_references(con, table: Table, relation: str, id_column: str, existin
                        ) -> pl.DataFrame:
     """For the rows of a registered ``relation``, one row per ``id_column`` value naming a
     reference that is not (yet) in its table: the id and ``awaiting``, the first missing
-    reference in words. The lookup is an anti-join in DuckDB, not a membership test."""
+    reference in words. The lookup is an anti-join in DuckDB, not a membership test. A
+    reference whose table is missing or empty is not checked (:func:`unchecked_references`)."""
     found = [pl.DataFrame(schema={id_column: pl.Int64, "awaiting": pl.String})]
-    for ref in table.references:
+    unchecked = unchecked_references(con, table, existing)
+    for ref in (r for r in table.references if r not in unchecked):
         column = quote_identifier(ref.column)
-        anti_join = ""
-        if ref.table in existing:
-            anti_join = (f"anti join {quote_identifier(ref.table)} r "
-                         f"on r.{quote_identifier(ref.key_column)} = c.{column}")
+        anti_join = (f"anti join {quote_identifier(ref.table)} r "
+                     f"on r.{quote_identifier(ref.key_column)} = c.{column}")
         found.append(query(
             con,
             f"select c.{id_column}, format('waiting for {{}} ''{{}}'' ({{}}), which has not "

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.ingest import SOURCES
+from pipelines.ingest.staging import ensure_staging_tables
 from pipelines.warehouse import execute_sql_file, read_sql
 
 RESOURCES = """resource_id,resource_type,region,vendor
@@ -221,14 +223,23 @@ def cell_kpis(cells: list[str], days: int, start: date, override) -> str:
 
 # The core models the incident models read, run on their own so that these tests do not depend
 # on every mart of the transform chain.
-CORE_MODELS = ("staging/placeholders.sql", "core/cfs.sql", "core/resource_ancestors.sql",
-               "core/cfs_resources.sql", "core/cfs_access.sql", "core/alarms.sql")
+CORE_MODELS = ("core/cfs.sql", "core/resources.sql", "core/resource_ancestors.sql",
+               "core/cfs_resources.sql", "core/cfs_access.sql", "core/access_paths.sql",
+               "core/alarms.sql")
+# the partitioned ones, over the days of usage (the shares) and of PM data (the hourly KPIs)
+CORE_DAILY = (("core/service_access_shares.sql", "select distinct date from stg.usage"),
+              ("core/resource_hourly.sql", "select distinct cast(interval_start as date) as date "
+                                           "from stg.kpi_15min"),
+              ("core/access_hourly.sql", "select distinct cast(interval_start as date) as date "
+                                         "from stg.kpi_15min"))
 
 
 def build_core(con) -> None:
+    ensure_staging_tables(con, SOURCES)   # a feed the world lacks is an empty table
     for model in CORE_MODELS:
         execute_sql_file(con, model)
-    con.execute("create or replace temp table _scope as select distinct date from stg.usage")
-    con.execute("create or replace table core.service_access_shares as select * from ("
-                + read_sql("core/service_access_shares.sql") + ")")
+    for model, days in CORE_DAILY:
+        table = "core." + model.removeprefix("core/").removesuffix(".sql")
+        con.execute(f"create or replace temp table _scope as {days}")
+        con.execute(f"create or replace table {table} as select * from ({read_sql(model)})")
     con.execute("drop table _scope")

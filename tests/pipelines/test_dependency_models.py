@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from pipelines import ingest, transform, warehouse
+from pipelines.ingest.staging import ensure_staging_tables
 
 RESOURCES = """resource_id,resource_type,region,vendor
 CORE1,core_router,Dublin,A
@@ -101,8 +102,9 @@ def models(settings, tmp_path):
     settings.ensure_dirs()
     with warehouse.connect(settings) as con:
         ingest.ingest_many(con, ingest.discover(tmp_path), "t")
-        for model in ("core/cfs.sql", "core/resource_ancestors.sql", "core/cfs_resources.sql",
-                      "core/cfs_access.sql"):
+        ensure_staging_tables(con, ingest.SOURCES)   # no PM feed: an empty stg.kpi_15min
+        for model in ("core/cfs.sql", "core/resources.sql", "core/resource_ancestors.sql",
+                      "core/cfs_resources.sql", "core/cfs_access.sql"):
             warehouse.execute_sql_file(con, model)
         ancestors = warehouse.query(con, "select * from core.resource_ancestors")
         needs = warehouse.query(con, "select * from core.cfs_resources "

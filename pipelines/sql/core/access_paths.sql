@@ -5,14 +5,14 @@
 -- What a service experiences is its access resources' path KPIs, weighted by these shares.
 create or replace table core.access_paths as
 with access as (
-    select resource_id from stg.resources where resource_type in ('pon_port', 'cell')
+    select resource_id from core.resources where resource_type in ('pon_port', 'cell')
 ),
 path as (
     select a.resource_id as access_id, ra.ancestor_id as resource_id, ra.depth,
            r.resource_type
     from access a
     join core.resource_ancestors ra on ra.resource_id = a.resource_id
-    join stg.resources r on r.resource_id = ra.ancestor_id
+    join core.resources r on r.resource_id = ra.ancestor_id
 ),
 final as (
     select access_id, resource_id, resource_type, depth,

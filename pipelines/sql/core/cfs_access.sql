@@ -8,7 +8,7 @@ bindings as (
     select service_id as rfs_id, resource_id from stg.service_resources
 ),
 resources as (
-    select resource_id, resource_type from stg.resources
+    select resource_id, resource_type from core.resources
 ),
 final as (
     select distinct

@@ -25,7 +25,7 @@ bound as (
     from links
     join bindings on bindings.rfs_id = links.rfs_id
     join rfs on rfs.rfs_id = links.rfs_id
-    join stg.resources r on r.resource_id = bindings.resource_id
+    join core.resources r on r.resource_id = bindings.resource_id
 ),
 final as (
     select

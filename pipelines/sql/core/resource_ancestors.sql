@@ -10,7 +10,7 @@ with recursive edges as (
     select resource_id, depends_on_id, protection_group from stg.resource_links
 ),
 walk(resource_id, ancestor_id, depth, protected) as (
-    select resource_id, resource_id, 0, false from stg.resources
+    select resource_id, resource_id, 0, false from core.resources
     union
     select w.resource_id, e.depends_on_id, w.depth + 1,
            w.protected or e.protection_group is not null

@@ -75,7 +75,7 @@ cell_exposure as (
            a.piece_start as starts, a.piece_end as ends
     from alarm_days a
     join core.resource_ancestors ra on ra.ancestor_id = a.alarmed_object_id and not ra.protected
-    join stg.resources r on r.resource_id = ra.resource_id and r.resource_type = 'cell'
+    join core.resources r on r.resource_id = ra.resource_id and r.resource_type = 'cell'
     join core.service_access_shares s on s.resource_id = ra.resource_id and s.date = a.date
     where a.date in (select date from _scope)
     group by s.service_id, a.alarm_id, a.alarmed_object_id, a.is_root, a.date, a.piece_start,

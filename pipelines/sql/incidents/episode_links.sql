@@ -48,7 +48,7 @@ below as (
 ),
 resource_pairs as (
     select resource_id as a_id, resource_id as b_id, 'same_resource' as relation
-    from stg.resources
+    from core.resources
     union all
     select distinct b1.resource_id, b2.resource_id, 'pool'
     from stg.service_resources b1

@@ -97,4 +97,4 @@ select g.episode_id, g.fold_key, g.resource_id, r.resource_type, r.region, g.pro
        g.service_affecting, g.planned, g.severity_rank, g.root_hint, g.down_minutes
 from grouped g
 left join first_alarm f on f.episode_id = g.episode_id
-left join stg.resources r on r.resource_id = g.resource_id;
+left join core.resources r on r.resource_id = g.resource_id;

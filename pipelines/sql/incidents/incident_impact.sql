@@ -11,7 +11,11 @@
 -- * experience_drop: null here (incidents/impact_experience.sql fills it when
 --   marts.service_experience_daily exists);
 -- * duration: from the start to the end, or to now (`as_of`) while open, or to the estimated
---   end when stale.
+--   end when stale;
+-- * beside the customer impact, the network impact (incidents/incident_network.sql): the
+--   resources it hurt (the access resources behind it), their minutes, and those minutes weighted by each
+--   resource's usual traffic (session-minutes); `network_basis` names the weights used. It
+--   ranks the queue when the warehouse knows no services (incidents/queue.sql).
 delete from incidents.impact_breakdown
 where incident_id in (select incident_id from incidents.scope_incidents);
 delete from incidents.incident_impact
@@ -60,6 +64,14 @@ per_incident as (
     from services
     group by incident_id
 ),
+network as (
+    select incident_id, count(*) as network_resources, sum(minutes) as network_minutes,
+           sum(network_impact) as network_impact,
+           string_agg(distinct weight_basis, ', ' order by weight_basis) as network_basis
+    from incidents.incident_network
+    where incident_id in (select incident_id from incidents.scope_incidents)
+    group by incident_id
+),
 revenue as (
     select c.incident_id, sum(coalesce(cu.monthly_charges_eur, 0)) as monthly_revenue_eur
     from (select distinct incident_id, customer_id from services) c
@@ -81,8 +93,11 @@ select i.incident_id,
        'prior: ' || (select churn_prior from p) || ' × monthly charges'  as revenue_basis,
        cast(null as double)                                                as experience_drop,
        date_diff('second', i.started_at, coalesce(i.ended_at, i.impact_end)) / 60.0
-                                                                           as duration_minutes
+                                                                           as duration_minutes,
+       coalesce(n.network_resources, 0), coalesce(n.network_minutes, 0),
+       coalesce(n.network_impact, 0), n.network_basis
 from incidents.incidents i
 left join per_incident s on s.incident_id = i.incident_id
+left join network n on n.incident_id = i.incident_id
 left join revenue r on r.incident_id = i.incident_id
 where i.incident_id in (select incident_id from incidents.scope_incidents);

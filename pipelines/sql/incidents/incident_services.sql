@@ -39,7 +39,7 @@ through_cells as (
            'cells' as via
     from window_days wd
     join core.resource_ancestors ra on ra.ancestor_id = wd.resource_id and not ra.protected
-    join stg.resources r on r.resource_id = ra.resource_id and r.resource_type = 'cell'
+    join core.resources r on r.resource_id = ra.resource_id and r.resource_type = 'cell'
     join core.service_access_shares s on s.resource_id = ra.resource_id and s.date = wd.date
     group by wd.incident_id, s.service_id, wd.resource_id, wd.piece_start, wd.piece_end
     having sum(s.share) >= (select cell_share_min from p)

@@ -1,15 +1,25 @@
--- incidents.queue: one row per incident, ranked by its priority score, the customer impact in
--- service-minutes with business weight added on top (the weights are in incidents.params,
--- documented in models/incidents/params.py). Each component is shown beside the score, which is
--- their sum:
+-- incidents.queue: one row per incident, ranked by its priority score. `priority_basis` says
+-- which impact the score is:
+-- * 'customers' whenever the warehouse knows services (core.cfs holds any): the customer impact
+--   in service-minutes with business weight added on top (the weights are in incidents.params,
+--   documented in models/incidents/params.py), the sum of the components shown beside it;
+-- * 'network' when it knows none (network-only data: topology or a topology derived from the
+--   PM export, counters, alarms): the network impact, session-minutes on the resources the
+--   incident hurt (incidents/incident_network.sql), shown as `score_network`.
+-- The customer components:
 --   score_customer_minutes  minutes of service lost or degraded, over every affected CFS
 --   score_business          smb_weight × SMB minutes + enterprise_weight × enterprise minutes
 --   score_sla               sla_weight × minutes on VPNs with an availability SLA
 --   score_revenue           revenue_weight × revenue at risk (€ a month)
 --   score_experience        experience_weight × measured experience drop × affected services
+--   score_network           (not part of the customer score) the network impact
 -- Alarm severity is shown alongside, not used: ranking by it is the baseline the score beats.
 create or replace table incidents.queue as
 with p as (select * from incidents.params),
+basis as (
+    select case when exists (select 1 from core.cfs) then 'customers' else 'network' end
+               as priority_basis
+),
 segment_minutes as (
     select incident_id,
            coalesce(sum(service_minutes) filter (where segment = 'smb'), 0)        as smb_minutes,
@@ -28,15 +38,20 @@ scored as (
            p.experience_weight * greatest(coalesce(m.experience_drop, 0), 0)
                * coalesce(m.affected_services, 0)                          as score_experience,
            m.affected_services, m.affected_customers, m.sla_services, m.sla_breached_services,
-           m.revenue_at_risk_eur, m.experience_drop, p.model_version, p.run_id
+           m.revenue_at_risk_eur, m.experience_drop, p.model_version, p.run_id,
+           coalesce(m.network_impact, 0)                                   as score_network,
+           m.network_resources, b.priority_basis
     from incidents.incidents i
     left join incidents.incident_impact m on m.incident_id = i.incident_id
     left join segment_minutes sm on sm.incident_id = i.incident_id
     cross join p
+    cross join basis b
 ),
 final as (
-    select *, score_customer_minutes + score_business + score_sla + score_revenue
-                  + score_experience                                     as priority_score
+    select *, case priority_basis
+                  when 'customers' then score_customer_minutes + score_business + score_sla
+                                        + score_revenue + score_experience
+                  else score_network end                                 as priority_score
     from scored
 )
 select
@@ -48,7 +63,8 @@ select
     round(score_business, 1) as score_business, round(score_sla, 1) as score_sla,
     round(score_revenue, 1) as score_revenue, round(score_experience, 1) as score_experience,
     affected_services, affected_customers, sla_services, sla_breached_services,
-    round(revenue_at_risk_eur, 2) as revenue_at_risk_eur, experience_drop, model_version,
+    round(revenue_at_risk_eur, 2) as revenue_at_risk_eur, experience_drop,
+    round(score_network, 1) as score_network, priority_basis, network_resources, model_version,
     run_id, current_timestamp::timestamp as scored_at
 from final
 order by rank;

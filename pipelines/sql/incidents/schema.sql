@@ -11,10 +11,14 @@
 --   incident_windows  one row per stretch of time a resource was down or degraded for an incident
 --   incident_services one row per incident × CFS it hurt, with the minutes
 --   incident_access   one row per incident × access resource (PON port, cell) carrying a
---                     service it hurt
+--                     service it hurt (with no service hurt: the access resources behind it)
+--   incident_network  one row per incident × resource it hurt (the access resources behind its
+--                     windows, or the resource itself when none is): minutes,
+--                     usual traffic, network impact (session-minutes)
 --   care_list         one row per incident × customer it hurt, in the order care calls them
 --   impact_breakdown  one row per incident × CFS type × segment
---   incident_impact   one row per incident: counts, SLA exposure, experience drop, revenue at risk
+--   incident_impact   one row per incident: counts, SLA exposure, experience drop, revenue at
+--                     risk, and beside them the network impact
 --   queue             one row per incident: the priority score, its components, and its rank
 create schema if not exists incidents;
 
@@ -67,6 +71,12 @@ create or replace table incidents.incident_access (
     incident_id varchar, resource_id varchar, services bigint
 );
 
+create or replace table incidents.incident_network (
+    incident_id varchar, resource_id varchar, resource_type varchar, minutes double,
+    first_at timestamp, last_at timestamp, usual_sessions double, usual_throughput_mbps double,
+    weight double, weight_basis varchar, network_impact double
+);
+
 create or replace table incidents.care_list (
     incident_id varchar, position integer, customer_id varchar, segment varchar,
     region varchar, services varchar, cfs_types varchar, impact_minutes double,
@@ -85,7 +95,8 @@ create or replace table incidents.incident_impact (
     mobile_data_services bigint, mobile_voice_services bigint, enterprise_vpn_services bigint,
     sla_services bigint, sla_minutes double, sla_breached_services bigint,
     monthly_revenue_eur double, revenue_at_risk_eur double, revenue_basis varchar,
-    experience_drop double, duration_minutes double
+    experience_drop double, duration_minutes double, network_resources bigint,
+    network_minutes double, network_impact double, network_basis varchar
 );
 
 create or replace table incidents.queue (
@@ -95,7 +106,8 @@ create or replace table incidents.queue (
     score_customer_minutes double, score_business double, score_sla double,
     score_revenue double, score_experience double, affected_services bigint,
     affected_customers bigint, sla_services bigint, sla_breached_services bigint,
-    revenue_at_risk_eur double, experience_drop double, model_version varchar,
+    revenue_at_risk_eur double, experience_drop double, score_network double,
+    priority_basis varchar, network_resources bigint, model_version varchar,
     run_id varchar, scored_at timestamp
 );
 
