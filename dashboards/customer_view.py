@@ -11,8 +11,11 @@ from dashboards import labels
 from dashboards.components import Column, data_table, facts, stat, status_badge
 from dashboards.network_view import customer_href, incident_cell, status_tag
 from dashboards.registry import metric
+from models.experience.sei import COMPONENTS, DEFAULT_WEIGHTS, WEIGHTS
 
 _RISK_STATUS = {"high": "poor", "medium": "watch", "low": "good"}
+# What a measure no feed carried reads as: never a blank, a 0 or a dash that looks like a value.
+NOT_MEASURED = "not measured"
 
 
 def search_results(found: pl.DataFrame, query: str, by_contact: bool) -> html.Div:
@@ -79,19 +82,48 @@ def churn_card(churn: dict | None) -> html.Div:
     ])
 
 
+def _not_measured() -> html.Span:
+    return html.Span(NOT_MEASURED, className="muted not-measured")
+
+
+def experience_parts(service: dict) -> html.Div:
+    """The parts of the experience index that apply to the service's type, each with its mean
+    score over the period or "not measured" (a counter its feeds do not carry, or no alarm
+    feed), and the share of the index that was measured."""
+    items = []
+    for name in WEIGHTS.get(service.get("cfs_type"), DEFAULT_WEIGHTS):
+        value = service.get(f"score_{name}")
+        items.append(html.Li([f"{COMPONENTS[name]}: ",
+                              _not_measured() if value is None else f"{value:.0f}"]))
+    coverage = service.get("coverage")
+    note = (f"{100 * coverage:.0f} % of the index measured" if coverage is not None
+            else "Nothing measured")
+    return html.Div([html.Ul(items, className="list-unstyled mb-0 experience-parts"),
+                     html.Div(note, className="muted small")])
+
+
 def services_table(services: pl.DataFrame) -> html.Div:
     experience = metric("experience_index")
     columns = (
         Column("service_id", "Service", nowrap=True),
         Column("cfs_type", "Type", lambda v: labels.value_label("cfs_type", v)),
         Column("experience", experience.label,
-               lambda v: html.Span(labels.format_number(experience, v),
-                                   className=f"status-{experience.status(v)}"), numeric=True),
+               lambda v: _not_measured() if v is None else html.Span(
+                   labels.format_number(experience, v),
+                   className=f"status-{experience.status(v)}"), numeric=True),
+        Column("parts", "Made of (mean score)", experience_parts),
         Column("poor_days", "Poor days", labels.format_count, numeric=True),
-        Column("outage_minutes", "Without service", labels.format_minutes, numeric=True),
+        Column("outage_minutes", "Without service",
+               lambda v: _not_measured() if v is None else labels.format_minutes(v),
+               numeric=True),
         Column("worst_reason", "Worst day", lambda v: v or "–"),
     )
-    return data_table(services, columns, "customer-services-table",
+    shown = services
+    if not services.is_empty():
+        parts = [c for c in ("cfs_type", *(f"score_{n}" for n in COMPONENTS), "coverage")
+                 if c in services.columns]
+        shown = services.with_columns(parts=pl.struct(parts))
+    return data_table(shown, columns, "customer-services-table",
                       "No services in the selected period")
 
 

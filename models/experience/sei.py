@@ -7,9 +7,10 @@ components that make sense for the CFS type apply, with the weights in ``WEIGHTS
 | component     | measured as (service-day)                             | law                      |
 |---------------|-------------------------------------------------------|--------------------------|
 | availability  | minutes with a service-affecting fault on its path    | linear, 0 at 4 h         |
+|               | (no alarm feed: minutes unavailable by the PM counter)|                          |
 | accessibility | failed ÷ attempted sessions (xDR), lower 95 % bound   | linear, 0 at 15 % failed |
 | retainability | drops ÷ set-up attempts on its access resources       | linear, 0 at 10 % drops  |
-| throughput    | worst-hour throughput ÷ plan rate                     | logarithmic (WQL)        |
+| throughput    | worst-hour throughput ÷ reference rate (see below)    | logarithmic (WQL)        |
 | latency       | worst-hour round-trip time on its path                | exponential (IQX)        |
 | loss          | worst-hour packet loss on its path                    | exponential (IQX)        |
 | voice         | E-model R from worst-hour RTT, jitter, loss (AMR-WB)  | ITU-T G.107 / G.107.1    |
@@ -22,11 +23,35 @@ drop is explicit (its weighted log-deficit), which is what the explanation names
 
 A **poor-experience day** is SEI below ``POOR_BELOW`` (70), or any component below
 ``COMPONENT_FAIL_BELOW`` (40): about an hour and a half of outage, a fifth of sessions failing.
-A missing measurement (no sessions, no KPI reported) leaves its component out rather than
-counting it as perfect or as zero; a service-day with no component at all has no index.
+
+**Absent is not bad (nor good).** A missing measurement (no sessions, no KPI reported, a
+counter the PM export does not carry, no alarm feed) leaves its component out rather than
+counting it as perfect or as zero: its ``score_*`` is NULL ("not measured") and the index is
+the geometric mean of the measured components with their weights renormalised, so a missing
+counter never changes the other components' scores. Availability is measured by the alarm
+feed's fault minutes (``outage_minutes``, NULL while no alarm feed was ever loaded; with one, a
+day without a fault is a measured 0) or, without an alarm feed, by the PM counter's minutes
+unavailable (``pm_unavailable_minutes``); with neither it is not measured. A service-day with
+no component at all has no index (``sei`` NULL) and is not judged (``poor`` NULL).
+
+Each scored day says how much of its index was measured:
+
+* ``components_measured``: how many of the components that apply to its CFS type were measured;
+* ``coverage``: their share of the weights that apply to its CFS type, 0–1 (1: everything the
+  index is made of was measured; 0.35 on an FTTH day: availability alone).
+
+**Reference rates.** Throughput is judged against a reference downlink rate that depends on the
+access technology (``REFERENCE_DOWNLINK``): fixed access (FTTH) against the plan rate the
+customer pays for, mobile against a per-technology rate (capped by the plan's own rate when the
+plan states one). The technology comes from an optional ``access_technology`` input column
+(``lte``, ``5g_nsa``…; the UE logs' ``LTE``, ``5G``, ``HSPA+`` are understood) and otherwise
+from the CFS type (``CFS_TECHNOLOGY``: mobile services are taken as LTE, 30 Mbit/s, which is
+what every mobile service was judged against before the table existed).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -38,7 +63,6 @@ POOR_BELOW = 70.0
 EXPLAIN_BELOW = 90.0             # days scoring below this get a reason in words
 COMPONENT_FAIL_BELOW = 40.0
 OUTAGE_MINUTES_AT_ZERO = 240.0   # availability scores 0 after 4 hours of faults in a day
-MOBILE_REFERENCE_MBPS = 30.0     # mobile plans sell volume, not speed: the rate judged against
 VOICE_CODEC = "AMR-WB"           # VoLTE's default wideband codec (12.65 kbit/s)
 
 COMPONENTS: dict[str, str] = {   # component → plain-language label
@@ -64,13 +88,60 @@ WEIGHTS: dict[str, dict[str, float]] = {
 }
 DEFAULT_WEIGHTS = {"availability": 0.5, "accessibility": 0.25, "latency": 0.25}
 
+
+@dataclass(frozen=True)
+class ReferenceRate:
+    """The downlink rate a service's worst-hour throughput is judged against."""
+
+    mbps: float | None   # None: the plan rate the customer pays for
+    source: str          # where the default comes from (a published target, or a judgement)
+
+
+# Reference downlink rates per access technology. Mobile plans sell volume, not speed, so a
+# mobile service is judged against what its technology is meant to deliver to a user; a fixed
+# line against the rate on the customer's contract.
+REFERENCE_DOWNLINK: dict[str, ReferenceRate] = {
+    "fixed": ReferenceRate(None, "the plan's download rate (TMF638 serviceCharacteristic "
+                                 "downloadSpeedMbps): FTTH and any fixed access sell a speed"),
+    "3g": ReferenceRate(10.0, "judgement, anchored on the UK broadband universal service "
+                              "obligation's 'decent broadband' download speed of 10 Mbit/s "
+                              "(The Electronic Communications (Universal Service) (Broadband) "
+                              "Order 2018, SI 2018/445, Schedule 1)"),
+    "lte": ReferenceRate(30.0, "the Digital Agenda for Europe's 'fast broadband' target of "
+                               "30 Mbit/s for all by 2020 (European Commission, COM(2010) 245); "
+                               "the value every mobile service was judged against before this "
+                               "table. For scale, the Irish 4G/5G UE logs (Raca et al., MMSys "
+                               "2020) measured a 6.8 Mbit/s median (21 at the 90th percentile) "
+                               "during LTE downloads while driving: a real network often falls "
+                               "well short of the target, which is what the index should show"),
+    "5g_nsa": ReferenceRate(100.0, "ITU-R M.2410-0 (11/2017): the IMT-2020 user experienced "
+                                   "data rate, 100 Mbit/s downlink (Dense Urban – eMBB). "
+                                   "Applying it to non-standalone 5G (NR radio on an LTE core) "
+                                   "is a judgement: the radio requirement is the same"),
+    "5g_sa": ReferenceRate(100.0, "ITU-R M.2410-0 (11/2017): the IMT-2020 user experienced "
+                                  "data rate, 100 Mbit/s downlink (Dense Urban – eMBB)"),
+}
+# The technology a CFS type is taken to use when the input does not say (``access_technology``).
+CFS_TECHNOLOGY: dict[str, str] = {"ftth": "fixed", "iptv": "fixed", "enterprise_vpn": "fixed",
+                                  "mobile_data": "lte", "mobile_voice": "lte"}
+DEFAULT_TECHNOLOGY = "fixed"
+# Names other feeds use for a technology (the Irish UE logs' NetworkMode, common spellings).
+TECHNOLOGY_ALIASES: dict[str, str] = {
+    "ftth": "fixed", "gpon": "fixed", "xgs-pon": "fixed", "fttp": "fixed",
+    "umts": "3g", "hspa": "3g", "hspa+": "3g", "hsdpa": "3g", "hsupa": "3g", "3g": "3g",
+    "lte": "lte", "4g": "lte", "lte-a": "lte",
+    "5g": "5g_nsa", "5g nsa": "5g_nsa", "5g_nsa": "5g_nsa", "nr nsa": "5g_nsa", "en-dc": "5g_nsa",
+    "5g sa": "5g_sa", "5g_sa": "5g_sa", "nr": "5g_sa", "nr sa": "5g_sa",
+}
+
 INPUT_COLUMNS = ("date", "service_id", "customer_id", "cfs_type", "segment", "region",
                  "access_resource_id", "outage_minutes", "fault_resource_id", "first_fault_at",
                  "sessions", "session_failures",
                  "access_attempts", "drops", "throughput_mbps_worst_hour", "plan_download_mbps",
                  "latency_ms_worst_hour", "jitter_ms", "packet_loss_pct_worst_hour",
                  "video_stall_count", "video_stall_seconds")
-
+# Read when present, NULL (not measured) when absent: older callers do not pass them.
+OPTIONAL_COLUMNS = ("pm_unavailable_minutes", "access_technology")
 
 
 def _col(frame: pl.DataFrame, name: str) -> np.ndarray:
@@ -100,8 +171,7 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 def component_scores(frame: pl.DataFrame) -> dict[str, np.ndarray]:
     """Every component's 0–100 score for every row (NaN where it was not measured)."""
     cfs = frame["cfs_type"].to_numpy()
-    plan = np.where(np.isin(cfs, ["mobile_data", "mobile_voice"]), MOBILE_REFERENCE_MBPS,
-                    _col(frame, "plan_download_mbps"))
+    plan = reference_downlink_mbps(frame)
     throughput = _col(frame, "throughput_mbps_worst_hour")
     measured = np.isfinite(throughput) & np.isfinite(plan) & (plan > 0)
     throughput_score = np.full(len(frame), np.nan)
@@ -115,7 +185,7 @@ def component_scores(frame: pl.DataFrame) -> dict[str, np.ndarray]:
     rtt, jitter = _col(frame, "latency_ms_worst_hour"), _col(frame, "jitter_ms")
     loss = np.clip(_col(frame, "packet_loss_pct_worst_hour"), 0, 100)
     return {
-        "availability": laws.linear_kpi_score(np.nan_to_num(_col(frame, "outage_minutes")),
+        "availability": laws.linear_kpi_score(_down_minutes(frame),   # NaN stays NaN
                                               bad=OUTAGE_MINUTES_AT_ZERO, good=0.0),
         "accessibility": laws.accessibility_score(
             _wilson_lower(_col(frame, "session_failures"), _col(frame, "sessions"))),
@@ -125,9 +195,45 @@ def component_scores(frame: pl.DataFrame) -> dict[str, np.ndarray]:
         "latency": laws.latency_score(rtt),
         "loss": laws.loss_score(loss),
         "voice": _voice(np.where(_applies(cfs, "voice"), rtt, np.nan), jitter, loss),
+        # nan_to_num only keeps the law's domain check quiet: those rows are NaN either way
         "video": np.where(np.isnan(per_session) | ~_applies(cfs, "video"), np.nan,
                           laws.stalling_score(np.nan_to_num(per_session), mean_stall)),
     }
+
+
+def _down_minutes(frame: pl.DataFrame) -> np.ndarray:
+    """Minutes the service was down: the alarm feed's fault minutes; where there are none
+    (NULL: no alarm feed loaded), the PM counters' minutes unavailable; NaN where neither was
+    measured, so that availability is "not measured", never 100."""
+    faults = _col(frame, "outage_minutes")
+    return np.where(np.isfinite(faults), faults, _col(frame, "pm_unavailable_minutes"))
+
+
+def technology(frame: pl.DataFrame) -> pl.Series:
+    """Each row's access technology, a key of ``REFERENCE_DOWNLINK``: its
+    ``access_technology`` when that names a known one (``TECHNOLOGY_ALIASES``), else its CFS
+    type's (``CFS_TECHNOLOGY``)."""
+    by_cfs = frame["cfs_type"].replace_strict(CFS_TECHNOLOGY, default=DEFAULT_TECHNOLOGY,
+                                              return_dtype=pl.String)
+    if "access_technology" not in frame.columns:
+        return by_cfs
+    given = (frame["access_technology"].cast(pl.String).str.strip_chars().str.to_lowercase()
+             .replace_strict(TECHNOLOGY_ALIASES, default=None, return_dtype=pl.String))
+    return given.fill_null(by_cfs)
+
+
+def reference_downlink_mbps(frame: pl.DataFrame) -> np.ndarray:
+    """The rate each row's worst-hour throughput is judged against: the plan rate on fixed
+    access; the technology's reference rate on mobile, capped by the plan's own rate when the
+    plan states one (a customer who bought 20 Mbit/s is not let down by 20 Mbit/s). NaN where
+    there is no rate to judge against (a fixed line without a plan rate)."""
+    rates = {name: rate.mbps for name, rate in REFERENCE_DOWNLINK.items()}
+    reference = (technology(frame).replace_strict(rates, default=None, return_dtype=pl.Float64)
+                 .fill_null(np.nan).to_numpy())
+    plan = _col(frame, "plan_download_mbps")
+    stated = np.isfinite(plan) & (plan > 0)
+    return np.where(np.isnan(reference), plan,
+                    np.where(stated, np.fmin(reference, plan), reference))
 
 
 def _applies(cfs: np.ndarray, component: str) -> np.ndarray:
@@ -144,7 +250,7 @@ def _voice(rtt: np.ndarray, jitter: np.ndarray, loss: np.ndarray) -> np.ndarray:
 
 
 _TEXT_COLUMNS = ("service_id", "customer_id", "cfs_type", "segment", "region",
-                 "access_resource_id", "fault_resource_id")
+                 "access_resource_id", "fault_resource_id", "access_technology")
 
 
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:
@@ -154,24 +260,31 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     if missing:
         raise ValueError(f"cannot score service-days without the column(s) {', '.join(missing)} "
                          "(see marts.service_daily)")
+    frame = frame.with_columns(pl.lit(None).alias(c) for c in OPTIONAL_COLUMNS
+                               if c not in frame.columns)
     return frame.with_columns(
         *(pl.col(c).cast(pl.String) for c in _TEXT_COLUMNS),
         pl.col("date").cast(pl.Date), pl.col("first_fault_at").cast(pl.Datetime("us")),
-        *(pl.col(c).cast(pl.Float64) for c in INPUT_COLUMNS
+        *(pl.col(c).cast(pl.Float64) for c in (*INPUT_COLUMNS, *OPTIONAL_COLUMNS)
           if c not in (*_TEXT_COLUMNS, "date", "first_fault_at")))
 
 
 def score(frame: pl.DataFrame) -> pl.DataFrame:
-    """Score service-days (rows of ``marts.service_daily``): the components that apply, the
-    index, the poor-day flag and the component that pulled the index down most."""
+    """Score service-days (rows of ``marts.service_daily``): the components that apply (NULL:
+    not measured), the index over the measured ones, how much was measured
+    (``components_measured``, ``coverage``), the poor-day flag and the component that pulled
+    the index down most."""
     frame = _typed(frame)
     scores = component_scores(frame)
     names = list(COMPONENTS)
     matrix = np.vstack([scores[n] for n in names])                # components × rows
-    weights = np.vstack([_weights_for(frame["cfs_type"], n) for n in names])
-    weights = np.where(np.isnan(matrix), 0.0, weights)            # unmeasured: left out
+    applying = np.vstack([_weights_for(frame["cfs_type"], n) for n in names])
+    weights = np.where(np.isnan(matrix), 0.0, applying)           # unmeasured: left out
     total = weights.sum(axis=0)
+    coverage = np.divide(total, applying.sum(axis=0), out=np.zeros_like(total),
+                         where=applying.sum(axis=0) > 0)
     share = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+    # an unmeasured component's share is 0: the 100 put in its place adds nothing
     deficit = -share * np.log(np.clip(np.nan_to_num(matrix, nan=100.0), 1.0, 100.0) / 100)
     sei = np.where(total > 0, 100 * np.exp(-deficit.sum(axis=0)), np.nan)
     applied = np.where(weights > 0, matrix, np.nan)
@@ -183,9 +296,14 @@ def score(frame: pl.DataFrame) -> pl.DataFrame:
                        "access_resource_id").with_columns(
         pl.Series("sei", sei).fill_nan(None),          # not measured → NULL, not NaN
         *(pl.Series(f"score_{n}", applied[i]).fill_nan(None) for i, n in enumerate(names)),
+        pl.Series("components_measured", (weights > 0).sum(axis=0), dtype=pl.Int32),
+        pl.Series("coverage", coverage),
         pl.Series("poor", (sei < POOR_BELOW) | (worst < COMPONENT_FAIL_BELOW)),
-        pl.Series("driver", np.where(has_driver, np.array(names)[driver_index], None)),
-    )
+        # a typed list: no rows (no service-days yet), or no driver at all, is no object column
+        pl.Series("driver", np.where(has_driver, np.array(names)[driver_index], None).tolist(),
+                  dtype=pl.String),
+    ).with_columns(  # a day with nothing measured is not judged: neither poor nor good
+        pl.when(pl.col("sei").is_not_null()).then(pl.col("poor")).alias("poor"))
     # words only where something noticeably pulled the day down (the rest read "no drag")
     mask = pl.Series(sei < EXPLAIN_BELOW)
     texts = pl.DataFrame({"__row": np.flatnonzero(mask.to_numpy()),
@@ -209,7 +327,10 @@ def _driver_text(inputs: pl.DataFrame, scored: pl.DataFrame) -> pl.Series:
         pl.lit(" on ") + pl.col("access_resource_id")).otherwise(pl.lit(""))
     pct = (100 * pl.col("session_failures") / pl.col("sessions")).round(1).cast(pl.String)
     text = (
-        pl.when(pl.col("driver") == "availability").then(
+        pl.when((pl.col("driver") == "availability") & pl.col("outage_minutes").is_null()).then(
+            pl.lit("Availability: ") + pl.col("pm_unavailable_minutes").round(0)
+            .cast(pl.Int64).cast(pl.String) + pl.lit(" min unavailable by the PM counters") + on)
+        .when(pl.col("driver") == "availability").then(
             pl.lit("Availability: ") + pl.col("outage_minutes").round(0).cast(pl.Int64)
             .cast(pl.String) + pl.lit(" min of service-affecting faults, ")
             + pl.coalesce(pl.lit("on ") + pl.col("fault_resource_id") + pl.lit(" "), pl.lit(""))
@@ -247,7 +368,14 @@ def hours_as_days(hours: pl.DataFrame, service: dict) -> pl.DataFrame:
     takes, so the same laws score each hour: an hour's fault minutes count 24-fold (the
     availability law's 4-hour day becomes 10 minutes in an hour), set-ups and their failures
     come from the access resources' counters (usage records are daily), and each hour is its
-    own worst hour. Video stalls are only known per day, so hours carry no video score."""
+    own worst hour. Video stalls are only known per day, so hours carry no video score.
+    ``service["alarms_measured"]`` False (the snapshot had no alarm feed: its service-days'
+    ``outage_minutes`` are NULL) makes the hours' fault minutes "not measured" too, and the PM
+    counters' minutes unavailable (``pm_unavailable_minutes``, when the hours carry them)
+    measure availability instead, as for days."""
+    alarms = service.get("alarms_measured", True) is not False
+    pm_down = (pl.col("pm_unavailable_minutes") * 24 if "pm_unavailable_minutes" in hours.columns
+               else pl.lit(None, pl.Float64))
     return hours.select(
         pl.col("hour").cast(pl.Date).alias("date"),
         pl.col("hour"),
@@ -257,7 +385,9 @@ def hours_as_days(hours: pl.DataFrame, service: dict) -> pl.DataFrame:
         pl.lit(service.get("segment")).alias("segment"),
         pl.lit(service.get("region")).alias("region"),
         pl.col("access_resource_id"),
-        (pl.col("fault_minutes") * 24).alias("outage_minutes"),
+        (pl.col("fault_minutes") * 24 if alarms else pl.lit(None, pl.Float64))
+        .alias("outage_minutes"),
+        pm_down.alias("pm_unavailable_minutes"),
         pl.lit(None, pl.String).alias("fault_resource_id"),
         pl.col("hour").alias("first_fault_at"),
         pl.col("access_attempts").alias("sessions"),
@@ -280,7 +410,8 @@ def score_hours(hours: pl.DataFrame, service: dict) -> pl.DataFrame:
     if frame.is_empty():
         return frame
     scored = score(frame).with_columns(hour=frame["hour"], fault_minutes=hours["fault_minutes"])
-    return scored.with_columns(driver_text=pl.when(pl.col("driver") == "availability").then(
+    by_alarms = (pl.col("driver") == "availability") & frame["outage_minutes"].is_not_null()
+    return scored.with_columns(driver_text=pl.when(by_alarms).then(
         pl.lit("Availability: ") + pl.col("fault_minutes").round(0).cast(pl.Int64)
         .cast(pl.String) + pl.lit(" min of this hour with a service-affecting fault"))
         .otherwise(pl.col("driver_text"))).drop("date", "fault_minutes")

@@ -80,6 +80,24 @@ def service_days(people: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+def with_parts(services: pl.DataFrame) -> pl.DataFrame:
+    """service_experience_daily's parts of the index: each part that applies to the type
+    scores the day's index, except packet loss, "not measured" (NULL) everywhere as from a PM
+    export without a loss counter; ``coverage`` is the measured share of the weights."""
+    from models.experience.sei import COMPONENTS, WEIGHTS
+
+    def applies(name: str) -> pl.Expr:
+        return pl.col("cfs_type").is_in([t for t, w in WEIGHTS.items() if name in w])
+
+    loss = {t: w.get("loss", 0.0) / sum(w.values()) for t, w in WEIGHTS.items()}
+    return services.with_columns(
+        **{f"score_{n}": pl.when(applies(n) & (n != "loss")).then(pl.col("sei"))
+           for n in COMPONENTS},
+        components_measured=pl.col("cfs_type").replace_strict(
+            {t: len(w) - ("loss" in w) for t, w in WEIGHTS.items()}, return_dtype=pl.Int32),
+        coverage=1.0 - pl.col("cfs_type").replace_strict(loss, return_dtype=pl.Float64))
+
+
 def customer_daily(services: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
     revenue = people.select("customer_id", "monthly_revenue_eur", "contract_type")
     return (services.sort("sei").group_by("date", "customer_id").agg(
@@ -274,7 +292,7 @@ def world_tables() -> dict[str, pl.DataFrame]:
         planned=pl.lit(False), first_resource_id=pl.col("access_resource_id"))
     return {
         "customers": people,
-        "service_experience_daily": services.drop("outage_minutes"),
+        "service_experience_daily": with_parts(services.drop("outage_minutes")),
         "service_daily": services.select("date", "service_id", "customer_id", "cfs_type",
                                          "segment", "region", "access_resource_id",
                                          "outage_minutes"),

@@ -1,6 +1,7 @@
 -- core.access_daily: one row per access resource per UTC day, from core.access_hourly: the
 -- day's mean path KPIs and its worst hour (a three-hour evening slowdown that a daily mean
--- dilutes still shows in the worst hour), and the day's completeness.
+-- dilutes still shows in the worst hour), and the day's completeness. Aggregates skip the
+-- hours a counter was not reported; a counter reported in no hour stays NULL (not measured).
 -- Partitioned by `date`.
 select
     resource_id,

@@ -6,8 +6,22 @@
 -- the trouble tickets raised about it that day.
 -- `kpi_coverage` is the share of the day's 96 PM intervals the access resource reported: a day
 -- with missing intervals keeps its means over what was reported, and says so here.
+-- Absent is not zero (DESIGN.md): a measure no feed carries is NULL, "not measured", and the
+-- experience index leaves it out. `outage_minutes` is NULL while no alarm feed was ever
+-- loaded (with one, a day without a fault is a measured 0); `pm_unavailable_minutes` is NULL
+-- when the PM export has no availability counter; a usage column the xDR feed does not carry
+-- is NULL on the days the service has usage records (a service with none that day really had
+-- no sessions, failures or stalls: 0). The remaining COALESCEs: `planned_outage` (a flag:
+-- no fault, nothing planned), `kpi_coverage` and `latency_intervals` (counts of intervals
+-- reported: none is 0), `tickets_opened` (a count of tickets; with no care feed loaded it
+-- reads 0, which no score takes as good or bad).
 -- Partitioned by `date`.
-with days as (
+with feeds as (
+    -- an alarm feed exists once any alarm event was loaded (staging/placeholders.sql creates
+    -- the table empty): only then is "no fault on its path" a measurement
+    select exists (select 1 from stg.alarm_events) as alarms_loaded
+),
+days as (
     -- the days the usage feed covers: a vendor that files by local day also reports the last
     -- hour(s) of the previous UTC day, which must not become a day of its own
     select distinct date from stg.usage where date in (select date from _scope)
@@ -81,17 +95,21 @@ tickets as (
 select
     sd.date, sd.service_id, sd.customer_id, sd.cfs_type, sd.segment, sd.region,
     n.access_resource_id,
-    coalesce(u.data_volume_mb, 0)                       as data_volume_mb,
-    coalesce(u.voice_minutes, 0)                        as voice_minutes,
-    coalesce(u.sessions, 0)                             as sessions,
-    coalesce(u.session_failures, 0)                     as session_failures,
-    coalesce(u.video_stall_count, 0)                    as video_stall_count,
-    coalesce(u.video_stall_seconds, 0)                  as video_stall_seconds,
-    least(coalesce(f.fault_minutes, 0), 1440.0)         as outage_minutes,
+    -- no usage record that day: nothing used (0); a record without the column: not measured
+    if(u.service_id is null, 0, u.data_volume_mb)       as data_volume_mb,
+    if(u.service_id is null, 0, u.voice_minutes)        as voice_minutes,
+    if(u.service_id is null, 0, u.sessions)             as sessions,
+    if(u.service_id is null, 0, u.session_failures)     as session_failures,
+    if(u.service_id is null, 0, u.video_stall_count)    as video_stall_count,
+    if(u.service_id is null, 0, u.video_stall_seconds)  as video_stall_seconds,
+    if((select alarms_loaded from feeds), least(coalesce(f.fault_minutes, 0), 1440.0), null)
+                                                        as outage_minutes,
     coalesce(f.planned, false)                          as planned_outage,
     f.fault_resource_id,
     f.first_fault_at,
-    least(coalesce(n.pm_unavailable_minutes, 0), 1440.0) as pm_unavailable_minutes,
+    -- capped at the day, never least(NULL, …): DuckDB's least() skips a NULL
+    if(n.pm_unavailable_minutes > 1440.0, 1440.0, n.pm_unavailable_minutes)
+                                                        as pm_unavailable_minutes,
     coalesce(n.kpi_coverage, 0)                         as kpi_coverage,
     n.latency_ms,
     n.latency_ms_worst_hour,
