@@ -1,5 +1,7 @@
 -- core.ue_cell_kpi_15min: one row per cell per 15-minute interval (UTC), aggregated across every
 -- UE trace that measured the cell: what phones experienced there, in the warehouse's KPI units.
+-- The network mode is the one most samples of the interval were on (ties: the first by name),
+-- so the result never depends on the engine's row order.
 create schema if not exists core;
 
 create or replace table core.ue_cell_kpi_15min as
@@ -7,7 +9,16 @@ with samples as (
     select *, time_bucket(interval '15 minutes', measured_at) as interval_start
     from stg.ue_measurements
 ),
-final as (
+main_mode as (
+    select resource_id, interval_start, network_mode
+    from (select cell_id as resource_id, interval_start, network_mode,
+                 row_number() over (partition by cell_id, interval_start
+                                    order by count(*) desc, network_mode) as place
+          from samples where network_mode is not null
+          group by cell_id, interval_start, network_mode)
+    where place = 1
+),
+measures as (
     select
         cell_id                                                     as resource_id,
         interval_start,
@@ -21,10 +32,14 @@ final as (
         avg(rsrp_dbm)                                               as rsrp_dbm,
         avg(rsrq_db)                                                as rsrq_db,
         avg(snr_db)                                                 as snr_db,
-        avg(cqi)                                                    as cqi,
-        any_value(network_mode)                                     as network_mode
+        avg(cqi)                                                    as cqi
     from samples
     group by all
+),
+final as (
+    select m.*, mode.network_mode
+    from measures m
+    left join main_mode mode using (resource_id, interval_start)
 )
 select * from final
 order by resource_id, interval_start;

@@ -1,0 +1,61 @@
+"""The Measured experience page in headless Chromium: sessions, cells and reasons from two
+inline UE logs run through ``cxbridge run``, and what it says without logs or for a role it is
+not meant for."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from dashboards.app import create_app
+from dashboards.measured_view import NO_LOGS
+from pipelines import flow
+from tests.ue_logs import DRIVE_ROWS, STATIC_ROWS, write_log
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
+
+
+@pytest.fixture
+def measured(settings, tmp_path):
+    raw = tmp_path / "raw"
+    write_log(raw / "ue_measurements", "Download/Driving/B_2019.11.25_15.34.34.csv", DRIVE_ROWS)
+    write_log(raw / "ue_measurements", "Netflix/Static/Show/B_2019.11.26_10.00.00.csv",
+              STATIC_ROWS)
+    assert flow.run(settings, raw).status == "ok"
+    return settings
+
+
+def _start(dash_duo, app) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dash_duo.start_server(app, port=port)
+
+
+def test_the_page_shows_sessions_cells_and_reasons(dash_duo, measured):
+    _start(dash_duo, create_app(measured, role="operations"))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/measured")
+    dash_duo.wait_for_element("#measured-cells-table")
+    dash_duo.wait_for_element("#measured-timeline .js-plotly-plot")
+    assert dash_duo.find_element("#shell-filter-bar").get_attribute("hidden")
+    assert "Poor coverage: RSRP -111 dBm" in dash_duo.find_element("#measured-cells-table").text
+    worst = dash_duo.find_element("#measured-worst-table").text
+    assert "Download · Driving" in worst and "Netflix · Static · Show" in worst
+    assert dash_duo.find_element("#measured-summary").text.startswith("2\nSessions measured")
+    assert dash_duo.get_logs() == []
+
+
+def test_without_logs_the_page_says_what_to_load(dash_duo, publish, tiny_rows, settings):
+    publish("no-logs", tiny_rows)
+    _start(dash_duo, create_app(settings, role="marketing"))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/measured")
+    dash_duo.wait_for_contains_text("#measured-notice", NO_LOGS)
+    assert not dash_duo.find_element("#measured-body").is_displayed()
+
+
+def test_the_care_desk_is_told_the_page_is_not_for_it(dash_duo, measured):
+    _start(dash_duo, create_app(measured, role="care"))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/measured")
+    dash_duo.wait_for_contains_text("#measured-notice", "This page is for")
+    assert not dash_duo.find_element("#measured-body").is_displayed()
