@@ -7,6 +7,10 @@
 * **care**: Customer 360 shows contact details and ticket texts and finds customers by name
   or phone; the proactive-care list of an incident exports with contact details.
 
+A ticket's text may hold personal details, so one ticket's text is shown only where contact
+details are (Customer 360, care). The Care tickets page shows every role counts and the phrases
+that at least :data:`PHRASE_MIN_TICKETS` tickets share, never one ticket's words.
+
 How the role of a request is decided (:meth:`Access.role_for`):
 
 1. behind a login (``CXBRIDGE_DASHBOARD_USERS``), the role written with the user
@@ -40,6 +44,15 @@ CONTACT_PLACES: dict[str, frozenset[str]] = {
     "customer_360": frozenset({"care"}),
 }
 CONTACT_COLUMNS: tuple[str, ...] = ("name", "email", "phone")
+# A phrase of ticket texts is shown to every role only when at least this many tickets share it.
+PHRASE_MIN_TICKETS = 5
+
+# Pages meant for some roles only (path → roles); a page not listed is for every role. The
+# Measured experience page holds no personal data: it is for the network, marketing and
+# executive views, not a care desk's.
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "/measured": frozenset({"operations", "marketing", "executive"}),
+}
 
 
 class RoleError(ValueError):
@@ -58,6 +71,11 @@ def sees_contacts(role: str, place: str) -> bool:
     if place not in CONTACT_PLACES:
         raise KeyError(f"no contact rule for {place!r}; places are {', '.join(CONTACT_PLACES)}")
     return role in CONTACT_PLACES[place]
+
+
+def sees_page(role: str, path: str) -> bool:
+    """Is the page at ``path`` meant for ``role`` (see :data:`PAGE_ROLES`)?"""
+    return role in PAGE_ROLES.get(path, frozenset(ROLES))
 
 
 def searches_by_contact(role: str) -> bool:

@@ -1,7 +1,9 @@
 """Complaints: a consumer-complaints export of a US cable/broadband operator (the public Comcast
 data set) read as care tickets. Dates are ``dd-mm-yy`` with a 12-hour local time in the
 customer's state; they are converted to UTC through the state's time zone. The caller is not
-identified, so ``customer_id`` stays empty; a category is derived from the complaint text."""
+identified, so ``customer_id`` stays empty; the category is read from the complaint's title by
+:func:`models.care.categorise.categorise` (its agreement with a person's labels:
+``tests/data/complaints_labels.md``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from models.care.categorise import categorise_texts
 from pipelines.ingest.base import Parsed, Source, Table, cast_or_reject
 from pipelines.ingest.delimited import read_csv_strings
 from pipelines.ingest.sources.tickets import TicketContract
@@ -30,21 +33,6 @@ STATE_ZONES = {
 ZONE_OF_STATE = {state.lower(): zone for zone, states in STATE_ZONES.items() for state in states}
 STATUS = {"open": "acknowledged", "pending": "pending", "solved": "resolved", "closed": "closed"}
 CHANNEL = {"customer care call": "phone", "internet": "web"}
-CATEGORY_WORDS = [  # first match wins
-    ("usage_cap", r"cap|data usage|overage"),
-    ("billing", r"bill|charg|price|pricing|fee|refund|payment|overcharg|rate"),
-    ("slow_speed", r"speed|slow|throttl|bandwidth"),
-    ("no_service", r"outage|no service|not working|down|disconnect|intermittent|drop"),
-    ("customer_service", r"service|support|rep|customer care|technician|appointment"),
-]
-
-
-def _category(text: pl.Expr) -> pl.Expr:
-    lowered = text.str.to_lowercase()
-    expr = pl.lit("other")
-    for name, pattern in reversed(CATEGORY_WORDS):
-        expr = pl.when(lowered.str.contains(pattern)).then(pl.lit(name)).otherwise(expr)
-    return expr
 
 
 def _created_utc(column: str) -> pl.Expr:
@@ -81,10 +69,12 @@ def parse(path: Path) -> dict[str, Parsed]:
         pl.col("Received Via").str.strip_chars().str.to_lowercase()
         .replace_strict(CHANNEL, default=pl.col("Received Via")).alias("channel")
         if "Received Via" in raw.frame.columns else pl.lit(None, pl.String).alias("channel"),
-        _category(pl.col("Customer Complaint")).alias("category"),
+        categorise_texts(raw.frame["Customer Complaint"]),
         pl.lit(None, pl.String).alias("severity"),
         pl.col("Customer Complaint").alias("description"),
-        pl.concat_str([pl.col("City"), pl.col("State"), pl.col("Zip code")], separator=", ",
+        # the export lost the leading zeros of New England zip codes (2134 for 02134)
+        pl.concat_str([pl.col("City"), pl.col("State"),
+                       pl.col("Zip code").str.strip_chars().str.zfill(5)], separator=", ",
                       ignore_nulls=True).alias("location")
         if "City" in raw.frame.columns else pl.lit(None, pl.String).alias("location"),
     )

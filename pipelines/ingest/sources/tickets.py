@@ -1,4 +1,8 @@
-"""Care tickets: TMF621-like trouble tickets, CSV (or JSON lines with the same fields)."""
+"""Care tickets: TMF621-like trouble tickets, CSV (or JSON lines with the same fields).
+
+A ticket without a category but with a description gets the category the complaint
+categoriser reads in it (:mod:`models.care.categorise`), so that its family (network, billing,
+service, other) can be counted beside the others'."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
+from models.care.categorise import categorise
 from pipelines.ingest.base import (
     Parsed,
     Source,
@@ -43,9 +48,19 @@ def parse(path: Path) -> dict[str, Parsed]:
     for column in TicketContract.to_schema().columns:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
+    frame = frame.with_columns(_filled_category(frame))
     typed = cast_or_reject(Parsed(frame, raw.rejects),  # timestamps in any zone → UTC
                            {"created_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us")})
     return {"stg.tickets": typed}
+
+
+def _filled_category(frame: pl.DataFrame) -> pl.Series:
+    """``category``, or where it is empty, the category read in ``description``."""
+    lacking = frame.filter(pl.col("category").is_null() & pl.col("description").is_not_null())
+    read = {text: categorise(text).category for text in lacking["description"].unique()}
+    return frame.select(pl.coalesce(
+        "category", pl.col("description").replace_strict(read, default=None,
+                                                         return_dtype=pl.String))).to_series()
 
 
 SOURCE = Source(
