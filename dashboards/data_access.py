@@ -134,6 +134,13 @@ class SnapshotReader:
         present = self.tables()
         return tuple(name for name in names if name not in present)
 
+    def capabilities(self) -> pl.DataFrame:
+        """What the feeds behind this snapshot allow, one row per output
+        (pipelines/capabilities.py); empty for a snapshot published before it existed."""
+        if "capabilities" not in self.tables():
+            return pl.DataFrame()
+        return self._frame("select * from capabilities", ())
+
     # --- registry metrics --------------------------------------------------------------------
 
     def source_available(self, metric_name: str) -> bool:

@@ -22,8 +22,8 @@ import flask
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboards import feed_notices, theme
 from dashboards import filters as fb
-from dashboards import theme
 from dashboards.auth import logged_in_user
 from dashboards.components import no_snapshot_notice
 from dashboards.context import (
@@ -46,6 +46,7 @@ CHOICES_ID = "shell-filter-choices"
 FILTER_BAR_ID = "shell-filter-bar"
 FOOTER_ID = "shell-footer"
 NAV_TYPE = "shell-nav"
+NOTICES_ID = "shell-feed-notices"
 
 
 def shell_layout() -> html.Div:
@@ -67,7 +68,8 @@ def shell_layout() -> html.Div:
             dcc.Store(id=CHOICES_ID, data=choices.to_store() if choices else None),
             _header(role, in_request),
             dbc.Container([notice, _filter_bar(choices)], fluid=True, className="shell-top"),
-            dbc.Container(dash.page_container, fluid=True, className="shell-main"),
+            dbc.Container([html.Div(id=NOTICES_ID), dash.page_container], fluid=True,
+                          className="shell-main"),
             html.Footer(id=FOOTER_ID, className="shell-footer"),
         ],
         className="shell",
@@ -193,6 +195,14 @@ def register_callbacks(app: dash.Dash) -> None:
         hidden = bool(page) and page.get("uses_filters", True) is False
         here = (page.get("nav_parent") or page["relative_path"]) if page else pathname
         return [p + (search or "") for p in paths], [p == here for p in paths], hidden
+
+    @app.callback(Output(NOTICES_ID, "children"), Input(URL_ID, "pathname"))
+    @needs_snapshot
+    def show_feed_notices(pathname):
+        """What a missing feed would add to the page that is open."""
+        page = _page_of(pathname)
+        path = (page.get("nav_parent") or page["relative_path"]) if page else pathname
+        return feed_notices.notices(current_reader().capabilities(), path)
 
     @app.callback(Output(FOOTER_ID, "children"), Input(URL_ID, "pathname"),
                   *fb.filter_inputs())

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from models.churn.cli import churn_app
 from pipelines.settings import Settings, SettingsError, load_settings
+from pipelines.sources_cli import sources_app
 
 app = typer.Typer(
     help="cxbridge: customer-experience analytics and service assurance for telecom operators.",
@@ -24,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(churn_app, name="churn")
+app.add_typer(sources_app, name="sources")
 console = Console()
 errors = Console(stderr=True)
 
@@ -83,19 +85,30 @@ def generate(
     start: Annotated[str, typer.Option(help="First day (UTC), YYYY-MM-DD.")] = "2026-10-01",
     dirt: Annotated[float, typer.Option(help="Share of dirty rows.")] = 0.002,
     out: Annotated[Path | None, typer.Option(help="Output folder [default: raw folder].")] = None,
+    feeds: Annotated[str | None, typer.Option(
+        help="Feeds to write, comma-separated (customers, services, catalog, topology, kpis, "
+             "alarms, usage, tickets, surveys; default: all); _truth/ is always complete.")
+    ] = None,
+    pm_dialects: Annotated[str, typer.Option(
+        help="PM dialects to write, comma-separated: A, B and C (a RAN export with DATE + TIME "
+             "in local time and decimal commas, and its mapping in _mappings/kpis/).")
+    ] = "A,B",
 ) -> None:
     """Generate a realistic synthetic operator: every source in its real format, plus _truth/."""
     settings = _settings()
     with _user_errors():
-        report = _generate(settings, scale, days, seed, start, dirt, out)
+        report = _generate(settings, scale, days, seed, start, dirt, out, feeds, pm_dialects)
     console.print(f"[green]Generated[/green] {(out or settings.raw_dir).resolve()} "
                   f"in {report.seconds:.1f} s")
+    if feeds:
+        console.print(f"Feeds written: {feeds} (the counts below are the whole world's)")
     _print_counts({k: v for k, v in asdict(report).items() if k != "seconds"})
 
 
 def _generate(settings: Settings, scale: float, days: int, seed: int, start: str, dirt: float,
-              out: Path | None):
+              out: Path | None, feeds: str | None = None, pm_dialects: str | None = None):
     from pipelines.generate import WorldConfig, generate_world
+    from pipelines.generate.delivery import Delivery
 
     if scale <= 0 or days < 1:
         raise UserError("--scale must be > 0 and --days ≥ 1")
@@ -104,9 +117,11 @@ def _generate(settings: Settings, scale: float, days: int, seed: int, start: str
     except ValueError as exc:
         raise UserError(f"--start {start!r} is not a date (YYYY-MM-DD)") from exc
     config = WorldConfig(scale=scale, days=days, seed=seed, start=first_day, dirt_rate=dirt)
+    delivery = Delivery.parse(feeds, pm_dialects)
     with _progress() as update:
         return generate_world(config, out_dir=(out or settings.raw_dir).resolve(),
-                              progress=lambda step, fraction: update("generate", fraction, 1.0))
+                              progress=lambda step, fraction: update("generate", fraction, 1.0),
+                              delivery=delivery)
 
 
 def _print_models(summary) -> None:
@@ -124,6 +139,28 @@ def _print_models(summary) -> None:
         console.print(f"Churn risk: not scored. {churn['reason']}")
 
 
+def _print_capabilities(table) -> None:
+    """What the loaded feeds allow: each output built, partial or not built, and for the
+    others which feed is missing and which files would bring it."""
+    if not table:
+        return
+    view = Table("output", "status", "missing → the files that would add it",
+                 title="What your data gives", title_justify="left")
+    styles = {"built": "green", "partial": "yellow", "not built": "red"}
+    for c in table:
+        if c.status == "built":
+            detail = ""
+        elif c.status == "partial":
+            added = ", ".join(part.split(":", 1)[0] for part in c.would_add)
+            detail = f"would add with {added} → {c.how_to_enable}"
+        elif c.missing:
+            detail = f"needs {', '.join(c.missing)} → {c.how_to_enable}"
+        else:  # the stage's own message (printed above in full) up to its first clause
+            detail = c.note.split(";")[0]
+        view.add_row(c.label, f"[{styles[c.status]}]{c.status}[/{styles[c.status]}]", detail)
+    console.print(view)
+
+
 def _print_counts(counts: dict[str, int]) -> None:
     table = Table("what", "rows", box=None)
     for name, value in counts.items():
@@ -136,15 +173,19 @@ def run(
     raw: Annotated[Path | None, typer.Option(help="Raw folder [default: data dir's raw/].")] = None,
     full: Annotated[bool, typer.Option(
         help="Rebuild every day, not only the days the new data touches.")] = False,
+    mappings: Annotated[Path | None, typer.Option(
+        help="Mappings folder (PM dialects, alarm CSV feeds) [default: data dir's "
+             "mappings/].")] = None,
 ) -> None:
     """Ingest everything new under the raw folder, update the marts and publish a snapshot."""
     from pipelines import flow
 
     settings = _settings()
     with _user_errors(), _progress() as update:
-        summary = flow.run(settings, raw, on_step=update, full=full)
+        summary = flow.run(settings, raw, on_step=update, full=full, mappings_dir=mappings)
     _print_file_summary(summary.files)
     _print_models(summary)
+    _print_capabilities(summary.capabilities)
     console.print(f"Run [bold]{summary.run_id}[/bold]: snapshot {summary.snapshot.path}")
     if summary.rejected:
         errors.print(f"[red]{len(summary.rejected)} file(s) rejected[/red]; the rest was loaded.")
@@ -157,10 +198,14 @@ def ingest(
                                           "alarms, usage, tickets, surveys, ue-measurements "
                                           "or complaints")],
     paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+    mappings: Annotated[Path | None, typer.Option(
+        help="Mappings folder (PM dialects, alarm CSV feeds) [default: data dir's "
+             "mappings/].")] = None,
 ) -> None:
     """Ingest files of one source (folders are searched for that source's files)."""
     from pipelines import flow, warehouse
     from pipelines import ingest as ingest_jobs
+    from pipelines.ingest.mappings import raw_root_of
 
     settings = _settings()
     settings.ensure_dirs()
@@ -170,8 +215,10 @@ def ingest(
         if not work:
             raise UserError(f"no {source} files in {', '.join(map(str, paths))} "
                             f"(looked for {', '.join(src.patterns)})")
+        found = ingest_jobs.mappings_for(mappings or settings.mappings_dir,
+                                         raw_root_of(paths[0]))
         with warehouse.connect(settings) as con:
-            results = ingest_jobs.ingest_many(con, work, flow.new_run_id())
+            results = ingest_jobs.ingest_many(con, work, flow.new_run_id(), mappings=found)
     _print_file_summary(results)
     if any(r.status == "rejected" for r in results):
         raise typer.Exit(2)
@@ -181,6 +228,8 @@ def _print_file_summary(results) -> None:
     table = Table("source", "file", "status", "read", "loaded", "quarantined", "note",
                   title="Ingest summary", title_justify="left")
     shown = [r for r in results if r.status != "unchanged" or r.message != "already loaded"]
+    # a file's name is never cut short: the note column wraps instead
+    table.columns[1].min_width = min(40, max((len(Path(r.path).name) for r in shown), default=4))
     for r in shown[:60]:
         style = {"rejected": "red", "unchanged": "dim"}.get(r.status, "")
         table.add_row(r.source, Path(r.path).name, f"[{style}]{r.status}[/{style}]" if style

@@ -27,6 +27,8 @@ from datetime import date, timedelta
 
 import duckdb
 
+from pipelines.ingest import SOURCES
+from pipelines.ingest.staging import ensure_staging_tables
 from pipelines.warehouse import SQL_DIR, execute_sql_file, query, read_sql, rows, table_exists
 
 
@@ -36,6 +38,11 @@ class Model:
     table: str                 # the table it builds
     partitioned: bool = False  # by `date`: the file is one SELECT over the days in _scope
     needs: str | None = None   # a staging table without which the model is skipped
+    # the feeds (ingest sources) whose rows the table is built from: every entry must have
+    # been loaded for the table to mean anything; an entry that is a tuple is met by any one of
+    # its feeds. Without them the model still runs, on empty staging tables, and builds an empty
+    # table, so what reads it keeps working (pipelines/capabilities.py tells the user).
+    feeds: tuple[str | tuple[str, ...], ...] = ()
     # a pure Python step ("module:function", frame → frame) applied to the SELECT's result:
     # for what SQL does badly (the E-model, the QoE laws)
     python: str | None = None
@@ -48,33 +55,57 @@ class Model:
 # Days of a model with a Python step scored at a time (see _run_python).
 PYTHON_BATCH_DAYS = 7
 
+# Feed groups the models below declare (see Model.feeds).
+SERVICE_MODEL = ("services", "catalog")
+NETWORK = (("topology", "kpis"),)   # the resources: an inventory, or derived from the PM export
+CUSTOMER_MODEL = ("customers", *SERVICE_MODEL, "kpis")
+
 # In dependency order. Each file's first comment states its grain.
 MODELS: tuple[Model, ...] = (
-    Model("core/cfs.sql", "core.cfs"),
-    Model("core/resource_ancestors.sql", "core.resource_ancestors"),
-    Model("core/cfs_resources.sql", "core.cfs_resources"),
-    Model("core/cfs_access.sql", "core.cfs_access"),
-    Model("core/access_paths.sql", "core.access_paths"),
-    Model("core/alarms.sql", "core.alarms"),
-    Model("core/resource_hourly.sql", "core.resource_hourly", partitioned=True),
-    Model("core/access_hourly.sql", "core.access_hourly", partitioned=True),
-    Model("core/access_daily.sql", "core.access_daily", partitioned=True),
-    Model("core/service_access_shares.sql", "core.service_access_shares", partitioned=True),
-    Model("core/service_fault_intervals.sql", "core.service_fault_intervals", partitioned=True),
-    Model("core/service_fault_days.sql", "core.service_fault_days", partitioned=True),
-    Model("marts/service_daily.sql", "marts.service_daily", partitioned=True),
+    Model("core/cfs.sql", "core.cfs", feeds=SERVICE_MODEL),
+    Model("core/resources.sql", "core.resources", feeds=NETWORK),
+    Model("core/resource_ancestors.sql", "core.resource_ancestors", feeds=NETWORK),
+    Model("core/cfs_resources.sql", "core.cfs_resources", feeds=SERVICE_MODEL),
+    Model("core/cfs_access.sql", "core.cfs_access", feeds=SERVICE_MODEL),
+    Model("core/access_paths.sql", "core.access_paths", feeds=NETWORK),
+    Model("core/alarms.sql", "core.alarms", feeds=("alarms",)),
+    Model("core/resource_hourly.sql", "core.resource_hourly", partitioned=True,
+          feeds=("kpis",)),
+    Model("core/access_hourly.sql", "core.access_hourly", partitioned=True,
+          feeds=("kpis",)),
+    Model("core/access_daily.sql", "core.access_daily", partitioned=True, feeds=("kpis",)),
+    Model("core/service_access_shares.sql", "core.service_access_shares", partitioned=True,
+          feeds=SERVICE_MODEL),
+    Model("core/service_fault_intervals.sql", "core.service_fault_intervals", partitioned=True,
+          feeds=(*SERVICE_MODEL, "alarms")),
+    Model("core/service_fault_days.sql", "core.service_fault_days", partitioned=True,
+          feeds=(*SERVICE_MODEL, "alarms")),
+    Model("marts/service_daily.sql", "marts.service_daily", partitioned=True,
+          feeds=(*SERVICE_MODEL, "kpis")),
     Model("experience/service_day_inputs.sql", "marts.service_experience_daily",
-          partitioned=True, python="models.experience.sei:score"),
-    Model("marts/customer_daily.sql", "marts.customer_daily", partitioned=True),
-    Model("marts/kpi_daily.sql", "marts.kpi_daily", partitioned=True),
-    Model("marts/customer_kpi_daily.sql", "marts.customer_kpi_daily", partitioned=True),
-    Model("marts/customers.sql", "marts.customers"),
-    Model("marts/tickets.sql", "marts.tickets"),
-    Model("core/ue_cell_kpi_15min.sql", "core.ue_cell_kpi_15min", needs="stg.ue_measurements"),
+          partitioned=True, python="models.experience.sei:score", feeds=(*SERVICE_MODEL, "kpis")),
+    Model("marts/customer_daily.sql", "marts.customer_daily", partitioned=True,
+          feeds=CUSTOMER_MODEL),
+    Model("marts/kpi_daily.sql", "marts.kpi_daily", partitioned=True, feeds=CUSTOMER_MODEL),
+    Model("marts/customer_kpi_daily.sql", "marts.customer_kpi_daily", partitioned=True,
+          feeds=CUSTOMER_MODEL),
+    Model("marts/customers.sql", "marts.customers", feeds=("customers",)),
+    Model("marts/tickets.sql", "marts.tickets", feeds=(("tickets", "complaints"),)),
+    Model("marts/ticket_daily.sql", "marts.ticket_daily", feeds=(("tickets", "complaints"),)),
+    Model("marts/ticket_phrases.sql", "marts.ticket_phrases",
+          feeds=(("tickets", "complaints"),)),
+    Model("core/ue_cell_kpi_15min.sql", "core.ue_cell_kpi_15min", needs="stg.ue_measurements",
+          feeds=("ue-measurements",)),
+    # measured experience from phone logs (models/experience/measured.py)
+    Model("measured/ue_samples.sql", "measured.ue_samples", needs="stg.ue_measurements",
+          feeds=("ue-measurements",)),
+    Model("measured/ue_sessions.sql", "measured.ue_sessions", needs="stg.ue_measurements",
+          python="models.experience.measured:score_sessions", feeds=("ue-measurements",)),
+    Model("measured/ue_cells_daily.sql", "measured.ue_cells_daily", needs="stg.ue_measurements",
+          python="models.experience.measured:score_cells", feeds=("ue-measurements",)),
+    Model("measured/ue_cells.sql", "measured.ue_cells", needs="stg.ue_measurements",
+          python="models.experience.measured:score_cells", feeds=("ue-measurements",)),
 )
-
-REQUIRED_STAGING = ("stg.catalog_specs", "stg.customers", "stg.services", "stg.service_links",
-                    "stg.service_resources", "stg.resources", "stg.kpi_15min", "stg.usage")
 
 # The service model's inputs: any change to these rebuilds every day.
 DIMENSIONS = ("stg.catalog_specs", "stg.customers", "stg.services", "stg.service_links",
@@ -87,6 +118,7 @@ FEEDS: dict[str, str] = {
     "stg.alarm_events": "cast(event_time as date)",
     "stg.tickets": "cast(created_at as date)",
     "stg.surveys": "cast(responded_at as date)",
+    "stg.ue_measurements": "cast(measured_at as date)",
 }
 SHARE_WINDOW_DAYS = 7  # core/service_access_shares.sql: a day's usage sets the next 7 days' shares
 
@@ -94,12 +126,15 @@ SHARE_WINDOW_DAYS = 7  # core/service_access_shares.sql: a day's usage sets the 
 PUBLISHED: tuple[str, ...] = (
     "marts.service_daily", "marts.service_experience_daily", "marts.customer_daily",
     "marts.kpi_daily", "marts.customer_kpi_daily", "marts.customers", "marts.tickets",
-    "marts.snapshot_info",
+    "marts.ticket_daily", "marts.ticket_phrases", "marts.snapshot_info",
     # the incident queue (models/incidents), built after the marts
     "incidents.queue", "incidents.incidents", "incidents.incident_impact",
     "incidents.impact_breakdown", "incidents.incident_services", "incidents.incident_episodes",
     "incidents.episodes", "incidents.care_list", "incidents.incident_access",
+    "incidents.detection_thresholds",  # the thresholds detection used, and how each was derived
     "core.access_hourly", "core.service_access_shares", "core.service_fault_intervals",
+    # measured experience from phone logs (empty tables when none were loaded)
+    "measured.ue_sessions", "measured.ue_cells_daily", "measured.ue_cells",
 )
 
 
@@ -132,12 +167,8 @@ def build(con: duckdb.DuckDBPyConnection,
           full: bool = False) -> BuildReport:
     """Bring every model up to date with the staging tables; rebuild only the days that
     changed unless ``full`` (or unless the service model or the SQL changed)."""
-    missing = [t for t in REQUIRED_STAGING if not table_exists(con, t)]
-    if missing:
-        raise TransformError(
-            f"cannot build the marts: nothing was ever loaded into {', '.join(missing)}. "
-            "Ingest those sources first (cxbridge run --raw DIR, or cxbridge generate)")
-    execute_sql_file(con, "staging/placeholders.sql")
+    # a feed never loaded is an empty table: every model runs on what did arrive
+    ensure_staging_tables(con, SOURCES)
     execute_sql_file(con, "meta/build_state.sql")
     now = _fingerprints(con)
     before = _stored_fingerprints(con)
@@ -152,12 +183,14 @@ def _run_models(con, report: BuildReport, on_model) -> None:
     # big create-table-as statements need not keep their input order: far less memory
     con.execute("set preserve_insertion_order = false")
     con.execute("create or replace temp table _scope (date date)")
-    con.executemany("insert into _scope values (?)", [(d,) for d in report.days])
+    _insert_scope(con, report.days)
     try:
         for model in MODELS:
             if model.needs and not table_exists(con, model.needs):
                 continue
-            if not model.partitioned:
+            if not model.partitioned and model.python:
+                _run_whole_python(con, model)
+            elif not model.partitioned:
                 execute_sql_file(con, model.sql)
             else:
                 _run_partitioned(con, model, rebuild=report.mode == "full"
@@ -166,6 +199,22 @@ def _run_models(con, report: BuildReport, on_model) -> None:
                 on_model(model.sql)
     finally:
         con.execute("drop table if exists _scope")
+
+
+def _run_whole_python(con, model: Model) -> None:
+    """A whole model with a Python step: its file is one SELECT, the step's frame the table."""
+    con.register("_python_model_rows", model.apply(query(con, read_sql(model.sql))))
+    try:
+        con.execute(f"create schema if not exists {model.table.split('.')[0]}")
+        con.execute(f"create or replace table {model.table} as "
+                    "select * from _python_model_rows")
+    finally:
+        con.unregister("_python_model_rows")
+
+
+def _insert_scope(con, days) -> None:
+    """Put ``days`` in _scope (none at all when no dated feed has arrived yet)."""
+    con.execute("insert into _scope select unnest(cast($days as date[]))", {"days": list(days)})
 
 
 def _run_partitioned(con, model: Model, rebuild: bool) -> None:
@@ -198,7 +247,7 @@ def _run_python(con, model: Model, rebuild: bool) -> None:
         for start in range(0, max(len(days), 1), PYTHON_BATCH_DAYS):
             batch = days[start:start + PYTHON_BATCH_DAYS]
             con.execute("delete from _scope")
-            con.executemany("insert into _scope values (?)", [(d,) for d in batch])
+            _insert_scope(con, batch)
             con.register("_python_model_rows", model.apply(query(con, select)))
             try:
                 if not table_exists(con, model.table):

@@ -1,0 +1,77 @@
+"""What a missing feed would add, said on the page that would show it.
+
+Every output a user sees declares its feeds (pipelines/capabilities.py) and the pages that show
+it; each snapshot carries the resulting table (``capabilities``). The shell puts these notices
+above whichever page is open, so a page built from feeds that have not arrived says plainly what
+it needs and which files would bring it, instead of showing empty charts; a new page gets its
+notices by naming itself in an output's ``pages``. On the Overview, when anything is missing,
+a short "what your data gives" list links to the pages that do have data.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import polars as pl
+from dash import dcc, html
+
+NOT_BUILT, PARTIAL, BUILT = "not built", "partial", "built"
+
+
+def for_page(capabilities: pl.DataFrame, path: str) -> list[dict]:
+    """The outputs shown on ``path`` that are not (fully) built, worst first."""
+    if capabilities.is_empty():
+        return []
+    mine = capabilities.filter(
+        pl.col("pages").str.split(" ").list.contains(path) & (pl.col("status") != BUILT))
+    return mine.sort(pl.col("status") != NOT_BUILT).to_dicts()
+
+
+def notices(capabilities: pl.DataFrame, path: str) -> list:
+    """The notices for ``path``: one alert per output not built or partial there, and on the
+    Overview a summary of what the data does give."""
+    shown = [_notice(row) for row in for_page(capabilities, path)]
+    if path == "/" and not capabilities.is_empty() and shown:
+        shown.insert(0, _summary(capabilities))
+    return shown
+
+
+def _notice(row: dict) -> dbc.Alert:
+    if row["status"] == NOT_BUILT:
+        reason = (f"It needs the {_and(row['missing'].split('; '))} feed(s)" if row["missing"]
+                  else row["note"])
+        body = [html.Strong(f"{row['label']}: not built yet. "), html.Span(f"{reason}. ")]
+        color = "warning"
+    else:
+        adds = row["would_add"].replace("; ", " · ")
+        body = [html.Strong(f"{row['label']}: "), html.Span(f"built from what arrived; more "
+                                                           f"feeds would add {adds}. ")]
+        color = "info"
+    if row["how_to_enable"]:
+        body += [html.Span("Add "), *_paths(row["how_to_enable"]),
+                 html.Span(" and run "), html.Code("cxbridge run"), html.Span(".")]
+    return dbc.Alert(body, color=color, className="feed-notice mb-2",
+                     id=f"feed-notice-{row['output']}")
+
+
+def _summary(capabilities: pl.DataFrame) -> html.Div:
+    built = capabilities.filter(pl.col("status") != NOT_BUILT).to_dicts()
+    if not built:
+        items = [html.Span("Nothing yet: no feed has been loaded.")]
+    else:
+        items = [html.Span("Your data gives: ")]
+        for i, row in enumerate(built):
+            first_page = row["pages"].split(" ")[0] if row["pages"] else None
+            link = dcc.Link(row["label"], href=first_page) if first_page else row["label"]
+            items += ([html.Span(" · ")] if i else []) + [link]
+    return html.Div(items, className="feed-summary mb-2", id="feed-summary")
+
+
+def _paths(how: str) -> list:
+    parts: list = []
+    for i, path in enumerate(how.split("; ")):
+        parts += ([html.Span(", ")] if i else []) + [html.Code(path)]
+    return parts
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,161 @@
+"""Partial feeds: every output declares the feeds it needs, the run builds what the loaded feeds
+allow (never failing for a feed that has not arrived) and says what a missing feed would add."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from dashboards import feed_notices
+from pipelines import capabilities, flow, warehouse
+from pipelines.capabilities import OUTPUTS
+from pipelines.capabilities import capabilities as capability_table
+from pipelines.ingest import SOURCES
+from pipelines.transform import MODELS
+
+FEEDS = {source.name for source in SOURCES}
+
+
+def _by_name(table):
+    return {c.name: c for c in table}
+
+
+def test_every_declared_feed_is_a_source_and_every_output_table_a_model():
+    built_by_models = {m.table for m in MODELS}
+    for output in OUTPUTS:
+        for requirement in capabilities.requirements(output):
+            options = (requirement,) if isinstance(requirement, str) else requirement
+            assert set(options) <= FEEDS, (output.name, requirement)
+        assert set(output.tables) <= built_by_models, output.name
+        assert set(output.adds) <= FEEDS, output.name
+    for model in MODELS:
+        for requirement in model.feeds:
+            options = (requirement,) if isinstance(requirement, str) else requirement
+            assert set(options) <= FEEDS, (model.table, requirement)
+
+
+def test_an_output_needs_the_feeds_of_the_models_that_build_it():
+    experience = next(o for o in OUTPUTS if o.name == "service_experience")
+    needed = capabilities.requirements(experience)
+    assert {"services", "catalog", "kpis"} <= set(needed)
+
+
+def test_network_only_feeds_give_the_network_outputs_and_name_what_is_missing():
+    table = _by_name(capability_table({"kpis"}))
+    assert table["cell_experience"].status == "partial"  # built; a topology would add paths
+    assert "topology" in table["cell_experience"].would_add[0]
+    assert table["incident_queue"].status == "partial"
+    assert table["service_experience"].status == "not built"
+    assert set(table["service_experience"].missing) == {"services", "catalog"}
+    assert "raw/services/*.jsonl" in table["service_experience"].how_to_enable
+    assert "raw/kpis" not in table["service_experience"].how_to_enable  # already there
+    assert table["measured_experience"].status == "not built"
+
+
+def test_nothing_loaded_suggests_the_fewest_feeds():
+    queue = _by_name(capability_table(set()))["incident_queue"]
+    assert queue.status == "not built"
+    # PM counters alone meet both "alarms or kpis" and "topology or kpis"
+    assert queue.how_to_enable == "raw/kpis/*.csv"
+
+
+def test_every_feed_gives_everything():
+    table = capability_table(FEEDS)
+    assert {c.status for c in table} == {"built"}
+    assert all(not c.missing and not c.how_to_enable for c in table)
+
+
+def test_a_stage_that_did_not_build_says_why():
+    table = _by_name(capability_table(FEEDS, {"churn_risk": "too little history (30 days)"}))
+    assert table["churn_risk"].status == "not built"
+    assert table["churn_risk"].note == "too little history (30 days)"
+
+
+def _keep_only(raw, *folders):
+    for path in raw.iterdir():
+        if path.is_dir() and path.name not in folders:
+            shutil.rmtree(path)
+    return raw
+
+
+def _published(settings, sql):
+    with warehouse.connect(settings) as con:
+        return warehouse.query(con, sql)
+
+
+def test_network_only_run_builds_cell_experience_and_publishes_the_capabilities(
+        settings, tiny_raw):
+    summary = flow.run(settings, _keep_only(tiny_raw, "kpis", "topology"))
+    assert summary.status == "ok"
+    status = {c.name: c.status for c in summary.capabilities}
+    assert status["cell_experience"] == "built"
+    assert status["customer_views"] == "not built"
+    cells = _published(settings, "select distinct resource_id from core.access_daily")
+    assert {"PON-1", "CELL-1", "CELL-2"} <= set(cells["resource_id"])
+    assert _published(settings, "select count(*) n from marts.service_daily")["n"][0] == 0
+    snapshot = warehouse.open_snapshot(summary.snapshot.path)
+    try:
+        published = dict(snapshot.execute(
+            "select output, status from capabilities").fetchall())
+    finally:
+        snapshot.close()
+    assert published == status
+
+
+def test_crm_only_run_ends_cleanly_and_says_what_the_network_would_add(settings, tiny_raw):
+    summary = flow.run(settings, _keep_only(tiny_raw, "customers"))
+    assert summary.status == "ok"
+    table = _by_name(summary.capabilities)
+    assert table["customer_views"].status == "not built"
+    assert "kpis" in table["customer_views"].missing
+    assert summary.churn["status"] == "skipped"
+    assert "services" in summary.churn["reason"]
+
+
+def test_every_feed_but_alarms_builds_the_customer_views(settings, tiny_raw):
+    summary = flow.run(settings, _keep_only(
+        tiny_raw, "catalog", "topology", "customers", "services", "kpis", "usage"))
+    table = _by_name(summary.capabilities)
+    assert table["customer_views"].status in ("built", "partial")
+    assert table["service_experience"].status == "partial"
+    assert any(a.startswith("alarms:") for a in table["service_experience"].would_add)
+    days = _published(settings, "select count(*) n from marts.service_experience_daily")
+    assert days["n"][0] > 0
+
+
+def test_the_page_notices_follow_the_capabilities():
+    frame = capabilities.as_frame(capability_table({"ue-measurements", "complaints"}))
+    overview = feed_notices.for_page(frame, "/")
+    assert {row["output"] for row in overview} >= {"customer_views", "churn_risk"}
+    assert feed_notices.for_page(frame, "/measured") == []  # built: nothing to say
+    rendered = feed_notices.notices(frame, "/")
+    assert rendered[0].id == "feed-summary"  # what the data does give, first
+    assert feed_notices.notices(capabilities.as_frame(capability_table(FEEDS)), "/") == []
+
+
+@pytest.mark.real_data
+def test_real_ue_logs_and_complaints_alone_reach_a_snapshot(settings, real_data, tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "ue_measurements").mkdir(parents=True)
+    traces = sorted((real_data / "irish_5g" / "Download" / "Static").glob("*.csv"))[:3]
+    for trace in traces:
+        shutil.copy(trace, raw / "ue_measurements" / trace.name)
+    (raw / "complaints").mkdir()
+    shutil.copy(real_data / "comcast_complaints" / "Comcast_telecom_complaints_data.csv",
+                raw / "complaints")
+    summary = flow.run(settings, raw)
+    assert summary.status == "ok"
+    status = {c.name: c.status for c in summary.capabilities}
+    assert status["measured_experience"] == "built"
+    assert status["care_tickets"] == "partial"
+    assert status["customer_views"] == status["cell_experience"] == "not built"
+    snapshot = warehouse.open_snapshot(summary.snapshot.path)
+    try:
+        tickets = snapshot.execute("select count(*) from tickets").fetchone()[0]
+        first, last = snapshot.execute(
+            "select first_date, last_date from snapshot_info").fetchone()
+    finally:
+        snapshot.close()
+    assert tickets > 2000
+    assert first is not None and last is not None
