@@ -1,11 +1,13 @@
-"""What a missing feed would add, said on the page that would show it.
+"""What a missing feed would add, said on the page that would show it, and what the data gives.
 
 Every output a user sees declares its feeds (pipelines/capabilities.py) and the pages that show
 it; each snapshot carries the resulting table (``capabilities``). The shell puts these notices
 above whichever page is open, so a page built from feeds that have not arrived says plainly what
 it needs and which files would bring it, instead of showing empty charts; a new page gets its
 notices by naming itself in an output's ``pages``. On the Overview, when anything is missing,
-a short "what your data gives" list links to the pages that do have data.
+a short "what your data gives" list links to the pages that do have data; while the customer
+views cannot be built, the Overview shows every output as a card instead of empty KPI tiles
+(:func:`output_cards`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def for_page(capabilities: pl.DataFrame, path: str) -> list[dict]:
 def notices(capabilities: pl.DataFrame, path: str) -> list:
     """The notices for ``path``: one alert per output not built or partial there, and on the
     Overview a summary of what the data does give."""
+    if path == "/" and not built(capabilities, "customer_views"):
+        return []  # the Overview shows every output as a card instead (output_cards)
     shown = [_notice(row) for row in for_page(capabilities, path)]
     if path == "/" and not capabilities.is_empty() and shown:
         shown.insert(0, _summary(capabilities))
@@ -75,3 +79,42 @@ def _paths(how: str) -> list:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def built(capabilities: pl.DataFrame, output: str) -> bool:
+    """Whether ``output`` is built (in part at least); a snapshot without the table (published
+    before capabilities existed) counts as having everything."""
+    if capabilities.is_empty():
+        return True
+    row = capabilities.filter(pl.col("output") == output)
+    return row.is_empty() or row["status"][0] != NOT_BUILT
+
+
+_BADGE = {BUILT: ("Built", "success"), PARTIAL: ("Built in part", "info"),
+          NOT_BUILT: ("Not built yet", "secondary")}
+
+
+def output_cards(capabilities: pl.DataFrame) -> html.Div:
+    """Every output as a card: what it gives, whether the loaded feeds build it, where to see
+    it, and for the others the files that would bring it."""
+    cards = []
+    for row in capabilities.sort(pl.col("status").replace_strict(
+            {BUILT: 0, PARTIAL: 1, NOT_BUILT: 2}, default=3)).to_dicts():
+        label, color = _BADGE.get(row["status"], (row["status"], "secondary"))
+        page = row["pages"].split(" ")[0] if row["pages"] else None
+        body = [html.Div([html.Span(row["label"], className="output-card-title"),
+                          dbc.Badge(label, color=color, className="ms-2")]),
+                html.P(row["gives"][:1].upper() + row["gives"][1:] + ".",
+                       className="output-card-gives")]
+        if row["status"] != NOT_BUILT and page:
+            body.append(dcc.Link("Open", href=page, className="output-card-link"))
+        if row["status"] == NOT_BUILT:
+            needs = (f"Needs {_and(row['missing'].split('; '))}. " if row["missing"]
+                     else f"{row['note']}. ")
+            body.append(html.P([html.Span(needs), *(
+                [html.Span("Add "), *_paths(row["how_to_enable"])] if row["how_to_enable"]
+                else [])], className="output-card-needs"))
+        cards.append(dbc.Col(dbc.Card(dbc.CardBody(body), className="output-card h-100"),
+                             md=6, xl=4))
+    return html.Div([html.H2("What your data gives", className="section-title"),
+                     dbc.Row(cards, className="g-3")], id="overview-outputs")

@@ -88,7 +88,7 @@ class Capability:
     label: str
     status: str                  # built, partial, not built
     gives: str
-    missing: tuple[str, ...]     # requirements not met, in words ("services", "alarms or kpis")
+    missing: tuple[str, ...]     # the fewest feeds that would meet what is not met
     would_add: tuple[str, ...]   # "alarms: availability (…)" for each optional feed missing
     how_to_enable: str           # the files that would enable (or complete) it
     pages: tuple[str, ...]
@@ -109,10 +109,6 @@ def requirements(output: Output) -> tuple[Requirement, ...]:
 def _met(requirement: Requirement, loaded: set[str]) -> bool:
     options = (requirement,) if isinstance(requirement, str) else requirement
     return any(option in loaded for option in options)
-
-
-def _words(requirement: Requirement) -> str:
-    return requirement if isinstance(requirement, str) else " or ".join(requirement)
 
 
 def _fewest_feeds(unmet: list[Requirement]) -> list[str]:
@@ -157,7 +153,9 @@ def capabilities(loaded: Iterable[str], notes: Mapping[str, str] | None = None
         feeds_to_add = _fewest_feeds(unmet) if unmet else optional
         table.append(Capability(
             name=output.name, label=output.label, status=status, gives=output.gives,
-            missing=tuple(_words(r) for r in unmet),
+            # the fewest feeds that would meet every unmet requirement ("kpis" meets both
+            # "alarms or kpis" and "topology or kpis")
+            missing=tuple(feeds_to_add) if unmet else (),
             would_add=tuple(f"{f}: {output.adds[f]}" for f in optional),
             how_to_enable="; ".join(where_to_put(f) for f in dict.fromkeys(feeds_to_add)),
             pages=output.pages, note="" if unmet else notes.get(output.name, "")))

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import figures
+from dashboards import feed_notices, figures
 from dashboards.components import kpi_tiles, titled_card
 from dashboards.context import current_reader, needs_snapshot
 from dashboards.data_access import DIMENSIONS
 from dashboards.filters import Filters, filter_inputs
 from dashboards.labels import dimension_label
 from dashboards.registry import all_metrics, metric
+from pipelines.warehouse import WarehouseError
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · cxbridge", order=0)
 
@@ -31,7 +33,10 @@ _TILE_ROW = "row row-cols-2 row-cols-md-3 row-cols-xl-6 g-3 mb-3"
 
 
 def layout(**_query: str) -> html.Div:
-    """The page skeleton; the callbacks below fill it for the current filters."""
+    """The page skeleton; the callbacks below fill it for the current filters. While the
+    loaded feeds cannot build the customer views, every output as a card instead (what the
+    data gives, and what would bring the rest)."""
+    cards = _output_cards()
     kpi_picker = dcc.Dropdown(
         id="overview-kpi",
         options=[{"label": m.label, "value": m.name} for m in all_metrics()],
@@ -39,7 +44,7 @@ def layout(**_query: str) -> html.Div:
     )
     by_picker = dbc.RadioItems(id="overview-breakdown-by", value="region", inline=True,
                                options=_by_options(DEFAULT_KPI), className="overview-by-picker")
-    return html.Div(
+    kpis = html.Div(
         [
             html.Div(id="overview-tiles", className=_TILE_ROW),
             dbc.Row(
@@ -55,8 +60,23 @@ def layout(**_query: str) -> html.Div:
             html.Div(id="overview-more-tiles",
                      className=_TILE_ROW.replace("row-cols-xl-6", "row-cols-xl-7")),
         ],
-        className="overview",
+        # kept (hidden) while the cards stand in, so the page's callbacks find their outputs
+        hidden=cards is not None,
     )
+    return html.Div([cards, kpis] if cards else [kpis], className="overview")
+
+
+def _output_cards() -> html.Div | None:
+    """Every output as a card while the customer views are not built, else ``None``."""
+    if not flask.has_request_context():
+        return None
+    try:
+        capabilities = current_reader().capabilities()
+    except WarehouseError:
+        return None
+    if feed_notices.built(capabilities, "customer_views"):
+        return None
+    return feed_notices.output_cards(capabilities)
 
 
 def _graph(graph_id: str) -> dcc.Loading:

@@ -129,9 +129,22 @@ def test_the_page_notices_follow_the_capabilities():
     overview = feed_notices.for_page(frame, "/")
     assert {row["output"] for row in overview} >= {"customer_views", "churn_risk"}
     assert feed_notices.for_page(frame, "/measured") == []  # built: nothing to say
+    tickets = feed_notices.notices(frame, "/tickets")
+    assert [n.id for n in tickets] == ["feed-notice-care_tickets"]  # partial: what would add
+    # no customer views: the Overview shows every output as a card, not notices
+    assert feed_notices.notices(frame, "/") == []
+    cards = feed_notices.output_cards(frame)
+    assert len(cards.children[1].children) == len(OUTPUTS)
+    assert feed_notices.notices(capabilities.as_frame(capability_table(FEEDS)), "/") == []
+
+
+def test_the_overview_says_what_the_data_gives_when_churn_is_missing():
+    frame = capabilities.as_frame(capability_table(
+        FEEDS - {"ue-measurements"}, {"churn_risk": "too little history (30 days)"}))
     rendered = feed_notices.notices(frame, "/")
     assert rendered[0].id == "feed-summary"  # what the data does give, first
-    assert feed_notices.notices(capabilities.as_frame(capability_table(FEEDS)), "/") == []
+    assert [n.id for n in rendered[1:]] == ["feed-notice-churn_risk"]
+    assert feed_notices.built(frame, "customer_views")
 
 
 @pytest.mark.real_data
