@@ -19,21 +19,42 @@ from pipelines.ingest.base import LINE, REJECT_SCHEMA, Parsed, UnparseableFileEr
 
 
 def read_csv_strings(
-    path: Path, required: tuple[str, ...], separator: str | None = None, header_row: int = 1
+    path: Path, required: tuple[str, ...], separator: str | None = None, header_row: int = 1,
+    units_rows: int = 0, footer_rows: int = 0,
 ) -> Parsed:
     """Read a delimited file with every column as text.
 
     Rows with the wrong number of fields are rejected (not guessed at). The separator is sniffed
     from the header when not given. Missing required columns reject the whole file. The header
     is on line ``header_row`` (1-based): the lines above it (an export's preamble) are not rows,
-    and line numbers stay the file's.
+    and line numbers stay the file's. ``units_rows`` lines under the header (a row of units)
+    and the last ``footer_rows`` non-blank lines (a "Total" row) are not rows either. A blank
+    or repeated column name (an Excel export's trailing empty columns) becomes
+    ``column N`` (its position) or ``NAME (2)``.
     """
     data = read_bytes(path)
-    if header_row == 1:
-        return _read_csv_data(path, data, required, separator)
-    parsed = _read_csv_data(path, _after_preamble(path, data, header_row), required, separator)
-    shift = pl.col(LINE) + (header_row - 1)
+    if header_row > 1:
+        data = _after_preamble(path, data, header_row)
+    if units_rows or footer_rows:
+        data = _without_units_and_footer(data, units_rows, footer_rows)
+    parsed = _read_csv_data(path, data, required, separator)
+    if header_row == 1 and not units_rows:
+        return parsed
+    shift = pl.col(LINE) + (header_row - 1 + units_rows)
     return Parsed(parsed.frame.with_columns(shift), parsed.rejects.with_columns(shift))
+
+
+def _without_units_and_footer(data: bytes, units_rows: int, footer_rows: int) -> bytes:
+    """The header line and the rows: the ``units_rows`` lines under the header and the last
+    ``footer_rows`` non-blank lines dropped."""
+    lines = data.splitlines(keepends=True)
+    body = lines[1 + units_rows:]
+    for _ in range(footer_rows):
+        while body and not body[-1].strip():
+            body.pop()
+        if body:
+            body.pop()
+    return b"".join([*lines[:1], *body])
 
 
 def _after_preamble(path: Path, data: bytes, header_row: int) -> bytes:
@@ -57,7 +78,8 @@ def _read_csv_data(path: Path, data: bytes, required: tuple[str, ...], separator
     header = data[:end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
     if separator is None:
         separator = max((",", ";", "\t", "|"), key=header.count)
-    columns = [c.strip() for c in next(csv.reader([header], delimiter=separator))]
+    columns = _unique_names([c.strip() for c in next(csv.reader([header],
+                                                                 delimiter=separator))])
     missing = [c for c in required if c not in columns]
     if missing:
         raise UnparseableFileError(
@@ -77,6 +99,17 @@ def _read_csv_data(path: Path, data: bytes, required: tuple[str, ...], separator
             return _read_csv_ragged(data.decode("utf-8"), columns, separator)
         except UnparseableFileError as exc:
             raise UnparseableFileError(f"{path}: {exc}") from None
+
+
+def _unique_names(columns: list[str]) -> list[str]:
+    """Column names as read, a blank one named by its position, a repeated one numbered."""
+    seen: dict[str, int] = {}
+    names = []
+    for position, name in enumerate(columns, start=1):
+        name = name or f"column {position}"
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return names
 
 
 _QUOTED = r'"(?:[^"]|"")*"'

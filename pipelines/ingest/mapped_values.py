@@ -51,12 +51,39 @@ def timestamp_text(stamp: Timestamp) -> pl.Expr:
                           pl.col(stamp.time).str.strip_chars()], separator=" ")
 
 
-def number_expression(column: str, decimal: str) -> pl.Expr:
-    """A text column as numbers, with a decimal comma when the export uses one."""
+def number_expression(column: str, decimal: str, thousands: str | None = None,
+                      suffixes: tuple[str, ...] = ()) -> pl.Expr:
+    """A text column as numbers, with a decimal comma when the export uses one, a thousands
+    separator (only where the digits are grouped by three: "1,234" with ``thousands=","``
+    is 1234, but "1,23" is no number rather than 123) and text after the number to drop
+    (``suffixes``, e.g. "%")."""
     text = pl.col(column).str.strip_chars()
+    for suffix in suffixes:
+        text = text.str.strip_suffix(suffix).str.strip_chars()
+    if thousands is not None:
+        mark = " " if thousands.isspace() else thousands
+        if mark == " ":
+            text = text.str.replace_all(r"[\s\u00a0\u202f]+", " ")
+        grouped = (rf"^[+-]?\d{{1,3}}({re.escape(mark)}\d{{3}})+"
+                   rf"({re.escape(decimal)}\d*)?$")
+        text = (pl.when(text.str.contains(mark, literal=True))
+                .then(pl.when(text.str.contains(grouped))
+                      .then(text.str.replace_all(mark, "", literal=True)))
+                .otherwise(text))
     if decimal == ",":
         text = text.str.replace_all(r"\s", "").str.replace(",", ".", literal=True)
     return text.cast(pl.Float64, strict=False)
+
+
+def without_null_markers(frame: pl.DataFrame, markers: tuple[str, ...]) -> pl.DataFrame:
+    """Every text column with the export's "no value" markers ("NULL", "N/A", "NIL", "-",
+    "#DIV/0!") as nulls, compared after trimming blanks; other columns as they are."""
+    if not markers:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars().is_in(list(markers))).then(None)
+        .otherwise(pl.col(c)).alias(c)
+        for c, dtype in frame.schema.items() if dtype == pl.String)
 
 
 def describe_time(stamp: Timestamp, zone: str) -> str:

@@ -80,12 +80,26 @@ class Timestamp:
 class Counter:
     """One warehouse counter read from a file column: value × scale + offset, or, for a KPI
     a vendor exports as two counters, ``column`` ÷ ``per`` × scale + offset (throughput as
-    bits ÷ transfer time, utilisation as used ÷ available PRBs); NULL where ``per`` is 0."""
+    bits ÷ transfer time, utilisation as used ÷ available PRBs); NULL where ``per`` is 0.
+
+    ``plus`` and ``minus`` add and subtract further columns before the division (Ericsson's
+    throughput is (volume − last-TTI volume) ÷ time; its downtime is automatic + manual
+    seconds): a missing one counts as 0, a missing ``column`` makes the counter NULL.
+    ``of_interval`` reads a percentage of the row's own interval (``available_pct`` or
+    ``unavailable_pct``) as seconds unavailable, whatever minutes the row measures."""
 
     column: str
     scale: float = 1.0
     offset: float = 0.0
     per: str | None = None
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+    of_interval: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every file column the counter reads."""
+        return (self.column, *self.plus, *self.minus, *((self.per,) if self.per else ()))
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,7 @@ class ValueMap:
     values: Mapping[str, str] = field(default_factory=dict)
     prefix: str = ""
     pattern: str | None = None  # a regular expression whose first group is the value
+    join: str | None = None     # … or whose groups, joined by this, are the value
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,14 @@ class Layout:
     separator: str | None = None
     decimal: str = "."
     header_row: int = 1
+    # how values are written (PM exports): markers meaning "no value", a thousands separator,
+    # text after a number ("%"), lines under the header that are not rows (units), and
+    # lines at the end that are not rows (a "Total" row)
+    null_values: tuple[str, ...] = ()
+    thousands: str | None = None
+    value_suffixes: tuple[str, ...] = ()
+    units_rows: int = 0
+    footer_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -265,7 +288,9 @@ def read_mapping(path: Path, kind: str) -> PmDialect | AlarmMapping:
 
 _PM_KEYS = ("name", "vendor", "description", "match", "separator", "decimal", "header_row",
             "timestamp", "time_zone", "resource_id", "resource_type", "counters",
-            "extra_counters", "interval_minutes")
+            "extra_counters", "interval_minutes", "null_values", "thousands",
+            "value_suffixes", "units_row", "footer_rows")
+OF_INTERVAL = ("available_pct", "unavailable_pct")
 INTERVAL_MINUTES = (15, 30, 60)  # a row may measure one or several 15-minute intervals
 _ALARM_KEYS = ("name", "description", "match", "separator", "decimal", "header_row",
                "alarm_id", "event_time", "time_zone", "managed_object", "managed_object_type",
@@ -320,7 +345,46 @@ def _layout(doc: _Document, default_match: tuple[str, ...]) -> Layout:
     header_row = doc.data.get("header_row", 1)
     if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
         raise doc.error("header_row", f"is {header_row!r}: it must be a line number ≥ 1")
-    return Layout(tuple(match), separator, decimal, header_row)
+    return Layout(tuple(match), separator, decimal, header_row, *_value_layout(doc, separator,
+                                                                              decimal))
+
+
+def _value_layout(doc: _Document, separator: str | None, decimal: str
+                  ) -> tuple[tuple[str, ...], str | None, tuple[str, ...], int, int]:
+    """``null_values``, ``thousands``, ``value_suffixes``, ``units_row``, ``footer_rows``."""
+    nulls = _texts(doc, "null_values", 'e.g. ["NULL", "N/A", "NIL", "-", "#DIV/0!"]')
+    thousands = doc.data.get("thousands")
+    if thousands is not None:
+        thousands = " " if thousands in ("space", " ") else doc.text("thousands")
+        if thousands not in (",", ".", " ", "'", "_"):
+            raise doc.error("thousands", f"is {thousands!r}; allowed: ',' '.' \"'\" '_' or "
+                                         "space (any blank is dropped from numbers anyway)")
+        if thousands == decimal:
+            raise doc.error("thousands", f"is the decimal mark too ({decimal!r})")
+    suffixes = _texts(doc, "value_suffixes", 'e.g. ["%"] or ["%", " ms"]')
+    units = doc.data.get("units_row", False)
+    if units is True or units is False:
+        units = int(units)
+    footer = doc.data.get("footer_rows", 0)
+    for key, value in (("units_row", units), ("footer_rows", footer)):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 20:
+            raise doc.error(key, f"is {value!r}: it must be a number of lines from 0 to 20"
+                                 + (" (or true for one line of units under the header)"
+                                    if key == "units_row" else ""))
+    return nulls, thousands, suffixes, units, footer
+
+
+def _texts(doc: _Document, key: str, example: str) -> tuple[str, ...]:
+    """A list of texts (a single text is a list of one); YAML reads an unquoted NULL or N/A
+    as text, but ``null``/``~`` as nothing: quote those."""
+    value = doc.data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(
+            isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+        raise doc.error(key, f"must be a list of texts, {example}; found {value!r} (quote "
+                             "values YAML reads otherwise: \"null\", \"yes\", \"~\")")
+    return tuple(str(v) for v in value)
 
 
 def _zone(doc: _Document) -> str:
@@ -359,7 +423,7 @@ def _value_map(doc: _Document, key: str, required: str | None = None,
         if set(value) != {"value"}:
             raise doc.error(key, "takes either {column: NAME} or {value: CONSTANT}, not both")
         return ValueMap(value=doc.text(f"{key}.value", value=value["value"]))
-    spec = _column(doc, key, value, ("values", "prefix", "pattern", *extra))
+    spec = _column(doc, key, value, ("values", "prefix", "pattern", "join", *extra))
     values = spec.get("values", {})
     if not isinstance(values, dict):
         raise doc.error(f"{key}.values", f"must map file values to ours, found {values!r}")
@@ -372,9 +436,13 @@ def _value_map(doc: _Document, key: str, required: str | None = None,
         if groups < 1:
             raise doc.error(f"{key}.pattern", f"{pattern!r} has no group: put the part to "
                                               "keep in parentheses, e.g. 'Cell Name=([^,]+)'")
+    join = doc.text(f"{key}.join", None, spec.get("join"))
+    if join is not None and pattern is None:
+        raise doc.error(f"{key}.join", "joins the groups of a `pattern`: add one, e.g. "
+                                       "'ManagedElement=([^,]+),.*NRCellDU=([^,]+)'")
     return ValueMap(column=spec["column"], values={str(k): str(v) for k, v in values.items()},
                     prefix=doc.text(f"{key}.prefix", "", spec.get("prefix")) or "",
-                    pattern=pattern)
+                    pattern=pattern, join=join)
 
 
 def _timestamp(doc: _Document, key: str) -> Timestamp:
@@ -448,15 +516,41 @@ def _counters(doc: _Document) -> dict[str, Counter]:
             raise doc.error(f"counters.{name}", "is not a warehouse counter; allowed: "
                             + ", ".join(f"{c} ({u})" for c, u in PM_COUNTERS.items())
                             + " (a column that is none of them is kept as an extra counter)")
-        column = _column(doc, f"counters.{name}", value, ("scale", "offset", "per"))
-        per = column.get("per")
-        if per is not None and not isinstance(per, str):
-            raise doc.error(f"counters.{name}.per", f"must be a column name, found {per!r}")
-        counters[name] = Counter(column["column"],
-                                 _number(doc, f"counters.{name}.scale", column.get("scale"), 1),
-                                 _number(doc, f"counters.{name}.offset", column.get("offset"),
-                                         0), per)
+        counters[name] = _counter(doc, name, value)
     return counters
+
+
+def _counter(doc: _Document, name: str, value: Any) -> Counter:
+    """``{column, scale, offset, per, minus, of_interval}``; ``column`` may list columns to
+    add up."""
+    key = f"counters.{name}"
+    summed: tuple[str, ...] = ()
+    if isinstance(value, dict) and isinstance(value.get("column"), list):
+        summed = _names(doc, f"{key}.column", value["column"])
+        value = {**value, "column": summed[0]}
+    column = _column(doc, key, value, ("scale", "offset", "per", "minus", "of_interval"))
+    per = column.get("per")
+    if per is not None and not isinstance(per, str):
+        raise doc.error(f"{key}.per", f"must be a column name, found {per!r}")
+    of_interval = column.get("of_interval")
+    if of_interval is not None and (name != "unavailable_s" or of_interval not in OF_INTERVAL):
+        raise doc.error(f"{key}.of_interval", f"is {of_interval!r}; it reads a percentage "
+                        "of the row's interval as seconds, so it belongs to unavailable_s "
+                        f"only and is one of: {', '.join(OF_INTERVAL)}")
+    minus = column.get("minus")
+    return Counter(column["column"],
+                   _number(doc, f"{key}.scale", column.get("scale"), 1),
+                   _number(doc, f"{key}.offset", column.get("offset"), 0), per,
+                   plus=summed[1:], minus=_names(doc, f"{key}.minus", minus) if minus else (),
+                   of_interval=of_interval)
+
+
+def _names(doc: _Document, key: str, value: Any) -> tuple[str, ...]:
+    """One column name or a non-empty list of them."""
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise doc.error(key, f"must be a column name or a list of them, found {value!r}")
+    return tuple(names)
 
 
 def _interval(doc: _Document) -> tuple[int, str | None]:
@@ -578,10 +672,18 @@ def match_header(lines: Sequence[str], mappings: Sequence[PmDialect | AlarmMappi
         if len(lines) < row or not lines[row - 1].strip():
             continue
         columns, separator = split_header(lines[row - 1], mapping.layout.separator)
-        if all(c in columns for c in mapping.layout.match):
+        if all(c in columns for c in mapping.layout.match) and _measures_any(mapping, columns):
             found.append((-len(mapping.layout.match), rank,
                           HeaderMatch(mapping, columns, separator)))
     return [m for *_, m in sorted(found, key=lambda f: f[:2])]
+
+
+def _measures_any(mapping: PmDialect | AlarmMapping, columns: Sequence[str]) -> bool:
+    """A PM dialect applies only to a file holding at least one of its mapped counter columns
+    (a foreign export that happens to share its time and id column names is not it: read
+    that way, every counter would be silently missing)."""
+    counters = getattr(mapping, "counters", None)
+    return not counters or any(c.column in columns for c in counters.values())
 
 
 def choose_mapping(path: Path, mappings: Mappings, kind: str, name: str | None = None
@@ -609,8 +711,13 @@ def no_match_reason(path: Path, lines: Sequence[str], mappings: Mappings, kind: 
         columns = (split_header(lines[row - 1], mapping.layout.separator)[0]
                    if len(lines) >= row else ())
         missing = [c for c in mapping.layout.match if c not in columns]
-        near.append((len(missing), f"{mapping.name} (needs {', '.join(mapping.layout.match)}"
-                                   f"; missing {', '.join(missing)})"))
+        if missing:
+            near.append((len(missing), f"{mapping.name} (needs {', '.join(mapping.layout.match)}"
+                                       f"; missing {', '.join(missing)})"))
+        elif not _measures_any(mapping, columns):
+            counters = sorted({c.column for c in getattr(mapping, "counters", {}).values()})
+            near.append((1, f"{mapping.name} (its time and id columns are here but none of "
+                            f"its counters: {', '.join(counters[:6])})"))
     known = "; ".join(text for _, text in sorted(near)[:4]) or "none"
     shown = ", ".join(header[:10]) + ("…" if len(header) > 10 else "")
     folder = (mappings.folders[-1] / kind if mappings.folders

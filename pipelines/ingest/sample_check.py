@@ -90,7 +90,8 @@ def check_sample(src: Source, path: Path, mappings: Mappings, rows: int = 200,
     with tempfile.TemporaryDirectory(prefix="cxbridge-check-") as folder:
         sample = _sample_file(path, Path(folder), rows)
         report = _checked(src, sample, path, mappings, kind)
-        if kind and report.problem and not mapping:
+        if kind and not mapping and (report.problem or not report.loaded):
+            # no mapping matched, or one did and not a row of the sample reads with it
             report = _with_suggestion(report, src, sample, kind)
     return report
 
@@ -109,7 +110,8 @@ def _sample_file(path: Path, folder: Path, rows: int) -> Path:
 def _preamble_allowance(path: Path) -> int:
     """Lines to read beyond the rows: the header and a preamble above it."""
     lines = head_lines(path, 64)
-    widths = [line.count(";") + line.count(",") + line.count("\t") for line in lines]
+    widths = [line.count(";") + line.count(",") + line.count("\t") + line.count("|")
+              for line in lines]
     wide = max(widths, default=0)
     return 1 + next((i for i, w in enumerate(widths) if w == wide), 0)
 
@@ -173,7 +175,9 @@ def _columns(sample: Path, match) -> tuple[tuple[str, str], ...]:
         return tuple((c, roles.get(c, "ignored")) for c in match.columns)
     from pipelines.ingest.sources.kpis import plan_columns
 
-    raw = read_csv_strings(sample, (), match.separator, spec.layout.header_row)
+    layout = spec.layout
+    raw = read_csv_strings(sample, (), match.separator, layout.header_row, layout.units_rows,
+                           layout.footer_rows)
     plan = plan_columns(raw.frame, spec)
     roles = {c: "time" for c in spec.timestamp.columns}
     roles[spec.resource_id.column] = "resource_id" + (
@@ -185,12 +189,18 @@ def _columns(sample: Path, match) -> tuple[tuple[str, str], ...]:
         roles[spec.interval_column] = "minutes each row measures"
     for counter, column in plan.counters.items():
         conversion = spec.counters[counter]
-        how = "".join((f" ÷ {conversion.per}" if conversion.per else "",
+        how = "".join((*(f" + {c}" for c in conversion.plus),
+                       *(f" − {c}" for c in conversion.minus),
+                       f" ÷ {conversion.per}" if conversion.per else "",
                        f" × {conversion.scale:g}" if conversion.scale != 1 else "",
-                       f" + {conversion.offset:g}" if conversion.offset else ""))
+                       f" + {conversion.offset:g}" if conversion.offset else "",
+                       f", as {conversion.of_interval.replace('_pct', ' %')} of the row's "
+                       "interval → seconds down" if conversion.of_interval else ""))
         roles[column] = f"{counter} = value{how}"
-        if conversion.per:
-            roles.setdefault(conversion.per, f"divides {column} ({counter})")
+        for other, verb in ((*((c, "adds to") for c in conversion.plus),
+                             *((c, "is taken from") for c in conversion.minus),
+                             *(((conversion.per, "divides"),) if conversion.per else ()))):
+            roles.setdefault(other, f"{verb} {column} ({counter})")
     roles.update({c: "extra counter (kept)" for c in plan.extras})
     roles.update({c: "ignored (not numeric)" for c in plan.ignored})
     shown = [(c, roles.get(c, "ignored")) for c in match.columns]
@@ -204,7 +214,7 @@ def _with_suggestion(report: SampleReport, src: Source, sample: Path, kind: str
     lines = head_lines(sample, 10_000)
     suggest = suggest_pm_mapping if kind == "kpis" else suggest_alarm_mapping
     text = suggest(report.path.name, lines)
-    result = None
+    result, notes = None, report.notes
     with tempfile.TemporaryDirectory(prefix="cxbridge-suggest-") as folder:
         target = Path(folder) / kind / "suggested.yaml"
         target.parent.mkdir()
@@ -212,9 +222,13 @@ def _with_suggestion(report: SampleReport, src: Source, sample: Path, kind: str
         try:
             tried = _checked(src, sample, report.path, _only(Path(folder), kind), kind)
             result = (tried.loaded, tried.sampled) if tried.problem is None else None
-        except MappingError:
-            result = None
-    return replace(report, suggestion=text, suggestion_result=result)
+            if tried.problem is not None:
+                notes = (*notes, f"the suggestion does not read the sample either: "
+                                 f"{tried.problem}")
+        except MappingError as exc:
+            notes = (*notes, f"the suggestion needs fixing before it is used: "
+                             f"{str(exc).replace(str(target), 'the suggested mapping')}")
+    return replace(report, suggestion=text, suggestion_result=result, notes=notes)
 
 
 def _only(folder: Path, kind: str) -> Mappings:

@@ -11,6 +11,7 @@ rather than dropped."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,10 +35,12 @@ from pipelines.ingest.mapped_values import (
     strip_prefix,
     timestamp_text,
     utc_expression,
+    without_null_markers,
 )
 from pipelines.ingest.mappings import (
     INTERVAL_MINUTES,
     PM_COUNTERS,
+    Counter,
     Mappings,
     PmDialect,
     builtin_mappings,
@@ -92,14 +95,16 @@ def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
     spec = match.mapping
     required = tuple(dict.fromkeys((*spec.layout.match, *spec.timestamp.columns,
                                     spec.resource_id.column)))
-    raw = read_csv_strings(path, required, match.separator, spec.layout.header_row)
+    layout = spec.layout
+    raw = read_csv_strings(path, required, match.separator, layout.header_row,
+                           layout.units_rows, layout.footer_rows)
     return {"stg.kpi_15min": to_kpi_rows(raw, spec)}
 
 
 def to_kpi_rows(raw: Parsed, dialect: PmDialect) -> Parsed:
     """Text rows of a PM export in ``dialect`` as typed warehouse rows (pure)."""
-    plan = plan_columns(raw.frame, dialect)
-    text = raw.frame
+    text = without_null_markers(raw.frame, dialect.layout.null_values)
+    plan = plan_columns(text, dialect)
     frame = text.select(
         pl.col(LINE),
         timestamp_text(dialect.timestamp).alias("interval_start"),
@@ -108,38 +113,52 @@ def to_kpi_rows(raw: Parsed, dialect: PmDialect) -> Parsed:
         pl.lit(dialect.vendor).alias("vendor"),
         *(pl.col(plan.counters[c]).alias(c) if c in plan.counters
           else pl.lit(None, pl.String).alias(c) for c in COUNTERS),
-        _extras_json(plan.extras, dialect.layout.decimal).alias("extra_counters"),
+        _extras_json(plan.extras, dialect).alias("extra_counters"),
         (pl.col(dialect.interval_column) if dialect.interval_column
          else pl.lit(str(dialect.interval_minutes))).alias("interval_minutes"),
-        *(pl.col(dialect.counters[c].per).alias(_PER + c) for c in _ratios(dialect, plan)),
+        *(pl.col(column).alias(part) for part, column in _parts(dialect, plan).items()),
     )
-    ratios = [_PER + c for c in _ratios(dialect, plan)]
+    parts = _parts(dialect, plan)
     typed = cast_or_reject(
         Parsed(frame, raw.rejects, plan.notes),
-        {"interval_start": pl.Datetime("us"), **dict.fromkeys((*COUNTERS, *ratios), pl.Float64),
+        {"interval_start": pl.Datetime("us"), **dict.fromkeys((*COUNTERS, *parts), pl.Float64),
          "interval_minutes": pl.Int64},
         converters=_converters(dialect, plan),
         labels={"interval_start": describe_time(dialect.timestamp, dialect.time_zone),
                 "interval_minutes": "number of minutes (15, 30 or 60)",
                 **{c: f"{'whole number' if c in _INTEGER_COUNTERS else 'number'} (column "
                       f"{plan.counters[c]})" for c in plan.counters},
-                **{_PER + c: f"number (column {dialect.counters[c].per})"
-                   for c in _ratios(dialect, plan)}})
+                **{part: f"number (column {column})" for part, column in parts.items()}})
     return _in_warehouse_units(typed, frame, dialect)
 
 
 _PER = "__per_"  # the denominator of a counter mapped as a ratio of two columns
+_PLUS, _MINUS = "__plus_", "__minus_"  # columns added to / taken from a counter's column
 
 
-def _ratios(dialect: PmDialect, plan: ColumnPlan) -> list[str]:
-    """The mapped counters present in the file that are a ratio of two columns."""
-    return [c for c in plan.counters if dialect.counters[c].per]
+def _parts(dialect: PmDialect, plan: ColumnPlan) -> dict[str, str]:
+    """The further columns of the mapped counters present in the file (added, subtracted,
+    divided by), each under a working name → its file column."""
+    parts = {}
+    for name in plan.counters:
+        spec = dialect.counters[name]
+        parts.update({f"{_PLUS}{i}_{name}": c for i, c in enumerate(spec.plus)})
+        parts.update({f"{_MINUS}{i}_{name}": c for i, c in enumerate(spec.minus)})
+        if spec.per:
+            parts[_PER + name] = spec.per
+    return parts
 
 
 def _resource_id(dialect: PmDialect) -> pl.Expr:
     """The measured object's id: its column, less a prefix, or the first group of a pattern
-    (e.g. the cell name inside "eNodeB Function Name=…, Cell Name=ABC")."""
+    (e.g. the cell name inside "eNodeB Function Name=…, Cell Name=ABC"), or all its groups
+    joined (``join``: "gNB0301" and "1" of "ManagedElement=gNB0301,…,NRCellDU=1")."""
     spec = dialect.resource_id
+    if spec.pattern and spec.join is not None:
+        groups = pl.col(spec.column).str.extract_groups(spec.pattern)
+        count = re.compile(spec.pattern).groups
+        return pl.concat_str([groups.struct[i].str.strip_chars() for i in range(count)],
+                             separator=spec.join)
     if spec.pattern:
         return pl.col(spec.column).str.extract(spec.pattern, 1).str.strip_chars()
     return strip_prefix(spec.column, spec.prefix)
@@ -150,13 +169,13 @@ def plan_columns(text: pl.DataFrame, dialect: PmDialect) -> ColumnPlan:
     ignored, and the file note saying so."""
     columns = [c for c in text.columns if c != LINE]
     counters = {name: c.column for name, c in dialect.counters.items()
-                if c.column in columns and (c.per is None or c.per in columns)}
+                if all(col in columns for col in c.columns)}
     absent = sorted({col for name, c in dialect.counters.items() if name not in counters
-                     for col in (c.column, c.per) if col and col not in columns})
-    used = {*dialect.key_columns, *counters.values(),
-            *(dialect.counters[n].per for n in counters if dialect.counters[n].per)}
+                     for col in c.columns if col not in columns})
+    used = {*dialect.key_columns,
+            *(col for name in counters for col in dialect.counters[name].columns)}
     others = [c for c in columns if c not in used]
-    numeric = [c for c in others if _is_numeric(text[c], dialect.layout.decimal)]
+    numeric = [c for c in others if _is_numeric(text[c], dialect)]
     extras = tuple(numeric) if dialect.keep_extras else ()
     notes = [f"dialect {dialect.name} ({dialect.origin.name})"]
     if extras:
@@ -171,14 +190,14 @@ def plan_columns(text: pl.DataFrame, dialect: PmDialect) -> ColumnPlan:
                       ("; ".join(notes),))
 
 
-def _is_numeric(values: pl.Series, decimal: str) -> bool:
+def _is_numeric(values: pl.Series, dialect: PmDialect) -> bool:
     """At least 90 % of the present values of a text column read as numbers (and there is
     one): a column of counts with a stray 'n/a' is still a counter (that value is left out)."""
     present = values.drop_nulls().str.strip_chars()
     present = present.filter(present != "")
     if present.is_empty():
         return False
-    numbers = present.to_frame("v").select(number_expression("v", decimal)).to_series()
+    numbers = present.to_frame("v").select(_number(dialect, "v")).to_series()
     return numbers.null_count() <= 0.1 * present.len()
 
 
@@ -191,11 +210,18 @@ def _resource_type(text: pl.DataFrame, dialect: PmDialect) -> pl.Expr:
     return pl.lit(None, pl.String)
 
 
-def _extras_json(columns: tuple[str, ...], decimal: str) -> pl.Expr:
+def _number(dialect: PmDialect, column: str) -> pl.Expr:
+    """A text column as numbers, written the dialect's way (decimal mark, thousands,
+    suffixes)."""
+    layout = dialect.layout
+    return number_expression(column, layout.decimal, layout.thousands, layout.value_suffixes)
+
+
+def _extras_json(columns: tuple[str, ...], dialect: PmDialect) -> pl.Expr:
     """The extra counters of a row as one JSON object (null when there are none)."""
     if not columns:
         return pl.lit(None, pl.String)
-    values = [number_expression(c, decimal).alias(c) for c in columns]
+    values = [_number(dialect, c).alias(c) for c in columns]
     return pl.when(pl.any_horizontal(v.is_not_null() for v in values)).then(
         pl.struct(values).struct.json_encode())
 
@@ -209,21 +235,20 @@ def _converters(dialect: PmDialect, plan: ColumnPlan) -> dict[str, pl.Expr]:
         occurrence = pl.int_range(pl.len()).over("resource_id", "interval_start")
         converters["interval_start"] = utc_expression(
             pl.col("interval_start"), fmt, dialect.time_zone, occurrence)
-    if dialect.layout.decimal == ",":
-        converters.update({c: number_expression(c, ",")
-                           for c in (*plan.counters, *(_PER + r for r in _ratios(dialect, plan)))})
+    layout = dialect.layout
+    if layout.decimal == "," or layout.thousands is not None or layout.value_suffixes:
+        converters.update({c: _number(dialect, c)
+                           for c in (*plan.counters, *_parts(dialect, plan))})
     return converters
 
 
 def _in_warehouse_units(typed: Parsed, text: pl.DataFrame, dialect: PmDialect) -> Parsed:
     """Scale each counter as the dialect says (value × scale + offset); counts become whole
     numbers, and a count that cannot be one (infinite, too large) rejects its row."""
+    present = typed.frame.columns
     frame = typed.frame.with_columns(
-        (pl.col(name) / pl.when(pl.col(_PER + name) != 0).then(pl.col(_PER + name))
-         if spec.per and _PER + name in typed.frame.columns else pl.col(name))
-        * spec.scale + spec.offset
-        for name, spec in dialect.counters.items()
-    ).drop(c for c in typed.frame.columns if c.startswith(_PER))
+        _counter_value(name, spec, present) for name, spec in dialect.counters.items()
+    ).drop(c for c in present if c.startswith((_PER, _PLUS, _MINUS)))
     counts = sorted(_INTEGER_COUNTERS)
     unusable = [pl.col(c).is_not_null() & ~(pl.col(c).abs() < 2.0 ** 62) for c in counts]
     bad_lines = frame.filter(pl.any_horizontal(unusable))[LINE]
@@ -243,10 +268,31 @@ def _in_warehouse_units(typed: Parsed, text: pl.DataFrame, dialect: PmDialect) -
     return Parsed(frame, rejects, typed.notes)
 
 
+def _counter_value(name: str, spec: Counter, present: list[str]) -> pl.Expr:
+    """One counter in warehouse units: (column + plus − minus) [÷ per] × scale + offset, a
+    missing plus or minus column counting as 0; a percentage of the row's interval as
+    seconds (``of_interval``)."""
+    value = pl.col(name)
+    for i in range(len(spec.plus)):
+        if f"{_PLUS}{i}_{name}" in present:
+            value = value + pl.col(f"{_PLUS}{i}_{name}").fill_null(0)
+    for i in range(len(spec.minus)):
+        if f"{_MINUS}{i}_{name}" in present:
+            value = value - pl.col(f"{_MINUS}{i}_{name}").fill_null(0)
+    if spec.per and _PER + name in present:
+        value = value / pl.when(pl.col(_PER + name) != 0).then(pl.col(_PER + name))
+    value = value * spec.scale + spec.offset
+    if spec.of_interval:
+        seconds = pl.col("interval_minutes").fill_null(15) * 60
+        share = (100 - value) if spec.of_interval == "available_pct" else value
+        value = share / 100 * seconds
+    return value.alias(name)
+
+
 SOURCE = Source(
     name="kpis",
     folder="kpis",
-    patterns=("**/*.csv",),
+    patterns=("**/*.csv", "**/*.tsv"),
     tables=(Table("stg.kpi_15min", KpiContract, key=("resource_id", "interval_start"),
                   range_column="interval_start",
                   references=(Reference("resource_id", "stg.resources", "resource_id",
