@@ -9,6 +9,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import polars as pl
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboards import labels, theme
 from dashboards.data_access import SnapshotReader
@@ -82,8 +83,10 @@ def waiting_tile(metric: Metric, reason: str, query: str, id_prefix: str) -> dbc
     )
 
 
-def titled_card(title: str, body: list, controls: object | None = None) -> dbc.Card:
-    """A card with a title row (and optional controls on the right) over its body."""
+def titled_card(title: str | Component, body: list, controls: object | None = None
+                ) -> dbc.Card:
+    """A card with a title row (and optional controls on the right) over its body; a title
+    given as a component (a ``Span`` with an id) can be changed by a callback."""
     heading = [html.H2(title, className="card-title-text")]
     if controls is not None:  # a component with no children is falsy
         heading.append(controls)
@@ -184,7 +187,8 @@ TABLE_HELP: dict[str, tuple[tuple[str, ...], str]] = {
               "model can be trained, which needs at least 60 days of customer history (e.g. "
               "`cxbridge generate --days 90`). Until then, churn risk, revenue at risk and "
               "the risk quadrants stay empty."),
-    "incidents": (("queue", "incidents", "incident_services", "impact_breakdown"),
+    "incidents": (("queue", "incidents", "incident_services", "impact_breakdown",
+                   "incident_impact"),
                   "The incident queue is not in this snapshot: `cxbridge run` builds the "
                   "incident models and publishes them. Until then there is no queue, no "
                   "hold-back of customers in an open incident and no time to restore."),

@@ -55,8 +55,9 @@ LOG = logging.getLogger(__name__)
 # What each part of the dashboard needs from the snapshot beyond the marts.
 CHURN_TABLES: tuple[str, ...] = ("churn_scores",)
 INCIDENT_TABLES: tuple[str, ...] = ("queue", "incidents", "incident_services", "impact_breakdown",
-                                    "care_list", "incident_access")
+                                    "care_list", "incident_access", "incident_impact")
 TIMELINE_TABLES: tuple[str, ...] = ("incident_episodes", "episodes")
+CONGESTED_UTIL_PCT = 95.0  # models/incidents/params.py: the ceiling of the derived threshold
 
 # (Filters field, dimension or None for dates, SQL clause): the clause is fixed, values bound.
 _FILTER_CLAUSES = (
@@ -299,11 +300,51 @@ class SnapshotReader:
         return self.sql("incident_breakdown", incident_id=incident_id)
 
     def incident_kpis(self, incident_id: str, root_resource_id: str | None,
-                      from_hour: datetime, to_hour: datetime) -> pl.DataFrame:
-        """Hourly KPIs of its root resource, or of the access resources behind it."""
+                      from_hour: datetime, to_hour: datetime,
+                      started_at: datetime | None = None, ends: datetime | None = None
+                      ) -> pl.DataFrame:
+        """Hourly KPIs of its root resource, or of the access resources behind it, with the
+        sessions they usually carry outside the incident (``started_at`` … ``ends``; without
+        them, outside the hours shown)."""
         return self.sql("incident_kpis", incident_id=incident_id,
                         root_resource_id=root_resource_id or "", from_hour=from_hour,
-                        to_hour=to_hour)
+                        to_hour=to_hour, started_at=started_at or from_hour,
+                        ends=ends or to_hour)
+
+    def incident_resources(self, incident_id: str, started_at: datetime, ends: datetime,
+                           rows: int = 8) -> pl.DataFrame:
+        """The cells and ports it hurt (the first ``rows``, busiest first), their sessions
+        while it lasted against their usual level, with ``resources``: how many in all."""
+        return self.sql("incident_resources", incident_id=incident_id, started_at=started_at,
+                        ends=ends, rows=rows)
+
+    def access_worst(self, filters: Filters, order: str = "busy_hour", rows: int = 10
+                     ) -> pl.DataFrame:
+        """The cells and PON ports worst first over the filtered dates (see
+        ``sql/access_worst.sql`` for the orders), at most ``rows``; empty without
+        ``access_hourly``."""
+        if self.missing("access_hourly"):
+            return pl.DataFrame()
+        return self.sql("access_worst", filters, order=order, rows=rows,
+                        congested_pct=self.congestion_threshold())
+
+    def congestion_threshold(self) -> float:
+        """The utilisation (%) the incident models called congested (derived from the history
+        or set, ``detection_thresholds``); 95, their ceiling, when the snapshot lacks it."""
+        if not self.missing("detection_thresholds"):
+            frame = self._frame("select value from detection_thresholds "
+                                "where name = 'congested_util_pct' limit 1", ())
+            if not frame.is_empty() and frame["value"][0] is not None:
+                return float(frame["value"][0])
+        return CONGESTED_UTIL_PCT
+
+    def knows_services(self) -> bool:
+        """Whether the snapshot holds any customer service day (``kpi_daily``): without, the
+        pages show the network's own measures instead of customer experience."""
+        if self.missing("kpi_daily"):
+            return False
+        return bool(self._frame("select exists (select 1 from kpi_daily) as known", ())
+                    ["known"][0])
 
     def care_preview(self, incident_id: str, rows: int = 8) -> pl.DataFrame:
         """The first ``rows`` customers of its care list, ids only, with ``customers``: the

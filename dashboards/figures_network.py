@@ -5,7 +5,7 @@ from the registry and :mod:`dashboards.labels`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
 
@@ -24,9 +24,13 @@ SCORE_PARTS = {
     "score_revenue": "Revenue at risk",
     "score_experience": "Experience drop",
 }
+# The hourly panels of an incident's KPI chart, in this order; a counter the export does not
+# carry (all NULL) gets no panel. Sessions carry their usual level as a dashed line.
 KPI_PANELS = (("unavailable_minutes", "Minutes without service per hour"),
-              ("sessions", "Sessions"), ("latency_ms", "Latency (ms)"),
+              ("sessions", "Sessions"), ("utilisation_max_pct", "Peak utilisation (%)"),
+              ("throughput_mbps", "Throughput (Mbit/s)"), ("latency_ms", "Latency (ms)"),
               ("packet_loss_pct", "Packet loss (%)"))
+USUAL = ("usual_sessions", "Usual sessions")
 
 
 def status_scale(metric: Metric, low: float, high: float) -> list[list]:
@@ -126,33 +130,66 @@ def score_figure(incident: dict) -> Figure:
         yaxis={"visible": False})}
 
 
+def measured_panels(kpis: pl.DataFrame) -> tuple[tuple[str, str], ...]:
+    """The panels of :data:`KPI_PANELS` whose counter has at least one value."""
+    return tuple((column, title) for column, title in KPI_PANELS
+                 if column in kpis.columns and kpis[column].drop_nulls().len() > 0)
+
+
+def unmeasured_panels(kpis: pl.DataFrame) -> tuple[str, ...]:
+    """The titles of the panels left out because the counter was never reported."""
+    shown = {column for column, _ in measured_panels(kpis)}
+    return tuple(title for column, title in KPI_PANELS if column not in shown)
+
+
+def _panel_domains(count: int) -> list[tuple[list[float], list[float]]]:
+    """(x, y) paper domains of ``count`` small panels: two a row up to four, else three."""
+    per_row = 2 if count <= 4 else 3
+    rows = max((count + per_row - 1) // per_row, 1)
+    width, height = 1 / per_row, 1 / rows
+    return [([(i % per_row) * width + (0.04 if i % per_row else 0),
+              (i % per_row + 1) * width - (0.04 if i % per_row < per_row - 1 else 0)],
+             [1 - (i // per_row + 1) * height + (0.08 if i // per_row < rows - 1 else 0),
+              1 - (i // per_row) * height - (0.08 if i // per_row else 0)])
+            for i in range(count)]
+
+
 def resource_kpis_figure(kpis: pl.DataFrame, started: datetime, ends: datetime) -> Figure:
-    """Four small panels of hourly KPIs around the incident, its time shaded."""
-    if kpis.is_empty():
+    """Small panels of hourly KPIs around the incident (the counters measured), its time
+    shaded; the sessions panel shows the usual level dashed beside what was carried."""
+    panels = measured_panels(kpis)
+    if kpis.is_empty() or not panels:
         return empty_figure("No hourly measurements around this incident")
     hours = kpis["hour"].to_list()
+    first, last = hours[0], hours[-1] + timedelta(hours=1)
+    shade = (max(started, first), min(ends, last))
     traces, notes, shapes, axes = [], [], [], {}
-    domains = {1: ([0, 0.46], [0.58, 1]), 2: ([0.54, 1], [0.58, 1]),
-               3: ([0, 0.46], [0, 0.42]), 4: ([0.54, 1], [0, 0.42])}
-    for n, (column, title) in enumerate(KPI_PANELS, 1):
+    for n, ((column, title), (x_domain, y_domain)) in enumerate(
+            zip(panels, _panel_domains(len(panels)), strict=True), 1):
         suffix = "" if n == 1 else str(n)
-        x_domain, y_domain = domains[n]
         axes[f"xaxis{suffix}"] = {"domain": x_domain, "anchor": f"y{suffix}", "type": "date",
-                                  "tickformat": "%d %b %H:%M", "nticks": 5,
+                                  "tickformat": "%d %b %H:%M", "nticks": 4,
                                   "matches": None if n == 1 else "x"}
         axes[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}",
                                   "rangemode": "tozero"}
-        traces.append({"type": "scatter", "mode": "lines", "name": title,
-                       "x": hours, "y": kpis[column].to_list(),
-                       "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
-                       "line": {"color": theme.ACCENT, "width": 2},
-                       "hovertemplate": f"%{{x|%d %b %H:%M}}<br>{title}: %{{y:,.1f}}"
-                                        "<extra></extra>"})
-        notes.append({"text": title, "showarrow": False, "font": {"size": 11},
+        series = [(column, title, {"color": theme.ACCENT, "width": 2})]
+        if column == "sessions" and USUAL[0] in kpis.columns \
+                and kpis[USUAL[0]].drop_nulls().len() > 0:
+            series.append((*USUAL, {"color": theme.MUTED, "width": 1.5, "dash": "dash"}))
+        for key, name, line in series:
+            traces.append({"type": "scatter", "mode": "lines", "name": name,
+                           "x": hours, "y": kpis[key].to_list(),
+                           "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "line": line,
+                           "hovertemplate": f"%{{x|%d %b %H:%M}}<br>{name}: %{{y:,.1f}}"
+                                            "<extra></extra>"})
+        label = f"{title} · usual dashed" if len(series) > 1 else title
+        notes.append({"text": label, "showarrow": False, "font": {"size": 11},
                       "xref": "paper", "x": sum(x_domain) / 2, "xanchor": "center",
                       "yref": "paper", "y": y_domain[1], "yanchor": "bottom"})
-        shapes.append({"type": "rect", "xref": f"x{suffix}", "x0": started, "x1": ends,
-                       "yref": f"y{suffix} domain", "y0": 0, "y1": 1, "line": {"width": 0},
-                       "fillcolor": theme.status_colour("poor"), "opacity": 0.08})
+        if shade[0] < shade[1]:
+            shapes.append({"type": "rect", "xref": f"x{suffix}", "x0": shade[0],
+                           "x1": shade[1], "yref": f"y{suffix} domain", "y0": 0, "y1": 1,
+                           "line": {"width": 0}, "fillcolor": theme.status_colour("poor"),
+                           "opacity": 0.08})
     return {"data": traces, "layout": theme.layout(
         annotations=notes, shapes=shapes, margin={"l": 8, "r": 8, "t": 24, "b": 8}, **axes)}

@@ -147,6 +147,13 @@ def format_euros(value: float | None) -> str:
     return "–" if value is None else f"€{value:,.0f}"
 
 
+def format_decimal(value: float | None, decimals: int = 1, unit: str = "") -> str:
+    """'98.9 %', '34.2' (or '–' for a value not measured)."""
+    if value is None:
+        return "–"
+    return f"{value:,.{decimals}f}" + (f" {unit}" if unit else "")
+
+
 def format_minutes(minutes: float | None) -> str:
     """'45 min', '3 h 20 min', '2 d 4 h'."""
     if minutes is None:

@@ -1,6 +1,12 @@
 """Layout pieces of the Network operations pages built from query results: the queue and
-silent-degradation tables, an incident's header, its exposure figures and the care preview.
-Frames and rows in, components out; no I/O."""
+silent-degradation tables, the cells and ports worst first, an incident's header, its exposure
+figures and the care preview. Frames and rows in, components out; no I/O.
+
+A queue is ranked by customer impact, or, when the snapshot knows no customer services (PM
+counters, perhaps alarms and a topology, but no inventory), by network impact
+(``priority_basis`` 'network', models/incidents/README.md): then the tables and the incident
+page show the cells and ports hurt and the session-minutes lost instead of customers, services,
+SLAs and revenue, which cannot exist."""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from dash import dcc, html
 
 from dashboards import labels
 from dashboards.components import Column, data_table, facts, stat, status_badge
+from dashboards.figures_network import unmeasured_panels
 
 CARE_PREVIEW_ROWS = 8
 _STATUS = {"open": "poor", "stale": "watch", "cleared": "good"}
@@ -44,8 +51,40 @@ def incident_cell(row: dict, query: str) -> html.Div:
                      html.Span(row["incident_id"], className="cell-sub")])
 
 
+def queue_basis(queue: pl.DataFrame, knows_services: bool) -> str:
+    """'network' when the queue is ranked by network impact, else 'customers'; an empty queue
+    (or one published before the network impact existed) goes by ``knows_services``."""
+    if "priority_basis" in queue.columns and not queue.is_empty():
+        return "network" if (queue["priority_basis"] == "network").all() else "customers"
+    return "customers" if knows_services else "network"
+
+
+def is_network_ranked(incident: dict) -> bool:
+    """Whether an incident (a queue row) is ranked by network impact."""
+    return incident.get("priority_basis") == "network"
+
+
+def network_unit(bases: str | list[str | None] | None) -> str:
+    """What the network impact counts, from ``network_basis`` (one value, or several
+    incidents'): 'session-minutes' when every resource was weighed by sessions, else
+    'weighted minutes' (throughput relative to an average resource, or a count)."""
+    values = [bases] if isinstance(bases, str) or bases is None else bases
+    parts = {p.strip() for v in values if v for p in v.split(",")}
+    if parts <= {"sessions", "sessions of its type"}:
+        return "session-minutes"
+    return "resource-minutes" if parts == {"count"} else "weighted minutes"
+
+
+def queue_title(basis: str) -> str:
+    """The queue card's title: what ranks it."""
+    return f"Incident queue, by {'network' if basis == 'network' else 'customer'} impact"
+
+
 def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
-    """The queue, ranked by customer impact, with alarm severity beside the score."""
+    """The queue, ranked by customer impact (or by network impact when the snapshot knows no
+    customers), with alarm severity beside the score."""
+    if queue_basis(queue, knows_services=True) == "network":
+        return network_queue_table(queue, query)
     columns = (
         Column("rank", "Queue rank", numeric=True),
         Column("incident", "Incident", lambda r: incident_cell(r, query)),
@@ -73,15 +112,62 @@ def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
 
 QUEUE_NOTE = ("Open incidents first, then by customer impact. The queue rank is the place among "
               "every incident in the snapshot, so ranks the filters hide are skipped.")
+RANK_NOTE = ("The queue rank is the place among every incident in the snapshot, so ranks the "
+             "filters hide are skipped.")
+
+
+def network_queue_note(unit: str) -> str:
+    """How a queue ranked by network impact is ordered, in words."""
+    weight = ("the active sessions it usually carries" if unit == "session-minutes"
+              else "its usual traffic")
+    return (f"Open incidents first, then by network impact in {unit}: for every cell or port "
+            f"hurt, the minutes it was affected × {weight}. No customer services are loaded, "
+            f"so customers, services, SLAs and revenue are not counted. {RANK_NOTE}")
+
+
+def network_queue_table(queue: pl.DataFrame, query: str) -> html.Div:
+    """The queue of a snapshot that knows no customers: the cells and ports each incident
+    hurt, for how long, and the network impact that ranks it."""
+    unit = network_unit(queue["network_basis"].to_list() if "network_basis" in queue.columns
+                        else None)
+    columns = (
+        Column("rank", "Queue rank", numeric=True),
+        Column("incident", "Incident", lambda r: incident_cell(r, query)),
+        Column("status", "Status", status_tag, nowrap=True),
+        Column("started_at", "Started (UTC)", labels.format_time, nowrap=True),
+        Column("duration_minutes", "Lasted", labels.format_minutes, numeric=True),
+        Column("network_resources", "Cells and ports hurt", labels.format_count,
+               numeric=True),
+        Column("score_network", sentence(unit), labels.format_count, numeric=True),
+        Column("severity", "Alarm severity", nowrap=True),
+    )
+    shown = queue.with_columns(
+        incident=pl.struct("incident_id", "title"),
+        severity=pl.struct("worst_severity", "source").map_elements(
+            lambda r: severity_text(r["worst_severity"], r["source"]), return_dtype=pl.String))
+    table = data_table(shown, columns, "operations-queue-table",
+                       "No incidents in the selected period and filters")
+    return html.Div([html.Div(network_queue_note(unit), className="card-note"), table])
+
+
+def sentence(text: str) -> str:
+    """'session-minutes' → 'Session-minutes'."""
+    return text[:1].upper() + text[1:]
 
 
 def silent_table(silent: pl.DataFrame, query: str) -> html.Div:
     """Degradations found in the counters with no alarm: where, since when, whom they hurt."""
+    if queue_basis(silent, knows_services=True) == "network":
+        measure = Column("score_network", sentence(network_unit(
+            silent["network_basis"].to_list() if "network_basis" in silent.columns else None)),
+            labels.format_count, numeric=True)
+    else:
+        measure = Column("affected_customers", "Customers", labels.format_count, numeric=True)
     columns = (
         Column("incident", "Degradation", lambda r: incident_cell(r, query)),
         Column("started_at", "Since (UTC)", labels.format_time, nowrap=True),
         Column("status", "Status", status_tag, nowrap=True),
-        Column("affected_customers", "Customers", labels.format_count, numeric=True),
+        measure,
     )
     shown = silent.with_columns(incident=pl.struct("incident_id", "title"))
     return data_table(shown, columns, "operations-silent-table",
@@ -92,16 +178,21 @@ def incident_header(incident: dict) -> html.Div:
     """Title, status and the facts an engineer asks first."""
     ends = incident["ended_at"] or incident["impact_end"]
     root_type = labels.code_label("resource_type", incident["root_resource_type"])
+    if is_network_ranked(incident):
+        score = (f"network impact {labels.format_count(incident['score_network'])} "
+                 f"{network_unit(incident.get('network_basis'))}")
+    else:
+        score = f"impact score {labels.format_count(incident['priority_score'])}"
+    region = incident["region"]
     return html.Div([
         html.Div([html.H1(incident["title"], className="page-title"),
                   status_tag(incident["status"])], className="incident-title-row"),
         facts([
             ("Incident", incident["incident_id"]),
-            ("Rank in the queue", f"{incident['rank']} (impact score "
-                                  f"{labels.format_count(incident['priority_score'])})"),
+            ("Rank in the queue", f"{incident['rank']} ({score})"),
             ("Alarm severity", severity_text(incident["worst_severity"], incident["source"])),
             ("Root resource", f"{incident['root_resource_id'] or '–'} · {root_type}"),
-            ("Region", incident["region"]),
+            ("Region", "Not known" if region in (None, "unknown") else region),
             ("Started (UTC)", labels.format_time(incident["started_at"])),
             ("Ended (UTC)" if incident["ended_at"] else "Impact counted until",
              labels.format_time(ends)),
@@ -112,7 +203,10 @@ def incident_header(incident: dict) -> html.Div:
 
 
 def exposure_stats(incident: dict) -> html.Div:
-    """Customers, services, SLA exposure, revenue at risk, experience drop."""
+    """Customers, services, SLA exposure, revenue at risk, experience drop (or, ranked by
+    network impact, the cells and ports hurt, for how long and the traffic they carry)."""
+    if is_network_ranked(incident):
+        return network_stats(incident)
     breached = incident["sla_breached_services"] or 0
     return html.Div([
         stat("Customers hurt", labels.format_count(incident["affected_customers"]),
@@ -141,3 +235,133 @@ def care_preview(care: pl.DataFrame, query: str) -> html.Div:
                       " customers to inform, business customers first"], className="card-note")
     return html.Div([total, data_table(care, columns, "incident-care-table",
                                        "Nobody to inform")])
+
+
+def kpis_note(incident: dict, kpis: pl.DataFrame, from_last_week: bool, days: int) -> str:
+    """Whose hourly KPIs the incident's chart shows (``incident_kpis``), over which part of
+    it, what the dashed line is and which counters the export does not carry."""
+    root = incident["root_resource_id"]
+    measured = not kpis.is_empty() and kpis["root_measured"].any()
+    count = 0 if kpis.is_empty() else int(kpis["resources"].max())
+    parts = [f"{root}, the root resource" if measured
+             else f"The {count} access resources {root} hurt" if is_network_ranked(incident)
+             else f"Mean of the {count} access resources carrying the services {root} hurt",
+             "the incident's time shaded"]
+    if from_last_week:
+        parts.append(f"its last {days} days")
+    if "usual_sessions" in kpis.columns and kpis["usual_sessions"].drop_nulls().len() > 0:
+        parts.append("dashed: the sessions usual at that hour on other days")
+    missing = unmeasured_panels(kpis) if not kpis.is_empty() else ()
+    if missing:
+        parts.append(f"not measured by the export: {', '.join(m.lower() for m in missing)}")
+    return "; ".join(parts)
+
+
+def usual_sessions(incident: dict) -> float | None:
+    """The active sessions the resources hurt usually carry (per 15 minutes, weighted by how
+    long each was hurt), when the network impact is weighed by sessions."""
+    minutes = incident.get("network_minutes") or 0
+    if network_unit(incident.get("network_basis")) != "session-minutes" or minutes <= 0:
+        return None
+    return (incident.get("score_network") or 0) / minutes
+
+
+def network_stats(incident: dict) -> html.Div:
+    """What an incident ranked by network impact hurt: cells and ports, minutes, impact."""
+    unit = network_unit(incident.get("network_basis"))
+    usual = usual_sessions(incident)
+    return html.Div([
+        stat("Cells and ports hurt", labels.format_count(incident["network_resources"]),
+             stat_id="incident-resources-hurt"),
+        stat("Time hurt" if (incident["network_resources"] or 0) <= 1
+             else "Time hurt, summed over them",
+             labels.format_minutes(incident.get("network_minutes"))),
+        stat("Usual active sessions", labels.format_decimal(usual)),
+        stat(f"Network impact ({unit})", labels.format_count(incident["score_network"]),
+             stat_id="incident-network-impact"),
+    ], className="stat-row")
+
+
+def score_note(incident: dict) -> str:
+    """Why the incident ranks where it does, in words."""
+    if not is_network_ranked(incident):
+        return "Why it ranks here: its impact score, in weighted service-minutes"
+    unit = network_unit(incident.get("network_basis"))
+    usual = usual_sessions(incident)
+    minutes = labels.format_minutes(incident.get("network_minutes"))
+    weight = (f"the {usual:,.1f} active sessions usually carried" if usual is not None
+              else "the usual traffic")
+    hurt = ("one cell or port hurt" if (incident.get("network_resources") or 0) <= 1
+            else f"{labels.format_count(incident['network_resources'])} cells and ports hurt, "
+                 "summed,")
+    return (f"Why it ranks here: {minutes} of {hurt} × {weight} = "
+            f"{labels.format_count(incident['score_network'])} {unit}. No customer services "
+            "are loaded, so customers, SLAs and revenue at risk cannot be counted.")
+
+
+def resources_table(resources: pl.DataFrame) -> html.Div:
+    """The cells and ports an incident hurt (``incident_resources``), busiest first: sessions
+    while it lasted against their usual level."""
+    columns = (
+        Column("resource_id", "Cell or port", nowrap=True),
+        Column("sessions_during", "Sessions", labels.format_decimal, numeric=True),
+        Column("sessions_usual", "Usual", labels.format_decimal, numeric=True),
+        Column("peak_utilisation_pct", "Peak use",
+               lambda v: labels.format_decimal(v, 0, "%"), numeric=True),
+        Column("unavailable_minutes", "Down", labels.format_minutes, numeric=True),
+    )
+    count = 0 if resources.is_empty() else int(resources["resources"][0])
+    which = (f"the {resources.height} busiest" if count > resources.height
+             else "it" if count == 1 else "each")
+    hurt = "1 cell or port hurt" if count == 1 else \
+        f"{labels.format_count(count)} cells and ports hurt"
+    note = html.Div(f"{hurt}; for {which}, the mean active sessions per 15 minutes while the "
+                    "incident lasted and usually, its peak utilisation and "
+                    "time without service meanwhile", className="card-note")
+    return html.Div([note, data_table(resources, columns, "incident-resources-table",
+                                      "No cell or port measured behind it")])
+
+
+CELL_ORDERS: dict[str, str] = {
+    "busy_hour": "Busy-hour utilisation", "failures": "Failed set-ups",
+    "throughput": "Lowest throughput", "unavailable": "Time without service",
+}
+
+
+def cells_table(cells: pl.DataFrame, open_incidents: pl.DataFrame, query: str,
+                congested_pct: float) -> html.Div:
+    """The cells and ports worst first (``access_worst``), with the open incident each is
+    the root of; ``open_incidents`` has ``root_resource_id``, ``incident_id``, ``kind``."""
+    linked = {}
+    if not open_incidents.is_empty():
+        for row in open_incidents.iter_rows(named=True):
+            linked.setdefault(row["root_resource_id"], row)
+
+    def incident_link(resource_id: str):
+        row = linked.get(resource_id)
+        if row is None:
+            return ""
+        return dcc.Link(labels.code_label("kind", row["kind"]),
+                        href=incident_href(row["incident_id"], query))
+
+    columns = (
+        Column("resource_id", "Cell or port", nowrap=True),
+        Column("busy_hour_pct", "Busy hour", lambda v: labels.format_decimal(v, 0, "%"),
+               numeric=True),
+        Column("congested_hours", f"Hours ≥ {congested_pct:.0f} %", labels.format_count,
+               numeric=True),
+        Column("throughput_mbps", "Mbit/s", labels.format_decimal, numeric=True),
+        Column("failed_setup_pct", "Failed set-ups",
+               lambda v: labels.format_decimal(v, 2, "%"), numeric=True),
+        Column("sessions", "Sessions", labels.format_decimal, numeric=True),
+        Column("unavailable_minutes", "Down", labels.format_minutes, numeric=True),
+        Column("resource_id", "Open incident", incident_link),
+    )
+    count = 0 if cells.is_empty() else int(cells["resources"][0])
+    note = html.Div(
+        f"{cells.height} of {labels.format_count(count)} cells and ports measured in the "
+        "period. Busy hour: the day's highest 15-minute utilisation, averaged over the days; "
+        "sessions: mean active per 15 minutes; – not measured by the export.",
+        className="card-note")
+    return html.Div([note, data_table(cells, columns, "operations-cells-table",
+                                      "No cell or port measured in the selected period")])

@@ -2,6 +2,10 @@
 timeline, root cause and symptoms), whom it hurt (services by type and segment, SLA exposure,
 revenue at risk), why it ranks where it does, the KPIs of the resources involved, and the
 proactive-care list to export (contact details for the care role only).
+
+An incident ranked by network impact (a snapshot that knows no customer services) shows what
+can exist instead: the cells and ports it hurt with their sessions against their usual level,
+its network impact in words, no care list; the KPI chart of its root resource stays.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ from dashboards.network_view import (
     care_preview,
     exposure_stats,
     incident_header,
+    is_network_ranked,
+    kpis_note,
+    resources_table,
+    score_note,
 )
 from dashboards.roles import ROLE_LABELS, sees_contacts
 
@@ -38,6 +46,7 @@ dash.register_page(__name__, path="/incident", path_template="/incident/<inciden
 _GRAPH = {"displayModeBar": False}
 KPI_HOURS_AROUND = 6
 KPI_MAX_DAYS = 7
+RESOURCE_ROWS = 8
 
 
 def layout(incident_id: str | None = None, **_query: str) -> html.Div:
@@ -59,18 +68,21 @@ def _body() -> list:
             dbc.Col(titled_card("Exposure", [
                 html.Div(id="incident-exposure"),
                 html.Div("Why it ranks here: its impact score, in weighted service-minutes",
-                         className="card-note"),
-                graph("incident-score", "110px")]), lg=7),
-            dbc.Col(titled_card("What it hurt", [graph("incident-impact", "200px")]), lg=5),
+                         id="incident-score-note", className="card-note"),
+                html.Div(graph("incident-score", "110px"), id="incident-score-box")]), lg=7),
+            dbc.Col(titled_card("What it hurt", [
+                html.Div(graph("incident-impact", "200px"), id="incident-impact-box"),
+                html.Div(id="incident-resources")]), lg=5),
         ], className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(titled_card("Alarm timeline", [graph("incident-timeline", "200px")]), lg=7),
-            dbc.Col(titled_card("Proactive care", [
+            dbc.Col(titled_card("Alarm timeline", [graph("incident-timeline", "200px")]), lg=7,
+                    id="incident-timeline-col"),
+            dbc.Col(id="incident-care-col", lg=5, children=titled_card("Proactive care", [
                 html.Div(id="incident-care"),
                 html.Div([html.A("Export care list", id="incident-export", download="",
                                  href="", className="btn btn-primary btn-sm"),
                           html.Span(id="incident-export-note", className="export-note")],
-                         className="export-row")]), lg=5),
+                         className="export-row")])),
         ], className="g-3 mb-3"),
         titled_card("Hourly KPIs of the resources involved", [
             html.Div(id="incident-kpis-note", className="card-note"),
@@ -82,13 +94,18 @@ def graph(graph_id: str, height: str) -> dcc.Graph:
     return dcc.Graph(id=graph_id, config=_GRAPH, responsive=True, style={"height": height})
 
 
+def incident_end(incident: dict) -> datetime:
+    """When it ended, or until when its impact is counted (open: the last data)."""
+    return incident["ended_at"] or incident["impact_end"] or incident["started_at"]
+
+
 def kpi_window(incident: dict) -> tuple[datetime, datetime]:
-    """Hours to show around an incident: from before it started to after it ended, at most a
-    week (chronic congestion can last the whole month)."""
+    """Hours to show around an incident: from before it started to after it ended; of one
+    longer than a week (chronic congestion can last the whole month), its last week, which
+    is what it is doing now (or how it ended)."""
     start = incident["started_at"] - timedelta(hours=KPI_HOURS_AROUND)
-    ends = incident["ended_at"] or incident["impact_end"] or incident["started_at"]
-    end = ends + timedelta(hours=KPI_HOURS_AROUND)
-    return start, min(end, start + timedelta(days=KPI_MAX_DAYS))
+    end = incident_end(incident) + timedelta(hours=KPI_HOURS_AROUND)
+    return max(start, end - timedelta(days=KPI_MAX_DAYS)), end
 
 
 @callback(Output("incident-header", "children"), Output("incident-exposure", "children"),
@@ -126,16 +143,32 @@ def show_kpis(incident_id):
     if incident is None:
         return dash.no_update, dash.no_update
     start, end = kpi_window(incident)
-    kpis = reader.incident_kpis(incident_id, incident["root_resource_id"], start, end)
-    root = incident["root_resource_id"]
-    measured = not kpis.is_empty() and kpis["root_measured"].any()
-    count = 0 if kpis.is_empty() else int(kpis["resources"].max())
-    subject = (f"{root}, the root resource; the incident's time shaded" if measured
-               else f"Mean of the {count} access resources carrying the services {root} hurt; "
-                    "the incident's time shaded")
-    figure = resource_kpis_figure(kpis, incident["started_at"],
-                                  incident["ended_at"] or incident["impact_end"])
-    return figure, subject
+    kpis = reader.incident_kpis(incident_id, incident["root_resource_id"], start, end,
+                                incident["started_at"], incident_end(incident))
+    figure = resource_kpis_figure(kpis, incident["started_at"], incident_end(incident))
+    return figure, kpis_note(incident, kpis, from_last_week=start > incident["started_at"],
+                             days=KPI_MAX_DAYS)
+
+
+@callback(Output("incident-score-note", "children"), Output("incident-score-box", "hidden"),
+          Output("incident-impact-box", "hidden"), Output("incident-resources", "children"),
+          Output("incident-timeline-col", "lg"), Output("incident-care-col", "className"),
+          Input("incident-id", "data"))
+@needs_snapshot
+def show_basis(incident_id):
+    """Ranked by network impact (no customers known): the impact in words and the cells and
+    ports hurt instead of the score's customer parts, the services hurt and the care list."""
+    if not incident_id:
+        raise PreventUpdate
+    reader = current_reader()
+    incident = None if reader.missing(*INCIDENT_TABLES) else reader.incident(incident_id)
+    if incident is None:
+        raise PreventUpdate
+    if not is_network_ranked(incident):
+        return score_note(incident), False, False, None, 7, None
+    resources = reader.incident_resources(incident_id, incident["started_at"],
+                                          incident_end(incident), RESOURCE_ROWS)
+    return score_note(incident), True, True, resources_table(resources), 12, "d-none"
 
 
 @callback(Output("incident-export", "href"), Output("incident-export-note", "children"),

@@ -1,28 +1,43 @@
 """Network operations: the incident queue ranked by customer impact (alarm severity beside it),
 experience by region and day, and the silent degradations no alarm announced.
 
-Each incident opens onto its own page (:mod:`dashboards.pages.incident`). Operations sees
-customers by id and count only (:mod:`dashboards.roles`).
+On a snapshot that knows no customer services (PM counters only, perhaps alarms), the queue is
+ranked by network impact and says so, and the cells and ports worst first take the place of
+the experience index, which needs services. Each incident opens onto its own page
+(:mod:`dashboards.pages.incident`). Operations sees customers by id and count only
+(:mod:`dashboards.roles`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
 import dash_bootstrap_components as dbc
+import polars as pl
 from dash import Input, Output, callback, dcc, html
 
 from dashboards.components import missing_notice, titled_card
 from dashboards.context import current_reader, needs_snapshot
 from dashboards.data_access import INCIDENT_TABLES
+from dashboards.figures import empty_figure
 from dashboards.figures_network import heatmap_by_day
 from dashboards.filters import Filters, filter_inputs
-from dashboards.network_view import queue_table, silent_table
+from dashboards.network_view import (
+    CELL_ORDERS,
+    cells_table,
+    queue_basis,
+    queue_table,
+    queue_title,
+    silent_table,
+)
 from dashboards.registry import metric
 
 dash.register_page(__name__, path="/operations", name="Network operations",
                    title="Network operations · cxbridge", order=20)
 
 EXPERIENCE = "experience_index"
+CELL_ROWS = 10
 
 
 def layout(**_query: str) -> html.Div:
@@ -33,16 +48,26 @@ def layout(**_query: str) -> html.Div:
         dbc.Checklist(id="operations-planned", value=[], inline=True, switch=True,
                       options=[{"label": "Planned maintenance", "value": "planned"}]),
     ], className="queue-controls")
+    cell_order = dbc.Select(id="operations-cells-order", value="busy_hour", size="sm",
+                            options=[{"label": f"Worst by {text.lower()}", "value": value}
+                                     for value, text in CELL_ORDERS.items()],
+                            className="cells-order")
     return html.Div([
         html.Div(id="operations-notice"),
-        dbc.Row(dbc.Col(titled_card("Incident queue, by customer impact",
+        dbc.Row(dbc.Col(titled_card(html.Span("Incident queue", id="operations-queue-title"),
                                     [dcc.Loading(html.Div(id="operations-queue"), type="dot",
                                                  delay_show=300)], controls)),
                 className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(titled_card(f"{metric(EXPERIENCE).label} by region and day", [
-                dcc.Graph(id="operations-experience", config={"displayModeBar": False},
-                          responsive=True, style={"height": "260px"})]), lg=7),
+            dbc.Col([
+                html.Div(titled_card(f"{metric(EXPERIENCE).label} by region and day", [
+                    dcc.Graph(id="operations-experience", config={"displayModeBar": False},
+                              responsive=True, style={"height": "260px"})]),
+                    id="operations-experience-box", className="h-100"),
+                html.Div(titled_card("Cells and ports, worst first", [
+                    html.Div(id="operations-cells")], cell_order),
+                    id="operations-cells-box", className="h-100", hidden=True),
+            ], lg=7),
             dbc.Col(titled_card("Silent degradations (no alarm)", [
                 html.Div(id="operations-silent")]), lg=5),
         ], className="g-3"),
@@ -67,10 +92,47 @@ def show_queue(view, planned, start, end, regions, segments, cfs_types):
     return None, queue_table(queue, query), silent_table(silent, query)
 
 
+@callback(Output("operations-queue-title", "children"), Input("operations-view", "value"),
+          Input("operations-planned", "value"), *filter_inputs())
+@needs_snapshot
+def show_queue_title(view, planned, start, end, regions, segments, cfs_types):
+    """What ranks the queue: customer impact, or network impact without customers."""
+    filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
+    reader = current_reader()
+    if reader.missing(*INCIDENT_TABLES):
+        return "Incident queue"
+    queue = reader.incident_queue(filters, only_open=view == "open",
+                                  include_planned=bool(planned))
+    return queue_title(queue_basis(queue, reader.knows_services()))
+
+
 @callback(Output("operations-experience", "figure"), *filter_inputs())
 @needs_snapshot
 def show_experience(start, end, regions, segments, cfs_types):
     """The experience index per region and day: where customers felt the network."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
-    frame = current_reader().breakdown_by_day(EXPERIENCE, "region", filters)
+    reader = current_reader()
+    if not reader.knows_services():  # the cells and ports show instead
+        return empty_figure("No customer services in this snapshot")
+    frame = reader.breakdown_by_day(EXPERIENCE, "region", filters)
     return heatmap_by_day(metric(EXPERIENCE), frame, "region")
+
+
+@callback(Output("operations-cells", "children"), Output("operations-experience-box", "hidden"),
+          Output("operations-cells-box", "hidden"), Input("operations-cells-order", "value"),
+          *filter_inputs())
+@needs_snapshot
+def show_cells(order, start, end, regions, segments, cfs_types):
+    """Without customer services, the cells and ports worst first in place of the experience
+    index (the region, segment and service filters do not apply to them)."""
+    reader = current_reader()
+    if reader.knows_services():
+        return None, False, True
+    filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
+    dates = replace(filters, regions=(), segments=(), cfs_types=())
+    cells = reader.access_worst(dates, order if order in CELL_ORDERS else "busy_hour",
+                                CELL_ROWS)
+    open_now = (pl.DataFrame() if reader.missing(*INCIDENT_TABLES)
+                else reader.incident_queue(dates, only_open=True))
+    return (cells_table(cells, open_now, filters.to_query(), reader.congestion_threshold()),
+            True, False)

@@ -2,7 +2,13 @@
 -- of its root resource ($root_resource_id) when it is an access resource (a PON port, a
 -- cell), else the mean over the access resources that carried its affected services
 -- (incident_access: an OLT's ports, a site's cells, …). `resources` says how many were
--- averaged, `root_measured` whether they are the root itself.
+-- averaged, `root_measured` whether they are the root itself. `usual_sessions` is what those
+-- resources usually carry at that hour: per resource, the median of its sessions at the same
+-- hour of the week over its hours outside the incident ($started_at … $ends), or at the same
+-- hour of the day when it has fewer than 3 such weeks; NULL with fewer than 3 such days (a
+-- degradation that lasts the whole data has no usual level), and NULL for an hour unless
+-- every resource reporting sessions then has one (the same resources on both lines).
+-- A counter the export does not carry stays NULL (not measured).
 with root as (
     select resource_id
     from access_hourly
@@ -19,18 +25,52 @@ resources as (
     select resource_id from root
     union
     select resource_id from behind
+),
+history as (   -- each resource's hours outside the incident: what it usually carries
+    select h.resource_id, isodow(h.hour) as dow, hour(h.hour) as hod, h.sessions
+    from access_hourly h
+    join resources r using (resource_id)
+    where h.sessions is not null
+      and not (h.hour >= date_trunc('hour', $started_at) and h.hour < $ends)
+),
+by_week as (
+    select resource_id, dow, hod, median(sessions) as usual, count(*) as weeks
+    from history
+    group by resource_id, dow, hod
+),
+by_day as (
+    select resource_id, hod, median(sessions) as usual, count(*) as days
+    from history
+    group by resource_id, hod
+),
+shown as (
+    select h.*,
+           case when w.weeks >= 3 then w.usual
+                when d.days >= 3 then d.usual end                              as usual_sessions
+    from access_hourly h
+    join resources r using (resource_id)
+    left join by_week w
+      on w.resource_id = h.resource_id and w.dow = isodow(h.hour) and w.hod = hour(h.hour)
+    left join by_day d on d.resource_id = h.resource_id and d.hod = hour(h.hour)
+    where h.date between cast($from_hour as date) and cast($to_hour as date)
+      and h.hour between $from_hour and $to_hour
 )
-select h.hour,
-       count(distinct h.resource_id)                         as resources,
-       bool_or(h.resource_id = $root_resource_id)            as root_measured,
-       avg(h.unavailable_minutes)                            as unavailable_minutes,
-       sum(h.sessions)                                       as sessions,
-       avg(h.latency_ms)                                     as latency_ms,
-       avg(h.packet_loss_pct)                                as packet_loss_pct,
-       max(h.utilisation_max_pct)                            as utilisation_max_pct
-from access_hourly h
-join resources r using (resource_id)
-where h.date between cast($from_hour as date) and cast($to_hour as date)
-  and h.hour between $from_hour and $to_hour
-group by h.hour
-order by h.hour
+select hour,
+       count(distinct resource_id)                                       as resources,
+       bool_or(resource_id = $root_resource_id)                          as root_measured,
+       avg(unavailable_minutes)                                          as unavailable_minutes,
+       cast(sum(sessions) as double)                                     as sessions,
+       case when count(usual_sessions) filter (where sessions is not null) = count(sessions)
+            then cast(sum(usual_sessions) filter (where sessions is not null) as double)
+       end                                                               as usual_sessions,
+       avg(latency_ms)                                                   as latency_ms,
+       avg(packet_loss_pct)                                              as packet_loss_pct,
+       max(utilisation_max_pct)                                          as utilisation_max_pct,
+       sum(throughput_mbps * intervals_reported)
+           / nullif(sum(intervals_reported) filter (where throughput_mbps is not null), 0)
+                                                                         as throughput_mbps,
+       cast(100.0 * (sum(access_attempts) - sum(access_successes))
+            / nullif(sum(access_attempts), 0) as double)                 as failed_setup_pct
+from shown
+group by hour
+order by hour

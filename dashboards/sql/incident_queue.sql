@@ -3,15 +3,21 @@
 -- $cfs_types (when any are chosen), open ones first, then by the impact rank of the incident
 -- models. $only_open keeps incidents not over yet (open, or stale: past their usual length,
 -- their clear probably lost); $include_planned keeps planned maintenance; $source is 'alarm',
--- 'silent' (degradations no alarm announced) or 'any'.
+-- 'silent' (degradations no alarm announced) or 'any'. `priority_basis` says what ranks the
+-- queue: 'customers' (the score is weighted service-minutes) or 'network' (a warehouse that
+-- knows no services: the score is the network impact, `score_network`, in session-minutes or
+-- what `network_basis` says), with the resources hurt and their minutes beside it.
 select q.rank, q.incident_id, q.status, q.source, q.kind, q.title, q.root_resource_id,
        q.started_at, q.duration_minutes, q.planned, q.worst_severity, q.severity_rank,
        q.priority_score, q.affected_services, q.affected_customers, q.sla_services,
        q.sla_breached_services, q.revenue_at_risk_eur, q.experience_drop,
+       q.priority_basis, q.score_network, q.network_resources, m.network_minutes,
+       m.network_basis,
        q.status not in ('cleared', 'resolved', 'closed')             as is_open,
        i.region, i.ended_at, i.impact_end, i.detection
 from queue q
 join incidents i using (incident_id)
+left join incident_impact m using (incident_id)
 where cast(q.started_at as date) <= $end
   and cast(coalesce(i.impact_end, i.ended_at, q.started_at) as date) >= $start
   and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], i.region))

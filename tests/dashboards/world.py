@@ -181,7 +181,7 @@ def incident_tables(services: pl.DataFrame) -> dict[str, pl.DataFrame]:
                                      & (pl.col("cfs_type") == "mobile_data")
                                      & (pl.col("date") == date(2026, 3, 12))),
     }
-    incidents, queue, affected, episodes, links = [], [], [], [], []
+    incidents, queue, affected, episodes, links, impact = [], [], [], [], [], []
     for rank, (iid, source, kind, title, root, region, start, end, status, planned,
                severity) in enumerate(specs, 1):
         impact_end = end or datetime.combine(LAST_DAY, datetime.max.time()).replace(microsecond=0)
@@ -207,8 +207,12 @@ def incident_tables(services: pl.DataFrame) -> dict[str, pl.DataFrame]:
             "score_experience": 100.0 / rank, "affected_services": rows.height,
             "affected_customers": rows["customer_id"].n_unique(), "sla_services": 0,
             "sla_breached_services": 0, "revenue_at_risk_eur": 12.5 * rows.height,
-            "experience_drop": 40.0, "model_version": "incidents-test", "run_id": "inc-run",
+            "experience_drop": 40.0, "score_network": 500.0 / rank,
+            "priority_basis": "customers", "network_resources": 1,
+            "model_version": "incidents-test", "run_id": "inc-run",
             "scored_at": datetime(2026, 3, 16)})
+        impact.append({"incident_id": iid, "network_resources": 1, "network_minutes": minutes,
+                       "network_impact": 500.0 / rank, "network_basis": "sessions"})
         for row in rows.iter_rows(named=True):
             affected.append({"incident_id": iid, "service_id": row["service_id"],
                              "customer_id": row["customer_id"], "cfs_type": row["cfs_type"],
@@ -247,7 +251,8 @@ def incident_tables(services: pl.DataFrame) -> dict[str, pl.DataFrame]:
                 services.select("service_id", "access_resource_id").unique(), on="service_id")
             .group_by("incident_id", resource_id="access_resource_id")
             .agg(services=pl.col("service_id").n_unique()),
-            "incident_episodes": pl.DataFrame(links), "episodes": pl.DataFrame(episodes)}
+            "incident_episodes": pl.DataFrame(links), "episodes": pl.DataFrame(episodes),
+            "incident_impact": pl.DataFrame(impact)}
 
 
 def access_hourly() -> pl.DataFrame:
