@@ -437,7 +437,8 @@ def incidents(
     export: Annotated[bool, typer.Option(help="Write TMF656 / care files to exports/.")] = False,
     refresh: Annotated[bool, typer.Option(help="First update from new alarm events.")] = False,
 ) -> None:
-    """The fault queue ranked by customer impact, with score components and alarm severity."""
+    """The fault queue ranked by customer impact (by network impact while no customer services
+    are loaded), with score components and alarm severity."""
     from models.incidents.cli import Options
     from models.incidents.cli import run as run_incidents
 

@@ -63,8 +63,14 @@ def _queue(con, settings: Settings, options: Options, console: Console, notes: C
         console.print(f"No {which} in the queue"
                       + ("" if options.include_cleared else " (--all shows cleared ones)"))
         return
-    console.print(queue_table(frame, f"Fault queue by customer impact: {which}, score in "
-                                     "service-minutes (alarm severity alongside)"))
+    by_network = "priority_basis" in frame.columns and (
+        frame["priority_basis"] == "network").all()
+    title = (f"Fault queue by network impact: {which}, score in session-minutes on the cells "
+             "and ports hurt (no customer services loaded; alarm severity alongside)"
+             if by_network else
+             f"Fault queue by customer impact: {which}, score in service-minutes (alarm "
+             "severity alongside)")
+    console.print(queue_table(frame, title))
 
 
 def _problem(con, settings: Settings, options: Options, notes: Console) -> None:
