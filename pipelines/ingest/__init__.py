@@ -56,7 +56,7 @@ SOURCES: tuple[Source, ...] = (
 )
 _BY_NAME = {source.name: source for source in SOURCES}
 # the sources whose parse reads the declared mappings (a ``mappings`` keyword)
-MAPPED_SOURCES = (kpis.SOURCE.name, alarms.SOURCE.name)
+MAPPED_SOURCES = (kpis.SOURCE.name, alarms.SOURCE.name, customers.SOURCE.name)
 
 
 def source(name: str) -> Source:

@@ -20,7 +20,9 @@ from pipelines.ingest.mapping_types import (
     OF_INTERVAL,
     PM_COUNTERS,
     AlarmMapping,
+    ColumnMapping,
     Counter,
+    Field,
     Layout,
     MappingError,
     PmDialect,
@@ -40,6 +42,8 @@ def read_mapping(path: Path, kind: str) -> PmDialect | AlarmMapping:
         raise MappingError(f"{path}: expected a YAML mapping of keys (name, timestamp, "
                            f"counters, …), found {type(document).__name__}; {GUIDE}")
     doc = _Document(path, document)
+    if kind == "customers":
+        return _column_mapping(doc)
     return _pm_dialect(doc) if kind == "kpis" else _alarm_mapping(doc)
 
 
@@ -385,3 +389,57 @@ def _flag_spellings(values: list) -> list[str]:
         else:
             found.append(str(value))
     return found
+
+
+# --- a CRM export's columns ---------------------------------------------------------------
+
+_CUSTOMER_KEYS = ("name", "description", "match", "separator", "decimal", "header_row",
+                  "columns")
+# the warehouse's customer columns (pipelines/ingest/sources/customers.py) and the ones a CRM
+# export must give, from a column or as a constant
+CUSTOMER_COLUMNS = ("customer_id", "name", "email", "phone", "segment", "region", "city",
+                    "contract_type", "payment_method", "customer_since", "monthly_charges_eur",
+                    "status")
+CUSTOMER_REQUIRED = ("customer_id", "segment", "region", "contract_type", "customer_since")
+
+
+def _column_mapping(doc: _Document) -> ColumnMapping:
+    doc.check_keys(_CUSTOMER_KEYS)
+    spec = doc.required("columns", "each warehouse column's file column or constant, e.g. "
+                                   "{customer_id: customerID, region: {value: unknown}}")
+    if not isinstance(spec, dict):
+        raise doc.error("columns", f"must map warehouse columns to file columns, found {spec!r}")
+    fields = {name: _field(doc, name, value) for name, value in spec.items()}
+    missing = [c for c in CUSTOMER_REQUIRED if c not in fields]
+    if missing:
+        raise doc.error("columns", f"lacks {', '.join(missing)}: every customer needs them; "
+                                   "map a file column or give a constant ({value: …})")
+    match = tuple(f.column for f in fields.values() if f.column)
+    return ColumnMapping(name=doc.text("name", doc.path.stem),
+                         description=doc.text("description", ""), origin=doc.path,
+                         layout=_layout(doc, match), fields=fields)
+
+
+def _field(doc: _Document, name: str, value: Any) -> Field:
+    key = f"columns.{name}"
+    if name not in CUSTOMER_COLUMNS:
+        raise doc.error(key, "is not a customer column; allowed: " + ", ".join(CUSTOMER_COLUMNS)
+                        + " (the export's other columns are kept as extra attributes)")
+    if isinstance(value, dict) and "value" in value:
+        if set(value) != {"value"}:
+            raise doc.error(key, "takes either {column: NAME, …} or {value: CONSTANT}, not both")
+        return Field(value=doc.text(f"{key}.value", value=value["value"]))
+    spec = _column(doc, key, value, ("values", "format", "months_before"))
+    values = spec.get("values", {})
+    if not isinstance(values, dict):
+        raise doc.error(f"{key}.values", f"must map file values to ours, found {values!r}")
+    months_before = spec.get("months_before")
+    if months_before is not None:
+        try:
+            datetime.strptime(str(months_before), "%Y-%m-%d")
+        except ValueError as exc:
+            raise doc.error(f"{key}.months_before", f"is {months_before!r}: the day the "
+                            "months count back from, as YYYY-MM-DD") from exc
+    return Field(column=spec["column"], values={str(k): str(v) for k, v in values.items()},
+                 format=doc.text(f"{key}.format", None, spec.get("format")),
+                 months_before=None if months_before is None else str(months_before))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 BUILTIN_DIR = Path(__file__).with_name("builtin_mappings")
 RAW_MAPPINGS = "_mappings"  # a raw folder's own mappings (folders starting with _ are no feed)
-KINDS = ("kpis", "alarms")
+KINDS = ("kpis", "alarms", "customers")
 GUIDE = "see data/README.md, 'Mappings'"
 
 # the warehouse's PM counters and their units (stg.kpi_15min)
@@ -164,12 +164,42 @@ class AlarmMapping:
 
 
 @dataclass(frozen=True)
+class Field:
+    """One warehouse column of a CRM export: a file column (its values renamed by ``values``,
+    a date read with ``format``, or a number of months before ``months_before``: a tenure), or
+    a constant ``value`` for a column the export does not have."""
+
+    column: str | None = None
+    value: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
+    format: str | None = None
+    months_before: str | None = None  # YYYY-MM-DD: the column is months before this day
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """A CRM export's columns onto the warehouse's (``<mappings>/customers/<name>.yaml``);
+    the file's other columns are kept as extra attributes."""
+
+    name: str
+    description: str
+    origin: Path
+    layout: Layout
+    fields: Mapping[str, Field]
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return tuple(f.column for f in self.fields.values() if f.column)
+
+
+@dataclass(frozen=True)
 class Mappings:
     """Every mapping in force: PM dialects and alarm feeds, each best first (a user's before
     the built-ins), the folders they came from, and notes (which file replaced which)."""
 
     kpis: tuple[PmDialect, ...] = ()
     alarms: tuple[AlarmMapping, ...] = ()
+    customers: tuple[ColumnMapping, ...] = ()
     folders: tuple[Path, ...] = ()
     notes: tuple[str, ...] = ()
 

@@ -4,7 +4,8 @@ outside the code (one file per PM dialect or alarm feed).
 A user keeps them in a mappings folder (``--mappings DIR``, else ``CXBRIDGE_MAPPINGS_DIR``,
 else ``[paths] mappings_dir`` in cxbridge.toml, else ``<data home>/mappings``), and a raw
 folder may carry its own under ``<raw>/_mappings/``. PM dialects are ``<folder>/kpis/*.yaml``,
-alarm CSV feeds ``<folder>/alarms/*.yaml``; the built-in dialects (vendors A and B) ship in the
+alarm CSV feeds ``<folder>/alarms/*.yaml``, CRM exports' columns
+``<folder>/customers/*.yaml``; the built-in dialects (vendors A and B) ship in the
 same format in ``builtin_mappings/``. A file's name (without ``.yaml``) is the mapping's name
 unless it says ``name:``; a later folder's mapping replaces an earlier one of the same name
 (built-ins, then the raw folder's, then the user's folder).
@@ -36,7 +37,9 @@ from pipelines.ingest.mapping_types import (
     RAW_MAPPINGS,
     SEPARATORS,
     AlarmMapping,
+    ColumnMapping,
     Counter,
+    Field,
     Layout,
     MappingError,
     Mappings,
@@ -97,8 +100,8 @@ def load_mappings(folders: Iterable[Path] = ()) -> Mappings:
                 found[kind][mapping.name] = mapping
     # the latest folder's mappings first, the built-ins last
     ordered = {kind: tuple(reversed(list(found[kind].values()))) for kind in KINDS}
-    return Mappings(kpis=ordered["kpis"], alarms=ordered["alarms"], folders=folders,
-                    notes=tuple(notes))
+    return Mappings(kpis=ordered["kpis"], alarms=ordered["alarms"],
+                    customers=ordered["customers"], folders=folders, notes=tuple(notes))
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -204,7 +207,8 @@ def no_match_reason(path: Path, lines: Sequence[str], mappings: Mappings, kind: 
 # what other modules import from here: the mapping values and the file reader live in their
 # own modules (mapping_types, mapping_files), this one loads the folders and matches headers
 __all__ = [
-    "BUILTIN_DIR", "GUIDE", "INTERVAL_MINUTES", "KINDS", "OF_INTERVAL", "PM_COUNTERS",
+    "BUILTIN_DIR", "ColumnMapping", "Field", "GUIDE", "INTERVAL_MINUTES", "KINDS",
+    "OF_INTERVAL", "PM_COUNTERS",
     "RAW_MAPPINGS", "SEPARATORS", "AlarmMapping", "Counter", "HeaderMatch", "Layout",
     "MappingError", "Mappings", "PmDialect", "Timestamp", "ValueMap", "builtin_mappings",
     "choose_mapping", "head_lines", "load_mappings", "mapping_folders", "match_header",

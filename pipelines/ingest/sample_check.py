@@ -31,8 +31,9 @@ from pipelines.ingest.mappings import (
     read_mapping,
 )
 from pipelines.ingest.suggest import suggest_alarm_mapping, suggest_pm_mapping
+from pipelines.ingest.suggest_columns import suggest_customer_mapping
 
-MAPPED_KINDS = ("kpis", "alarms")
+MAPPED_KINDS = ("kpis", "alarms", "customers")
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".jsonl", ".json")
 
 
@@ -162,6 +163,9 @@ def _reason_kind(reason: str) -> str:
 def _columns(sample: Path, match) -> tuple[tuple[str, str], ...]:
     """Each file column and what it becomes under the matched mapping."""
     spec = match.mapping
+    if hasattr(spec, "fields"):  # a CRM column mapping
+        roles = {f.column: name for name, f in spec.fields.items() if f.column}
+        return tuple((c, roles.get(c, "extra attribute (kept)")) for c in match.columns)
     if not hasattr(spec, "counters"):  # an alarm mapping
         roles = {}
         for key in ("alarm_id", "managed_object", "managed_object_type", "perceived_severity",
@@ -212,7 +216,8 @@ def _with_suggestion(report: SampleReport, src: Source, sample: Path, kind: str
                      ) -> SampleReport:
     """The report with a suggested mapping file, and what the sample gives with it."""
     lines = head_lines(sample, 10_000)
-    suggest = suggest_pm_mapping if kind == "kpis" else suggest_alarm_mapping
+    suggest = {"kpis": suggest_pm_mapping, "alarms": suggest_alarm_mapping,
+               "customers": suggest_customer_mapping}[kind]
     text = suggest(report.path.name, lines)
     result, notes = None, report.notes
     with tempfile.TemporaryDirectory(prefix="cxbridge-suggest-") as folder:

@@ -1,5 +1,8 @@
 """Customers: the CRM export. Known columns are typed and checked; any extra attribute columns
-are kept, as a JSON object in ``extra_attributes``."""
+are kept, as a JSON object in ``extra_attributes``. An operator's own export, with its own
+column names and codes, is read through a column mapping (``<mappings>/customers/*.yaml``:
+each warehouse column from a file column, its values recoded, a date format or a tenure in
+months, or a constant), so onboarding a CRM is one YAML file, like a PM export."""
 
 from __future__ import annotations
 
@@ -15,15 +18,25 @@ from pipelines.ingest.base import (
     Reference,
     Source,
     Table,
+    UnparseableFileError,
     cast_or_reject,
 )
 from pipelines.ingest.delimited import read_csv_strings
+from pipelines.ingest.mappings import (
+    ColumnMapping,
+    Field,
+    HeaderMatch,
+    Mappings,
+    head_lines,
+    match_header,
+)
 
 SEGMENTS = ["consumer", "smb", "enterprise"]
 CONTRACTS = ["month-to-month", "one_year", "two_year"]
 PAYMENTS = ["direct_debit", "credit_card", "bank_transfer", "invoice"]
 # what tickets, surveys and services name their customer by
 CUSTOMER_REFERENCE = Reference("customer_id", "stg.customers", "customer_id", "customer")
+REQUIRED = ("customer_id", "segment", "region", "contract_type", "customer_since")
 KNOWN = ("customer_id", "name", "email", "phone", "segment", "region", "city", "contract_type",
          "payment_method", "customer_since", "monthly_charges_eur", "status")
 
@@ -46,10 +59,61 @@ class CustomerContract(pa.DataFrameModel):
     extra_attributes: str = pa.Field(nullable=True)
 
 
-def parse(path: Path) -> dict[str, Parsed]:
-    raw = read_csv_strings(path, ("customer_id", "segment", "region", "contract_type",
-                                  "customer_since"))
-    frame = raw.frame
+def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
+    """A CRM export as rows of ``stg.customers``: in the warehouse's own layout, or through the
+    column mapping whose columns its header holds (``<mappings>/customers/*.yaml``)."""
+    found = match_header(head_lines(path), mappings.customers) if mappings else []
+    if found:
+        return {"stg.customers": _mapped(path, found[0])}
+    try:
+        raw = read_csv_strings(path, REQUIRED)
+    except UnparseableFileError as exc:
+        raise UnparseableFileError(
+            f"{exc}. If this is your CRM's own export, describe its columns in one mapping file "
+            "(<mappings>/customers/<name>.yaml, see data/README.md 'customers: your CRM "
+            "export'); `cxbridge sources check FILE --as customers` checks it") from None
+    return {"stg.customers": _typed(raw, raw.frame, {})}
+
+
+def _mapped(path: Path, match: HeaderMatch) -> Parsed:
+    """The file's columns renamed, recoded and completed as its mapping says; the columns the
+    mapping does not use are kept as extra attributes."""
+    spec: ColumnMapping = match.mapping
+    raw = read_csv_strings(path, spec.layout.match, match.separator, spec.layout.header_row)
+    used = set(spec.key_columns)
+    columns, converters = [pl.col(LINE)], {}
+    for name in KNOWN:
+        f = spec.fields.get(name)
+        columns.append(_field(f).alias(name))
+        if f is not None and f.format:
+            converters[name] = pl.col(name).str.strip_chars().str.to_date(f.format, strict=False)
+        if f is not None and f.months_before:
+            months = pl.col(name).str.strip_chars().cast(pl.Int64, strict=False)
+            converters[name] = pl.lit(date.fromisoformat(f.months_before)).dt.offset_by(
+                pl.concat_str([pl.lit("-"), months.cast(pl.String), pl.lit("mo")]))
+    extras = [c for c in raw.frame.columns if c != LINE and c not in used]
+    frame = raw.frame.select(*columns, *(pl.col(c) for c in extras))
+    notes = (f"mapping {spec.name} ({spec.origin.name})"
+             + (f"; kept as extra attributes: {', '.join(extras)}" if extras else ""),)
+    since = spec.fields["customer_since"]
+    label = ("whole number of months (the tenure, counted back from "
+             f"{since.months_before})" if since.months_before else
+             f"date ({since.format})" if since.format else None)
+    return _typed(Parsed(frame, raw.rejects, notes), frame, converters, label)
+
+
+def _field(f: Field | None) -> pl.Expr:
+    if f is None:
+        return pl.lit(None, pl.String)
+    if f.value is not None:
+        return pl.lit(f.value)
+    text = pl.col(f.column).str.strip_chars()
+    return text.replace(dict(f.values)) if f.values else text
+
+
+def _typed(raw: Parsed, frame: pl.DataFrame, converters: dict[str, pl.Expr],
+           since_label: str | None = None) -> Parsed:
+    """Known columns typed and checked; any other column kept in ``extra_attributes``."""
     extras = [c for c in frame.columns if c not in KNOWN and c != LINE]
     for missing in (c for c in KNOWN if c not in frame.columns):
         frame = frame.with_columns(pl.lit(None, pl.String).alias(missing))
@@ -59,9 +123,10 @@ def parse(path: Path) -> dict[str, Parsed]:
         segment=pl.col("segment").str.strip_chars().str.to_lowercase(),
         email=pl.col("email").str.strip_chars(),
     ).select([LINE, *KNOWN, "extra_attributes"])
-    typed = cast_or_reject(Parsed(frame, raw.rejects),
-                           {"customer_since": pl.Date, "monthly_charges_eur": pl.Float64})
-    return {"stg.customers": typed}
+    return cast_or_reject(Parsed(frame, raw.rejects, raw.notes),
+                          {"customer_since": pl.Date, "monthly_charges_eur": pl.Float64},
+                          converters=converters,
+                          labels={"customer_since": since_label or "date (YYYY-MM-DD)"})
 
 
 SOURCE = Source(
