@@ -47,6 +47,7 @@ class Params:
     # peers' hour-of-day shape around its own median level; nothing below baseline_min_days
     baseline_min_samples: int = 8        # observations per hour of week / hour of day
     baseline_min_days: int = 3           # days with reports before a resource is judged at all
+    baseline_min_periods: int = 3        # a baseline's observations span this many weeks/days
     baseline_min_peers: int = 3          # resources of a region and type for a peer baseline
     baseline_mad_floor: float = 0.1      # the spread of log values is at least this
     # the z-score cut-offs: the quantile of hourly z-scores at false_alarm_rate (collapses) and
@@ -131,7 +132,8 @@ def _checked(name: str, value: object, default: object, origin: str) -> object:
 
 # the silent detector's fields (incidents.detection_params); those params.sql also binds
 DETECTION = frozenset({
-    "silent_resource_types", "baseline_min_samples", "baseline_min_days", "baseline_min_peers",
+    "silent_resource_types", "baseline_min_samples", "baseline_min_days", "baseline_min_periods",
+    "baseline_min_peers",
     "baseline_mad_floor", "false_alarm_rate", "silent_z", "surge_z", "silent_z_floor",
     "silent_z_ceiling", "silent_min_sessions", "silent_min_level_share", "silent_collapse_ratio",
     "silent_recovery_ratio", "silent_peer_ratio", "surge_ratio", "surge_peer_factor",

@@ -6,6 +6,7 @@ select
     cast($silent_resource_types as varchar)               as silent_resource_types,
     cast($baseline_min_samples as integer)                as baseline_min_samples,
     cast($baseline_min_days as integer)                   as baseline_min_days,
+    cast($baseline_min_periods as integer)                as baseline_min_periods,
     cast($baseline_min_peers as integer)                  as baseline_min_peers,
     cast($baseline_mad_floor as double)                   as baseline_mad_floor,
     cast($false_alarm_rate as double)                     as false_alarm_rate,

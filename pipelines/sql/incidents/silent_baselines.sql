@@ -2,8 +2,11 @@
 -- 00:00 UTC … 167): the resource's usual level of log(1 + value) there and its spread (median
 -- and MAD), and where they come from (`basis`):
 -- * `hour_of_week`: its own observations at that hour of the week, when it has
---   `baseline_min_samples` of them (two weeks of 15-minute data, eight of hourly data);
--- * `hour_of_day`: else its own observations at that hour of the day (two or eight days);
+--   `baseline_min_samples` of them (two weeks of 15-minute data, eight of hourly data) from at
+--   least `baseline_min_periods` different weeks (three: with two, one bad week would be half
+--   of the baseline, and a cell asleep for its last days would look usual);
+-- * `hour_of_day`: else its own observations at that hour of the day, likewise (from at least
+--   three days);
 -- * `peers`: else the hour-of-day shape of the resources of its region and type that have one
 --   (their usual level at that hour minus their overall median; at least `baseline_min_peers`
 --   of them) placed around its own overall median level, with their median spread.
@@ -22,6 +25,7 @@ observed as (
 ),
 obs as (
     select resource_id, resource_type, region, metric, value,
+           cast(interval_start as date)                           as day,
            (isodow(interval_start) - 1) * 24 + hour(interval_start) as hour_of_week,
            hour(interval_start) as hour_of_day
     from observed
@@ -29,7 +33,8 @@ obs as (
     where value is not null
 ),
 by_week as (
-    select resource_id, metric, hour_of_week, median(value) as usual_log, count(*) as samples
+    select resource_id, metric, hour_of_week, median(value) as usual_log, count(*) as samples,
+           count(distinct day) as periods
     from obs group by all
 ),
 by_week_spread as (
@@ -38,7 +43,8 @@ by_week_spread as (
     group by all
 ),
 by_day as (
-    select resource_id, metric, hour_of_day, median(value) as usual_log, count(*) as samples
+    select resource_id, metric, hour_of_day, median(value) as usual_log, count(*) as samples,
+           count(distinct day) as periods
     from obs group by all
 ),
 by_day_spread as (
@@ -61,7 +67,7 @@ peer_shape as (
     from own_day d
     join levels l using (resource_id, metric)
     cross join p
-    where d.samples >= p.baseline_min_samples
+    where d.samples >= p.baseline_min_samples and d.periods >= p.baseline_min_periods
     group by all
     having count(*) >= any_value(p.baseline_min_peers)
 ),
@@ -70,8 +76,10 @@ grid as (
 ),
 chosen as (
     select g.resource_id, g.metric, g.hour_of_week,
-           case when w.samples >= p.baseline_min_samples then 'hour_of_week'
-                when d.samples >= p.baseline_min_samples then 'hour_of_day'
+           case when w.samples >= p.baseline_min_samples
+                     and w.periods >= p.baseline_min_periods then 'hour_of_week'
+                when d.samples >= p.baseline_min_samples
+                     and d.periods >= p.baseline_min_periods then 'hour_of_day'
                 when ps.shape_log is not null then 'peers' end                     as basis,
            w.usual_log as week_log, ws.mad_log as week_mad, w.samples as week_samples,
            d.usual_log as day_log, d.mad_log as day_mad, d.samples as day_samples,
