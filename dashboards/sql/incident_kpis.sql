@@ -3,11 +3,12 @@
 -- cell), else the mean over the access resources that carried its affected services
 -- (incident_access: an OLT's ports, a site's cells, …). `resources` says how many were
 -- averaged, `root_measured` whether they are the root itself. `usual_sessions` is what those
--- resources usually carry at that hour: per resource, the median of its sessions at the same
--- hour of the week over its hours outside the incident ($started_at … $ends), or at the same
--- hour of the day when it has fewer than 3 such weeks; NULL with fewer than 3 such days (a
--- degradation that lasts the whole data has no usual level), and NULL for an hour unless
--- every resource reporting sessions then has one (the same resources on both lines).
+-- resources usually carry together at that hour: the median of their summed sessions at the
+-- same hour of the week over the hours outside the incident ($started_at … $ends), or at the
+-- same hour of the day with fewer than 3 such weeks; NULL with fewer than 3 such days (a
+-- degradation that lasts the whole data has no usual level). Summed first, then the median:
+-- one pass over the resources' hours, not a median per resource (a DNS outage is behind every
+-- cell and port: 4,400 of them at scale 1).
 -- A counter the export does not carry stays NULL (not measured).
 with root as (
     select resource_id
@@ -26,32 +27,40 @@ resources as (
     union
     select resource_id from behind
 ),
-history as (   -- each resource's hours outside the incident: what it usually carries
-    select h.resource_id, isodow(h.hour) as dow, hour(h.hour) as hod, h.sessions
+totals as (     -- the resources' sessions together, hour by hour, over the whole snapshot
+    select h.hour, sum(h.sessions) as sessions
     from access_hourly h
     join resources r using (resource_id)
     where h.sessions is not null
-      and not (h.hour >= date_trunc('hour', $started_at) and h.hour < $ends)
+    group by h.hour
+),
+history as (    -- those hours outside the incident: what the resources usually carry
+    select isodow(hour) as dow, hour(hour) as hod, sessions
+    from totals
+    where not (hour >= date_trunc('hour', $started_at) and hour < $ends)
 ),
 by_week as (
-    select resource_id, dow, hod, median(sessions) as usual, count(*) as weeks
+    select dow, hod, median(sessions) as usual, count(*) as weeks
     from history
-    group by resource_id, dow, hod
+    group by dow, hod
 ),
 by_day as (
-    select resource_id, hod, median(sessions) as usual, count(*) as days
+    select hod, median(sessions) as usual, count(*) as days
     from history
-    group by resource_id, hod
+    group by hod
+),
+usual as (
+    select t.hour,
+           case when w.weeks >= 3 then w.usual when d.days >= 3 then d.usual end as usual_sessions
+    from totals t
+    left join by_week w on w.dow = isodow(t.hour) and w.hod = hour(t.hour)
+    left join by_day d on d.hod = hour(t.hour)
+    where t.hour between $from_hour and $to_hour
 ),
 shown as (
-    select h.*,
-           case when w.weeks >= 3 then w.usual
-                when d.days >= 3 then d.usual end                              as usual_sessions
+    select h.*
     from access_hourly h
     join resources r using (resource_id)
-    left join by_week w
-      on w.resource_id = h.resource_id and w.dow = isodow(h.hour) and w.hod = hour(h.hour)
-    left join by_day d on d.resource_id = h.resource_id and d.hod = hour(h.hour)
     where h.date between cast($from_hour as date) and cast($to_hour as date)
       and h.hour between $from_hour and $to_hour
 )
@@ -60,9 +69,7 @@ select hour,
        bool_or(resource_id = $root_resource_id)                          as root_measured,
        avg(unavailable_minutes)                                          as unavailable_minutes,
        cast(sum(sessions) as double)                                     as sessions,
-       case when count(usual_sessions) filter (where sessions is not null) = count(sessions)
-            then cast(sum(usual_sessions) filter (where sessions is not null) as double)
-       end                                                               as usual_sessions,
+       cast(any_value(u.usual_sessions) as double)                       as usual_sessions,
        avg(latency_ms)                                                   as latency_ms,
        avg(packet_loss_pct)                                              as packet_loss_pct,
        max(utilisation_max_pct)                                          as utilisation_max_pct,
@@ -72,5 +79,6 @@ select hour,
        cast(100.0 * (sum(access_attempts) - sum(access_successes))
             / nullif(sum(access_attempts), 0) as double)                 as failed_setup_pct
 from shown
+left join usual u using (hour)
 group by hour
 order by hour
