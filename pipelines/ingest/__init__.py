@@ -56,7 +56,8 @@ SOURCES: tuple[Source, ...] = (
 )
 _BY_NAME = {source.name: source for source in SOURCES}
 # the sources whose parse reads the declared mappings (a ``mappings`` keyword)
-MAPPED_SOURCES = (kpis.SOURCE.name, alarms.SOURCE.name, customers.SOURCE.name)
+MAPPED_SOURCES = (kpis.SOURCE.name, alarms.SOURCE.name, customers.SOURCE.name,
+                  tickets.SOURCE.name)
 
 
 def source(name: str) -> Source:

@@ -42,8 +42,8 @@ def read_mapping(path: Path, kind: str) -> PmDialect | AlarmMapping:
         raise MappingError(f"{path}: expected a YAML mapping of keys (name, timestamp, "
                            f"counters, …), found {type(document).__name__}; {GUIDE}")
     doc = _Document(path, document)
-    if kind == "customers":
-        return _column_mapping(doc)
+    if kind in COLUMNS:
+        return _column_mapping(doc, kind)
     return _pm_dialect(doc) if kind == "kpis" else _alarm_mapping(doc)
 
 
@@ -391,40 +391,46 @@ def _flag_spellings(values: list) -> list[str]:
     return found
 
 
-# --- a CRM export's columns ---------------------------------------------------------------
+# --- an export's columns onto a table's (CRM customers, care tickets) ----------------------
 
-_CUSTOMER_KEYS = ("name", "description", "match", "separator", "decimal", "header_row",
-                  "columns")
-# the warehouse's customer columns (pipelines/ingest/sources/customers.py) and the ones a CRM
-# export must give, from a column or as a constant
-CUSTOMER_COLUMNS = ("customer_id", "name", "email", "phone", "segment", "region", "city",
-                    "contract_type", "payment_method", "customer_since", "monthly_charges_eur",
-                    "status")
-CUSTOMER_REQUIRED = ("customer_id", "segment", "region", "contract_type", "customer_since")
+_COLUMN_KEYS = ("name", "description", "match", "separator", "decimal", "header_row",
+                "time_zone", "columns")
+# each kind's warehouse columns (its source's contract) and the ones an export must give, from
+# a column or as a constant
+COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "customers": (("customer_id", "name", "email", "phone", "segment", "region", "city",
+                   "contract_type", "payment_method", "customer_since", "monthly_charges_eur",
+                   "status"),
+                  ("customer_id", "segment", "region", "contract_type", "customer_since")),
+    "tickets": (("ticket_id", "customer_id", "service_id", "created_at", "resolved_at",
+                 "status", "channel", "category", "severity", "description", "location"),
+                ("ticket_id", "created_at", "status")),
+}
+CUSTOMER_COLUMNS, CUSTOMER_REQUIRED = COLUMNS["customers"]
 
 
-def _column_mapping(doc: _Document) -> ColumnMapping:
-    doc.check_keys(_CUSTOMER_KEYS)
+def _column_mapping(doc: _Document, kind: str) -> ColumnMapping:
+    doc.check_keys(_COLUMN_KEYS)
+    known, required = COLUMNS[kind]
     spec = doc.required("columns", "each warehouse column's file column or constant, e.g. "
-                                   "{customer_id: customerID, region: {value: unknown}}")
+                                   f"{{{required[0]}: ID, {required[-1]}: {{value: …}}}}")
     if not isinstance(spec, dict):
         raise doc.error("columns", f"must map warehouse columns to file columns, found {spec!r}")
-    fields = {name: _field(doc, name, value) for name, value in spec.items()}
-    missing = [c for c in CUSTOMER_REQUIRED if c not in fields]
+    fields = {name: _field(doc, name, value, known, kind) for name, value in spec.items()}
+    missing = [c for c in required if c not in fields]
     if missing:
-        raise doc.error("columns", f"lacks {', '.join(missing)}: every customer needs them; "
-                                   "map a file column or give a constant ({value: …})")
+        raise doc.error("columns", f"lacks {', '.join(missing)}: every row of {kind} needs "
+                                   "them; map a file column or give a constant ({value: …})")
     match = tuple(f.column for f in fields.values() if f.column)
     return ColumnMapping(name=doc.text("name", doc.path.stem),
                          description=doc.text("description", ""), origin=doc.path,
-                         layout=_layout(doc, match), fields=fields)
+                         layout=_layout(doc, match), fields=fields, time_zone=_zone(doc))
 
 
-def _field(doc: _Document, name: str, value: Any) -> Field:
+def _field(doc: _Document, name: str, value: Any, known: tuple[str, ...], kind: str) -> Field:
     key = f"columns.{name}"
-    if name not in CUSTOMER_COLUMNS:
-        raise doc.error(key, "is not a customer column; allowed: " + ", ".join(CUSTOMER_COLUMNS)
-                        + " (the export's other columns are kept as extra attributes)")
+    if name not in known:
+        raise doc.error(key, f"is not a column of {kind}; allowed: " + ", ".join(known))
     if isinstance(value, dict) and "value" in value:
         if set(value) != {"value"}:
             raise doc.error(key, "takes either {column: NAME, …} or {value: CONSTANT}, not both")

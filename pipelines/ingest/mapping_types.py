@@ -10,7 +10,7 @@ from pathlib import Path
 
 BUILTIN_DIR = Path(__file__).with_name("builtin_mappings")
 RAW_MAPPINGS = "_mappings"  # a raw folder's own mappings (folders starting with _ are no feed)
-KINDS = ("kpis", "alarms", "customers")
+KINDS = ("kpis", "alarms", "customers", "tickets")
 GUIDE = "see data/README.md, 'Mappings'"
 
 # the warehouse's PM counters and their units (stg.kpi_15min)
@@ -165,9 +165,9 @@ class AlarmMapping:
 
 @dataclass(frozen=True)
 class Field:
-    """One warehouse column of a CRM export: a file column (its values renamed by ``values``,
-    a date read with ``format``, or a number of months before ``months_before``: a tenure), or
-    a constant ``value`` for a column the export does not have."""
+    """One warehouse column of an export: a file column (its values renamed by ``values``,
+    a date or timestamp read with ``format``, or a number of months before ``months_before``:
+    a tenure), or a constant ``value`` for a column the export does not have."""
 
     column: str | None = None
     value: str | None = None
@@ -178,14 +178,16 @@ class Field:
 
 @dataclass(frozen=True)
 class ColumnMapping:
-    """A CRM export's columns onto the warehouse's (``<mappings>/customers/<name>.yaml``);
-    the file's other columns are kept as extra attributes."""
+    """An export's columns onto a table's (``<mappings>/customers/<name>.yaml`` for a CRM,
+    ``<mappings>/tickets/<name>.yaml`` for care tickets); ``time_zone`` is the zone of naive
+    timestamps."""
 
     name: str
     description: str
     origin: Path
     layout: Layout
     fields: Mapping[str, Field]
+    time_zone: str = "UTC"
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -200,6 +202,7 @@ class Mappings:
     kpis: tuple[PmDialect, ...] = ()
     alarms: tuple[AlarmMapping, ...] = ()
     customers: tuple[ColumnMapping, ...] = ()
+    tickets: tuple[ColumnMapping, ...] = ()
     folders: tuple[Path, ...] = ()
     notes: tuple[str, ...] = ()
 

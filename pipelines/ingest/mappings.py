@@ -4,11 +4,11 @@ outside the code (one file per PM dialect or alarm feed).
 A user keeps them in a mappings folder (``--mappings DIR``, else ``CXBRIDGE_MAPPINGS_DIR``,
 else ``[paths] mappings_dir`` in cxbridge.toml, else ``<data home>/mappings``), and a raw
 folder may carry its own under ``<raw>/_mappings/``. PM dialects are ``<folder>/kpis/*.yaml``,
-alarm CSV feeds ``<folder>/alarms/*.yaml``, CRM exports' columns
-``<folder>/customers/*.yaml``; the built-in dialects (vendors A and B) ship in the
-same format in ``builtin_mappings/``. A file's name (without ``.yaml``) is the mapping's name
-unless it says ``name:``; a later folder's mapping replaces an earlier one of the same name
-(built-ins, then the raw folder's, then the user's folder).
+alarm CSV feeds ``<folder>/alarms/*.yaml``, CRM and care-ticket exports' columns
+``<folder>/customers/*.yaml`` and ``<folder>/tickets/*.yaml``; the built-in dialects (vendors
+A and B) ship in the same format in ``builtin_mappings/``. A file's name (without ``.yaml``)
+is the mapping's name unless it says ``name:``; a later folder's mapping replaces an earlier
+one of the same name (built-ins, then the raw folder's, then the user's folder).
 
 Every file is validated when it is loaded: an error names the file, the key, what it holds and
 what is allowed (:class:`MappingError`). The parsed mappings are plain frozen values
@@ -101,7 +101,8 @@ def load_mappings(folders: Iterable[Path] = ()) -> Mappings:
     # the latest folder's mappings first, the built-ins last
     ordered = {kind: tuple(reversed(list(found[kind].values()))) for kind in KINDS}
     return Mappings(kpis=ordered["kpis"], alarms=ordered["alarms"],
-                    customers=ordered["customers"], folders=folders, notes=tuple(notes))
+                    customers=ordered["customers"], tickets=ordered["tickets"],
+                    folders=folders, notes=tuple(notes))
 
 
 def _yaml_files(folder: Path) -> list[Path]:

@@ -31,9 +31,9 @@ from pipelines.ingest.mappings import (
     read_mapping,
 )
 from pipelines.ingest.suggest import suggest_alarm_mapping, suggest_pm_mapping
-from pipelines.ingest.suggest_columns import suggest_customer_mapping
+from pipelines.ingest.suggest_columns import suggest_customer_mapping, suggest_ticket_mapping
 
-MAPPED_KINDS = ("kpis", "alarms", "customers")
+MAPPED_KINDS = ("kpis", "alarms", "customers", "tickets")
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".jsonl", ".json")
 
 
@@ -217,7 +217,8 @@ def _with_suggestion(report: SampleReport, src: Source, sample: Path, kind: str
     """The report with a suggested mapping file, and what the sample gives with it."""
     lines = head_lines(sample, 10_000)
     suggest = {"kpis": suggest_pm_mapping, "alarms": suggest_alarm_mapping,
-               "customers": suggest_customer_mapping}[kind]
+               "customers": suggest_customer_mapping,
+               "tickets": suggest_ticket_mapping}[kind]
     text = suggest(report.path.name, lines)
     result, notes = None, report.notes
     with tempfile.TemporaryDirectory(prefix="cxbridge-suggest-") as folder:

@@ -190,7 +190,7 @@ def _reads(values: list[str], fmt: str) -> bool:
     return True
 
 
-def _format_of(values: list[str], formats: Sequence[str]) -> str | None:
+def format_of(values: list[str], formats: Sequence[str]) -> str | None:
     """The first format that reads every value (month first before day first when both do:
     a value whose first field is over 12 rules month first out)."""
     return next((f for f in formats if _reads(values, f)), None)
@@ -208,14 +208,14 @@ def _start_first(columns: Sequence[str]) -> list[str]:
 def guess_time(sample: Sample) -> tuple[dict, list[str]]:
     """The timestamp spec (one column, or date + time columns) and the columns it uses."""
     for column in _start_first(sample.columns):
-        fmt = _format_of(sample.values(column), STAMP_FORMATS)
+        fmt = format_of(sample.values(column), STAMP_FORMATS)
         if fmt:
             spec = {"column": column} if fmt in _ISO else {"column": column, "format": fmt}
             return spec, [column]
     date = next(((c, f) for c in sample.columns
-                 if (f := _format_of(sample.values(c), DATE_FORMATS))), None)
+                 if (f := format_of(sample.values(c), DATE_FORMATS))), None)
     time = next(((c, f) for c in _start_first(sample.columns)
-                 if (f := _format_of(sample.values(c), TIME_FORMATS))), None)
+                 if (f := format_of(sample.values(c), TIME_FORMATS))), None)
     if date and time:
         return ({"date": {"column": date[0], "format": date[1]},
                  "time": {"column": time[0], "format": time[1]}}, [date[0], time[0]])

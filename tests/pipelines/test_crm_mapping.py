@@ -79,7 +79,7 @@ def test_without_a_mapping_a_foreign_crm_export_is_rejected_with_what_to_do(sett
 
 @pytest.mark.parametrize(("mapping", "expected"), [
     (MAPPING.replace("  region: {value: unknown}\n", ""), r"columns.*lacks region"),
-    (MAPPING + "  colour: Gender\n", r"columns\.colour.*not a customer column"),
+    (MAPPING + "  colour: Gender\n", r"columns\.colour.*not a column of customers"),
     (MAPPING.replace('"2026-10-01"', '"last year"'), r"months_before.*YYYY-MM-DD"),
 ])
 def test_a_bad_column_mapping_says_what_to_fix(tmp_path, mapping, expected):

@@ -22,9 +22,9 @@ from pipelines.ingest.base import (
     cast_or_reject,
 )
 from pipelines.ingest.delimited import read_csv_strings
+from pipelines.ingest.mapped_columns import mapped_columns
 from pipelines.ingest.mappings import (
     ColumnMapping,
-    Field,
     HeaderMatch,
     Mappings,
     head_lines,
@@ -80,35 +80,12 @@ def _mapped(path: Path, match: HeaderMatch) -> Parsed:
     mapping does not use are kept as extra attributes."""
     spec: ColumnMapping = match.mapping
     raw = read_csv_strings(path, spec.layout.match, match.separator, spec.layout.header_row)
-    used = set(spec.key_columns)
-    columns, converters = [pl.col(LINE)], {}
-    for name in KNOWN:
-        f = spec.fields.get(name)
-        columns.append(_field(f).alias(name))
-        if f is not None and f.format:
-            converters[name] = pl.col(name).str.strip_chars().str.to_date(f.format, strict=False)
-        if f is not None and f.months_before:
-            months = pl.col(name).str.strip_chars().cast(pl.Int64, strict=False)
-            converters[name] = pl.lit(date.fromisoformat(f.months_before)).dt.offset_by(
-                pl.concat_str([pl.lit("-"), months.cast(pl.String), pl.lit("mo")]))
-    extras = [c for c in raw.frame.columns if c != LINE and c not in used]
-    frame = raw.frame.select(*columns, *(pl.col(c) for c in extras))
+    mapped = mapped_columns(raw.frame, spec, KNOWN, dates=("customer_since",))
     notes = (f"mapping {spec.name} ({spec.origin.name})"
-             + (f"; kept as extra attributes: {', '.join(extras)}" if extras else ""),)
-    since = spec.fields["customer_since"]
-    label = ("whole number of months (the tenure, counted back from "
-             f"{since.months_before})" if since.months_before else
-             f"date ({since.format})" if since.format else None)
-    return _typed(Parsed(frame, raw.rejects, notes), frame, converters, label)
-
-
-def _field(f: Field | None) -> pl.Expr:
-    if f is None:
-        return pl.lit(None, pl.String)
-    if f.value is not None:
-        return pl.lit(f.value)
-    text = pl.col(f.column).str.strip_chars()
-    return text.replace(dict(f.values)) if f.values else text
+             + (f"; kept as extra attributes: {', '.join(mapped.extras)}" if mapped.extras
+                else ""),)
+    return _typed(Parsed(mapped.frame, raw.rejects, notes), mapped.frame, mapped.converters,
+                  mapped.labels.get("customer_since"))
 
 
 def _typed(raw: Parsed, frame: pl.DataFrame, converters: dict[str, pl.Expr],

@@ -1,4 +1,7 @@
-"""Care tickets: TMF621-like trouble tickets, CSV (or JSON lines with the same fields).
+"""Care tickets: TMF621-like trouble tickets, CSV (or JSON lines with the same fields), or a
+care system's own export through a column mapping (``<mappings>/tickets/*.yaml``: each ticket
+column from a file column, statuses recoded to TMF621's, timestamps in the export's format and
+zone).
 
 A ticket without a category but with a description gets the category the complaint
 categoriser reads in it (:mod:`models.care.categorise`), so that its family (network, billing,
@@ -17,13 +20,26 @@ from pipelines.ingest.base import (
     Parsed,
     Source,
     Table,
+    UnparseableFileError,
     cast_or_reject,
 )
 from pipelines.ingest.delimited import read_csv_strings
+from pipelines.ingest.mapped_columns import mapped_columns
+from pipelines.ingest.mappings import (
+    ColumnMapping,
+    HeaderMatch,
+    Mappings,
+    head_lines,
+    match_header,
+)
 from pipelines.ingest.sources.customers import CUSTOMER_REFERENCE
 
 STATUSES = ["acknowledged", "rejected", "pending", "held", "inProgress", "cancelled", "closed",
             "resolved"]
+
+
+COLUMNS = ("ticket_id", "customer_id", "service_id", "created_at", "resolved_at", "status",
+           "channel", "category", "severity", "description", "location")
 
 
 class TicketContract(pa.DataFrameModel):
@@ -42,16 +58,43 @@ class TicketContract(pa.DataFrameModel):
     location: str = pa.Field(nullable=True)
 
 
-def parse(path: Path) -> dict[str, Parsed]:
-    raw = read_csv_strings(path, ("ticket_id", "customer_id", "created_at", "status"))
-    frame = raw.frame
-    for column in TicketContract.to_schema().columns:
+def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
+    """Tickets in the warehouse's own layout, or an export's through the column mapping whose
+    columns its header holds (``<mappings>/tickets/*.yaml``)."""
+    found = match_header(head_lines(path), mappings.tickets) if mappings else []
+    if found:
+        return {"stg.tickets": _mapped(path, found[0])}
+    try:
+        raw = read_csv_strings(path, ("ticket_id", "customer_id", "created_at", "status"))
+    except UnparseableFileError as exc:
+        raise UnparseableFileError(
+            f"{exc}. If this is your care system's own export, describe its columns in one "
+            "mapping file (<mappings>/tickets/<name>.yaml, see data/README.md 'tickets: your "
+            "care system's export'); `cxbridge sources check FILE --as tickets` suggests one"
+        ) from None
+    return {"stg.tickets": _typed(raw, raw.frame, {}, {})}
+
+
+def _mapped(path: Path, match: HeaderMatch) -> Parsed:
+    spec: ColumnMapping = match.mapping
+    raw = read_csv_strings(path, spec.layout.match, match.separator, spec.layout.header_row)
+    mapped = mapped_columns(raw.frame, spec, COLUMNS, timestamps=("created_at", "resolved_at"))
+    notes = (f"mapping {spec.name} ({spec.origin.name})"
+             + (f"; column(s) not in the mapping, ignored: {', '.join(mapped.extras)}"
+                if mapped.extras else ""),)
+    return _typed(Parsed(mapped.frame.drop(mapped.extras), raw.rejects, notes),
+                  mapped.frame.drop(mapped.extras), mapped.converters, mapped.labels)
+
+
+def _typed(raw: Parsed, frame: pl.DataFrame, converters: dict[str, pl.Expr],
+           labels: dict[str, str]) -> Parsed:
+    for column in COLUMNS:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
     frame = frame.with_columns(_filled_category(frame))
-    typed = cast_or_reject(Parsed(frame, raw.rejects),  # timestamps in any zone → UTC
-                           {"created_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us")})
-    return {"stg.tickets": typed}
+    return cast_or_reject(Parsed(frame, raw.rejects, raw.notes),  # any zone → UTC
+                          {"created_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us")},
+                          converters=converters, labels=labels)
 
 
 def _filled_category(frame: pl.DataFrame) -> pl.Series:
