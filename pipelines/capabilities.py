@@ -5,8 +5,8 @@ An operator starts with two or three feeds. Every transform runs on what arrived
 loaded is an empty staging table), so nothing fails for lack of a feed; this module says plainly
 which outputs are *built* (their feeds are loaded), *partial* (built, but a feed that would add
 something is missing) or *not built*. An output's feeds are those of the models that build its
-tables (``Model.feeds`` in :mod:`pipelines.transform`) plus any it declares itself, so the
-declaration lives with the model. ``cxbridge run`` prints the table and publishes it
+tables (their ``-- feeds:`` header, :mod:`pipelines.model_graph`) plus any it declares
+itself, so the declaration lives with the model. ``cxbridge run`` prints the table and publishes it
 (``marts.capabilities``) so the dashboard can show what exists and what a missing feed would add.
 """
 
@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest import SOURCES
-from pipelines.transform import MODELS
+from pipelines.transform import models
 
 # A feed requirement: a feed name, or a tuple of names any one of which will do.
 Requirement = str | tuple[str, ...]
@@ -99,7 +99,7 @@ def requirements(output: Output) -> tuple[Requirement, ...]:
     """Every feed requirement of ``output``: its own and those of the models building its
     tables, each once, in declaration order."""
     found: list[Requirement] = []
-    for model in MODELS:
+    for model in models():
         if model.table in output.tables:
             found.extend(model.feeds)
     found.extend(output.feeds)

@@ -1,4 +1,6 @@
-"""SQL transforms: staging → core → marts, one model per SQL file, run in dependency order.
+"""SQL transforms: staging → core → marts, one model per SQL file, run in the order their
+declared inputs give (pipelines/model_graph.py: each file's header says its table, kind, grain,
+inputs and feeds), each audited against its grain as soon as it is built.
 
 Two kinds of model:
 
@@ -20,7 +22,6 @@ every day the alarm was open.
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,83 +30,17 @@ import duckdb
 
 from pipelines.ingest import SOURCES
 from pipelines.ingest.staging import ensure_staging_tables
+from pipelines.model_graph import Model, audit, declared_models
 from pipelines.warehouse import SQL_DIR, execute_sql_file, query, read_sql, rows, table_exists
-
-
-@dataclass(frozen=True)
-class Model:
-    sql: str                   # file under pipelines/sql/
-    table: str                 # the table it builds
-    partitioned: bool = False  # by `date`: the file is one SELECT over the days in _scope
-    needs: str | None = None   # a staging table without which the model is skipped
-    # the feeds (ingest sources) whose rows the table is built from: every entry must have
-    # been loaded for the table to mean anything; an entry that is a tuple is met by any one of
-    # its feeds. Without them the model still runs, on empty staging tables, and builds an empty
-    # table, so what reads it keeps working (pipelines/capabilities.py tells the user).
-    feeds: tuple[str | tuple[str, ...], ...] = ()
-    # a pure Python step ("module:function", frame → frame) applied to the SELECT's result:
-    # for what SQL does badly (the E-model, the QoE laws)
-    python: str | None = None
-
-    def apply(self, frame):
-        module, _, function = self.python.partition(":")
-        return getattr(importlib.import_module(module), function)(frame)
-
 
 # Days of a model with a Python step scored at a time (see _run_python).
 PYTHON_BATCH_DAYS = 7
 
-# Feed groups the models below declare (see Model.feeds).
-SERVICE_MODEL = ("services", "catalog")
-NETWORK = (("topology", "kpis"),)   # the resources: an inventory, or derived from the PM export
-CUSTOMER_MODEL = ("customers", *SERVICE_MODEL, "kpis")
 
-# In dependency order. Each file's first comment states its grain.
-MODELS: tuple[Model, ...] = (
-    Model("core/cfs.sql", "core.cfs", feeds=SERVICE_MODEL),
-    Model("core/resources.sql", "core.resources", feeds=NETWORK),
-    Model("core/resource_ancestors.sql", "core.resource_ancestors", feeds=NETWORK),
-    Model("core/cfs_resources.sql", "core.cfs_resources", feeds=SERVICE_MODEL),
-    Model("core/cfs_access.sql", "core.cfs_access", feeds=SERVICE_MODEL),
-    Model("core/access_paths.sql", "core.access_paths", feeds=NETWORK),
-    Model("core/alarms.sql", "core.alarms", feeds=("alarms",)),
-    Model("core/resource_hourly.sql", "core.resource_hourly", partitioned=True,
-          feeds=("kpis",)),
-    Model("core/access_hourly.sql", "core.access_hourly", partitioned=True,
-          feeds=("kpis",)),
-    Model("core/access_daily.sql", "core.access_daily", partitioned=True, feeds=("kpis",)),
-    Model("core/service_access_shares.sql", "core.service_access_shares", partitioned=True,
-          feeds=SERVICE_MODEL),
-    Model("core/service_fault_intervals.sql", "core.service_fault_intervals", partitioned=True,
-          feeds=(*SERVICE_MODEL, "alarms")),
-    Model("core/service_fault_days.sql", "core.service_fault_days", partitioned=True,
-          feeds=(*SERVICE_MODEL, "alarms")),
-    Model("marts/service_daily.sql", "marts.service_daily", partitioned=True,
-          feeds=(*SERVICE_MODEL, "kpis")),
-    Model("experience/service_day_inputs.sql", "marts.service_experience_daily",
-          partitioned=True, python="models.experience.sei:score", feeds=(*SERVICE_MODEL, "kpis")),
-    Model("marts/customer_daily.sql", "marts.customer_daily", partitioned=True,
-          feeds=CUSTOMER_MODEL),
-    Model("marts/kpi_daily.sql", "marts.kpi_daily", partitioned=True, feeds=CUSTOMER_MODEL),
-    Model("marts/customer_kpi_daily.sql", "marts.customer_kpi_daily", partitioned=True,
-          feeds=CUSTOMER_MODEL),
-    Model("marts/customers.sql", "marts.customers", feeds=("customers",)),
-    Model("marts/tickets.sql", "marts.tickets", feeds=(("tickets", "complaints"),)),
-    Model("marts/ticket_daily.sql", "marts.ticket_daily", feeds=(("tickets", "complaints"),)),
-    Model("marts/ticket_phrases.sql", "marts.ticket_phrases",
-          feeds=(("tickets", "complaints"),)),
-    Model("core/ue_cell_kpi_15min.sql", "core.ue_cell_kpi_15min", needs="stg.ue_measurements",
-          feeds=("ue-measurements",)),
-    # measured experience from phone logs (models/experience/measured.py)
-    Model("measured/ue_samples.sql", "measured.ue_samples", needs="stg.ue_measurements",
-          feeds=("ue-measurements",)),
-    Model("measured/ue_sessions.sql", "measured.ue_sessions", needs="stg.ue_measurements",
-          python="models.experience.measured:score_sessions", feeds=("ue-measurements",)),
-    Model("measured/ue_cells_daily.sql", "measured.ue_cells_daily", needs="stg.ue_measurements",
-          python="models.experience.measured:score_cells", feeds=("ue-measurements",)),
-    Model("measured/ue_cells.sql", "measured.ue_cells", needs="stg.ue_measurements",
-          python="models.experience.measured:score_cells", feeds=("ue-measurements",)),
-)
+def models() -> tuple[Model, ...]:
+    """Every SQL model in run order, from the headers of its file (pipelines/model_graph.py)."""
+    return declared_models()
+
 
 # The service model's inputs: any change to these rebuilds every day.
 DIMENSIONS = ("stg.catalog_specs", "stg.customers", "stg.services", "stg.service_links",
@@ -185,16 +120,17 @@ def _run_models(con, report: BuildReport, on_model) -> None:
     con.execute("create or replace temp table _scope (date date)")
     _insert_scope(con, report.days)
     try:
-        for model in MODELS:
-            if model.needs and not table_exists(con, model.needs):
-                continue
+        for model in models():
+            rebuild = report.mode == "full" or not table_exists(con, model.table)
             if not model.partitioned and model.python:
                 _run_whole_python(con, model)
             elif not model.partitioned:
                 execute_sql_file(con, model.sql)
             else:
-                _run_partitioned(con, model, rebuild=report.mode == "full"
-                                 or not table_exists(con, model.table))
+                _run_partitioned(con, model, rebuild=rebuild)
+            # the table against its declared grain and not-null columns before anything reads
+            # it (a partitioned table: the days just written)
+            audit(con, model, scoped=not rebuild)
             if on_model:
                 on_model(model.sql)
     finally:
@@ -265,7 +201,7 @@ def _run_python(con, model: Model, rebuild: bool) -> None:
 
 
 def model_count() -> int:
-    return len(MODELS)
+    return len(models())
 
 
 def _sql_version() -> str:

@@ -50,9 +50,9 @@ def ingest_logs(con: duckdb.DuckDBPyConnection, paths) -> list:
 
 
 def build_measured(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the measured models in MODELS order, as the transform runner does (a whole
+    """Build the measured models in the run order, as the transform runner does (a whole
     model with a Python step: its SELECT, then the step, written as the table)."""
-    for model in transform.MODELS:
+    for model in transform.models():
         if not model.sql.startswith("measured/"):
             continue
         if model.python is None:

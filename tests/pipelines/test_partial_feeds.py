@@ -12,7 +12,7 @@ from pipelines import capabilities, flow, warehouse
 from pipelines.capabilities import OUTPUTS
 from pipelines.capabilities import capabilities as capability_table
 from pipelines.ingest import SOURCES
-from pipelines.transform import MODELS
+from pipelines.transform import models
 
 FEEDS = {source.name for source in SOURCES}
 
@@ -22,14 +22,14 @@ def _by_name(table):
 
 
 def test_every_declared_feed_is_a_source_and_every_output_table_a_model():
-    built_by_models = {m.table for m in MODELS}
+    built_by_models = {m.table for m in models()}
     for output in OUTPUTS:
         for requirement in capabilities.requirements(output):
             options = (requirement,) if isinstance(requirement, str) else requirement
             assert set(options) <= FEEDS, (output.name, requirement)
         assert set(output.tables) <= built_by_models, output.name
         assert set(output.adds) <= FEEDS, output.name
-    for model in MODELS:
+    for model in models():
         for requirement in model.feeds:
             options = (requirement,) if isinstance(requirement, str) else requirement
             assert set(options) <= FEEDS, (model.table, requirement)

@@ -1,3 +1,9 @@
+-- model: core.access_daily
+-- kind: partitioned
+-- grain: resource_id, date
+-- not_null: resource_id, date
+-- inputs: core.access_hourly
+-- feeds: kpis
 -- core.access_daily: one row per access resource per UTC day, from core.access_hourly: the
 -- day's mean path KPIs and its worst hour (a three-hour evening slowdown that a daily mean
 -- dilutes still shows in the worst hour), and the day's completeness. Aggregates skip the

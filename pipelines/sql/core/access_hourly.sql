@@ -1,3 +1,9 @@
+-- model: core.access_hourly
+-- kind: partitioned
+-- grain: resource_id, hour
+-- not_null: resource_id, date, hour
+-- inputs: core.access_paths, core.resource_hourly
+-- feeds: kpis
 -- core.access_hourly: one row per access resource (PON port, cell) per UTC hour: the KPIs a
 -- subscriber behind it experiences end to end. Delay, jitter and loss add up along the path
 -- (each hop's hourly mean × the share of traffic crossing it, core.access_paths); throughput,

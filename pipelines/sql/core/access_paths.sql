@@ -1,3 +1,9 @@
+-- model: core.access_paths
+-- kind: whole
+-- grain: access_id, resource_id
+-- not_null: access_id, resource_id
+-- inputs: core.resource_ancestors, core.resources
+-- feeds: topology|kpis
 -- core.access_paths: one row per access resource (PON port, cell) × every resource its traffic
 -- crosses on the way to the core, itself included (depth 0), with the share of that traffic
 -- crossing it: 1 on a single path, 1/n where n parallel resources of one type sit at the same

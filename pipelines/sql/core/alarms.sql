@@ -1,3 +1,9 @@
+-- model: core.alarms
+-- kind: whole
+-- grain: alarm_id
+-- not_null: alarm_id
+-- inputs: stg.alarm_events
+-- feeds: alarms
 -- core.alarms: one row per alarm (alarm_id): its lifecycle folded from every event received —
 -- raise → changes → clear — whatever order the events arrived in. Tolerates repeated events,
 -- clears that come without a raise, and raises never cleared (a symptom alarm whose clear never

@@ -1,3 +1,9 @@
+-- model: core.cfs
+-- kind: whole
+-- grain: service_id
+-- not_null: service_id
+-- inputs: stg.catalog_specs, stg.customers, stg.services
+-- feeds: services, catalog
 -- core.cfs: one row per customer-facing service instance, with its customer's segment and
 -- region, its CFS type from the catalog, and what the customer pays for (price, plan speed,
 -- SLA) from its TMF638 serviceCharacteristic.

@@ -1,3 +1,9 @@
+-- model: core.cfs_access
+-- kind: whole
+-- grain: service_id, resource_id
+-- not_null: service_id, resource_id
+-- inputs: core.cfs, core.resources, stg.service_links, stg.service_resources
+-- feeds: services, catalog
 -- core.cfs_access: one row per CFS × access resource that serves it (the PON port of a fixed
 -- line, the usual serving cells of a mobile subscription), reached CFS → RFS → resource.
 create or replace table core.cfs_access as

@@ -1,3 +1,10 @@
+-- model: core.cfs_resources
+-- kind: whole
+-- grain: service_id, resource_id
+-- not_null: service_id, resource_id
+-- inputs: core.cfs, core.resource_ancestors, core.resources, stg.catalog_specs, stg.service_links,
+--     stg.service_resources, stg.services
+-- feeds: services, catalog
 -- core.cfs_resources: one row per CFS × every resource it depends on: the resources its RFS are
 -- bound to and all their ancestors. `protected` is true when the resource can fail alone without
 -- interrupting the service: reached only through redundant edges, or bound by an RFS whose spec

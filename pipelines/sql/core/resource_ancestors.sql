@@ -1,3 +1,9 @@
+-- model: core.resource_ancestors
+-- kind: whole
+-- grain: resource_id, ancestor_id
+-- not_null: resource_id, ancestor_id
+-- inputs: core.resources, stg.resource_links
+-- feeds: topology|kpis
 -- core.resource_ancestors: one row per resource × every resource it depends on, itself included
 -- (depth 0), walking resource_links upwards. `protected` says whether the ancestor can fail alone
 -- without taking the resource down: true when every way up to it crosses a redundant edge (a

@@ -1,3 +1,9 @@
+-- model: core.resource_hourly
+-- kind: partitioned
+-- grain: resource_id, hour
+-- not_null: resource_id, date, hour
+-- inputs: stg.kpi_15min
+-- feeds: kpis
 -- core.resource_hourly: one row per resource per UTC hour in scope, from the 15-minute PM
 -- counters. Sums and counts are kept beside each other so that every roll-up (to the day, to a
 -- service's path) stays a ratio of sums, and an hour with missing intervals averages only the

@@ -1,3 +1,9 @@
+-- model: core.resources
+-- kind: whole
+-- grain: resource_id
+-- not_null: resource_id
+-- inputs: stg.kpi_15min, stg.resources
+-- feeds: topology|kpis
 -- core.resources: one row per network resource: every resource of the inventory (stg.resources,
 -- `derived` false) and every object measured in the PM export that the inventory does not hold
 -- (stg.kpi_15min, `derived` true). Without a topology feed every measured object thus becomes a

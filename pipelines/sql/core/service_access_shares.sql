@@ -1,3 +1,9 @@
+-- model: core.service_access_shares
+-- kind: partitioned
+-- grain: service_id, date, resource_id
+-- not_null: service_id, date, resource_id
+-- inputs: core.cfs, core.cfs_access, stg.usage
+-- feeds: services, catalog
 -- core.service_access_shares: one row per CFS × access resource × day the service is in
 -- service: the share of its traffic that access resource carries. A fixed line has its PON
 -- port (share 1). A mobile subscription's share of a cell is that cell's share of its traffic

@@ -1,3 +1,9 @@
+-- model: core.service_fault_days
+-- kind: partitioned
+-- grain: service_id, date
+-- not_null: service_id, date
+-- inputs: core.service_fault_intervals
+-- feeds: services, catalog, alarms
 -- core.service_fault_days: one row per CFS per UTC day with any fault stretch
 -- (core.service_fault_intervals): the minutes a service-affecting fault was open on something
 -- it depends on, whether any of it was planned maintenance, the resource behind the longest

@@ -1,3 +1,11 @@
+-- model: core.service_fault_intervals
+-- kind: partitioned
+-- grain: service_id, date, starts
+-- not_null: service_id, date, starts, ends
+-- inputs: core.alarms, core.cfs_resources, core.resource_ancestors, core.resources,
+--     core.service_access_shares, stg.catalog_specs, stg.kpi_15min, stg.service_links,
+--     stg.service_resources, stg.services
+-- feeds: services, catalog, alarms
 -- core.service_fault_intervals: one row per CFS per UTC day per stretch of time during which a
 -- service-affecting alarm was open on something the service depends on without protection, or
 -- on enough members of a redundant pool (n-of-m) to take the pool down, or on the cells behind

@@ -1,3 +1,9 @@
+-- model: core.ue_cell_kpi_15min
+-- kind: whole
+-- grain: resource_id, interval_start
+-- not_null: resource_id, interval_start
+-- inputs: stg.ue_measurements
+-- feeds: ue-measurements
 -- core.ue_cell_kpi_15min: one row per cell per 15-minute interval (UTC), aggregated across every
 -- UE trace that measured the cell: what phones experienced there, in the warehouse's KPI units.
 -- The network mode is the one most samples of the interval were on (ties: the first by name),

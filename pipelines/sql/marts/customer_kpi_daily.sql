@@ -1,3 +1,9 @@
+-- model: marts.customer_kpi_daily
+-- kind: partitioned
+-- grain: date, region, segment
+-- not_null: date
+-- inputs: marts.customer_daily
+-- feeds: customers, services, catalog, kpis
 -- marts.customer_kpi_daily: one row per day × region × segment: the customer-level sums the
 -- shared KPIs about customers are computed from (customers counted once however many services
 -- they hold; pipelines/metrics.py).

@@ -1,3 +1,9 @@
+-- model: marts.customers
+-- kind: whole
+-- grain: customer_id
+-- not_null: customer_id
+-- inputs: core.cfs, stg.customers
+-- feeds: customers
 -- marts.customers: one row per customer, as the CRM knows them, with how many services they
 -- hold now and what those cost a month. Contact details (name, e-mail, phone) are personal
 -- data: the dashboard shows them only to the roles that need them (see dashboards/roles.py).

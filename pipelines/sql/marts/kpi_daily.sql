@@ -1,3 +1,9 @@
+-- model: marts.kpi_daily
+-- kind: partitioned
+-- grain: date, region, segment, cfs_type
+-- not_null: date
+-- inputs: marts.service_daily, marts.service_experience_daily
+-- feeds: customers, services, catalog, kpis
 -- marts.kpi_daily: one row per day × region × segment × CFS type: the sums and counts every
 -- shared KPI in pipelines/metrics.py is computed from (ratios of sums, never means of ratios).
 -- Partitioned by `date`.

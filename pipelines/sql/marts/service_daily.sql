@@ -1,3 +1,10 @@
+-- model: marts.service_daily
+-- kind: partitioned
+-- grain: service_id, date
+-- not_null: service_id, date
+-- inputs: core.access_daily, core.cfs, core.service_access_shares, core.service_fault_days,
+--     stg.alarm_events, stg.tickets, stg.usage
+-- feeds: services, catalog, kpis
 -- marts.service_daily: one row per CFS per UTC day it was in service (the days the usage feed
 -- covers): its usage; the network KPIs it experienced end to end, taken from the access
 -- resources that carry it (PON port; serving cells by their share of its traffic,

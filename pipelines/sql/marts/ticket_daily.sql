@@ -1,3 +1,9 @@
+-- model: marts.ticket_daily
+-- kind: whole
+-- grain: date, family, category, region, segment, channel, status
+-- not_null: date, family
+-- inputs: marts.tickets
+-- feeds: tickets|complaints
 -- marts.ticket_daily: one row per UTC day (of creation) × family × category × region × segment
 -- × channel × status: the tickets opened, how many are resolved, and their time to resolve as
 -- sums and counts, so that any roll-up is a ratio of sums (mean hours = minutes_to_resolve_sum /

@@ -1,3 +1,9 @@
+-- model: marts.ticket_phrases
+-- kind: whole
+-- grain: date, family, category, region, segment, phrase
+-- not_null: date, family, phrase
+-- inputs: marts.tickets
+-- feeds: tickets|complaints
 -- marts.ticket_phrases: one row per UTC day × family × category × region × segment × phrase:
 -- how many tickets' descriptions hold the phrase (a ticket counts once per phrase). A phrase is
 -- two consecutive words of the description once lower-cased, with digits and punctuation, the

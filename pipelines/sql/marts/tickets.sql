@@ -1,3 +1,9 @@
+-- model: marts.tickets
+-- kind: whole
+-- grain: ticket_id
+-- not_null: ticket_id, created_at
+-- inputs: stg.customers, stg.tickets
+-- feeds: tickets|complaints
 -- marts.tickets: one row per trouble ticket (TMF621-like), with its category's family, the
 -- customer's segment and region and how long it took to resolve. Every ticket is kept, with or
 -- without a known customer (a complaints export names none): region is then the area its

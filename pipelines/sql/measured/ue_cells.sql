@@ -1,3 +1,10 @@
+-- model: measured.ue_cells
+-- kind: whole
+-- grain: cell_id
+-- not_null: cell_id
+-- inputs: measured.ue_samples
+-- feeds: ue-measurements
+-- python: models.experience.measured:score_cells
 -- measured.ue_cells: one row per cell a phone measured, over every day of the logs: what
 -- every session that used the cell experienced there, before scoring (the Python step
 -- models.experience.measured:score_cells adds the score, the radio bands, the reason and a

@@ -1,3 +1,10 @@
+-- model: measured.ue_cells_daily
+-- kind: whole
+-- grain: cell_id, date
+-- not_null: cell_id, date
+-- inputs: measured.ue_samples
+-- feeds: ue-measurements
+-- python: models.experience.measured:score_cells
 -- measured.ue_cells_daily: one row per cell per UTC day on which a phone measured it: what
 -- every session that used the cell that day experienced there, before scoring (the Python step
 -- models.experience.measured:score_cells adds the score, the radio bands, the reason and a

@@ -1,3 +1,9 @@
+-- model: measured.ue_samples
+-- kind: whole
+-- grain: session_id, sample_line
+-- not_null: session_id, sample_line
+-- inputs: stg.ue_measurements
+-- feeds: ue-measurements
 -- measured.ue_samples: one row per UE measurement sample (about one per second per phone), in
 -- trace order, with what the session and cell models need: the technology the phone was on,
 -- whether it was transferring, idle or stalled, and whether it had just changed cell.

@@ -1,3 +1,10 @@
+-- model: measured.ue_sessions
+-- kind: whole
+-- grain: session_id
+-- not_null: session_id
+-- inputs: measured.ue_samples
+-- feeds: ue-measurements
+-- python: models.experience.measured:score_sessions
 -- measured.ue_sessions: one row per session (one UE trace file): what the phone measured while
 -- the app streamed or downloaded, before scoring. The Python step
 -- (models.experience.measured:score_sessions) adds the experience score by the SEI's laws,

@@ -1,0 +1,93 @@
+"""The declared model graph: headers read, order derived, cycles and undeclared inputs refused,
+built tables audited against their grain, and the README's diagram drawn from the headers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import model_graph
+from pipelines.model_graph import Model, ModelGraphError, audit, in_run_order, parse_header
+from pipelines.warehouse import SQL_DIR
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _header(table: str, inputs: str = "stg.kpi_15min", kind: str = "whole") -> str:
+    return (f"-- model: {table}\n-- kind: {kind}\n-- grain: resource_id\n"
+            f"-- not_null: resource_id\n-- inputs: {inputs}\n-- feeds: kpis|topology\n"
+            f"-- {table}: one row per resource.\nselect 1\n")
+
+
+def test_a_header_declares_table_kind_grain_inputs_and_feeds():
+    model = parse_header(SQL_DIR / "core" / "resources.sql",
+                         _header("core.resources", "stg.kpi_15min,\n--     stg.resources"))
+    assert model.table == "core.resources" and model.kind == "whole"
+    assert model.grain == model.not_null == ("resource_id",)
+    assert model.inputs == ("stg.kpi_15min", "stg.resources")  # continued on the next line
+    assert model.feeds == (("kpis", "topology"),)
+
+
+def test_a_file_named_unlike_its_table_or_a_header_missing_lines_is_refused():
+    with pytest.raises(ModelGraphError, match=r"must be core/access_daily\.sql"):
+        parse_header(SQL_DIR / "core" / "resources.sql", _header("core.access_daily"))
+    with pytest.raises(ModelGraphError, match="lacks kind, grain, inputs, feeds"):
+        parse_header(SQL_DIR / "core" / "resources.sql", "-- model: core.resources\nselect 1")
+
+
+def test_the_order_follows_the_inputs_and_a_cycle_is_refused():
+    a = Model("core/a.sql", "core.a", inputs=("core.b",))
+    b = Model("core/b.sql", "core.b", inputs=("stg.x",))
+    assert [m.table for m in in_run_order([a, b])] == ["core.b", "core.a"]
+    with pytest.raises(ModelGraphError, match="cycle"):
+        in_run_order([a, Model("core/b.sql", "core.b", inputs=("core.a",))])
+    with pytest.raises(ModelGraphError, match="no model builds"):
+        in_run_order([Model("core/a.sql", "core.a", inputs=("core.nowhere",))])
+
+
+def test_every_model_comes_after_what_it_reads_and_declares_what_it_reads():
+    models = model_graph.declared_models()
+    seen: set[str] = set()
+    for model in models:
+        assert all(t.startswith("stg.") or t in seen for t in model.inputs), model.table
+        seen.add(model.table)
+    assert {"core.resources", "marts.service_experience_daily", "measured.ue_cells"} <= seen
+
+
+def test_sql_reading_an_undeclared_table_is_refused(monkeypatch, tmp_path):
+    folder = tmp_path / "core"
+    folder.mkdir()
+    (folder / "a.sql").write_text(_header("core.a") + "select * from stg.usage",
+                                  encoding="utf-8")
+    monkeypatch.setattr(model_graph, "SQL_DIR", tmp_path)
+    model = parse_header(folder / "a.sql", (folder / "a.sql").read_text())
+    with pytest.raises(ModelGraphError, match=r"reads stg\.usage but does not declare it"):
+        model_graph.check_inputs([model])
+
+
+def test_an_audit_names_the_model_the_key_and_the_rows():
+    con = duckdb.connect()
+    con.execute("create schema core")
+    con.execute("create table core.a as select * from (values ('R1'), ('R1'), ('R2'), (null)) "
+                "t(resource_id)")
+    model = Model("core/a.sql", "core.a", grain=("resource_id",), not_null=("resource_id",))
+    with pytest.raises(ModelGraphError, match=r"core\.a failed: 1 value\(s\) of its grain "
+                                              r"\(resource_id\) hold more than one row \(2 rows"):
+        audit(con, model)
+    con.execute("delete from core.a where resource_id = 'R1'")
+    with pytest.raises(ModelGraphError, match="1 row\\(s\\) have no resource_id"):
+        audit(con, model)
+    con.execute("delete from core.a where resource_id is null")
+    audit(con, model)  # unique and complete: nothing to say
+
+
+def test_the_readme_draws_the_graph_the_headers_declare():
+    drawn = re.search(r"```mermaid\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert drawn, "README.md has no mermaid model graph"
+    assert drawn.group(1) == model_graph.mermaid(model_graph.declared_models()), (
+        "README.md's model graph is out of date: paste "
+        "`python -c 'from pipelines import model_graph as g; "
+        "print(g.mermaid(g.declared_models()))'` into it")
