@@ -81,22 +81,33 @@ def queue_title(basis: str) -> str:
 
 
 def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
-    """The queue, ranked by customer impact (or by network impact when the snapshot knows no
-    customers), with alarm severity beside the score."""
-    if queue_basis(queue, knows_services=True) == "network":
-        return network_queue_table(queue, query)
+    """The queue, ranked by customer impact (or, when the snapshot knows no customers, by
+    network impact: the cells and ports each incident hurt, for how long), with alarm severity
+    beside the score."""
+    by_network = queue_basis(queue, knows_services=True) == "network"
+    if by_network:
+        unit = network_unit(queue["network_basis"].to_list() if "network_basis" in queue.columns
+                            else None)
+        impact = (Column("network_resources", "Cells and ports hurt", labels.format_count,
+                         numeric=True),
+                  Column("score_network", sentence(unit), labels.format_count, numeric=True))
+        note = network_queue_note(unit)
+    else:
+        impact = (
+            Column("affected_customers", "Customers", labels.format_count, numeric=True),
+            Column("affected_services", "Services", labels.format_count, numeric=True),
+            Column("sla_services", "SLA services", labels.format_count, numeric=True),
+            Column("revenue_at_risk_eur", "Revenue at risk /month", labels.format_euros,
+                   numeric=True),
+            Column("priority_score", "Impact score", labels.format_count, numeric=True))
+        note = QUEUE_NOTE
     columns = (
         Column("rank", "Queue rank", numeric=True),
         Column("incident", "Incident", lambda r: incident_cell(r, query)),
         Column("status", "Status", status_tag, nowrap=True),
         Column("started_at", "Started (UTC)", labels.format_time, nowrap=True),
         Column("duration_minutes", "Lasted", labels.format_minutes, numeric=True),
-        Column("affected_customers", "Customers", labels.format_count, numeric=True),
-        Column("affected_services", "Services", labels.format_count, numeric=True),
-        Column("sla_services", "SLA services", labels.format_count, numeric=True),
-        Column("revenue_at_risk_eur", "Revenue at risk /month", labels.format_euros,
-               numeric=True),
-        Column("priority_score", "Impact score", labels.format_count, numeric=True),
+        *impact,
         Column("severity", "Alarm severity", nowrap=True),
     )
     shown = queue.with_columns(
@@ -105,15 +116,14 @@ def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
             lambda r: severity_text(r["worst_severity"], r["source"]), return_dtype=pl.String))
     table = data_table(shown, columns, "operations-queue-table",
                        "No incidents in the selected period and filters")
-    if queue.is_empty():
+    if queue.is_empty() and not by_network:
         return table
-    return html.Div([html.Div(QUEUE_NOTE, className="card-note"), table])
+    return html.Div([html.Div(note, className="card-note"), table])
 
 
-QUEUE_NOTE = ("Open incidents first, then by customer impact. The queue rank is the place among "
-              "every incident in the snapshot, so ranks the filters hide are skipped.")
 RANK_NOTE = ("The queue rank is the place among every incident in the snapshot, so ranks the "
              "filters hide are skipped.")
+QUEUE_NOTE = f"Open incidents first, then by customer impact. {RANK_NOTE}"
 
 
 def network_queue_note(unit: str) -> str:
@@ -123,31 +133,6 @@ def network_queue_note(unit: str) -> str:
     return (f"Open incidents first, then by network impact in {unit}: for every cell or port "
             f"hurt, the minutes it was affected × {weight}. No customer services are loaded, "
             f"so customers, services, SLAs and revenue are not counted. {RANK_NOTE}")
-
-
-def network_queue_table(queue: pl.DataFrame, query: str) -> html.Div:
-    """The queue of a snapshot that knows no customers: the cells and ports each incident
-    hurt, for how long, and the network impact that ranks it."""
-    unit = network_unit(queue["network_basis"].to_list() if "network_basis" in queue.columns
-                        else None)
-    columns = (
-        Column("rank", "Queue rank", numeric=True),
-        Column("incident", "Incident", lambda r: incident_cell(r, query)),
-        Column("status", "Status", status_tag, nowrap=True),
-        Column("started_at", "Started (UTC)", labels.format_time, nowrap=True),
-        Column("duration_minutes", "Lasted", labels.format_minutes, numeric=True),
-        Column("network_resources", "Cells and ports hurt", labels.format_count,
-               numeric=True),
-        Column("score_network", sentence(unit), labels.format_count, numeric=True),
-        Column("severity", "Alarm severity", nowrap=True),
-    )
-    shown = queue.with_columns(
-        incident=pl.struct("incident_id", "title"),
-        severity=pl.struct("worst_severity", "source").map_elements(
-            lambda r: severity_text(r["worst_severity"], r["source"]), return_dtype=pl.String))
-    table = data_table(shown, columns, "operations-queue-table",
-                       "No incidents in the selected period and filters")
-    return html.Div([html.Div(network_queue_note(unit), className="card-note"), table])
 
 
 def sentence(text: str) -> str:
