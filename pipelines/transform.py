@@ -67,7 +67,7 @@ PUBLISHED: tuple[str, ...] = (
     "incidents.impact_breakdown", "incidents.incident_services", "incidents.incident_episodes",
     "incidents.episodes", "incidents.care_list", "incidents.incident_access",
     "incidents.detection_thresholds",  # the thresholds detection used, and how each was derived
-    "core.access_hourly", "core.service_access_shares", "core.service_fault_intervals",
+    "core.access_hourly",
     # measured experience from phone logs (empty tables when none were loaded)
     "measured.ue_sessions", "measured.ue_cells_daily", "measured.ue_cells",
 )

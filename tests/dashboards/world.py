@@ -287,14 +287,6 @@ def world_tables() -> dict[str, pl.DataFrame]:
     people = customers()
     services = service_days(people)
     days = customer_daily(services, people)
-    shares = services.select("service_id", "date", resource_id="access_resource_id",
-                             share=pl.lit(1.0))
-    faults = services.filter(pl.col("outage_minutes") > 0).select(
-        "service_id", "date",
-        starts=pl.col("date").cast(pl.Datetime("us")) + pl.duration(hours=6),
-        ends=pl.col("date").cast(pl.Datetime("us")) + pl.duration(hours=6)
-        + pl.duration(minutes=pl.col("outage_minutes")),
-        planned=pl.lit(False), first_resource_id=pl.col("access_resource_id"))
     return {
         "customers": people,
         "service_experience_daily": with_parts(services.drop("outage_minutes")),
@@ -306,8 +298,6 @@ def world_tables() -> dict[str, pl.DataFrame]:
         "churn_scores": churn_scores(people),
         "churn_drivers": churn_drivers(churn_scores(people)),
         "access_hourly": access_hourly(),
-        "service_access_shares": shares,
-        "service_fault_intervals": faults,
         "tickets": tickets(people),
         **incident_tables(services),
     }

@@ -69,18 +69,3 @@ def test_voice_uses_the_e_model_and_degrades_with_delay_and_loss():
          "packet_loss_pct_worst_hour": 5.0}).iter_rows(named=True)
     assert good["score_voice"] > 80 > bad["score_voice"]
     assert good["score_throughput"] is None  # voice has no speed component
-
-
-def test_hours_are_scored_with_the_same_laws():
-    hours = pl.DataFrame({
-        "hour": [datetime(2026, 10, 5, 17), datetime(2026, 10, 5, 18)],
-        "access_resource_id": ["PON-1", "PON-1"], "fault_minutes": [0.0, 30.0],
-        "access_attempts": [100, 100], "access_successes": [100, 100], "drops": [0, 0],
-        "throughput_mbps": [480.0, None], "latency_ms": [12.0, None], "jitter_ms": [1.0, None],
-        "packet_loss_pct": [0.01, None]})
-    scored = sei.score_hours(hours, {"service_id": "S", "cfs_type": "ftth",
-                                     "plan_download_mbps": 500.0})
-    quiet, faulty = scored.iter_rows(named=True)
-    assert quiet["sei"] > 95 and faulty["score_availability"] == 0.0  # 30 min of an hour
-    assert faulty["driver_text"] == ("Availability: 30 min of this hour with a "
-                                     "service-affecting fault")

@@ -139,20 +139,6 @@ def test_coverage_is_the_measured_share_of_the_weights_of_its_type():
     assert day["sei"] == pytest.approx(day["score_availability"])
 
 
-def test_hours_without_an_alarm_feed_take_availability_from_the_pm_counter():
-    hours = pl.DataFrame({
-        "hour": [datetime(2026, 10, 5, 17), datetime(2026, 10, 5, 18)],
-        "access_resource_id": ["PON-1", "PON-1"], "fault_minutes": [0.0, 0.0],
-        "pm_unavailable_minutes": [None, 5.0], "access_attempts": [100, 100],
-        "access_successes": [100, 100], "drops": [0, 0], "throughput_mbps": [480.0, 480.0],
-        "latency_ms": [12.0, 12.0], "jitter_ms": [1.0, 1.0], "packet_loss_pct": [0.0, 0.0]})
-    service = {"service_id": "S", "cfs_type": "ftth", "plan_download_mbps": 500.0}
-    with_alarms = sei.score_hours(hours, service)
-    without = sei.score_hours(hours, service | {"alarms_measured": False})
-    assert with_alarms["score_availability"].to_list() == [100.0, 100.0]
-    assert without["score_availability"].to_list() == [None, pytest.approx(50.0)]  # 5 min × 24
-
-
 # --- reference rates per technology -----------------------------------------------------------
 
 def _throughput(cfs_type: str, measured: float, technology: str | None = None,
