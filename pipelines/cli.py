@@ -304,6 +304,7 @@ def demo(
             summary = flow.run(settings, None, on_step=update)
         _print_file_summary(summary.files)
         _print_models(summary)
+        _print_capabilities(summary.capabilities)
     console.rule("3/3 serve")
     serve(host=host, port=port)
 
