@@ -13,6 +13,7 @@ import duckdb
 
 from pipelines import capabilities, ingest, transform, warehouse
 from pipelines.ingest import FileResult
+from pipelines.ingest.staging import loaded_feeds
 from pipelines.settings import Settings
 
 
@@ -137,24 +138,13 @@ CHURN_TABLES = ("marts.churn_scores", "marts.churn_drivers")
 CHURN_FEEDS = ("customers", "services")
 
 
-def loaded_feeds(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """The feeds with rows loaded: feed → rows (see pipelines/ingest/staging.py)."""
-    from pipelines.ingest.staging import loaded_feeds as feeds_in
-
-    return feeds_in(con)
-
-
-def _missing(needed: tuple[str, ...], feeds: set[str]) -> list[str]:
-    return [f for f in needed if f not in feeds]
-
-
 def score_churn(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
                 build: transform.BuildReport | None, feeds: set[str] | None = None) -> dict:
     """Churn risk for every customer (models/churn/world.py), training a model first when none
     exists; skipped, with the reason, while the history is too short to train on or the
     customer feeds are missing (``feeds``: the loaded ones; ``None``: do not check)."""
     if feeds is not None:
-        absent = _missing(CHURN_FEEDS, feeds)
+        absent = [f for f in CHURN_FEEDS if f not in feeds]
         if absent:
             return {"status": "skipped",
                     "reason": f"no {', '.join(absent)} feed loaded: churn risk is learnt from "

@@ -406,7 +406,6 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                  "status", "channel", "category", "severity", "description", "location"),
                 ("ticket_id", "created_at", "status")),
 }
-CUSTOMER_COLUMNS, CUSTOMER_REQUIRED = COLUMNS["customers"]
 
 
 def _column_mapping(doc: _Document, kind: str) -> ColumnMapping:

@@ -120,3 +120,12 @@ def test_the_ibm_telco_table_loads_as_a_crm_export(settings, real_data, tmp_path
         churned = warehouse.scalar(
             con, "select count(*) from stg.customers where status = 'terminated'")
     assert churned == 1869  # the table's 26.5 % with Churn = Yes
+
+
+def test_the_columns_a_mapping_may_name_are_the_contracts():
+    from pipelines.ingest.sources import customers, tickets
+
+    assert tuple(tickets.TicketContract.to_schema().columns) == tickets.COLUMNS
+    contract = tuple(customers.CustomerContract.to_schema().columns)
+    assert contract == (*customers.KNOWN, "extra_attributes")
+    assert set(customers.REQUIRED) <= set(customers.KNOWN)

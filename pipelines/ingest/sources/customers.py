@@ -23,6 +23,7 @@ from pipelines.ingest.base import (
 )
 from pipelines.ingest.delimited import read_csv_strings
 from pipelines.ingest.mapped_columns import mapped_columns
+from pipelines.ingest.mapping_files import COLUMNS
 from pipelines.ingest.mappings import (
     ColumnMapping,
     HeaderMatch,
@@ -36,9 +37,9 @@ CONTRACTS = ["month-to-month", "one_year", "two_year"]
 PAYMENTS = ["direct_debit", "credit_card", "bank_transfer", "invoice"]
 # what tickets, surveys and services name their customer by
 CUSTOMER_REFERENCE = Reference("customer_id", "stg.customers", "customer_id", "customer")
-REQUIRED = ("customer_id", "segment", "region", "contract_type", "customer_since")
-KNOWN = ("customer_id", "name", "email", "phone", "segment", "region", "city", "contract_type",
-         "payment_method", "customer_since", "monthly_charges_eur", "status")
+# the columns a CRM export maps onto, and those it must give (one definition, shared with the
+# validation of column mapping files)
+KNOWN, REQUIRED = COLUMNS["customers"]
 
 
 class CustomerContract(pa.DataFrameModel):

@@ -25,6 +25,7 @@ from pipelines.ingest.base import (
 )
 from pipelines.ingest.delimited import read_csv_strings
 from pipelines.ingest.mapped_columns import mapped_columns
+from pipelines.ingest.mapping_files import COLUMNS as MAPPED_COLUMNS
 from pipelines.ingest.mappings import (
     ColumnMapping,
     HeaderMatch,
@@ -38,8 +39,8 @@ STATUSES = ["acknowledged", "rejected", "pending", "held", "inProgress", "cancel
             "resolved"]
 
 
-COLUMNS = ("ticket_id", "customer_id", "service_id", "created_at", "resolved_at", "status",
-           "channel", "category", "severity", "description", "location")
+# a ticket's columns (one definition, shared with the validation of column mapping files)
+COLUMNS = MAPPED_COLUMNS["tickets"][0]
 
 
 class TicketContract(pa.DataFrameModel):
