@@ -43,6 +43,7 @@ from dashboards import campaign, period_index
 from dashboards.filters import FilterChoices, Filters
 from dashboards.registry import metric
 from dashboards.roles import CONTACT_COLUMNS
+from models.incidents.params import Params
 from pipelines.metrics import Metric
 from pipelines.settings import Settings
 from pipelines.warehouse import current_snapshot, open_snapshot, query, quote_identifier
@@ -57,7 +58,8 @@ CHURN_TABLES: tuple[str, ...] = ("churn_scores",)
 INCIDENT_TABLES: tuple[str, ...] = ("queue", "incidents", "incident_services", "impact_breakdown",
                                     "care_list", "incident_access", "incident_impact")
 TIMELINE_TABLES: tuple[str, ...] = ("incident_episodes", "episodes")
-CONGESTED_UTIL_PCT = 95.0  # models/incidents/params.py: the ceiling of the derived threshold
+# without detection_thresholds in the snapshot: the ceiling of the derived threshold
+CONGESTED_UTIL_PCT = Params().congested_util_ceiling
 
 # (Filters field, dimension or None for dates, SQL clause): the clause is fixed, values bound.
 _FILTER_CLAUSES = (
