@@ -15,7 +15,8 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.base import Source, contract_columns
-from pipelines.warehouse import quote_identifier, rows
+from pipelines.ingest.loader import existing_tables
+from pipelines.warehouse import quote_identifier, rows, table_exists
 
 
 def empty_frame(source: Source, table_name: str) -> pl.DataFrame:
@@ -31,8 +32,7 @@ def empty_frame(source: Source, table_name: str) -> pl.DataFrame:
 def ensure_staging_tables(con: duckdb.DuckDBPyConnection, sources: Iterable[Source]) -> list[str]:
     """Create, empty, every staging table of ``sources`` that does not exist yet; returns the
     tables created. Ingest fills them by column name when their feed arrives."""
-    existing = {f"{s}.{t}" for s, t in rows(
-        con, "select schema_name, table_name from duckdb_tables()")}
+    existing = existing_tables(con)
     created = []
     con.execute("create schema if not exists stg")
     for source in sources:
@@ -54,8 +54,7 @@ def loaded_feeds(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Every feed (ingest source) with rows loaded from a current, accepted file: source →
     rows loaded. A feed whose only files were rejected, or all of whose rows sit in quarantine,
     is not loaded."""
-    if not rows(con, "select 1 from duckdb_tables() where schema_name = 'meta' "
-                     "and table_name = 'ingest_files'"):
+    if not table_exists(con, "meta.ingest_files"):
         return {}
     return {source: int(loaded) for source, loaded in rows(
         con, "select source, sum(rows_loaded) from meta.ingest_files "
