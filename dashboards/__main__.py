@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboards.app import serve
-from dashboards.auth import DashboardConfigError
-from pipelines.settings import load_settings
+from cxbridge.dashboards.app import serve
+from cxbridge.dashboards.auth import DashboardConfigError
+from cxbridge.platform.settings import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:

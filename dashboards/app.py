@@ -1,10 +1,10 @@
 """The composition root of the dashboard: build the Dash app, and serve it.
 
-:func:`create_app` wires the shell (:mod:`dashboards.shell`), the pages found in
+:func:`create_app` wires the shell (:mod:`cxbridge.dashboards.shell`), the pages found in
 ``dashboards/pages`` (Dash pages, one module per page), one
-:class:`~dashboards.data_access.SnapshotReader` and the role rules
-(:class:`~dashboards.roles.Access`). Nothing here touches the snapshot: the first query runs
-when the first page is requested.
+:class:`~cxbridge.dashboards.data_access.SnapshotReader` and the role rules
+(:class:`~cxbridge.dashboards.roles.Access`). Nothing here touches the snapshot: the first query
+runs when the first page is requested.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import dash
 
-from dashboards import shell
-from dashboards.auth import (
+from cxbridge.dashboards import shell
+from cxbridge.dashboards.auth import (
     USERS_VARIABLE,
     DashboardConfigError,
     access_from,
@@ -26,12 +26,12 @@ from dashboards.auth import (
     require_basic_auth,
     role_from_env,
 )
-from dashboards.context import attach_access, attach_reader, current_reader
-from dashboards.data_access import SnapshotReader
-from dashboards.exports import register_exports
-from dashboards.roles import Account
-from pipelines.settings import Settings
-from pipelines.warehouse import WarehouseError
+from cxbridge.dashboards.context import attach_access, attach_reader, current_reader
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.exports import register_exports
+from cxbridge.dashboards.roles import Account
+from cxbridge.platform.settings import Settings
+from cxbridge.platform.warehouse import WarehouseError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
@@ -44,7 +44,7 @@ def create_app(settings: Settings, users: Mapping[str, Account | str] | None = N
     """The dashboard for the snapshots under ``settings``. With ``users`` (name → account, or
     name → password for the role ``role`` or the default), behind a login; without, ``role``
     is everybody's role, and without that a switcher in the header picks it.
-    ``warm_new_snapshots``: see :class:`dashboards.data_access.SnapshotReader` (on when
+    ``warm_new_snapshots``: see :class:`cxbridge.dashboards.data_access.SnapshotReader` (on when
     served)."""
     access = access_from(users, role)
     app = dash.Dash(

@@ -2,12 +2,13 @@
 
 Users come from ``CXBRIDGE_DASHBOARD_USERS`` as ``user:password:role`` entries separated by
 commas, e.g. ``ana:s3cret:marketing,noc:pw:operations``. The role (one of
-:data:`dashboards.roles.ROLES`) may be left out, as before roles existed (``user:password``):
+:data:`cxbridge.dashboards.roles.ROLES`) may be left out, as before roles existed
+(``user:password``):
 that user gets ``CXBRIDGE_DASHBOARD_ROLE``, or ``executive``. A password may contain colons;
 only a last part that names a role is read as the role.
 
 On a loopback address the login is optional; on any other address
-:func:`dashboards.app.serve` refuses to start without it.
+:func:`cxbridge.dashboards.app.serve` refuses to start without it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from collections.abc import Mapping
 
 import flask
 
-from dashboards.roles import DEFAULT_ROLE, ROLE_VARIABLE, ROLES, Access, Account, check_role
+from cxbridge.dashboards.roles import (
+    DEFAULT_ROLE,
+    ROLE_VARIABLE,
+    ROLES,
+    Access,
+    Account,
+    check_role,
+)
 
 USERS_VARIABLE = "CXBRIDGE_DASHBOARD_USERS"
 REALM = "cxbridge dashboard"

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dashboards.filters import Filters
-from dashboards.registry import metric
+from cxbridge.dashboards.filters import Filters
+from cxbridge.dashboards.registry import metric
 
 OFFERS: dict[str, str] = {
     "service_recovery": "Service recovery",
@@ -85,7 +85,7 @@ def outlook(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) -> pl.Da
     customer matches a service type they hold), with their experience over the period and
     their quadrant, offer and hold-back. ``period`` is row for row with ``base``
     (``experience``, ``poor_days``, ``days_active``, ``outage_minutes``:
-    :meth:`dashboards.period_index.PeriodIndex.columns`)."""
+    :meth:`cxbridge.dashboards.period_index.PeriodIndex.columns`)."""
     frame = pl.concat([base, period], how="horizontal").filter(
         (pl.col("days_active") > 0) & _matches(filters))
     below = pl.col("experience") < experience_target()

@@ -11,12 +11,12 @@ import polars as pl
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboards import labels, theme
-from dashboards.data_access import SnapshotReader
-from dashboards.figures import sparkline_figure
-from dashboards.filters import Filters
-from dashboards.registry import metric
-from pipelines.metrics import Metric
+from cxbridge.dashboards import labels, theme
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.figures import sparkline_figure
+from cxbridge.dashboards.filters import Filters
+from cxbridge.dashboards.registry import metric
+from cxbridge.platform.metrics import Metric
 
 _STATIC_GRAPH = {"displayModeBar": False, "staticPlot": True}
 

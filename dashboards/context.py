@@ -1,7 +1,8 @@
 """How page code finds the app's :class:`SnapshotReader` and the viewer's role without
 importing the app.
 
-:func:`dashboards.app.create_app` attaches one reader and one :class:`~dashboards.roles.Access`
+:func:`cxbridge.dashboards.app.create_app` attaches one reader and one
+:class:`~cxbridge.dashboards.roles.Access`
 to the Flask server; layouts and callbacks run inside a request and ask for them with
 :func:`current_reader` and :func:`current_role`.
 """
@@ -16,10 +17,10 @@ import flask
 from dash import Input
 from dash.exceptions import PreventUpdate
 
-from dashboards.auth import logged_in_user
-from dashboards.data_access import SnapshotReader
-from dashboards.roles import Access
-from pipelines.warehouse import WarehouseError
+from cxbridge.dashboards.auth import logged_in_user
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.roles import Access
+from cxbridge.platform.warehouse import WarehouseError
 
 ROLE_ID = "shell-role"  # the header's role switcher (hidden when the role is not chosen)
 

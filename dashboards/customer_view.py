@@ -7,11 +7,11 @@ from __future__ import annotations
 import polars as pl
 from dash import dcc, html
 
-from dashboards import labels
-from dashboards.components import Column, data_table, facts, stat, status_badge
-from dashboards.network_view import customer_href, incident_cell, status_tag
-from dashboards.registry import metric
-from models.experience.sei import COMPONENTS, DEFAULT_WEIGHTS, WEIGHTS
+from cxbridge.dashboards import labels
+from cxbridge.dashboards.components import Column, data_table, facts, stat, status_badge
+from cxbridge.dashboards.network_view import customer_href, incident_cell, status_tag
+from cxbridge.dashboards.registry import metric
+from cxbridge.models.experience.sei import COMPONENTS, DEFAULT_WEIGHTS, WEIGHTS
 
 _RISK_STATUS = {"high": "poor", "medium": "watch", "low": "good"}
 # What a measure no feed carried reads as: never a blank, a 0 or a dash that looks like a value.

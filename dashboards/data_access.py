@@ -1,10 +1,10 @@
 """The dashboard's one data-access module: parameterised queries on the current snapshot.
 
 * **Which snapshot.** Every call reads the ``CURRENT`` pointer through
-  :func:`pipelines.warehouse.current_snapshot` (one small file read), so a snapshot published
-  while the app runs is used by the next call, without a restart.
+  :func:`cxbridge.platform.warehouse.current_snapshot` (one small file read), so a snapshot
+  published while the app runs is used by the next call, without a restart.
 * **Connections.** One read-only connection per snapshot file
-  (:func:`pipelines.warehouse.open_snapshot`); each query runs on its own cursor and drains
+  (:func:`cxbridge.platform.warehouse.open_snapshot`); each query runs on its own cursor and drains
   it, so the server's threads never share a cursor. When ``CURRENT`` names a new file, the
   next query opens it and the old connection is dropped (a query still running on it
   finishes). A read-only snapshot never blocks the pipeline, which writes a new file.
@@ -16,7 +16,7 @@
   the SQL text and the bound parameters; a new snapshot is a new key, so it is never served
   stale. Customer-level frames (one row per customer) go to a smaller cache of their own.
 * **Customer periods.** Each customer's experience over the chosen dates comes from an
-  in-memory index of running sums built once per snapshot (:mod:`dashboards.period_index`),
+  in-memory index of running sums built once per snapshot (:mod:`cxbridge.dashboards.period_index`),
   so a new period costs milliseconds instead of an aggregation of ``customer_daily``. What
   does not depend on the dates (attributes, latest churn score, open incident) is joined
   once per snapshot too, in the index's row order: a filter change joins nothing.
@@ -39,14 +39,14 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from dashboards import campaign, period_index
-from dashboards.filters import FilterChoices, Filters
-from dashboards.registry import metric
-from dashboards.roles import CONTACT_COLUMNS
-from models.incidents.params import Params
-from pipelines.metrics import Metric
-from pipelines.settings import Settings
-from pipelines.warehouse import current_snapshot, open_snapshot, query, quote_identifier
+from cxbridge.dashboards import campaign, period_index
+from cxbridge.dashboards.filters import FilterChoices, Filters
+from cxbridge.dashboards.registry import metric
+from cxbridge.dashboards.roles import CONTACT_COLUMNS
+from cxbridge.models.incidents.params import Params
+from cxbridge.platform.metrics import Metric
+from cxbridge.platform.settings import Settings
+from cxbridge.platform.warehouse import current_snapshot, open_snapshot, query, quote_identifier
 
 DIMENSIONS: tuple[str, ...] = ("region", "segment", "cfs_type")
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -139,7 +139,7 @@ class SnapshotReader:
 
     def capabilities(self) -> pl.DataFrame:
         """What the feeds behind this snapshot allow, one row per output
-        (pipelines/capabilities.py); empty for a snapshot published before it existed."""
+        (pipelines/jobs/capabilities.py); empty for a snapshot published before it existed."""
         if "capabilities" not in self.tables():
             return pl.DataFrame()
         return self._frame("select * from capabilities", ())
@@ -242,7 +242,7 @@ class SnapshotReader:
         experience over the period, poor days, days active, fault minutes, segment, region,
         service types, revenue, latest churn score (null without ``churn_scores``), open
         incident they are inside (null without the incident tables), quadrant and offer
-        (:func:`dashboards.campaign.outlook`). The Marketing page's callbacks share it: it
+        (:func:`cxbridge.dashboards.campaign.outlook`). The Marketing page's callbacks share it: it
         is cached per snapshot and filters."""
         snapshot = current_snapshot(self._settings)
         with self._outlook_lock:
@@ -255,7 +255,8 @@ class SnapshotReader:
 
     def _build_customer_base(self, key: SnapshotKey
                              ) -> tuple[period_index.PeriodIndex, pl.DataFrame, np.ndarray]:
-        """The period index, every customer's base (:func:`dashboards.campaign.customer_base`)
+        """The period index, every customer's base
+        (:func:`cxbridge.dashboards.campaign.customer_base`)
         and each one's row in the index: what a new period needs, built once per snapshot."""
         index = period_index.build(self._run_query(key, _sql_text("customer_days_all"), ()))
         scores = None if self.missing(*CHURN_TABLES) else self.sql("churn_latest", large=True)

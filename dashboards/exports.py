@@ -3,8 +3,8 @@
 A list of a hundred thousand customers is a file, not a callback answer: the browser follows
 an ordinary link (the pages keep its ``href`` in step with the filters), the server streams
 the CSV, and the login in front of every request protects it too. The role decides the
-columns (:mod:`dashboards.roles`): a ``role`` in the query is only heeded where the role may be
-chosen at all (no login, no fixed role).
+columns (:mod:`cxbridge.dashboards.roles`): a ``role`` in the query is only heeded where the role
+may be chosen at all (no login, no fixed role).
 
 * ``/export/campaign.csv?from=…&to=…&region=…&segment=…&service=…&offers=…&bands=…``
 * ``/export/care/<incident_id>.csv``
@@ -19,12 +19,12 @@ from urllib.parse import urlencode
 import flask
 import polars as pl
 
-from dashboards import campaign
-from dashboards.campaign import OFFERS, RISK_BANDS, CampaignChoice
-from dashboards.context import current_reader, current_role
-from dashboards.data_access import INCIDENT_TABLES
-from dashboards.filters import Filters
-from dashboards.roles import sees_contacts
+from cxbridge.dashboards import campaign
+from cxbridge.dashboards.campaign import OFFERS, RISK_BANDS, CampaignChoice
+from cxbridge.dashboards.context import current_reader, current_role
+from cxbridge.dashboards.data_access import INCIDENT_TABLES
+from cxbridge.dashboards.filters import Filters
+from cxbridge.dashboards.roles import sees_contacts
 
 CAMPAIGN_PATH = "/export/campaign.csv"
 CARE_PATH = "/export/care/{incident_id}.csv"

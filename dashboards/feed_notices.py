@@ -1,6 +1,6 @@
 """What a missing feed would add, said on the page that would show it, and what the data gives.
 
-Every output a user sees declares its feeds (pipelines/capabilities.py) and the pages that show
+Every output a user sees declares its feeds (pipelines/jobs/capabilities.py) and the pages that show
 it; each snapshot carries the resulting table (``capabilities``). The shell puts these notices
 above whichever page is open, so a page built from feeds that have not arrived says plainly what
 it needs and which files would bring it, instead of showing empty charts; a new page gets its

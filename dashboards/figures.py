@@ -5,7 +5,7 @@ sends them as they are, and building them costs microseconds where ``graph_objec
 tens of milliseconds validating (wrap one in ``plotly.graph_objects.Figure`` to inspect it).
 
 Every title, axis and hover text takes its words from the metric registry and
-:mod:`dashboards.labels`; no column name reaches the screen. A metric with a target gets a
+:mod:`cxbridge.dashboards.labels`; no column name reaches the screen. A metric with a target gets a
 dashed target line, and one with a poor threshold a dotted one.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboards import labels, theme
-from pipelines.metrics import Metric
+from cxbridge.dashboards import labels, theme
+from cxbridge.platform.metrics import Metric
 
 Figure = dict
 ONE_DAY_MS = 86_400_000

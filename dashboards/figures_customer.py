@@ -1,15 +1,15 @@
 """Pure figure functions of Customer 360: one customer's experience over time with the
 incidents that hurt them marked. Frames in, a plotly figure (a dict, see
-:mod:`dashboards.figures`) out; no I/O."""
+:mod:`cxbridge.dashboards.figures`) out; no I/O."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from dashboards import theme
-from dashboards.figures import Figure, empty_figure, reference_lines
-from dashboards.registry import metric
-from models.experience.sei import COMPONENT_FAIL_BELOW, POOR_BELOW
+from cxbridge.dashboards import theme
+from cxbridge.dashboards.figures import Figure, empty_figure, reference_lines
+from cxbridge.dashboards.registry import metric
+from cxbridge.models.experience.sei import COMPONENT_FAIL_BELOW, POOR_BELOW
 
 
 def customer_experience_figure(days: pl.DataFrame, incidents: pl.DataFrame) -> Figure:

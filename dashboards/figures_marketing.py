@@ -1,6 +1,6 @@
 """Pure figure functions of the Marketing page: the experience × churn-risk quadrants and the
-churn drivers. Frames from :mod:`dashboards.campaign` in, plotly figures (dicts, see
-:mod:`dashboards.figures`) out; no I/O.
+churn drivers. Frames from :mod:`cxbridge.dashboards.campaign` in, plotly figures (dicts, see
+:mod:`cxbridge.dashboards.figures`) out; no I/O.
 
 Quadrant colours follow the status palette: below-target experience with high risk is *poor*,
 below target with lower risk *watch*, on target with lower risk *good*; the fourth (on target
@@ -13,9 +13,9 @@ import textwrap
 
 import polars as pl
 
-from dashboards import labels, theme
-from dashboards.campaign import QUADRANTS
-from dashboards.figures import Figure, empty_figure
+from cxbridge.dashboards import labels, theme
+from cxbridge.dashboards.campaign import QUADRANTS
+from cxbridge.dashboards.figures import Figure, empty_figure
 
 QUADRANT_COLOURS: dict[str, str] = {
     "poor_high": theme.status_colour("poor"),
@@ -31,7 +31,7 @@ def risk_map_figure(grid: pl.DataFrame, experience_target: float,
     """Customers by experience (x) and churn probability (y) as a density (darker: more
     customers, on a square-root scale so that the few at risk still show), with the quadrant
     lines: the experience target and the lowest probability the model calls high risk.
-    ``grid`` comes from :func:`dashboards.campaign.risk_grid`."""
+    ``grid`` comes from :func:`cxbridge.dashboards.campaign.risk_grid`."""
     if grid.is_empty():
         return empty_figure("No scored customers for the selected filters")
     left = min(60.0, float(grid["experience_bin"].min()))

@@ -1,19 +1,19 @@
 """Pure figure functions of the Measured experience page: sessions on a time line coloured by
 technology, and video vs download, driving vs static side by side. Frames in, plotly figures
-(dicts, see :mod:`dashboards.figures`) out; no I/O."""
+(dicts, see :mod:`cxbridge.dashboards.figures`) out; no I/O."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from dashboards import theme
-from dashboards.figures import Figure, empty_figure
+from cxbridge.dashboards import theme
+from cxbridge.dashboards.figures import Figure, empty_figure
 
 TECHNOLOGY_COLOURS = {"5G": theme.SERIES[0], "4G": theme.SERIES[1], "3G": theme.SERIES[3],
                       "2G": theme.SERIES[5]}
 UNKNOWN_TECHNOLOGY = "Not known"
 MOBILITY_COLOURS = {"driving": theme.SERIES[0], "static": theme.SERIES[2]}
-POOR_LINE = 70.0  # the SEI's poor line (models.experience.sei.POOR_BELOW)
+POOR_LINE = 70.0  # the SEI's poor line (cxbridge.models.experience.sei.POOR_BELOW)
 
 
 def _poor_line() -> list[dict]:

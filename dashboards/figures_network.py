@@ -1,7 +1,7 @@
 """Pure figure functions of the Network operations pages: experience by region and day, an
 incident's alarm timeline, what it hurt, its score, and the KPIs of the resources involved.
-Frames in, plotly figures (dicts, see :mod:`dashboards.figures`) out; no I/O. Words come
-from the registry and :mod:`dashboards.labels`."""
+Frames in, plotly figures (dicts, see :mod:`cxbridge.dashboards.figures`) out; no I/O. Words come
+from the registry and :mod:`cxbridge.dashboards.labels`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from dashboards import labels, theme
-from dashboards.figures import Figure, empty_figure
-from pipelines.metrics import Metric
+from cxbridge.dashboards import labels, theme
+from cxbridge.dashboards.figures import Figure, empty_figure
+from cxbridge.platform.metrics import Metric
 
 ROLE_COLOURS = {"root": theme.status_colour("poor"), "symptom": theme.status_colour("watch"),
                 "attached": theme.MUTED}

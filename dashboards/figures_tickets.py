@@ -1,14 +1,14 @@
 """Pure figure functions of the Care tickets page: tickets over time by family (network in the
 accent colour, the rest quiet), categories, regions, status and time to resolve. Frames in,
-plotly figures (dicts, see :mod:`dashboards.figures`) out; no I/O. The words for families and
-categories are here, so every figure and table of the page says them the same way."""
+plotly figures (dicts, see :mod:`cxbridge.dashboards.figures`) out; no I/O. The words for families
+and categories are here, so every figure and table of the page says them the same way."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from dashboards import labels, theme
-from dashboards.figures import Figure, empty_figure
+from cxbridge.dashboards import labels, theme
+from cxbridge.dashboards.figures import Figure, empty_figure
 
 FAMILIES: tuple[str, ...] = ("network", "billing", "service", "other")
 FAMILY_LABELS: dict[str, str] = {"network": "Network", "billing": "Billing",

@@ -1,7 +1,7 @@
 """Words on screen for codes in the data: dimensions, their values, and metric values.
 
-Metric labels, meanings, units and targets come from :mod:`pipelines.metrics`; this module only
-turns codes (``cfs_type``, ``mobile_data``) into plain words and numbers into readable text.
+Metric labels, meanings, units and targets come from :mod:`cxbridge.platform.metrics`; this module
+only turns codes (``cfs_type``, ``mobile_data``) into plain words and numbers into readable text.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from pipelines.metrics import Metric
+from cxbridge.platform.metrics import Metric
 
 DIMENSION_LABELS: dict[str, str] = {
     "region": "Region",

@@ -1,4 +1,4 @@
-"""Layout pieces of the Marketing page built from :mod:`dashboards.campaign` frames: the
+"""Layout pieces of the Marketing page built from :mod:`cxbridge.dashboards.campaign` frames: the
 quadrant counts and the campaign preview. Frames in, components out; no I/O."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import html
 
-from dashboards import campaign, labels, theme
-from dashboards.campaign import OFFER_WHY, OFFERS, QUADRANTS
-from dashboards.components import Column, data_table, stat
-from dashboards.figures_marketing import QUADRANT_COLOURS
-from dashboards.filters import Filters
+from cxbridge.dashboards import campaign, labels, theme
+from cxbridge.dashboards.campaign import OFFER_WHY, OFFERS, QUADRANTS
+from cxbridge.dashboards.components import Column, data_table, stat
+from cxbridge.dashboards.figures_marketing import QUADRANT_COLOURS
+from cxbridge.dashboards.filters import Filters
 
 PREVIEW_ROWS = 8
 PREVIEW_COLUMNS = (

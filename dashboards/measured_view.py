@@ -1,7 +1,7 @@
 """The Measured experience page's data and layout pieces: what phones measured (the UE logs'
 sessions and cells, ``measured.*`` in the warehouse), read through the
-:class:`~dashboards.data_access.SnapshotReader`'s public methods, and turned into tables and
-headline figures. Data functions take a reader and return frames; layout functions take frames
+:class:`~cxbridge.dashboards.data_access.SnapshotReader`'s public methods, and turned into tables
+and headline figures. Data functions take a reader and return frames; layout functions take frames
 and return components; neither knows about callbacks.
 """
 
@@ -13,9 +13,9 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import html
 
-from dashboards import labels
-from dashboards.components import Column, data_table, stat, with_commands
-from dashboards.data_access import SnapshotReader
+from cxbridge.dashboards import labels
+from cxbridge.dashboards.components import Column, data_table, stat, with_commands
+from cxbridge.dashboards.data_access import SnapshotReader
 
 MEASURED_TABLES: tuple[str, ...] = ("ue_sessions", "ue_cells")
 NO_LOGS = ("No UE measurement logs loaded: put phone drive-test / app logs under "
@@ -26,7 +26,7 @@ NO_LOGS_DETAIL = ("The layout the logs are read in: one CSV per session, "
 ACTIVITIES = ("all", "video", "download")
 CELL_ROWS = 12
 WORST_SESSIONS = 8
-POOR_BELOW = 70.0   # models.experience.sei.POOR_BELOW: the dashboard does not import models
+POOR_BELOW = 70.0   # models.experience.sei.POOR_BELOW, kept apart so the page loads no model code
 WATCH_BELOW = 80.0
 
 

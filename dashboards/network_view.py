@@ -14,9 +14,9 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import dcc, html
 
-from dashboards import labels
-from dashboards.components import Column, data_table, facts, stat, status_badge
-from dashboards.figures_network import unmeasured_panels
+from cxbridge.dashboards import labels
+from cxbridge.dashboards.components import Column, data_table, facts, stat, status_badge
+from cxbridge.dashboards.figures_network import unmeasured_panels
 
 CARE_PREVIEW_ROWS = 8
 _STATUS = {"open": "poor", "stale": "watch", "cleared": "good"}
@@ -207,7 +207,7 @@ def exposure_stats(incident: dict) -> html.Div:
 
 def care_preview(care: pl.DataFrame, query: str) -> html.Div:
     """How many customers to inform, and the first of them (ids only on screen); ``care``
-    comes from :meth:`dashboards.data_access.SnapshotReader.care_preview`."""
+    comes from :meth:`cxbridge.dashboards.data_access.SnapshotReader.care_preview`."""
     columns = (
         Column("customer_id", "Customer",
                lambda v: dcc.Link(v, href=customer_href(v, query)), nowrap=True),

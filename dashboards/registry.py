@@ -1,9 +1,9 @@
-"""The metrics the dashboard shows: the registry (:mod:`pipelines.metrics`), plus any the
+"""The metrics the dashboard shows: the registry (:mod:`cxbridge.platform.metrics`), plus any the
 Overview needs that the registry does not define yet (none at present).
 
 :data:`PROPOSED` holds churn risk, revenue at risk and time to restore, written exactly as
-registry entries so that they can be moved into ``pipelines/metrics.py`` as they are. A name
-the registry defines always wins, so once moved, the entry here is ignored (and should be
+registry entries so that they can be moved into ``pipelines/platform/metrics.py`` as they are. A
+name the registry defines always wins, so once moved, the entry here is ignored (and should be
 deleted): there is never more than one live definition of a metric.
 
 Their sources are small KPI tables with the same shape as the registry's (``date`` plus the
@@ -13,7 +13,7 @@ module derives them from the published model tables (``dashboards/sql/sources/``
 
 from __future__ import annotations
 
-from pipelines.metrics import METRICS, Metric
+from cxbridge.platform.metrics import METRICS, Metric
 
 PROPOSED: tuple[Metric, ...] = ()
 

@@ -6,10 +6,10 @@ of the menu and ``nav_parent`` naming the menu entry it belongs to); it knows no
 contents. Filter state and the URL query string are kept in step by one callback (see
 :func:`register_callbacks`), so a copied link restores the same view.
 
-The header says who is looking (:mod:`dashboards.roles`): the login's role, the role fixed by
-``CXBRIDGE_DASHBOARD_ROLE``, or, on localhost without either, a switcher. The role travels to
+The header says who is looking (:mod:`cxbridge.dashboards.roles`): the login's role, the role fixed
+by ``CXBRIDGE_DASHBOARD_ROLE``, or, on localhost without either, a switcher. The role travels to
 page callbacks in the ``shell-role`` store; the server trusts it only where switching is
-allowed (:func:`dashboards.context.current_role`).
+allowed (:func:`cxbridge.dashboards.context.current_role`).
 """
 
 from __future__ import annotations
@@ -22,21 +22,21 @@ import flask
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboards import feed_notices, theme
-from dashboards import filters as fb
-from dashboards.auth import logged_in_user
-from dashboards.components import no_snapshot_notice
-from dashboards.context import (
+from cxbridge.dashboards import feed_notices, theme
+from cxbridge.dashboards import filters as fb
+from cxbridge.dashboards.auth import logged_in_user
+from cxbridge.dashboards.components import no_snapshot_notice
+from cxbridge.dashboards.context import (
     ROLE_ID,
     current_access,
     current_reader,
     current_role,
     needs_snapshot,
 )
-from dashboards.filters import FilterChoices, Filters
-from dashboards.labels import dimension_label, value_label
-from dashboards.roles import DEFAULT_ROLE, ROLE_LABELS, ROLES
-from pipelines.warehouse import WarehouseError
+from cxbridge.dashboards.filters import FilterChoices, Filters
+from cxbridge.dashboards.labels import dimension_label, value_label
+from cxbridge.dashboards.roles import DEFAULT_ROLE, ROLE_LABELS, ROLES
+from cxbridge.platform.warehouse import WarehouseError
 
 PRODUCT_NAME = "cxbridge"
 TAGLINE = "Customer experience · one set of numbers for marketing and operations"

@@ -1,7 +1,8 @@
 """The dashboard's one palette: brand colours, status colours and the plotly template.
 
 Status colours mean the same on every page: a tile, a bar and a badge that are "poor" are the
-same red everywhere. Status names are those returned by :meth:`pipelines.metrics.Metric.status`.
+same red everywhere. Status names are those returned by
+:meth:`cxbridge.platform.metrics.Metric.status`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The Care tickets page's data and layout pieces: readers that ask the snapshot through
-:class:`~dashboards.data_access.SnapshotReader` (``dashboards/sql/tickets_*.sql``), and the
+:class:`~cxbridge.dashboards.data_access.SnapshotReader` (``dashboards/sql/tickets_*.sql``), and the
 numbers, tables and notices built from what they return.
 
 Nothing here shows one ticket's words: counts, categories, places and phrases that at least
-:data:`dashboards.roles.PHRASE_MIN_TICKETS` tickets share, so the page serves every role.
+:data:`cxbridge.dashboards.roles.PHRASE_MIN_TICKETS` tickets share, so the page serves every role.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import html
 
-from dashboards import labels
-from dashboards.components import Column, data_table, stat, with_commands
-from dashboards.data_access import SnapshotReader
-from dashboards.figures_tickets import family_label
-from dashboards.filters import Filters
-from dashboards.roles import PHRASE_MIN_TICKETS
+from cxbridge.dashboards import labels
+from cxbridge.dashboards.components import Column, data_table, stat, with_commands
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.figures_tickets import family_label
+from cxbridge.dashboards.filters import Filters
+from cxbridge.dashboards.roles import PHRASE_MIN_TICKETS
 
 TICKET_TABLES: tuple[str, ...] = ("ticket_daily", "ticket_phrases", "tickets")
 REGION_ROWS = 12
@@ -113,7 +113,7 @@ def resolve_bands(reader: SnapshotReader, filters: Filters) -> pl.DataFrame:
 def phrases(reader: SnapshotReader, filters: Filters, family: str = "network",
             rows: int = PHRASE_ROWS) -> pl.DataFrame:
     """``phrase``, ``tickets``: the phrases most ``family`` tickets share, each shared by at
-    least :data:`~dashboards.roles.PHRASE_MIN_TICKETS` tickets."""
+    least :data:`~cxbridge.dashboards.roles.PHRASE_MIN_TICKETS` tickets."""
     return reader.sql("tickets_phrases", filters, family=family, rows=rows,
                       min_tickets=PHRASE_MIN_TICKETS)
 

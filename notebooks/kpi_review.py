@@ -2,7 +2,8 @@
 # # Weekly KPI review (executives)
 #
 # The shared customer-experience KPIs for the last seven days of the current snapshot, by region,
-# against their targets. Every number comes from the metric registry (`pipelines/metrics.py`)
+# against their targets. Every number comes from the metric registry
+# (`pipelines/platform/metrics.py`)
 # through the dashboard's data-access module, so it is the same number the Overview page shows.
 #
 # Run it with `python notebooks/kpi_review.py` after `cxbridge run` (or `cxbridge demo`), or open
@@ -13,10 +14,10 @@ from datetime import timedelta
 
 import polars as pl
 
-from dashboards.data_access import SnapshotReader
-from dashboards.filters import Filters
-from pipelines.metrics import METRICS
-from pipelines.settings import load_settings
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.filters import Filters
+from cxbridge.platform.metrics import METRICS
+from cxbridge.platform.settings import load_settings
 
 settings = load_settings()
 reader = SnapshotReader(settings)

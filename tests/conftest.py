@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.settings import Settings, load_settings
+from cxbridge.platform.settings import Settings, load_settings
 from tests.tiny_world import write_tiny_world
 
 SHARED_REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"

@@ -6,14 +6,15 @@ from datetime import date
 
 import pytest
 
-from pipelines import flow, warehouse
-from pipelines.evaluate import evaluate
-from pipelines.generate import WorldConfig, generate_world
+from cxbridge.jobs import flow
+from cxbridge.lab.evaluate import evaluate
+from cxbridge.lab.generate import WorldConfig, generate_world
+from cxbridge.platform import warehouse
 
 
 @pytest.fixture(scope="module")
 def built_world(tmp_path_factory):
-    from pipelines.settings import load_settings
+    from cxbridge.platform.settings import load_settings
 
     home = tmp_path_factory.mktemp("e2e")
     settings = load_settings({"CXBRIDGE_HOME": str(home),

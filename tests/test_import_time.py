@@ -13,11 +13,12 @@ import duckdb, importlib, pkgutil, sys
 def refuse(*args, **kwargs):
     raise AssertionError("duckdb.connect called at import time")
 duckdb.connect = refuse
-for package in ("pipelines", "models", "dashboards"):
+for package in ("cxbridge.platform", "cxbridge.models", "cxbridge.jobs", "cxbridge.dashboards",
+                "cxbridge.lab", "cxbridge.app"):
     module = importlib.import_module(package)
     for info in pkgutil.walk_packages(module.__path__, package + "."):
         # Dash imports page modules itself when the app is built (they call register_page).
-        if info.name.endswith("__main__") or info.name.startswith("dashboards.pages"):
+        if info.name.endswith("__main__") or info.name.startswith("cxbridge.dashboards.pages"):
             continue
         importlib.import_module(info.name)
         print(info.name)
@@ -29,4 +30,4 @@ def test_importing_every_module_does_no_work():
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     imported = done.stdout.split()
-    assert "pipelines.warehouse" in imported and "pipelines.cli" in imported
+    assert "cxbridge.platform.warehouse" in imported and "cxbridge.app.cli" in imported

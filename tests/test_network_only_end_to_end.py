@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines import flow, warehouse
+from cxbridge.jobs import flow
+from cxbridge.platform import warehouse
 
 MAPPING = """\
 # an LTE cell export: quoted, 'Result Time' in Dublin local time, the cell inside a compound

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import flow
+from cxbridge.jobs import flow
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.py"))
 

@@ -1,5 +1,5 @@
 """Small UE logs in the Irish 4G/5G data set's layout (G-NetTrack Pro exports), written inline,
-and the measured models built from them the way ``pipelines.transform`` runs them."""
+and the measured models built from them the way ``cxbridge.platform.transform`` runs them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import ingest, transform, warehouse
+from cxbridge.models.graph import model_graph
+from cxbridge.platform import ingest, warehouse
 
 HEADER = ("Timestamp,Longitude,Latitude,Speed,Operatorname,CellID,NetworkMode,RSRP,RSRQ,SNR,CQI,"
           "RSSI,DL_bitrate,UL_bitrate,State,PINGAVG,PINGMIN,PINGMAX,PINGSTDEV,PINGLOSS,CELLHEX,"
@@ -52,13 +53,14 @@ def ingest_logs(con: duckdb.DuckDBPyConnection, paths) -> list:
 def build_measured(con: duckdb.DuckDBPyConnection) -> None:
     """Build the measured models in the run order, as the transform runner does (a whole
     model with a Python step: its SELECT, then the step, written as the table)."""
-    for model in transform.models():
-        if not model.sql.startswith("measured/"):
+    graph = model_graph()
+    for model in graph.models:
+        if not model.table.startswith("measured."):
             continue
         if model.python is None:
             warehouse.execute_sql_file(con, model.sql)
             continue
-        frame = model.apply(warehouse.query(con, warehouse.read_sql(model.sql)))
+        frame = graph.apply(model, warehouse.query(con, warehouse.read_sql(model.sql)))
         con.register("_measured_rows", frame)
         try:
             con.execute(f"create or replace table {model.table} as select * from _measured_rows")

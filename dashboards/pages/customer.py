@@ -2,7 +2,7 @@
 that hurt them, tickets, churn risk and its reasons.
 
 Everybody finds customers by id; the customer care role also by name or phone, and only it
-sees names, e-mails, phones and ticket texts (:mod:`dashboards.roles`).
+sees names, e-mails, phones and ticket texts (:mod:`cxbridge.dashboards.roles`).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboards import customer_view as view
-from dashboards.components import titled_card
-from dashboards.context import current_reader, current_role, needs_snapshot, role_input
-from dashboards.figures_customer import customer_experience_figure
-from dashboards.filters import Filters, filter_inputs
-from dashboards.roles import searches_by_contact, sees_contacts
+from cxbridge.dashboards import customer_view as view
+from cxbridge.dashboards.components import titled_card
+from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
+from cxbridge.dashboards.figures_customer import customer_experience_figure
+from cxbridge.dashboards.filters import Filters, filter_inputs
+from cxbridge.dashboards.roles import searches_by_contact, sees_contacts
 
 dash.register_page(__name__, path="/customer", path_template="/customer/<customer_id>",
                    name="Customer 360", title="Customer 360 · cxbridge", order=30)

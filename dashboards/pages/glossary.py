@@ -9,10 +9,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, clientside_callback, html
 
-from dashboards import labels
-from dashboards.components import glossary_anchor
-from dashboards.registry import all_metrics
-from pipelines.metrics import Metric
+from cxbridge.dashboards import labels
+from cxbridge.dashboards.components import glossary_anchor
+from cxbridge.dashboards.registry import all_metrics
+from cxbridge.platform.metrics import Metric
 
 dash.register_page(__name__, path="/glossary", name="Metric glossary",
                    title="Metric glossary · cxbridge", order=90, uses_filters=False)

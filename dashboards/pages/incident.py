@@ -17,17 +17,17 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboards.components import missing_notice, titled_card
-from dashboards.context import current_reader, current_role, needs_snapshot, role_input
-from dashboards.data_access import INCIDENT_TABLES
-from dashboards.exports import care_href
-from dashboards.figures_network import (
+from cxbridge.dashboards.components import missing_notice, titled_card
+from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
+from cxbridge.dashboards.data_access import INCIDENT_TABLES
+from cxbridge.dashboards.exports import care_href
+from cxbridge.dashboards.figures_network import (
     impact_figure,
     resource_kpis_figure,
     score_figure,
     timeline_figure,
 )
-from dashboards.network_view import (
+from cxbridge.dashboards.network_view import (
     CARE_PREVIEW_ROWS,
     care_preview,
     exposure_stats,
@@ -37,7 +37,7 @@ from dashboards.network_view import (
     resources_table,
     score_note,
 )
-from dashboards.roles import ROLE_LABELS, sees_contacts
+from cxbridge.dashboards.roles import ROLE_LABELS, sees_contacts
 
 dash.register_page(__name__, path="/incident", path_template="/incident/<incident_id>",
                    name="Incident", title="Incident · cxbridge", order=25, nav=False,

@@ -4,8 +4,8 @@ The quadrants split customers by the registry's experience target and the churn 
 risk band, by region, segment or service type. The campaign builder previews who an offer
 would reach (and who is held back because an open incident is hurting them right now), with
 counts and revenue at risk, and exports the list as CSV (a plain download link,
-:mod:`dashboards.exports`): with contact details for the marketing role, ids only for
-everybody else (:mod:`dashboards.roles`).
+:mod:`cxbridge.dashboards.exports`): with contact details for the marketing role, ids only for
+everybody else (:mod:`cxbridge.dashboards.roles`).
 """
 
 from __future__ import annotations
@@ -15,17 +15,21 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import campaign
-from dashboards.campaign import OFFERS, RISK_BANDS, RISK_LABELS, CampaignChoice
-from dashboards.components import missing_notice, titled_card
-from dashboards.context import current_reader, current_role, needs_snapshot, role_input
-from dashboards.data_access import CHURN_TABLES, DIMENSIONS, INCIDENT_TABLES
-from dashboards.exports import campaign_href
-from dashboards.figures_marketing import drivers_figure, quadrant_bars_figure, risk_map_figure
-from dashboards.filters import Filters, filter_inputs
-from dashboards.labels import dimension_label
-from dashboards.marketing_view import campaign_preview, drivers_note, quadrant_stats
-from dashboards.roles import ROLE_LABELS, sees_contacts
+from cxbridge.dashboards import campaign
+from cxbridge.dashboards.campaign import OFFERS, RISK_BANDS, RISK_LABELS, CampaignChoice
+from cxbridge.dashboards.components import missing_notice, titled_card
+from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
+from cxbridge.dashboards.data_access import CHURN_TABLES, DIMENSIONS, INCIDENT_TABLES
+from cxbridge.dashboards.exports import campaign_href
+from cxbridge.dashboards.figures_marketing import (
+    drivers_figure,
+    quadrant_bars_figure,
+    risk_map_figure,
+)
+from cxbridge.dashboards.filters import Filters, filter_inputs
+from cxbridge.dashboards.labels import dimension_label
+from cxbridge.dashboards.marketing_view import campaign_preview, drivers_note, quadrant_stats
+from cxbridge.dashboards.roles import ROLE_LABELS, sees_contacts
 
 dash.register_page(__name__, path="/marketing", name="Marketing",
                    title="Marketing · cxbridge", order=10)

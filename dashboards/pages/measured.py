@@ -5,7 +5,7 @@ worst sessions with their reasons in words.
 
 The page has its own control (video, download or both) and no filter bar: the logs' dates are
 those of the drive tests, not of the operator's KPI days. It holds no personal data; it is for
-network operations, marketing and executives (:data:`dashboards.roles.PAGE_ROLES`).
+network operations, marketing and executives (:data:`cxbridge.dashboards.roles.PAGE_ROLES`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from dashboards.components import titled_card
-from dashboards.context import current_reader, current_role, needs_snapshot, role_input
-from dashboards.figures_measured import groups_figure, sessions_timeline
-from dashboards.measured_view import (
+from cxbridge.dashboards.components import titled_card
+from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
+from cxbridge.dashboards.figures_measured import groups_figure, sessions_timeline
+from cxbridge.dashboards.measured_view import (
     cells_table,
     groups_table,
     measured_data,
@@ -25,7 +25,7 @@ from dashboards.measured_view import (
     summary_stats,
     worst_sessions_table,
 )
-from dashboards.roles import PAGE_ROLES, ROLE_LABELS, sees_page
+from cxbridge.dashboards.roles import PAGE_ROLES, ROLE_LABELS, sees_page
 
 PATH = "/measured"
 dash.register_page(__name__, path=PATH, name="Measured experience",

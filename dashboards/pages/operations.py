@@ -4,8 +4,8 @@ experience by region and day, and the silent degradations no alarm announced.
 On a snapshot that knows no customer services (PM counters only, perhaps alarms), the queue is
 ranked by network impact and says so, and the cells and ports worst first take the place of
 the experience index, which needs services. Each incident opens onto its own page
-(:mod:`dashboards.pages.incident`). Operations sees customers by id and count only
-(:mod:`dashboards.roles`).
+(:mod:`cxbridge.dashboards.pages.incident`). Operations sees customers by id and count only
+(:mod:`cxbridge.dashboards.roles`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import Input, Output, callback, dcc, html
 
-from dashboards.components import missing_notice, titled_card
-from dashboards.context import current_reader, needs_snapshot
-from dashboards.data_access import INCIDENT_TABLES
-from dashboards.figures import empty_figure
-from dashboards.figures_network import heatmap_by_day
-from dashboards.filters import Filters, filter_inputs
-from dashboards.network_view import (
+from cxbridge.dashboards.components import missing_notice, titled_card
+from cxbridge.dashboards.context import current_reader, needs_snapshot
+from cxbridge.dashboards.data_access import INCIDENT_TABLES
+from cxbridge.dashboards.figures import empty_figure
+from cxbridge.dashboards.figures_network import heatmap_by_day
+from cxbridge.dashboards.filters import Filters, filter_inputs
+from cxbridge.dashboards.network_view import (
     CELL_ORDERS,
     cells_table,
     queue_basis,
@@ -31,7 +31,7 @@ from dashboards.network_view import (
     queue_title,
     silent_table,
 )
-from dashboards.registry import metric
+from cxbridge.dashboards.registry import metric
 
 dash.register_page(__name__, path="/operations", name="Network operations",
                    title="Network operations · cxbridge", order=20)

@@ -13,14 +13,14 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import feed_notices, figures
-from dashboards.components import kpi_tiles, titled_card
-from dashboards.context import current_reader, needs_snapshot
-from dashboards.data_access import DIMENSIONS
-from dashboards.filters import Filters, filter_inputs
-from dashboards.labels import dimension_label
-from dashboards.registry import all_metrics, metric
-from pipelines.warehouse import WarehouseError
+from cxbridge.dashboards import feed_notices, figures
+from cxbridge.dashboards.components import kpi_tiles, titled_card
+from cxbridge.dashboards.context import current_reader, needs_snapshot
+from cxbridge.dashboards.data_access import DIMENSIONS
+from cxbridge.dashboards.filters import Filters, filter_inputs
+from cxbridge.dashboards.labels import dimension_label
+from cxbridge.dashboards.registry import all_metrics, metric
+from cxbridge.platform.warehouse import WarehouseError
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · cxbridge", order=0)
 

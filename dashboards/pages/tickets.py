@@ -5,7 +5,7 @@ and time to resolve, and the phrases network complaints share most.
 It reads the ticket marts (``marts.ticket_daily``, ``marts.ticket_phrases``, ``marts.tickets``),
 which a care system's tickets or a complaints export fill, with or without known customers. It
 shows counts and shared phrases only, never one ticket's text, so every role may open it
-(:mod:`dashboards.roles`); without tickets it says which feed would bring them.
+(:mod:`cxbridge.dashboards.roles`); without tickets it says which feed would bring them.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Output, callback, dcc, html
 
-from dashboards import tickets_view as view
-from dashboards.components import titled_card
-from dashboards.context import current_reader, needs_snapshot
-from dashboards.figures import empty_figure
-from dashboards.figures_tickets import (
+from cxbridge.dashboards import tickets_view as view
+from cxbridge.dashboards.components import titled_card
+from cxbridge.dashboards.context import current_reader, needs_snapshot
+from cxbridge.dashboards.figures import empty_figure
+from cxbridge.dashboards.figures_tickets import (
     category_figure,
     region_figure,
     resolve_figure,
     volume_figure,
 )
-from dashboards.filters import Filters, filter_inputs
+from cxbridge.dashboards.filters import Filters, filter_inputs
 
 dash.register_page(__name__, path="/tickets", name="Care tickets",
                    title="Care tickets · cxbridge", order=40)

@@ -1,6 +1,6 @@
 -- The proactive-care list of one incident ($incident_id): one row per affected customer, in
 -- the order care should call them (business customers first, then by minutes lost), read from
--- care_list (built with the incidents, pipelines/sql/incidents/care_list.sql; the snapshot
+-- care_list (built with the incidents, models/incidents/sql/care_list.sql; the snapshot
 -- keeps it sorted by incident, so this reads one incident's row groups). Contact details are
 -- joined in Python, and only for the roles dashboards/roles.py allows.
 select customer_id, segment, region, services, cfs_types, impact_minutes, first_at, last_at

@@ -28,11 +28,13 @@ tables; cross-validation adds ``folds``. Feature types are ``numeric``, ``binary
 columns (e.g. the snapshot date). Bad input raises :class:`ChurnDataError` (a ``ValueError``)
 whose message says what to change.
 
-Modules: :mod:`~models.churn.tabular` (type inference, cleaning, label),
-:mod:`~models.churn.modelling` (pipelines, calibration, :class:`ChurnModel`),
-:mod:`~models.churn.evaluation` (cross-validation, holdout), :mod:`~models.churn.metrics`
-(ROC/PR AUC, Brier, calibration and lift tables), :mod:`~models.churn.reasons` (reason codes),
-:mod:`~models.churn.card` (model card, versioned artefacts), :mod:`~models.churn.cli`.
+Modules: :mod:`~cxbridge.models.churn.tabular` (type inference, cleaning, label),
+:mod:`~cxbridge.models.churn.modelling` (pipelines, calibration, :class:`ChurnModel`),
+:mod:`~cxbridge.models.churn.evaluation` (cross-validation, holdout),
+:mod:`~cxbridge.models.churn.metrics`
+(ROC/PR AUC, Brier, calibration and lift tables), :mod:`~cxbridge.models.churn.reasons` (reason
+codes), :mod:`~cxbridge.models.churn.card` (model card, versioned artefacts),
+:mod:`~cxbridge.app.churn_cli`.
 
 Model kinds: ``logistic`` (baseline), ``gbm`` (boosted trees), ``blend`` (default: mean of the
 two calibrated probabilities). Every kind is calibrated with a sigmoid fitted on out-of-fold
@@ -63,7 +65,7 @@ __all__ = sorted(_EXPORTS)
 
 def __getattr__(name: str):
     if name in _EXPORTS:
-        return getattr(import_module(f"models.churn.{_EXPORTS[name]}"), name)
+        return getattr(import_module(f"cxbridge.models.churn.{_EXPORTS[name]}"), name)
     if name in _MODULES:
-        return import_module(f"models.churn.{name}")
-    raise AttributeError(f"module 'models.churn' has no attribute {name!r}")
+        return import_module(f"cxbridge.models.churn.{name}")
+    raise AttributeError(f"module 'cxbridge.models.churn' has no attribute {name!r}")

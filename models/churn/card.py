@@ -27,7 +27,7 @@ from pathlib import Path
 
 import joblib
 
-from models.churn.modelling import ChurnModel
+from cxbridge.models.churn.modelling import ChurnModel
 
 ARTEFACT = "model.joblib"
 CARD = "card.json"

@@ -18,8 +18,8 @@ import numpy as np
 import polars as pl
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-from models.churn import metrics
-from models.churn.modelling import (
+from cxbridge.models.churn import metrics
+from cxbridge.models.churn.modelling import (
     CALIBRATION_FOLDS,
     DEFAULT_KIND,
     MODEL_KINDS,
@@ -28,8 +28,13 @@ from models.churn.modelling import (
     fit,
     fit_estimators,
 )
-from models.churn.tabular import ChurnDataError, FeatureSpec, encode_label, infer_feature_spec
-from models.churn.tabular import prepare as prepare_matrix
+from cxbridge.models.churn.tabular import (
+    ChurnDataError,
+    FeatureSpec,
+    encode_label,
+    infer_feature_spec,
+)
+from cxbridge.models.churn.tabular import prepare as prepare_matrix
 
 HEADLINE = ("roc_auc", "pr_auc", "brier", "lift_top_decile")
 

@@ -1,7 +1,7 @@
 """Churn inputs from the warehouse: snapshot dates, features, labels, and how reasons are worded.
 
 A **snapshot** is the start of a day ``s``: what was known then is every day before ``s``.
-For each snapshot the SQL in ``pipelines/sql/churn/`` gives one row per customer in service
+For each snapshot the SQL in ``models/churn/sql/`` gives one row per customer in service
 (features from the ``lookback`` days before ``s``) and a label: one of their CFS ends within the
 ``horizon`` days from ``s`` on. Snapshots are ``interval`` days apart, counted back from the
 last one whose horizon the data fully covers, so the newest labels are used; the scoring date
@@ -19,12 +19,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from models.churn.tabular import ChurnDataError, FeatureSpec, infer_feature_spec
-from pipelines.warehouse import query, read_sql, rows, table_exists
+from cxbridge.models.churn.tabular import ChurnDataError, FeatureSpec, infer_feature_spec
+from cxbridge.platform.warehouse import query, read_sql, rows, table_exists
+
+SQL = Path(__file__).resolve().parent / "sql"
 
 ID = "customer_id"
 SNAPSHOT = "snapshot_date"
@@ -99,7 +102,7 @@ def history(con: duckdb.DuckDBPyConnection) -> History:
     if missing:
         raise ChurnDataError(f"the churn model needs {', '.join(missing)}, which the warehouse "
                              f"lacks: run `cxbridge run` first")
-    first, last, _ = rows(con, read_sql("churn/history.sql"))[0]
+    first, last, _ = rows(con, read_sql(SQL / "history.sql"))[0]
     if first is None:
         raise NotEnoughHistoryError("marts.customer_daily is empty: no customer history to "
                                     "learn churn from; ingest the feeds and run `cxbridge run`")
@@ -138,14 +141,14 @@ def holdout_split(dates: list[date], schedule: Schedule) -> tuple[list[date], da
 
 def features(con: duckdb.DuckDBPyConnection, dates: list[date],
              schedule: Schedule) -> pl.DataFrame:
-    """One row per customer in service × snapshot date (see pipelines/sql/churn/features.sql)."""
-    return query(con, read_sql("churn/features.sql"),
+    """One row per customer in service × snapshot date (see models/churn/sql/features.sql)."""
+    return query(con, read_sql(SQL / "features.sql"),
                  {"snapshots": list(dates), "lookback": schedule.lookback_days})
 
 
 def labels(con: duckdb.DuckDBPyConnection, dates: list[date], schedule: Schedule
            ) -> pl.DataFrame:
-    return query(con, read_sql("churn/labels.sql"),
+    return query(con, read_sql(SQL / "labels.sql"),
                  {"snapshots": list(dates), "horizon": schedule.horizon_days})
 
 

@@ -1,6 +1,6 @@
 """Churn pipelines, calibration and the fitted :class:`ChurnModel`.
 
-Two scikit-learn pipelines over the same :class:`~models.churn.tabular.FeatureSpec`:
+Two scikit-learn pipelines over the same :class:`~cxbridge.models.churn.tabular.FeatureSpec`:
 
 * ``logistic``: median-imputed, standardised numbers and one-hot categories (unknown
   categories at predict time are ignored, blanks are a category of their own) into an
@@ -34,9 +34,14 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from models.churn.reasons import background_values, reason_codes, typical_values
-from models.churn.tabular import ChurnDataError, FeatureSpec, encode_label, infer_feature_spec
-from models.churn.tabular import prepare as prepare_matrix
+from cxbridge.models.churn.reasons import background_values, reason_codes, typical_values
+from cxbridge.models.churn.tabular import (
+    ChurnDataError,
+    FeatureSpec,
+    encode_label,
+    infer_feature_spec,
+)
+from cxbridge.models.churn.tabular import prepare as prepare_matrix
 
 MODEL_KINDS: tuple[str, ...] = ("logistic", "gbm", "blend")
 DEFAULT_KIND = "blend"
@@ -152,7 +157,8 @@ class ChurnModel:
     def reasons(self, frame: pl.DataFrame, k: int = 3, *,
                 templates: Mapping[str, str] | None = None,
                 network: Sequence[str] | None = None) -> pl.DataFrame:
-        """Each customer's top ``k`` risk drivers; see :func:`models.churn.reasons.reason_codes`.
+        """Each customer's top ``k`` risk drivers; see
+        :func:`cxbridge.models.churn.reasons.reason_codes`.
 
         ``templates`` / ``network`` override the wording stored with the model.
         """

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import polars as pl
 
-from models.churn.tabular import Feature, FeatureSpec
+from cxbridge.models.churn.tabular import Feature, FeatureSpec
 
 MIN_CONTRIBUTION = 0.001  # a tenth of a percentage point
 NUMERIC_POINTS = 5

@@ -7,7 +7,8 @@ such as the IBM Telco ``TotalCharges``), a ``binary`` one (Yes/No, True/False, 0
 columns, dates, identifier-like text). :func:`prepare` then turns any frame with those columns
 into the model matrix: numeric and binary columns as ``Float64`` (blanks as null), categorical
 columns as trimmed ``String``. Values never seen in training become null (binary) or an
-unknown category (categorical), which the pipelines in :mod:`models.churn.modelling` absorb.
+unknown category (categorical), which the pipelines in :mod:`cxbridge.models.churn.modelling`
+absorb.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Churn risk for every customer of the warehouse: train → save, score → ``marts.churn_scores``.
 
-* :func:`train`: features and labels at every labelled snapshot (:mod:`models.churn.features`),
+* :func:`train`: features and labels at every labelled snapshot
+(:mod:`cxbridge.models.churn.features`),
   a temporal holdout (fit on the snapshots whose outcome was known by the latest one, measure
   on the latest) for the model card, then the model fitted on every snapshot and saved under
   ``settings.models_dir / "customer_churn" / <version>`` with its card.
@@ -36,9 +37,9 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from models.churn.card import ArtefactError, load_model, save_model
-from models.churn.evaluation import evaluate_holdout
-from models.churn.features import (
+from cxbridge.models.churn.card import ArtefactError, load_model, save_model
+from cxbridge.models.churn.evaluation import evaluate_holdout
+from cxbridge.models.churn.features import (
     BY_NAME,
     CONTEXT,
     ID,
@@ -55,9 +56,11 @@ from models.churn.features import (
     sentence,
     training_dates,
 )
-from models.churn.modelling import ChurnModel, fit
-from models.churn.tabular import ChurnDataError
-from pipelines.warehouse import execute_sql_file
+from cxbridge.models.churn.modelling import ChurnModel, fit
+from cxbridge.models.churn.tabular import ChurnDataError
+from cxbridge.platform.warehouse import execute_sql_file
+
+SQL = Path(__file__).resolve().parent / "sql"
 
 MODEL_NAME = "customer_churn"
 HIGH_FROM = 0.20
@@ -316,7 +319,7 @@ def write(con: duckdb.DuckDBPyConnection, scores: pl.DataFrame, drivers: pl.Data
     try:
         con.execute("begin transaction")
         try:
-            execute_sql_file(con, "churn/write_scores.sql")
+            execute_sql_file(con, SQL / "write_scores.sql")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

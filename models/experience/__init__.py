@@ -1,8 +1,10 @@
 """Standards-based experience scoring: the ITU-T E-model for voice and published QoE laws.
 
-- ``models.experience.emodel`` — ITU-T G.107 (narrowband) and G.107.1 (wideband) E-model, the
+- ``cxbridge.models.experience.emodel`` — ITU-T G.107 (narrowband) and G.107.1 (wideband) E-model,
+the
   R → MOS-CQE mapping, G.109 categories and the monitoring path (RTT, jitter, loss, codec → R).
-- ``models.experience.laws`` — small vectorised laws that turn measurements into 0–100 scores
+- ``cxbridge.models.experience.laws`` — small vectorised laws that turn measurements into 0–100
+scores
   (data, video, accessibility, retainability, availability, voice).
 
 Everything here is pure computation: no I/O, no database, no state.

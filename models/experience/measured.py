@@ -1,5 +1,6 @@
 """Measured experience: what phones measured (UE logs, ``stg.ue_measurements``) scored by the
-same laws, weights and rules as the Service Experience Index (:mod:`models.experience.sei`).
+same laws, weights and rules as the Service Experience Index
+(:mod:`cxbridge.models.experience.sei`).
 
 A session (one trace) or a cell (per day, or over all the logs) is scored as one mobile data
 service-day would be: :func:`sei.score` on a frame whose throughput is the measured mean
@@ -54,7 +55,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from models.experience import sei
+from cxbridge.models.experience import sei
 
 CFS_TYPE = "mobile_data"          # a phone's data session is judged as a mobile data service
 # What video streaming needs: Netflix's recommended connection for Full HD (1080p) is 5 Mbit/s
@@ -77,7 +78,8 @@ RADIO_BANDS: dict[str, tuple[float, float, float]] = {
 BANDS = ("excellent", "good", "fair", "poor")
 TECHNOLOGIES = ("5G", "4G", "3G", "2G")
 
-# Measures both models' SELECTs produce (pipelines/sql/measured/ue_sessions.sql, ue_cells*.sql).
+# Measures both models' SELECTs produce (models/experience/sql/measured/ue_sessions.sql,
+# ue_cells*.sql).
 MEASURES = ("active_samples", "active_5g", "active_4g", "active_3g", "active_2g",
             "active_video", "dl_mean_mbps", "rtt_ms", "loss_pct", "ping_samples", "rsrp_dbm",
             "rsrq_db", "sinr_db", "share_legacy", "stalled_share")
@@ -158,7 +160,7 @@ def score_measured(frame: pl.DataFrame, id_column: str) -> pl.DataFrame:
     missing = [c for c in (id_column, *MEASURES) if c not in frame.columns]
     if missing:
         raise ValueError(f"cannot score measured experience without the column(s) "
-                         f"{', '.join(missing)} (see pipelines/sql/measured/)")
+                         f"{', '.join(missing)} (see models/experience/sql/measured/)")
     # a measure no row has (all NULL) has no type of its own: it is a number not measured
     frame = frame.with_columns(pl.col(c).cast(pl.Float64) for c in MEASURES
                                if frame.schema[c] == pl.Null)
@@ -223,12 +225,12 @@ def reason_text() -> pl.Expr:
 
 def score_sessions(frame: pl.DataFrame) -> pl.DataFrame:
     """Score the rows of ``measured.ue_sessions`` (the SELECT in
-    pipelines/sql/measured/ue_sessions.sql): one per trace."""
+    models/experience/sql/measured/ue_sessions.sql): one per trace."""
     return score_measured(frame, "session_id")
 
 
 def score_cells(frame: pl.DataFrame) -> pl.DataFrame:
-    """Score cells (per day or overall; pipelines/sql/measured/ue_cells*.sql) and rank them
+    """Score cells (per day or overall; models/experience/sql/measured/ue_cells*.sql) and rank them
     with their evidence: ``rank_score`` (see the module docstring) and ``evidence``."""
     scored = score_measured(frame, "cell_id")
     seconds = pl.col("active_samples").cast(pl.Float64)

@@ -1,7 +1,7 @@
 """The Service Experience Index (SEI): one 0–100 score per service per day, explainable.
 
 Each **component** turns what the service experienced that day (``marts.service_daily``) into a
-0–100 score with a published law (:mod:`models.experience.laws`, :mod:`.emodel`). Only the
+0–100 score with a published law (:mod:`cxbridge.models.experience.laws`, :mod:`.emodel`). Only the
 components that make sense for the CFS type apply, with the weights in ``WEIGHTS``:
 
 | component     | measured as (service-day)                             | law                      |
@@ -56,8 +56,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from models.experience import laws
-from models.experience.emodel import score_measurements
+from cxbridge.models.experience import laws
+from cxbridge.models.experience.emodel import score_measurements
 
 POOR_BELOW = 70.0
 EXPLAIN_BELOW = 90.0             # days scoring below this get a reason in words

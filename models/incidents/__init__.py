@@ -7,14 +7,14 @@ incident to the services and customers it hurts, and rank the queue by customer 
   :mod:`.care` — the proactive-care list of an incident; :mod:`.evaluation` — against the truth.
 """
 
-from models.incidents.build import (
-    BuildSummary,
-    IncidentModelError,
-    build,
-    needs_full_build,
-    refresh,
+from cxbridge.models.incidents.build import (
+           BuildSummary,
+           IncidentModelError,
+           build,
+           needs_full_build,
+           refresh,
 )
-from models.incidents.params import MODEL_VERSION, Params
+from cxbridge.models.incidents.params import MODEL_VERSION, Params
 
 __all__ = ["MODEL_VERSION", "BuildSummary", "IncidentModelError", "Params", "build",
            "needs_full_build", "refresh"]

@@ -1,6 +1,6 @@
 """Running the incident models: a full build, and a refresh after a new batch of alarm events.
 
-Both run the same SQL files (``pipelines/sql/incidents/``); what differs is the *scope* they are
+Both run the same SQL files (``models/incidents/sql/``); what differs is the *scope* they are
 given (tables ``incidents.scope_keys``, ``scope_episodes``, ``scope_incidents``): a full build puts
 everything in scope, a refresh only the alarms the batch changed, the episodes and incidents
 they belong to or touch, and the incidents still open (their minutes grow with "now").
@@ -22,13 +22,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from models.incidents.correlate import correlate
-from models.incidents.params import MODEL_VERSION, Params
-from pipelines.warehouse import execute_sql_file, query, rows, scalar, table_exists
+from cxbridge.models.incidents.correlate import correlate
+from cxbridge.models.incidents.params import MODEL_VERSION, Params
+from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.platform.warehouse import execute_sql_file, query, rows, scalar, table_exists
+
+SQL = Path(__file__).resolve().parent / "sql"
 
 # what the SQL reads; the transforms build every one of them, empty when its feeds are missing
 REQUIRED = ("core.alarms", "core.cfs", "core.cfs_resources", "core.resources",
@@ -36,8 +40,8 @@ REQUIRED = ("core.alarms", "core.cfs", "core.cfs_resources", "core.resources",
             "core.service_access_shares", "stg.kpi_15min", "stg.alarm_events", "stg.services",
             "stg.service_links", "stg.service_resources", "stg.catalog_specs", "stg.customers",
             "stg.resource_links")
-OPTIONAL_IMPACT = {"marts.churn_scores": "incidents/impact_churn.sql",
-                   "marts.service_experience_daily": "incidents/impact_experience.sql"}
+OPTIONAL_IMPACT = {"marts.churn_scores": SQL / "impact_churn.sql",
+                   "marts.service_experience_daily": SQL / "impact_experience.sql"}
 
 
 class IncidentModelError(ValueError):
@@ -65,16 +69,16 @@ def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     started = time.perf_counter()
     params, run_id = params or Params(), run_id or new_run_id()
     _check_inputs(con)
-    execute_sql_file(con, "incidents/schema.sql")
-    execute_sql_file(con, "incidents/params.sql", params.sql_parameters(run_id))
-    execute_sql_file(con, "incidents/alarm_state.sql")
+    execute_sql_file(con, SQL / "schema.sql")
+    execute_sql_file(con, SQL / "params.sql", params.sql_parameters(run_id))
+    execute_sql_file(con, SQL / "alarm_state.sql")
     touched = int(scalar(con, "select count(*) from incidents.touched_alarms"))
-    execute_sql_file(con, "incidents/episodes.sql")
+    execute_sql_file(con, SQL / "episodes.sql")
     con.execute("insert into incidents.scope_episodes select episode_id from incidents.episodes")
-    execute_sql_file(con, "incidents/episode_links.sql")
+    execute_sql_file(con, SQL / "episode_links.sql")
     episodes = int(scalar(con, "select count(*) from incidents.scope_episodes"))
     _correlate_scope(con, params.use_hints, old_incidents=[])
-    execute_sql_file(con, "incidents/alarm_incidents.sql")
+    execute_sql_file(con, SQL / "alarm_incidents.sql")
     _detect_silent(con, params)
     recomputed = _impact_and_queue(con)
     return BuildSummary("full", run_id, touched, episodes, recomputed, _count(con),
@@ -94,11 +98,11 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     started = time.perf_counter()
     params, run_id = params or Params(), run_id or new_run_id()
     if refold_alarms:
-        execute_sql_file(con, "core/alarms.sql")
+        execute_sql_file(con, SERVICE_SQL / "core/alarms.sql")
     previous_as_of = scalar(con, "select as_of from incidents.params")
-    execute_sql_file(con, "incidents/params.sql", params.sql_parameters(run_id))
+    execute_sql_file(con, SQL / "params.sql", params.sql_parameters(run_id))
     _clear_scope(con)
-    execute_sql_file(con, "incidents/alarm_state.sql")
+    execute_sql_file(con, SQL / "alarm_state.sql")
     touched = int(scalar(con, "select count(*) from incidents.touched_alarms"))
     moved = previous_as_of != scalar(con, "select as_of from incidents.params")
     old = _affected_incidents(con, include_open=moved)
@@ -106,7 +110,7 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
         _clear_scope(con)
         return BuildSummary("refresh", run_id, 0, 0, 0, _count(con),
                             round(time.perf_counter() - started, 3))
-    execute_sql_file(con, "incidents/episodes.sql")
+    execute_sql_file(con, SQL / "episodes.sql")
     con.execute("delete from incidents.episode_links where upper_id not in "
                 "(select episode_id from incidents.episodes) or lower_id not in "
                 "(select episode_id from incidents.episodes)")
@@ -114,15 +118,15 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     episodes = int(scalar(con, "select count(*) from incidents.scope_episodes"))
     old = sorted(set(old) | set(_incidents_of_scope(con)))
     _correlate_scope(con, params.use_hints, old_incidents=old)
-    execute_sql_file(con, "incidents/alarm_incidents.sql")
+    execute_sql_file(con, SQL / "alarm_incidents.sql")
     recomputed = _impact_and_queue(con)
     return BuildSummary("refresh", run_id, touched, episodes, recomputed, _count(con),
                         round(time.perf_counter() - started, 3))
 
 
-SILENT_MODELS = ("incidents/silent_history.sql", "incidents/silent_baselines.sql",
-                 "incidents/silent_scores.sql", "incidents/silent_thresholds.sql",
-                 "incidents/silent_cells.sql", "incidents/silent_incidents.sql")
+SILENT_MODELS = (SQL / "silent_history.sql", SQL / "silent_baselines.sql",
+                 SQL / "silent_scores.sql", SQL / "silent_thresholds.sql",
+                 SQL / "silent_cells.sql", SQL / "silent_incidents.sql")
 
 
 def _detect_silent(con, params: Params) -> None:
@@ -130,7 +134,7 @@ def _detect_silent(con, params: Params) -> None:
     thresholds derived from the history (``incidents.detection_thresholds``, unless fixed in
     ``params``), the flagged intervals, and the sleeping-cell, surge and chronic-congestion
     incidents they make."""
-    execute_sql_file(con, "incidents/detection_params.sql", params.detection_parameters())
+    execute_sql_file(con, SQL / "detection_params.sql", params.detection_parameters())
     for model in SILENT_MODELS:
         execute_sql_file(con, model)
 
@@ -179,7 +183,7 @@ def _scope_episodes(con, old_incidents: list[str]) -> None:
                 "where fold_key in (select fold_key from incidents.scope_keys)")
     _add_incident_episodes(con, old_incidents)
     while True:
-        execute_sql_file(con, "incidents/episode_links.sql")
+        execute_sql_file(con, SQL / "episode_links.sql")
         added = rows(con, "select distinct other from (select upper_id as other, lower_id as me "
                           "from incidents.episode_links union all select lower_id, upper_id "
                           "from incidents.episode_links) where me in (select episode_id from "
@@ -224,21 +228,21 @@ def _correlate_scope(con, use_hints: bool, old_incidents: list[str]) -> None:
                         [(i,) for i in old_incidents])
     con.register("new_incident_episodes", assigned)
     try:
-        execute_sql_file(con, "incidents/store_correlation.sql")
+        execute_sql_file(con, SQL / "store_correlation.sql")
     finally:
         con.unregister("new_incident_episodes")
 
 
 def _impact_and_queue(con) -> int:
-    execute_sql_file(con, "incidents/incident_services.sql")
-    execute_sql_file(con, "incidents/incident_network.sql")
-    execute_sql_file(con, "incidents/incident_impact.sql")
+    execute_sql_file(con, SQL / "incident_services.sql")
+    execute_sql_file(con, SQL / "incident_network.sql")
+    execute_sql_file(con, SQL / "incident_impact.sql")
     for table, sql in OPTIONAL_IMPACT.items():
         if table_exists(con, table):
             execute_sql_file(con, sql)
-    execute_sql_file(con, "incidents/queue.sql")
-    execute_sql_file(con, "incidents/incident_access.sql")
-    execute_sql_file(con, "incidents/care_list.sql")
+    execute_sql_file(con, SQL / "queue.sql")
+    execute_sql_file(con, SQL / "incident_access.sql")
+    execute_sql_file(con, SQL / "care_list.sql")
     recomputed = int(scalar(con, "select count(*) from incidents.scope_incidents"))
     _clear_scope(con)
     return recomputed

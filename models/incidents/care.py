@@ -11,7 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.warehouse import query, read_sql, scalar
+from cxbridge.platform.warehouse import query, read_sql, scalar
+
+SQL = Path(__file__).resolve().parent / "sql"
 
 CONTACT_COLUMNS = ("name", "email", "phone")
 
@@ -29,9 +31,9 @@ def check_incident(con, incident_id: str) -> None:
 
 def care_list(con, incident_id: str, with_contacts: bool = False) -> pl.DataFrame:
     """One row per affected customer, in the order to call them (``incidents.care_list``,
-    built by ``pipelines/sql/incidents/care_list.sql``)."""
+    built by ``models/incidents/sql/care_list.sql``)."""
     check_incident(con, incident_id)
-    frame = query(con, read_sql("incidents/care_export.sql"),
+    frame = query(con, read_sql(SQL / "care_export.sql"),
                   {"incident_id": incident_id, "with_contacts": with_contacts})
     return frame if with_contacts else frame.drop(CONTACT_COLUMNS)
 

@@ -1,7 +1,7 @@
 """Alarm correlation: episodes related by topology and time become one incident, with a root.
 
 Pure functions on polars frames (the candidate pairs come from
-``pipelines/sql/incidents/episode_links.sql``):
+``models/incidents/sql/episode_links.sql``):
 
 * service-affecting episodes (and planned outages) linked to each other are joined into
   connected components: one component, one incident;

@@ -26,7 +26,7 @@ MODEL_VERSION = "incidents-1.2"  # 1.1: care_list, incident_access; 1.2: calibra
 
 @dataclass(frozen=True)
 class Params:
-    # correlation (pipelines/sql/incidents/episodes.sql, episode_links.sql)
+    # correlation (models/incidents/sql/episodes.sql, episode_links.sql)
     flap_gap_minutes: float = 20.0       # a re-raise within this of the last clear: same episode
     flap_min_alarms: int = 3             # alarms in one episode from which it is flapping
     link_before_minutes: float = 10.0    # a symptom may be raised this long before its cause

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from rich.table import Table
 
-from pipelines.warehouse import query, table_exists
+from cxbridge.platform.warehouse import query, table_exists
 
 ACTIVE = ("open", "stale")
 SHOWN = ("rank", "incident_id", "status", "kind", "root_resource_id", "started_at",

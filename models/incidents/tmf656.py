@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from models.incidents.care import check_incident
-from pipelines.warehouse import query
+from cxbridge.models.incidents.care import check_incident
+from cxbridge.platform.warehouse import query
 
 API = "/tmf-api"
 PRIORITY_BANDS = ((100_000, 1), (10_000, 2), (1_000, 3), (0, 4))

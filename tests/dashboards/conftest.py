@@ -8,7 +8,7 @@
 * ``world``: every other table of the snapshot for a small operator over the same two weeks
   (customers, their days and services, churn scores, incidents, …; see ``world.py``).
 * ``publish``: writes rows into a warehouse under ``tmp_path`` and publishes a snapshot the way
-  the pipeline does (``pipelines.warehouse.publish_snapshot``).
+  the pipeline does (``cxbridge.platform.warehouse.publish_snapshot``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import polars as pl
 import pytest
 from selenium.webdriver.chrome.options import Options
 
-from pipelines.warehouse import connect, publish_snapshot
+from cxbridge.platform.warehouse import connect, publish_snapshot
 from tests.dashboards.world import world_tables
 
 CHROMIUM = "/usr/bin/chromium"

@@ -21,10 +21,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
-from dashboards.app import create_app
-from dashboards.data_access import SnapshotReader
-from dashboards.roles import ROLE_LABELS
-from pipelines.settings import load_settings
+from cxbridge.dashboards.app import create_app
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.roles import ROLE_LABELS
+from cxbridge.platform.settings import load_settings
 from tests.dashboards.conftest import CHROME_ARGS, CHROMIUM
 
 WIDTH, HEIGHT = 1366, 768

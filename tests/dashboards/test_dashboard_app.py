@@ -10,9 +10,9 @@ import sys
 import dash
 import pytest
 
-import dashboards.data_access as data_access
-from dashboards.app import PACKAGE_DIR, create_app, serve
-from dashboards.auth import DashboardConfigError, is_loopback, users_from_env
+import cxbridge.dashboards.data_access as data_access
+from cxbridge.dashboards.app import PACKAGE_DIR, create_app, serve
+from cxbridge.dashboards.auth import DashboardConfigError, is_loopback, users_from_env
 
 
 def _layout_text(app, headers=None) -> str:
@@ -27,7 +27,8 @@ def test_importing_the_dashboard_opens_nothing():
     code = ("import duckdb\n"
             "def refuse(*args, **kwargs): raise AssertionError('DuckDB opened at import')\n"
             "duckdb.connect = refuse\n"
-            "import dashboards.app, dashboards.shell, dashboards.data_access, dashboards.figures\n")
+            "import cxbridge.dashboards.app, cxbridge.dashboards.shell\n"
+            "import cxbridge.dashboards.data_access, cxbridge.dashboards.figures\n")
     subprocess.run([sys.executable, "-c", code], cwd=PACKAGE_DIR.parent, check=True)
 
 

@@ -13,11 +13,11 @@ import polars as pl
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from dashboards.app import create_app
-from dashboards.data_access import SnapshotReader
-from dashboards.filters import Filters
-from dashboards.labels import format_number
-from pipelines.metrics import metric
+from cxbridge.dashboards.app import create_app
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.filters import Filters
+from cxbridge.dashboards.labels import format_number
+from cxbridge.platform.metrics import metric
 from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER, SILENT_CELL
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]

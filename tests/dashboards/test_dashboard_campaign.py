@@ -6,9 +6,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from dashboards import campaign
-from dashboards.campaign import CampaignChoice
-from dashboards.filters import Filters
+from cxbridge.dashboards import campaign
+from cxbridge.dashboards.campaign import CampaignChoice
+from cxbridge.dashboards.filters import Filters
 
 # experience target is the registry's 90 points
 ATTRIBUTES = pl.DataFrame({

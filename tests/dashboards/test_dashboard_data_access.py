@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-import dashboards.data_access as data_access
-from dashboards.data_access import SnapshotReader
-from dashboards.filters import Filters
-from pipelines.warehouse import WarehouseError, connect
+import cxbridge.dashboards.data_access as data_access
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.filters import Filters
+from cxbridge.platform.warehouse import WarehouseError, connect
 
 D1, D2 = date(2026, 3, 2), date(2026, 3, 3)
 ALL = Filters()

@@ -10,8 +10,8 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboards import figures, theme
-from pipelines.metrics import metric
+from cxbridge.dashboards import figures, theme
+from cxbridge.platform.metrics import metric
 
 SERIES = pl.DataFrame({"date": [date(2026, 3, 2), date(2026, 3, 3)], "value": [99.95, 99.2]})
 BY_CFS = pl.DataFrame({"cfs_type": ["ftth", "mobile_data", "iptv"], "value": [99.95, 99.6, 99.2]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dashboards.filters import FilterChoices, Filters
+from cxbridge.dashboards.filters import FilterChoices, Filters
 
 CHOICES = FilterChoices.for_range(
     date(2026, 3, 1), date(2026, 4, 30), ("Connacht", "Dublin", "Munster"),

@@ -7,10 +7,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from dashboards import customer_view
-from dashboards.data_access import SnapshotReader
-from dashboards.filters import Filters
-from models.experience.sei import COMPONENTS, WEIGHTS
+from cxbridge.dashboards import customer_view
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.filters import Filters
+from cxbridge.models.experience.sei import COMPONENTS, WEIGHTS
 from tests.dashboards.world import FIRST_DAY, LAST_DAY, PII_CUSTOMER
 
 PERIOD = Filters(start=FIRST_DAY, end=LAST_DAY)

@@ -10,21 +10,25 @@ from datetime import datetime
 import plotly.graph_objects as go
 import pytest
 
-from dashboards import campaign
-from dashboards.app import create_app
-from dashboards.bench import bench_dashboard, post_callback
-from dashboards.data_access import SnapshotReader
-from dashboards.figures_customer import customer_experience_figure
-from dashboards.figures_marketing import drivers_figure, quadrant_bars_figure, risk_map_figure
-from dashboards.figures_network import (
+from cxbridge.dashboards import campaign
+from cxbridge.dashboards.app import create_app
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.figures_customer import customer_experience_figure
+from cxbridge.dashboards.figures_marketing import (
+    drivers_figure,
+    quadrant_bars_figure,
+    risk_map_figure,
+)
+from cxbridge.dashboards.figures_network import (
     heatmap_by_day,
     impact_figure,
     resource_kpis_figure,
     score_figure,
     timeline_figure,
 )
-from dashboards.filters import Filters
-from dashboards.registry import metric
+from cxbridge.dashboards.filters import Filters
+from cxbridge.dashboards.registry import metric
+from cxbridge.lab.dashboard_bench import bench_dashboard, post_callback
 from tests.dashboards.world import FIRST_DAY, LAST_DAY, OPEN_FIBRE, SILENT_CELL
 
 PERIOD = Filters(start=FIRST_DAY, end=LAST_DAY)

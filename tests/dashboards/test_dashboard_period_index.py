@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from dashboards.period_index import PeriodIndex, build
+from cxbridge.dashboards.period_index import PeriodIndex, build
 
 D = date(2026, 3, 1)
 DAYS = pl.DataFrame({

@@ -8,9 +8,9 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from dashboards import period_index
-from dashboards.data_access import MissingTableError, SnapshotReader
-from dashboards.filters import Filters
+from cxbridge.dashboards import period_index
+from cxbridge.dashboards.data_access import MissingTableError, SnapshotReader
+from cxbridge.dashboards.filters import Filters
 from tests.dashboards.world import (
     CLEARED_BNG,
     FIRST_DAY,

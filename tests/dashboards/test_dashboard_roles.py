@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from dashboards.app import create_app, serve
-from dashboards.auth import DashboardConfigError, accounts_from_env, role_from_env
-from dashboards.bench import post_callback
-from dashboards.roles import ROLES, Access, Account, sees_contacts
+from cxbridge.dashboards.app import create_app, serve
+from cxbridge.dashboards.auth import DashboardConfigError, accounts_from_env, role_from_env
+from cxbridge.dashboards.roles import ROLES, Access, Account, sees_contacts
+from cxbridge.lab.dashboard_bench import post_callback
 from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER
 
 PROFILE = ("..customer-profile-card.children...customer-churn-card.children..."
@@ -138,7 +138,7 @@ def test_a_download_sent_in_pieces_is_the_whole_list_once(login_app, monkeypatch
     client = login_app.server.test_client()
     url = f"/export/care/{OPEN_FIBRE}.csv"
     whole = client.get(url, headers=_auth("desk")).get_data(as_text=True)
-    monkeypatch.setattr("dashboards.exports.CHUNK_ROWS", 2)
+    monkeypatch.setattr("cxbridge.dashboards.exports.CHUNK_ROWS", 2)
     pieces = client.get(url, headers=_auth("desk")).get_data(as_text=True)
     assert len(whole.splitlines()) > 3  # a header and more rows than one piece holds
     assert pieces == whole

@@ -8,9 +8,9 @@ import socket
 
 import pytest
 
-from dashboards.app import create_app
-from dashboards.measured_view import NO_LOGS
-from pipelines import flow
+from cxbridge.dashboards.app import create_app
+from cxbridge.dashboards.measured_view import NO_LOGS
+from cxbridge.jobs import flow
 from tests.ue_logs import DRIVE_ROWS, STATIC_ROWS, write_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]

@@ -26,13 +26,17 @@ import polars as pl
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from dashboards import network_view
-from dashboards.app import create_app
-from dashboards.bench import post_callback
-from dashboards.data_access import SnapshotReader
-from dashboards.figures_network import measured_panels, resource_kpis_figure, unmeasured_panels
-from dashboards.filters import Filters
-from pipelines import flow
+from cxbridge.dashboards import network_view
+from cxbridge.dashboards.app import create_app
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.figures_network import (
+    measured_panels,
+    resource_kpis_figure,
+    unmeasured_panels,
+)
+from cxbridge.dashboards.filters import Filters
+from cxbridge.jobs import flow
+from cxbridge.lab.dashboard_bench import post_callback
 from tests.tiny_world import write_tiny_world
 
 FIRST, LAST = date(2026, 3, 2), date(2026, 3, 11)

@@ -12,19 +12,20 @@ from datetime import date, datetime, timedelta
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboards import tickets_view as view
-from dashboards.app import create_app
-from dashboards.bench import post_callback
-from dashboards.data_access import SnapshotReader
-from dashboards.figures_tickets import (
+from cxbridge.dashboards import tickets_view as view
+from cxbridge.dashboards.app import create_app
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.figures_tickets import (
     category_figure,
     region_figure,
     resolve_figure,
     volume_figure,
 )
-from dashboards.filters import Filters
-from dashboards.roles import PHRASE_MIN_TICKETS
-from pipelines.warehouse import connect, execute_sql_file
+from cxbridge.dashboards.filters import Filters
+from cxbridge.dashboards.roles import PHRASE_MIN_TICKETS
+from cxbridge.lab.dashboard_bench import post_callback
+from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.platform.warehouse import connect, execute_sql_file
 from tests.dashboards.conftest import D1, D2
 
 STG_TICKETS = {
@@ -67,7 +68,7 @@ def _marts(settings, rows: list[tuple]) -> dict[str, pl.DataFrame]:
         con.execute("create or replace table stg.customers as "
                     "select 'C1' as customer_id, 'consumer' as segment, 'Munster' as region")
         for model in ("tickets", "ticket_daily", "ticket_phrases"):
-            execute_sql_file(con, f"marts/{model}.sql")
+            execute_sql_file(con, SERVICE_SQL / f"marts/{model}.sql")
         return {name: con.sql(f"select * from marts.{name}").pl()
                 for name in ("tickets", "ticket_daily", "ticket_phrases")}
 

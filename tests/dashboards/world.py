@@ -84,7 +84,7 @@ def with_parts(services: pl.DataFrame) -> pl.DataFrame:
     """service_experience_daily's parts of the index: each part that applies to the type
     scores the day's index, except packet loss, "not measured" (NULL) everywhere as from a PM
     export without a loss counter; ``coverage`` is the measured share of the weights."""
-    from models.experience.sei import COMPONENTS, WEIGHTS
+    from cxbridge.models.experience.sei import COMPONENTS, WEIGHTS
 
     def applies(name: str) -> pl.Expr:
         return pl.col("cfs_type").is_in([t for t, w in WEIGHTS.items() if name in w])

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.generate import WorldConfig, generate_world
+from cxbridge.lab.generate import WorldConfig, generate_world
 
 SMALL = {"scale": 0.01, "days": 10, "seed": 11, "start": date(2026, 10, 20)}
 

@@ -10,11 +10,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.generate.alarm_feed import alarm_events, number_and_bucket
-from pipelines.generate.alarm_specs import AlarmSpec
-from pipelines.generate.clock import Clock
-from pipelines.generate.topology import Topology
-from pipelines.settings import load_settings
+from cxbridge.lab.generate.alarm_feed import alarm_events, number_and_bucket
+from cxbridge.lab.generate.alarm_specs import AlarmSpec
+from cxbridge.lab.generate.clock import Clock
+from cxbridge.lab.generate.topology import Topology
+from cxbridge.platform.settings import load_settings
 
 SEVERITIES = {"critical", "major", "minor", "warning", "indeterminate", "cleared"}
 RANK = {"cleared": 0, "indeterminate": 1, "warning": 2, "minor": 3, "major": 4, "critical": 5}
@@ -139,7 +139,7 @@ def test_feed_loses_some_clears_duplicates_and_delays_some_events():
                                              "depends_on_id": pl.String,
                                              "protection_group": pl.String}),
                         pl.DataFrame())
-    from pipelines.generate.network import build_index
+    from cxbridge.lab.generate.network import build_index
     net = build_index(topology)
     rng = np.random.default_rng(5)
     events = []

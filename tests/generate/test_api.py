@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from pipelines.generate import GenerationReport, WorldConfig, generate_world
-from pipelines.generate.writers import ExistingDataError
+from cxbridge.lab.generate import GenerationReport, WorldConfig, generate_world
+from cxbridge.lab.generate.writers import ExistingDataError
 
 TINY = {"scale": 0.005, "days": 2, "seed": 1, "start": date(2026, 10, 1), "dirt_rate": 0.0}
 

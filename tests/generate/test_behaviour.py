@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.generate.churn import CAUSES, ChurnModel, Exposure, contributions
-from pipelines.generate.surveys import responses
+from cxbridge.lab.generate.churn import CAUSES, ChurnModel, Exposure, contributions
+from cxbridge.lab.generate.surveys import responses
 
 from .conftest import build
 

@@ -11,11 +11,11 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from pipelines.generate.clock import Clock
-from pipelines.generate.dirt import CsvDirtSpec, dirty_csv
-from pipelines.generate.impairments import coverage
-from pipelines.generate.network import build_index
-from pipelines.generate.topology import Topology
+from cxbridge.lab.generate.clock import Clock
+from cxbridge.lab.generate.dirt import CsvDirtSpec, dirty_csv
+from cxbridge.lab.generate.impairments import coverage
+from cxbridge.lab.generate.network import build_index
+from cxbridge.lab.generate.topology import Topology
 
 
 def _toy_network() -> Topology:

@@ -9,8 +9,8 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.generate import WorldConfig, generate_world
-from pipelines.settings import PROJECT_ROOT
+from cxbridge.lab.generate import WorldConfig, generate_world
+from cxbridge.platform.settings import PROJECT_ROOT
 
 from .conftest import build, file_hashes
 
@@ -43,7 +43,7 @@ def test_bytes_do_not_depend_on_threads_or_hash_seed(tmp_path):
     config = {"scale": 0.01, "days": 2, "seed": 5, "start": date(2026, 10, 24)}
     generate_world(WorldConfig(**config), here)
     script = ("import datetime, sys; from pathlib import Path; "
-              "from pipelines.generate import WorldConfig, generate_world; "
+              "from cxbridge.lab.generate import WorldConfig, generate_world; "
               f"generate_world(WorldConfig(**{config!r}), Path(sys.argv[1]))")
     env = {**os.environ, "POLARS_MAX_THREADS": "1", "PYTHONHASHSEED": "123"}
     subprocess.run([sys.executable, "-c", script, str(there)], check=True, env=env,

@@ -9,7 +9,6 @@ world reports in dialect B for the same cell.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections import Counter
 from datetime import date
@@ -19,11 +18,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.generate import WorldConfig, generate_world
-from pipelines.generate.delivery import FEEDS, Delivery, DeliveryError
-from pipelines.generate.dialects import C_COLUMNS
-from pipelines.generate.vendor_c_mapping import EXTRA_COLUMNS, MAPPING_PATH
+from cxbridge.app.cli import app
+from cxbridge.lab.generate import WorldConfig, generate_world
+from cxbridge.lab.generate.delivery import FEEDS, Delivery, DeliveryError
+from cxbridge.lab.generate.dialects import C_COLUMNS
+from cxbridge.lab.generate.vendor_c_mapping import EXTRA_COLUMNS, MAPPING_PATH
 
 from .conftest import World, csv_rows, file_hashes
 
@@ -281,11 +280,8 @@ def test_run_loads_dialect_c_through_its_mapping_with_nothing_quarantined(clean_
     """`cxbridge run` finds the mapping in the world's own ``_mappings/`` and loads every C row
     onto the same instants and values as dialect B would (the cells' rows), with no jitter or
     loss (not measured) and the extras kept."""
-    if importlib.util.find_spec("pipelines.ingest.mappings") is None:
-        pytest.skip("the ingest does not read mapping files yet (pipelines/ingest/mappings.py "
-                    "is absent), so dialect C cannot be loaded")
-    from pipelines import warehouse
-    from pipelines.settings import load_settings
+    from cxbridge.platform import warehouse
+    from cxbridge.platform.settings import load_settings
 
     home = tmp_path / "home"
     monkeypatch.setenv("CXBRIDGE_HOME", str(home))

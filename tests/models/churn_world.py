@@ -1,6 +1,6 @@
 """Hand-made warehouse rows for the churn model's tests (no generator, no ingest: fast).
 
-:func:`write_tables` creates the tables ``pipelines/sql/churn/*.sql`` reads, from plain rows.
+:func:`write_tables` creates the tables ``models/churn/sql/*.sql`` reads, from plain rows.
 :func:`simulated_world` makes a small population whose churn has known causes: a chronic
 poor-experience group (network), month-to-month contracts (commercial) and a baseline, so the
 model has something real to learn and its reasons something to name.

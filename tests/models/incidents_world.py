@@ -22,9 +22,10 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.ingest import SOURCES
-from pipelines.ingest.staging import ensure_staging_tables
-from pipelines.warehouse import execute_sql_file, read_sql
+from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.platform.ingest import SOURCES
+from cxbridge.platform.ingest.staging import ensure_staging_tables
+from cxbridge.platform.warehouse import execute_sql_file, read_sql
 
 RESOURCES = """resource_id,resource_type,region,vendor
 CORE1,core_router,Dublin,A
@@ -237,9 +238,10 @@ CORE_DAILY = (("core/service_access_shares.sql", "select distinct date from stg.
 def build_core(con) -> None:
     ensure_staging_tables(con, SOURCES)   # a feed the world lacks is an empty table
     for model in CORE_MODELS:
-        execute_sql_file(con, model)
+        execute_sql_file(con, SERVICE_SQL / model)
     for model, days in CORE_DAILY:
         table = "core." + model.removeprefix("core/").removesuffix(".sql")
         con.execute(f"create or replace temp table _scope as {days}")
-        con.execute(f"create or replace table {table} as select * from ({read_sql(model)})")
+        select = read_sql(SERVICE_SQL / model)
+        con.execute(f"create or replace table {table} as select * from ({select})")
     con.execute("drop table _scope")

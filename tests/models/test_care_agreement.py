@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from models.care.agreement import (
+from cxbridge.lab.care_agreement import (
     LABELS_FILE,
     agreement,
     cohen_kappa,

@@ -8,7 +8,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from models.care.categorise import (
+from cxbridge.lab.generate.care import BASELINE_CATEGORIES, NETWORK_CATEGORIES
+from cxbridge.platform.ingest.categorise import (
     COMPLAINT_CATEGORIES,
     FAMILIES,
     FAMILY,
@@ -16,7 +17,6 @@ from models.care.categorise import (
     categorise_texts,
     family_of,
 )
-from pipelines.generate.care import BASELINE_CATEGORIES, NETWORK_CATEGORIES
 
 
 @pytest.mark.parametrize(("text", "category"), [

@@ -10,8 +10,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from models import churn
-from models.churn.card import ArtefactError
+from cxbridge.models import churn
+from cxbridge.models.churn.card import ArtefactError
 
 
 @pytest.fixture(scope="module")

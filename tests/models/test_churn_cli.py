@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.cli import app
+from cxbridge.app.cli import app
 
 
 def run(*args):

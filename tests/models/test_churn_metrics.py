@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.churn import metrics
+from cxbridge.models.churn import metrics
 
 Y = np.array([0, 0, 1, 1])
 P = np.array([0.1, 0.4, 0.35, 0.8])

@@ -6,9 +6,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from models import churn
-from models.churn.evaluation import fold_splits
-from models.churn.tabular import ChurnDataError
+from cxbridge.models import churn
+from cxbridge.models.churn.evaluation import fold_splits
+from cxbridge.models.churn.tabular import ChurnDataError
 
 
 def synthetic_customers(n: int, seed: int) -> pl.DataFrame:

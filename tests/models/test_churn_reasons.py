@@ -6,9 +6,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from models import churn
-from models.churn.reasons import background_values, reason_codes
-from models.churn.tabular import Feature, FeatureSpec
+from cxbridge.models import churn
+from cxbridge.models.churn.reasons import background_values, reason_codes
+from cxbridge.models.churn.tabular import Feature, FeatureSpec
 
 SPEC = FeatureSpec((Feature("outages", "numeric", template="{value} outages in 30 days",
                             network=True),

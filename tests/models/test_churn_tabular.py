@@ -7,12 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from models.churn.tabular import (
-    ChurnDataError,
-    encode_label,
-    infer_feature_spec,
-    prepare,
-)
+from cxbridge.models.churn.tabular import ChurnDataError, encode_label, infer_feature_spec, prepare
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from models.churn.card import versions
-from models.churn.evaluation_world import evaluate_churn
-from models.churn.features import Schedule, history
-from models.churn.world import HIGH_FROM, MEDIUM_FROM, MODEL_NAME, refresh, score, train
-from pipelines import warehouse
-from pipelines.cli import app
-from pipelines.settings import load_settings
+from cxbridge.app.cli import app
+from cxbridge.lab.churn_evaluation import evaluate_churn
+from cxbridge.models.churn.card import versions
+from cxbridge.models.churn.features import Schedule, history
+from cxbridge.models.churn.world import HIGH_FROM, MEDIUM_FROM, MODEL_NAME, refresh, score, train
+from cxbridge.platform import warehouse
+from cxbridge.platform.settings import load_settings
 from tests.models.churn_world import START, simulated_world, write_tables
 
 CUSTOMERS = 800

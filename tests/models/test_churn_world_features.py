@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from models.churn.features import (
+from cxbridge.models.churn.features import (
     NotEnoughHistoryError,
     Schedule,
     clip_to_ranges,
@@ -23,9 +23,9 @@ from models.churn.features import (
     sentence,
     training_dates,
 )
-from models.churn.tabular import ChurnDataError
-from pipelines import warehouse
-from pipelines.settings import load_settings
+from cxbridge.models.churn.tabular import ChurnDataError
+from cxbridge.platform import warehouse
+from cxbridge.platform.settings import load_settings
 from tests.models.churn_world import START, at, write_tables
 
 SNAPSHOT = START + timedelta(days=30)

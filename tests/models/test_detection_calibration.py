@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-import models.incidents as incidents
-from pipelines import ingest, warehouse
-from pipelines.settings import SettingsError, load_settings
+import cxbridge.models.incidents as incidents
+from cxbridge.platform import ingest, warehouse
+from cxbridge.platform.settings import SettingsError, load_settings
 from tests.models.incidents_world import build_core, write_world
 
 CELLS = ["CELL1", "CELL2", "CELL3", "CELL4", "CELL5"]

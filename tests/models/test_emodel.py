@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from models.experience import emodel as em
-from pipelines.cli import app
+from cxbridge.app.cli import app
+from cxbridge.models.experience import emodel as em
 
 REFERENCE = (Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "emodel"
              / "g107_reference.json")

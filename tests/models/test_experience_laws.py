@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from models.experience import emodel as em
-from models.experience import laws
+from cxbridge.models.experience import emodel as em
+from cxbridge.models.experience import laws
 
 GRID = np.linspace(0, 1, 101)
 

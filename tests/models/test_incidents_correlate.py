@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from models.incidents.correlate import correlate
+from cxbridge.models.incidents.correlate import correlate
 
 T0 = datetime(2026, 10, 2, 10)
 

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-import models.incidents as incidents
-from models.incidents.queue import read_queue
-from pipelines import ingest, warehouse
+import cxbridge.models.incidents as incidents
+from cxbridge.models.incidents.queue import read_queue
+from cxbridge.platform import ingest, warehouse
 from tests.models.incidents_world import build_core, write_world
 
 
@@ -24,7 +24,7 @@ def build_world(settings, raw, **world) -> None:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from pipelines.settings import load_settings
+    from cxbridge.platform.settings import load_settings
 
     home = tmp_path_factory.mktemp("incidents")
     settings = load_settings({"CXBRIDGE_HOME": str(home / "home"), "CXBRIDGE_CONFIG": ""})
@@ -140,7 +140,7 @@ def test_the_queue_ranks_by_impact_with_components_that_add_up(world):
 
 def test_root_cause_without_the_sources_flags_falls_back_on_time(world):
     settings, _ = world
-    from models.incidents.evaluation import _roots_without_hints
+    from cxbridge.lab.incident_evaluation import _roots_without_hints
 
     with warehouse.connect(settings, read_only=True) as con:
         roots = _roots_without_hints(con)

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-import models.incidents as incidents
-from pipelines import ingest, transform, warehouse
-from pipelines.settings import load_settings
+import cxbridge.models.incidents as incidents
+from cxbridge.models.graph import model_graph
+from cxbridge.platform import ingest, transform, warehouse
+from cxbridge.platform.settings import load_settings
 from tests.models.incidents_world import ALARMS, LINKS, RESOURCES
 
 SESSIONS = {"PON1": 10, "PON2": 20, "PON3": 30, "CELL1": 40, "CELL2": 50}
@@ -48,7 +49,7 @@ def _queue(tmp_path_factory, name: str, topology: bool):
     settings.ensure_dirs()
     with warehouse.connect(settings) as con:
         results = ingest.ingest_many(con, ingest.discover(raw), "t")
-        transform.build(con, full=True)
+        transform.build(con, model_graph(), full=True)
         incidents.build(con)
         queue = warehouse.query(con, "select incident_id, rank, priority_basis, priority_score, "
                                      "score_network, affected_customers, network_resources "

@@ -11,12 +11,12 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-import models.incidents as incidents
-from models.incidents.care import UnknownIncidentError, care_list
-from models.incidents.evaluation import match_incidents, ndcg_at
-from models.incidents.tmf656 import priority_of, problem_for, service_problem
-from pipelines import ingest, warehouse
-from pipelines.cli import app
+import cxbridge.models.incidents as incidents
+from cxbridge.app.cli import app
+from cxbridge.lab.incident_evaluation import match_incidents, ndcg_at
+from cxbridge.models.incidents.care import UnknownIncidentError, care_list
+from cxbridge.models.incidents.tmf656 import priority_of, problem_for, service_problem
+from cxbridge.platform import ingest, warehouse
 from tests.models.incidents_world import build_core, write_world
 
 TMF656_EXAMPLE = (Path(__file__).resolve().parents[3] / "shared" / "standards" / "tmf"
@@ -26,7 +26,7 @@ TMF656_EXAMPLE = (Path(__file__).resolve().parents[3] / "shared" / "standards" /
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from pipelines.settings import load_settings
+    from cxbridge.platform.settings import load_settings
 
     home = tmp_path_factory.mktemp("outputs")
     settings = load_settings({"CXBRIDGE_HOME": str(home / "home"), "CXBRIDGE_CONFIG": ""})

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import polars as pl
 
-import models.incidents as incidents
-from models.incidents.freshness import alarm_batch, ingest_batch
-from pipelines import ingest, warehouse
+import cxbridge.models.incidents as incidents
+from cxbridge.lab.alarm_freshness import alarm_batch, ingest_batch
+from cxbridge.platform import ingest, warehouse
 from tests.models.incidents_world import build_core, write_world
 
 TABLES = {

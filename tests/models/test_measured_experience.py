@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from models.experience import laws, measured, sei
+from cxbridge.models.experience import laws, measured, sei
 
 
 def _session(**values) -> dict:

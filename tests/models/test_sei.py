@@ -8,7 +8,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from models.experience import sei
+from cxbridge.models.experience import sei
 
 BASE = {
     "date": date(2026, 10, 5), "service_id": "S", "customer_id": "C", "cfs_type": "ftth",

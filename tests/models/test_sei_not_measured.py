@@ -11,7 +11,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from models.experience import laws, sei
+from cxbridge.models.experience import laws, sei
 
 # Every input present, every component a little short of perfect, so that losing one shows.
 FULL = {

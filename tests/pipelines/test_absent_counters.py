@@ -17,10 +17,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from models.experience import sei
-from pipelines import warehouse
-from pipelines.ingest import SOURCES
-from pipelines.ingest.staging import ensure_staging_tables
+from cxbridge.models.experience import sei
+from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.platform import warehouse
+from cxbridge.platform.ingest import SOURCES
+from cxbridge.platform.ingest.staging import ensure_staging_tables
 
 DAY = date(2026, 10, 1)
 # resource → (type, counters in hour 0, counters in hour 1); hour 1 is the worse one
@@ -133,7 +134,7 @@ def _build(con, drop: set[str]) -> dict[str, pl.DataFrame]:
                   "marts/service_daily.sql"):
         table = model.removesuffix(".sql").replace("/", ".")
         con.execute(f"create or replace table {table} as "
-                    f"select * from ({warehouse.read_sql(model)})")
+                    f"select * from ({warehouse.read_sql(SERVICE_SQL / model)})")
     days = warehouse.query(con, "select * from marts.service_daily order by service_id")
     return {"scored": sei.score(days), "service_daily": days,
             "access_daily": warehouse.query(con, "select * from core.access_daily "

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipelines import flow, warehouse
-from pipelines.cli import app
-from pipelines.ingest.mappings import MappingError, load_mappings
+from cxbridge.app.cli import app
+from cxbridge.jobs import flow
+from cxbridge.platform import warehouse
+from cxbridge.platform.ingest.mappings import MappingError, load_mappings
 
 MAPPING = """\
 columns:
@@ -123,7 +124,7 @@ def test_the_ibm_telco_table_loads_as_a_crm_export(settings, real_data, tmp_path
 
 
 def test_the_columns_a_mapping_may_name_are_the_contracts():
-    from pipelines.ingest.sources import customers, tickets
+    from cxbridge.platform.ingest.sources import customers, tickets
 
     assert tuple(tickets.TicketContract.to_schema().columns) == tickets.COLUMNS
     contract = tuple(customers.CustomerContract.to_schema().columns)

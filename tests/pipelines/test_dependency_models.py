@@ -9,8 +9,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines import ingest, transform, warehouse
-from pipelines.ingest.staging import ensure_staging_tables
+from cxbridge.models.graph import model_graph
+from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.platform import ingest, transform, warehouse
+from cxbridge.platform.ingest.staging import ensure_staging_tables
 
 RESOURCES = """resource_id,resource_type,region,vendor
 CORE1,core_router,Dublin,A
@@ -105,7 +107,7 @@ def models(settings, tmp_path):
         ensure_staging_tables(con, ingest.SOURCES)   # no PM feed: an empty stg.kpi_15min
         for model in ("core/cfs.sql", "core/resources.sql", "core/resource_ancestors.sql",
                       "core/cfs_resources.sql", "core/cfs_access.sql"):
-            warehouse.execute_sql_file(con, model)
+            warehouse.execute_sql_file(con, SERVICE_SQL / model)
         ancestors = warehouse.query(con, "select * from core.resource_ancestors")
         needs = warehouse.query(con, "select * from core.cfs_resources "
                                      "where service_id = 'CFS-1'")
@@ -178,7 +180,7 @@ def test_fault_minutes_per_service_day(settings, tmp_path, models):
     with warehouse.connect(settings) as con:
         ingest.ingest_many(con, [(ingest.source("alarms"), tmp_path / "alarms" / "alarms.jsonl"),
                                  (ingest.source("kpis"), tmp_path / "kpis" / "A_PM.csv")], "t")
-        transform.build(con, full=True)
+        transform.build(con, model_graph(), full=True)
         days = warehouse.query(con, "select service_id, cast(date as varchar) d, fault_minutes "
                                     "from core.service_fault_days order by service_id, date")
     # CFS-1 (FTTH): 23:00-24:00 on the 1st; on the 2nd 00:00-01:00, LATE's 22:00-23:00 (the end

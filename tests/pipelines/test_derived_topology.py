@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import ingest, transform, warehouse
-from pipelines.ingest.checks import load_table
-from pipelines.ingest.loader import prepare_file
-from pipelines.ingest.staging import ensure_staging_tables
+from cxbridge.models.graph import model_graph
+from cxbridge.platform import ingest, transform, warehouse
+from cxbridge.platform.ingest.checks import load_table
+from cxbridge.platform.ingest.loader import prepare_file
+from cxbridge.platform.ingest.staging import ensure_staging_tables
 
 # vendor A, no topology: two cells (one named by its class only through the id), a PON port,
 # an object of a class the inventory does not know, and a row with no class at all
@@ -39,7 +40,7 @@ def pm_only(settings, tmp_path):
     settings.ensure_dirs()
     with warehouse.connect(settings) as con:
         result = _ingest(con, "kpis", path)
-        transform.build(con, full=True)
+        transform.build(con, model_graph(), full=True)
         resources = warehouse.query(con, "select resource_id, resource_type, region, vendor, "
                                          "derived from core.resources order by resource_id")
         daily = warehouse.query(con, "select resource_id, intervals_reported, latency_ms, "

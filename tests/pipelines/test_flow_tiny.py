@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-from pipelines import flow, warehouse
+from cxbridge.jobs import flow
+from cxbridge.platform import warehouse
 
 
 def _table(settings, sql: str, params=None):

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import flow, warehouse
-from pipelines.ingest import source
-from pipelines.ingest.mappings import MappingError, builtin_mappings, load_mappings
-from pipelines.ingest.sample_check import check_sample
+from cxbridge.jobs import flow
+from cxbridge.platform import warehouse
+from cxbridge.platform.ingest import source
+from cxbridge.platform.ingest.mappings import MappingError, builtin_mappings, load_mappings
+from cxbridge.platform.ingest.sample_check import check_sample
 
 BOM = "\ufeff"
 

@@ -8,9 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from pipelines import flow, transform, warehouse
-from pipelines.generate import WorldConfig, generate_world
-from pipelines.settings import load_settings
+from cxbridge.jobs import flow
+from cxbridge.lab.generate import WorldConfig, generate_world
+from cxbridge.models.graph import model_graph
+from cxbridge.platform import transform, warehouse
+from cxbridge.platform.settings import load_settings
 
 START, DAYS = date(2026, 10, 10), 6
 LAST = START + timedelta(days=DAYS - 1)
@@ -24,7 +26,7 @@ def _held_back(raw, day: date) -> list:
 
 
 def _partitioned_tables() -> list[str]:
-    return [m.table for m in transform.models() if m.partitioned]
+    return [m.table for m in model_graph().models if m.partitioned]
 
 
 def _differences(con, table: str, other: str) -> tuple[int, int, float]:
@@ -83,7 +85,7 @@ def test_the_incremental_result_equals_a_full_rebuild(incremental_world):
     with warehouse.connect(settings) as con:
         for table in _partitioned_tables():
             con.execute(f"create table {table}_incremental as select * from {table}")
-        report = transform.build(con, full=True)
+        report = transform.build(con, model_graph(), full=True)
         assert report.mode == "full"
         for table in _partitioned_tables():
             only_full, only_incremental, deviation = _differences(
@@ -97,12 +99,12 @@ def test_the_incremental_result_equals_a_full_rebuild(incremental_world):
 def test_scoring_a_few_days_at_a_time_gives_the_rows_of_one_pass(incremental_world,
                                                                  monkeypatch):
     settings, *_ = incremental_world
-    scored = next(m.table for m in transform.models() if m.python and m.partitioned)
+    scored = next(m.table for m in model_graph().models if m.python and m.partitioned)
     with warehouse.connect(settings) as con:
-        assert len(transform.build(con, full=True).days) > 2
+        assert len(transform.build(con, model_graph(), full=True).days) > 2
         con.execute(f"create table one_pass as select * from {scored}")
         monkeypatch.setattr(transform, "PYTHON_BATCH_DAYS", 2)  # three batches
-        transform.build(con, full=True)
+        transform.build(con, model_graph(), full=True)
         only_batched, only_one_pass, deviation = _differences(con, scored, "one_pass")
         rows = warehouse.scalar(con, f"select count(*) from {scored}")
         con.execute("drop table one_pass")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines import ingest, warehouse
-from pipelines.ingest.loader import ingest_file
+from cxbridge.platform import ingest, warehouse
+from cxbridge.platform.ingest.loader import ingest_file
 
 
 def _ingest(settings, source_name: str, path, topology=None):

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from pipelines import ingest, warehouse
-from pipelines.ingest.loader import ingest_file
+from cxbridge.platform import ingest, warehouse
+from cxbridge.platform.ingest.loader import ingest_file
 
 KPI_HEADER = "START_TIME,MO_ID,MO_CLASS,LAT_MS,ACC_ATT\n"
 
@@ -114,7 +114,7 @@ def _outcome(settings):
 
 
 def test_read_ahead_loads_in_order_with_the_outcome_of_one_file_at_a_time(tmp_path, tiny_raw):
-    from pipelines.settings import load_settings
+    from cxbridge.platform.settings import load_settings
 
     homes = [load_settings({"CXBRIDGE_HOME": str(tmp_path / name), "CXBRIDGE_CONFIG": ""})
              for name in ("ahead", "one_by_one")]
@@ -232,9 +232,9 @@ def test_a_corrected_large_file_replaces_what_its_earlier_version_loaded(setting
 
 
 def test_a_file_read_in_a_process_of_its_own_loads_as_one_read_here(tmp_path, tiny_raw):
-    from pipelines.ingest.loader import load_prepared, prepare_file
-    from pipelines.ingest.reader_process import prepare_in_process
-    from pipelines.settings import load_settings
+    from cxbridge.platform.ingest.loader import load_prepared, prepare_file
+    from cxbridge.platform.ingest.reader_process import prepare_in_process
+    from cxbridge.platform.settings import load_settings
 
     services = ingest.source("services")
     path = (tiny_raw / "services" / "services.jsonl").resolve()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import flow, warehouse
-from pipelines.ingest.mappings import MappingError, load_mappings
+from cxbridge.jobs import flow
+from cxbridge.platform import warehouse
+from cxbridge.platform.ingest.mappings import MappingError, load_mappings
 
 HOURLY_MAPPING = """\
 vendor: Vendor H

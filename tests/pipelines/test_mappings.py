@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipelines import flow, ingest, warehouse
-from pipelines.cli import app
-from pipelines.ingest.loader import ingest_file
-from pipelines.ingest.mappings import MappingError, load_mappings
+from cxbridge.app.cli import app
+from cxbridge.jobs import flow
+from cxbridge.platform import ingest, warehouse
+from cxbridge.platform.ingest.loader import ingest_file
+from cxbridge.platform.ingest.mappings import MappingError, load_mappings
 
 VENDOR_X = """\
 # a fault manager's PM export: a preamble line, ';' and decimal commas, date and time of
@@ -195,7 +196,7 @@ def test_a_file_whose_every_row_is_quarantined_is_rejected_and_exits_2(cli, sett
 @pytest.mark.parametrize(("marker", "kind"), [("# data/mappings/kpis/vendor_c.yaml", "kpis"),
                                               ("# data/mappings/alarms/noc.yaml", "alarms")])
 def test_the_mapping_examples_in_data_readme_are_valid(tmp_path, marker, kind):
-    from pipelines.ingest.mappings import read_mapping
+    from cxbridge.platform.ingest.mappings import read_mapping
 
     readme = (Path(__file__).resolve().parents[2] / "data" / "README.md").read_text()
     block = readme[readme.index(marker):]

@@ -9,9 +9,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import model_graph
-from pipelines.model_graph import Model, ModelGraphError, audit, in_run_order, parse_header
-from pipelines.warehouse import SQL_DIR
+from cxbridge.models.graph import model_graph as the_graph
+from cxbridge.models.service import SQL as SQL_DIR
+from cxbridge.platform import model_graph
+from cxbridge.platform.model_graph import (
+    Model,
+    ModelGraph,
+    ModelGraphError,
+    audit,
+    in_run_order,
+    parse_header,
+)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -39,17 +47,17 @@ def test_a_file_named_unlike_its_table_or_a_header_missing_lines_is_refused():
 
 
 def test_the_order_follows_the_inputs_and_a_cycle_is_refused():
-    a = Model("core/a.sql", "core.a", inputs=("core.b",))
-    b = Model("core/b.sql", "core.b", inputs=("stg.x",))
+    a = Model(Path("core/a.sql"), "core.a", inputs=("core.b",))
+    b = Model(Path("core/b.sql"), "core.b", inputs=("stg.x",))
     assert [m.table for m in in_run_order([a, b])] == ["core.b", "core.a"]
     with pytest.raises(ModelGraphError, match="cycle"):
-        in_run_order([a, Model("core/b.sql", "core.b", inputs=("core.a",))])
+        in_run_order([a, Model(Path("core/b.sql"), "core.b", inputs=("core.a",))])
     with pytest.raises(ModelGraphError, match="no model builds"):
-        in_run_order([Model("core/a.sql", "core.a", inputs=("core.nowhere",))])
+        in_run_order([Model(Path("core/a.sql"), "core.a", inputs=("core.nowhere",))])
 
 
 def test_every_model_comes_after_what_it_reads_and_declares_what_it_reads():
-    models = model_graph.declared_models()
+    models = the_graph().models
     seen: set[str] = set()
     for model in models:
         assert all(t.startswith("stg.") or t in seen for t in model.inputs), model.table
@@ -62,7 +70,6 @@ def test_sql_reading_an_undeclared_table_is_refused(monkeypatch, tmp_path):
     folder.mkdir()
     (folder / "a.sql").write_text(_header("core.a") + "select * from stg.usage",
                                   encoding="utf-8")
-    monkeypatch.setattr(model_graph, "SQL_DIR", tmp_path)
     model = parse_header(folder / "a.sql", (folder / "a.sql").read_text())
     with pytest.raises(ModelGraphError, match=r"reads stg\.usage but does not declare it"):
         model_graph.check_inputs([model])
@@ -73,7 +80,7 @@ def test_an_audit_names_the_model_the_key_and_the_rows():
     con.execute("create schema core")
     con.execute("create table core.a as select * from (values ('R1'), ('R1'), ('R2'), (null)) "
                 "t(resource_id)")
-    model = Model("core/a.sql", "core.a", grain=("resource_id",), not_null=("resource_id",))
+    model = Model(Path("core/a.sql"), "core.a", grain=("resource_id",), not_null=("resource_id",))
     with pytest.raises(ModelGraphError, match=r"core\.a failed: 1 value\(s\) of its grain "
                                               r"\(resource_id\) hold more than one row \(2 rows"):
         audit(con, model)
@@ -87,7 +94,21 @@ def test_an_audit_names_the_model_the_key_and_the_rows():
 def test_the_readme_draws_the_graph_the_headers_declare():
     drawn = re.search(r"```mermaid\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     assert drawn, "README.md has no mermaid model graph"
-    assert drawn.group(1) == model_graph.mermaid(model_graph.declared_models()), (
+    assert drawn.group(1) == model_graph.mermaid(the_graph().models), (
         "README.md's model graph is out of date: paste "
-        "`python -c 'from pipelines import model_graph as g; "
-        "print(g.mermaid(g.declared_models()))'` into it")
+        "`python -c 'from cxbridge.models.graph import model_graph as g; "
+        "from cxbridge.platform.model_graph import mermaid; print(mermaid(g().models))'` "
+        "into it")
+
+
+def test_two_files_for_one_table_or_an_unknown_python_step_are_refused(tmp_path):
+    for folder in ("one/core", "two/core"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "a.sql").write_text(_header("core.a") + "from stg.kpi_15min",
+                                                 encoding="utf-8")
+    with pytest.raises(ModelGraphError, match=r"more than one file builds core\.a"):
+        ModelGraph.from_folders([tmp_path / "one", tmp_path / "two"], {})
+    stepped = _header("core.a").replace("-- feeds:", "-- python: nowhere.step\n-- feeds:")
+    (tmp_path / "one/core/a.sql").write_text(stepped + "from stg.kpi_15min", encoding="utf-8")
+    with pytest.raises(ModelGraphError, match="step 'nowhere.step' is not one the graph knows"):
+        ModelGraph.from_folders([tmp_path / "one"], {"experience.sei": lambda frame: frame})

@@ -7,12 +7,13 @@ import shutil
 
 import pytest
 
-from dashboards import feed_notices
-from pipelines import capabilities, flow, warehouse
-from pipelines.capabilities import OUTPUTS
-from pipelines.capabilities import capabilities as capability_table
-from pipelines.ingest import SOURCES
-from pipelines.transform import models
+from cxbridge.dashboards import feed_notices
+from cxbridge.jobs import capabilities, flow
+from cxbridge.jobs.capabilities import OUTPUTS
+from cxbridge.jobs.capabilities import capabilities as capability_table
+from cxbridge.models.graph import model_graph
+from cxbridge.platform import warehouse
+from cxbridge.platform.ingest import SOURCES
 
 FEEDS = {source.name for source in SOURCES}
 
@@ -22,14 +23,14 @@ def _by_name(table):
 
 
 def test_every_declared_feed_is_a_source_and_every_output_table_a_model():
-    built_by_models = {m.table for m in models()}
+    built_by_models = {m.table for m in model_graph().models}
     for output in OUTPUTS:
         for requirement in capabilities.requirements(output):
             options = (requirement,) if isinstance(requirement, str) else requirement
             assert set(options) <= FEEDS, (output.name, requirement)
         assert set(output.tables) <= built_by_models, output.name
         assert set(output.adds) <= FEEDS, output.name
-    for model in models():
+    for model in model_graph().models:
         for requirement in model.feeds:
             options = (requirement,) if isinstance(requirement, str) else requirement
             assert set(options) <= FEEDS, (model.table, requirement)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipelines import ingest, warehouse
+from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.platform import ingest, warehouse
 
 pytestmark = pytest.mark.real_data
 
@@ -17,7 +18,7 @@ def _load(settings, source: str, paths):
                                            for p in ingest.files_of(ingest.source(source), paths)],
                                      "test")
         if source == "ue-measurements":
-            warehouse.execute_sql_file(con, "core/ue_cell_kpi_15min.sql")
+            warehouse.execute_sql_file(con, SERVICE_SQL / "core/ue_cell_kpi_15min.sql")
             kpis = warehouse.query(con, "select * from core.ue_cell_kpi_15min")
         else:
             kpis = warehouse.query(con, "select * from stg.tickets")

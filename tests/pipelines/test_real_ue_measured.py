@@ -8,9 +8,9 @@ import shutil
 import polars as pl
 import pytest
 
-from dashboards.data_access import SnapshotReader
-from dashboards.measured_view import measured_data, worst_sessions
-from pipelines import flow
+from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.measured_view import measured_data, worst_sessions
+from cxbridge.jobs import flow
 
 pytestmark = pytest.mark.real_data
 

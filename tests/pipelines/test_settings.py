@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.settings import PROJECT_ROOT, SettingsError, load_settings
+from cxbridge.platform.settings import PROJECT_ROOT, SettingsError, load_settings
 
 
 def test_defaults_live_under_the_project_data_folder(tmp_path):

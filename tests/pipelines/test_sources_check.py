@@ -9,8 +9,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.ingest.mappings import read_mapping
+from cxbridge.app.cli import app
+from cxbridge.platform.ingest.mappings import read_mapping
 
 UNKNOWN_EXPORT = """\
 Report;Cell PM;exported by OSS-9

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from pipelines import flow, warehouse
-from pipelines.cli import app
+from cxbridge.app.cli import app
+from cxbridge.jobs import flow
+from cxbridge.platform import warehouse
 
 EXPORT = """\
 Case Number,Opened,Closed,State,Channel,Subject,Priority,Account

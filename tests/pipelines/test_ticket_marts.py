@@ -10,9 +10,10 @@ from datetime import datetime
 import polars as pl
 import pytest
 
-from models.care.categorise import FAMILY
-from pipelines.ingest.sources import tickets as ticket_source
-from pipelines.warehouse import connect, execute_sql_file
+from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.platform.ingest.categorise import FAMILY
+from cxbridge.platform.ingest.sources import tickets as ticket_source
+from cxbridge.platform.warehouse import connect, execute_sql_file
 
 MARTS = ("marts/tickets.sql", "marts/ticket_daily.sql", "marts/ticket_phrases.sql")
 STG_TICKETS = {
@@ -43,7 +44,7 @@ def _build(settings, rows, customers=((),)):
             if row:
                 con.execute("insert into stg.customers values (?, ?, ?)", list(row))
         for model in MARTS:
-            execute_sql_file(con, model)
+            execute_sql_file(con, SERVICE_SQL / model)
         return {name: con.sql(f"select * from marts.{name}").pl()
                 for name in ("tickets", "ticket_daily", "ticket_phrases")}
 

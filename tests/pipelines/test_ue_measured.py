@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines import ingest, warehouse
-from pipelines.ingest.staging import ensure_staging_tables
+from cxbridge.platform import ingest, warehouse
+from cxbridge.platform.ingest.staging import ensure_staging_tables
 from tests.ue_logs import DRIVE_ROWS, STATIC_ROWS, build_measured, ingest_logs, write_log
 
 DRIVE = "Download/Driving/B_2019.11.25_15.34.34.csv"
@@ -113,7 +113,7 @@ def test_models_build_empty_tables_without_logs(settings):
 
 
 def test_a_new_log_alone_rebuilds_the_measured_tables(settings, tmp_path):
-    from pipelines import flow
+    from cxbridge.jobs import flow
 
     raw = tmp_path / "raw"
     write_log(raw / "ue_measurements", DRIVE, DRIVE_ROWS)

@@ -1,0 +1,70 @@
+-- model: core.service_access_shares
+-- kind: partitioned
+-- grain: service_id, date, resource_id
+-- not_null: service_id, date, resource_id
+-- inputs: core.cfs, core.cfs_access, stg.usage
+-- feeds: services, catalog
+-- core.service_access_shares: one row per CFS × access resource × day the service is in
+-- service: the share of its traffic that access resource carries. A fixed line has its PON
+-- port (share 1). A mobile subscription's share of a cell is that cell's share of its traffic
+-- over the seven days before (its usual cells; a day's own usage would hide a cell that was
+-- down all day), else that day's own usage, else equal shares of the cells its radio access
+-- lists. So day d depends on usage of days d−7 … d: new usage for a day touches that day and
+-- the seven after it (see pipelines/platform/transform.py).
+-- Partitioned by `date`.
+with days as (
+    select distinct date from stg.usage where date in (select date from _scope)
+),
+service_days as (
+    select c.service_id, d.date
+    from core.cfs c
+    join days d
+      on d.date >= coalesce(c.start_date, d.date)
+     and (c.end_date is null or d.date < c.end_date)
+),
+listed as (
+    select service_id, resource_id, resource_type,
+           1.0 / count(*) over (partition by service_id, resource_type) as equal_share
+    from core.cfs_access
+),
+cell_days as (   -- volume per service × cell × day, from a week before the scope onwards
+    select service_id, cell_id, date,
+           sum(coalesce(data_volume_mb, 0) + coalesce(voice_minutes, 0)) as volume
+    from stg.usage
+    where cell_id is not null
+      and date >= (select min(date) from _scope) - 7
+      and date <= (select max(date) from _scope)
+    group by all
+),
+week_before as (   -- each day's volume counts towards the seven days after it
+    select w.service_id, w.date, w.cell_id, w.volume
+    from (
+        select c.service_id, c.cell_id, cast(c.date + cast(k.ahead as integer) as date) as date,
+               sum(c.volume) as volume
+        from cell_days c, range(1, 8) k(ahead)
+        group by all
+    ) w
+    semi join service_days sd on sd.service_id = w.service_id and sd.date = w.date
+),
+same_day as (
+    select sd.service_id, sd.date, c.cell_id, c.volume
+    from service_days sd
+    join cell_days c on c.service_id = sd.service_id and c.date = sd.date
+    anti join (select distinct service_id, date from week_before where volume > 0) w
+      on w.service_id = sd.service_id and w.date = sd.date
+),
+measured as (
+    select service_id, date, cell_id as resource_id,
+           volume / nullif(sum(volume) over (partition by service_id, date), 0) as share
+    from (select * from week_before union all select * from same_day)
+),
+fallback as (   -- fixed access, and mobile service-days with no usage to go by
+    select sd.service_id, sd.date, l.resource_id, l.equal_share as share
+    from service_days sd
+    join listed l on l.service_id = sd.service_id
+    anti join (select distinct service_id, date from measured where share > 0) m
+      on m.service_id = sd.service_id and m.date = sd.date
+)
+select service_id, date, resource_id, share from measured where share > 0
+union all
+select service_id, date, resource_id, share from fallback

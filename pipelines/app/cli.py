@@ -1,0 +1,454 @@
+"""The ``cxbridge`` command line: thin wiring of the pipeline's entry points, with progress."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cxbridge.app.churn_cli import churn_app
+from cxbridge.app.sources_cli import sources_app
+from cxbridge.platform.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    help="cxbridge: customer-experience analytics and service assurance for telecom operators.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(churn_app, name="churn")
+app.add_typer(sources_app, name="sources")
+console = Console()
+errors = Console(stderr=True)
+
+DEMO_SCALE = 0.02
+DEMO_DAYS = 90
+
+
+class UserError(Exception):
+    """Raised for problems the user can fix; printed without a traceback."""
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        errors.print(f"[red]Settings error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Print the errors a person can act on plainly, with exit status 1."""
+    from cxbridge.platform.ingest.base import UnparseableFileError
+    from cxbridge.platform.transform import TransformError
+    from cxbridge.platform.warehouse import WarehouseError
+
+    try:
+        yield
+    except (UserError, WarehouseError, TransformError, UnparseableFileError, FileNotFoundError,
+            KeyError, ValueError) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        errors.print(f"[red]Error:[/red] {message}")
+        raise typer.Exit(1) from exc
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, float, float], None]]:
+    """A progress display; yields ``update(step, done, total)``."""
+    columns = (TextColumn("{task.description:<12}"), BarColumn(),
+               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        tasks: dict[str, int] = {}
+
+        def update(step: str, done: float, total: float) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(step, total=total)
+            progress.update(tasks[step], completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def generate(
+    scale: Annotated[float, typer.Option(help="Scale factor: 1 ≈ 100,000 customers.")] = 0.05,
+    days: Annotated[int, typer.Option(help="Days of network, usage and care history.")] = 30,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
+    start: Annotated[str, typer.Option(help="First day (UTC), YYYY-MM-DD.")] = "2026-10-01",
+    dirt: Annotated[float, typer.Option(help="Share of dirty rows.")] = 0.002,
+    out: Annotated[Path | None, typer.Option(help="Output folder [default: raw folder].")] = None,
+    feeds: Annotated[str | None, typer.Option(
+        help="Feeds to write, comma-separated (customers, services, catalog, topology, kpis, "
+             "alarms, usage, tickets, surveys; default: all); _truth/ is always complete.")
+    ] = None,
+    pm_dialects: Annotated[str, typer.Option(
+        help="PM dialects to write, comma-separated: A, B and C (a RAN export with DATE + TIME "
+             "in local time and decimal commas, and its mapping in _mappings/kpis/).")
+    ] = "A,B",
+) -> None:
+    """Generate a realistic synthetic operator: every source in its real format, plus _truth/."""
+    settings = _settings()
+    with _user_errors():
+        report = _generate(settings, scale, days, seed, start, dirt, out, feeds, pm_dialects)
+    console.print(f"[green]Generated[/green] {(out or settings.raw_dir).resolve()} "
+                  f"in {report.seconds:.1f} s")
+    if feeds:
+        console.print(f"Feeds written: {feeds} (the counts below are the whole world's)")
+    _print_counts({k: v for k, v in asdict(report).items() if k != "seconds"})
+
+
+def _generate(settings: Settings, scale: float, days: int, seed: int, start: str, dirt: float,
+              out: Path | None, feeds: str | None = None, pm_dialects: str | None = None):
+    from cxbridge.lab.generate import WorldConfig, generate_world
+    from cxbridge.lab.generate.delivery import Delivery
+
+    if scale <= 0 or days < 1:
+        raise UserError("--scale must be > 0 and --days ≥ 1")
+    try:
+        first_day = date.fromisoformat(start)
+    except ValueError as exc:
+        raise UserError(f"--start {start!r} is not a date (YYYY-MM-DD)") from exc
+    config = WorldConfig(scale=scale, days=days, seed=seed, start=first_day, dirt_rate=dirt)
+    delivery = Delivery.parse(feeds, pm_dialects)
+    with _progress() as update:
+        return generate_world(config, out_dir=(out or settings.raw_dir).resolve(),
+                              progress=lambda step, fraction: update("generate", fraction, 1.0),
+                              delivery=delivery)
+
+
+def _print_models(summary) -> None:
+    """What the run did after ingest: which days the marts rebuilt, and the churn scoring."""
+    if summary.build:
+        days = summary.build.days
+        span = f"{len(days)} day(s), {days[0]} … {days[-1]}" if days else "nothing"
+        console.print(f"Marts: {summary.build.mode} build ({summary.build.reason}): {span}")
+    churn = summary.churn or {}
+    if churn.get("status") == "scored":
+        console.print(f"Churn risk: {churn['customers']:,} customers scored with model "
+                      f"{churn['model_version']}" + (" (trained now)" if churn["trained"] else "")
+                      + f"; revenue at risk €{churn['revenue_at_risk_eur']:,.0f}/month")
+    elif churn.get("status") == "skipped":
+        console.print(f"Churn risk: not scored. {churn['reason']}")
+
+
+def _print_capabilities(table) -> None:
+    """What the loaded feeds allow: each output built, partial or not built, and for the
+    others which feed is missing and which files would bring it."""
+    if not table:
+        return
+    view = Table("output", "status", "missing → the files that would add it",
+                 title="What your data gives", title_justify="left")
+    styles = {"built": "green", "partial": "yellow", "not built": "red"}
+    for c in table:
+        if c.status == "built":
+            detail = ""
+        elif c.status == "partial":
+            added = ", ".join(part.split(":", 1)[0] for part in c.would_add)
+            detail = f"would add with {added} → {c.how_to_enable}"
+        elif c.missing:
+            detail = f"needs {', '.join(c.missing)} → {c.how_to_enable}"
+        else:  # the stage's own message (printed above in full) up to its first clause
+            detail = c.note.split(";")[0]
+        view.add_row(c.label, f"[{styles[c.status]}]{c.status}[/{styles[c.status]}]", detail)
+    console.print(view)
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    table = Table("what", "rows", box=None)
+    for name, value in counts.items():
+        table.add_row(name, f"{value:,}")
+    console.print(table)
+
+
+@app.command()
+def run(
+    raw: Annotated[Path | None, typer.Option(help="Raw folder [default: data dir's raw/].")] = None,
+    full: Annotated[bool, typer.Option(
+        help="Rebuild every day, not only the days the new data touches.")] = False,
+    mappings: Annotated[Path | None, typer.Option(
+        help="Mappings folder (PM dialects, alarm CSV feeds) [default: data dir's "
+             "mappings/].")] = None,
+) -> None:
+    """Ingest everything new under the raw folder, update the marts and publish a snapshot."""
+    from cxbridge.jobs import flow
+
+    settings = _settings()
+    with _user_errors(), _progress() as update:
+        summary = flow.run(settings, raw, on_step=update, full=full, mappings_dir=mappings)
+    _print_file_summary(summary.files)
+    _print_models(summary)
+    _print_capabilities(summary.capabilities)
+    console.print(f"Run [bold]{summary.run_id}[/bold]: snapshot {summary.snapshot.path}")
+    if summary.rejected:
+        errors.print(f"[red]{len(summary.rejected)} file(s) rejected[/red]; the rest was loaded.")
+        raise typer.Exit(2)
+
+
+@app.command()
+def ingest(
+    source: Annotated[str, typer.Argument(help="customers, services, catalog, topology, kpis, "
+                                          "alarms, usage, tickets, surveys, ue-measurements "
+                                          "or complaints")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+    mappings: Annotated[Path | None, typer.Option(
+        help="Mappings folder (PM dialects, alarm CSV feeds) [default: data dir's "
+             "mappings/].")] = None,
+) -> None:
+    """Ingest files of one source (folders are searched for that source's files)."""
+    from cxbridge.jobs import flow
+    from cxbridge.platform import ingest as ingest_jobs
+    from cxbridge.platform import warehouse
+    from cxbridge.platform.ingest.mappings import raw_root_of
+
+    settings = _settings()
+    settings.ensure_dirs()
+    with _user_errors():
+        src = ingest_jobs.source(source)
+        work = [(src, f) for f in ingest_jobs.files_of(src, paths)]
+        if not work:
+            raise UserError(f"no {source} files in {', '.join(map(str, paths))} "
+                            f"(looked for {', '.join(src.patterns)})")
+        found = ingest_jobs.mappings_for(mappings or settings.mappings_dir,
+                                         raw_root_of(paths[0]))
+        with warehouse.connect(settings) as con:
+            results = ingest_jobs.ingest_many(con, work, flow.new_run_id(), mappings=found)
+    _print_file_summary(results)
+    if any(r.status == "rejected" for r in results):
+        raise typer.Exit(2)
+
+
+def _print_file_summary(results) -> None:
+    table = Table("source", "file", "status", "read", "loaded", "quarantined", "note",
+                  title="Ingest summary", title_justify="left")
+    shown = [r for r in results if r.status != "unchanged" or r.message != "already loaded"]
+    # a file's name is never cut short: the note column wraps instead
+    table.columns[1].min_width = min(40, max((len(Path(r.path).name) for r in shown), default=4))
+    for r in shown[:60]:
+        style = {"rejected": "red", "unchanged": "dim"}.get(r.status, "")
+        table.add_row(r.source, Path(r.path).name, f"[{style}]{r.status}[/{style}]" if style
+                      else r.status, f"{r.rows_read:,}", f"{r.rows_loaded:,}",
+                      f"{r.rows_quarantined:,}",
+                      "see below" if r.status == "rejected" else r.message[:80])
+    if len(shown) > 60:
+        table.add_row("…", f"{len(shown) - 60} more files", "", "", "", "", "")
+    unchanged = sum(r.status == "unchanged" for r in results)
+    console.print(table)
+    for rejected in (r for r in results if r.status == "rejected"):
+        errors.print(f"[red]Rejected[/red] {rejected.path}:\n  {rejected.message}")
+    console.print(f"{len(results)} file(s): {unchanged} unchanged, "
+                  f"{sum(r.rows_loaded for r in results):,} rows loaded, "
+                  f"{sum(r.rows_quarantined for r in results):,} quarantined")
+
+
+@app.command()
+def quarantine(
+    limit: Annotated[int, typer.Option(help="Rows to show per reason.")] = 3,
+) -> None:
+    """List what is held in quarantine, grouped by source and reason, with example rows."""
+    from cxbridge.platform import ingest as ingest_jobs
+    from cxbridge.platform import warehouse
+
+    settings = _settings()
+    with _user_errors(), warehouse.connect(settings) as con:
+        ingest_jobs.prepare(con)
+        held = warehouse.query(con, warehouse.read_sql("meta/quarantine_summary.sql"),
+                               {"limit": limit})
+    if held.is_empty():
+        console.print("Nothing is held in quarantine.")
+        return
+    table = Table("source", "reason", "rows", "example file:line", title="Quarantine")
+    for row in held.iter_rows(named=True):
+        table.add_row(row["source"], row["reason_kind"], f"{row['rows']:,}", row["examples"])
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8050,
+) -> None:
+    """Serve the dashboard over the current published snapshot."""
+    from cxbridge.dashboards.app import serve as serve_dashboard
+
+    settings = _settings()
+    with _user_errors():
+        console.print(f"Dashboard on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
+        serve_dashboard(settings, host=host, port=port)
+
+
+@app.command()
+def demo(
+    scale: Annotated[float, typer.Option(help="Scale factor of the demo world.")] = DEMO_SCALE,
+    days: Annotated[int, typer.Option(help="Days of history (90: enough for the churn model "
+                                            "to train and hold out a month).")] = DEMO_DAYS,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8050,
+) -> None:
+    """Generate a small world, build it and serve the dashboard: the whole product in one go."""
+    from cxbridge.jobs import flow
+
+    settings = _settings()
+    with _user_errors():
+        console.rule("1/3 generate")
+        _generate(settings, scale, days, seed, "2026-10-01", 0.002, None)
+        console.rule("2/3 ingest, transform, publish")
+        with _progress() as update:
+            summary = flow.run(settings, None, on_step=update)
+        _print_file_summary(summary.files)
+        _print_models(summary)
+        _print_capabilities(summary.capabilities)
+    console.rule("3/3 serve")
+    serve(host=host, port=port)
+
+
+@app.command()
+def evaluate(
+    truth: Annotated[Path, typer.Option(help="The world's _truth/ folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Compare what the pipeline built with the generated world's ground truth."""
+    from cxbridge.lab.evaluate import evaluate as run_evaluation
+
+    settings = _settings()
+    with _user_errors():
+        report = run_evaluation(settings, truth)
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+        return
+    for section, figures in report.items():
+        table = Table("figure", "value", title=section, title_justify="left")
+        for name, value in figures.items():
+            table.add_row(name, json.dumps(value, default=str) if isinstance(value, dict | list)
+                          else str(value))
+        console.print(table)
+
+
+@app.command()
+def bench(
+    scale: Annotated[float, typer.Option(help="Scale factor to benchmark.")] = 1.0,
+    days: Annotated[int, typer.Option(help="Days of history.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Time every pipeline stage on a fresh world (in a scratch data directory)."""
+    from cxbridge.lab.bench import run_benchmark
+
+    with _user_errors():
+        report = run_benchmark(scale=scale, days=days,
+                               on_stage=None if as_json else
+                               lambda name: console.print(f"… {name}"))
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    table = Table("stage", "seconds", "rows", "rows/s", "peak RSS MB",
+                  title=f"cxbridge bench, scale {scale}, {days} days", title_justify="left")
+    for name, stage in report["stages"].items():
+        table.add_row(name, f"{stage['seconds']:.2f}", f"{stage['rows']:,}",
+                      f"{stage['rows_per_second']:,.0f}", f"{stage['peak_rss_mb']:,.0f}")
+    console.print(table)
+    ingest_figures = report["ingest"]
+    console.print(f"Ingest {ingest_figures['seconds']:.1f} s against "
+                  f"{ingest_figures['floor_seconds']:.1f} s for DuckDB merely reading the same "
+                  f"files: {ingest_figures['ratio_to_floor']:.2f}× the floor")
+    per_source = Table("source", "rows", "seconds", "rows/s", title="Ingest by source",
+                       title_justify="left")
+    for name, figures in ingest_figures["per_source"].items():
+        per_source.add_row(name, f"{figures['rows']:,}", f"{figures['seconds']:.2f}",
+                           f"{figures['rows_per_second']:,.0f}")
+    console.print(per_source)
+    models = report["stages"]["transform"].get("models", {})
+    if models:
+        slowest = sorted(models.items(), key=lambda item: -item[1])[:5]
+        console.print("Transform, slowest models: " + ", ".join(f"{m} {s:.1f} s"
+                                                              for m, s in slowest))
+    churn = report["stages"].get("churn", {})
+    if churn.get("skipped"):
+        console.print(f"Churn model not timed: {churn['skipped']}")
+    dashboard = report["stages"].get("dashboard", {}).get("dashboard", {})
+    if dashboard:
+        slow = Table("interaction", "p50 ms", "p95 ms", title="Dashboard, first request with "
+                     "each filter set", title_justify="left")
+        for name, figures in dashboard["interactions"].items():
+            cold = figures["cold"]
+            slow.add_row(name, f"{cold['p50_ms']:.0f}", f"{cold['p95_ms']:.0f}")
+        console.print(slow)
+    day = report["stages"].get("new_day")
+    if day:
+        console.print(f"A new day of data: ingest {day['ingest_seconds']:.1f} s, then the "
+                      f"{day['mode']} build of {len(day['days_rebuilt'])} day(s) in "
+                      f"{day['transform_seconds']:.1f} s")
+
+
+@app.command()
+def emodel(
+    ta: Annotated[float | None, typer.Option("--ta", help="Mouth-to-ear delay Ta, ms.")] = None,
+    t: Annotated[float | None, typer.Option("--t", help="Echo path delay T, ms [Ta].")] = None,
+    tr: Annotated[float | None, typer.Option("--tr", help="Round-trip delay Tr, ms [2·T].")] = None,
+    ppl: Annotated[float | None, typer.Option("--ppl", help="Packet loss Ppl, percent.")] = None,
+    burstr: Annotated[float | None, typer.Option("--burstr", help="Burst ratio BurstR.")] = None,
+    ie: Annotated[float | None, typer.Option("--ie", help="Equipment impairment Ie.")] = None,
+    bpl: Annotated[float | None, typer.Option("--bpl", help="Loss robustness Bpl.")] = None,
+    a: Annotated[float | None, typer.Option("--a", help="Advantage factor A.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"R": …, "mos": …}.')] = False,
+) -> None:
+    """ITU-T G.107 E-model R and MOS-CQE; G.107 Table 3 defaults for whatever is not given."""
+    from cxbridge.models.experience.emodel import emodel as compute_emodel
+    from cxbridge.models.experience.emodel import g109_row
+
+    t_ms = (ta or 0.0) if t is None else t
+    given = {"Ta": ta, "T": t_ms, "Tr": 2 * t_ms if tr is None else tr, "Ppl": ppl,
+             "BurstR": burstr, "Ie": ie, "Bpl": bpl, "A": a}
+    with _user_errors():
+        result = compute_emodel(**{k: v for k, v in given.items() if v is not None})
+    if as_json:
+        print(json.dumps({"R": result.R, "mos": result.MOS_CQE}))
+        return
+    category, satisfaction = g109_row(result.R)
+    table = Table("", "value", title="ITU-T G.107 E-model", title_justify="left", box=None)
+    for name, value in (("R", f"{result.R:.4f}"), ("MOS-CQE", f"{result.MOS_CQE:.4f}"),
+                        ("G.109 category", f"{category} ({satisfaction})"),
+                        ("Ro (signal-to-noise)", f"{result.Ro:.4f}"),
+                        ("Is (simultaneous)", f"{result.Is:.4f}"),
+                        ("Id (delay) = Idte + Idle + Idd",
+                         f"{result.Id:.4f} = {result.Idte:.4f} + {result.Idle:.4f} + "
+                         f"{result.Idd:.4f}"),
+                        ("Ie,eff (codec and loss)", f"{result.Ie_eff:.4f}"),
+                        ("A (advantage)", f"{result.A:.4f}")):
+        table.add_row(name, value)
+    console.print(table)
+
+
+@app.command()
+def incidents(
+    limit: Annotated[int, typer.Option(help="Incidents (or customers) to show.")] = 20,
+    include_planned: Annotated[bool, typer.Option(help="Show planned maintenance too.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Cleared incidents too.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    problem: Annotated[str | None, typer.Option(help="Print this incident as TMF656.")] = None,
+    care: Annotated[str | None, typer.Option(help="Customers to inform for this incident.")]
+    = None,
+    contacts: Annotated[bool, typer.Option(help="With --care: names, e-mails, phones.")] = False,
+    export: Annotated[bool, typer.Option(help="Write TMF656 / care files to exports/.")] = False,
+    refresh: Annotated[bool, typer.Option(help="First update from new alarm events.")] = False,
+) -> None:
+    """The fault queue ranked by customer impact (by network impact while no customer services
+    are loaded), with score components and alarm severity."""
+    from cxbridge.app.incidents_cli import Options
+    from cxbridge.app.incidents_cli import run as run_incidents
+
+    settings = _settings()
+    with _user_errors():
+        run_incidents(settings, Options(limit, include_planned, show_all, as_json, problem, care,
+                                        contacts, export, refresh), console)
+
+
+if __name__ == "__main__":
+    app()

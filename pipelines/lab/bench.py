@@ -1,0 +1,273 @@
+"""``cxbridge bench``: time every pipeline stage on a fresh world, in a scratch data directory.
+
+Each stage runs in its own freshly spawned process, so its peak resident memory is its own
+(``ru_maxrss`` of that process, interpreter and libraries included). Stages run in order on the
+same scratch directory, so each one measures real work on the previous stage's output.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from cxbridge.platform.settings import Settings, load_settings
+
+
+def _settings_for(home: str) -> Settings:
+    return load_settings({"CXBRIDGE_HOME": home, "CXBRIDGE_CONFIG": ""}
+                         | _duckdb_env())
+
+
+def _duckdb_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("CXBRIDGE_DUCKDB_")}
+
+
+def _generate(home: str, scale: float, days: int, seed: int) -> int:
+    from cxbridge.lab.generate import WorldConfig, generate_world
+
+    settings = _settings_for(home)
+    report = generate_world(WorldConfig(scale=scale, days=days, seed=seed),
+                            out_dir=settings.raw_dir)
+    # rows written: the record-level sources (entities like customers are small beside these)
+    return (report.customers + report.services + report.resources + report.kpi_rows
+            + report.alarm_events + report.usage_rows + report.tickets + report.surveys)
+
+
+def _ingest(home: str) -> tuple[int, dict]:
+    from cxbridge.jobs import flow
+    from cxbridge.platform import ingest, warehouse
+
+    settings = _settings_for(home)
+    with warehouse.connect(settings) as con:
+        results = ingest.ingest_many(con, flow.discover_work(settings.raw_dir), "bench")
+    per_source: dict[str, dict] = {}
+    for result in results:
+        figures = per_source.setdefault(result.source, {"rows": 0, "seconds": 0.0})
+        figures["rows"] += result.rows_read
+        figures["seconds"] += result.seconds
+    for figures in per_source.values():
+        figures["seconds"] = round(figures["seconds"], 3)
+        figures["rows_per_second"] = round(figures["rows"] / max(figures["seconds"], 1e-9), 1)
+    return sum(r.rows_read for r in results), {"per_source": per_source}
+
+
+def _ingest_floor(home: str) -> int:
+    """DuckDB merely reading the same files (no checks, no load): the floor ingest is held to."""
+    from cxbridge.jobs import flow
+    from cxbridge.platform import warehouse
+
+    settings = _settings_for(home)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for _, path in flow.discover_work(settings.raw_dir):
+        groups.setdefault((str(path.parent), path.suffix), []).append(str(path))
+    readers = {
+        ".csv": "read_csv($files, all_varchar = true, header = true, ignore_errors = true, "
+                "null_padding = true)",
+        ".jsonl": "read_ndjson_objects($files, ignore_errors = true)",
+        ".parquet": "read_parquet($files)",
+    }
+    rows = 0
+    with warehouse.scratch(settings) as con:
+        for (_, suffix), files in sorted(groups.items()):
+            if suffix in readers:  # the YAML catalog is a few lines: nothing to measure
+                rows += int(warehouse.scalar(
+                    con, f"select count(*) from {readers[suffix]}", {"files": files}))
+    return rows
+
+
+def _transform(home: str) -> tuple[int, dict]:
+    """The full build of every model, with each model's seconds (the experience index is
+    scored by the ``experience/…`` step)."""
+    from cxbridge.platform import transform, warehouse
+
+    settings = _settings_for(home)
+    with warehouse.connect(settings) as con:
+        models = _timed_build(con, full=True)
+        return sum(int(warehouse.scalar(con, f"select count(*) from {t}"))
+                   for t in transform.PUBLISHED
+                   if t.startswith(("marts.", "core.")) and t != "marts.snapshot_info"), {
+            "models": models}
+
+
+def _timed_build(con, full: bool) -> dict[str, float]:
+    from cxbridge.models.graph import model_graph
+    from cxbridge.platform import transform
+
+    seconds: dict[str, float] = {}
+    last = [time.perf_counter()]
+
+    def done(model: str) -> None:
+        now = time.perf_counter()
+        seconds[model] = round(now - last[0], 3)
+        last[0] = now
+
+    transform.build(con, model_graph(), done, full=full)
+    return seconds
+
+
+def _new_day(home: str) -> tuple[int, dict]:
+    """A new day of feeds arrives: ingest its files, then bring the marts up to date (only the
+    days it touches). Seconds for each part and the days rebuilt."""
+    from cxbridge.jobs import flow
+    from cxbridge.platform import ingest, warehouse
+
+    settings = _settings_for(home)
+    _restore_held_back_day(Path(home))
+    with warehouse.connect(settings) as con:
+        started = time.perf_counter()
+        results = ingest.ingest_many(con, flow.discover_work(settings.raw_dir), "bench-day")
+        ingest_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        report = flow.build_marts(con)
+        build_seconds = time.perf_counter() - started
+    return sum(r.rows_read for r in results if r.status != "unchanged"), {
+        "ingest_seconds": round(ingest_seconds, 3), "transform_seconds": round(build_seconds, 3),
+        "mode": report.mode, "days_rebuilt": [str(d) for d in report.days]}
+
+
+def _incidents(home: str) -> int:
+    """Correlate every alarm, detect silent degradations and rank the queue from scratch."""
+    from cxbridge.models import incidents
+    from cxbridge.platform import warehouse
+
+    settings = _settings_for(home)
+    with warehouse.connect(settings) as con:
+        incidents.build(con)
+        return int(warehouse.scalar(con, "select count(*) from incidents.queue"))
+
+
+def _churn(home: str) -> tuple[int, dict]:
+    """Train the churn model and score every customer on the built warehouse."""
+    from cxbridge.lab.churn_bench import bench_churn
+    from cxbridge.models.churn.tabular import ChurnDataError
+
+    try:
+        return bench_churn(home)
+    except ChurnDataError as exc:  # too little history: say so, time the rest
+        return 0, {"skipped": str(exc)}
+
+
+def _dashboard(home: str, rounds: int) -> tuple[int, dict]:
+    """Every dashboard interaction against the published snapshot
+    (pipelines/lab/dashboard_bench.py)."""
+    from cxbridge.lab.dashboard_bench import bench_dashboard
+
+    figures = bench_dashboard(_settings_for(home), rounds)
+    return len(figures.get("interactions", {})), {"dashboard": figures}
+
+
+def _incident_refresh(home: str) -> int:
+    """A new batch of alarm events → the updated incident queue, without rebuilding anything
+    else (runs last: it leaves its batch in the warehouse)."""
+    from cxbridge.lab.alarm_freshness import bench_new_alarm_batch
+
+    return bench_new_alarm_batch(home)
+
+
+_DATED_FOLDERS = ("kpis/vendor_a", "kpis/vendor_b", "alarms", "usage", "tickets", "surveys")
+
+
+def _hold_back_last_day(home: Path, last_day: str) -> int:
+    """Move the last day's dated files out of the raw folder, to arrive later as new data."""
+    raw, parked = _settings_for(str(home)).raw_dir, home / "held-back"
+    moved = 0
+    for folder in _DATED_FOLDERS:
+        for path in (raw / folder).glob(f"*{last_day}*"):
+            target = parked / path.relative_to(raw)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+            moved += 1
+    return moved
+
+
+def _restore_held_back_day(home: Path) -> None:
+    raw, parked = _settings_for(str(home)).raw_dir, home / "held-back"
+    for path in [p for p in parked.rglob("*") if p.is_file()]:
+        path.rename(raw / path.relative_to(parked))
+
+
+def _publish(home: str) -> int:
+    from cxbridge.jobs import flow
+    from cxbridge.platform import transform, warehouse
+
+    settings = _settings_for(home)
+    with warehouse.connect(settings) as con:
+        flow.publish(con, settings, "bench", settings.raw_dir)
+        return sum(int(warehouse.scalar(con, f"select count(*) from {t}"))
+                   for t in transform.PUBLISHED)
+
+
+def _timed(function: Callable[..., int | tuple[int, dict]], *args) -> dict:
+    """Run in the child: the stage's seconds, rows and the child's peak RSS."""
+    started = time.perf_counter()
+    outcome = function(*args)
+    seconds = time.perf_counter() - started
+    rows, extra = outcome if isinstance(outcome, tuple) else (outcome, {})
+    # KiB on Linux; ingest parses the services file in a child process: count it too
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"seconds": round(seconds, 3), "rows": rows,
+            "rows_per_second": round(rows / seconds, 1) if seconds > 0 else 0.0,
+            "peak_rss_mb": round(peak_kb / 1024, 1), **extra}
+
+
+def _in_fresh_process(function: Callable[..., int], *args) -> dict:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(_timed, function, *args).result()
+
+
+def run_benchmark(scale: float, days: int = 30, seed: int = 42,
+                  on_stage: Callable[[str], None] | None = None,
+                  keep_dir: Path | None = None) -> dict:
+    """Run every stage once and return ``{"scale", "days", "stages": {name: figures}}``.
+
+    The world's last day is held back from the first ingest and arrives afterwards as new
+    data (stage ``new_day``): the time an incremental one-day update takes."""
+    from datetime import timedelta
+
+    from cxbridge.lab.generate import WorldConfig
+
+    home = Path(tempfile.mkdtemp(prefix="cxbridge-bench-")) if keep_dir is None else keep_dir
+    last_day = (WorldConfig().start + timedelta(days=days - 1)).strftime("%Y%m%d")
+    stages: dict[str, dict] = {}
+    plan: list[tuple[str, Callable[..., int], tuple]] = [
+        ("generate", _generate, (str(home), scale, days, seed)),
+        ("ingest_floor", _ingest_floor, (str(home),)),
+        ("ingest", _ingest, (str(home),)),
+        ("transform", _transform, (str(home),)),
+        ("churn", _churn, (str(home),)),
+        ("incidents", _incidents, (str(home),)),
+        ("publish", _publish, (str(home),)),
+        ("dashboard", _dashboard, (str(home), 20)),
+        ("new_day", _new_day, (str(home),)),
+        ("incident_refresh", _incident_refresh, (str(home),)),
+    ]
+    try:
+        for name, function, args in plan:
+            if on_stage:
+                on_stage(name)
+            if name == "ingest_floor":  # floor and ingest both read the first days only
+                _hold_back_last_day(home, last_day)
+            stages[name] = _in_fresh_process(function, *args)
+    finally:
+        if keep_dir is None:
+            shutil.rmtree(home, ignore_errors=True)
+    ingest, floor = stages["ingest"], stages["ingest_floor"]
+    dashboard = stages.get("dashboard", {}).get("dashboard", {})
+    return {"scale": scale, "days": days, "stages": stages,
+            "ingest": {"seconds": ingest["seconds"], "floor_seconds": floor["seconds"],
+                       "ratio_to_floor": round(ingest["seconds"] / floor["seconds"], 2),
+                       "per_source": ingest.get("per_source", {})},
+            # per interaction (its callbacks one after another; first request per filter set)
+            "dashboard": {"callbacks": {name: figures["cold"] for name, figures
+                                        in dashboard.get("interactions", {}).items()},
+                          "warm": {name: figures["warm"] for name, figures
+                                   in dashboard.get("interactions", {}).items()},
+                          "single_callbacks": dashboard.get("callbacks", {})}}

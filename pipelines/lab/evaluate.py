@@ -1,0 +1,193 @@
+"""``cxbridge evaluate``: compare what the pipeline built with a generated world's ground truth.
+
+Each section is a plain dict of named figures, so ``--json`` prints one object of sections.
+This module reads the ground truth; the pipeline itself never does.
+
+* ``outage_attribution``: precision and recall of the service-days that alarms attribute to
+  services (``core.service_fault_days``) against the service-days alarmed incidents truly hurt.
+* ``experience``: does the Service Experience Index separate the service-days the truth says
+  were degraded (``auc_degraded``, ROC AUC of 100 − SEI), and does it predict survey
+  detractors (NPS 0–6) better than any single raw KPI (``auc_detractors`` beside
+  ``auc_best_single_kpi``)?
+* ``churn``: the churn model's temporal holdout against the true churners
+  (``pipelines/lab/churn_evaluation.py``): ROC AUC, Brier and a calibration table, and how often
+  a network-caused churner has a network reason among its top three.
+* ``impact``: the incident queue against the true incidents
+(``pipelines/lab/incident_evaluation.py``):
+  NDCG@10 by impact and by alarm severity, root causes found, silent degradations' precision
+  and recall, and the protected-link failure ranked below every incident that hurt customers.
+* ``arrival``: did every generated file and entity arrive? Per file, the rows the generator
+  wrote against the rows ingest read, and its clean rows against the rows loaded (dirty rows
+  must be quarantined, clean rows loaded); per entity, the generator's count against the
+  warehouse's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from cxbridge.platform import warehouse
+from cxbridge.platform.settings import Settings
+
+SQL = Path(__file__).resolve().parent / "sql"
+
+# Files whose lines expand into several records at ingest (a TMF638 CFS carries its RFS and
+# bindings inline): compared by entity, not by row.
+_MULTI_RECORD_SOURCES = ("services/",)
+
+# How the warehouse counts each entity the generator reports (only these are compared):
+# entity → (table the count needs, query).
+ENTITY_COUNTS = {
+    "customers": ("stg.customers", "select count(*) from stg.customers"),
+    "services": ("stg.services", "select count(*) from stg.services where category = 'CFS'"),
+    "alarms": ("core.alarms", "select count(*) from core.alarms"),
+    "resources": ("stg.resources", "select count(*) from stg.resources"),
+    "resource_links": ("stg.resource_links", "select count(*) from stg.resource_links"),
+    "kpi_rows": ("stg.kpi_15min", "select count(*) from stg.kpi_15min"),
+    "alarm_events": ("stg.alarm_events", "select count(*) from stg.alarm_events"),
+    "usage_rows": ("stg.usage", "select count(*) from stg.usage"),
+    "tickets": ("stg.tickets", "select count(*) from stg.tickets"),
+    "surveys": ("stg.surveys", "select count(*) from stg.surveys"),
+}
+
+
+class TruthError(ValueError):
+    """The truth folder cannot be used; the message says why."""
+
+
+def load_manifest(truth_dir: Path) -> dict:
+    path = truth_dir / "manifest.json"
+    if not path.is_file():
+        raise TruthError(f"{truth_dir} holds no manifest.json: point --truth at the _truth/ "
+                         "folder of a world written by `cxbridge generate`")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def evaluate(settings: Settings, truth_dir: Path) -> dict:
+    truth_dir = truth_dir.resolve()
+    manifest = load_manifest(truth_dir)
+    with warehouse.connect(settings, read_only=True) as con:
+        files = warehouse.query(
+            con, "select path, status, rows_read, rows_loaded, rows_quarantined, message "
+                 "from meta.ingest_files where superseded_at is null")
+        counts = {name: int(warehouse.scalar(con, sql))
+                  for name, (table, sql) in ENTITY_COUNTS.items()
+                  if name in manifest.get("entities", {}) and warehouse.table_exists(con, table)}
+        attribution = (outage_attribution(con, truth_dir)
+                       if warehouse.table_exists(con, "core.service_fault_days") else {})
+        experience = (experience_figures(con, truth_dir)
+                      if warehouse.table_exists(con, "marts.service_experience_daily") else {})
+        churn = {}
+        if warehouse.table_exists(con, "marts.customer_daily"):
+            from cxbridge.lab.churn_evaluation import evaluate_churn
+
+            churn = evaluate_churn(con, truth_dir)
+        impact = {}
+        if warehouse.table_exists(con, "incidents.queue"):
+            from cxbridge.lab.incident_evaluation import evaluate_impact
+
+            impact = evaluate_impact(con, truth_dir)
+    report = {"arrival": arrival(manifest, files, truth_dir.parent, counts)}
+    if attribution:
+        report["outage_attribution"] = attribution
+    if experience:
+        report["experience"] = experience
+    if churn:
+        report["churn"] = churn
+    if impact:
+        report["impact"] = impact
+    return report
+
+
+def experience_figures(con, truth_dir: Path) -> dict:
+    """ROC AUCs of the experience index against the truth's degraded service-days and
+    against survey detractors, beside the best single raw KPI for detractors."""
+    from sklearn.metrics import roc_auc_score
+
+    days = warehouse.query(con, warehouse.read_sql(SQL / "experience_degraded.sql"),
+                           {"service_day_impact": str(truth_dir / "service_day_impact.parquet")})
+    figures: dict = {"service_days": days.height,
+                     "degraded_service_days": int(days["degraded"].sum())}
+    if days["degraded"].n_unique() == 2:
+        figures["auc_degraded"] = round(float(roc_auc_score(
+            days["degraded"].to_numpy(), 100 - days["sei"].to_numpy())), 4)
+    answers = warehouse.query(con, warehouse.read_sql(SQL / "experience_detractors.sql"))
+    figures["survey_answers"] = answers.height
+    figures["detractors"] = int(answers["detractor"].sum()) if answers.height else 0
+    if answers.height and answers["detractor"].n_unique() == 2:
+        label = answers["detractor"].to_numpy()
+
+        def auc(column: str) -> float:
+            values = answers[column].cast(pl.Float64).fill_nan(None)
+            filled = values.fill_null(values.median() if values.drop_nulls().len() else 0.0)
+            return float(roc_auc_score(label, filled.to_numpy()))
+
+        figures["auc_detractors"] = round(auc("sei_shortfall"), 4)
+        single = {c: auc(c) for c in answers.columns
+                  if c not in ("detractor", "sei_shortfall", "poor_days")}
+        best = max(single, key=single.get)
+        figures["auc_best_single_kpi"] = round(single[best], 4)
+        figures["best_single_kpi"] = best
+        figures["auc_single_kpis"] = {k: round(v, 4) for k, v in single.items()}
+    return figures
+
+
+def outage_attribution(con, truth_dir: Path) -> dict:
+    """Service-days the alarm-based attribution (``core.service_fault_days``) marks as hit,
+    against the service-days the truth says alarmed incidents degraded."""
+    files = {"incident_services": str(truth_dir / "incident_services.parquet"),
+             "incidents": str(truth_dir / "incidents.csv")}
+    by_kind = warehouse.query(con, warehouse.read_sql(SQL / "outage_attribution.sql"), files)
+    truth, found, hits = warehouse.rows(
+        con, warehouse.read_sql(SQL / "outage_attribution_total.sql"), files)[0]
+    return {
+        "precision": round(hits / found, 4) if found else None,
+        "recall": round(hits / truth, 4) if truth else None,
+        "truth_service_days": truth,
+        "found_service_days": found,
+        "recall_by_kind": {row["kind"]: round(row["hits"] / row["truth_days"], 4)
+                           for row in by_kind.iter_rows(named=True)},
+    }
+
+
+def arrival(manifest: dict, files: pl.DataFrame, raw_dir: Path, counts: dict[str, int]) -> dict:
+    """Every generated file ingested, every row accounted for, every entity present."""
+    ingested = {Path(p).resolve().relative_to(raw_dir.resolve()).as_posix(): row
+                for p, row in zip(files["path"], files.iter_rows(named=True), strict=True)
+                if Path(p).resolve().is_relative_to(raw_dir.resolve())}
+    missing_files, rejected, row_mismatch, clean_not_loaded = [], [], [], 0
+    for relative, expected in manifest.get("files", {}).items():
+        got = ingested.get(relative)
+        if got is None:
+            missing_files.append(relative)
+            continue
+        if got["status"] == "rejected":
+            rejected.append({"file": relative, "why": got["message"]})
+            continue
+        if relative.startswith(_MULTI_RECORD_SOURCES):
+            continue
+        if got["rows_read"] != expected["rows"]:
+            row_mismatch.append({"file": relative, "written": expected["rows"],
+                                 "read": got["rows_read"]})
+        clean_not_loaded += max(0, expected["rows"] - expected["dirty_rows"] - got["rows_loaded"])
+    entities = {
+        name: {"expected": expected, "loaded": counts[name],
+               "missing": max(0, expected - counts[name])}
+        for name, expected in manifest.get("entities", {}).items() if name in counts
+    }
+    quarantined = int(files["rows_quarantined"].sum()) if files.height else 0
+    return {
+        "files_expected": len(manifest.get("files", {})),
+        "files_missing": missing_files,
+        "files_rejected": rejected,
+        "row_count_mismatches": row_mismatch,
+        "dirty_rows_written": manifest.get("dirty_rows_total", 0),
+        "rows_quarantined": quarantined,
+        "clean_rows_not_loaded": clean_not_loaded,
+        "entities": entities,
+        "all_arrived": not (missing_files or rejected or row_mismatch or clean_not_loaded
+                            or any(e["missing"] for e in entities.values())),
+    }

@@ -1,0 +1,124 @@
+"""Every path and tunable the project uses, derived in one place.
+
+Precedence, strongest first:
+
+1. environment variables (``CXBRIDGE_HOME`` moves the whole data directory; the
+   ``CXBRIDGE_*_DIR`` variables move one part of it),
+2. a TOML config file (``CXBRIDGE_CONFIG``, else ``cxbridge.toml`` at the project root;
+   ``CXBRIDGE_CONFIG=""`` means none),
+   with a ``[paths]`` table using the same names in lower case without the prefix
+   (``home = "/srv/cxbridge"``, ``raw_dir = "/mnt/feeds"``),
+3. defaults derived from the project root (``<root>/data``).
+
+Nothing is read at import time: call :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+_DIR_KEYS = ("raw_dir", "warehouse_dir", "models_dir", "exports_dir", "mappings_dir")
+
+
+class SettingsError(ValueError):
+    """A config file or variable that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    raw_dir: Path
+    warehouse_dir: Path
+    models_dir: Path
+    exports_dir: Path
+    shared_dir: Path
+    # the user's declared mappings (PM dialects, alarm CSV feeds): see
+    # pipelines/platform/ingest/mappings
+    mappings_dir: Path | None = None
+    duckdb_threads: int = field(default=2)
+    duckdb_memory_limit: str = field(default="8GB")
+    # overrides of the incident models' tunables (models/incidents/params.py), from the
+    # [incidents] table of the config file: e.g. silent_z = 5.0 fixes a derived threshold
+    incidents: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The read-write DuckDB file the pipeline builds."""
+        return self.warehouse_dir / "cxbridge.duckdb"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        """Published read-only snapshots, and the ``CURRENT`` pointer readers follow."""
+        return self.warehouse_dir / "snapshots"
+
+    @property
+    def real_data_dir(self) -> Path:
+        return self.shared_dir / "data" / "real"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.raw_dir, self.warehouse_dir, self.snapshots_dir,
+                     self.models_dir, self.exports_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def _read_config(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            config = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from exc
+    paths = config.get("paths", {})
+    if not isinstance(paths, dict):
+        raise SettingsError(f"config file {path}: [paths] must be a table")
+    unknown = set(paths) - {"home", "shared_dir", *_DIR_KEYS}
+    if unknown:
+        raise SettingsError(
+            f"config file {path}: unknown key(s) in [paths]: {', '.join(sorted(unknown))}; "
+            f"allowed: home, shared_dir, {', '.join(_DIR_KEYS)}"
+        )
+    incidents = config.get("incidents", {})
+    if not isinstance(incidents, dict) or any(
+            isinstance(v, dict | list) for v in incidents.values()):
+        raise SettingsError(f"config file {path}: [incidents] must be a table of numbers, "
+                            "strings or booleans (the names in models/incidents/params.py)")
+    return config
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Resolve the settings from the environment, the config file and the defaults."""
+    env = os.environ if env is None else env
+    named = env.get("CXBRIDGE_CONFIG")
+    config_path = Path(named) if named else PROJECT_ROOT / "cxbridge.toml"
+    if named and not config_path.is_file():
+        raise SettingsError(f"CXBRIDGE_CONFIG points at {config_path}, which is not a file")
+    # CXBRIDGE_CONFIG set but empty: use no config file at all
+    use_file = named != "" and config_path.is_file()
+    config = _read_config(config_path) if use_file else {}
+    paths = config.get("paths", {})
+    duckdb_conf = config.get("duckdb", {})
+
+    def pick(key: str, default: Path) -> Path:
+        value = env.get(f"CXBRIDGE_{key.upper()}") or paths.get(key)
+        return Path(value).expanduser().resolve() if value else default
+
+    home = pick("home", PROJECT_ROOT / "data")
+    return Settings(
+        home=home,
+        raw_dir=pick("raw_dir", home / "raw"),
+        warehouse_dir=pick("warehouse_dir", home / "warehouse"),
+        models_dir=pick("models_dir", home / "models"),
+        exports_dir=pick("exports_dir", home / "exports"),
+        shared_dir=pick("shared_dir", PROJECT_ROOT.parent / "shared"),
+        mappings_dir=pick("mappings_dir", home / "mappings"),
+        duckdb_threads=int(env.get("CXBRIDGE_DUCKDB_THREADS", duckdb_conf.get("threads", 2))),
+        incidents=dict(config.get("incidents", {})),
+        duckdb_memory_limit=str(
+            env.get("CXBRIDGE_DUCKDB_MEMORY_LIMIT", duckdb_conf.get("memory_limit", "8GB"))
+        ),
+    )

@@ -1,0 +1,282 @@
+"""SQL transforms: staging → core → marts, one model per SQL file, run in the order their
+declared inputs give (pipelines/platform/model_graph.py: each file's header says its table, kind,
+grain, inputs and feeds), each audited against its grain as soon as it is built.
+
+Two kinds of model:
+
+* **whole** models (the service model: customers' services, the resource hierarchy, paths)
+  rebuild their table from scratch: ``create or replace table … as`` inside the file;
+* **partitioned** models hold one slice per UTC ``date``. Their file is a single ``select``
+  that reads only the days listed in the temporary table ``_scope``; the runner wraps it, so
+  the same SQL serves a full build (every day in scope) and an incremental one (delete the
+  days in scope, insert them again).
+
+Incremental rebuild: after each build the runner records a fingerprint of every staging table
+(per day for the dated feeds) in ``meta.build_state``. The next build compares: if the service
+model's inputs (catalog, topology, customers, services) or the SQL itself changed, everything
+is rebuilt; otherwise only the days whose feeds changed are, plus the days those touch — a
+day's usage also sets the cell shares of the seven days after it, and an alarm's events touch
+every day the alarm was open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+
+from cxbridge.platform.ingest import SOURCES
+from cxbridge.platform.ingest.staging import ensure_staging_tables
+from cxbridge.platform.model_graph import Model, ModelGraph, audit
+from cxbridge.platform.warehouse import (
+    SQL_DIR,
+    execute_sql_file,
+    query,
+    read_sql,
+    rows,
+    table_exists,
+)
+
+# Days of a model with a Python step scored at a time (see _run_python).
+PYTHON_BATCH_DAYS = 7
+
+
+# The service model's inputs: any change to these rebuilds every day.
+DIMENSIONS = ("stg.catalog_specs", "stg.customers", "stg.services", "stg.service_links",
+              "stg.service_resources", "stg.resources", "stg.resource_links")
+
+# Dated feeds: table → the expression giving a row's UTC day.
+FEEDS: dict[str, str] = {
+    "stg.kpi_15min": "cast(interval_start as date)",
+    "stg.usage": "date",
+    "stg.alarm_events": "cast(event_time as date)",
+    "stg.tickets": "cast(created_at as date)",
+    "stg.surveys": "cast(responded_at as date)",
+    "stg.ue_measurements": "cast(measured_at as date)",
+}
+SHARE_WINDOW_DAYS = 7  # core/service_access_shares.sql: a day's usage sets the next 7 days' shares
+
+# What readers (the dashboard, notebooks) see, copied into each published snapshot.
+PUBLISHED: tuple[str, ...] = (
+    "marts.service_daily", "marts.service_experience_daily", "marts.customer_daily",
+    "marts.kpi_daily", "marts.customer_kpi_daily", "marts.customers", "marts.tickets",
+    "marts.ticket_daily", "marts.ticket_phrases", "marts.snapshot_info",
+    # the incident queue (models/incidents), built after the marts
+    "incidents.queue", "incidents.incidents", "incidents.incident_impact",
+    "incidents.impact_breakdown", "incidents.incident_services", "incidents.incident_episodes",
+    "incidents.episodes", "incidents.care_list", "incidents.incident_access",
+    "incidents.detection_thresholds",  # the thresholds detection used, and how each was derived
+    "core.access_hourly",
+    # measured experience from phone logs (empty tables when none were loaded)
+    "measured.ue_sessions", "measured.ue_cells_daily", "measured.ue_cells",
+)
+
+
+# Published tables sorted for the way readers look them up, so that a lookup reads a few row
+# groups, not all: Customer 360 reads one customer's days (about 90 ms instead of 460 at scale
+# 1, pipelines/lab/dashboard_bench.py), a care-list download one incident's list in calling order.
+PUBLISH_ORDER: dict[str, str] = {
+    "marts.customer_daily": "customer_id, date",
+    "marts.service_daily": "customer_id, date",
+    "marts.service_experience_daily": "customer_id, date",
+    "marts.tickets": "customer_id, created_at",
+    "incidents.care_list": "incident_id, position",
+    "incidents.incident_access": "incident_id, resource_id",
+}
+
+
+class TransformError(RuntimeError):
+    """The transforms cannot run; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    mode: str               # "full", "incremental" or "unchanged"
+    days: tuple[date, ...]  # the days rebuilt
+    reason: str
+
+
+def build(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
+          on_model: Callable[[str], None] | None = None,
+          full: bool = False) -> BuildReport:
+    """Bring every model of ``graph`` up to date with the staging tables; rebuild only the days
+    that changed unless ``full`` (or unless the service model or the SQL changed)."""
+    # a feed never loaded is an empty table: every model runs on what did arrive
+    ensure_staging_tables(con, SOURCES)
+    execute_sql_file(con, "meta/build_state.sql")
+    now = _fingerprints(con, graph)
+    before = _stored_fingerprints(con)
+    report = _plan(con, before, now, full)
+    if report.mode != "unchanged":
+        _run_models(con, graph, report, on_model)
+        _store_fingerprints(con, now)
+    return report
+
+
+def _run_models(con, graph: ModelGraph, report: BuildReport, on_model) -> None:
+    # big create-table-as statements need not keep their input order: far less memory
+    con.execute("set preserve_insertion_order = false")
+    con.execute("create or replace temp table _scope (date date)")
+    _insert_scope(con, report.days)
+    try:
+        for model in graph.models:
+            rebuild = report.mode == "full" or not table_exists(con, model.table)
+            if not model.partitioned and model.python:
+                _run_whole_python(con, graph, model)
+            elif not model.partitioned:
+                execute_sql_file(con, model.sql)
+            else:
+                _run_partitioned(con, graph, model, rebuild=rebuild)
+            # the table against its declared grain and not-null columns before anything reads
+            # it (a partitioned table: the days just written)
+            audit(con, model, scoped=not rebuild)
+            if on_model:
+                on_model(model.label)
+    finally:
+        con.execute("drop table if exists _scope")
+
+
+def _run_whole_python(con, graph: ModelGraph, model: Model) -> None:
+    """A whole model with a Python step: its file is one SELECT, the step's frame the table."""
+    con.register("_python_model_rows", graph.apply(model, query(con, read_sql(model.sql))))
+    try:
+        con.execute(f"create schema if not exists {model.table.split('.')[0]}")
+        con.execute(f"create or replace table {model.table} as "
+                    "select * from _python_model_rows")
+    finally:
+        con.unregister("_python_model_rows")
+
+
+def _insert_scope(con, days) -> None:
+    """Put ``days`` in _scope (none at all when no dated feed has arrived yet)."""
+    con.execute("insert into _scope select unnest(cast($days as date[]))", {"days": list(days)})
+
+
+def _run_partitioned(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
+    """Write the days in _scope: the whole table when ``rebuild``, else replace those days."""
+    if model.python:
+        _run_python(con, graph, model, rebuild)
+        return
+    select = read_sql(model.sql)
+    if rebuild:
+        con.execute(f"create schema if not exists {model.table.split('.')[0]}")
+        con.execute(f"create or replace table {model.table} as select * from ({select})")
+    else:
+        con.execute(f"delete from {model.table} where date in (select date from _scope)")
+        con.execute(f"insert into {model.table} by name ({select})")
+
+
+def _run_python(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
+    """A model with a Python step, :data:`PYTHON_BATCH_DAYS` days of _scope at a time, so that
+    only a batch of its rows is ever in Python (at scale 1 the whole month of service-days
+    took 4 GB on top of DuckDB's). Each day's rows depend only on that day and the tables
+    before it, as for an incremental build, so batches give the rows a single pass would."""
+    days = [d for (d,) in rows(con, "select date from _scope order by date")]
+    select = read_sql(model.sql)
+    con.execute("create or replace temp table _whole_scope as select * from _scope")
+    try:
+        if rebuild:
+            con.execute(f"drop table if exists {model.table}")
+        else:
+            con.execute(f"delete from {model.table} where date in (select date from _scope)")
+        for start in range(0, max(len(days), 1), PYTHON_BATCH_DAYS):
+            batch = days[start:start + PYTHON_BATCH_DAYS]
+            con.execute("delete from _scope")
+            _insert_scope(con, batch)
+            con.register("_python_model_rows", graph.apply(model, query(con, select)))
+            try:
+                if not table_exists(con, model.table):
+                    con.execute(f"create schema if not exists {model.table.split('.')[0]}")
+                    con.execute(f"create table {model.table} as select * from _python_model_rows")
+                else:
+                    con.execute(f"insert into {model.table} by name "
+                                "(select * from _python_model_rows)")
+            finally:
+                con.unregister("_python_model_rows")
+    finally:
+        con.execute("delete from _scope")
+        con.execute("insert into _scope select * from _whole_scope")
+        con.execute("drop table _whole_scope")
+
+
+def _sql_version(graph: ModelGraph) -> str:
+    """A digest of every model's SQL and the macros they call: a change rebuilds everything."""
+    digest = hashlib.sha256()
+    for path in (SQL_DIR / "macros.sql", *(m.sql for m in graph.models)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _fingerprints(con, graph: ModelGraph) -> dict[tuple[str, date | None], str]:
+    """A fingerprint per staging table (per day for the dated feeds): its row count and the
+    files its rows came from, so a new file, a superseding file or released rows all show."""
+    prints: dict[tuple[str, date | None], str] = {("sql", None): _sql_version(graph)}
+    for table in DIMENSIONS:
+        if table_exists(con, table):
+            count, files = rows(con, f"select count(*), coalesce(sum(hash(_file_id)), 0) "
+                                     f"from {table}")[0]
+            prints[(table, None)] = f"{count}:{files}"
+    for table, day in FEEDS.items():
+        if table_exists(con, table):
+            for when, count, files in rows(
+                    con, f"select {day} as d, count(*), coalesce(sum(hash(_file_id)), 0) "
+                         f"from {table} group by d"):
+                if when is not None:
+                    prints[(table, when)] = f"{count}:{files}"
+    return prints
+
+
+def _stored_fingerprints(con) -> dict[tuple[str, date | None], str]:
+    return {(name, day): value for name, day, value in
+            rows(con, "select name, day, fingerprint from meta.build_state")}
+
+
+def _store_fingerprints(con, prints: dict[tuple[str, date | None], str]) -> None:
+    con.execute("delete from meta.build_state")
+    con.executemany("insert into meta.build_state values (?, ?, ?)",
+                    [(name, day, value) for (name, day), value in prints.items()])
+
+
+def _all_days(con) -> tuple[date, ...]:
+    return tuple(d for (d,) in rows(
+        con, "select distinct cast(interval_start as date) from stg.kpi_15min "
+             "union select distinct date from stg.usage order by 1"))
+
+
+def _plan(con, before: dict, now: dict, full: bool) -> BuildReport:
+    all_days = _all_days(con)
+    if full:
+        return BuildReport("full", all_days, "a full rebuild was asked for")
+    if not before:
+        return BuildReport("full", all_days, "first build of this warehouse")
+    if before.get(("sql", None)) != now[("sql", None)]:
+        return BuildReport("full", all_days, "the SQL models changed")
+    changed_dims = [t for t in DIMENSIONS if before.get((t, None)) != now.get((t, None))]
+    if changed_dims:
+        return BuildReport("full", all_days,
+                           f"the service model changed ({', '.join(changed_dims)})")
+    changed = {key for key in before.keys() | now.keys()
+               if key[1] is not None and before.get(key) != now.get(key)}
+    if not changed:
+        return BuildReport("unchanged", (), "no staging table changed since the last build")
+    days: set[date] = set()
+    for table, day in changed:
+        if table == "stg.usage":
+            days.update(day + timedelta(days=k) for k in range(SHARE_WINDOW_DAYS + 1))
+        elif table == "stg.alarm_events":
+            days.update(_days_alarms_span(con, day))
+        else:
+            days.add(day)
+    scoped = tuple(sorted(d for d in days if d in set(all_days)))
+    return BuildReport("incremental", scoped,
+                       f"{len(changed)} changed feed-day(s): "
+                       + ", ".join(sorted({t for t, _ in changed})))
+
+
+def _days_alarms_span(con, day: date) -> set[date]:
+    """Every day an alarm with an event on ``day`` was open (the day itself included)."""
+    spans = rows(con, read_sql("meta/alarm_days_touched.sql"), {"day": day})
+    return {day} | {d for (d,) in spans}

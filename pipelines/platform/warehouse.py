@@ -1,0 +1,210 @@
+"""The warehouse gateway: the only module that opens DuckDB.
+
+Two kinds of database file:
+
+* the **warehouse** (``settings.warehouse_path``): one read-write process at a time, the pipeline;
+* **snapshots** (``settings.snapshots_dir/snapshot-<run_id>.duckdb``): written once by
+  :func:`publish_snapshot`, then only ever opened read-only. A ``CURRENT`` file names the newest;
+  it is replaced atomically, so a reader sees either the old snapshot or the new one, never a
+  half-written one, and never holds a lock the pipeline needs.
+
+Values are bound as parameters. Identifiers (table names) come from code, never from a user.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from cxbridge.platform.settings import Settings
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+SNAPSHOTS_KEPT = 3
+
+
+class WarehouseError(RuntimeError):
+    """A warehouse or snapshot that cannot be used; the message says what to do."""
+
+
+def _config(settings: Settings) -> dict[str, str]:
+    return {"threads": str(settings.duckdb_threads), "memory_limit": settings.duckdb_memory_limit}
+
+
+def quote_identifier(name: str) -> str:
+    """Check that a table or column name is a plain identifier from code, and return it."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
+
+@contextmanager
+def connect(settings: Settings, read_only: bool = False
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse connection (read-write unless asked otherwise); closed on exit."""
+    if read_only and not settings.warehouse_path.is_file():
+        raise WarehouseError(f"no warehouse at {settings.warehouse_path}: run `cxbridge run` "
+                             "first")
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=read_only,
+                             config=_config(settings))
+    except duckdb.IOException as exc:
+        raise WarehouseError(
+            f"cannot open the warehouse {settings.warehouse_path}: {exc}. "
+            "Another cxbridge run probably holds it; wait for it to finish."
+        ) from exc
+    try:
+        con.execute("set enable_progress_bar = false")  # the CLI draws its own progress
+        execute_sql_file(con, "macros.sql")
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def scratch(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory database for work that needs no warehouse (benchmarks, file probes)."""
+    con = duckdb.connect(":memory:", config=_config(settings))
+    try:
+        con.execute("set enable_progress_bar = false")
+        yield con
+    finally:
+        con.close()
+
+
+def query(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object] | None = None
+) -> pl.DataFrame:
+    """Run one SELECT and return the whole result as a polars frame (the result is drained, so
+    the connection is free again)."""
+    return con.sql(sql, params=dict(params) if params else None).pl()
+
+
+def rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object] | None = None
+) -> list[tuple]:
+    """Run a statement and return all its rows (drained: DuckDB 2 keeps an unfinished result
+    attached to the connection, which blocks the next registration or query)."""
+    return con.execute(sql, dict(params) if params else None).fetchall()
+
+
+def scalar(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object] | None = None
+) -> object:
+    """The first column of the first row, or None."""
+    result = rows(con, sql, params)
+    return result[0][0] if result else None
+
+
+def read_sql(path: str | Path) -> str:
+    """The text of a SQL file: a :class:`~pathlib.Path` as it is (a model's SQL beside its
+    code), a string relative to the platform's own ``pipelines/platform/sql``."""
+    path = path if isinstance(path, Path) else SQL_DIR / path
+    if not path.is_file():
+        raise WarehouseError(f"SQL file {path} does not exist")
+    return path.read_text(encoding="utf-8")
+
+
+def execute_sql_file(
+    con: duckdb.DuckDBPyConnection, path: str | Path, params: Mapping[str, object] | None = None
+) -> None:
+    """Run one SQL file (it may hold several statements; ``path`` as for :func:`read_sql`)
+    with named parameters."""
+    sql = read_sql(path)
+    if params:
+        con.execute(sql, dict(params))
+    else:
+        con.execute(sql)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    schema, _, table = quote_identifier(qualified_name).rpartition(".")
+    return bool(scalar(
+        con,
+        "select count(*) from information_schema.tables "
+        "where table_schema = coalesce(nullif($schema, ''), current_schema()) "
+        "and table_name = $table",
+        {"schema": schema, "table": table},
+    ))
+
+
+# --- snapshots -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    run_id: str
+    path: Path
+
+
+def _current_pointer(settings: Settings) -> Path:
+    return settings.snapshots_dir / "CURRENT"
+
+
+def publish_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    run_id: str,
+    tables: Sequence[str],
+    order_by: Mapping[str, str] | None = None,
+) -> SnapshotInfo:
+    """Copy ``tables`` (qualified names in the warehouse) into a new snapshot file and make it
+    current. Each table keeps its unqualified name in the snapshot; ``order_by`` sorts a table
+    as it is copied (a reader looking up one customer then reads a few row groups, not all)."""
+    settings.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    final = settings.snapshots_dir / f"snapshot-{run_id}.duckdb"
+    partial = final.with_suffix(".duckdb.partial")
+    partial.unlink(missing_ok=True)
+    con.execute("attach $path as snap", {"path": str(partial)})
+    try:
+        for qualified in tables:
+            name = quote_identifier(qualified).rpartition(".")[2]
+            order = (order_by or {}).get(qualified)
+            con.execute(f"create table snap.{name} as select * from {qualified}"
+                        + (f" order by {order}" if order else ""))
+        con.execute("checkpoint snap")
+    finally:
+        con.execute("detach snap")
+    os.replace(partial, final)
+    pointer_tmp = _current_pointer(settings).with_suffix(".tmp")
+    pointer_tmp.write_text(final.name + "\n", encoding="utf-8")
+    os.replace(pointer_tmp, _current_pointer(settings))
+    _prune_snapshots(settings, keep=final)
+    return SnapshotInfo(run_id=run_id, path=final)
+
+
+def _prune_snapshots(settings: Settings, keep: Path) -> None:
+    snapshots = sorted(settings.snapshots_dir.glob("snapshot-*.duckdb"),
+                       key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in snapshots[SNAPSHOTS_KEPT:]:
+        if old != keep:
+            # A reader may still have it open; on POSIX the file lives on until it closes.
+            old.unlink(missing_ok=True)
+
+
+def current_snapshot(settings: Settings) -> SnapshotInfo:
+    """The snapshot readers should use now."""
+    pointer = _current_pointer(settings)
+    if not pointer.is_file():
+        raise WarehouseError(
+            f"no published snapshot under {settings.snapshots_dir}: run `cxbridge run` first "
+            "(or `cxbridge demo` to generate a world, build it and serve it)"
+        )
+    name = pointer.read_text(encoding="utf-8").strip()
+    path = settings.snapshots_dir / name
+    if not path.is_file():
+        raise WarehouseError(f"{pointer} names {name}, which does not exist; run `cxbridge run`")
+    return SnapshotInfo(run_id=name.removeprefix("snapshot-").removesuffix(".duckdb"), path=path)
+
+
+def open_snapshot(path: Path, threads: int = 1) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to one snapshot file. The caller closes it."""
+    return duckdb.connect(str(path), read_only=True, config={"threads": str(threads)})
