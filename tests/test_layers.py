@@ -58,3 +58,22 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     assert done.returncode != 0
     assert "BROKEN" in done.stdout
     assert "cxbridge.platform.warehouse -> cxbridge.dashboards.labels" in done.stdout
+
+
+def test_a_built_wheel_carries_every_sql_mapping_and_asset_file(tmp_path):
+    """What a non-editable install gets: the cxbridge packages only, with every file they read
+    at run time (a file left out of [tool.setuptools.package-data] fails here, not in a
+    deployment)."""
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
+                    str(ROOT)], check=True, capture_output=True, timeout=600)
+    wheel = next(tmp_path.glob("cxbridge-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {n.split("/")[0] for n in names} == {"cxbridge", wheel.name.split("-")[0] + "-"
+                                                + wheel.name.split("-")[1] + ".dist-info"}
+    wanted = {"/".join([*name.split("."), path.relative_to(ROOT / home).as_posix()])
+              for name, home in SETUPTOOLS["package-dir"].items()
+              for path in (ROOT / home).rglob("*")
+              if path.suffix in (".sql", ".yaml", ".css", ".js") and "__pycache__" not in path.parts}
+    assert wanted and not wanted - names, sorted(wanted - names)[:10]
