@@ -1,4 +1,4 @@
-"""``python -m dashboards [--host H] [--port P] [--debug]``: serve the dashboard."""
+"""``python -m cxbridge.dashboards [--host H] [--port P] [--debug]``: serve the dashboard."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cxbridge.platform.settings import load_settings
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and serve until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m dashboards", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m cxbridge.dashboards", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--debug", action="store_true", help="Dash dev tools and reloading")

@@ -2,7 +2,7 @@
 
 Works on any polars frame with one row per customer (or per customer and snapshot month)::
 
-    from models import churn
+    from cxbridge.models import churn
 
     spec = churn.infer_feature_spec(
         frame, label="churned", id_column="customer_id",
@@ -33,8 +33,8 @@ Modules: :mod:`~cxbridge.models.churn.tabular` (type inference, cleaning, label)
 :mod:`~cxbridge.models.churn.evaluation` (cross-validation, holdout),
 :mod:`~cxbridge.models.churn.metrics`
 (ROC/PR AUC, Brier, calibration and lift tables), :mod:`~cxbridge.models.churn.reasons` (reason
-codes), :mod:`~cxbridge.models.churn.card` (model card, versioned artefacts),
-:mod:`~cxbridge.app.churn_cli`.
+codes), :mod:`~cxbridge.models.churn.card` (model card, versioned artefacts); the commands are
+:mod:`cxbridge.app.churn_cli`.
 
 Model kinds: ``logistic`` (baseline), ``gbm`` (boosted trees), ``blend`` (default: mean of the
 two calibrated probabilities). Every kind is calibrated with a sigmoid fitted on out-of-fold
@@ -58,7 +58,7 @@ _EXPORTS = {
     "versions": "card", "ArtefactError": "card",
 }
 
-_MODULES = {"tabular", "modelling", "evaluation", "metrics", "reasons", "card", "cli"}
+_MODULES = {"tabular", "modelling", "evaluation", "metrics", "reasons", "card"}
 
 __all__ = sorted(_EXPORTS)
 
