@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from cxbridge.dashboards.filters import Filters
-from cxbridge.dashboards.registry import metric
+from cxbridge.platform.metrics import metric
 
 OFFERS: dict[str, str] = {
     "service_recovery": "Service recovery",

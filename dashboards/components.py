@@ -12,11 +12,15 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from cxbridge.dashboards import labels, theme
-from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.data_access import (
+    CHURN_TABLES,
+    INCIDENT_TABLES,
+    TIMELINE_TABLES,
+    SnapshotReader,
+)
 from cxbridge.dashboards.figures import sparkline_figure
 from cxbridge.dashboards.filters import Filters
-from cxbridge.dashboards.registry import metric
-from cxbridge.platform.metrics import Metric
+from cxbridge.platform.metrics import Metric, metric
 
 _STATIC_GRAPH = {"displayModeBar": False, "staticPlot": True}
 
@@ -182,17 +186,16 @@ def with_commands(text: str) -> list:
 
 
 TABLE_HELP: dict[str, tuple[tuple[str, ...], str]] = {
-    "churn": (("churn_scores",),
+    "churn": (CHURN_TABLES,
               "Churn scores are not in this snapshot: `cxbridge run` adds them once the churn "
               "model can be trained, which needs at least 60 days of customer history (e.g. "
               "`cxbridge generate --days 90`). Until then, churn risk, revenue at risk and "
               "the risk quadrants stay empty."),
-    "incidents": (("queue", "incidents", "incident_services", "impact_breakdown",
-                   "incident_impact"),
+    "incidents": (INCIDENT_TABLES,
                   "The incident queue is not in this snapshot: `cxbridge run` builds the "
                   "incident models and publishes them. Until then there is no queue, no "
                   "hold-back of customers in an open incident and no time to restore."),
-    "timeline": (("incident_episodes", "episodes"),
+    "timeline": (TIMELINE_TABLES,
                  "Alarm timelines are not in this snapshot: `cxbridge run` publishes them with "
                  "the incident models."),
 }

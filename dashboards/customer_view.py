@@ -10,8 +10,8 @@ from dash import dcc, html
 from cxbridge.dashboards import labels
 from cxbridge.dashboards.components import Column, data_table, facts, stat, status_badge
 from cxbridge.dashboards.network_view import customer_href, incident_cell, status_tag
-from cxbridge.dashboards.registry import metric
 from cxbridge.models.experience.sei import COMPONENTS, DEFAULT_WEIGHTS, WEIGHTS
+from cxbridge.platform.metrics import metric
 
 _RISK_STATUS = {"high": "poor", "medium": "watch", "low": "good"}
 # What a measure no feed carried reads as: never a blank, a 0 or a dash that looks like a value.

@@ -8,8 +8,8 @@ import polars as pl
 
 from cxbridge.dashboards import theme
 from cxbridge.dashboards.figures import Figure, empty_figure, reference_lines
-from cxbridge.dashboards.registry import metric
 from cxbridge.models.experience.sei import COMPONENT_FAIL_BELOW, POOR_BELOW
+from cxbridge.platform.metrics import metric
 
 
 def customer_experience_figure(days: pl.DataFrame, incidents: pl.DataFrame) -> Figure:

@@ -3,7 +3,9 @@
 The shell draws the filter bar; pages listen to it through :func:`filter_inputs` and turn the
 values they receive into a :class:`Filters` with :meth:`Filters.from_inputs`. The state lives
 in the URL query string (``?from=2026-03-01&to=2026-03-28&region=Dublin,Munster&segment=smb``)
-so a link shows a colleague the same view.
+so a link shows a colleague the same view. The state is a
+:class:`cxbridge.platform.snapshot_reading.Selection`, what the snapshot's reads (the registry's
+metrics among them) take.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode
 
 from dash import Input
+
+from cxbridge.platform.snapshot_reading import Selection
 
 DATES_ID = "filters-dates"
 REGION_ID = "filters-region"
@@ -39,14 +43,9 @@ def filter_inputs() -> list[Input]:
 
 
 @dataclass(frozen=True)
-class Filters:
-    """What the user has chosen; an empty tuple means 'all'. Hashable, so it can key a cache."""
-
-    start: date | None = None
-    end: date | None = None
-    regions: tuple[str, ...] = ()
-    segments: tuple[str, ...] = ()
-    cfs_types: tuple[str, ...] = ()
+class Filters(Selection):
+    """What the user has chosen (dates, regions, segments, service types; an empty tuple means
+    'all'), with its filter-bar and URL forms. Hashable, so it can key a cache."""
 
     @classmethod
     def from_inputs(

@@ -16,8 +16,9 @@ from dash import html
 from cxbridge.dashboards import labels
 from cxbridge.dashboards.components import Column, data_table, stat, with_commands
 from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.platform.snapshot import snapshot_names
 
-MEASURED_TABLES: tuple[str, ...] = ("ue_sessions", "ue_cells")
+MEASURED_TABLES: tuple[str, ...] = snapshot_names("measured.ue_sessions", "measured.ue_cells")
 NO_LOGS = ("No UE measurement logs loaded: put phone drive-test / app logs under "
            "raw/ue_measurements/ to see measured experience.")
 NO_LOGS_DETAIL = ("The layout the logs are read in: one CSV per session, "

@@ -21,8 +21,10 @@ from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.figures_tickets import family_label
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.roles import PHRASE_MIN_TICKETS
+from cxbridge.platform.snapshot import snapshot_names
 
-TICKET_TABLES: tuple[str, ...] = ("ticket_daily", "ticket_phrases", "tickets")
+TICKET_TABLES: tuple[str, ...] = snapshot_names("marts.ticket_daily", "marts.ticket_phrases",
+                                                "marts.tickets")
 REGION_ROWS = 12
 PHRASE_ROWS = 10
 NO_TICKETS = ("No care tickets in this snapshot. Tickets come from a care system's export "

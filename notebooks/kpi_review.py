@@ -3,8 +3,9 @@
 #
 # The shared customer-experience KPIs for the last seven days of the current snapshot, by region,
 # against their targets. Every number comes from the metric registry
-# (`pipelines/platform/metrics.py`)
-# through the dashboard's data-access module, so it is the same number the Overview page shows.
+# (`pipelines/platform/metrics.py`) through `cxbridge.platform.snapshot_metrics`, the functions
+# the dashboard's Overview calls too, so it is the same number the Overview page shows (the
+# notebook does not import the dashboard).
 #
 # Run it with `python notebooks/kpi_review.py` after `cxbridge run` (or `cxbridge demo`), or open
 # it in Jupyter as a percent-format notebook. `CXBRIDGE_HOME` chooses the data directory.
@@ -14,15 +15,15 @@ from datetime import timedelta
 
 import polars as pl
 
-from cxbridge.dashboards.data_access import SnapshotReader
-from cxbridge.dashboards.filters import Filters
+from cxbridge.platform import snapshot_metrics
 from cxbridge.platform.metrics import METRICS
 from cxbridge.platform.settings import load_settings
+from cxbridge.platform.snapshot_reading import Selection, SnapshotReading
 
 settings = load_settings()
-reader = SnapshotReader(settings)
-info = reader.snapshot_info()
-last_week = Filters(start=info.last_date - timedelta(days=6), end=info.last_date)
+snapshot = SnapshotReading(settings)
+info = snapshot.snapshot_info()
+last_week = Selection(start=info.last_date - timedelta(days=6), end=info.last_date)
 print(f"Snapshot {info.run_id}: {last_week.start} to {last_week.end}")
 
 # %% [markdown]
@@ -30,7 +31,7 @@ print(f"Snapshot {info.run_id}: {last_week.start} to {last_week.end}")
 
 # %%
 kpis = [m for m in METRICS if m.source == "kpi_daily"]
-overall = reader.kpi_values([m.name for m in kpis], last_week)
+overall = snapshot_metrics.kpi_values(snapshot, [m.name for m in kpis], last_week)
 review = pl.DataFrame({
     "KPI": [m.label for m in kpis],
     "value": [overall[m.name] for m in kpis],
@@ -42,7 +43,8 @@ print(review)
 
 by_region = None
 for m in kpis:
-    part = reader.breakdown(m.name, "region", last_week).rename({"value": m.label})
+    part = snapshot_metrics.breakdown(snapshot, m.name, "region", last_week).rename(
+        {"value": m.label})
     by_region = part if by_region is None else by_region.join(part, on="region", how="full",
                                                               coalesce=True)
 print(by_region.sort("region"))

@@ -75,5 +75,6 @@ def test_a_built_wheel_carries_every_sql_mapping_and_asset_file(tmp_path):
     wanted = {"/".join([*name.split("."), path.relative_to(ROOT / home).as_posix()])
               for name, home in SETUPTOOLS["package-dir"].items()
               for path in (ROOT / home).rglob("*")
-              if path.suffix in (".sql", ".yaml", ".css", ".js") and "__pycache__" not in path.parts}
+              if path.suffix in (".sql", ".yaml", ".css", ".js")
+              and "__pycache__" not in path.parts}
     assert wanted and not wanted - names, sorted(wanted - names)[:10]

@@ -11,8 +11,7 @@ from dash import Input, Output, clientside_callback, html
 
 from cxbridge.dashboards import labels
 from cxbridge.dashboards.components import glossary_anchor
-from cxbridge.dashboards.registry import all_metrics
-from cxbridge.platform.metrics import Metric
+from cxbridge.platform.metrics import METRICS, Metric
 
 dash.register_page(__name__, path="/glossary", name="Metric glossary",
                    title="Metric glossary · cxbridge", order=90, uses_filters=False)
@@ -23,7 +22,7 @@ def layout(**_query: str) -> html.Div:
     index = html.Nav(
         [html.Span("Jump to: ", className="glossary-index-label")]
         + [html.A(m.label, href=f"#{glossary_anchor(m.name)}", className="glossary-index-link")
-           for m in all_metrics()],
+           for m in METRICS],
         className="glossary-index",
     )
     intro = html.P(
@@ -33,7 +32,7 @@ def layout(**_query: str) -> html.Div:
     )
     return html.Div(
         [html.H1("Metric glossary", className="page-title"), intro, index,
-         html.Div([_entry(m) for m in all_metrics()], className="glossary-entries")],
+         html.Div([_entry(m) for m in METRICS], className="glossary-entries")],
         id="glossary-root",
         className="glossary",
     )

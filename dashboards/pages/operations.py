@@ -31,7 +31,7 @@ from cxbridge.dashboards.network_view import (
     queue_title,
     silent_table,
 )
-from cxbridge.dashboards.registry import metric
+from cxbridge.platform.metrics import metric
 
 dash.register_page(__name__, path="/operations", name="Network operations",
                    title="Network operations · cxbridge", order=20)

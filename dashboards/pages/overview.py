@@ -19,14 +19,14 @@ from cxbridge.dashboards.context import current_reader, needs_snapshot
 from cxbridge.dashboards.data_access import DIMENSIONS
 from cxbridge.dashboards.filters import Filters, filter_inputs
 from cxbridge.dashboards.labels import dimension_label
-from cxbridge.dashboards.registry import all_metrics, metric
+from cxbridge.platform.metrics import METRICS, metric
 from cxbridge.platform.warehouse import WarehouseError
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · cxbridge", order=0)
 
 HEADLINE = ("experience_index", "poor_experience_share", "customers_hurt", "churn_risk",
             "revenue_at_risk", "time_to_restore")
-MORE = tuple(m.name for m in all_metrics() if m.name not in HEADLINE)
+MORE = tuple(m.name for m in METRICS if m.name not in HEADLINE)
 DEFAULT_KPI = "experience_index"
 _GRAPH_CONFIG = {"displayModeBar": False}
 _TILE_ROW = "row row-cols-2 row-cols-md-3 row-cols-xl-6 g-3 mb-3"
@@ -39,7 +39,7 @@ def layout(**_query: str) -> html.Div:
     cards = _output_cards()
     kpi_picker = dcc.Dropdown(
         id="overview-kpi",
-        options=[{"label": m.label, "value": m.name} for m in all_metrics()],
+        options=[{"label": m.label, "value": m.name} for m in METRICS],
         value=DEFAULT_KPI, clearable=False, className="overview-kpi-picker",
     )
     by_picker = dbc.RadioItems(id="overview-breakdown-by", value="region", inline=True,

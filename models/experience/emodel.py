@@ -46,6 +46,14 @@ from types import MappingProxyType
 
 import numpy as np
 
+from cxbridge.platform.errors import UserError
+
+
+class EModelInputError(UserError, ValueError):
+    """A transmission parameter outside its G.107 domain, or a codec without the planning
+    values asked for; the message names the parameter or the codec."""
+
+
 #: G.107 Table 3 default values [V, jointly checked by R = 93.2]; mT and sT per the newer editions.
 DEFAULTS = MappingProxyType({
     "SLR": 8.0, "RLR": 2.0, "STMR": 15.0, "LSTR": 18.0, "Ds": 3.0, "Dr": 3.0, "TELR": 65.0,
@@ -187,7 +195,8 @@ def _mos(R):
 
 
 def _check(name, value, low=None, high=None, *, low_open=False):
-    """Raise ValueError naming the parameter when any (non-NaN) value is outside its domain."""
+    """Raise :class:`EModelInputError` naming the parameter when any (non-NaN) value is
+    outside its domain."""
     v = np.asarray(value, dtype=float)
     bad = np.zeros(v.shape, dtype=bool)
     if low is not None:
@@ -197,8 +206,8 @@ def _check(name, value, low=None, high=None, *, low_open=False):
     if np.any(bad):
         first = v[bad].flat[0] if v.ndim else float(v)
         bound = f"{'>' if low_open else '≥'} {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"E-model parameter {name} must be {bound}; got {first:g} "
-                         f"({int(np.count_nonzero(bad))} value(s) out of range)")
+        raise EModelInputError(f"E-model parameter {name} must be {bound}; got {first:g} "
+                               f"({int(np.count_nonzero(bad))} value(s) out of range)")
 
 
 def _check_common(Ta, T, Tr, Ppl, BurstR, Bpl, A):
@@ -409,7 +418,7 @@ def get_codec(codec: str | Codec) -> Codec:
     why = {_key(k): v for k, v in _UNPUBLISHED.items()}.get(_key(codec))
     hint = (f"{why}; pass a Codec(...) with Ie and Bpl you can source" if why
             else f"known codecs: {', '.join(CODECS)}")
-    raise ValueError(f"no E-model planning values for codec {codec!r}: {hint}")
+    raise EModelInputError(f"no E-model planning values for codec {codec!r}: {hint}")
 
 
 @dataclass(frozen=True)
@@ -468,8 +477,8 @@ def monitoring_inputs(rtt_ms, jitter_ms, loss_pct, codec: str | Codec, *, discar
 def _codec_bpl(c: Codec, Ppl) -> float:
     if c.Bpl is None:
         if np.any(np.asarray(Ppl) > 0):
-            raise ValueError(f"codec {c.name} has no published Bpl, so loss cannot be scored; "
-                             "pass a Codec(...) with a Bpl you can source")
+            raise EModelInputError(f"codec {c.name} has no published Bpl, so loss cannot be "
+                                   "scored; pass a Codec(...) with a Bpl you can source")
         return DEFAULTS["Bpl"]  # no effect when Ppl = 0
     return c.Bpl
 

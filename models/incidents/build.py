@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -30,6 +29,8 @@ import polars as pl
 from cxbridge.models.incidents.correlate import correlate
 from cxbridge.models.incidents.params import MODEL_VERSION, Params
 from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.platform import runs
+from cxbridge.platform.errors import UserError
 from cxbridge.platform.warehouse import execute_sql_file, query, rows, scalar, table_exists
 
 SQL = Path(__file__).resolve().parent / "sql"
@@ -37,14 +38,14 @@ SQL = Path(__file__).resolve().parent / "sql"
 # what the SQL reads; the transforms build every one of them, empty when its feeds are missing
 REQUIRED = ("core.alarms", "core.cfs", "core.cfs_resources", "core.resources",
             "core.resource_ancestors", "core.access_paths", "core.access_hourly",
-            "core.service_access_shares", "stg.kpi_15min", "stg.alarm_events", "stg.services",
-            "stg.service_links", "stg.service_resources", "stg.catalog_specs", "stg.customers",
-            "stg.resource_links")
+            "core.service_access_shares", "core.redundant_pools", "stg.kpi_15min",
+            "stg.alarm_events", "stg.services", "stg.service_links", "stg.service_resources",
+            "stg.catalog_specs", "stg.customers", "stg.resource_links")
 OPTIONAL_IMPACT = {"marts.churn_scores": SQL / "impact_churn.sql",
                    "marts.service_experience_daily": SQL / "impact_experience.sql"}
 
 
-class IncidentModelError(ValueError):
+class IncidentModelError(UserError, ValueError):
     """The incident models cannot run; the message says what is missing."""
 
 
@@ -59,15 +60,13 @@ class BuildSummary:
     seconds: float
 
 
-def new_run_id() -> str:
-    return "inc-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-
-
 def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
           run_id: str | None = None) -> BuildSummary:
-    """Build every incident table from scratch, from the core models and the PM counters."""
+    """Build every incident table from scratch, from the core models and the PM counters.
+    ``run_id``: the run building them (``cxbridge run``'s, in ``meta.runs``), stamped on
+    ``incidents.params`` and the queue; outside any run (a test, a lab harness) a new id."""
     started = time.perf_counter()
-    params, run_id = params or Params(), run_id or new_run_id()
+    params, run_id = params or Params(), run_id or runs.new_run_id()
     _check_inputs(con)
     execute_sql_file(con, SQL / "schema.sql")
     execute_sql_file(con, SQL / "params.sql", params.sql_parameters(run_id))
@@ -89,14 +88,14 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
             run_id: str | None = None, refold_alarms: bool = True) -> BuildSummary:
     """Bring the incident tables and the queue up to date with alarm events ingested since the
     last build or refresh, recomputing only what those events touch (plus the incidents still
-    open, whose minutes grow with "now"). ``refold_alarms`` first refolds ``core.alarms`` from
-    ``stg.alarm_events`` (skip it when the transforms just did). Silent degradations are left
-    as the last full build found them. Without a previous build (or one by another model
-    version), this is a full build."""
+    open, whose minutes grow with "now"). ``run_id`` as for :func:`build`. ``refold_alarms``
+    first refolds ``core.alarms`` from ``stg.alarm_events`` (skip it when the transforms just
+    did). Silent degradations are left as the last full build found them. Without a previous
+    build (or one by another model version), this is a full build."""
     if needs_full_build(con):
         return build(con, params, run_id)
     started = time.perf_counter()
-    params, run_id = params or Params(), run_id or new_run_id()
+    params, run_id = params or Params(), run_id or runs.new_run_id()
     if refold_alarms:
         execute_sql_file(con, SERVICE_SQL / "core/alarms.sql")
     previous_as_of = scalar(con, "select as_of from incidents.params")

@@ -11,18 +11,23 @@ from pathlib import Path
 
 import polars as pl
 
-from cxbridge.platform.warehouse import query, read_sql, scalar
+from cxbridge.models.incidents.queue import NoQueueError
+from cxbridge.platform.errors import UserError
+from cxbridge.platform.warehouse import query, read_sql, scalar, table_exists
 
 SQL = Path(__file__).resolve().parent / "sql"
 
 CONTACT_COLUMNS = ("name", "email", "phone")
 
 
-class UnknownIncidentError(KeyError):
+class UnknownIncidentError(UserError, KeyError):
     """No incident with that id; the message says how to find one."""
 
 
 def check_incident(con, incident_id: str) -> None:
+    if not table_exists(con, "incidents.incidents"):
+        raise NoQueueError("no incidents in this warehouse yet: run `cxbridge run` (which "
+                           "builds them when alarms or PM counters are loaded)")
     if not scalar(con, "select count(*) from incidents.incidents where incident_id = $id",
                   {"id": incident_id}):
         raise UnknownIncidentError(

@@ -21,6 +21,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 
+import polars as pl
+
+from cxbridge.platform.settings import SettingsError
+
 MODEL_VERSION = "incidents-1.2"  # 1.1: care_list, incident_access; 1.2: calibrated detection
 
 
@@ -36,8 +40,9 @@ class Params:
     # stale incidents (alarm_incidents.sql): open longer than this quantile of closed ones
     stale_quantile: float = 0.95
     stale_default_minutes: float = 240.0
-    # impact (incident_services.sql): the share of a mobile service's traffic on the cells
-    # behind a fault from which it is hurt (the same 30 % as core.service_fault_intervals)
+    # impact: the share of a mobile service's traffic on the cells behind a fault from which
+    # it is hurt, per incident (incident_services.sql) and in the service marts
+    # (core.service_fault_intervals, which read it from core.impact_params: see impact_params)
     cell_share_min: float = 0.3
     # silent degradations (silent_*.sql). A value of None is derived from the history.
     # which resource types are judged (comma-separated; a cell's peers: same region and type)
@@ -111,8 +116,8 @@ class Params:
         known = {f.name for f in fields(self)} - {"as_of"}
         unknown = sorted(set(overrides) - known)
         if unknown:
-            raise ValueError(f"{origin}: unknown key(s) {', '.join(unknown)}; allowed: "
-                             f"{', '.join(sorted(known))}")
+            raise SettingsError(f"{origin}: unknown key(s) {', '.join(unknown)}; allowed: "
+                                f"{', '.join(sorted(known))}")
         changed = {name: _checked(name, value, getattr(Params, name), origin)
                    for name, value in overrides.items()}
         return replace(self, **changed)
@@ -126,8 +131,17 @@ def _checked(name: str, value: object, default: object, origin: str) -> object:
             else isinstance(value, int | float) and not isinstance(value, bool)
             if kind is float else isinstance(value, kind))
     if not fits:
-        raise ValueError(f"{origin}: {name} = {value!r} is not a {kind.__name__}")
+        raise SettingsError(f"{origin}: {name} = {value!r} is not a {kind.__name__}")
     return kind(value)
+
+
+def impact_params(frame: pl.DataFrame, params: Params) -> pl.DataFrame:
+    """The Python step of ``core.impact_params`` (``models/service/sql/core/impact_params.sql``):
+    one row holding, for each column of ``frame`` (its SELECT's), the field of ``params`` of
+    that name. The service marts read the thresholds they share with the incident models from
+    it, so that both apply the same value (``cxbridge.models.graph.model_graph``)."""
+    return pl.DataFrame({name: [getattr(params, name)] for name in frame.columns},
+                        schema=frame.schema)
 
 
 # the silent detector's fields (incidents.detection_params); those params.sql also binds

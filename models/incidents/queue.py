@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 from rich.table import Table
 
+from cxbridge.platform.errors import UserError
 from cxbridge.platform.warehouse import query, table_exists
 
 ACTIVE = ("open", "stale")
@@ -16,7 +17,7 @@ SHOWN = ("rank", "incident_id", "status", "kind", "root_resource_id", "started_a
          "priority_basis", "planned", "source", "title")
 
 
-class NoQueueError(KeyError):
+class NoQueueError(UserError, KeyError):
     """The incident models have not run on this warehouse."""
 
 

@@ -1,4 +1,9 @@
-"""The ``cxbridge`` command line: thin wiring of the pipeline's entry points, with progress."""
+"""The ``cxbridge`` command line: thin wiring of the pipeline's entry points, with progress.
+
+Errors: a user error (:class:`cxbridge.platform.errors.UserError`) is one line and exit status
+1; anything else is a bug, shown with its traceback and how to report it, exit status 70
+(:mod:`cxbridge.app.errors`, applied to every command by the app's group). A file rejected by
+``cxbridge run`` or ``cxbridge ingest`` is exit status 2."""
 
 from __future__ import annotations
 
@@ -16,13 +21,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cxbridge.app.churn_cli import churn_app
+from cxbridge.app.errors import ReportingGroup
 from cxbridge.app.sources_cli import sources_app
-from cxbridge.platform.settings import Settings, SettingsError, load_settings
+from cxbridge.platform.errors import UserError
+from cxbridge.platform.settings import Settings, load_settings
 
 app = typer.Typer(
     help="cxbridge: customer-experience analytics and service assurance for telecom operators.",
     no_args_is_help=True,
     add_completion=False,
+    cls=ReportingGroup,
 )
 app.add_typer(churn_app, name="churn")
 app.add_typer(sources_app, name="sources")
@@ -31,34 +39,6 @@ errors = Console(stderr=True)
 
 DEMO_SCALE = 0.02
 DEMO_DAYS = 90
-
-
-class UserError(Exception):
-    """Raised for problems the user can fix; printed without a traceback."""
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        errors.print(f"[red]Settings error:[/red] {exc}")
-        raise typer.Exit(1) from exc
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Print the errors a person can act on plainly, with exit status 1."""
-    from cxbridge.platform.ingest.base import UnparseableFileError
-    from cxbridge.platform.transform import TransformError
-    from cxbridge.platform.warehouse import WarehouseError
-
-    try:
-        yield
-    except (UserError, WarehouseError, TransformError, UnparseableFileError, FileNotFoundError,
-            KeyError, ValueError) as exc:
-        message = exc.args[0] if exc.args else str(exc)
-        errors.print(f"[red]Error:[/red] {message}")
-        raise typer.Exit(1) from exc
 
 
 @contextmanager
@@ -95,9 +75,8 @@ def generate(
     ] = "A,B",
 ) -> None:
     """Generate a realistic synthetic operator: every source in its real format, plus _truth/."""
-    settings = _settings()
-    with _user_errors():
-        report = _generate(settings, scale, days, seed, start, dirt, out, feeds, pm_dialects)
+    settings = load_settings()
+    report = _generate(settings, scale, days, seed, start, dirt, out, feeds, pm_dialects)
     console.print(f"[green]Generated[/green] {(out or settings.raw_dir).resolve()} "
                   f"in {report.seconds:.1f} s")
     if feeds:
@@ -180,8 +159,8 @@ def run(
     """Ingest everything new under the raw folder, update the marts and publish a snapshot."""
     from cxbridge.jobs import flow
 
-    settings = _settings()
-    with _user_errors(), _progress() as update:
+    settings = load_settings()
+    with _progress() as update:
         summary = flow.run(settings, raw, on_step=update, full=full, mappings_dir=mappings)
     _print_file_summary(summary.files)
     _print_models(summary)
@@ -203,23 +182,23 @@ def ingest(
              "mappings/].")] = None,
 ) -> None:
     """Ingest files of one source (folders are searched for that source's files)."""
-    from cxbridge.jobs import flow
     from cxbridge.platform import ingest as ingest_jobs
-    from cxbridge.platform import warehouse
+    from cxbridge.platform import runs, warehouse
     from cxbridge.platform.ingest.mappings import raw_root_of
 
-    settings = _settings()
+    settings = load_settings()
     settings.ensure_dirs()
-    with _user_errors():
-        src = ingest_jobs.source(source)
-        work = [(src, f) for f in ingest_jobs.files_of(src, paths)]
-        if not work:
-            raise UserError(f"no {source} files in {', '.join(map(str, paths))} "
-                            f"(looked for {', '.join(src.patterns)})")
-        found = ingest_jobs.mappings_for(mappings or settings.mappings_dir,
-                                         raw_root_of(paths[0]))
-        with warehouse.connect(settings) as con:
-            results = ingest_jobs.ingest_many(con, work, flow.new_run_id(), mappings=found)
+    src = ingest_jobs.source(source)
+    work = [(src, f) for f in ingest_jobs.files_of(src, paths)]
+    if not work:
+        raise UserError(f"no {source} files in {', '.join(map(str, paths))} "
+                        f"(looked for {', '.join(src.patterns)})")
+    found = ingest_jobs.mappings_for(mappings or settings.mappings_dir,
+                                     raw_root_of(paths[0]))
+    with warehouse.connect(settings) as con, runs.recorded(con, f"ingest {src.name}") as run:
+        results = ingest_jobs.ingest_many(con, work, run.run_id, mappings=found)
+        if any(r.status == "rejected" for r in results):
+            run.status = "rejected_files"
     _print_file_summary(results)
     if any(r.status == "rejected" for r in results):
         raise typer.Exit(2)
@@ -256,8 +235,8 @@ def quarantine(
     from cxbridge.platform import ingest as ingest_jobs
     from cxbridge.platform import warehouse
 
-    settings = _settings()
-    with _user_errors(), warehouse.connect(settings) as con:
+    settings = load_settings()
+    with warehouse.connect(settings) as con:
         ingest_jobs.prepare(con)
         held = warehouse.query(con, warehouse.read_sql("meta/quarantine_summary.sql"),
                                {"limit": limit})
@@ -278,10 +257,9 @@ def serve(
     """Serve the dashboard over the current published snapshot."""
     from cxbridge.dashboards.app import serve as serve_dashboard
 
-    settings = _settings()
-    with _user_errors():
-        console.print(f"Dashboard on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
-        serve_dashboard(settings, host=host, port=port)
+    settings = load_settings()
+    console.print(f"Dashboard on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
+    serve_dashboard(settings, host=host, port=port)
 
 
 @app.command()
@@ -296,16 +274,15 @@ def demo(
     """Generate a small world, build it and serve the dashboard: the whole product in one go."""
     from cxbridge.jobs import flow
 
-    settings = _settings()
-    with _user_errors():
-        console.rule("1/3 generate")
-        _generate(settings, scale, days, seed, "2026-10-01", 0.002, None)
-        console.rule("2/3 ingest, transform, publish")
-        with _progress() as update:
-            summary = flow.run(settings, None, on_step=update)
-        _print_file_summary(summary.files)
-        _print_models(summary)
-        _print_capabilities(summary.capabilities)
+    settings = load_settings()
+    console.rule("1/3 generate")
+    _generate(settings, scale, days, seed, "2026-10-01", 0.002, None)
+    console.rule("2/3 ingest, transform, publish")
+    with _progress() as update:
+        summary = flow.run(settings, None, on_step=update)
+    _print_file_summary(summary.files)
+    _print_models(summary)
+    _print_capabilities(summary.capabilities)
     console.rule("3/3 serve")
     serve(host=host, port=port)
 
@@ -318,9 +295,8 @@ def evaluate(
     """Compare what the pipeline built with the generated world's ground truth."""
     from cxbridge.lab.evaluate import evaluate as run_evaluation
 
-    settings = _settings()
-    with _user_errors():
-        report = run_evaluation(settings, truth)
+    settings = load_settings()
+    report = run_evaluation(settings, truth)
     if as_json:
         print(json.dumps(report, indent=2, default=str))
         return
@@ -341,10 +317,9 @@ def bench(
     """Time every pipeline stage on a fresh world (in a scratch data directory)."""
     from cxbridge.lab.bench import run_benchmark
 
-    with _user_errors():
-        report = run_benchmark(scale=scale, days=days,
-                               on_stage=None if as_json else
-                               lambda name: console.print(f"… {name}"))
+    report = run_benchmark(scale=scale, days=days,
+                           on_stage=None if as_json else
+                           lambda name: console.print(f"… {name}"))
     if as_json:
         print(json.dumps(report, indent=2))
         return
@@ -406,8 +381,7 @@ def emodel(
     t_ms = (ta or 0.0) if t is None else t
     given = {"Ta": ta, "T": t_ms, "Tr": 2 * t_ms if tr is None else tr, "Ppl": ppl,
              "BurstR": burstr, "Ie": ie, "Bpl": bpl, "A": a}
-    with _user_errors():
-        result = compute_emodel(**{k: v for k, v in given.items() if v is not None})
+    result = compute_emodel(**{k: v for k, v in given.items() if v is not None})
     if as_json:
         print(json.dumps({"R": result.R, "mos": result.MOS_CQE}))
         return
@@ -444,10 +418,9 @@ def incidents(
     from cxbridge.app.incidents_cli import Options
     from cxbridge.app.incidents_cli import run as run_incidents
 
-    settings = _settings()
-    with _user_errors():
-        run_incidents(settings, Options(limit, include_planned, show_all, as_json, problem, care,
-                                        contacts, export, refresh), console)
+    settings = load_settings()
+    run_incidents(settings, Options(limit, include_planned, show_all, as_json, problem, care,
+                                    contacts, export, refresh), console)
 
 
 if __name__ == "__main__":

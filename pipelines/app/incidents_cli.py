@@ -10,9 +10,10 @@ from rich.table import Table
 
 from cxbridge.models.incidents.build import refresh
 from cxbridge.models.incidents.care import care_list, export_care_list
+from cxbridge.models.incidents.params import Params
 from cxbridge.models.incidents.queue import queue_table, read_queue
 from cxbridge.models.incidents.tmf656 import export_problems, problem_for
-from cxbridge.platform import warehouse
+from cxbridge.platform import runs, warehouse
 from cxbridge.platform.settings import Settings
 
 
@@ -33,9 +34,10 @@ def run(settings: Settings, options: Options, console: Console) -> None:
     """Print what the options ask for; with ``--json`` only JSON goes to stdout (notes such as
     the files written go to stderr)."""
     notes = Console(stderr=True) if options.as_json else console
-    if options.refresh:
-        with warehouse.connect(settings) as con:
-            summary = refresh(con)
+    if options.refresh:  # a run of its own, with the config file's [incidents] overrides
+        params = Params().with_overrides(settings.incidents, "config file [incidents]")
+        with warehouse.connect(settings) as con, runs.recorded(con, "incidents refresh") as run:
+            summary = refresh(con, params, run.run_id)
         notes.print(f"Refreshed in {summary.seconds:.2f} s: {summary.alarms_touched} "
                     f"alarm(s) changed, {summary.incidents_recomputed} incident(s) "
                     f"recomputed, {summary.incidents_total} in all")

@@ -33,16 +33,15 @@ def check(
     rows: Annotated[int, typer.Option(help="Rows of the file to read.")] = 200,
 ) -> None:
     """Read the first rows of FILE as feed --as would and say what would load and why not."""
-    from cxbridge.app.cli import _settings, _user_errors
     from cxbridge.platform import ingest
     from cxbridge.platform.ingest.mappings import raw_root_of
     from cxbridge.platform.ingest.sample_check import check_sample
+    from cxbridge.platform.settings import load_settings
 
-    settings = _settings()
-    with _user_errors():
-        src = ingest.source(as_source)
-        found = ingest.mappings_for(mappings or settings.mappings_dir, raw_root_of(file))
-        report = check_sample(src, file.resolve(), found, rows, mapping)
+    settings = load_settings()
+    src = ingest.source(as_source)
+    found = ingest.mappings_for(mappings or settings.mappings_dir, raw_root_of(file))
+    report = check_sample(src, file.resolve(), found, rows, mapping)
     _print_report(report)
     if not report.would_load:
         raise typer.Exit(2)

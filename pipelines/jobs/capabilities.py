@@ -72,7 +72,7 @@ OUTPUTS: tuple[Output, ...] = (
            pages=("/", "/marketing", "/customer")),
     Output("measured_experience", "Measured experience from phones",
            "what phones measured on the network: sessions, cells ranked, the worst sessions",
-           tables=("measured.ue_sessions", "measured.ue_cells_daily", "measured.ue_cells"),
+           tables=("measured.ue_sessions", "measured.ue_cells"),
            pages=("/measured",)),
     Output("care_tickets", "Care tickets and complaints",
            "ticket volumes by category, place, channel and status, network complaints apart",

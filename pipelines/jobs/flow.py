@@ -3,17 +3,17 @@ snapshot. Each step reports progress through callbacks so the CLI can show it.""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from cxbridge.jobs import capabilities
 from cxbridge.models.graph import model_graph
-from cxbridge.platform import ingest, transform, warehouse
+from cxbridge.models.incidents.params import Params
+from cxbridge.platform import ingest, runs, snapshot, transform, warehouse
+from cxbridge.platform.errors import PathNotFoundError
 from cxbridge.platform.ingest import FileResult
 from cxbridge.platform.ingest.staging import loaded_feeds
 from cxbridge.platform.settings import Settings
@@ -39,23 +39,7 @@ class RunSummary:
         return "rejected_files" if self.rejected else "ok"
 
 
-def new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _record_run(con: duckdb.DuckDBPyConnection, run_id: str, command: str, raw_dir: Path) -> None:
-    con.execute("insert into meta.runs values ($id, $cmd, $now, null, 'running', $raw, null)",
-                {"id": run_id, "cmd": command, "now": _now(), "raw": str(raw_dir)})
-
-
-def _finish_run(con, run_id: str, status: str, message: str | None = None) -> None:
-    con.execute("update meta.runs set finished_at = $now, status = $status, message = $msg "
-                "where run_id = $id",
-                {"now": _now(), "status": status, "msg": message, "id": run_id})
+_now = runs.now  # the warehouse's "now" (marts.snapshot_info's built_at), defined once
 
 
 def run(
@@ -69,16 +53,18 @@ def run(
     """Ingest new files under ``raw_dir`` (default: the settings' raw folder), bring the marts
     up to date (only the days the new data touches, unless ``full``) and publish a snapshot.
     ``on_step(name, done, total)`` reports progress. The declared mappings are read (and
-    checked) first: ``mappings_dir`` (default: the settings'), and the raw folder's own."""
+    checked) first: ``mappings_dir`` (default: the settings'), and the raw folder's own; so
+    are the config file's ``[incidents]`` overrides. One run id (a row of ``meta.runs``) goes
+    through ingest, the churn scores, the incident models and the snapshot."""
     raw_dir = _checked_raw_dir(raw_dir or settings.raw_dir)
     mappings = ingest.mappings_for(mappings_dir or settings.mappings_dir, raw_dir)
-    summary = RunSummary(run_id=new_run_id(), raw_dir=raw_dir)
+    params = Params().with_overrides(settings.incidents, "config file [incidents]")
+    summary = RunSummary(run_id=runs.new_run_id(), raw_dir=raw_dir)
     step = on_step or (lambda name, done, total: None)
     settings.ensure_dirs()
     with warehouse.connect(settings) as con:
         ingest.prepare(con)
-        _record_run(con, summary.run_id, "run", raw_dir)
-        try:
+        with runs.recorded(con, "run", raw_dir, summary.run_id) as recorded:
             def file_done(result: FileResult) -> None:
                 summary.files.append(result)
                 step("ingest", len(summary.files), total_files)
@@ -89,29 +75,28 @@ def run(
             total_files = len(work)
             ingest.ingest_many(con, work, summary.run_id, file_done, mappings)
             summary.build = build_marts(con, lambda done, total: step("transform", done, total),
-                                        full=full)
+                                        full=full, params=params)
             feeds = set(loaded_feeds(con))
             summary.churn = score_churn(con, settings, summary.run_id, summary.build, feeds)
             step("churn", 1, 1)
-            summary.incidents = rank_incidents(con, summary.build, feeds, settings.incidents)
+            summary.incidents = rank_incidents(con, summary.build, feeds, params,
+                                               summary.run_id)
             step("incidents", 1, 1)
             summary.capabilities = capabilities.capabilities(
                 feeds, _not_built_notes(summary.churn, summary.incidents))
             capabilities.store(con, summary.capabilities)
             summary.snapshot = publish(con, settings, summary.run_id, raw_dir)
             step("publish", 1, 1)
-            _finish_run(con, summary.run_id, summary.status,
-                        f"{len(summary.rejected)} file(s) rejected" if summary.rejected else None)
-        except BaseException as exc:
-            _finish_run(con, summary.run_id, "failed", str(exc)[:2000])
-            raise
+            recorded.status = summary.status
+            if summary.rejected:
+                recorded.message = f"{len(summary.rejected)} file(s) rejected"
     return summary
 
 
 def _checked_raw_dir(raw_dir: Path) -> Path:
     raw_dir = raw_dir.resolve()
     if not raw_dir.is_dir():
-        raise FileNotFoundError(
+        raise PathNotFoundError(
             f"raw folder {raw_dir} does not exist: generate a world first "
             f"(cxbridge generate --out {raw_dir}) or point --raw at your feeds")
     return raw_dir
@@ -121,23 +106,38 @@ def discover_work(raw_dir: Path) -> list:
     """The (source, file) pairs to ingest under ``raw_dir``; an error when there are none."""
     work = ingest.discover(_checked_raw_dir(raw_dir))
     if not work:
-        raise FileNotFoundError(f"no source files under {raw_dir} (expected folders "
+        raise PathNotFoundError(f"no source files under {raw_dir} (expected folders "
                                 f"{', '.join(s.folder for s in ingest.SOURCES)})")
     return work
 
 
 def build_marts(con: duckdb.DuckDBPyConnection,
                 on_progress: Callable[[int, int], None] | None = None,
-                full: bool = False) -> transform.BuildReport:
-    """Bring the models up to date: only the days whose feeds changed, unless ``full``."""
-    graph = model_graph()
+                full: bool = False, params: Params | None = None) -> transform.BuildReport:
+    """Bring the models up to date: only the days whose feeds changed, unless ``full`` or
+    unless a threshold the marts share with the incident models (``params``, default: the
+    defaults; ``core.impact_params``) differs from the one the last build used."""
+    params = params or Params()
+    graph = model_graph(params)
+    full = full or _shared_params_changed(con, params)
     done = iter(range(1, len(graph) + 1))
     return transform.build(con, graph,
                            lambda model: on_progress and on_progress(next(done), len(graph)),
                            full=full)
 
 
-CHURN_TABLES = ("marts.churn_scores", "marts.churn_drivers")
+def _shared_params_changed(con: duckdb.DuckDBPyConnection, params: Params) -> bool:
+    """Whether ``core.impact_params`` holds other values than ``params`` gives: every day
+    built with the old ones must then be rebuilt (the SQL did not change, the values did)."""
+    if not warehouse.table_exists(con, "core.impact_params"):
+        return False
+    stored = warehouse.query(con, "select * from core.impact_params")
+    return stored.height != 1 or any(
+        stored[name][0] != getattr(params, name) for name in stored.columns)
+
+
+# What churn scoring publishes (the snapshot contract's), the scores first: "is churn built".
+CHURN_TABLES = snapshot.built_by("churn")
 CHURN_FEEDS = ("customers", "services")
 
 
@@ -162,10 +162,11 @@ def score_churn(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
 
 def rank_incidents(con: duckdb.DuckDBPyConnection,
                    build: transform.BuildReport | None, feeds: set[str] | None = None,
-                   overrides: dict | None = None) -> dict:
+                   params: Params | None = None, run_id: str | None = None) -> dict:
     """The incident queue (models/incidents); it reads the marts and the churn scores. Needs
-    alarms or PM counters (``feeds``: the loaded ones; ``None``: do not check). ``overrides``:
-    tunables fixed in the config file's ``[incidents]`` table (``Settings.incidents``)."""
+    alarms or PM counters (``feeds``: the loaded ones; ``None``: do not check). ``params``:
+    the tunables, with the config file's ``[incidents]`` overrides applied; ``run_id``: the
+    run building them, stamped on the incident tables."""
     from cxbridge.models import incidents
 
     if feeds is not None and not feeds & {"alarms", "kpis"}:
@@ -173,8 +174,7 @@ def rank_incidents(con: duckdb.DuckDBPyConnection,
                 "reason": "no alarms or kpis feed loaded: incidents come from alarms and from "
                           "PM counters"}
     if build is None or build.mode != "unchanged" or incidents.needs_full_build(con):
-        incidents.build(con, incidents.Params().with_overrides(
-            overrides or {}, "config file [incidents]"))
+        incidents.build(con, params, run_id)
         return {"status": "built"}
     return {"status": "unchanged"}
 
@@ -191,25 +191,23 @@ def _not_built_notes(churn: dict | None, incident_result: dict | None) -> dict[s
 
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
             raw_dir: Path) -> warehouse.SnapshotInfo:
-    """Stamp the snapshot with its run and publish the reader-facing tables."""
+    """Build what publishing adds (the KPI tables over the churn scores and the incidents,
+    the snapshot's stamp), then publish the tables of the snapshot contract
+    (:mod:`cxbridge.platform.snapshot`), each sorted as it says."""
+    transform.build_after_stages(con, model_graph())
     _write_snapshot_info(con, run_id, raw_dir)
     # what a stage did not build (no incidents without alarms or counters) is not published;
     # readers check for a table and say which feed would bring it (marts.capabilities)
-    tables = [t for t in (*transform.PUBLISHED, *CHURN_TABLES, "marts.capabilities")
-              if warehouse.table_exists(con, t)]
-    return warehouse.publish_snapshot(con, settings, run_id, tables, transform.PUBLISH_ORDER)
-
-
-# The days a snapshot covers: those of its dated tables, whichever feeds it was built from.
-DATED_TABLES = {"marts.service_daily": "date", "core.access_hourly": "date",
-                "core.ue_cell_kpi_15min": "cast(interval_start as date)",
-                "marts.tickets": "cast(created_at as date)"}
+    tables = [t.name for t in snapshot.PUBLISHED if warehouse.table_exists(con, t.name)]
+    return warehouse.publish_snapshot(con, settings, run_id, tables, snapshot.PUBLISH_ORDER)
 
 
 def _write_snapshot_info(con: duckdb.DuckDBPyConnection, run_id: str, raw_dir: Path) -> None:
+    """``marts.snapshot_info``: the run, when, from which raw folder, and the days the snapshot
+    covers (those of the contract's dated tables, ``cxbridge.platform.snapshot.DATED_TABLES``)."""
     spans = " union all ".join(
         f"select min({day}) as first_date, max({day}) as last_date from {table}"
-        for table, day in DATED_TABLES.items() if warehouse.table_exists(con, table))
+        for table, day in snapshot.DATED_TABLES.items() if warehouse.table_exists(con, table))
     con.execute(
         "create or replace table marts.snapshot_info as "
         "select $run_id as run_id, $now as built_at, $raw as raw_dir, "

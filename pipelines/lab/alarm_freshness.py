@@ -16,19 +16,14 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from cxbridge.models.incidents.build import build, refresh
-from cxbridge.platform import warehouse
+from cxbridge.platform import runs, warehouse
+from cxbridge.platform.ingest.sources import alarms
+from cxbridge.platform.ingest.staging import empty_frame
 from cxbridge.platform.settings import load_settings
 
-EVENT_SCHEMA = {
-    "event_id": pl.String, "event_type": pl.String, "event_time": pl.Datetime("us"),
-    "alarm_id": pl.String, "external_alarm_id": pl.String, "alarm_type": pl.String,
-    "perceived_severity": pl.String, "probable_cause": pl.String, "specific_problem": pl.String,
-    "alarmed_object_id": pl.String, "alarmed_object_type": pl.String,
-    "source_system_id": pl.String, "state": pl.String, "raised_time": pl.Datetime("us"),
-    "changed_time": pl.Datetime("us"), "cleared_time": pl.Datetime("us"),
-    "service_affecting": pl.Boolean, "is_root_cause": pl.Boolean, "planned_outage": pl.Boolean,
-    "parent_alarm_id": pl.String, "_file_id": pl.String,
-}
+# a row of stg.alarm_events, as ingest loads it: the alarm contract's columns and _file_id
+EVENT_SCHEMA = empty_frame(alarms.SOURCE, "stg.alarm_events").schema
+RAISED, CLEARED = alarms.TMF642_EVENTS["raised"], alarms.TMF642_EVENTS["cleared"]
 
 
 def _event(batch: str, n: int, alarm_id: str, kind: str, at: datetime, resource: str,
@@ -66,7 +61,7 @@ def alarm_batch(con, batch: str, ports: int = 8, clears: int = 5) -> pl.DataFram
     if olt:
         olt_id = olt[0][0]
         root = f"{batch}-ROOT"
-        events.append(_event(batch, 0, root, "AlarmCreateEvent", start, olt_id, "olt",
+        events.append(_event(batch, 0, root, RAISED, start, olt_id, "olt",
                              "critical", "lineCardProblem", "GPON line card failed",
                              raised=start, root=True))
         port_ids = [r[0] for r in warehouse.rows(
@@ -74,7 +69,7 @@ def alarm_batch(con, batch: str, ports: int = 8, clears: int = 5) -> pl.DataFram
                  "order by resource_id limit $n", {"olt": olt_id, "n": ports})]
         for k, port in enumerate(port_ids, start=1):
             at = start + timedelta(seconds=10 + k)
-            events.append(_event(batch, k, f"{batch}-P{k:02d}", "AlarmCreateEvent", at, port,
+            events.append(_event(batch, k, f"{batch}-P{k:02d}", RAISED, at, port,
                                  "pon_port", "critical", "lossOfSignal",
                                  "PON LOS: all ONUs lost", raised=at, parent=root))
     open_alarms = warehouse.rows(
@@ -85,7 +80,7 @@ def alarm_batch(con, batch: str, ports: int = 8, clears: int = 5) -> pl.DataFram
              "order by raised_at desc, alarm_id limit $n", {"n": clears})
     for k, row in enumerate(open_alarms):
         alarm_id, resource, resource_type, cause, raised, affecting, root, planned, parent = row
-        events.append(_event(batch, 100 + k, alarm_id, "AlarmStateChangeEvent",
+        events.append(_event(batch, 100 + k, alarm_id, CLEARED,
                              start + timedelta(minutes=2), resource, resource_type, "cleared",
                              cause, None, raised=raised, cleared=True, affecting=affecting,
                              root=root, planned=planned, parent=parent))
@@ -106,7 +101,7 @@ def measure_new_alarm_batch(con, keep: bool = True) -> dict:
     ``keep``, the batch is taken out again afterwards (and the queue refreshed, untimed)."""
     if not warehouse.table_exists(con, "incidents.queue"):
         build(con)
-    batch = "bench-" + datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    batch = "bench-" + runs.new_run_id()
     events = alarm_batch(con, batch)
     started = time.perf_counter()
     ingest_batch(con, events)

@@ -85,15 +85,14 @@ def _ingest_floor(home: str) -> int:
 def _transform(home: str) -> tuple[int, dict]:
     """The full build of every model, with each model's seconds (the experience index is
     scored by the ``experience/…`` step)."""
-    from cxbridge.platform import transform, warehouse
+    from cxbridge.platform import snapshot, warehouse
 
     settings = _settings_for(home)
     with warehouse.connect(settings) as con:
         models = _timed_build(con, full=True)
         return sum(int(warehouse.scalar(con, f"select count(*) from {t}"))
-                   for t in transform.PUBLISHED
-                   if t.startswith(("marts.", "core.")) and t != "marts.snapshot_info"), {
-            "models": models}
+                   for t in snapshot.built_by("transform")
+                   if t.startswith(("marts.", "core."))), {"models": models}
 
 
 def _timed_build(con, full: bool) -> dict[str, float]:
@@ -195,13 +194,13 @@ def _restore_held_back_day(home: Path) -> None:
 
 def _publish(home: str) -> int:
     from cxbridge.jobs import flow
-    from cxbridge.platform import transform, warehouse
+    from cxbridge.platform import snapshot, warehouse
 
     settings = _settings_for(home)
     with warehouse.connect(settings) as con:
         flow.publish(con, settings, "bench", settings.raw_dir)
-        return sum(int(warehouse.scalar(con, f"select count(*) from {t}"))
-                   for t in transform.PUBLISHED)
+        return sum(int(warehouse.scalar(con, f"select count(*) from {t.name}"))
+                   for t in snapshot.PUBLISHED if warehouse.table_exists(con, t.name))
 
 
 def _timed(function: Callable[..., int | tuple[int, dict]], *args) -> dict:

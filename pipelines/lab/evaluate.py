@@ -30,6 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from cxbridge.platform import warehouse
+from cxbridge.platform.errors import UserError
 from cxbridge.platform.settings import Settings
 
 SQL = Path(__file__).resolve().parent / "sql"
@@ -54,8 +55,9 @@ ENTITY_COUNTS = {
 }
 
 
-class TruthError(ValueError):
-    """The truth folder cannot be used; the message says why."""
+class TruthError(UserError, ValueError):
+    """The truth folder (or the warehouse to hold to it) cannot be used; the message says
+    why."""
 
 
 def load_manifest(truth_dir: Path) -> dict:

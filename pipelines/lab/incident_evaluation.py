@@ -34,14 +34,11 @@ from pathlib import Path
 
 import polars as pl
 
+from cxbridge.lab.evaluate import TruthError
 from cxbridge.models.incidents.correlate import correlate
 from cxbridge.platform.warehouse import query, table_exists
 
 TOLERANCE = timedelta(minutes=30)
-
-
-class TruthError(ValueError):
-    """The truth folder cannot be used; the message says why."""
 
 
 def evaluate_impact(con, truth_dir: Path) -> dict:

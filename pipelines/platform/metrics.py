@@ -1,8 +1,11 @@
 """The metric registry: one definition of every shared KPI.
 
-Every page, notebook and export takes a KPI's label, meaning, unit, target and formula from here.
-A formula is a SQL aggregate over the columns of the table named by ``source`` in the published
-snapshot; ratio KPIs are written as ratios of sums (never an average of ratios), with
+Every page, notebook and export takes a KPI's label, meaning, unit, target and formula from here,
+and reads its value through :mod:`cxbridge.platform.snapshot_metrics`. A formula is a SQL
+aggregate over the columns of the table named by ``source``: a modelled table (a SQL model's,
+``models/*/sql``) that the snapshot contract publishes (:mod:`cxbridge.platform.snapshot`), with
+``date`` and the filter ``dimensions`` it is split by beside sums and counts; nothing is derived
+when it is read. Ratio KPIs are written as ratios of sums (never an average of ratios), with
 ``nullif(…, 0)`` so that an empty denominator gives NULL rather than 0.
 """
 

@@ -19,20 +19,26 @@ not-null columns, as dbt tests and SQLMesh audits do: a failed audit stops the b
 anything is published, saying which model, which key and how many rows. :func:`mermaid` draws
 the graph for the README.
 
-The platform knows no model: the models layer composes a :class:`ModelGraph` (its folders and
-its named Python steps, :mod:`cxbridge.models.graph`) and hands it to the runner
-(:func:`cxbridge.platform.transform.build`).
+A model may also read a table one of the job's later stages builds in Python (the churn scores,
+the incident models: the graph's ``stage_tables``). It cannot run with the transforms, before
+that stage: it and every model reading it are the graph's ``after_stages``, whole models the
+job builds when it publishes (:func:`cxbridge.platform.transform.build_after_stages`).
+
+The platform knows no model: the models layer composes a :class:`ModelGraph` (its folders, its
+named Python steps and the tables its later stages build, :mod:`cxbridge.models.graph`) and
+hands it to the runner (:func:`cxbridge.platform.transform.build`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from cxbridge.platform.errors import UserError
 from cxbridge.platform.settings import PROJECT_ROOT
 from cxbridge.platform.warehouse import quote_identifier, rows
 
@@ -43,7 +49,7 @@ _REQUIRED = ("model", "kind", "grain", "inputs", "feeds")
 _TABLE = re.compile(r"\b((?:stg|core|marts|measured|incidents|meta)\.[a-z_0-9]+)\b")
 
 
-class ModelGraphError(ValueError):
+class ModelGraphError(UserError, ValueError):
     """A model header, the graph or a built table that is not as declared; the message says
     which model and what to fix."""
 
@@ -83,22 +89,46 @@ Step = Callable[[object], object]   # a polars frame in, a polars frame out
 
 @dataclass(frozen=True)
 class ModelGraph:
-    """The models in run order and the Python steps they name: what the runner runs."""
+    """The models in run order and the Python steps they name: what the runner runs.
+    ``models`` is the transform pass; ``after_stages`` the models that read a table a later
+    stage of the job builds (``stage_tables``: table → stage), in run order, built when the
+    job publishes."""
     models: tuple[Model, ...]
     steps: Mapping[str, Step]
+    after_stages: tuple[Model, ...] = ()
+    stage_tables: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_folders(cls, folders: Iterable[Path], steps: Mapping[str, Step]) -> ModelGraph:
+    def from_folders(cls, folders: Iterable[Path], steps: Mapping[str, Step],
+                     stage_tables: Mapping[str, str] | None = None) -> ModelGraph:
         """Every model in ``folders`` (each holds ``<schema>/<table>.sql`` files), checked and
-        ordered; a model naming a step not in ``steps`` is refused."""
-        models = read_models(folders)
+        ordered; a model naming a step not in ``steps`` is refused. ``stage_tables``: the
+        tables the job's later stages build (table → stage), which a model may read."""
+        stage_tables = dict(stage_tables or {})
+        models = read_models(folders, stage_tables)
         for model in models:
             if model.python and model.python not in steps:
                 raise ModelGraphError(
                     f"{model.label}: its -- python: step {model.python!r} is not one the graph "
                     f"knows ({', '.join(sorted(steps)) or 'none'}); name one of them or add it "
                     "to cxbridge.models.graph.STEPS")
-        return cls(models, dict(steps))
+        late: set[str] = set()
+        for model in models:  # in run order: a model comes after every model it reads
+            if any(t in stage_tables or t in late for t in model.inputs):
+                if model.partitioned or model.python:
+                    raise ModelGraphError(
+                        f"{model.label} reads what a later stage of the job builds "
+                        f"({', '.join(t for t in model.inputs if t in stage_tables or t in late)})"
+                        ", so it runs when the job publishes, rebuilt whole every time: make it "
+                        "a whole SQL model (-- kind: whole, no -- python: step)")
+                late.add(model.table)
+        return cls(tuple(m for m in models if m.table not in late), dict(steps),
+                   tuple(m for m in models if m.table in late), stage_tables)
+
+    @property
+    def every_model(self) -> tuple[Model, ...]:
+        """The transform pass, then the models built after the later stages."""
+        return self.models + self.after_stages
 
     def apply(self, model: Model, frame):
         """``model``'s Python step on the frame its SELECT gave."""
@@ -145,8 +175,9 @@ def parse_header(path: Path, text: str) -> Model:
                  python=values.get("python") or None)
 
 
-def read_models(folders: Iterable[Path]) -> tuple[Model, ...]:
-    """Every model in ``folders`` (each holds ``<schema>/<table>.sql``), in run order."""
+def read_models(folders: Iterable[Path], external: Iterable[str] = ()) -> tuple[Model, ...]:
+    """Every model in ``folders`` (each holds ``<schema>/<table>.sql``), in run order;
+    ``external``: tables built outside the graph that a model may read."""
     found = [parse_header(path, path.read_text(encoding="utf-8"))
              for folder in folders for path in sorted(folder.glob("*/*.sql"))]
     tables = [m.table for m in found]
@@ -155,7 +186,7 @@ def read_models(folders: Iterable[Path]) -> tuple[Model, ...]:
         raise ModelGraphError(f"more than one file builds {', '.join(twice)}: "
                               + "; ".join(m.label for m in found if m.table in twice))
     check_inputs(found)
-    return in_run_order(found)
+    return in_run_order(found, external)
 
 
 def check_inputs(models: Iterable[Model]) -> None:
@@ -174,12 +205,15 @@ def check_inputs(models: Iterable[Model]) -> None:
                                   "not read it: take it off its -- inputs: line")
 
 
-def in_run_order(models: Iterable[Model]) -> tuple[Model, ...]:
+def in_run_order(models: Iterable[Model], external: Iterable[str] = ()) -> tuple[Model, ...]:
     """``models`` so that each comes after the models it reads (ties: by file, so the order
-    is the same on every machine). Inputs that no model builds must be staging tables."""
+    is the same on every machine). Inputs that no model builds must be staging tables or
+    ``external`` (built outside the graph, by a later stage of the job)."""
     by_table = {m.table: m for m in models}
+    external = set(external)
     for model in by_table.values():
-        unknown = [t for t in model.inputs if t not in by_table and not t.startswith("stg.")]
+        unknown = [t for t in model.inputs
+                   if t not in by_table and t not in external and not t.startswith("stg.")]
         if unknown:
             raise ModelGraphError(f"{model.label} reads {', '.join(unknown)}, which no model "
                                   "builds and no feed loads")

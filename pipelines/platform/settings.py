@@ -21,12 +21,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cxbridge.platform.errors import UserError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 _DIR_KEYS = ("raw_dir", "warehouse_dir", "models_dir", "exports_dir", "mappings_dir")
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """A config file or variable that cannot be used; the message says which and why."""
 
 
@@ -116,9 +118,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         exports_dir=pick("exports_dir", home / "exports"),
         shared_dir=pick("shared_dir", PROJECT_ROOT.parent / "shared"),
         mappings_dir=pick("mappings_dir", home / "mappings"),
-        duckdb_threads=int(env.get("CXBRIDGE_DUCKDB_THREADS", duckdb_conf.get("threads", 2))),
+        duckdb_threads=_whole_number("CXBRIDGE_DUCKDB_THREADS or [duckdb] threads",
+                                     env.get("CXBRIDGE_DUCKDB_THREADS",
+                                             duckdb_conf.get("threads", 2))),
         incidents=dict(config.get("incidents", {})),
         duckdb_memory_limit=str(
             env.get("CXBRIDGE_DUCKDB_MEMORY_LIMIT", duckdb_conf.get("memory_limit", "8GB"))
         ),
     )
+
+
+def _whole_number(name: str, value: object) -> int:
+    """A positive whole number from the environment or the config file, else a settings error
+    naming where it came from."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise SettingsError(f"{name} is {value!r}: it must be a whole number of at least 1")
+    return number

@@ -17,6 +17,11 @@ model's inputs (catalog, topology, customers, services) or the SQL itself change
 is rebuilt; otherwise only the days whose feeds changed are, plus the days those touch — a
 day's usage also sets the cell shares of the seven days after it, and an alarm's events touch
 every day the alarm was open.
+
+The few models that read what the job's later stages build (churn scores, the incident models:
+the graph's ``after_stages``) run after those stages, when the job publishes
+(:func:`build_after_stages`). What a snapshot holds is the snapshot contract's
+(:mod:`cxbridge.platform.snapshot`).
 """
 
 from __future__ import annotations
@@ -59,34 +64,6 @@ FEEDS: dict[str, str] = {
 }
 SHARE_WINDOW_DAYS = 7  # core/service_access_shares.sql: a day's usage sets the next 7 days' shares
 
-# What readers (the dashboard, notebooks) see, copied into each published snapshot.
-PUBLISHED: tuple[str, ...] = (
-    "marts.service_daily", "marts.service_experience_daily", "marts.customer_daily",
-    "marts.kpi_daily", "marts.customer_kpi_daily", "marts.customers", "marts.tickets",
-    "marts.ticket_daily", "marts.ticket_phrases", "marts.snapshot_info",
-    # the incident queue (models/incidents), built after the marts
-    "incidents.queue", "incidents.incidents", "incidents.incident_impact",
-    "incidents.impact_breakdown", "incidents.incident_services", "incidents.incident_episodes",
-    "incidents.episodes", "incidents.care_list", "incidents.incident_access",
-    "incidents.detection_thresholds",  # the thresholds detection used, and how each was derived
-    "core.access_hourly",
-    # measured experience from phone logs (empty tables when none were loaded)
-    "measured.ue_sessions", "measured.ue_cells_daily", "measured.ue_cells",
-)
-
-
-# Published tables sorted for the way readers look them up, so that a lookup reads a few row
-# groups, not all: Customer 360 reads one customer's days (about 90 ms instead of 460 at scale
-# 1, pipelines/lab/dashboard_bench.py), a care-list download one incident's list in calling order.
-PUBLISH_ORDER: dict[str, str] = {
-    "marts.customer_daily": "customer_id, date",
-    "marts.service_daily": "customer_id, date",
-    "marts.service_experience_daily": "customer_id, date",
-    "marts.tickets": "customer_id, created_at",
-    "incidents.care_list": "incident_id, position",
-    "incidents.incident_access": "incident_id, resource_id",
-}
-
 
 class TransformError(RuntimeError):
     """The transforms cannot run; the message says what is missing."""
@@ -114,6 +91,26 @@ def build(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
         _run_models(con, graph, report, on_model)
         _store_fingerprints(con, now)
     return report
+
+
+def build_after_stages(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
+                       on_model: Callable[[str], None] | None = None) -> tuple[str, ...]:
+    """Build the models that read what the job's later stages build (``graph.after_stages``:
+    the KPI tables over the churn scores and the incident models), each audited as it is built.
+    They are whole and small, so they are rebuilt every time. A model whose inputs a stage has
+    not built (no churn scores yet) is not built, and an older copy of its table is dropped, so
+    that nothing stale is published. Returns the tables built."""
+    built = []
+    for model in graph.after_stages:
+        if all(table_exists(con, table) for table in model.inputs):
+            execute_sql_file(con, model.sql)
+            audit(con, model)
+            built.append(model.table)
+        else:
+            con.execute(f"drop table if exists {model.table}")
+        if on_model:
+            on_model(model.label)
+    return tuple(built)
 
 
 def _run_models(con, graph: ModelGraph, report: BuildReport, on_model) -> None:

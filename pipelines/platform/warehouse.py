@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from cxbridge.platform.errors import UserError
 from cxbridge.platform.settings import Settings
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -30,7 +31,7 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
 SNAPSHOTS_KEPT = 3
 
 
-class WarehouseError(RuntimeError):
+class WarehouseError(UserError, RuntimeError):
     """A warehouse or snapshot that cannot be used; the message says what to do."""
 
 
@@ -67,6 +68,20 @@ def connect(settings: Settings, read_only: bool = False
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction around the block: begun on entry, committed when the block ends, rolled
+    back when it raises (and the error raised again), so that either all it wrote is there or
+    none of it is."""
+    con.begin()
+    try:
+        yield con
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
 
 
 @contextmanager

@@ -8,7 +8,9 @@
 * ``world``: every other table of the snapshot for a small operator over the same two weeks
   (customers, their days and services, churn scores, incidents, …; see ``world.py``).
 * ``publish``: writes rows into a warehouse under ``tmp_path`` and publishes a snapshot the way
-  the pipeline does (``cxbridge.platform.warehouse.publish_snapshot``).
+  the pipeline does (``cxbridge.platform.warehouse.publish_snapshot``), with the tables the job
+  builds as it publishes (the churn and incident KPI tables) built from the rows given, by their
+  own SQL models, as ``cxbridge.jobs.flow.publish`` builds them.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ import shutil
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
 from selenium.webdriver.chrome.options import Options
 
-from cxbridge.platform.warehouse import connect, publish_snapshot
+from cxbridge.models.graph import model_graph
+from cxbridge.platform import transform
+from cxbridge.platform.warehouse import connect, publish_snapshot, table_exists
 from tests.dashboards.world import world_tables
 
 CHROMIUM = "/usr/bin/chromium"
@@ -100,6 +105,7 @@ def publish(settings) -> Callable[..., None]:
         })
         frames = {"kpi_daily": kpi, "snapshot_info": info,
                   **(tables if tables is not None else {"service_daily": _service_rows(kpi)})}
+        frames = {**publish_time_tables(frames), **frames}
         with connect(settings) as con:
             for name, frame in frames.items():
                 con.register("incoming", frame)
@@ -108,6 +114,27 @@ def publish(settings) -> Callable[..., None]:
             publish_snapshot(con, settings, run_id, list(frames))
 
     return _publish
+
+
+def publish_time_tables(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The tables the job builds as it publishes (the model graph's ``after_stages``), by their
+    own SQL, from the snapshot's tables in ``frames``: those whose inputs are all there, as
+    :func:`cxbridge.platform.transform.build_after_stages` builds them in the warehouse."""
+    graph = model_graph()
+    con = duckdb.connect()
+    try:
+        for table in {t for model in graph.after_stages for t in model.inputs}:
+            name = table.rpartition(".")[2]
+            if name in frames:
+                con.execute(f"create schema if not exists {table.split('.')[0]}")
+                con.register("incoming", frames[name])
+                con.execute(f"create table {table} as select * from incoming")
+                con.unregister("incoming")
+        built = transform.build_after_stages(con, graph)
+        assert all(table_exists(con, t) for t in built)
+        return {t.rpartition(".")[2]: con.sql(f"select * from {t}").pl() for t in built}
+    finally:
+        con.close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 import dash
 import pytest
 
-import cxbridge.dashboards.data_access as data_access
+import cxbridge.platform.snapshot_reading as snapshot_reading
 from cxbridge.dashboards.app import PACKAGE_DIR, create_app, serve
 from cxbridge.dashboards.auth import DashboardConfigError, is_loopback, users_from_env
 
@@ -36,7 +36,7 @@ def test_creating_the_app_reads_no_snapshot(settings, monkeypatch):
     def refuse(_settings):
         raise AssertionError("the snapshot was read while building the app")
 
-    monkeypatch.setattr(data_access, "current_snapshot", refuse)
+    monkeypatch.setattr(snapshot_reading, "current_snapshot", refuse)
     app = create_app(settings)
     assert {page["name"] for page in dash.page_registry.values()} >= {
         "Overview", "Metric glossary"}

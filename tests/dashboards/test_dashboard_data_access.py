@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-import cxbridge.dashboards.data_access as data_access
+import cxbridge.platform.snapshot_reading as snapshot_reading
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.filters import Filters
 from cxbridge.platform.warehouse import WarehouseError, connect
@@ -97,10 +97,10 @@ def test_a_newly_published_snapshot_is_picked_up(reader, publish, tiny_rows):
 
 def test_results_are_cached_per_run_and_parameters(reader, publish, tiny_rows, monkeypatch):
     ran, opened = [], []
-    real_query, real_open = data_access.query, data_access.open_snapshot
-    monkeypatch.setattr(data_access, "query",
+    real_query, real_open = snapshot_reading.query, snapshot_reading.open_snapshot
+    monkeypatch.setattr(snapshot_reading, "query",
                         lambda con, sql, params: ran.append(params) or real_query(con, sql, params))
-    monkeypatch.setattr(data_access, "open_snapshot",
+    monkeypatch.setattr(snapshot_reading, "open_snapshot",
                         lambda path, **kw: opened.append(path) or real_open(path, **kw))
     munster = Filters(regions=("Munster",))
     reader.kpi_value("service_availability", munster)

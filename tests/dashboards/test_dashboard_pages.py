@@ -27,8 +27,8 @@ from cxbridge.dashboards.figures_network import (
     timeline_figure,
 )
 from cxbridge.dashboards.filters import Filters
-from cxbridge.dashboards.registry import metric
 from cxbridge.lab.dashboard_bench import bench_dashboard, post_callback
+from cxbridge.platform.metrics import metric
 from tests.dashboards.world import FIRST_DAY, LAST_DAY, OPEN_FIBRE, SILENT_CELL
 
 PERIOD = Filters(start=FIRST_DAY, end=LAST_DAY)

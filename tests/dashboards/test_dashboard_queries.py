@@ -126,7 +126,9 @@ def test_customer_360_queries(reader):
     assert reader.customer_churn(cid)["risk_band"] == "medium"
 
 
-def test_proposed_kpis_are_derived_from_the_model_tables(reader, world):
+def test_churn_and_restore_kpis_read_their_published_tables(reader, world):
+    # churn_kpi_daily and incident_kpi_daily, built by their own SQL models from the churn
+    # scores and the incidents as the job publishes (tests/dashboards/conftest.py)
     scores = world["churn_scores"]
     expected = 100 * scores["churn_probability"].sum() / scores.height
     assert reader.kpi_value("churn_risk", PERIOD) == pytest.approx(expected)

@@ -226,7 +226,7 @@ def cell_kpis(cells: list[str], days: int, start: date, override) -> str:
 # on every mart of the transform chain.
 CORE_MODELS = ("core/cfs.sql", "core/resources.sql", "core/resource_ancestors.sql",
                "core/cfs_resources.sql", "core/cfs_access.sql", "core/access_paths.sql",
-               "core/alarms.sql")
+               "core/alarms.sql", "core/redundant_pools.sql")
 # the partitioned ones, over the days of usage (the shares) and of PM data (the hourly KPIs)
 CORE_DAILY = (("core/service_access_shares.sql", "select distinct date from stg.usage"),
               ("core/resource_hourly.sql", "select distinct cast(interval_start as date) as date "

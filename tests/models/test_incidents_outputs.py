@@ -139,3 +139,24 @@ def test_ndcg_is_one_for_the_ideal_order_and_lower_otherwise():
     assert ndcg_at([100, 10, 1], [1, 10, 100]) == 1.0
     assert ndcg_at([1, 10, 100], [1, 10, 100]) < 0.7
     assert ndcg_at([0, 0], [0, 0]) is None
+
+
+def test_a_refresh_from_the_command_line_is_a_run_of_its_own(tmp_path, monkeypatch):
+    from cxbridge.platform.settings import load_settings
+
+    settings = load_settings({"CXBRIDGE_HOME": str(tmp_path / "home"), "CXBRIDGE_CONFIG": ""})
+    write_world(tmp_path / "raw")
+    settings.ensure_dirs()
+    with warehouse.connect(settings) as con:
+        ingest.ingest_many(con, ingest.discover(tmp_path / "raw"), "t")
+        build_core(con)
+    monkeypatch.setenv("CXBRIDGE_HOME", str(settings.home))
+    monkeypatch.setenv("CXBRIDGE_CONFIG", "")
+    result = CliRunner().invoke(app, ["incidents", "--refresh", "--json"])
+    assert result.exit_code == 0, result.output
+    with warehouse.connect(settings, read_only=True) as con:
+        (run_id, command, status), = warehouse.rows(
+            con, "select run_id, command, status from meta.runs")
+        stamped = warehouse.rows(con, "select distinct run_id from incidents.params union "
+                                      "select distinct run_id from incidents.queue")
+    assert (command, status) == ("incidents refresh", "ok") and stamped == [(run_id,)]

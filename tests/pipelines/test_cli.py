@@ -1,4 +1,5 @@
-"""The command line as a user meets it: summaries, exit statuses, errors without tracebacks."""
+"""The command line as a user meets it: summaries, exit statuses, user errors without
+tracebacks, and bugs with theirs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cxbridge.app.cli import app
+from cxbridge.platform import warehouse
 
 
 @pytest.fixture
@@ -52,3 +54,70 @@ def test_unknown_source_is_a_clear_error(cli, tiny_raw):
 def test_run_without_a_world_explains_what_to_do(cli, tmp_path):
     result = cli("run", "--raw", tmp_path / "empty")
     assert result.exit_code == 1 and "generate a world first" in result.output
+
+
+# --- user errors and bugs ---------------------------------------------------------------------
+
+def _lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.strip()]
+
+
+def test_a_user_error_is_one_line_and_status_1(cli, tmp_path):
+    result = cli("sources", "check", tmp_path / "absent.csv", "--as", "kpis")
+    assert result.exit_code == 1
+    assert _lines(result.output) == [f"Error: {tmp_path / 'absent.csv'} does not exist (or is "
+                                     "not a file)"]
+
+
+def test_a_bad_config_file_is_a_user_error(cli, settings, monkeypatch):
+    config = settings.home.parent / "bad.toml"
+    config.write_text("[duckdb]\nthreads = 'many'\n")
+    monkeypatch.setenv("CXBRIDGE_CONFIG", str(config))
+    result = cli("quarantine")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert _lines(result.output) == ["Error: CXBRIDGE_DUCKDB_THREADS or [duckdb] threads is "
+                                     "'many': it must be a whole number of at least 1"]
+
+
+def test_a_bug_shows_its_traceback_and_how_to_report_it(cli, settings, tiny_raw, monkeypatch):
+    from cxbridge.app.errors import BUG_EXIT, BUG_REPORT
+    from cxbridge.jobs import flow
+
+    def broken(*args, **kwargs):  # a programming error, not the user's: a bare KeyError
+        raise KeyError("service_id")
+
+    monkeypatch.setattr(flow, "build_marts", broken)
+    result = cli("run", "--raw", tiny_raw)
+    assert result.exit_code == BUG_EXIT
+    assert "Traceback (most recent call last)" in result.output
+    assert "in broken" in result.output and "KeyError: 'service_id'" in result.output
+    assert _lines(result.output)[-1] == BUG_REPORT
+    # not dressed up as a mistake of the user's
+    assert not any(line.startswith("Error:") for line in _lines(result.output))
+    with warehouse.connect(settings, read_only=True) as con:  # and the run says it failed
+        assert warehouse.rows(con, "select status, message from meta.runs") == [
+            ("failed", "'service_id'")]
+
+
+def test_a_bare_value_error_in_a_sub_command_is_a_bug_too(cli, tiny_raw, monkeypatch):
+    from cxbridge.app.errors import BUG_EXIT, BUG_REPORT
+    from cxbridge.platform.ingest import sample_check
+
+    def broken(*args, **kwargs):
+        raise ValueError("unpacking went wrong")
+
+    monkeypatch.setattr(sample_check, "check_sample", broken)
+    result = cli("sources", "check", tiny_raw / "customers" / "customers.csv", "--as",
+                 "customers")
+    assert result.exit_code == BUG_EXIT
+    assert "ValueError: unpacking went wrong" in result.output and "Traceback" in result.output
+    assert _lines(result.output)[-1] == BUG_REPORT
+
+
+def test_ingest_is_a_run_of_its_own(cli, settings, tiny_raw):
+    assert cli("ingest", "customers", tiny_raw / "customers").exit_code == 0
+    with warehouse.connect(settings, read_only=True) as con:
+        runs = warehouse.rows(con, "select run_id, command, status from meta.runs")
+        files = warehouse.rows(con, "select distinct run_id from meta.ingest_files")
+    assert [(command, status) for _, command, status in runs] == [("ingest customers", "ok")]
+    assert files == [(runs[0][0],)]

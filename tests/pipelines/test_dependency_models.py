@@ -9,7 +9,9 @@ from datetime import date
 import polars as pl
 import pytest
 
+from cxbridge.jobs import flow
 from cxbridge.models.graph import model_graph
+from cxbridge.models.incidents import Params
 from cxbridge.models.service import SQL as SERVICE_SQL
 from cxbridge.platform import ingest, transform, warehouse
 from cxbridge.platform.ingest.staging import ensure_staging_tables
@@ -191,3 +193,46 @@ def test_fault_minutes_per_service_day(settings, tmp_path, models):
     # the site's backhaul L3 fails: CFS-2 has all its traffic there, CFS-3 only 10 %
     assert days.filter(pl.col("service_id") != "CFS-1").select("service_id", "d").rows() == [
         ("CFS-2", "2026-10-02")]
+
+
+def _load_alarms(settings, tmp_path, events) -> None:
+    (tmp_path / "alarms").mkdir()
+    (tmp_path / "alarms" / "alarms.jsonl").write_text("\n".join(json.dumps(e) for e in events))
+    (tmp_path / "kpis").mkdir()
+    (tmp_path / "kpis" / "A_PM.csv").write_text(
+        "START_TIME,MO_ID,MO_CLASS,LAT_MS\n2026-10-02T22:45:00Z,PON,pon_port,10\n")
+    with warehouse.connect(settings) as con:
+        ingest.ingest_many(con, [(ingest.source("alarms"), tmp_path / "alarms" / "alarms.jsonl"),
+                                 (ingest.source("kpis"), tmp_path / "kpis" / "A_PM.csv")], "t")
+
+
+def _fault_days(con) -> list[tuple]:
+    return warehouse.rows(con, "select service_id, cast(date as varchar), fault_minutes "
+                               "from core.service_fault_days order by all")
+
+
+def test_a_pool_member_counts_once_however_many_of_its_alarms_overlap(settings, tmp_path,
+                                                                      models):
+    # two alarms on DNS1 at once, none on DNS2: one resolver of the 1-of-2 pool is down, so the
+    # pool is not (the n-of-m rule counts members, not alarms: pool_outages in macros.sql)
+    _load_alarms(settings, tmp_path,
+                 _alarm("A1", "DNS1", "2026-10-02T10:00:00Z", "2026-10-02T11:00:00Z")
+                 + _alarm("A2", "DNS1", "2026-10-02T10:15:00Z", "2026-10-02T10:45:00Z")
+                 + _alarm("B1", "DNS2", "2026-10-02T10:30:00Z", "2026-10-02T10:40:00Z"))
+    with warehouse.connect(settings) as con:
+        transform.build(con, model_graph(), full=True)
+        # both down only 10:30-10:45 on the PM grid (B1 snapped outwards), whatever A2 does
+        assert _fault_days(con) == [("CFS-1", "2026-10-02", 15.0)]
+
+
+def test_the_cell_share_threshold_is_the_incident_models_parameter(settings, tmp_path, models):
+    # the site's backhaul L3 fails: CFS-2 has all its traffic behind it, CFS-3 10 %
+    _load_alarms(settings, tmp_path,
+                 _alarm("BACKHAUL", "L3", "2026-10-02T14:00:00Z", "2026-10-02T14:20:00Z"))
+    with warehouse.connect(settings) as con:
+        flow.build_marts(con, params=Params(cell_share_min=0.05))
+        assert warehouse.scalar(con, "select cell_share_min from core.impact_params") == 0.05
+        assert [d[0] for d in _fault_days(con)] == ["CFS-2", "CFS-3"]
+        # back to the default (30 %): the values changed, not the SQL, and every day is rebuilt
+        assert flow.build_marts(con, params=Params()).mode == "full"
+        assert [d[0] for d in _fault_days(con)] == ["CFS-2"]

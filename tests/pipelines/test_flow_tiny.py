@@ -144,3 +144,29 @@ def test_empty_files_with_the_same_header_are_each_registered(settings, tiny_raw
     # a header and no rows: registered as empty (a quiet day's export), not as loaded
     assert [(f.status, f.rows_read) for f in empties] == [("empty", 0), ("empty", 0)]
     assert all("no data rows" in f.message for f in empties)
+
+
+def test_one_run_id_from_ingest_to_the_snapshot(settings, tiny_raw, monkeypatch):
+    from cxbridge.models.churn import world
+
+    given = []  # the tiny world is too short to score churn: the run id it is handed
+
+    def refresh(con, models_dir, run_id, **kwargs):
+        given.append(run_id)
+        return real_refresh(con, models_dir, run_id, **kwargs)
+
+    real_refresh = world.refresh
+    monkeypatch.setattr(world, "refresh", refresh)
+    summary = flow.run(settings, tiny_raw)
+    run_id = summary.run_id
+    assert _table(settings, "select run_id, command, status from meta.runs").rows() == [
+        (run_id, "run", "ok")]
+    assert {r for (r,) in _table(settings, "select distinct run_id from meta.ingest_files "
+                                           "union select distinct run_id from meta.quarantine"
+                                 ).rows()} == {run_id}
+    assert summary.incidents == {"status": "built"}
+    assert _table(settings, "select distinct run_id from incidents.params union "
+                            "select distinct run_id from incidents.queue").rows() == [(run_id,)]
+    assert given == [run_id]
+    assert warehouse.current_snapshot(settings).run_id == run_id
+    assert _table(settings, "select run_id from marts.snapshot_info").rows() == [(run_id,)]

@@ -65,6 +65,37 @@ def test_every_model_comes_after_what_it_reads_and_declares_what_it_reads():
     assert {"core.resources", "marts.service_experience_daily", "measured.ue_cells"} <= seen
 
 
+def test_models_reading_what_a_later_stage_builds_run_after_it(tmp_path):
+    """A model reading a table churn or the incident models build (the graph's stage tables),
+    and every model reading it, leave the transform pass: they are built when the job
+    publishes. A table no model and no stage builds is still refused."""
+    folder = tmp_path / "marts"
+    folder.mkdir()
+    (folder / "a.sql").write_text(_header("marts.a", "marts.churn_scores")
+                                  + "from marts.churn_scores", encoding="utf-8")
+    (folder / "b.sql").write_text(_header("marts.b", "marts.a") + "from marts.a",
+                                  encoding="utf-8")
+    (folder / "c.sql").write_text(_header("marts.c") + "from stg.kpi_15min", encoding="utf-8")
+    graph = ModelGraph.from_folders([tmp_path], {}, {"marts.churn_scores": "churn"})
+    assert [m.table for m in graph.models] == ["marts.c"]
+    assert [m.table for m in graph.after_stages] == ["marts.a", "marts.b"]
+    assert [m.table for m in graph.every_model] == ["marts.c", "marts.a", "marts.b"]
+    with pytest.raises(ModelGraphError, match="no model builds"):
+        ModelGraph.from_folders([tmp_path], {})
+    (folder / "b.sql").write_text(_header("marts.b", "marts.a", kind="partitioned")
+                                  + "from marts.a", encoding="utf-8")
+    with pytest.raises(ModelGraphError, match="make it a whole SQL model"):
+        ModelGraph.from_folders([tmp_path], {}, {"marts.churn_scores": "churn"})
+
+
+def test_the_churn_and_incident_kpi_tables_are_built_after_their_stages():
+    graph = the_graph()
+    assert {m.table for m in graph.after_stages} == {"marts.churn_kpi_daily",
+                                                     "marts.incident_kpi_daily"}
+    assert not {m.table for m in graph.after_stages} & {m.table for m in graph.models}
+    assert all(not m.partitioned and not m.python for m in graph.after_stages)
+
+
 def test_sql_reading_an_undeclared_table_is_refused(monkeypatch, tmp_path):
     folder = tmp_path / "core"
     folder.mkdir()
@@ -94,10 +125,10 @@ def test_an_audit_names_the_model_the_key_and_the_rows():
 def test_the_readme_draws_the_graph_the_headers_declare():
     drawn = re.search(r"```mermaid\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     assert drawn, "README.md has no mermaid model graph"
-    assert drawn.group(1) == model_graph.mermaid(the_graph().models), (
+    assert drawn.group(1) == model_graph.mermaid(the_graph().every_model), (
         "README.md's model graph is out of date: paste "
         "`python -c 'from cxbridge.models.graph import model_graph as g; "
-        "from cxbridge.platform.model_graph import mermaid; print(mermaid(g().models))'` "
+        "from cxbridge.platform.model_graph import mermaid; print(mermaid(g().every_model))'` "
         "into it")
 
 

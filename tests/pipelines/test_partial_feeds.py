@@ -30,7 +30,7 @@ def test_every_declared_feed_is_a_source_and_every_output_table_a_model():
             assert set(options) <= FEEDS, (output.name, requirement)
         assert set(output.tables) <= built_by_models, output.name
         assert set(output.adds) <= FEEDS, output.name
-    for model in model_graph().models:
+    for model in model_graph().every_model:
         for requirement in model.feeds:
             options = (requirement,) if isinstance(requirement, str) else requirement
             assert set(options) <= FEEDS, (model.table, requirement)

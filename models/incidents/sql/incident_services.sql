@@ -5,9 +5,11 @@
 --   not through a redundant edge or a redundant RFS binding, not only through serving cells);
 -- * a window on a cell, or above cells (a site, its backhaul), reaches a mobile service when
 --   the cells behind it carry at least `cell_share_min` of the service's traffic that day
---   (core.service_access_shares);
--- * windows on the members of a redundant pool (n-of-m, 1+1) take the pool down while more
---   than members − minUp of them overlap, and with it every service using the pool.
+--   (core.service_access_shares; the threshold from incidents.params, the same Params field
+--   the marts read from core.impact_params);
+-- * windows on the members of a redundant pool (n-of-m, 1+1; core.redundant_pools) take the
+--   pool down while more than members − minUp of them overlap, and with it every service using
+--   the pool: the macro pool_outages (pipelines/platform/sql/macros.sql), the marts' own rule.
 -- Only services in service at the time count (core.cfs start and end dates).
 delete from incidents.incident_services
 where incident_id in (select incident_id from incidents.scope_incidents);
@@ -18,6 +20,11 @@ w as (
     select incident_id, resource_id, starts, ends
     from incidents.incident_windows
     where incident_id in (select incident_id from incidents.scope_incidents) and ends > starts
+),
+pool_windows as (   -- an incident's windows count together
+    select incident_id as group_key, resource_id, starts, ends, false as planned,
+           false as is_root
+    from w
 ),
 direct as (
     select w.incident_id, c.service_id, w.starts, w.ends, 'dependency' as via
@@ -44,48 +51,13 @@ through_cells as (
     group by wd.incident_id, s.service_id, wd.resource_id, wd.piece_start, wd.piece_end
     having sum(s.share) >= (select cell_share_min from p)
 ),
-member_windows as (   -- one resource's overlapping windows in an incident merged first
-    select incident_id, resource_id, min(starts) as starts, max(ends) as ends
-    from (select *, sum(case when reach is null or starts > reach then 1 else 0 end)
-                        over (partition by incident_id, resource_id order by starts, ends)
-                        as island
-          from (select *, max(ends) over (partition by incident_id, resource_id
-                                          order by starts, ends rows between unbounded
-                                          preceding and 1 preceding) as reach
-                from w))
-    group by incident_id, resource_id, island
-),
-pools as (
-    select b.service_id as rfs_id, b.resource_id, c.min_up,
-           count(*) over (partition by b.service_id) as members
-    from stg.service_resources b
-    join stg.services s on s.service_id = b.service_id
-    join stg.catalog_specs c on c.spec_id = s.spec_id
-    where c.redundancy_mode <> 'none'
-),
-member_edges as (
-    select m.incident_id, p.rfs_id, p.members, p.min_up, m.starts as edge_at, 1 as delta
-    from member_windows m join pools p on p.resource_id = m.resource_id
-    union all
-    select m.incident_id, p.rfs_id, p.members, p.min_up, m.ends, -1
-    from member_windows m join pools p on p.resource_id = m.resource_id
-),
-members_down as (
-    select *,
-           sum(delta) over (partition by incident_id, rfs_id order by edge_at, delta
-                            rows between unbounded preceding and current row) as down,
-           lead(edge_at) over (partition by incident_id, rfs_id order by edge_at, delta)
-               as next_at
-    from member_edges
-),
-pool_outages as (
-    select d.incident_id, l.service_id, d.edge_at as starts, d.next_at as ends, 'pool' as via
-    from members_down d
-    join stg.service_links l on l.supporting_service_id = d.rfs_id
-    where d.down > d.members - d.min_up and d.next_at > d.edge_at
+pools_down as (   -- redundant pools down, the rule and its pools those of the service marts
+    select o.group_key as incident_id, l.service_id, o.starts, o.ends, 'pool' as via
+    from pool_outages('pool_windows', 'core.redundant_pools') o
+    join stg.service_links l on l.supporting_service_id = o.rfs_id
 ),
 exposed as (
-    select e.* from (select * from direct union all select * from pool_outages) e
+    select e.* from (select * from direct union all select * from pools_down) e
     join core.cfs c on c.service_id = e.service_id
     where (c.start_date is null or c.start_date <= cast(e.ends as date))
       and (c.end_date is null or c.end_date > cast(e.starts as date))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cxbridge.platform.ingest.sources.alarms import TMF642_EVENTS
+
 from .alarm_specs import AlarmSpec, incident_alarms, noise_alarms
 from .clock import DAY_S, Clock
 from .config import Component, component_rng
@@ -80,16 +82,17 @@ def alarm_events(spec: AlarmSpec, alarm_id: str, parent_id: str | None, net: Net
         late = rng.random() < LATE_RATE
         return at + (rng.uniform(3600, 8 * 3600) if late else rng.uniform(1, 20))
 
-    events = [_event(alarm, "AlarmCreateEvent", spec.raised_s, reported(spec.raised_s), clock)]
+    events = [_event(alarm, TMF642_EVENTS["raised"], spec.raised_s, reported(spec.raised_s),
+                     clock)]
     if spec.escalation and spec.raised_s < spec.escalation[0] < spec.cleared_s:
         at, severity = spec.escalation
-        events.append(_event(alarm, "AlarmAttributeValueChangeEvent", at, reported(at), clock,
+        events.append(_event(alarm, TMF642_EVENTS["updated"], at, reported(at), clock,
                              state="updated", perceivedSeverity=severity,
                              alarmChangedTime=clock.iso(at)))
         alarm = dict(alarm, perceivedSeverity=severity, alarmChangedTime=clock.iso(at))
     if rng.random() >= MISSING_CLEAR_RATE:
         at = spec.cleared_s
-        events.append(_event(alarm, "AlarmStateChangeEvent", at, reported(at), clock,
+        events.append(_event(alarm, TMF642_EVENTS["cleared"], at, reported(at), clock,
                              state="cleared", perceivedSeverity="cleared",
                              alarmChangedTime=clock.iso(at), alarmClearedTime=clock.iso(at)))
     return events

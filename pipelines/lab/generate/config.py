@@ -15,10 +15,16 @@ from enum import IntEnum
 import numpy as np
 import polars as pl
 
+from cxbridge.platform.errors import UserError
+
 GENERATOR_NAME = "cxbridge.generate"
 GENERATOR_VERSION = "1.0.0"
 LOCAL_TIMEZONE = "Europe/Dublin"
 CUSTOMERS_AT_SCALE_ONE = 100_000
+
+
+class WorldConfigError(UserError, ValueError):
+    """A size, window, seed or dirt rate the generator cannot use; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -39,13 +45,14 @@ class WorldConfig:
 
     def __post_init__(self) -> None:
         if not self.scale > 0:
-            raise ValueError(f"scale must be > 0 (1.0 ≈ 100,000 customers), got {self.scale}")
+            raise WorldConfigError(f"scale must be > 0 (1.0 ≈ 100,000 customers), got "
+                                   f"{self.scale}")
         if self.days < 1:
-            raise ValueError(f"days must be at least 1, got {self.days}")
+            raise WorldConfigError(f"days must be at least 1, got {self.days}")
         if not 0 <= self.dirt_rate <= 0.1:
-            raise ValueError(f"dirt_rate must be between 0 and 0.1, got {self.dirt_rate}")
+            raise WorldConfigError(f"dirt_rate must be between 0 and 0.1, got {self.dirt_rate}")
         if self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed}")
+            raise WorldConfigError(f"seed must be a non-negative integer, got {self.seed}")
 
     @property
     def n_customers(self) -> int:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cxbridge.platform.errors import UserError
+
 FEEDS = ("customers", "services", "catalog", "topology", "kpis", "alarms", "usage", "tickets",
          "surveys")
 PM_DIALECTS = ("A", "B", "C")
@@ -25,7 +27,7 @@ VENDOR_C_TAKES_OVER = "B"  # the region vendor whose radio network vendor C supp
 VENDOR_C_TYPES = ("cell",)
 
 
-class DeliveryError(ValueError):
+class DeliveryError(UserError, ValueError):
     """A feed or dialect name the generator does not know; the message lists the valid ones."""
 
 

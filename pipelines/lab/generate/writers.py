@@ -20,6 +20,8 @@ import numpy as np
 import polars as pl
 import yaml
 
+from cxbridge.platform.errors import UserError
+
 from .config import GENERATOR_NAME
 from .delivery import Delivery
 from .dirt import CsvDirtSpec, dirty_csv, dirty_jsonl
@@ -28,7 +30,7 @@ GENERATED_ENTRIES = ("manifest.json", "catalog", "topology", "customers", "servi
                      "alarms", "usage", "tickets", "surveys", "_truth", "_mappings")
 
 
-class ExistingDataError(FileExistsError):
+class ExistingDataError(UserError, FileExistsError):
     """The output folder holds data the generator did not write."""
 
 

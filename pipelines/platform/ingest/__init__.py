@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from cxbridge.platform.errors import PathNotFoundError, UserError
 from cxbridge.platform.ingest.base import Source
 from cxbridge.platform.ingest.checks import release_waiting
 from cxbridge.platform.ingest.loader import (
@@ -60,11 +61,16 @@ MAPPED_SOURCES = (kpis.SOURCE.name, alarms.SOURCE.name, customers.SOURCE.name,
                   tickets.SOURCE.name)
 
 
+class UnknownSourceError(UserError, KeyError):
+    """A source name that is none of :data:`SOURCES`; the message lists them."""
+
+
 def source(name: str) -> Source:
     try:
         return _BY_NAME[name]
     except KeyError:
-        raise KeyError(f"no source called {name!r}; sources: {', '.join(_BY_NAME)}") from None
+        raise UnknownSourceError(f"no source called {name!r}; sources: "
+                                 f"{', '.join(_BY_NAME)}") from None
 
 
 def with_mappings(src: Source, mappings: Mappings | None) -> Source:
@@ -104,7 +110,7 @@ def files_of(src: Source, paths: Iterable[Path]) -> Iterator[Path]:
         elif path.exists():
             yield path
         else:
-            raise FileNotFoundError(f"{path} does not exist")
+            raise PathNotFoundError(f"{path} does not exist")
 
 
 def discover(raw_dir: Path) -> list[tuple[Source, Path]]:

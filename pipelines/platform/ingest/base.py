@@ -22,11 +22,13 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
+from cxbridge.platform.errors import UserError
+
 LINE = "_line"
 REJECT_SCHEMA = {LINE: pl.Int64, "reason": pl.String, "original": pl.String}
 
 
-class UnparseableFileError(ValueError):
+class UnparseableFileError(UserError, ValueError):
     """The whole file cannot be read; the message says what is wrong and what to do."""
 
 

@@ -30,7 +30,7 @@ from cxbridge.platform.ingest.base import (
     empty_rejects,
     original_json,
 )
-from cxbridge.platform.warehouse import query, quote_identifier, scalar
+from cxbridge.platform.warehouse import query, quote_identifier, scalar, transaction
 
 POSITION = "__position"  # a row's position in the frame being loaded
 
@@ -321,8 +321,7 @@ def _release(con, table: Table, resolved: pl.DataFrame) -> None:
     moving them from quarantined to loaded in their files' counts, in one transaction."""
     done = resolved.select(pl.col("_file_id").alias("file_id"), pl.col("__line").alias("line"),
                            pl.col("__row_json").alias("row_json"))
-    con.begin()
-    try:
+    with transaction(con):
         con.register("released_rows", resolved.drop("__path", "__line", "__row_json"))
         con.execute(f"insert into {quote_identifier(table.name)} by name "
                     f"select * exclude ({LINE}) from released_rows")
@@ -337,7 +336,3 @@ def _release(con, table: Table, resolved: pl.DataFrame) -> None:
                     "count(*) n from released_rows group by file_id) r "
                     "where f.file_id = r.file_id")
         con.unregister("released_rows")
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise

@@ -21,7 +21,6 @@ import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -36,7 +35,8 @@ from cxbridge.platform.ingest.base import (
     original_json,
 )
 from cxbridge.platform.ingest.checks import InFileChecks, check_in_file, load_table
-from cxbridge.platform.warehouse import quote_identifier, rows
+from cxbridge.platform.runs import now
+from cxbridge.platform.warehouse import quote_identifier, rows, transaction
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,7 @@ def load_prepared(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, run_id
     # its rows are counted but no scan returns them until a checkpoint.
     existing = _create_missing_tables(con, source, parsed,
                                       existing_tables(con) if existing is None else existing)
-    con.begin()
-    try:
+    with transaction(con):
         if prior:
             _supersede(con, source, prior)
         loaded = quarantined = read = 0
@@ -157,10 +156,6 @@ def load_prepared(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, run_id
             status, notes = nothing_loaded(con, file_id, read, notes)
         _register(con, source, path, sha, file_id, run_id, read, loaded, quarantined,
                   status, notes or None)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return FileResult(source.name, str(path), status, read, loaded, quarantined, message=notes)
 
 
@@ -260,7 +255,7 @@ def _supersede(con, source: Source, file_id: str) -> None:
                         {"f": file_id})
     con.execute("delete from meta.quarantine where file_id = $f", {"f": file_id})
     con.execute("update meta.ingest_files set superseded_at = $now where file_id = $f",
-                {"f": file_id, "now": _now()})
+                {"f": file_id, "now": now()})
 
 
 def _register(con, source: Source, path: Path, sha: str, file_id: str, run_id: str, read: int,
@@ -271,21 +266,12 @@ def _register(con, source: Source, path: Path, sha: str, file_id: str, run_id: s
         {"file_id": file_id, "source": source.name, "path": str(path), "sha": sha,
          "bytes": path.stat().st_size, "read": read, "loaded": loaded,
          "quarantined": quarantined, "status": status, "message": message, "run_id": run_id,
-         "now": _now()})
+         "now": now()})
 
 
 def _register_rejected(con, source: Source, path: Path, sha: str, file_id: str, run_id: str,
                        prior, message: str) -> FileResult:
-    con.begin()
-    try:
+    with transaction(con):
         _register(con, source, path, sha, file_id, run_id, 0, 0, 0, "rejected", message)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     note = " (the version loaded before is kept)" if prior else ""
     return FileResult(source.name, str(path), "rejected", message=message + note)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

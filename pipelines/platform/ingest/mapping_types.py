@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cxbridge.platform.errors import UserError
+
 BUILTIN_DIR = Path(__file__).with_name("builtin_mappings")
 RAW_MAPPINGS = "_mappings"  # a raw folder's own mappings (folders starting with _ are no feed)
 KINDS = ("kpis", "alarms", "customers", "tickets")
@@ -23,7 +25,7 @@ PM_COUNTERS = {
 SEPARATORS = (",", ";", "\t", "|")
 
 
-class MappingError(ValueError):
+class MappingError(UserError, ValueError):
     """A mapping file that cannot be used: the message names the file, the key, and what is
     allowed."""
 

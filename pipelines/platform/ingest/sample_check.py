@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from cxbridge.platform.errors import PathNotFoundError
 from cxbridge.platform.ingest.base import LINE, Source, UnparseableFileError
 from cxbridge.platform.ingest.checks import check_in_file
 from cxbridge.platform.ingest.delimited import read_csv_strings
@@ -87,7 +88,7 @@ def check_sample(src: Source, path: Path, mappings: Mappings, rows: int = 200,
                  mapping: str | None = None) -> SampleReport:
     """Parse and check the first ``rows`` rows of ``path`` as ``src`` would; load nothing."""
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist (or is not a file)")
+        raise PathNotFoundError(f"{path} does not exist (or is not a file)")
     kind = src.name if src.name in MAPPED_KINDS else None
     if kind:
         mappings = restricted(mappings, kind, mapping)

@@ -2,19 +2,22 @@
 -- kind: partitioned
 -- grain: service_id, date, starts
 -- not_null: service_id, date, starts, ends
--- inputs: core.alarms, core.cfs_resources, core.resource_ancestors, core.resources,
---     core.service_access_shares, stg.catalog_specs, stg.kpi_15min, stg.service_links,
---     stg.service_resources, stg.services
+-- inputs: core.alarms, core.cfs_resources, core.impact_params, core.redundant_pools,
+--     core.resource_ancestors, core.resources, core.service_access_shares, stg.kpi_15min,
+--     stg.service_links
 -- feeds: services, catalog, alarms
 -- core.service_fault_intervals: one row per CFS per UTC day per stretch of time during which a
 -- service-affecting alarm was open on something the service depends on without protection, or
--- on enough members of a redundant pool (n-of-m) to take the pool down, or on the cells behind
--- at least 30 % of a mobile service's usual traffic (core.service_access_shares). Overlapping
--- alarms merge into one stretch; stretches are cut at midnight UTC. Alarm times are snapped
--- outwards to the 15-minute PM grid that experience is measured on. An alarm with no clear at
--- all counts until the end of the data (the last PM interval); a symptom ends with its root
--- (core.alarms). `planned` marks stretches that include planned maintenance;
--- `first_resource_id` is the resource whose alarm began the stretch.
+-- on enough members of a redundant pool to take the pool down (n-of-m: the macro pool_outages
+-- over core.redundant_pools), or on the cells behind at least `cell_share_min` of a mobile
+-- service's usual traffic that day (core.service_access_shares; the threshold is the incident
+-- models' own, core.impact_params). The same rules, per incident, decide which services an
+-- incident hurt (models/incidents/sql/incident_services.sql). Overlapping alarms merge into
+-- one stretch; stretches are cut at midnight UTC. Alarm times are snapped outwards to the
+-- 15-minute PM grid that experience is measured on. An alarm with no clear at all counts until
+-- the end of the data (the last PM interval); a symptom ends with its root (core.alarms).
+-- `planned` marks stretches that include planned maintenance; `first_resource_id` is the
+-- resource whose alarm began the stretch.
 -- Partitioned by `date`.
 with data_end as (
     select max(interval_start) + interval 15 minute as data_end from stg.kpi_15min
@@ -32,37 +35,17 @@ alarms as (
     from core.alarms
     where service_affecting and raised_at is not null
 ),
--- redundant RFS bindings (the DNS pool, the IMS pair): down while more than
--- (members − minUp) of the bound resources have an alarm open
-pools as (
-    select b.service_id as rfs_id, b.resource_id, c.min_up,
-           count(*) over (partition by b.service_id) as members
-    from stg.service_resources b
-    join stg.services s on s.service_id = b.service_id
-    join stg.catalog_specs c on c.spec_id = s.spec_id
-    where c.redundancy_mode <> 'none'
+pool_windows as (   -- every alarm of the network counts together
+    select 'network' as group_key, alarmed_object_id as resource_id, raised_at as starts,
+           cleared_at as ends, planned_outage as planned, is_root
+    from alarms
 ),
-member_edges as (
-    select p.rfs_id, p.members, p.min_up, a.raised_at as edge_at, 1 as delta, a.planned_outage,
-           a.alarmed_object_id, a.is_root
-    from pools p join alarms a on a.alarmed_object_id = p.resource_id
-    union all
-    select p.rfs_id, p.members, p.min_up, a.cleared_at, -1, a.planned_outage,
-           a.alarmed_object_id, a.is_root
-    from pools p join alarms a on a.alarmed_object_id = p.resource_id
-),
-members_down as (
-    select *, sum(delta) over (partition by rfs_id order by edge_at, delta
-                               rows between unbounded preceding and current row) as down,
-              lead(edge_at) over (partition by rfs_id order by edge_at, delta) as next_at
-    from member_edges
-),
-pool_outages as (
-    select l.service_id, d.edge_at as starts, d.next_at as ends, d.planned_outage,
-           d.alarmed_object_id, d.is_root
-    from members_down d
-    join stg.service_links l on l.supporting_service_id = d.rfs_id
-    where d.down > d.members - d.min_up and d.next_at > d.edge_at
+-- redundant pools (the DNS pool, the IMS pair) down, and the services they serve
+pools_down as (
+    select l.service_id, o.starts, o.ends, o.planned as planned_outage,
+           o.resource_id as alarmed_object_id, o.is_root
+    from pool_outages('pool_windows', 'core.redundant_pools') o
+    join stg.service_links l on l.supporting_service_id = o.rfs_id
 ),
 -- alarms cut into their UTC days, for the day's traffic shares
 alarm_days as (
@@ -77,7 +60,7 @@ alarm_days as (
       and a.cleared_at > (select lo from scope_span) and a.raised_at < (select hi from scope_span)
 ),
 -- through serving cells, a fault hurts a mobile service when the cells behind it carry at
--- least 30 % of the service's usual traffic that day
+-- least cell_share_min of the service's usual traffic that day
 cell_exposure as (
     select s.service_id, a.planned_outage, a.alarmed_object_id, a.is_root, a.date,
            a.piece_start as starts, a.piece_end as ends
@@ -89,7 +72,7 @@ cell_exposure as (
     group by s.service_id, a.alarm_id, a.alarmed_object_id, a.is_root, a.date, a.piece_start,
              a.piece_end,
              a.planned_outage
-    having sum(s.share) >= 0.3
+    having sum(s.share) >= (select cell_share_min from core.impact_params)
 ),
 exposed as (
     select c.service_id, a.raised_at as starts, a.cleared_at as ends, a.planned_outage,
@@ -99,7 +82,7 @@ exposed as (
      and not c.protected and not c.via_cells_only
     where a.cleared_at > a.raised_at
     union all
-    select * from pool_outages
+    select * from pools_down
 ),
 exposed_days as (   -- cut at midnight, like the cell pieces
     select e.service_id, e.planned_outage, e.alarmed_object_id, e.is_root,

@@ -31,8 +31,8 @@ from cxbridge.platform.ingest.mappings import (
     choose_mapping,
     timestamp_format,
 )
+from cxbridge.platform.ingest.sources.alarms import SCHEMA, SEVERITIES, TMF642_EVENTS
 
-SEVERITIES = ("critical", "major", "minor", "warning", "indeterminate", "cleared")
 # X.733 event types (RFC 3877 IANAItuEventType); TMF642 calls the field alarmType
 EVENT_TYPES = ("other", "communicationsAlarm", "qualityOfServiceAlarm", "processingErrorAlarm",
                "equipmentAlarm", "environmentalAlarm", "integrityViolation",
@@ -46,9 +46,6 @@ EVENT_KINDS = {
     "cleared": ("cleared", "clear", "clr", "closed", "cease", "ceased", "off", "resolved",
                 "notifyclearedalarm"),
 }
-# TMF642 event types, as the JSON feeds send them
-TMF642_EVENTS = {"raised": "AlarmCreateEvent", "updated": "AlarmAttributeValueChangeEvent",
-                 "cleared": "AlarmStateChangeEvent"}
 
 
 def _spellings(names: tuple[str, ...]) -> dict[str, str]:
@@ -76,31 +73,33 @@ def parse_csv(path: Path, mappings: Mappings) -> Parsed:
 
 
 def to_alarm_events(raw: Parsed, spec: AlarmMapping) -> Parsed:
-    """Text rows of an alarm export as typed ``stg.alarm_events`` rows (pure)."""
+    """Text rows of an alarm export as typed ``stg.alarm_events`` rows (pure). What an export
+    does not carry (an external id, the root-cause and planned flags, a parent) is null; the
+    times are set from the event time and the state below."""
     text = raw.frame
     severity = _named(text, spec.perceived_severity, _SEVERITY_SPELLINGS)
     state = _state(text, spec, severity)
+    mapped = {
+        "event_id": _plain(text, spec.event_id),
+        "event_type": state.replace_strict(TMF642_EVENTS, default=None),
+        "event_time": timestamp_text(spec.event_time),
+        "alarm_id": strip_prefix(spec.alarm_id.column, spec.alarm_id.prefix),
+        "alarm_type": _named(text, spec.event_type, _EVENT_TYPE_SPELLINGS, lower=False),
+        "perceived_severity": pl.when(state == "cleared").then(pl.lit("cleared"))
+        .otherwise(severity),
+        "probable_cause": _plain(text, spec.probable_cause),
+        "specific_problem": _plain(text, spec.specific_problem),
+        "alarmed_object_id": strip_prefix(spec.managed_object.column,
+                                          spec.managed_object.prefix),
+        "alarmed_object_type": _plain(text, spec.managed_object_type),
+        "source_system_id": _plain(text, spec.source_system),
+        "state": state,
+    }
+    times = ("raised_time", "changed_time", "cleared_time")  # derived below
     frame = text.select(
         pl.col(LINE),
-        _plain(text, spec.event_id).alias("event_id"),
-        state.replace_strict(TMF642_EVENTS, default=None).alias("event_type"),
-        timestamp_text(spec.event_time).alias("event_time"),
-        strip_prefix(spec.alarm_id.column, spec.alarm_id.prefix).alias("alarm_id"),
-        pl.lit(None, pl.String).alias("external_alarm_id"),
-        _named(text, spec.event_type, _EVENT_TYPE_SPELLINGS, lower=False).alias("alarm_type"),
-        pl.when(state == "cleared").then(pl.lit("cleared")).otherwise(severity)
-        .alias("perceived_severity"),
-        _plain(text, spec.probable_cause).alias("probable_cause"),
-        _plain(text, spec.specific_problem).alias("specific_problem"),
-        strip_prefix(spec.managed_object.column, spec.managed_object.prefix)
-        .alias("alarmed_object_id"),
-        _plain(text, spec.managed_object_type).alias("alarmed_object_type"),
-        _plain(text, spec.source_system).alias("source_system_id"),
-        state.alias("state"),
-        *(pl.lit(None, pl.Boolean).alias(flag)
-          for flag in ("service_affecting", "is_root_cause", "planned_outage")),
-        pl.lit(None, pl.String).alias("parent_alarm_id"),
-    )
+        *(mapped[name].alias(name) if name in mapped else pl.lit(None, dtype).alias(name)
+          for name, dtype in SCHEMA.items() if name not in times))
     converters = {}
     fmt = timestamp_format(spec.event_time)
     if fmt is not None or spec.time_zone != "UTC":
@@ -108,7 +107,7 @@ def to_alarm_events(raw: Parsed, spec: AlarmMapping) -> Parsed:
         converters["event_time"] = utc_expression(pl.col("event_time"), fmt, spec.time_zone,
                                                   occurrence)
     typed = cast_or_reject(Parsed(frame, raw.rejects, (_note(text, spec),)),
-                           {"event_time": pl.Datetime("us")}, converters=converters,
+                           {"event_time": SCHEMA["event_time"]}, converters=converters,
                            labels={"event_time": describe_time(spec.event_time,
                                                                spec.time_zone)})
     at = pl.col("event_time")

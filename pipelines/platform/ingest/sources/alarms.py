@@ -9,7 +9,14 @@ CSV exports (a fault manager's alarm log) are read through a declared mapping
 :mod:`cxbridge.platform.ingest.sources.alarm_csv`) onto the same X.733 fields.
 
 Every event is kept as it came; folding events into alarm lifecycles happens in the SQL
-models."""
+models.
+
+:class:`AlarmEventContract` is the one definition of an alarm event as the warehouse holds it
+(``stg.alarm_events``): its columns and types (:data:`SCHEMA`), the X.733 severities and the
+states an event may carry, and the TMF642 event type of each state. The CSV exports
+(:mod:`.alarm_csv`), the empty staging table (:mod:`cxbridge.platform.ingest.staging`), the
+generator's TMF642 feed and the freshness bench's batches (``cxbridge.lab``) take them from
+here."""
 
 from __future__ import annotations
 
@@ -30,13 +37,12 @@ from cxbridge.platform.ingest.base import (
 )
 from cxbridge.platform.ingest.mappings import Mappings, builtin_mappings
 
-SEVERITIES = ["critical", "major", "minor", "warning", "indeterminate", "cleared"]
-TIMES = ("event_time", "raised_time", "changed_time", "cleared_time")
-COLUMNS = ("event_id", "event_type", "event_time", "alarm_id", "external_alarm_id",
-           "alarm_type", "perceived_severity", "probable_cause", "specific_problem",
-           "alarmed_object_id", "alarmed_object_type", "source_system_id", "state",
-           "raised_time", "changed_time", "cleared_time", "service_affecting", "is_root_cause",
-           "planned_outage", "parent_alarm_id")
+# ITU-T X.733 perceived severities (RFC 3877), worst first, and an event's states
+SEVERITIES = ("critical", "major", "minor", "warning", "indeterminate", "cleared")
+STATES = ("raised", "updated", "cleared")
+# the TMF642 event type of each state, as the JSON feeds send them
+TMF642_EVENTS = {"raised": "AlarmCreateEvent", "updated": "AlarmAttributeValueChangeEvent",
+                 "cleared": "AlarmStateChangeEvent"}
 
 
 class AlarmEventContract(pa.DataFrameModel):
@@ -48,13 +54,13 @@ class AlarmEventContract(pa.DataFrameModel):
     alarm_id: str = pa.Field(nullable=False)
     external_alarm_id: str = pa.Field(nullable=True)
     alarm_type: str = pa.Field(nullable=True)
-    perceived_severity: str = pa.Field(isin=SEVERITIES)
+    perceived_severity: str = pa.Field(isin=list(SEVERITIES))
     probable_cause: str = pa.Field(nullable=True)
     specific_problem: str = pa.Field(nullable=True)
     alarmed_object_id: str = pa.Field(nullable=False)
     alarmed_object_type: str = pa.Field(nullable=True)
     source_system_id: str = pa.Field(nullable=True)
-    state: str = pa.Field(isin=["raised", "updated", "cleared"])
+    state: str = pa.Field(isin=list(STATES))
     raised_time: datetime = pa.Field(nullable=True)
     changed_time: datetime = pa.Field(nullable=True)
     cleared_time: datetime = pa.Field(nullable=True)
@@ -62,6 +68,13 @@ class AlarmEventContract(pa.DataFrameModel):
     is_root_cause: bool = pa.Field(nullable=True)
     planned_outage: bool = pa.Field(nullable=True)
     parent_alarm_id: str = pa.Field(nullable=True)
+
+
+# stg.alarm_events' columns and their types (besides _file_id), as the contract gives them
+SCHEMA: dict[str, pl.DataType] = {
+    name: column.dtype.type for name, column in AlarmEventContract.to_schema().columns.items()}
+COLUMNS = tuple(SCHEMA)
+TIMES = tuple(name for name, dtype in SCHEMA.items() if isinstance(dtype, pl.Datetime))
 
 
 def _first(value):
@@ -105,11 +118,11 @@ def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
         return {"stg.alarm_events": parse_csv(path, mappings or builtin_mappings())}
     events, rejects = read_json_lines(path, "a TMF642 event")
     rows = [_flatten(event, number) for number, event in events]
-    schema = {LINE: pl.Int64, **dict.fromkeys(COLUMNS, pl.String)}
-    for flag in ("service_affecting", "is_root_cause", "planned_outage"):
-        schema[flag] = pl.Boolean
+    # the times as they came (text, any zone), the rest as the contract types them
+    schema = {LINE: pl.Int64, **{name: pl.String if name in TIMES else dtype
+                                 for name, dtype in SCHEMA.items()}}
     parsed = Parsed(pl.DataFrame(rows, schema=schema), rejects)
-    typed = cast_or_reject(parsed, dict.fromkeys(TIMES, pl.Datetime("us")))  # any zone → UTC
+    typed = cast_or_reject(parsed, {name: SCHEMA[name] for name in TIMES})  # any zone → UTC
     return {"stg.alarm_events": typed}
 
 

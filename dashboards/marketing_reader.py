@@ -1,0 +1,85 @@
+"""The Marketing page's reads (and the campaign export's): every customer's outlook over the
+chosen period, and what drives churn risk.
+
+Each customer's experience over the chosen dates comes from an in-memory index of running sums
+built once per snapshot (:mod:`cxbridge.dashboards.period_index`), so a new period costs
+milliseconds instead of an aggregation of ``customer_daily``. What does not depend on the dates
+(attributes, latest churn score, open incident) is joined once per snapshot too, in the index's
+row order: a filter change joins nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+import numpy as np
+import polars as pl
+
+from cxbridge.dashboards import campaign, period_index
+from cxbridge.dashboards.filters import Filters
+from cxbridge.dashboards.queries import CHURN_TABLES, INCIDENT_TABLES, DashboardQueries, sql_text
+from cxbridge.platform.snapshot import snapshot_names
+from cxbridge.platform.snapshot_reading import SnapshotKey
+
+(CHURN_DRIVERS,) = snapshot_names("marts.churn_drivers")
+
+
+class MarketingReader(DashboardQueries):
+    """Customer outlooks, built once per snapshot and filter choice however many callbacks ask
+    at once, and the churn model's drivers."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # held while an outlook (and, the first time, the customer base) is built
+        self._outlook_lock = threading.Lock()
+        self._customer_base = functools.lru_cache(maxsize=2)(self._build_customer_base)
+        self._outlook = functools.lru_cache(maxsize=4)(self._build_outlook)
+
+    def customer_outlook(self, filters: Filters) -> pl.DataFrame:
+        """One row per customer in service in the period and matching the filter bar:
+        experience over the period, poor days, days active, fault minutes, segment, region,
+        service types, revenue, latest churn score (null without ``churn_scores``), open
+        incident they are inside (null without the incident tables), quadrant and offer
+        (:func:`cxbridge.dashboards.campaign.outlook`). The Marketing page's callbacks share it:
+        it is cached per snapshot and filters."""
+        key = self.key()
+        with self._outlook_lock:
+            return self._outlook(key, filters)
+
+    def churn_drivers(self, filters: Filters) -> pl.DataFrame | None:
+        """The churn model's driver summary for the chosen segments (``reason``, ``network``,
+        ``customers``), or None without ``churn_drivers`` in the snapshot."""
+        if self.missing(CHURN_DRIVERS):
+            return None
+        return self.sql("churn_drivers", filters)
+
+    def warm_up(self) -> None:
+        """The customer period index and base, and the default period's outlook (the first
+        Marketing view builds them otherwise)."""
+        self.customer_outlook(self.filter_options().default)
+        super().warm_up()
+
+    def cache_clear(self, keep_indexes: bool = False) -> None:
+        """As :meth:`SnapshotReading.cache_clear`; ``keep_indexes`` keeps the customer period
+        index and base too."""
+        super().cache_clear(keep_indexes)
+        self._outlook.cache_clear()
+        if not keep_indexes:
+            self._customer_base.cache_clear()
+
+    def _build_outlook(self, key: SnapshotKey, filters: Filters) -> pl.DataFrame:
+        index, base, rows = self._customer_base(key)
+        return campaign.outlook(base, index.columns(filters.start, filters.end, rows), filters)
+
+    def _build_customer_base(self, key: SnapshotKey
+                             ) -> tuple[period_index.PeriodIndex, pl.DataFrame, np.ndarray]:
+        """The period index, every customer's base
+        (:func:`cxbridge.dashboards.campaign.customer_base`) and each one's row in the index:
+        what a new period needs, built once per snapshot."""
+        index = period_index.build(self.run(key, sql_text("customer_days_all")))
+        scores = None if self.missing(*CHURN_TABLES) else self.sql("churn_latest", large=True)
+        held = None if self.missing(*INCIDENT_TABLES) else self.sql("open_incident_customers")
+        base = campaign.customer_base(self.sql("customer_attributes", large=True), scores,
+                                      held)
+        return index, base, index.rows_of(base["customer_id"])

@@ -1,0 +1,49 @@
+"""The registry's metrics for the pages: the Overview's tiles, trends and breakdowns, the
+operations page's heat map. Each method is the shared function of
+:mod:`cxbridge.platform.snapshot_metrics` on this reader's snapshot and caches, the same a notebook
+calls, so a page and a notebook show the same number."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from cxbridge.platform import snapshot_metrics
+from cxbridge.platform.snapshot_reading import Selection, SnapshotReading
+
+
+class MetricReader(SnapshotReading):
+    """Registry metrics over the filter bar's selection (a ratio of sums each, as the registry
+    says; a filter on a dimension the metric's table lacks does not apply to it)."""
+
+    def source_available(self, metric_name: str) -> bool:
+        """Whether the snapshot holds the metric's source table."""
+        return snapshot_metrics.source_available(self, metric_name)
+
+    def kpi_value(self, metric_name: str, filters: Selection) -> float | None:
+        """One metric over the whole filtered range."""
+        return snapshot_metrics.kpi_value(self, metric_name, filters)
+
+    def kpi_values(self, metric_names: Sequence[str], filters: Selection
+                   ) -> dict[str, float | None]:
+        """Several metrics of the same source table over the filtered range, in one query."""
+        return snapshot_metrics.kpi_values(self, metric_names, filters)
+
+    def kpi_overview(self, metric_names: Sequence[str], filters: Selection
+                     ) -> dict[str, tuple[float | None, pl.DataFrame]]:
+        """Each metric's value over the filtered range and its daily series (``date``,
+        ``value``), one query per source table."""
+        return snapshot_metrics.kpi_overview(self, metric_names, filters)
+
+    def kpi_series(self, metric_name: str, filters: Selection) -> pl.DataFrame:
+        """One row per day: ``date``, ``value``."""
+        return snapshot_metrics.kpi_series(self, metric_name, filters)
+
+    def breakdown(self, metric_name: str, by: str, filters: Selection) -> pl.DataFrame:
+        """One row per value of ``by`` (region, segment or cfs_type): ``<by>``, ``value``."""
+        return snapshot_metrics.breakdown(self, metric_name, by, filters)
+
+    def breakdown_by_day(self, metric_name: str, by: str, filters: Selection) -> pl.DataFrame:
+        """One row per day and value of ``by``: ``date``, ``<by>``, ``value``."""
+        return snapshot_metrics.breakdown_by_day(self, metric_name, by, filters)

@@ -1,0 +1,104 @@
+"""The dashboard's named queries on the current snapshot, and what every page shares.
+
+:class:`DashboardQueries` is :class:`cxbridge.platform.snapshot_reading.SnapshotReading` (which
+snapshot, its connection, the per-snapshot caches, the warm-up) with the queries in
+``dashboards/sql/*.sql``: values (dates, regions, ids, …) are always bound as ``$name``
+parameters, never formatted into the SQL. The page readers
+(:mod:`cxbridge.dashboards.metric_reader`, ``marketing_reader``, ``network_reader``,
+``customer_reader``) build on it; :class:`cxbridge.dashboards.data_access.SnapshotReader` is all
+of them over one connection and one set of caches.
+
+The tables a part of a page needs beyond the marts are named here as the snapshot contract
+(:mod:`cxbridge.platform.snapshot`) publishes them: a name it does not publish fails at import.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Hashable
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from cxbridge.dashboards.filters import FilterChoices, Filters
+from cxbridge.platform.snapshot import snapshot_names
+from cxbridge.platform.snapshot_reading import SnapshotReading
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+# What parts of the pages need from the snapshot beyond the marts.
+CHURN_TABLES: tuple[str, ...] = snapshot_names("marts.churn_scores")
+INCIDENT_TABLES: tuple[str, ...] = snapshot_names(
+    "incidents.queue", "incidents.incidents", "incidents.incident_services",
+    "incidents.impact_breakdown", "incidents.care_list", "incidents.incident_access",
+    "incidents.incident_impact")
+TIMELINE_TABLES: tuple[str, ...] = snapshot_names("incidents.incident_episodes",
+                                                  "incidents.episodes")
+(CAPABILITIES,) = snapshot_names("marts.capabilities")
+
+
+class DashboardQueries(SnapshotReading):
+    """The current snapshot through the dashboard's named queries; safe to share between
+    threads."""
+
+    def sql(self, name: str, filters: Filters | None = None, large: bool = False,
+            **values: Hashable) -> pl.DataFrame:
+        """Run ``dashboards/sql/<name>.sql``, binding the filter bar's values (``$start``,
+        ``$end``, ``$regions``, ``$segments``, ``$cfs_types``) and ``values`` by name; only
+        the parameters the file uses are bound. ``large`` marks one-row-per-customer results,
+        kept in the smaller cache (or, without parameters, with what is kept per snapshot)."""
+        text = sql_text(name)
+        bound = {**(_filter_values(filters) if filters else {}), **values}
+        used = set(_PARAMETER.findall(text))
+        unknown = used - set(bound)
+        if unknown:
+            raise ValueError(f"dashboards/sql/{name}.sql needs {', '.join(sorted(unknown))}")
+        return self.frame(text, tuple(sorted((k, v) for k, v in bound.items() if k in used)),
+                          large=large)
+
+    def filter_options(self) -> FilterChoices:
+        """Date range and the regions, segments and service types present in ``kpi_daily``."""
+        row = self.sql("filter_options").row(0, named=True)
+        return FilterChoices.for_range(
+            row["first_date"], row["last_date"],
+            row["regions"] or (), row["segments"] or (), row["cfs_types"] or (),
+        )
+
+    def capabilities(self) -> pl.DataFrame:
+        """What the feeds behind this snapshot allow, one row per output
+        (pipelines/jobs/capabilities.py); empty for a snapshot published before it existed."""
+        if self.missing(CAPABILITIES):
+            return pl.DataFrame()
+        return self.frame(f"select * from {CAPABILITIES}")
+
+    def contacts(self, customers: pl.DataFrame) -> pl.DataFrame:
+        """Names, e-mails and phones of the customers of ``customers`` (a frame with
+        ``customer_id``), in its order; only for roles allowed them (campaign and care-list
+        exports, Customer 360)."""
+        every = self.sql("contacts", large=True)
+        return customers.select("customer_id").join(every, on="customer_id", how="left",
+                                                    maintain_order="left")
+
+    def warm_up(self) -> None:
+        """Every customer's contact details, read once per snapshot (the exports join them)."""
+        self.sql("contacts", large=True)
+        super().warm_up()
+
+
+@functools.cache
+def sql_text(name: str) -> str:
+    """The text of ``dashboards/sql/<name>.sql`` (read once per process)."""
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise FileNotFoundError(f"no query {path}")
+    return path.read_text(encoding="utf-8")
+
+
+def _filter_values(filters: Filters) -> dict[str, Hashable]:
+    return {"start": filters.start or EARLIEST, "end": filters.end or LATEST,
+            "regions": filters.regions, "segments": filters.segments,
+            "cfs_types": filters.cfs_types}

@@ -1,0 +1,14 @@
+-- model: core.impact_params
+-- kind: whole
+-- grain: cell_share_min
+-- not_null: cell_share_min
+-- inputs:
+-- feeds:
+-- python: incidents.impact_params
+-- core.impact_params: one row, the thresholds the service model shares with the incident
+-- models, so that a rule reads the same value wherever it is applied: `cell_share_min`, the
+-- share of a mobile service's traffic on the cells behind a fault from which the service is
+-- hurt (core.service_fault_intervals here, incidents.incident_services per incident). The
+-- values are the incident models' Params (models/incidents/params.py, with the config file's
+-- [incidents] overrides): this SELECT names the columns, the Python step fills them in.
+select cast(null as double) as cell_share_min

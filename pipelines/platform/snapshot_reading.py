@@ -1,0 +1,178 @@
+"""Reading the published snapshot: which one is current, one read-only connection to it, and
+results cached per snapshot. The dashboard's readers are built on :class:`SnapshotReading`
+(:mod:`cxbridge.dashboards.data_access`); a notebook uses it as it is, with the registry's
+metrics (:mod:`cxbridge.platform.snapshot_metrics`), so both show the same numbers.
+
+* **Which snapshot.** Every read looks at the ``CURRENT`` pointer through
+  :func:`cxbridge.platform.warehouse.current_snapshot` (one small file read), so a snapshot
+  published while a reader is open is used by its next read, without a restart.
+* **Connections.** One read-only connection per snapshot file
+  (:func:`cxbridge.platform.warehouse.open_snapshot`); each query runs on its own cursor and
+  drains it, so threads never share a cursor. When ``CURRENT`` names a new file, the next query
+  opens it and the old connection is dropped (a query still running on it finishes). A
+  read-only snapshot never blocks the pipeline, which writes a new file.
+* **Cache.** Results are kept in LRUs keyed by the snapshot (run id, file, inode, mtime), the SQL
+  text and the bound parameters; a new snapshot is a new key, so nothing is served stale.
+  Large results (one row per customer) go to a smaller LRU of their own, or, when they take no
+  parameter, to a small per-snapshot one that :meth:`SnapshotReading.cache_clear` can keep.
+* **Warm-up.** With ``warm_new_snapshots``, the first read of a new snapshot starts
+  :meth:`SnapshotReading.warm_up` in a background thread: what a reader builds once per
+  snapshot is ready before the first request that needs it (the dashboard's readers add theirs).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from cxbridge.platform.settings import Settings
+from cxbridge.platform.warehouse import current_snapshot, open_snapshot, query
+
+LOG = logging.getLogger(__name__)
+
+Params = tuple[tuple[str, Hashable], ...]
+SnapshotKey = tuple[str, str, int, int]  # run id, path, inode, mtime
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which part of the data a read covers: a date range and values of the filter dimensions;
+    an empty tuple means all. Hashable, so it can key a cache (the dashboard's filter bar state,
+    :class:`cxbridge.dashboards.filters.Filters`, is one)."""
+
+    start: date | None = None
+    end: date | None = None
+    regions: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    cfs_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SnapshotSummary:
+    """Which snapshot, when it was built, and the days it covers."""
+
+    run_id: str
+    built_at: datetime | None
+    first_date: date | None
+    last_date: date | None
+
+
+class MissingTableError(LookupError):
+    """A query needs a table this snapshot does not hold."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"the snapshot has no {table!r} table")
+        self.table = table
+
+
+class SnapshotReading:
+    """Reads the current published snapshot through cached queries; safe to share between
+    threads."""
+
+    def __init__(self, settings: Settings, cache_size: int = 512, large_cache_size: int = 24,
+                 threads: int = 1, warm_new_snapshots: bool = False) -> None:
+        self._settings = settings
+        self._threads = threads
+        self._warm_new_snapshots = warm_new_snapshots
+        self._warming: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._root: tuple[SnapshotKey, duckdb.DuckDBPyConnection] | None = None
+        self._cached = functools.lru_cache(maxsize=cache_size)(self.run)
+        self._cached_large = functools.lru_cache(maxsize=large_cache_size)(self.run)
+        self._snapshot_wide = functools.lru_cache(maxsize=16)(self.run)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def frame(self, sql: str, params: Params = (), large: bool = False) -> pl.DataFrame:
+        """The result of ``sql`` (``$name`` parameters bound from ``params``) on the current
+        snapshot, cached. ``large``: one row per customer or so, kept in the smaller cache, or,
+        without parameters, with what is kept per snapshot."""
+        cached = (self._cached if not large else self._snapshot_wide if not params
+                  else self._cached_large)
+        key = self.key()
+        try:
+            return cached(key, sql, params)
+        except (duckdb.IOException, FileNotFoundError):
+            # The snapshot may have been pruned between reading CURRENT and opening it.
+            newer = self.key()
+            if newer[1] == key[1]:
+                raise
+            return cached(newer, sql, params)
+
+    def run(self, key: SnapshotKey, sql: str, params: Params = ()) -> pl.DataFrame:
+        """Run one query, uncached, on its own cursor of the snapshot ``key`` names."""
+        bound = {name: list(v) if isinstance(v, tuple) else v for name, v in params}
+        cursor = self._connection(key).cursor()
+        try:
+            return query(cursor, sql, bound)
+        finally:
+            cursor.close()
+
+    def key(self) -> SnapshotKey:
+        """The current snapshot's key: what every cached result is filed under."""
+        snapshot = current_snapshot(self._settings)
+        stat = snapshot.path.stat()
+        return snapshot.run_id, str(snapshot.path), stat.st_ino, stat.st_mtime_ns
+
+    def snapshot_info(self) -> SnapshotSummary:
+        """Run id, build time and days of the snapshot now current."""
+        frame = self.frame(
+            "select run_id, built_at, first_date, last_date from snapshot_info limit 1")
+        if frame.is_empty():
+            return SnapshotSummary(current_snapshot(self._settings).run_id, None, None, None)
+        return SnapshotSummary(**frame.row(0, named=True))
+
+    def tables(self) -> frozenset[str]:
+        """The tables this snapshot holds."""
+        frame = self.frame("select table_name from information_schema.tables")
+        return frozenset(frame["table_name"].to_list())
+
+    def missing(self, *names: str) -> tuple[str, ...]:
+        """Which of ``names`` the snapshot lacks, in the order asked."""
+        present = self.tables()
+        return tuple(name for name in names if name not in present)
+
+    # --- caches and warm-up ------------------------------------------------------------------
+
+    def cache_clear(self, keep_indexes: bool = False) -> None:
+        """Forget every cached result (tests, benchmarks, or after repairing a snapshot);
+        ``keep_indexes`` keeps what is built once per snapshot whatever the filters (here: the
+        large results without parameters; readers keep their own)."""
+        self._cached.cache_clear()
+        self._cached_large.cache_clear()
+        if not keep_indexes:
+            self._snapshot_wide.cache_clear()
+
+    def warm_up(self) -> None:
+        """Build what is built once per snapshot, ahead of the reads that need it (nothing
+        here; a reader adds what it builds, calling this too)."""
+
+    def warming(self) -> threading.Thread | None:
+        """The background warm-up of the latest snapshot opened, if any was started."""
+        return self._warming
+
+    def _connection(self, key: SnapshotKey) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._root is None or self._root[0] != key:
+                # the old connection is only dropped: closing it would cut its cursors
+                self._root = (key, open_snapshot(Path(key[1]), threads=self._threads))
+                if self._warm_new_snapshots:
+                    self._warming = threading.Thread(target=self._warm_quietly, daemon=True,
+                                                     name=f"warm-up {key[0]}")
+                    self._warming.start()
+            return self._root[1]
+
+    def _warm_quietly(self) -> None:
+        try:
+            self.warm_up()
+        except (LookupError, duckdb.Error, OSError) as exc:
+            # a snapshot without the tables a reader builds from: its pages say what is missing
+            LOG.info("snapshot warm-up skipped: %s", exc)
