@@ -65,10 +65,6 @@ FEEDS: dict[str, str] = {
 SHARE_WINDOW_DAYS = 7  # core/service_access_shares.sql: a day's usage sets the next 7 days' shares
 
 
-class TransformError(RuntimeError):
-    """The transforms cannot run; the message says what is missing."""
-
-
 @dataclass(frozen=True)
 class BuildReport:
     mode: str               # "full", "incremental" or "unchanged"
