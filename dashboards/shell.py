@@ -35,7 +35,7 @@ from cxbridge.dashboards.context import (
 )
 from cxbridge.dashboards.filters import FilterChoices, Filters
 from cxbridge.dashboards.labels import dimension_label, value_label
-from cxbridge.dashboards.roles import DEFAULT_ROLE, ROLE_LABELS, ROLES
+from cxbridge.dashboards.roles import DEFAULT_ROLE, ROLE_LABELS, ROLES, sees_page
 from cxbridge.platform.warehouse import WarehouseError
 
 PRODUCT_NAME = "cxbridge"
@@ -81,7 +81,8 @@ def _header(role: str, in_request: bool) -> dbc.Navbar:
                    key=lambda p: (p.get("order") or 0, p["name"]))
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
-                                id={"type": NAV_TYPE, "index": page["relative_path"]}))
+                                id={"type": NAV_TYPE, "index": page["relative_path"]},
+                                style=_nav_style(role, page["relative_path"])))
         for page in pages
     ]
     return dbc.Navbar(
@@ -196,6 +197,11 @@ def register_callbacks(app: dash.Dash) -> None:
         here = (page.get("nav_parent") or page["relative_path"]) if page else pathname
         return [p + (search or "") for p in paths], [p == here for p in paths], hidden
 
+    @app.callback(Output({"type": NAV_TYPE, "index": ALL}, "style"), Input(ROLE_ID, "value"))
+    def nav_for_role(role):
+        """Only the pages meant for the role in view (roles.PAGE_ROLES) are in the nav."""
+        return [_nav_style(role, item["id"]["index"]) for item in ctx.outputs_list]
+
     @app.callback(Output(NOTICES_ID, "children"), Input(URL_ID, "pathname"))
     @needs_snapshot
     def show_feed_notices(pathname):
@@ -214,6 +220,10 @@ def register_callbacks(app: dash.Dash) -> None:
                   if info.first_date and info.last_date else "")
         return [html.Span("Data snapshot "), html.Code(info.run_id, id="shell-run-id"),
                 html.Span(built + covers)]
+
+
+def _nav_style(role: str, path: str) -> dict | None:
+    return None if sees_page(role, path) else {"display": "none"}
 
 
 def _page_of(pathname: str | None) -> dict | None:

@@ -115,7 +115,7 @@ def _print_models(summary) -> None:
                       f"{churn['model_version']}" + (" (trained now)" if churn["trained"] else "")
                       + f"; revenue at risk €{churn['revenue_at_risk_eur']:,.0f}/month")
     elif churn.get("status") == "skipped":
-        console.print(f"Churn risk: not scored. {churn['reason']}")
+        console.print(f"Churn risk: not scored: {churn['reason']}")
 
 
 def _print_capabilities(table) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from dash.testing.wait import until
 
 from cxbridge.dashboards.app import create_app
 from cxbridge.dashboards.measured_view import NO_LOGS
@@ -31,6 +32,9 @@ def _start(dash_duo, app) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     dash_duo.start_server(app, port=port)
+
+
+MEASURED_NAV = '[id*="shell-nav"][href^="/measured"]'
 
 
 def test_the_page_shows_sessions_cells_and_reasons(dash_duo, measured):
@@ -59,3 +63,13 @@ def test_the_care_desk_is_told_the_page_is_not_for_it(dash_duo, measured):
     dash_duo.wait_for_page(url=dash_duo.server_url + "/measured")
     dash_duo.wait_for_contains_text("#measured-notice", "This page is for")
     assert not dash_duo.find_element("#measured-body").is_displayed()
+    assert not dash_duo.find_element(MEASURED_NAV).is_displayed()  # nor in the care desk's nav
+
+
+def test_the_nav_follows_the_role_switcher(dash_duo, measured):
+    _start(dash_duo, create_app(measured))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/")
+    dash_duo.select_dcc_dropdown("#shell-role", "Customer care")
+    until(lambda: not dash_duo.find_element(MEASURED_NAV).is_displayed(), 10)
+    dash_duo.select_dcc_dropdown("#shell-role", "Marketing")
+    until(lambda: dash_duo.find_element(MEASURED_NAV).is_displayed(), 10)
