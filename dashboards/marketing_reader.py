@@ -22,6 +22,9 @@ from cxbridge.dashboards.queries import CHURN_TABLES, INCIDENT_TABLES, Dashboard
 from cxbridge.platform.snapshot import snapshot_names
 from cxbridge.platform.snapshot_reading import SnapshotKey
 
+# what the customer outlook is built from
+CUSTOMER_TABLES: tuple[str, ...] = snapshot_names("marts.customer_daily", "marts.customers")
+
 (CHURN_DRIVERS,) = snapshot_names("marts.churn_drivers")
 
 
@@ -56,8 +59,9 @@ class MarketingReader(DashboardQueries):
 
     def warm_up(self) -> None:
         """The customer period index and base, and the default period's outlook (the first
-        Marketing view builds them otherwise)."""
-        self.customer_outlook(self.filter_options().default)
+        Marketing view builds them otherwise; nothing to build without the customer marts)."""
+        if not self.missing(*CUSTOMER_TABLES):
+            self.customer_outlook(self.filter_options().default)
         super().warm_up()
 
     def cache_clear(self, keep_indexes: bool = False) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from cxbridge.jobs import flow
+from cxbridge.lab.dashboard_bench import bench_dashboard
 from cxbridge.platform import warehouse
 
 MAPPING = """\
@@ -87,3 +88,9 @@ def test_a_foreign_pm_export_alone_gives_cell_experience_and_silent_detection(
     assert set(sleeping["root_resource_id"]) == {ASLEEP}
     assert "open" in set(sleeping["status"])  # still asleep when the data ends
     assert basis["priority_basis"].to_list() == ["network"]
+    # the dashboard bench runs on what such a snapshot holds, and says what it cannot time
+    report = bench_dashboard(settings, rounds=1)
+    assert report["skipped"] == {"customer 360: search": "no customer in this snapshot",
+                                 "customer 360: open": "no customer in this snapshot"}
+    assert {"marketing: filters", "operations: filters", "incident: open"} <= set(
+        report["interactions"])

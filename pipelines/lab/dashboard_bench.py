@@ -75,7 +75,7 @@ def bench_dashboard(settings: Settings, rounds: int = 20) -> dict:
     for round_no in range(rounds):
         filters = variants[round_no % len(variants)]
         reader.cache_clear(keep_indexes=True)
-        for interaction in interactions(filters, subjects):
+        for interaction in _possible(interactions(filters, subjects), subjects)[0]:
             timings = [_post(client, app, output, interaction.values)
                        for output in interaction.callbacks]
             cold.setdefault(interaction.name, []).append(sum(timings))
@@ -84,7 +84,8 @@ def bench_dashboard(settings: Settings, rounds: int = 20) -> dict:
             warm.setdefault(interaction.name, []).append(
                 sum(_post(client, app, output, interaction.values)
                     for output in interaction.callbacks))
-    return {"snapshot": run_id, "rounds": rounds,
+    skipped = _possible(interactions(variants[0], subjects), subjects)[1]
+    return {"snapshot": run_id, "rounds": rounds, "skipped": skipped,
             "snapshot_warm_up_ms": round(warm_up_ms, 1),
             "interactions": {name: {"cold": _summary(cold[name]), "warm": _summary(warm[name])}
                              for name in cold},
@@ -109,8 +110,10 @@ def interactions(filters: Filters, subjects: Mapping[str, str]) -> list[Interact
                 "overview-breakdown-by.value": "region"}
     return [
         Interaction("navigate (page layouts)", tuple(f"_pages {p}" for p in (
-            "/", "/marketing", "/operations", f"/incident/{subjects['incident']}",
-            f"/customer/{subjects['customer']}", "/glossary")), common),
+            "/", "/marketing", "/operations",
+            *([f"/incident/{subjects['incident']}"] if subjects["incident"] else []),
+            *([f"/customer/{subjects['customer']}"] if subjects["customer"] else []),
+            "/glossary")), common),
         Interaction("overview: filters", ("overview-tiles.children",
                                           "overview-more-tiles.children",
                                           "overview-trend.figure", "overview-breakdown.figure",
@@ -165,13 +168,35 @@ def _subjects(reader, filters: Filters) -> dict[str, str]:
         queue = reader.incident_queue(filters)
         ranked = queue.filter(pl.col("affected_customers") > 0).sort(
             pl.col("source") != "alarm", "rank")  # an alarm-based one has a timeline
+        if ranked.is_empty():  # network-only data: incidents ranked by network impact
+            ranked = queue.sort("rank")
         if not ranked.is_empty():
             incident = ranked["incident_id"][0]
             care = reader.care_list(incident)
             customer = care["customer_id"][0] if not care.is_empty() else ""
-    if not customer:
-        customer = reader.customer_outlook(filters)["customer_id"][0]
+    if not customer and not reader.missing("customer_daily", "customers"):
+        outlook = reader.customer_outlook(filters)
+        customer = outlook["customer_id"][0] if not outlook.is_empty() else ""
     return {"incident": incident, "customer": customer, "search": customer[:-2]}
+
+
+# What an interaction needs from the snapshot: a network-only snapshot has no customer to open,
+# a snapshot without alarms or counters no incident; those interactions are skipped, and said.
+NEEDS = {"incident: open": "incident", "incident: export care list": "incident",
+         "customer 360: search": "customer", "customer 360: open": "customer"}
+
+
+def _possible(every: list[Interaction], subjects: Mapping[str, str]
+              ) -> tuple[list[Interaction], dict[str, str]]:
+    """The interactions this snapshot allows, and the others with the reason they are not run."""
+    kept, skipped = [], {}
+    for interaction in every:
+        needs = NEEDS.get(interaction.name)
+        if needs and not subjects[needs]:
+            skipped[interaction.name] = f"no {needs} in this snapshot"
+        else:
+            kept.append(interaction)
+    return kept, skipped
 
 
 def _filter_variants(choices) -> list[Filters]:
