@@ -197,3 +197,4 @@ def _service_rows(kpi: pl.DataFrame) -> pl.DataFrame:
         "latency_ms": 11.2, "latency_intervals": 96, "throughput_mbps": 412.0,
     }
     return pl.DataFrame([row], schema=SERVICE_SCHEMA)
+

@@ -18,6 +18,7 @@ from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.labels import format_number
 from cxbridge.platform.metrics import metric
+from tests.dashboards.browser import pick
 from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER, SILENT_CELL
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
@@ -123,7 +124,7 @@ def test_changing_a_filter_updates_tiles_figures_and_url(dash_duo, app, reader):
     _wait(dash_duo, lambda: _figure_y(dash_duo, "overview-breakdown"), "breakdown drawn")
     assert len(_figure_y(dash_duo, "overview-breakdown")) == 5  # one bar per region
 
-    dash_duo.select_dcc_dropdown("#filters-region", value="Munster")
+    pick(dash_duo, "#filters-region", "Munster")
     munster = Filters(start=default.start, end=default.end, regions=("Munster",))
     dash_duo.wait_for_text_to_equal(AVAILABILITY_VALUE, _expected_availability(reader, munster))
     _wait(dash_duo, lambda: _figure_y(dash_duo, "overview-breakdown") == ["Munster"],
@@ -202,7 +203,7 @@ def test_campaign_export_holds_back_customers_in_an_open_incident(dash_duo, publ
 def test_personal_data_is_hidden_from_operations_and_shown_to_care(dash_duo, app):
     _start(dash_duo, app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/customer/{PII_CUSTOMER['customer_id']}")
-    dash_duo.select_dcc_dropdown("#shell-role", value="Network operations")
+    pick(dash_duo, "#shell-role", "Network operations")
     dash_duo.wait_for_text_to_equal("#customer-title", f"Customer {PII_CUSTOMER['customer_id']}")
     dash_duo.wait_for_element("#customer-tickets-table")
     text = _body(dash_duo)
@@ -210,7 +211,7 @@ def test_personal_data_is_hidden_from_operations_and_shown_to_care(dash_duo, app
     dash_duo.find_element("#customer-search").send_keys("Aoife\n")
     dash_duo.wait_for_contains_text("#customer-results", "No customer found")
 
-    dash_duo.select_dcc_dropdown("#shell-role", value="Customer care")
+    pick(dash_duo, "#shell-role", "Customer care")
     dash_duo.wait_for_text_to_equal("#customer-title", PII_CUSTOMER["name"])
     dash_duo.wait_for_contains_text("#customer-profile", PII_CUSTOMER["email"])
     dash_duo.wait_for_contains_text("#customer-tickets-table", PII_CUSTOMER["phone"])

@@ -12,6 +12,7 @@ from dash.testing.wait import until
 from cxbridge.dashboards.app import create_app
 from cxbridge.dashboards.measured_view import NO_LOGS
 from cxbridge.jobs import flow
+from tests.dashboards.browser import pick
 from tests.ue_logs import DRIVE_ROWS, STATIC_ROWS, write_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
@@ -69,7 +70,7 @@ def test_the_care_desk_is_told_the_page_is_not_for_it(dash_duo, measured):
 def test_the_nav_follows_the_role_switcher(dash_duo, measured):
     _start(dash_duo, create_app(measured))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/")
-    dash_duo.select_dcc_dropdown("#shell-role", "Customer care")
+    pick(dash_duo, "#shell-role", "Customer care")
     until(lambda: not dash_duo.find_element(MEASURED_NAV).is_displayed(), 10)
-    dash_duo.select_dcc_dropdown("#shell-role", "Marketing")
+    pick(dash_duo, "#shell-role", "Marketing")
     until(lambda: dash_duo.find_element(MEASURED_NAV).is_displayed(), 10)
