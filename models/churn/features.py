@@ -11,7 +11,11 @@ history and a temporal holdout (train on earlier snapshots, test on the latest) 
 :data:`FEATURES` is the single list of model inputs: each has a type, a network flag (rooted
 in the network: outages, faults, poor-experience days, the experience index, complaints about
 the network) and a function that words a reason in plain language from the customer's row
-("3 outages on broadband in the last 30 days").
+("3 outages on broadband in the last 30 days"). A numeric feature is a reason only when the
+customer's value is unusual (:func:`unusual`: in the outer tenth of the customers scored on the
+same day, on the risky side, and at least the feature's ``min_change`` from the typical value),
+so that a network reason means the customer's network experience really was out of the
+ordinary, not what a network-wide outage gave everybody.
 """
 
 from __future__ import annotations
@@ -172,6 +176,13 @@ class Input:
     label: str           # what the feature is, for tables and the model card
     network: bool
     word: Wording        # the reason, from the customer's row
+    # the least distance from the typical value worth a reason, in the feature's own unit (one
+    # outage, five index points): a value must also lie in the population's outer tail
+    # (:func:`unusual`)
+    min_change: float = 0.0
+    # for a change (last week against the weeks before), the value meaning "no change": the
+    # change itself must then be at least ``min_change`` too, as the reason quotes it
+    neutral: float | None = None
 
 
 def _n(row: Mapping, name: str) -> float:
@@ -248,49 +259,49 @@ def _premium(row: Mapping, schedule: Schedule) -> str:
 FEATURES: tuple[Input, ...] = (
     Input("outages", "numeric", "outages in the window", True,
           lambda r, s: f"{_plural(_n(r, 'outages'), 'outage')}"
-                       f"{_service(r, 'outage_service')} {_window(s)}"),
+                       f"{_service(r, 'outage_service')} {_window(s)}", min_change=1),
     Input("fault_hours", "numeric", "hours with a network fault in the window", True,
           lambda r, s: f"{_hours(_n(r, 'fault_hours'))} with a network fault"
-                       f"{_service(r, 'outage_service')} {_window(s)}"),
-    Input("poor_days", "numeric", "poor-experience days in the window", True, _poor),
+                       f"{_service(r, 'outage_service')} {_window(s)}", min_change=1),
+    Input("poor_days", "numeric", "poor-experience days in the window", True, _poor, min_change=1),
     Input("poor_days_7d", "numeric", "poor-experience days in the last week", True,
           lambda r, s: f"{_plural(_n(r, 'poor_days_7d'), 'poor-experience day')} in the last "
-                       f"week{_service(r, 'poor_service', ', mostly on ')}"),
+                       f"week{_service(r, 'poor_service', ', mostly on ')}", min_change=1),
     Input("sei_mean", "numeric", "mean experience index (worst service) in the window", True,
           lambda r, s: f"experience index of only {_n(r, 'sei_mean'):.0f}/100 {_window(s)}"
-                       f"{_service(r, 'poor_service', ', worst on ')}"),
+                       f"{_service(r, 'poor_service', ', worst on ')}", min_change=5),
     Input("sei_change_7d", "numeric", "change of the experience index in the last week", True,
-          _sei_change),
+          _sei_change, min_change=5, neutral=0.0),
     Input("network_tickets", "numeric", "complaints about the network in the window", True,
           lambda r, s: f"{_plural(_n(r, 'network_tickets'), 'complaint')} about the network "
-                       f"{_window(s)}"),
+                       f"{_window(s)}", min_change=1),
     Input("unresolved_network_tickets", "numeric",
           "complaints about the network unresolved at the snapshot", True,
           lambda r, s: f"{_plural(_n(r, 'unresolved_network_tickets'), 'complaint')} about "
-                       f"the network still unresolved"),
+                       f"the network still unresolved", min_change=1),
     Input("other_tickets", "numeric", "other contacts with customer care in the window", False,
           lambda r, s: f"{_plural(_n(r, 'other_tickets'), 'contact')} with customer care "
-                       f"(billing, plan, equipment …) {_window(s)}"),
+                       f"(billing, plan, equipment …) {_window(s)}", min_change=1),
     Input("unresolved_other_tickets", "numeric", "other tickets unresolved at the snapshot",
           False, lambda r, s: f"{_plural(_n(r, 'unresolved_other_tickets'), 'ticket')} "
-                              f"(billing, plan, equipment …) still unresolved"),
+                              f"(billing, plan, equipment …) still unresolved", min_change=1),
     Input("repeat_tickets", "numeric", "repeat contacts about a ticket still open", False,
           lambda r, s: f"{_plural(_n(r, 'repeat_tickets'), 'repeat contact')} about a ticket "
-                       f"still open {_window(s)}"),
+                       f"still open {_window(s)}", min_change=1),
     Input("usage_change_7d_pct", "numeric", "usage change, last week against the weeks before",
-          False, _usage),
+          False, _usage, min_change=20, neutral=0.0),
     Input("survey_score", "numeric", "last survey score (0–10)", False,
-          lambda r, s: f"gave a survey score of {_n(r, 'survey_score'):.0f}/10"),
+          lambda r, s: f"gave a survey score of {_n(r, 'survey_score'):.0f}/10", min_change=2),
     Input("tenure_days", "numeric", "days as a customer", False, _tenure),
     Input("contract_type", "categorical", "contract", False, _contract),
     Input("days_to_renewal", "numeric", "days until the contract's renewal date", False,
           _renewal),
     Input("price_premium_pct", "numeric", "price against customers on the same plan, %", False,
-          _premium),
+          _premium, min_change=5),
     Input("monthly_revenue_eur", "numeric", "monthly revenue, EUR", False,
           lambda r, s: f"monthly bill of €{_n(r, 'monthly_revenue_eur'):,.2f}"),
     Input("services_active", "numeric", "services held", False,
-          lambda r, s: f"holds {_plural(_n(r, 'services_active'), 'service')}"),
+          lambda r, s: f"holds {_plural(_n(r, 'services_active'), 'service')}", min_change=1),
     Input("segment", "categorical", "segment", False,
           lambda r, s: f"{str(r.get('segment')).replace('smb', 'SMB')} customer"),
     Input("region", "categorical", "region", False,
@@ -302,6 +313,7 @@ FEATURES: tuple[Input, ...] = (
 )
 BY_NAME = {f.name: f for f in FEATURES}
 CONTEXT = ("poor_service", "poor_driver", "outage_service", "days_observed")
+UNUSUAL_TAIL = 0.1
 
 
 def feature_spec(frame: pl.DataFrame) -> FeatureSpec:
@@ -324,6 +336,41 @@ def feature_ranges(frame: pl.DataFrame, spec: FeatureSpec) -> dict[str, list[flo
         if column.len():
             out[name] = [float(column.min()), float(column.max())]
     return out
+
+
+def feature_norms(frame: pl.DataFrame, spec: FeatureSpec) -> dict[str, list[float]]:
+    """Each numeric feature's [low, typical, high] among the rows of ``frame`` (every customer
+    scored on one day): the :data:`UNUSUAL_TAIL` and 1 − :data:`UNUSUAL_TAIL` quantiles around
+    the median (nearest rank), for :func:`unusual`."""
+    out = {}
+    for name in spec.of_kind("numeric"):
+        column = frame.get_column(name).cast(pl.Float64).drop_nulls().drop_nans()
+        if column.len():
+            out[name] = [float(column.quantile(q, interpolation="nearest"))
+                         for q in (UNUSUAL_TAIL, 0.5, 1 - UNUSUAL_TAIL)]
+    return out
+
+
+def unusual(feature: str, value: object, norm: list[float] | None) -> bool:
+    """Whether a numeric value is out of the ordinary enough to be a reason: on one side of the
+    typical (median) value, in that side's outer :data:`UNUSUAL_TAIL` of the customers,
+    and at least the feature's ``min_change`` away from typical (and from its ``neutral`` value,
+    for a change). Without norms every value qualifies; a blank one never does."""
+    if norm is None:
+        return True
+    if value is None or value != value:
+        return False
+    low, typical, high = norm
+    spec = BY_NAME.get(feature)
+    step = spec.min_change if spec else 0.0
+    number = float(value)
+    if number > typical:
+        references = [typical] if spec is None or spec.neutral is None else [typical, spec.neutral]
+        return number >= high and all(number - r >= step for r in references)
+    if number < typical:
+        references = [typical] if spec is None or spec.neutral is None else [typical, spec.neutral]
+        return number <= low and all(r - number >= step for r in references)
+    return False
 
 
 def clip_to_ranges(frame: pl.DataFrame, ranges: Mapping[str, list[float]]) -> pl.DataFrame:

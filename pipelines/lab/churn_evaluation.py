@@ -16,7 +16,10 @@ who truly left within the horizon (``_truth/churn.csv``, which the model never r
   customer away mostly happens after the 30-day-ahead snapshot, so the snapshot cannot name
   it; that figure is reported too, ``…_at_test_snapshot``).
   ``network_reason_top3_rate_other_churners`` is the same share among the churners who left
-  for other reasons, so a model that blames the network for everyone shows up;
+  for other reasons, so a model that blames the network for everyone shows up; ``…_commercial_
+  churners`` the same among those who left over price, contract or tenure, and ``…_by_cause``
+  per true cause (ticket-friction churners mostly called about the network, so some of them
+  are rightly told so);
 * ``top_decile_capture_by_cause``: per true cause, the share of its churners ranked among the
   riskiest tenth;
 * ``label_agreement``: how often the warehouse label (a CFS ended) matches the truth.
@@ -43,6 +46,7 @@ from cxbridge.models.churn.features import (
     NotEnoughHistoryError,
     Schedule,
     clip_to_ranges,
+    feature_norms,
     feature_ranges,
     feature_spec,
     features,
@@ -57,6 +61,7 @@ from cxbridge.models.churn.world import REASONS, explained, worded_reasons
 
 TRUTH_COLUMNS = ("customer_id", "churn_date", "main_cause", "network_caused")
 REASON_CHECK_STEP_DAYS = 7
+COMMERCIAL_CAUSES = ("price", "contract", "tenure")
 
 
 def read_truth(truth_dir: Path) -> pl.DataFrame:
@@ -144,23 +149,34 @@ def _capture_by_cause(test: pl.DataFrame, p: np.ndarray) -> dict[str, float]:
 def _network_reasons(con: duckdb.DuckDBPyConnection, model, test: pl.DataFrame,
                      schedule: Schedule, ranges: dict) -> dict:
     """Share of true churners with a network-rooted reason among their top three: as of the
-    last weekly scoring before each left, and as of the test snapshot."""
+    last weekly scoring before each left, and as of the test snapshot. As when scoring, a
+    number is a reason only when unusual among every customer scored that day."""
     churners = test.filter(pl.col("main_cause").is_not_null())
     test_date = churners.get_column(SNAPSHOT)[0]
     grid = [test_date + timedelta(days=step) for step in
             range(0, schedule.horizon_days, REASON_CHECK_STEP_DAYS)]
     causes = churners.select(ID, "main_cause", "network_caused", "churn_date")
-    late = (features(con, grid, schedule).join(causes, on=ID)
+    everyone = features(con, grid, schedule)
+    norms = {day: feature_norms(everyone.filter(pl.col(SNAPSHOT) == day), model.spec)
+             for day in grid}
+    late = (everyone.join(causes, on=ID)
             .filter(pl.col(SNAPSHOT) <= pl.col("churn_date"))
             .sort(ID, SNAPSHOT).unique(ID, keep="last", maintain_order=True))
-    at_exit = _flagged(model, late, schedule, ranges)
-    at_snapshot = _flagged(model, churners, schedule, ranges)
+    at_exit = _flagged(model, late, schedule, ranges, norms)
+    at_snapshot = _flagged(model, churners, schedule, ranges,
+                           {test_date: feature_norms(test, model.spec)})
     examples = (at_exit.filter(pl.col("network_caused"))
                 .select("main_cause", "first_reason").drop_nulls().unique("main_cause")
                 .sort("main_cause"))
     return {
         "network_reason_top3_rate": _rate(at_exit, True),
         "network_reason_top3_rate_other_churners": _rate(at_exit, False),
+        "network_reason_top3_rate_commercial_churners": _rate(
+            at_exit.filter(pl.col("main_cause").is_in(COMMERCIAL_CAUSES)), False),
+        "network_reason_top3_rate_by_cause": {
+            cause: {"churners": n, "rate": round(rate, 4)} for cause, n, rate in
+            at_exit.group_by("main_cause").agg(pl.len(), pl.col("network").mean())
+            .sort("main_cause").iter_rows()},
         "network_reason_measured_at": f"each churner's last weekly scoring before leaving "
                                       f"(every {REASON_CHECK_STEP_DAYS} days from the test "
                                       f"snapshot on)",
@@ -171,12 +187,17 @@ def _network_reasons(con: duckdb.DuckDBPyConnection, model, test: pl.DataFrame,
     }
 
 
-def _flagged(model, rows: pl.DataFrame, schedule: Schedule, ranges: dict) -> pl.DataFrame:
+def _flagged(model, rows: pl.DataFrame, schedule: Schedule, ranges: dict,
+             norms: dict) -> pl.DataFrame:
     """Per row: its cause, whether a top-three reason is network-rooted, the first reason
-    (reasons only where scoring gives them: at or above the training churn rate)."""
+    (reasons only where scoring gives them: at or above the training churn rate; ``norms``
+    per scoring date)."""
     probability = model.predict_proba(clip_to_ranges(rows, ranges))
-    reasons = worded_reasons(model, rows.filter(pl.Series(explained(model, probability))),
-                             schedule, k=REASONS, ranges=ranges)
+    chosen = rows.filter(pl.Series(explained(model, probability)))
+    parts = [worded_reasons(model, chosen.filter(pl.col(SNAPSHOT) == day), schedule,
+                            k=REASONS, ranges=ranges, norms=norms[day])
+             for day in chosen.get_column(SNAPSHOT).unique().sort()]
+    reasons = pl.concat(parts) if parts else worded_reasons(model, chosen, schedule)
     flagged = reasons.group_by(ID).agg(
         network=pl.col("network").any(),
         first_reason=pl.col("reason").sort_by("rank").first())

@@ -18,8 +18,23 @@ from typer.testing import CliRunner
 from cxbridge.app.cli import app
 from cxbridge.lab.churn_evaluation import evaluate_churn
 from cxbridge.models.churn.card import versions
-from cxbridge.models.churn.features import Schedule, history
-from cxbridge.models.churn.world import HIGH_FROM, MEDIUM_FROM, MODEL_NAME, refresh, score, train
+from cxbridge.models.churn.features import (
+    Schedule,
+    feature_norms,
+    features,
+    history,
+    unusual,
+)
+from cxbridge.models.churn.world import (
+    HIGH_FROM,
+    MATERIAL,
+    MEDIUM_FROM,
+    MODEL_NAME,
+    refresh,
+    score,
+    train,
+    worded_reasons,
+)
 from cxbridge.platform import warehouse
 from cxbridge.platform.settings import load_settings
 from tests.models.churn_world import START, simulated_world, write_tables
@@ -132,6 +147,38 @@ def test_evaluation_against_the_truth(home):
     assert report["roc_auc"] > 0.65 and report["brier"] < report["brier_base_rate"]
     assert report["network_reason_top3_rate"] >= 0.7
     assert sum(b["count"] for b in report["calibration"]) == report["rows"]
+    by_cause = report["network_reason_top3_rate_by_cause"]
+    assert set(by_cause) == {"contract", "poor_experience"}
+    assert sum(c["churners"] for c in by_cause.values()) == report["true_churners"]
+    assert by_cause["contract"]["rate"] == report["network_reason_top3_rate_other_churners"]
+    assert report["network_reason_top3_rate_commercial_churners"] == by_cause["contract"]["rate"]
+
+
+def test_reasons_are_material_and_numbers_unusual_for_the_customer(home, world):
+    model, card = home["trained"].model, home["trained"].card
+    window = card["data_window"]
+    assert "Only 2 labelled period(s) of 30 days" in card["notes"]   # days 40 and 70
+    with warehouse.connect(home["settings"], read_only=True) as con:
+        frame = features(con, [history(con).scoring_date], Schedule())
+    norms = feature_norms(frame, model.spec)           # every customer scored that day
+    assert set(norms) == set(model.spec.of_kind("numeric"))
+    assert all(low <= typical <= high for low, typical, high in norms.values())
+    risky = frame.filter(pl.col("customer_id").is_in(sorted(world.chronic)))
+    kept = worded_reasons(model, risky, Schedule(), ranges=window["feature_ranges"],
+                          norms=norms)
+    assert kept.height and kept.get_column("network").any()
+    assert (kept.get_column("contribution") >= MATERIAL * model.positive_rate).all()
+    rows = {r["customer_id"]: r for r in risky.iter_rows(named=True)}
+    numeric = set(model.spec.of_kind("numeric"))
+    for customer, feature in kept.select("customer_id", "feature").iter_rows():
+        if feature in numeric:
+            assert unusual(feature, rows[customer][feature], norms[feature])
+    # were every number typical for everybody, only categories could be reasons
+    nothing_unusual = {name: [float("-inf"), low, float("inf")]
+                       for name, (low, _, _) in norms.items()}
+    left = worded_reasons(model, risky, Schedule(), ranges=window["feature_ranges"],
+                          norms=nothing_unusual)
+    assert not set(left.get_column("feature")) & numeric
 
 
 def test_refresh_scores_with_the_newest_model_and_keeps_one_row_per_customer(home):
@@ -187,3 +234,15 @@ def test_evaluation_without_churn_truth_is_skipped_with_the_reason(home, tmp_pat
     with warehouse.connect(home["settings"], read_only=True) as con:
         report = evaluate_churn(con, tmp_path)
     assert list(report) == ["skipped"] and "churn.csv" in report["skipped"]
+
+
+def test_the_churn_commands_are_runs_whose_id_the_scores_carry(home):
+    env = {"CXBRIDGE_HOME": str(home["home"]), "CXBRIDGE_CONFIG": ""}
+    scored = CliRunner().invoke(app, ["churn", "score", "--json"], env=env)
+    assert scored.exit_code == 0, scored.output
+    run_id = json.loads(scored.output)["run_id"]
+    runs = _table(home["settings"], "select run_id, command, status from meta.runs")
+    assert (run_id, "churn score", "ok") in runs.rows()
+    carried = _table(home["settings"], "select distinct run_id from marts.churn_scores "
+                                       "union select distinct run_id from marts.churn_drivers")
+    assert carried.rows() == [(run_id,)]

@@ -16,12 +16,16 @@ from cxbridge.models.churn.features import (
     NotEnoughHistoryError,
     Schedule,
     clip_to_ranges,
+    feature_norms,
+    feature_spec,
     features,
     history,
     holdout_split,
+    labelled,
     labels,
     sentence,
     training_dates,
+    unusual,
 )
 from cxbridge.models.churn.tabular import ChurnDataError
 from cxbridge.platform import warehouse
@@ -144,9 +148,10 @@ def test_experience_features_use_only_days_before_the_snapshot(con):
 
 def test_care_features_as_they_stood_at_the_snapshot(con):
     a = features(con, [SNAPSHOT], Schedule()).row(0, named=True)
-    # T1 and its follow-up T2 are network complaints, open at the snapshot; T3 was solved;
-    # T4 came after the snapshot; T5 (before the window) is still open
-    assert (a["network_tickets"], a["unresolved_network_tickets"]) == (2, 2)
+    # T1 is a network complaint, open at the snapshot; T2 only chases it (a repeat contact, no
+    # second complaint, neither network nor other); T3 was solved; T4 came after the snapshot;
+    # T5 (before the window) is still open
+    assert (a["network_tickets"], a["unresolved_network_tickets"]) == (1, 1)
     assert (a["other_tickets"], a["unresolved_other_tickets"]) == (1, 1)
     assert a["repeat_tickets"] == 3          # T1, T2, T3 were opened while T5 was open
     assert a["survey_score"] == 3            # the answer of day 31 is not known yet
@@ -173,7 +178,7 @@ def test_reasons_are_worded_from_the_row(con):
     assert sentence("poor_days", a, Schedule()) == (
         "3 poor-experience days in the last 30 days, mostly on broadband (outages)")
     assert sentence("unresolved_network_tickets", a, Schedule()) == (
-        "2 complaints about the network still unresolved")
+        "1 complaint about the network still unresolved")
     assert sentence("usage_change_7d_pct", a, Schedule()) == (
         "uses the services 50 % less in the last week than the weeks before")
     assert sentence("days_to_renewal", {"days_to_renewal": 0,
@@ -211,3 +216,35 @@ def test_the_model_sees_features_within_their_training_range(con):
     assert held.get_column("fault_hours").to_list() == [1.5, 0.0, 0.0]
     assert held.get_column("days_to_renewal").to_list() == [200.0, 10.0, 200.0]
     assert held.get_column("outages").to_list() == frame.get_column("outages").to_list()
+
+
+def test_norms_are_the_outer_tenths_and_the_median(con):
+    frame = labelled(con, [SNAPSHOT], Schedule())
+    norms = feature_norms(frame, feature_spec(frame))
+    # A, B and E are in service, customers for 430, 130 and 80 days: nearest ranks
+    assert norms["tenure_days"] == [80.0, 130.0, 430.0]
+    assert set(norms) == set(feature_spec(frame).of_kind("numeric"))
+
+
+@pytest.mark.parametrize(("feature", "value", "norm", "expected"), [
+    ("outages", 4, [2.0, 2.0, 4.0], True),          # in the top tenth, two more than typical
+    ("outages", 3, [2.0, 2.0, 4.0], False),         # worse than typical, not unusual
+    ("fault_hours", 3.5, [3.5, 3.5, 10.0], False),  # what everybody had
+    ("fault_hours", 10.4, [0.0, 10.0, 10.2], False),  # in the tail, but under an hour more
+    ("poor_days_7d", 1, [0.0, 0.0, 0.0], True),     # most had none
+    ("sei_mean", 80.0, [87.0, 94.0, 98.0], True),
+    ("sei_mean", 86.0, [87.0, 94.0, 98.0], True),
+    ("sei_mean", 89.5, [89.8, 94.0, 98.0], False),  # lowest tenth, under 5 points off
+    ("sei_mean", 88.9, [89.8, 94.0, 98.0], True),
+    ("sei_mean", 90.0, [89.8, 94.0, 98.0], False),  # not in the lowest tenth
+    ("sei_change_7d", -3.4, [-0.7, 1.6, 3.7], False),  # 5 below typical, but only a 3-point fall
+    ("sei_change_7d", -6.7, [-0.7, 1.6, 3.7], True),
+    ("usage_change_7d_pct", -12.0, [-8.8, 0.5, 10.9], False),
+    ("usage_change_7d_pct", -25.0, [-8.8, 0.5, 10.9], True),
+    ("tenure_days", 90, [148.0, 1017.0, 2523.0], True),
+    ("outages", None, [2.0, 2.0, 4.0], False),      # blank: never a reason
+    ("outages", 4, None, True),                     # a model saved without norms
+])
+def test_a_number_is_a_reason_only_when_unusual_for_the_customer(feature, value, norm,
+                                                                 expected):
+    assert unusual(feature, value, norm) is expected

@@ -13,8 +13,8 @@
 -- days, mean experience index and its change in the last week, fault hours, outages (a stretch
 -- of service-affecting fault that does not continue one from the day before). Care: tickets
 -- about the network and other tickets opened in the window, both kinds still unresolved at the
--- snapshot (a follow-up chasing an open network complaint counts as one), repeat tickets
--- (opened while an earlier one was still open). Usage trend (successful sessions per day, last week against the days before), the
+-- snapshot (a follow-up chasing an open ticket is neither: it is a repeat contact), repeat
+-- tickets (opened while an earlier one was still open). Usage trend (successful sessions per day, last week against the days before), the
 -- last survey score. Context for the wording of reasons: the service type most often poor and
 -- its usual driver, the service type with the most outages.
 -- Parameters: $snapshots (date[]), $lookback (days).
@@ -148,30 +148,30 @@ raw_tickets as (
     where customer_id is not null and created_at is not null
 ),
 tickets as (
-    -- network tickets: complaints about the service (network_ticket, pipelines/platform/sql/macros.sql,
-    -- as marts/customer_daily.sql counts them), and follow-ups chasing a network complaint on
-    -- the same service that was still open when they called
+    -- kind: 'network', a complaint about the service (network_ticket,
+    -- pipelines/platform/sql/macros.sql, as marts/customer_daily.sql counts them); 'follow_up',
+    -- a contact chasing a ticket already open, which is no new complaint (the repeat contacts
+    -- count it: a complaint chased eight times is one network complaint and eight repeat
+    -- contacts, a failure of care rather than of the network); 'other': billing, plan, moves …
     select t.ticket_id, t.customer_id, t.created_at, t.resolved_at,
-           t.network_category or (t.category = 'follow_up' and exists (
-               select 1 from raw_tickets e
-               where e.customer_id = t.customer_id
-                 and e.service_id is not distinct from t.service_id
-                 and e.network_category and e.created_at < t.created_at
-                 and (e.resolved_at is null or e.resolved_at > t.created_at)))  as network
+           case when t.network_category then 'network'
+                when t.category = 'follow_up' then 'follow_up'
+                else 'other' end                                        as kind
     from raw_tickets t
 ),
 ticket_counts as (
     select n.snapshot_date, t.customer_id,
-           count(*) filter (where t.network and t.created_at >= n.snapshot_date
-                                                 - $lookback::integer)  as network_tickets,
-           count(*) filter (where not t.network and t.created_at >= n.snapshot_date
-                                                     - $lookback::integer)
+           count(*) filter (where t.kind = 'network' and t.created_at >= n.snapshot_date
+                                                          - $lookback::integer)
+                                                                        as network_tickets,
+           count(*) filter (where t.kind = 'other' and t.created_at >= n.snapshot_date
+                                                        - $lookback::integer)
                                                                         as other_tickets,
-           count(*) filter (where t.network and (t.resolved_at is null
-                                                 or t.resolved_at >= n.snapshot_date))
+           count(*) filter (where t.kind = 'network' and (t.resolved_at is null
+                                                          or t.resolved_at >= n.snapshot_date))
                                                                         as unresolved_network_tickets,
-           count(*) filter (where not t.network and (t.resolved_at is null
-                                                     or t.resolved_at >= n.snapshot_date))
+           count(*) filter (where t.kind = 'other' and (t.resolved_at is null
+                                                        or t.resolved_at >= n.snapshot_date))
                                                                         as unresolved_other_tickets
     from snapshots n
     join tickets t on t.created_at < n.snapshot_date
