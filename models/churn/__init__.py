@@ -36,10 +36,14 @@ Modules: :mod:`~cxbridge.models.churn.tabular` (type inference, cleaning, label)
 codes), :mod:`~cxbridge.models.churn.card` (model card, versioned artefacts); the commands are
 :mod:`cxbridge.app.churn_cli`.
 
-Model kinds: ``logistic`` (baseline), ``gbm`` (boosted trees), ``blend`` (default: mean of the
-two calibrated probabilities). Every kind is calibrated with a sigmoid fitted on out-of-fold
-predictions inside the training data. Reported figures are the blend's, declared in advance;
-the other two are always reported beside it.
+Model kinds: ``logistic`` (baseline), ``gbm`` (boosted trees), ``blend`` (mean of the two
+calibrated probabilities): :func:`fit` takes one of them, and the generated world's model
+(:mod:`~cxbridge.models.churn.world`) is the blend. On an operator's own table the choice is
+made by validation instead (:mod:`~cxbridge.models.churn.selection`: candidates compared on
+inner folds, nested so the reported figure includes the choosing; binary, multi-class and
+ordinal labels), with keyed side tables aggregated per id (:mod:`~cxbridge.models.churn.sides`)
+and reasons grouped and filtered (:mod:`~cxbridge.models.churn.reasons`). Every kind is
+calibrated with a sigmoid fitted on out-of-fold predictions inside the training data.
 
 Names are loaded on first use, so importing this package (as the command line does) does not
 import scikit-learn.
@@ -58,7 +62,8 @@ _EXPORTS = {
     "versions": "card", "ArtefactError": "card",
 }
 
-_MODULES = {"tabular", "modelling", "evaluation", "metrics", "reasons", "card"}
+_MODULES = {"tabular", "modelling", "evaluation", "metrics", "reasons", "card",
+            "selection", "sides"}
 
 __all__ = sorted(_EXPORTS)
 

@@ -28,6 +28,8 @@ from pathlib import Path
 import joblib
 
 from cxbridge.models.churn.modelling import ChurnModel
+from cxbridge.models.churn.selection import TableModel
+from cxbridge.platform.errors import UserError
 
 ARTEFACT = "model.joblib"
 CARD = "card.json"
@@ -35,7 +37,7 @@ CARD_SCHEMA = 1
 LIBRARIES = ("scikit-learn", "numpy", "polars", "joblib")
 
 
-class ArtefactError(ValueError):
+class ArtefactError(UserError, ValueError):
     """A saved model that cannot be trusted or found; the message says which and why."""
 
 
@@ -53,6 +55,10 @@ def model_card(model: ChurnModel, *, model_version: str, created_at: datetime,
                metrics: Mapping | None, data_window: Mapping | str | None,
                sha256: str, name: str, notes: str | None = None) -> dict:
     """The card: what was trained on what, how well it did, and with which libraries."""
+    if isinstance(model, TableModel):
+        return table_card(model, model_version=model_version, created_at=created_at,
+                          metrics=metrics, data_window=data_window, sha256=sha256, name=name,
+                          notes=notes)
     return {
         "card_schema": CARD_SCHEMA, "name": name, "model_version": model_version,
         "created_at": created_at.isoformat(timespec="seconds"),
@@ -68,7 +74,38 @@ def model_card(model: ChurnModel, *, model_version: str, created_at: datetime,
     }
 
 
-def save_model(model: ChurnModel, directory: Path, *, metrics: Mapping | None = None,
+def table_card(model: TableModel, *, model_version: str, created_at: datetime,
+               metrics: Mapping | None, data_window: Mapping | str | None,
+               sha256: str, name: str, notes: str | None = None) -> dict:
+    """The card of a model chosen by validation on an operator's table (any label)."""
+    target = model.target
+    return {
+        "card_schema": CARD_SCHEMA, "name": name, "model_version": model_version,
+        "created_at": created_at.isoformat(timespec="seconds"),
+        "model_kind": model.kind, "label": target.label, "positive": target.positive,
+        "target": target.as_dict(), "id_column": model.id_column,
+        "time_column": model.time_column, "data_window": data_window,
+        "training_rows": model.training_rows, "class_rates": model.class_rates,
+        "positive_rate": model.class_rates.get(target.positive) if target.positive else None,
+        "selection": {"winner": model.kind, "criterion": "log loss of calibrated out-of-fold "
+                      "predictions, inner stratified folds",
+                      "candidates": model.selection.candidates},
+        "risk_bands": {**model.bands, "meaning": "high: riskiest tenth of the training rows' "
+                       "out-of-fold scores; medium: the next fifth"},
+        "features": [{"name": f.name, "type": f.kind, "network": f.network}
+                     for f in model.spec.features],
+        "excluded_columns": dict(model.spec.excluded),
+        "reason_groups": [list(g) for g in model.groups if len(g) > 1],
+        "no_reasons": dict(model.quiet),
+        "side_tables": [s.as_dict() for s in model.sides],
+        "reason_stability": model.stability,
+        "metrics": dict(metrics or {}), "seed": model.seed,
+        "libraries": library_versions(), "artefact": ARTEFACT, "sha256": sha256,
+        "notes": notes,
+    }
+
+
+def save_model(model: ChurnModel | TableModel, directory: Path, *, metrics: Mapping | None = None,
                data_window: Mapping | str | None = None, name: str = "churn",
                notes: str | None = None, now: datetime | None = None) -> tuple[Path, dict]:
     """Write a new version folder; returns its path and the card."""
@@ -108,7 +145,7 @@ def versions(directory: Path, name: str = "churn") -> list[str]:
 
 
 def load_model(directory: Path, version: str | None = None, name: str = "churn"
-               ) -> tuple[ChurnModel, dict]:
+               ) -> tuple[ChurnModel | TableModel, dict]:
     """A saved model (the newest unless ``version`` is given) and its card, verified."""
     available = versions(directory, name)
     if not available:
@@ -129,7 +166,22 @@ def load_model(directory: Path, version: str | None = None, name: str = "churn"
         raise ArtefactError(f"{folder} was trained with scikit-learn {trained_with} but "
                             f"{metadata.version('scikit-learn')} is installed; retrain the model")
     model = joblib.load(io.BytesIO(payload))
-    if not isinstance(model, ChurnModel) or model.spec.names != [f["name"] for f in
+    if not isinstance(model, ChurnModel | TableModel) or model.spec.names != [f["name"] for f in
                                                                  card["features"]]:
         raise ArtefactError(f"{folder / ARTEFACT} is not the churn model its card describes")
     return model, card
+
+
+def load_path(path: Path, models_dir: Path | None = None
+              ) -> tuple[ChurnModel | TableModel, dict]:
+    """A model given as a version folder, a model folder (its newest version) or, with
+    ``models_dir``, a model name under it."""
+    path = Path(path)
+    if (path / CARD).is_file():
+        return load_model(path.parent.parent, path.name, name=path.parent.name)
+    if path.is_dir() and versions(path.parent, path.name):
+        return load_model(path.parent, name=path.name)
+    if models_dir is not None and len(path.parts) == 1 and versions(models_dir, str(path)):
+        return load_model(models_dir, name=str(path))
+    raise ArtefactError(f"no saved model at {path}: give the folder `churn train --data` "
+                        f"printed (or its parent), or a model name under {models_dir}")

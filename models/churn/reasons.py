@@ -146,3 +146,213 @@ def _display(feature: Feature, value: object) -> str:
         number = float(value)
         return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
     return str(value)
+
+
+# --- grouped reasons (the any-table models of cxbridge.models.churn.selection) -------------
+#
+# Columns that measure the same thing (day minutes and day charge; tenure and total charges)
+# are one reason, not two: numeric and binary features whose rank correlation is at least
+# GROUP_CORRELATION (on the training rows) form a group, and a group's contribution swaps all
+# its columns together, with values taken from the same training rows (so the background
+# keeps the columns' relation). A categorical column with more than MAX_REASON_LEVELS levels
+# (a state, a location) still feeds the model but never becomes a reason, and a value seen on
+# fewer than the model's rare-level count of training rows is pooled by the model and is not
+# quoted as a reason: both are where one-at-a-time reasons are noise.
+
+GROUP_CORRELATION = 0.85
+MAX_REASON_LEVELS = 15
+GROUP_SAMPLE = 5000
+
+
+def reason_groups(matrix: pl.DataFrame, spec: FeatureSpec,
+                  threshold: float = GROUP_CORRELATION, seed: int = 0) -> list[tuple[str, ...]]:
+    """Features in reason groups, in the spec's order; correlated numeric columns together."""
+    numbers = [f.name for f in spec.features if f.kind != "categorical"]
+    sample = matrix.select(numbers)
+    if sample.height > GROUP_SAMPLE:
+        sample = sample.sample(GROUP_SAMPLE, seed=seed)
+    parent = {name: name for name in spec.names}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            name = parent[name]
+        return name
+
+    if len(numbers) > 1 and sample.height > 2:
+        ranks = np.column_stack([
+            sample.get_column(n).fill_nan(None).fill_null(
+                sample.get_column(n).median()).rank("average").cast(pl.Float64).to_numpy()
+            for n in numbers])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho = np.corrcoef(ranks, rowvar=False)
+        rho = np.nan_to_num(np.atleast_2d(rho), nan=0.0)
+        for i in range(len(numbers)):
+            for j in range(i + 1, len(numbers)):
+                if abs(rho[i, j]) >= threshold:
+                    a, b = root(numbers[i]), root(numbers[j])
+                    if a != b:
+                        parent[max(a, b, key=spec.names.index)] = min(a, b, key=spec.names.index)
+    groups: dict[str, list[str]] = {}
+    for name in spec.names:
+        groups.setdefault(root(name), []).append(name)
+    return [tuple(members) for members in groups.values()]
+
+
+def quiet_features(matrix: pl.DataFrame, spec: FeatureSpec,
+                   max_levels: int = MAX_REASON_LEVELS) -> dict[str, str]:
+    """Features that never become reasons, with why (high-cardinality categories)."""
+    out = {}
+    for feature in spec.features:
+        if feature.kind == "categorical":
+            levels = matrix.get_column(feature.name).drop_nulls().n_unique()
+            if levels > max_levels:
+                out[feature.name] = (f"{levels} levels (more than {max_levels}): used by the "
+                                     f"model, not quoted as a reason")
+    return out
+
+
+def frequent_levels(matrix: pl.DataFrame, spec: FeatureSpec, min_count: int
+                    ) -> dict[str, list[str]]:
+    """Per categorical feature, the levels seen on at least ``min_count`` training rows."""
+    out = {}
+    for name in spec.of_kind("categorical"):
+        counts = matrix.get_column(name).drop_nulls().value_counts(name="n")
+        out[name] = sorted(counts.filter(pl.col("n") >= min_count).get_column(name).to_list())
+    return out
+
+
+def group_backgrounds(matrix: pl.DataFrame, spec: FeatureSpec, groups: list[tuple[str, ...]],
+                      points: int = NUMERIC_POINTS, max_levels: int = MAX_LEVELS
+                      ) -> list[tuple[pl.DataFrame, list[float]]]:
+    """Per group, background rows (values of its members) and their weights."""
+    single = background_values(matrix, spec, points=points, max_levels=max_levels)
+    out = []
+    for members in groups:
+        if len(members) == 1:
+            values, weights = single[members[0]]
+            dtype = matrix.schema[members[0]]
+            out.append((pl.DataFrame({members[0]: pl.Series(values, dtype=dtype)}),
+                        list(weights)))
+            continue
+        leader = members[0]
+        known = matrix.select(members).filter(pl.col(leader).is_not_null()
+                                              & pl.col(leader).is_not_nan()).sort(leader)
+        if known.height == 0:
+            out.append((matrix.select(members).head(1), [1.0]))
+            continue
+        at = np.floor((np.arange(points) + 0.5) / points * known.height).astype(int)
+        out.append((known[np.minimum(at, known.height - 1)], [1.0 / points] * points))
+    return out
+
+
+def group_contributions(predict: Callable[[pl.DataFrame], np.ndarray], matrix: pl.DataFrame,
+                        groups: list[tuple[str, ...]],
+                        backgrounds: list[tuple[pl.DataFrame, list[float]]]) -> np.ndarray:
+    """rows × groups: the score minus its average with the group's columns swapped together.
+
+    ``predict`` must return one number per row for any multiple of ``matrix``'s rows (it is
+    called on stacked copies).
+    """
+    base = predict(matrix)
+    out = np.empty((matrix.height, len(groups)))
+    for j, (members, (rows, weights)) in enumerate(zip(groups, backgrounds, strict=True)):
+        copies = [matrix.with_columns([pl.lit(rows[m][i], dtype=matrix.schema[m]).alias(m)
+                                       for m in members]) for i in range(rows.height)]
+        swapped = pl.concat(copies)
+        expected = np.asarray(weights) @ predict(swapped).reshape(rows.height, matrix.height)
+        out[:, j] = base - expected
+    return out
+
+
+def group_label(members: tuple[str, ...]) -> str:
+    """``a``, ``a + b``, or ``a (+3 correlated)`` for a longer group."""
+    if len(members) <= 2:
+        return " + ".join(members)
+    return f"{members[0]} (+{len(members) - 1} correlated)"
+
+
+def _with(members: tuple[str, ...]) -> str:
+    others = members[1:]
+    if len(others) <= 2:
+        return f" (with {', '.join(others)})"
+    return f" (with {', '.join(others[:2])} and {len(others) - 2} more)"
+
+
+def grouped_reason_codes(predict: Callable[[pl.DataFrame], np.ndarray], matrix: pl.DataFrame,
+                         spec: FeatureSpec, groups: list[tuple[str, ...]],
+                         backgrounds: list[tuple[pl.DataFrame, list[float]]],
+                         typical: Mapping[str, object], *, ids: pl.Series | None = None,
+                         k: int = 3, min_contribution: float = MIN_CONTRIBUTION,
+                         quiet: Mapping[str, str] | None = None,
+                         frequent: Mapping[str, list[str]] | None = None) -> pl.DataFrame:
+    """Like :func:`reason_codes`, one reason per group; ``feature`` names the group
+    (``a + b``), ``value`` / ``reference`` are its first column's. ``quiet`` features and
+    values outside ``frequent`` (rare levels) are never reasons."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    quiet, frequent = dict(quiet or {}), dict(frequent or {})
+    effect = group_contributions(predict, matrix, groups, backgrounds)
+    for j, members in enumerate(groups):
+        if all(m in quiet for m in members):
+            effect[:, j] = -np.inf
+        elif members[0] in frequent:
+            values = matrix.get_column(members[0])
+            rare = ~(values.is_in(frequent[members[0]]).fill_null(False)).to_numpy()
+            effect[rare, j] = -np.inf
+    k = min(k, effect.shape[1])
+    top = np.argsort(-effect, axis=1, kind="stable")[:, :k]
+    rows = np.repeat(np.arange(matrix.height), k)
+    columns = top.ravel()
+    size = effect[rows, columns]
+    keep = size >= min_contribution
+    rows, columns, size = rows[keep], columns[keep], size[keep]
+    ranks = np.tile(np.arange(1, k + 1), matrix.height)[keep]
+    leaders = [spec.feature(g[0]) for g in groups]
+    raw = {f.name: matrix.get_column(f.name).to_list() for f in leaders}
+    values = [_display(leaders[c], raw[leaders[c].name][r])
+              for r, c in zip(rows, columns, strict=True)]
+    usual = [_display(leaders[c], typical[leaders[c].name]) for c in columns]
+    network = [any(spec.feature(m).network for m in groups[c]) for c in columns]
+    sentences = []
+    for c, value, reference in zip(columns, values, usual, strict=True):
+        text = sentence(leaders[c], value, reference)
+        if len(groups[c]) > 1:
+            text += _with(groups[c])
+        sentences.append(text)
+    key = ids.gather(rows) if ids is not None else pl.Series("row", rows, dtype=pl.Int64)
+    return pl.DataFrame({
+        key.name: key, "rank": pl.Series(ranks, dtype=pl.Int32),
+        "feature": [group_label(groups[c]) for c in columns], "value": values,
+        "reference": usual, "contribution": size, "network": network, "reason": sentences,
+    })
+
+
+def reason_ranking(reasons: pl.DataFrame, rows: int) -> list[dict]:
+    """Which reasons come up overall: share of rows with it in their top k, share as the first
+    reason, mean contribution; most frequent first."""
+    if reasons.height == 0:
+        return []
+    table = (reasons.group_by("feature")
+             .agg(pl.len().alias("rows"), (pl.col("rank") == 1).sum().alias("first"),
+                  pl.col("contribution").mean().alias("mean_contribution"),
+                  pl.col("network").any().alias("network"))
+             .sort(["rows", "feature"], descending=[True, False]))
+    return [{"feature": r["feature"], "share_top_k": r["rows"] / rows,
+             "share_first": r["first"] / rows, "mean_contribution": r["mean_contribution"],
+             "network": r["network"]} for r in table.iter_rows(named=True)]
+
+
+def top_sets(reasons: pl.DataFrame, key: str, ids: list) -> list[frozenset[str]]:
+    """Each id's set of reason features (empty when it has none), in ``ids``' order."""
+    found: dict = {}
+    for row_id, feature in zip(reasons.get_column(key).to_list(),
+                               reasons.get_column("feature").to_list(), strict=True):
+        found.setdefault(row_id, set()).add(feature)
+    return [frozenset(found.get(i, ())) for i in ids]
+
+
+def overlap(a: list[frozenset[str]], b: list[frozenset[str]]) -> float:
+    """Mean share of reasons two explanations of the same rows agree on (1 when both empty)."""
+    shares = [len(x & y) / max(len(x), len(y)) if (x or y) else 1.0
+              for x, y in zip(a, b, strict=True)]
+    return float(np.mean(shares)) if shares else float("nan")

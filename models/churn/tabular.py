@@ -21,6 +21,8 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from cxbridge.platform.errors import UserError
+
 Kind = Literal["numeric", "binary", "categorical"]
 KINDS: tuple[str, ...] = ("numeric", "binary", "categorical")
 
@@ -32,7 +34,7 @@ TEMPLATE_FIELDS = frozenset({"feature", "value", "reference"})
 MIN_ROWS_FOR_ID_GUESS = 20
 
 
-class ChurnDataError(ValueError):
+class ChurnDataError(UserError, ValueError):
     """A table or argument the churn model cannot use; the message says what to change."""
 
 
@@ -160,6 +162,8 @@ def _infer_column(column: pl.Series, forced: str | None) -> Feature | str:
         if set(as_number.unique().to_list()) <= {0.0, 1.0}:
             return _decide(name, forced, "binary", ("0", "1"), as_number.n_unique())
         return _decide(name, forced, "numeric", None, as_number.n_unique())
+    if _looks_like_dates(text):
+        return "date/time column (as text): derive a number from it (e.g. tenure in days)"
     distinct = text.unique().sort().to_list()
     levels = _binary_levels(distinct)
     if levels is not None:
@@ -167,6 +171,28 @@ def _infer_column(column: pl.Series, forced: str | None) -> Feature | str:
     if forced is None and len(distinct) == text.len() and text.len() >= MIN_ROWS_FOR_ID_GUESS:
         return "identifier-like: every value is different"
     return _decide(name, forced, "categorical", None, len(distinct))
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y", "%m/%d/%Y",
+                "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y")
+
+
+def parse_dates(text: pl.Series) -> pl.Series | None:
+    """``text`` as datetimes when one common format reads (nearly) every value, else None."""
+    known = text.drop_nulls()
+    if known.len() == 0:
+        return None
+    for fmt in DATE_FORMATS:
+        parsed = text.str.strip_chars().str.to_datetime(fmt, strict=False, exact=False)
+        if parsed.drop_nulls().len() >= 0.98 * known.len():
+            return parsed
+    return None
+
+
+def _looks_like_dates(text: pl.Series) -> bool:
+    sample = text.head(500)
+    return (bool(sample.str.contains(r"\d").all()) and sample.str.len_chars().min() >= 8
+            and parse_dates(sample) is not None)
 
 
 def _decide(name: str, forced: str | None, kind: str, levels: tuple[str, str] | None,
@@ -244,6 +270,75 @@ def encode_label(frame: pl.DataFrame, label: str, positive: object | None = None
         raise ChurnDataError(f"label column {label!r} has a single value ({values[0]!r}); a "
                              f"churn model needs customers who churned and customers who did not")
     return (text == wanted).cast(pl.Int8).to_numpy(), wanted
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a model predicts: a 0/1 outcome (``positive`` vs the rest) or one of several
+    classes; ``ordinal`` when the classes are numbers (e.g. fault severity 0/1/2), whose order
+    then means something (the model reports the expected value and ranks by it)."""
+
+    label: str
+    classes: tuple[str, ...]
+    positive: str | None = None
+    ordinal: bool = False
+
+    @property
+    def binary(self) -> bool:
+        return self.positive is not None
+
+    def as_dict(self) -> dict:
+        return {"label": self.label, "classes": list(self.classes), "positive": self.positive,
+                "ordinal": self.ordinal, "kind": "binary" if self.binary else "multiclass"}
+
+
+def label_text(frame: pl.DataFrame, label: str) -> pl.Series:
+    """The label column as trimmed text; errors for a missing column or blank labels.
+
+    Blank labels are refused, not dropped: a row without an outcome is usually a customer
+    whose outcome is not known yet, and silently leaving them out would change who the model
+    is about. The message says how many rows and where the first one is.
+    """
+    if label not in frame.columns:
+        raise ChurnDataError(f"label column {label!r} is not in the table; columns are: "
+                             f"{', '.join(frame.columns)}")
+    column = frame.get_column(label)
+    if column.dtype.is_float() and bool((column.drop_nulls() % 1 == 0).all()):
+        column = column.cast(pl.Int64)
+    text = _clean_text(column.cast(pl.String))
+    blanks = text.null_count()
+    if blanks:
+        first = int(text.is_null().arg_true()[0])
+        raise ChurnDataError(f"label column {label!r} is blank on {blanks} of {len(text)} "
+                             f"row(s) (first: data row {first + 1}); rows without an outcome "
+                             f"are refused, not dropped: fill or remove them")
+    values = text.unique().to_list()
+    if len(values) < 2:
+        raise ChurnDataError(f"label column {label!r} has a single value ({values[0]!r}); a "
+                             f"model needs at least two outcomes to tell apart")
+    return text
+
+
+def encode_target(frame: pl.DataFrame, label: str, positive: object | None = None
+                  ) -> tuple[np.ndarray, Target]:
+    """The label as class codes (0/1 when binary) and what they mean.
+
+    With ``positive``, or a label of two values one of which reads as yes/true/1, the target
+    is binary. A label with more than two values is multi-class, ordinal when every value is
+    a whole number.
+    """
+    text = label_text(frame, label)
+    values = sorted(text.unique().to_list())
+    if positive is not None or len(values) == 2:
+        y, wanted = encode_label(frame, label, positive)
+        return y.astype(np.int64), Target(label, (f"not {wanted}", wanted), wanted)
+    as_number = text.cast(pl.Float64, strict=False)
+    ordinal = as_number.null_count() == 0 and bool((as_number % 1 == 0).all())
+    if ordinal:
+        values = sorted(values, key=float)
+    codes = {value: index for index, value in enumerate(values)}
+    y = np.array([codes[v] for v in text.to_list()], dtype=np.int64)
+    return y, Target(label, tuple(values), None, ordinal)
 
 
 def _positive_text(positive: object | None, values: list[str], label: str) -> str:
