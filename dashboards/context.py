@@ -20,6 +20,7 @@ from dash.exceptions import PreventUpdate
 from cxbridge.dashboards.auth import logged_in_user
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.roles import Access
+from cxbridge.platform.snapshot_reading import MissingTableError
 from cxbridge.platform.warehouse import WarehouseError
 
 ROLE_ID = "shell-role"  # the header's role switcher (hidden when the role is not chosen)
@@ -64,14 +65,17 @@ def role_input() -> Input:
 
 
 def needs_snapshot(callback: Callable[P, R]) -> Callable[P, R]:
-    """Leave a callback's outputs as they are while no snapshot is published (the shell
-    already tells the user what to do) instead of failing the request."""
+    """Leave a callback's outputs as they are while no snapshot is published, or when the
+    snapshot lacks a table the callback reads (the shell already tells the user what to do),
+    instead of failing the request."""
 
     @functools.wraps(callback)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return callback(*args, **kwargs)
-        except WarehouseError as exc:
+        except (WarehouseError, MissingTableError) as exc:
+            # no snapshot, or one without a table the callback reads: the shell and the feed
+            # notices say what is missing and which feed would bring it
             raise PreventUpdate from exc
 
     return wrapper

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -63,6 +64,10 @@ class SnapshotSummary:
     built_at: datetime | None
     first_date: date | None
     last_date: date | None
+
+
+# DuckDB's words for a query naming a table the database does not have
+_MISSING_TABLE = re.compile(r"Table with name (\w+) does not exist")
 
 
 class MissingTableError(LookupError):
@@ -113,6 +118,13 @@ class SnapshotReading:
         cursor = self._connection(key).cursor()
         try:
             return query(cursor, sql, bound)
+        except duckdb.CatalogException as exc:
+            # a table this snapshot does not hold (one published before it existed, or built
+            # from other feeds): the reader's own error, which a page can turn into a notice
+            missing = _MISSING_TABLE.search(str(exc))
+            if missing:
+                raise MissingTableError(missing.group(1)) from exc
+            raise
         finally:
             cursor.close()
 

@@ -353,3 +353,16 @@ def test_operations_and_an_incident_in_a_browser(dash_duo, network_only):
     width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 1366
     assert dash_duo.get_logs() == []
+
+
+def test_a_page_reading_a_table_the_snapshot_lacks_answers_without_failing(network_only):
+    """This snapshot has no customer tables at all (not even empty ones, as an older or a
+    hand-made snapshot may): the Marketing page's callbacks leave their outputs as they are
+    (204) instead of failing (500); the feed notices say what would bring them."""
+    app = create_app(network_only)
+    client = app.server.test_client()
+    client.get("/")
+    response = post_callback(client, app, "..marketing-notice.children...marketing-quadrant-stats."
+                             "children...marketing-risk-map.figure...marketing-drivers.figure..."
+                             "marketing-network-share.children..", FILTER_VALUES)
+    assert response.status_code == 204, response.get_data(as_text=True)[:300]
