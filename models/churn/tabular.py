@@ -246,16 +246,22 @@ def _clean(column: pl.Series, feature: Feature) -> pl.Series:
     return text.cast(pl.Float64, strict=False)
 
 
-def encode_label(frame: pl.DataFrame, label: str, positive: object | None = None
-                 ) -> tuple[np.ndarray, str]:
-    """The label as 0/1 and the positive value as text; errors say what is wrong with it."""
+def _label_column(frame: pl.DataFrame, label: str) -> pl.Series:
+    """The label column as trimmed text (whole floats as integers, blanks as nulls); an error
+    naming the columns when it is not in the table."""
     if label not in frame.columns:
         raise ChurnDataError(f"label column {label!r} is not in the table; columns are: "
                              f"{', '.join(frame.columns)}")
     column = frame.get_column(label)
     if column.dtype.is_float() and bool((column.drop_nulls() % 1 == 0).all()):
         column = column.cast(pl.Int64)
-    text = _clean_text(column.cast(pl.String))
+    return _clean_text(column.cast(pl.String))
+
+
+def encode_label(frame: pl.DataFrame, label: str, positive: object | None = None
+                 ) -> tuple[np.ndarray, str]:
+    """The label as 0/1 and the positive value as text; errors say what is wrong with it."""
+    text = _label_column(frame, label)
     blanks = text.null_count()
     if blanks:
         first = int(text.is_null().arg_true()[0])
@@ -299,13 +305,7 @@ def label_text(frame: pl.DataFrame, label: str) -> pl.Series:
     whose outcome is not known yet, and silently leaving them out would change who the model
     is about. The message says how many rows and where the first one is.
     """
-    if label not in frame.columns:
-        raise ChurnDataError(f"label column {label!r} is not in the table; columns are: "
-                             f"{', '.join(frame.columns)}")
-    column = frame.get_column(label)
-    if column.dtype.is_float() and bool((column.drop_nulls() % 1 == 0).all()):
-        column = column.cast(pl.Int64)
-    text = _clean_text(column.cast(pl.String))
+    text = _label_column(frame, label)
     blanks = text.null_count()
     if blanks:
         first = int(text.is_null().arg_true()[0])
