@@ -151,13 +151,15 @@ def _display(feature: Feature, value: object) -> str:
 # --- grouped reasons (the any-table models of cxbridge.models.churn.selection) -------------
 #
 # Columns that measure the same thing (day minutes and day charge; tenure and total charges)
-# are one reason, not two: numeric and binary features whose rank correlation is at least
-# GROUP_CORRELATION (on the training rows) form a group, and a group's contribution swaps all
-# its columns together, with values taken from the same training rows (so the background
-# keeps the columns' relation). A categorical column with more than MAX_REASON_LEVELS levels
-# (a state, a location) still feeds the model but never becomes a reason, and a value seen on
-# fewer than the model's rare-level count of training rows is pooled by the model and is not
-# quoted as a reason: both are where one-at-a-time reasons are noise.
+# are one reason, not two: features whose association is at least GROUP_CORRELATION on the
+# training rows form a group (rank correlation between numbers, Cramér's V between categories:
+# phone service and multiple lines, whose "no phone service" level is the same fact), and a
+# group's contribution swaps all its columns together, with values taken from the same
+# training rows (so the background keeps the columns' relation). A categorical column with
+# more than MAX_REASON_LEVELS levels (a state, a location) still feeds the model but never
+# becomes a reason, and a value seen on fewer than the model's rare-level count of training
+# rows is pooled by the model and is not quoted as a reason: both are where one-at-a-time
+# reasons are noise.
 
 GROUP_CORRELATION = 0.85
 MAX_REASON_LEVELS = 15
@@ -165,10 +167,15 @@ GROUP_SAMPLE = 5000
 
 
 def reason_groups(matrix: pl.DataFrame, spec: FeatureSpec,
-                  threshold: float = GROUP_CORRELATION, seed: int = 0) -> list[tuple[str, ...]]:
-    """Features in reason groups, in the spec's order; correlated numeric columns together."""
-    numbers = [f.name for f in spec.features if f.kind != "categorical"]
-    sample = matrix.select(numbers)
+                  threshold: float = GROUP_CORRELATION, seed: int = 0,
+                  max_levels: int = MAX_REASON_LEVELS) -> list[tuple[str, ...]]:
+    """Features in reason groups, in the spec's order: two features are in one group when
+    their association is at least ``threshold``, measured as rank correlation between
+    numbers, Cramér's V (bias-corrected) between categories, and the correlation ratio of a
+    number's ranks over a category's levels between the two kinds. A category with more than
+    ``max_levels`` levels never becomes a reason (:func:`quiet_features`), so it joins no
+    group."""
+    sample = matrix.select(spec.names)
     if sample.height > GROUP_SAMPLE:
         sample = sample.sample(GROUP_SAMPLE, seed=seed)
     parent = {name: name for name in spec.names}
@@ -178,24 +185,78 @@ def reason_groups(matrix: pl.DataFrame, spec: FeatureSpec,
             name = parent[name]
         return name
 
-    if len(numbers) > 1 and sample.height > 2:
-        ranks = np.column_stack([
-            sample.get_column(n).fill_nan(None).fill_null(
-                sample.get_column(n).median()).rank("average").cast(pl.Float64).to_numpy()
-            for n in numbers])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rho = np.corrcoef(ranks, rowvar=False)
-        rho = np.nan_to_num(np.atleast_2d(rho), nan=0.0)
-        for i in range(len(numbers)):
-            for j in range(i + 1, len(numbers)):
-                if abs(rho[i, j]) >= threshold:
-                    a, b = root(numbers[i]), root(numbers[j])
-                    if a != b:
-                        parent[max(a, b, key=spec.names.index)] = min(a, b, key=spec.names.index)
+    columns = _association_columns(sample, spec, max_levels)
+    names = list(columns)
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if _association(columns[names[i]], columns[names[j]]) >= threshold:
+                a, b = root(names[i]), root(names[j])
+                if a != b:
+                    parent[max(a, b, key=spec.names.index)] = min(a, b, key=spec.names.index)
     groups: dict[str, list[str]] = {}
     for name in spec.names:
         groups.setdefault(root(name), []).append(name)
     return [tuple(members) for members in groups.values()]
+
+
+def _association_columns(sample: pl.DataFrame, spec: FeatureSpec, max_levels: int
+                         ) -> dict[str, tuple[str, np.ndarray]]:
+    """Each feature that may join a group as ("rank", its ranks; missing values at the
+    median) or ("levels", its level codes; missing is a level of its own)."""
+    out: dict[str, tuple[str, np.ndarray]] = {}
+    if sample.height <= 2:
+        return out
+    for feature in spec.features:
+        column = sample.get_column(feature.name)
+        if feature.kind == "categorical":
+            text = column.cast(pl.String).fill_null("\x00missing")
+            if text.n_unique() <= max_levels:
+                out[feature.name] = ("levels", text.rank("dense").cast(pl.Int64).to_numpy() - 1)
+        else:
+            filled = column.fill_nan(None).fill_null(column.median())
+            out[feature.name] = ("rank", filled.rank("average").cast(pl.Float64).to_numpy())
+    return out
+
+
+def _association(a: tuple[str, np.ndarray], b: tuple[str, np.ndarray]) -> float:
+    """Strength of association (0..1) of two prepared columns (see
+    :func:`_association_columns`)."""
+    (kind_a, x), (kind_b, y) = a, b
+    if kind_a == kind_b == "rank":
+        if x.std() == 0 or y.std() == 0:
+            return 0.0
+        return float(abs(np.corrcoef(x, y)[0, 1]))
+    if kind_a == kind_b == "levels":
+        return _cramers_v(x, y)
+    levels, ranks = (x, y) if kind_a == "levels" else (y, x)
+    return _correlation_ratio(levels, ranks)
+
+
+def _cramers_v(x: np.ndarray, y: np.ndarray) -> float:
+    """Bias-corrected Cramér's V (Bergsma 2013) of two level-coded columns."""
+    n = len(x)
+    table = np.zeros((x.max() + 1, y.max() + 1))
+    np.add.at(table, (x, y), 1)
+    r, k = table.shape
+    if r < 2 or k < 2:
+        return 0.0
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    phi2 = float(((table - expected) ** 2 / expected).sum()) / n
+    phi2 = max(0.0, phi2 - (k - 1) * (r - 1) / (n - 1))
+    r_c, k_c = r - (r - 1) ** 2 / (n - 1), k - (k - 1) ** 2 / (n - 1)
+    scale = min(k_c - 1, r_c - 1)
+    return float(np.sqrt(phi2 / scale)) if scale > 0 else 0.0
+
+
+def _correlation_ratio(levels: np.ndarray, values: np.ndarray) -> float:
+    """How much of ``values``' spread the levels explain (the correlation ratio, eta)."""
+    total = float(((values - values.mean()) ** 2).sum())
+    if total == 0:
+        return 0.0
+    counts = np.bincount(levels)
+    means = np.bincount(levels, weights=values) / np.maximum(counts, 1)
+    between = float((counts * (means - values.mean()) ** 2).sum())
+    return float(np.sqrt(between / total))
 
 
 def quiet_features(matrix: pl.DataFrame, spec: FeatureSpec,
@@ -235,6 +296,9 @@ def group_backgrounds(matrix: pl.DataFrame, spec: FeatureSpec, groups: list[tupl
                         list(weights)))
             continue
         leader = members[0]
+        if any(spec.feature(m).kind == "categorical" for m in members):
+            out.append(_joint_background(matrix.select(members), spec, max_levels))
+            continue
         known = matrix.select(members).filter(pl.col(leader).is_not_null()
                                               & pl.col(leader).is_not_nan()).sort(leader)
         if known.height == 0:
@@ -243,6 +307,21 @@ def group_backgrounds(matrix: pl.DataFrame, spec: FeatureSpec, groups: list[tupl
         at = np.floor((np.arange(points) + 0.5) / points * known.height).astype(int)
         out.append((known[np.minimum(at, known.height - 1)], [1.0 / points] * points))
     return out
+
+
+def _joint_background(values: pl.DataFrame, spec: FeatureSpec, max_levels: int
+                      ) -> tuple[pl.DataFrame, list[float]]:
+    """A group with a category: its ``max_levels`` commonest combinations of the category
+    levels, weighted by how often each is seen; a number in the group takes, for each
+    combination, the value of the row at the median of the group's first number (the
+    combination's typical row, so the background keeps the columns' relation)."""
+    levels = [m for m in values.columns if spec.feature(m).kind == "categorical"]
+    numbers = [m for m in values.columns if m not in levels]
+    typical = [pl.col(n).sort_by(numbers[0]).get(pl.len() // 2) for n in numbers]
+    combos = (values.group_by(levels, maintain_order=True).agg(pl.len().alias("__n"), *typical)
+              .sort("__n", descending=True, maintain_order=True).head(max_levels))
+    weights = combos.get_column("__n").cast(pl.Float64).to_numpy()
+    return combos.select(values.columns), list(weights / weights.sum())
 
 
 def group_contributions(predict: Callable[[pl.DataFrame], np.ndarray], matrix: pl.DataFrame,

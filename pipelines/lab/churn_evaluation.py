@@ -19,7 +19,10 @@ who truly left within the horizon (``_truth/churn.csv``, which the model never r
   for other reasons, so a model that blames the network for everyone shows up; ``…_commercial_
   churners`` the same among those who left over price, contract or tenure, and ``…_by_cause``
   per true cause (ticket-friction churners mostly called about the network, so some of them
-  are rightly told so);
+  are rightly told so); ``…_network_share_small`` / ``…_large`` split the other churners by
+  the network's share of their decision (the truth records only the largest cause, and a
+  contract churner may have had outages too): those the network hardly touched should get no
+  network reason, those it weighed on may rightly get one;
 * ``top_decile_capture_by_cause``: per true cause, the share of its churners ranked among the
   riskiest tenth;
 * ``label_agreement``: how often the warehouse label (a CFS ended) matches the truth.
@@ -62,6 +65,10 @@ from cxbridge.models.churn.world import REASONS, explained, worded_reasons
 TRUTH_COLUMNS = ("customer_id", "churn_date", "main_cause", "network_caused")
 REASON_CHECK_STEP_DAYS = 7
 COMMERCIAL_CAUSES = ("price", "contract", "tenure")
+# the network's share of a churner's decision (the truth's ``network_share``) below which it
+# hardly mattered, and from which it weighed heavily
+SMALL_NETWORK_SHARE = 0.1
+LARGE_NETWORK_SHARE = 0.25
 
 
 def read_truth(truth_dir: Path) -> pl.DataFrame:
@@ -74,9 +81,12 @@ def read_truth(truth_dir: Path) -> pl.DataFrame:
     missing = [c for c in TRUTH_COLUMNS if c not in truth.columns]
     if missing:
         raise ChurnDataError(f"{path} lacks column(s) {', '.join(missing)}")
+    if "network_share" not in truth.columns:  # a world written before the truth carried it
+        truth = truth.with_columns(network_share=pl.lit(None, pl.Float64))
     return truth.with_columns(
         churn_date=pl.col("churn_date").cast(pl.String).str.to_date(),
-        network_caused=pl.col("network_caused").cast(pl.String).str.to_lowercase() == "true")
+        network_caused=pl.col("network_caused").cast(pl.String).str.to_lowercase() == "true",
+        network_share=pl.col("network_share").cast(pl.Float64))
 
 
 def evaluate_churn(con: duckdb.DuckDBPyConnection, truth_dir: Path,
@@ -106,7 +116,7 @@ def evaluate_churn(con: duckdb.DuckDBPyConnection, truth_dir: Path,
                 seed=seed)
     horizon_end = test_date + timedelta(days=schedule.horizon_days)
     leavers = truth.filter(pl.col("churn_date") >= test_date, pl.col("churn_date") < horizon_end)
-    test = test.join(leavers.select(ID, "main_cause", "network_caused", "churn_date"), on=ID,
+    test = test.join(leavers.select(ID, *TRUTH_COLUMNS[1:], "network_share"), on=ID,
                      how="left")
     y = test.get_column("main_cause").is_not_null().cast(pl.Int8).to_numpy()
     if y.min() == y.max():
@@ -155,7 +165,7 @@ def _network_reasons(con: duckdb.DuckDBPyConnection, model, test: pl.DataFrame,
     test_date = churners.get_column(SNAPSHOT)[0]
     grid = [test_date + timedelta(days=step) for step in
             range(0, schedule.horizon_days, REASON_CHECK_STEP_DAYS)]
-    causes = churners.select(ID, "main_cause", "network_caused", "churn_date")
+    causes = churners.select(ID, *TRUTH_COLUMNS[1:], "network_share")
     everyone = features(con, grid, schedule)
     norms = {day: feature_norms(everyone.filter(pl.col(SNAPSHOT) == day), model.spec)
              for day in grid}
@@ -173,6 +183,7 @@ def _network_reasons(con: duckdb.DuckDBPyConnection, model, test: pl.DataFrame,
         "network_reason_top3_rate_other_churners": _rate(at_exit, False),
         "network_reason_top3_rate_commercial_churners": _rate(
             at_exit.filter(pl.col("main_cause").is_in(COMMERCIAL_CAUSES)), False),
+        **_by_network_share(at_exit),
         "network_reason_top3_rate_by_cause": {
             cause: {"churners": n, "rate": round(rate, 4)} for cause, n, rate in
             at_exit.group_by("main_cause").agg(pl.len(), pl.col("network").mean())
@@ -201,8 +212,29 @@ def _flagged(model, rows: pl.DataFrame, schedule: Schedule, ranges: dict,
     flagged = reasons.group_by(ID).agg(
         network=pl.col("network").any(),
         first_reason=pl.col("reason").sort_by("rank").first())
-    return (rows.select(ID, "main_cause", "network_caused").join(flagged, on=ID, how="left")
+    return (rows.select(ID, "main_cause", "network_caused", "network_share")
+            .join(flagged, on=ID, how="left")
             .with_columns(pl.col("network").fill_null(False)))
+
+
+def _by_network_share(flagged: pl.DataFrame) -> dict:
+    """The other churners' rate split by how much the network weighed in their decision
+    (the truth's ``network_share``): those it hardly touched (below
+    :data:`SMALL_NETWORK_SHARE`) should get no network reason; those it weighed on heavily
+    (at least :data:`LARGE_NETWORK_SHARE`) may rightly get one. Empty for a truth without
+    the share."""
+    other = flagged.filter(~pl.col("network_caused") & pl.col("network_share").is_not_null())
+    if other.height == 0:
+        return {}
+    small = other.filter(pl.col("network_share") < SMALL_NETWORK_SHARE)
+    large = other.filter(pl.col("network_share") >= LARGE_NETWORK_SHARE)
+    return {
+        "network_reason_top3_rate_other_churners_network_share_small": _rate(small, False),
+        "network_reason_top3_rate_other_churners_network_share_large": _rate(large, False),
+        "other_churners_by_network_share": {
+            f"< {SMALL_NETWORK_SHARE}": small.height, f">= {LARGE_NETWORK_SHARE}": large.height,
+            "all": other.height},
+    }
 
 
 def _rate(flagged: pl.DataFrame, network_caused: bool) -> float | None:

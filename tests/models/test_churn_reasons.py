@@ -82,3 +82,37 @@ def test_a_fitted_model_names_the_network_driver():
     assert top.row(0, named=True)["network"] is True
     assert top.row(0, named=True)["contribution"] > 0.2
     assert "outages_30d" not in reasons.filter(pl.col("customer_id") == "calm")["feature"]
+
+
+def test_categories_that_state_one_fact_are_one_reason_group():
+    """Phone service and multiple lines share their "no phone service" level (one fact, two
+    columns): one group. A plan and its fee (a number set by the plan) are one group too. An
+    unrelated category and a high-cardinality one join nothing."""
+    from cxbridge.models.churn.reasons import group_backgrounds, reason_groups
+
+    rng = np.random.default_rng(5)
+    n = 2000
+    phone = rng.random(n) < 0.9
+    lines = np.where(~phone, "No phone service",
+                     rng.choice(["No", "Yes"], n, p=[0.55, 0.45]))
+    plan = rng.choice(["basic", "plus", "max"], n)
+    fee = np.select([plan == "basic", plan == "plus"], [20.0, 35.0], 60.0) + rng.normal(0, 1, n)
+    matrix = pl.DataFrame({
+        "phone": phone.astype(float), "lines": lines, "plan": plan, "fee": fee,
+        "paperless": rng.choice(["Yes", "No"], n),
+        "state": rng.choice([f"S{i:02d}" for i in range(40)], n),
+    })
+    spec = FeatureSpec((Feature("phone", "binary", levels=("No", "Yes")),
+                        Feature("lines", "categorical"), Feature("plan", "categorical"),
+                        Feature("fee", "numeric"), Feature("paperless", "categorical"),
+                        Feature("state", "categorical")))
+    groups = reason_groups(matrix, spec)
+    assert ("phone", "lines") in groups
+    assert ("plan", "fee") in groups
+    assert ("paperless",) in groups and ("state",) in groups
+    # a group with a category swaps its members together, as combinations seen in the data
+    background = dict(zip(groups, group_backgrounds(matrix, spec, groups), strict=True))
+    rows, weights = background[("phone", "lines")]
+    seen = set(zip(matrix["phone"], matrix["lines"], strict=True))
+    assert set(zip(rows["phone"], rows["lines"], strict=True)) <= seen
+    assert sum(weights) == pytest.approx(1.0)

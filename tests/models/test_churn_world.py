@@ -246,3 +246,20 @@ def test_the_churn_commands_are_runs_whose_id_the_scores_carry(home):
     carried = _table(home["settings"], "select distinct run_id from marts.churn_scores "
                                        "union select distinct run_id from marts.churn_drivers")
     assert carried.rows() == [(run_id,)]
+
+
+def test_other_churners_split_by_the_networks_share_of_their_decision():
+    """A contract churner the network hardly touched should get no network reason; one it
+    weighed on may: the truth's network_share splits them (a truth without it: no split)."""
+    from cxbridge.lab.churn_evaluation import _by_network_share
+
+    flagged = pl.DataFrame({
+        "main_cause": ["contract", "contract", "contract", "price", "outage"],
+        "network_caused": [False, False, False, False, True],
+        "network_share": [0.02, 0.05, 0.4, 0.3, 0.7],
+        "network": [False, True, True, False, True]})
+    split = _by_network_share(flagged)
+    assert split["network_reason_top3_rate_other_churners_network_share_small"] == 0.5
+    assert split["network_reason_top3_rate_other_churners_network_share_large"] == 0.5
+    assert split["other_churners_by_network_share"] == {"< 0.1": 2, ">= 0.25": 2, "all": 4}
+    assert _by_network_share(flagged.with_columns(network_share=None)) == {}

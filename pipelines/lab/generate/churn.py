@@ -56,12 +56,16 @@ class ChurnState:
     decided_day: np.ndarray  # day the customer decided to leave, NOT_DECIDED otherwise
     churn_day: np.ndarray  # first day without service
     cause: np.ndarray  # index into CAUSES, -1 if none
+    # the network causes' share of the log-hazard contributions when deciding (0 if none):
+    # the recorded cause is only the largest one, and a price churner may also have had
+    # outages
+    network_share: np.ndarray
 
     @classmethod
     def start(cls, n: int) -> ChurnState:
         return cls(np.full(n, NOT_DECIDED, dtype=np.int64), np.full(n, NOT_DECIDED,
                                                                     dtype=np.int64),
-                   np.full(n, -1, dtype=np.int8))
+                   np.full(n, -1, dtype=np.int8), np.zeros(n))
 
     def active(self, day: int) -> np.ndarray:
         return self.churn_day > day
@@ -148,7 +152,15 @@ def decide(state: ChurnState, drivers: ChurnDrivers, exposure: Exposure, base: f
         state,
         decided_day=np.where(leaving, day, state.decided_day),
         churn_day=np.where(leaving, day + 1 + notice, state.churn_day),
-        cause=np.where(leaving, np.argmax(contrib, axis=0), state.cause).astype(np.int8))
+        cause=np.where(leaving, np.argmax(contrib, axis=0), state.cause).astype(np.int8),
+        network_share=np.where(leaving, network_share(contrib), state.network_share))
+
+
+def network_share(contrib: np.ndarray) -> np.ndarray:
+    """Per customer, the network causes' share of the contributions (0 when all are 0)."""
+    network = sum(contrib[CAUSES.index(c)] for c in sorted(NETWORK_CAUSES))
+    total = contrib.sum(axis=0)
+    return np.divide(network, total, out=np.zeros_like(total), where=total > 0)
 
 
 def burn_in(drivers: ChurnDrivers, base: float, days: int, rng: np.random.Generator
@@ -162,4 +174,5 @@ def burn_in(drivers: ChurnDrivers, base: float, days: int, rng: np.random.Genera
     gone_before = state.churn_day <= 0
     return replace(state, decided_day=np.where(gone_before, NOT_DECIDED, state.decided_day),
                    churn_day=np.where(gone_before, NOT_DECIDED, state.churn_day),
-                   cause=np.where(gone_before, -1, state.cause).astype(np.int8))
+                   cause=np.where(gone_before, -1, state.cause).astype(np.int8),
+                   network_share=np.where(gone_before, 0.0, state.network_share))

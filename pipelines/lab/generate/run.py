@@ -130,6 +130,7 @@ class _DayRecords:
         self.truth = TruthDays()
         self.churn_day = np.zeros(n_customers, dtype=np.int64)
         self.churn_cause = np.zeros(n_customers, dtype=np.int8)
+        self.churn_network_share = np.zeros(n_customers)
         self.kpi_rows = self.usage_rows = self.surveys = 0
 
 
@@ -157,6 +158,7 @@ def _run_days(world: StaticWorld, vendors: np.ndarray, out_dir: Path, ledger: Le
         notify(f"day {day + 1} of {config.days}", 0.1 + 0.8 * (day + 1) / config.days)
     records.kpi_rows = kpis.rows
     records.churn_day, records.churn_cause = state.churn.churn_day, state.churn.cause
+    records.churn_network_share = state.churn.network_share
     return records
 
 
@@ -239,7 +241,7 @@ def _write_truth(world, feed, days: _DayRecords, ledger, out_dir, tickets, vendo
         truth_dir / "incident_resources.csv")
     incident_services.write_parquet(truth_dir / "incident_services.parquet")
     service_days.write_parquet(truth_dir / "service_day_impact.parquet")
-    churn = days.truth.churn(world, days.churn_day, days.churn_cause)
+    churn = days.truth.churn(world, days.churn_day, days.churn_cause, days.churn_network_share)
     churn.write_csv(truth_dir / "churn.csv")
     report = GenerationReport(
         customers=world.customers.height, services=world.services.height,

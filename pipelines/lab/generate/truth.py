@@ -5,7 +5,9 @@
 - ``incident_resources.csv`` (extra): the resources each incident took out or degraded;
 - ``incident_services.parquet``: per incident, service and day the minutes of impact;
 - ``service_day_impact.parquet``: every degraded service-day from any cause;
-- ``churn.csv``: every customer whose services ended in the window, with the main cause;
+- ``churn.csv``: every customer whose services ended in the window, with the main cause
+  (the largest contribution to the decision) and ``network_share``, the network causes' share
+  of all contributions (a price churner may have had outages too);
 - ``manifest.json``: counts of every entity delivered (``entities``) and in the whole world
   (``world_entities``), rows and dirty rows per file written, and the delivery: which feeds were
   written, which were not, and which resources each PM dialect reports.
@@ -74,7 +76,7 @@ def incident_resources_frame(incidents: tuple[Incident, ...], net: NetworkIndex,
 
 
 def churn_frame(customer_ids: pl.Series, churn_day: np.ndarray, cause: np.ndarray,
-                clock: Clock) -> pl.DataFrame:
+                network_share: np.ndarray, clock: Clock) -> pl.DataFrame:
     churned = np.flatnonzero(churn_day < clock.days)
     labels = np.asarray(CAUSES, dtype=object)[cause[churned]]
     return pl.DataFrame({
@@ -83,6 +85,7 @@ def churn_frame(customer_ids: pl.Series, churn_day: np.ndarray, cause: np.ndarra
                                 .astype("timedelta64[D]")).cast(pl.Date),
         "main_cause": labels.astype(str),
         "network_caused": np.isin(labels, list(NETWORK_CAUSES)),
+        "network_share": network_share[churned].round(3),
     }, schema_overrides={"main_cause": pl.String})
 
 

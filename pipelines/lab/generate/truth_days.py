@@ -64,6 +64,8 @@ class TruthDays:
                 pl.format("INC-{}", (pl.col("cause") + 1).cast(pl.String).str.zfill(5))),
         )
 
-    def churn(self, world, churn_day: np.ndarray, cause: np.ndarray) -> pl.DataFrame:
-        return churn_frame(world.customers["customer_id"], churn_day, cause, world.clock)
+    def churn(self, world, churn_day: np.ndarray, cause: np.ndarray,
+              network_share: np.ndarray) -> pl.DataFrame:
+        return churn_frame(world.customers["customer_id"], churn_day, cause, network_share,
+                           world.clock)
 
