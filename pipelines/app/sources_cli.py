@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cxbridge.platform.errors import UserError
+
 sources_app = typer.Typer(help="Check feed files (and their mappings) before loading them.",
                           no_args_is_help=True)
 console = Console()
@@ -40,6 +42,10 @@ def check(
 
     settings = load_settings()
     src = ingest.source(as_source)
+    kind = ingest.special_kind(file)
+    if kind:  # reading a named pipe or a device could block for ever
+        raise UserError(f"{file} is {kind}, not a regular file: there is nothing to check "
+                        "(it is never opened); give the export file itself")
     found = ingest.mappings_for(mappings or settings.mappings_dir, raw_root_of(file))
     report = check_sample(src, file.resolve(), found, rows, mapping)
     _print_report(report)
@@ -48,13 +54,16 @@ def check(
 
 
 def _print_report(report) -> None:
+    from cxbridge.platform.ingest.base import printable
+
     console.print(f"[bold]{escape(str(report.path))}[/bold] as [bold]{report.source}[/bold]")
     if report.mapping:
         console.print(f"Mapping: [green]{escape(report.mapping)}[/green]"
                       + (f" (also matched: {', '.join(report.also_matched)})"
                          if report.also_matched else ""))
     if report.problem:
-        errors.print(f"[red]Nothing would load:[/red] {escape(report.problem)}", soft_wrap=True)
+        errors.print(f"[red]Nothing would load:[/red] {escape(printable(report.problem, 1000))}",
+                     soft_wrap=True)
     else:
         style = "green" if report.loaded else "red"
         console.print(f"Sample of {report.sampled:,} row(s): [{style}]{report.loaded:,} would "
@@ -69,8 +78,9 @@ def _print_report(report) -> None:
     if report.reasons:
         console.print("[bold]Would be quarantined[/bold], by reason:")
         for group in report.reasons:
-            console.print(f"  {group.rows:,} row(s): {escape(group.reason)}\n"
-                          f"      e.g. line {group.line}: {escape(group.original[:160])}",
+            console.print(f"  {group.rows:,} row(s): {escape(printable(group.reason, 300))}\n"
+                          f"      e.g. line {group.line}: "
+                          f"{escape(printable(group.original, 160))}",
                           soft_wrap=True, highlight=False)
     if report.source in ("kpis", "alarms") and report.sampled:
         console.print("References (the resource inventory) are checked when the file loads.")

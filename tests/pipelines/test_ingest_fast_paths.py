@@ -80,7 +80,8 @@ def test_a_large_first_file_is_visible_to_the_next_files_checks(settings, tmp_pa
     """DuckDB 2.0.0 (two threads) hides a large insert into a table created in the same
     transaction from every scan until a checkpoint; the loader creates tables beforehand."""
     settings.ensure_dirs()
-    start, rows = datetime(2026, 1, 1), 130_000  # more than one DuckDB row group (122,880)
+    # more than one DuckDB row group (122,880); 15-minute rows from 2022 stay in the past
+    start, rows = datetime(2022, 1, 1), 130_000
     first = tmp_path / "A_PM_1.csv"
     pl.DataFrame({
         "START_TIME": [(start + timedelta(minutes=15 * (i // 6))).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -90,7 +91,7 @@ def test_a_large_first_file_is_visible_to_the_next_files_checks(settings, tmp_pa
         "LAT_MS": [1.0] * rows,
     }).write_csv(first)
     second = tmp_path / "A_PM_2.csv"
-    second.write_text("START_TIME,MO_ID,LAT_MS\n2026-01-01T00:00:00Z,PON-1,2\n"
+    second.write_text("START_TIME,MO_ID,LAT_MS\n2022-01-01T00:00:00Z,PON-1,2\n"
                       "2020-01-01T00:00:00Z,PON-1,3\n")
     with warehouse.connect(settings) as con:
         _topology(con, tiny_raw)
@@ -205,7 +206,7 @@ def test_a_key_with_an_empty_part_is_recognised_when_loaded_again(settings, tmp_
 def test_a_corrected_large_file_replaces_what_its_earlier_version_loaded(settings, tmp_path,
                                                                          tiny_raw):
     settings.ensure_dirs()
-    rows, start = 130_000, datetime(2026, 1, 1)
+    rows, start = 130_000, datetime(2022, 1, 1)
     path = tmp_path / "A_PM_1.csv"
 
     def write(latency: float) -> None:

@@ -9,23 +9,33 @@ caller and handed to :func:`ingest_many`, which binds them to the sources that r
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import logging
+import stat
+import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 import duckdb
 
 from cxbridge.platform.errors import PathNotFoundError, UserError
-from cxbridge.platform.ingest.base import Source
+from cxbridge.platform.ingest.base import Source, TimeWindow, printable
 from cxbridge.platform.ingest.checks import release_waiting
 from cxbridge.platform.ingest.loader import (
+    DEFAULT_MAX_SHRINK,
     FileResult,
     PreparedFile,
     existing_tables,
+    file_identity,
     load_prepared,
+    migrate_file_identities,
     prepare_file,
     registered_files,
     sha256_of,
@@ -45,7 +55,11 @@ from cxbridge.platform.ingest.sources import (
     ue_measurements,
     usage,
 )
-from cxbridge.platform.warehouse import execute_sql_file
+from cxbridge.platform.runs import now
+from cxbridge.platform.settings import Settings
+from cxbridge.platform.warehouse import execute_sql_file, rows
+
+LOG = logging.getLogger(__name__)
 
 # Load order: what others refer to comes first. (PM counters refer to resources only: they
 # load while the service inventory, one large file, is still being parsed.)
@@ -81,6 +95,16 @@ def with_mappings(src: Source, mappings: Mappings | None) -> Source:
     return replace(src, parse=partial(src.parse, mappings=mappings))
 
 
+def with_window(src: Source, window: TimeWindow) -> Source:
+    """The source with every table checking its event times against ``window``."""
+    return replace(src, tables=tuple(replace(t, time_window=window) for t in src.tables))
+
+
+def window_of(settings: Settings) -> TimeWindow:
+    """The plausible time window the settings give (the config file's ``[ingest]``)."""
+    return TimeWindow(settings.ingest_earliest, settings.ingest_future_days)
+
+
 def mappings_for(mappings_dir: Path | None, raw_dir: Path | None = None) -> Mappings:
     """The mappings in force for a run: the built-ins, the raw folder's own ``_mappings``
     and the mappings folder (``--mappings`` or the settings' ``mappings_dir``), validated."""
@@ -94,7 +118,10 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def files_of(src: Source, paths: Iterable[Path]) -> Iterator[Path]:
-    """Expand folders into the source's files (sorted, so loads are reproducible)."""
+    """Expand folders into the source's files (sorted, so loads are reproducible). A path
+    that is no regular file (a named pipe, a socket, a device, a symbolic link loop or one to
+    nothing: see :func:`special_kind`) is yielded too, so that ingest can say it skipped it;
+    it is never opened."""
     for path in paths:
         if path.is_dir():
             seen: set[Path] = set()
@@ -103,14 +130,33 @@ def files_of(src: Source, paths: Iterable[Path]) -> Iterator[Path]:
                     # dot files, and anything under a folder starting with _, are no feed
                     hidden = any(part.startswith("_")
                                  for part in found.relative_to(path).parts[:-1])
-                    if (found.is_file() and not found.name.startswith(".") and not hidden
-                            and found not in seen):
+                    if (not found.name.startswith(".") and not hidden and found not in seen
+                            and (found.is_file() or special_kind(found))):
                         seen.add(found)
                         yield found
-        elif path.exists():
+        elif path.exists() or special_kind(path):
             yield path
         else:
             raise PathNotFoundError(f"{path} does not exist")
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def special_kind(path: Path) -> str | None:
+    """What ``path`` is when it is neither a regular file nor a folder, in words (reading a
+    named pipe or a device can block for ever, so such a path is never opened); None for a
+    file, a folder or a path that does not exist."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if path.is_symlink():
+            return "a symbolic link to nothing (its target is gone)"
+        return None
+    return next((kind for test, kind in _SPECIAL if test(mode)), None)
 
 
 def discover(raw_dir: Path) -> list[tuple[Source, Path]]:
@@ -134,31 +180,51 @@ def ingest_many(
     run_id: str,
     on_file: Callable[[FileResult], None] | None = None,
     mappings: Mappings | None = None,
+    raw_root: Path | None = None,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
+    accept_shrink: bool = False,
+    window: TimeWindow | None = None,
 ) -> list[FileResult]:
     """Ingest each (source, file) in order, then load every held row whose reference has
     arrived; the results of files whose rows were released are updated accordingly (a file
     rejected because all its rows waited becomes loaded once they are). ``mappings`` are the
     declared mappings (see :func:`mappings_for`; ``None``: the built-in ones only).
+    ``raw_root``: the raw folder the files were found in (a file's identity is its path
+    relative to it: see :func:`~cxbridge.platform.ingest.loader.file_identity`). A
+    re-delivery that would remove more than ``max_shrink`` of the rows its earlier version
+    loaded is held (status ``held``), unless ``accept_shrink``.
 
     While one file loads (in the database, on this thread) the next ones are read and parsed
     on other threads: parsing touches no database. Files still load one at a time, in order,
     each in its own transaction. A result's ``seconds`` is the time this thread spent on the
-    file, waiting for its parse included, so the results' seconds add up to the run's."""
+    file, waiting for its parse included, so the results' seconds add up to the run's.
+
+    No file stops the run: one that is not a regular file is skipped unopened, and anything
+    unexpected while one file is read or loaded rejects that file only (its transaction
+    rolled back, the traceback logged: :func:`_safely`). Event times outside ``window``
+    (default: :class:`~cxbridge.platform.ingest.base.TimeWindow`'s) are quarantined."""
     prepare(con)
-    bound = {src.name: with_mappings(src, mappings) for src, _ in work}
+    _retry_failed(con)
+    migrate_file_identities(con, SOURCES, raw_root)
+    bound = {src.name: with_window(with_mappings(src, mappings), window or TimeWindow())
+             for src, _ in work}
     work = [(bound[src.name], path) for src, path in work]
     registered = registered_files(con)
     existing = existing_tables(con)
     results = []
     with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="ingest-read") as readers:
         schedule = _ReadSchedule(work, lambda item: readers.submit(
-            _prepare, *item, registered))
+            _prepare, *item, registered, raw_root))
         for index in range(len(work)):
             started = time.perf_counter()
-            prepared = schedule.take(index)
-            result = load_prepared(con, prepared, run_id, existing)
-            registered[(prepared.source.name, str(prepared.path))] = prepared.sha256
-            if index + 1 == len(work) or work[index + 1][0] is not prepared.source:
+            prepared = _taken(con, schedule, index, work[index])
+            result = _safely(con, prepared, partial(
+                load_prepared, con, run_id=run_id, existing=existing, raw_root=raw_root,
+                max_shrink=max_shrink, accept_shrink=accept_shrink))
+            if isinstance(prepared, PreparedFile):
+                registered[(prepared.source.name, file_identity(
+                    prepared.source, prepared.path, raw_root))] = prepared.sha256
+            if index + 1 == len(work) or work[index + 1][0] is not work[index][0]:
                 # a source's files are in: their rows go from memory to the database file
                 # (at once rather than file by file), so memory stays bounded
                 con.execute("checkpoint")
@@ -194,19 +260,129 @@ def _accept_released(con: duckdb.DuckDBPyConnection) -> None:
                 "where status = 'rejected' and rows_loaded > 0 and superseded_at is null")
 
 
-def _prepare(src: Source, path: Path, registered: dict[tuple[str, str], str]) -> PreparedFile:
+def _prepare(src: Source, path: Path, registered: dict[tuple[str, str], str],
+             raw_root: Path | None = None) -> PreparedFile:
     """Read one file: in a process of its own when it is large and parsed in Python (unless
-    it is unchanged: then hashing it is all there is to do)."""
+    it is unchanged: then hashing it is all there is to do). A path that is no regular file
+    is not opened: its prepared file has no hash, and says what it is."""
+    kind = special_kind(path)
+    if kind:
+        return PreparedFile(src, path, "", error=kind)
     # (a delimited file is parsed by polars whatever the source, and a mapped source's parse
     # needs the mappings this process holds)
     if (src.python_parser and path.suffix.lower() in (".json", ".jsonl")
             and path.stat().st_size >= LARGE_FILE_BYTES):
         path = path.resolve()
         sha = sha256_of(path)
-        if registered.get((src.name, str(path))) == sha:
+        if registered.get((src.name, file_identity(src, path, raw_root))) == sha:
             return PreparedFile(src, path, sha)
-        return prepare_in_process(src, path, None)
-    return prepare_file(src, path, registered)
+        prepared = prepare_in_process(src, path, None)
+        # the child knows the source as it is declared: checked against another window here,
+        # the file's rows are checked again when they load (in_file None)
+        return prepared if src.tables == source(src.name).tables else replace(
+            prepared, source=src, in_file=None)
+    return prepare_file(src, path, registered, raw_root)
+
+
+# the end of the message of a file that failed for a reason that may pass (a bug fixed, a
+# file readable again): such a file is read again on the next run (:func:`_retry_failed`)
+RETRIED = "it is tried again on the next run"
+
+
+def _taken(con, schedule: _ReadSchedule, index: int, item: tuple[Source, Path]
+           ) -> PreparedFile | FileResult:
+    """The file at ``index`` as its reader prepared it; a result already when it is not to be
+    loaded (not a regular file; unreadable, or a reader failed, before it could be hashed).
+    Whatever a reader raises becomes the file's rejection."""
+    src, path = item
+    try:
+        prepared = schedule.take(index)
+    except Exception as exc:  # noqa: BLE001 - one file's failure, whatever it is, is its own
+        message = _failure(con, path, "reading", exc)
+        try:
+            return PreparedFile(src, path.resolve(), sha256_of(path.resolve()), error=message)
+        except OSError:
+            return FileResult(src.name, str(path), "rejected", message=message)
+    if not prepared.sha256:
+        return FileResult(src.name, str(path), "skipped",
+                          message=f"{prepared.error}, not a regular file: skipped, never opened")
+    return prepared
+
+
+def _safely(con, prepared: PreparedFile | FileResult,
+            load: Callable[[PreparedFile], FileResult]) -> FileResult:
+    """``load(prepared)``; when it raises, its transaction is rolled back and the file is
+    registered as rejected with what happened (the traceback goes to the log)."""
+    if isinstance(prepared, FileResult):
+        return prepared
+    try:
+        return load(prepared)
+    except Exception as exc:  # noqa: BLE001 - one file's failure, whatever it is, is its own
+        _rollback(con)
+        message = _failure(con, prepared.path, "loading", exc)
+        return load(replace(prepared, parsed=None, in_file=None, error=message))
+
+
+def _rollback(con) -> None:
+    """Roll back a transaction left open (:func:`~cxbridge.platform.warehouse.transaction`
+    rolls back its own; this is for one that failed on commit)."""
+    with contextlib.suppress(duckdb.Error):  # (none was open)
+        con.rollback()
+
+
+def _failure(con, path: Path, stage: str, exc: BaseException) -> str:
+    """The message of a file that failed for a reason no check foresaw, the traceback
+    written to the ingest log. A user error says what to put right, an unreadable file
+    (permissions, a disk error) says so; any other failure is unexpected: it may be a bug in
+    cxbridge rather than a problem with the file, so the message says where the traceback is.
+    Each is tried again on the next run (:func:`_retry_failed`)."""
+    log = _log_path(con)
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{datetime.now():%Y-%m-%d %H:%M:%S} {stage} {path}\n"
+                         f"{''.join(traceback.format_exception(exc))}\n")
+        where = f"the traceback is in {log}"
+    except OSError as problem:
+        LOG.error("could not write the ingest log %s (%s)", log, problem, exc_info=exc)
+        where = f"the traceback could not be written to {log} ({problem.strerror})"
+    LOG.debug("%s %s failed", stage, path, exc_info=exc)
+    first = _first_cause(exc)
+    cause = printable(f"{type(first).__name__}: {first}", 300)
+    if isinstance(exc, UserError):  # something the user can put right (not a bug)
+        return f"{printable(str(exc), 1000)}; {RETRIED}"
+    if isinstance(exc, OSError):
+        return f"{path} could not be read ({cause}); {RETRIED}"
+    return (f"unexpected error while {stage} {path}: {cause}. This may be a bug in cxbridge "
+            f"rather than a problem with the file: {where}; {RETRIED}")
+
+
+def _first_cause(exc: BaseException) -> BaseException:
+    """The exception that started it all: a failed statement aborts its transaction, and
+    the clean-up after it then fails too (\"transaction is aborted\"), hiding the cause."""
+    seen = {id(exc)}
+    while ((nxt := exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__))
+           is not None and id(nxt) not in seen):
+        seen.add(id(nxt))
+        exc = nxt
+    return exc
+
+
+def _log_path(con) -> Path:
+    """The ingest log: ``logs/ingest-errors.log`` beside the warehouse file (in the
+    temporary folder for a database in memory)."""
+    found = rows(con, "select path from duckdb_databases() "
+                      "where database_name = current_database()")
+    folder = Path(found[0][0]).parent if found and found[0][0] else Path(tempfile.gettempdir())
+    return folder / "logs" / "ingest-errors.log"
+
+
+def _retry_failed(con: duckdb.DuckDBPyConnection) -> None:
+    """Files rejected for a reason that may pass (:data:`RETRIED`) are read again: their
+    registration is superseded, so they are no longer "already loaded"."""
+    con.execute("update meta.ingest_files set superseded_at = $now "
+                "where status = 'rejected' and superseded_at is null and message like $m",
+                {"m": f"%{RETRIED}", "now": now()})
 
 
 class _ReadSchedule:
@@ -235,5 +411,6 @@ class _ReadSchedule:
             self._reading[index] = self._submit(self._work[index])
 
 
-__all__ = ["SOURCES", "FileResult", "Mappings", "discover", "files_of", "ingest_many",
-           "mappings_for", "prepare", "source", "with_mappings"]
+__all__ = ["SOURCES", "FileResult", "Mappings", "TimeWindow", "discover", "files_of",
+           "ingest_many", "mappings_for", "prepare", "source", "special_kind", "window_of",
+           "with_mappings", "with_window"]

@@ -1,8 +1,9 @@
 """The fate of every row of one table of one file: loaded, quarantined with a reason, or held
 until the row it refers to arrives.
 
-In order, a row is quarantined when it breaks the table's contract (pandera), repeats a key
-seen earlier in the file, or repeats a key already loaded from another file; it is held when a
+In order, a row is quarantined when it breaks the table's contract (pandera), carries an event
+time outside the plausible window (:class:`~cxbridge.platform.ingest.base.TimeWindow`), repeats a
+key seen earlier in the file, or repeats a key already loaded from another file; it is held when a
 reference it names has not arrived. The rest is inserted. A reference is checked only once its
 table holds rows (see :class:`~cxbridge.platform.ingest.base.Reference`): with no topology ever
 loaded, PM counters load and the topology is derived from them. Each check yields the positions of
@@ -14,6 +15,7 @@ need no database (:func:`check_in_file`): they run on the thread that parsed the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,10 +54,57 @@ class InFileChecks:
 
 def check_in_file(parsed: Parsed, table: Table) -> InFileChecks:
     """The checks that need nothing but the file (pure: they can run while another file
-    loads)."""
+    loads): the contract, the plausible time window, repeated keys."""
     contract_rejects, broken = contract_failures(parsed.frame, table)
+    window_rejects, outside = implausible_times(parsed.frame, table, broken)
+    contract_rejects = pl.concat([contract_rejects, window_rejects])
+    broken = pl.concat([broken, outside])
     duplicate_rejects, repeats = repeated_keys(parsed.frame, table.key, broken)
     return InFileChecks(contract_rejects, broken, duplicate_rejects, repeats)
+
+
+def implausible_times(frame: pl.DataFrame, table: Table, ignored: pl.Series
+                      ) -> tuple[pl.DataFrame, pl.Series]:
+    """Rows (but those at ``ignored`` positions) with an event time outside the table's
+    plausible window (:class:`~cxbridge.platform.ingest.base.TimeWindow`): before its earliest
+    time or after now plus its tolerance, in any date or timestamp column of the contract but
+    its dates of record; with every such column named, and their positions."""
+    window = table.time_window
+    columns = [c for c in contract_columns(table.contract) if c not in table.record_dates
+               and c in frame.columns and (frame.schema[c] == pl.Date
+                                           or isinstance(frame.schema[c], pl.Datetime))]
+    if not columns or frame.is_empty():
+        return empty_rejects(), _positions()
+    earliest = datetime.combine(window.earliest, time())
+    latest = window.latest()
+    outside = frame.select(pl.any_horizontal(  # the usual case, every time inside: one pass
+        ~pl.col(c).cast(pl.Datetime("us")).is_between(earliest, latest) for c in columns)
+    ).to_series().fill_null(False)
+    if not outside.any():
+        return empty_rejects(), _positions()
+    problems = []
+    for column in columns:
+        at = pl.col(column).cast(pl.Datetime("us"))
+        shown = pl.col(column).dt.to_string(
+            "%Y-%m-%d" if frame.schema[column] == pl.Date else "%Y-%m-%d %H:%M:%S")
+        problems.append(
+            pl.when(at < earliest).then(pl.format(
+                "{} {} is before {}, the earliest plausible time (a placeholder or a wrong "
+                "epoch? [ingest] earliest in the config file sets it)", pl.lit(column),
+                shown, pl.lit(f"{window.earliest:%Y-%m-%d}")))
+            .when(at > latest).then(pl.format(
+                "{} {} is after {} (a placeholder, or a clock or year set wrong? [ingest] "
+                "future_days in the config file sets the tolerance)", pl.lit(column),
+                shown, pl.lit(window.describe_latest()))))
+    position = pl.int_range(pl.len(), dtype=pl.Int64).alias(POSITION)
+    found = frame.with_columns(position).filter(outside).rechunk().with_columns(
+        pl.concat_str(problems, separator="; ", ignore_nulls=True).alias("__reason"))
+    found = found.filter(~pl.col(POSITION).is_in(ignored.implode()))
+    if found.is_empty():
+        return empty_rejects(), _positions()
+    rejects = found.select(pl.col(LINE), pl.col("__reason").alias("reason"),
+                           original_json(frame).alias("original"))
+    return rejects, _positions(found[POSITION])
 
 
 class TableLoad(NamedTuple):

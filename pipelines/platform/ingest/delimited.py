@@ -20,6 +20,7 @@ from cxbridge.platform.ingest.base import (
     REJECT_SCHEMA,
     Parsed,
     UnparseableFileError,
+    printable,
     read_bytes,
 )
 
@@ -90,7 +91,8 @@ def _read_csv_data(path: Path, data: bytes, required: tuple[str, ...], separator
     if missing:
         raise UnparseableFileError(
             f"{path}: missing required column(s) {', '.join(missing)}; the header has "
-            f"{', '.join(columns[:20])}. Check the delimiter ({separator!r} was used) "
+            f"{', '.join(printable(c, 40) for c in columns[:20])}. Check the delimiter "
+            f"({separator!r} was used) "
             "and the export"
         )
     try:
@@ -217,17 +219,22 @@ def _read_csv_ragged(text: str, columns: list[str], separator: str) -> Parsed:
     good: list[list[str | None]] = []
     lines: list[int] = []
     rejects: list[tuple[int, str, str]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     next(reader)
-    for row in reader:
-        line = reader.line_num
-        if len(row) == len(columns):
-            good.append([value if value != "" else None for value in row])
-            lines.append(line)
-        elif row:
-            rejects.append((line, f"has {len(row)} fields, the header has {len(columns)}; "
-                            "fix the delimiter or quoting of this row",
-                            separator.join(row)))
+    try:
+        for row in reader:
+            line = reader.line_num
+            if len(row) == len(columns):
+                good.append([value if value != "" else None for value in row])
+                lines.append(line)
+            elif row:
+                rejects.append((line, f"has {len(row)} fields, the header has {len(columns)}; "
+                                "fix the delimiter or quoting of this row",
+                                separator.join(row)))
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a stray NUL
+        raise UnparseableFileError(
+            f"line {reader.line_num} cannot be read as delimited text ({exc}); check the "
+            "quoting of the export") from None
     if rejects and not good:
         raise UnparseableFileError(
             f"no row has the header's {len(columns)} fields (first data row: "

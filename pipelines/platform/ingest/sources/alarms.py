@@ -28,6 +28,7 @@ import polars as pl
 
 from cxbridge.platform.ingest.base import (
     LINE,
+    Fields,
     Parsed,
     Reference,
     Source,
@@ -77,36 +78,33 @@ COLUMNS = tuple(SCHEMA)
 TIMES = tuple(name for name, dtype in SCHEMA.items() if isinstance(dtype, pl.Datetime))
 
 
-def _first(value):
-    """MEF sends a list where TMF642 sends one object (and the other way round)."""
-    if isinstance(value, list):
-        return value[0] if value else {}
-    return value or {}
-
-
-def _flatten(event: dict, line: int) -> dict:
-    alarm = (event.get("event") or {}).get("alarm") or event
-    obj = _first(alarm.get("alarmedObject"))
-    severity = str(alarm.get("perceivedSeverity") or "").lower() or None
-    state = str(alarm.get("state") or "").lower() or None
+def _flatten(event: Fields, line: int) -> dict:
+    """One event as a row of ``stg.alarm_events`` (the times as text); a field of the wrong
+    shape raises :class:`~cxbridge.platform.ingest.base.RecordShapeError`."""
+    wrapped = event.obj("event").obj("alarm")
+    alarm = wrapped or event
+    obj = alarm.first("alarmedObject")  # MEF sends a list where TMF642 sends one object
+    severity = (alarm.text("perceivedSeverity") or "").lower() or None
+    state = (alarm.text("state") or "").lower() or None
+    outage = alarm.text("plannedOutageIndicator")
     return {
-        LINE: line, "event_id": event.get("eventId"), "event_type": event.get("eventType"),
-        "event_time": event.get("eventTime") or alarm.get("alarmChangedTime")
-        or alarm.get("alarmRaisedTime"),
-        "alarm_id": alarm.get("id"), "external_alarm_id": alarm.get("externalAlarmId"),
-        "alarm_type": alarm.get("alarmType"), "perceived_severity": severity,
-        "probable_cause": alarm.get("probableCause"),
-        "specific_problem": alarm.get("specificProblem"),
-        "alarmed_object_id": obj.get("id"),
-        "alarmed_object_type": alarm.get("alarmedObjectType") or obj.get("@referredType"),
-        "source_system_id": alarm.get("sourceSystemId"), "state": state,
-        "raised_time": alarm.get("alarmRaisedTime"), "changed_time": alarm.get("alarmChangedTime"),
-        "cleared_time": alarm.get("alarmClearedTime"),
-        "service_affecting": alarm.get("serviceAffecting"),
-        "is_root_cause": alarm.get("isRootCause"),
-        "planned_outage": None if alarm.get("plannedOutageIndicator") is None
-        else alarm.get("plannedOutageIndicator") == "inPlannedMaintenance",
-        "parent_alarm_id": _first(alarm.get("parentAlarm")).get("id"),
+        LINE: line, "event_id": event.text("eventId"), "event_type": event.text("eventType"),
+        "event_time": event.text("eventTime") or alarm.text("alarmChangedTime")
+        or alarm.text("alarmRaisedTime"),
+        "alarm_id": alarm.text("id"), "external_alarm_id": alarm.text("externalAlarmId"),
+        "alarm_type": alarm.text("alarmType"), "perceived_severity": severity,
+        "probable_cause": alarm.text("probableCause"),
+        "specific_problem": alarm.text("specificProblem"),
+        "alarmed_object_id": obj.text("id"),
+        "alarmed_object_type": alarm.text("alarmedObjectType") or obj.text("@referredType"),
+        "source_system_id": alarm.text("sourceSystemId"), "state": state,
+        "raised_time": alarm.text("alarmRaisedTime"),
+        "changed_time": alarm.text("alarmChangedTime"),
+        "cleared_time": alarm.text("alarmClearedTime"),
+        "service_affecting": alarm.flag("serviceAffecting"),
+        "is_root_cause": alarm.flag("isRootCause"),
+        "planned_outage": None if outage is None else outage == "inPlannedMaintenance",
+        "parent_alarm_id": alarm.first("parentAlarm").text("id"),
     }
 
 
@@ -116,8 +114,9 @@ def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
         from cxbridge.platform.ingest.sources.alarm_csv import parse_csv
 
         return {"stg.alarm_events": parse_csv(path, mappings or builtin_mappings())}
-    events, rejects = read_json_lines(path, "a TMF642 event")
-    rows = [_flatten(event, number) for number, event in events]
+    rows: list[dict] = []
+    _, rejects = read_json_lines(path, "a TMF642 event", lambda number, event: rows.append(
+        _flatten(Fields(event), number)))
     # the times as they came (text, any zone), the rest as the contract types them
     schema = {LINE: pl.Int64, **{name: pl.String if name in TIMES else dtype
                                  for name, dtype in SCHEMA.items()}}

@@ -111,7 +111,8 @@ SOURCE = Source(
     name="customers",
     folder="customers",
     patterns=("*.csv",),
-    tables=(Table("stg.customers", CustomerContract, key=("customer_id",)),),
+    tables=(Table("stg.customers", CustomerContract, key=("customer_id",),
+                  record_dates=("customer_since",)),),
     parse=parse,
     description="CRM customer export (CSV, extra attribute columns kept)",
 )

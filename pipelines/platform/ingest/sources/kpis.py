@@ -50,6 +50,10 @@ from cxbridge.platform.ingest.mappings import (
 
 COUNTERS = tuple(PM_COUNTERS)
 _INTEGER_COUNTERS = {"access_attempts", "access_successes", "drops", "sessions"}
+# events counted in an interval: a fraction of one (ACC_ATT = 1.5) is a broken value, never
+# rounded. (``sessions`` is not among them: vendors export it as the interval's mean number of
+# active users, "Avg act UEs DL", RRC.ConnMean, and it is rounded to the nearest whole.)
+_EVENT_COUNTS = ("access_attempts", "access_successes", "drops")
 
 
 class KpiContract(pa.DataFrameModel):
@@ -244,13 +248,17 @@ def _converters(dialect: PmDialect, plan: ColumnPlan) -> dict[str, pl.Expr]:
 
 def _in_warehouse_units(typed: Parsed, text: pl.DataFrame, dialect: PmDialect) -> Parsed:
     """Scale each counter as the dialect says (value × scale + offset); counts become whole
-    numbers, and a count that cannot be one (infinite, too large) rejects its row."""
+    numbers, and a count that is not one (1.5 attempts; infinite, too large) rejects its row,
+    never rounded."""
     present = typed.frame.columns
     frame = typed.frame.with_columns(
         _counter_value(name, spec, present) for name, spec in dialect.counters.items()
     ).drop(c for c in present if c.startswith((_PER, _PLUS, _MINUS)))
     counts = sorted(_INTEGER_COUNTERS)
-    unusable = [pl.col(c).is_not_null() & ~(pl.col(c).abs() < 2.0 ** 62) for c in counts]
+    # (a count scaled by the mapping may carry a float's rounding error: 1e-9 of it is whole)
+    unusable = [pl.col(c).is_not_null() & ~((pl.col(c).abs() < 2.0 ** 53) & (
+        (pl.col(c) - pl.col(c).round(0)).abs() <= 1e-9 * pl.max_horizontal(pl.col(c).abs(), 1)
+        if c in _EVENT_COUNTS else pl.col(c).abs() < 2.0 ** 53)) for c in counts]
     bad_lines = frame.filter(pl.any_horizontal(unusable))[LINE]
     rejects = typed.rejects
     if bad_lines.len():

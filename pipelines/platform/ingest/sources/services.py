@@ -16,7 +16,10 @@ import polars as pl
 
 from cxbridge.platform.ingest.base import (
     LINE,
+    MAX_NESTING,
+    Fields,
     Parsed,
+    RecordShapeError,
     Reference,
     Source,
     Table,
@@ -61,68 +64,70 @@ class ServiceResourceContract(pa.DataFrameModel):
     resource_type: str = pa.Field(nullable=True)
 
 
-def _customer_of(service: dict) -> str | None:
-    for party in service.get("relatedParty") or []:
-        if not isinstance(party, dict) or str(party.get("role", "")).lower() != "customer":
+def _customer_of(service: Fields) -> str | None:
+    for party in service.objects("relatedParty"):
+        if (party.text("role") or "").lower() != "customer":
             continue
-        inner = party.get("partyOrPartyRole")  # v5 wraps the reference; v4 does not
-        return (inner or party).get("id")
+        inner = party.obj("partyOrPartyRole")  # v5 wraps the reference; v4 does not
+        return (inner or party).text("id")
     return None
 
 
 _LINK_COLUMNS = (LINE, "service_id", "supporting_service_id")
 _RESOURCE_COLUMNS = (LINE, "service_id", "resource_id", "resource_type")
+_TABLES = {"services": (LINE, *SERVICE_COLUMNS), "links": _LINK_COLUMNS,
+           "resources": _RESOURCE_COLUMNS}
 
 
-def _flatten(service: dict, line: int, out: dict[str, dict[str, list]]) -> None:
-    """Append the service (and any inline supporting service, recursively) to the columns of
-    the three tables."""
-    characteristics = {c.get("name"): c.get("value")
-                       for c in service.get("serviceCharacteristic") or [] if isinstance(c, dict)}
-    get = service.get
-    service_id, state, start, end = get("id"), get("state"), get("startDate"), get("endDate")
-    for column, value in zip((LINE, *SERVICE_COLUMNS), (
-            line, service_id, get("name"), get("category"), get("serviceType"),
-            (get("serviceSpecification") or {}).get("id"), state, start, end,
-            _customer_of(service),
-            json.dumps(characteristics, sort_keys=True) if characteristics else None),
-            strict=True):
-        out["services"][column].append(value)
-    resources = out["resources"]
-    for resource in get("supportingResource") or []:
-        resources[LINE].append(line)
-        resources["service_id"].append(service_id)
-        resources["resource_id"].append((resource or {}).get("id"))
-        resources["resource_type"].append((resource or {}).get("@referredType"))
-    links = out["links"]
-    for supporting in get("supportingService") or []:
-        if not isinstance(supporting, dict):
-            continue
-        links[LINE].append(line)
-        links["service_id"].append(service_id)
-        links["supporting_service_id"].append(supporting.get("id"))
+def _rows(service: Fields, line: int, out: dict[str, list[tuple]], depth: int = 0) -> None:
+    """Append the rows of the service (and of any inline supporting service, recursively) to
+    ``out``'s three tables; a field of the wrong shape raises
+    :class:`~cxbridge.platform.ingest.base.RecordShapeError`."""
+    if depth > MAX_NESTING:
+        raise RecordShapeError(f"{service.path}: inline supporting services nest more than "
+                               f"{MAX_NESTING} deep")
+    characteristics = {c.text("name") or "": c.get("value")
+                       for c in service.objects("serviceCharacteristic")}
+    text = service.text
+    service_id, state, start, end = text("id"), text("state"), text("startDate"), text("endDate")
+    out["services"].append((
+        line, service_id, text("name"), text("category"), text("serviceType"),
+        service.obj("serviceSpecification").text("id"), state, start, end,
+        _customer_of(service),
+        json.dumps(characteristics, sort_keys=True) if characteristics else None))
+    for resource in service.objects("supportingResource"):
+        out["resources"].append((line, service_id, resource.text("id"),
+                                 resource.text("@referredType")))
+    for supporting in service.objects("supportingService"):
+        out["links"].append((line, service_id, supporting.text("id")))
         if "category" in supporting or "serviceSpecification" in supporting:  # inline value
-            _flatten({"state": state, "startDate": start, "endDate": end, **supporting},
-                     line, out)
+            inline = {"state": state, "startDate": start, "endDate": end, **supporting.values}
+            _rows(Fields(inline, supporting.path), line, out, depth + 1)
 
 
 def parse(path: Path) -> dict[str, Parsed]:
-    out = {"services": {c: [] for c in (LINE, *SERVICE_COLUMNS)},
-           "links": {c: [] for c in _LINK_COLUMNS},
-           "resources": {c: [] for c in _RESOURCE_COLUMNS}}
-    _, rejects = read_json_lines(path, "a TMF638 Service",
-                                 lambda number, service: _flatten(service, number, out))
+    out: dict[str, list[tuple]] = {table: [] for table in _TABLES}
+
+    def each(number: int, service: dict) -> None:
+        found: dict[str, list[tuple]] = {table: [] for table in _TABLES}
+        _rows(Fields(service), number, found)  # all of a record's rows, or none
+        for table, rows in found.items():
+            out[table].extend(rows)
+
+    _, rejects = read_json_lines(path, "a TMF638 Service", each)
     service_schema = {LINE: pl.Int64, **dict.fromkeys(SERVICE_COLUMNS, pl.String)}
-    services = Parsed(pl.DataFrame(out["services"], schema=service_schema), rejects)
+    services = Parsed(pl.DataFrame(out["services"], schema=service_schema, orient="row"),
+                      rejects)
     services = cast_or_reject(services, {"start_date": pl.Datetime("us"),
                                          "end_date": pl.Datetime("us")})
     return {
         "stg.services": services,
         "stg.service_links": Parsed(pl.DataFrame(out["links"], schema={
-            LINE: pl.Int64, "service_id": pl.String, "supporting_service_id": pl.String})),
+            LINE: pl.Int64, "service_id": pl.String, "supporting_service_id": pl.String},
+            orient="row")),
         "stg.service_resources": Parsed(pl.DataFrame(out["resources"], schema={
             LINE: pl.Int64, "service_id": pl.String, "resource_id": pl.String,
-            "resource_type": pl.String})),
+            "resource_type": pl.String}, orient="row")),
     }
 
 
@@ -131,7 +136,7 @@ SOURCE = Source(
     folder="services",
     patterns=("*.jsonl", "*.json"),
     tables=(Table("stg.services", ServiceContract, key=("service_id",),
-                  references=(CUSTOMER_REFERENCE,)),
+                  references=(CUSTOMER_REFERENCE,), record_dates=("start_date", "end_date")),
             Table("stg.service_links", ServiceLinkContract,
                   key=("service_id", "supporting_service_id"),
                   references=(Reference("supporting_service_id", "stg.services", "service_id",

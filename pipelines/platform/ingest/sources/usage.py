@@ -15,6 +15,7 @@ from cxbridge.platform.ingest.base import (
     Source,
     Table,
     UnparseableFileError,
+    typed_columns,
 )
 
 COUNTS = ("sessions", "session_failures", "video_stall_count")
@@ -46,12 +47,15 @@ def parse(path: Path) -> dict[str, Parsed]:
     for column in ("cell_id", *COUNTS, *AMOUNTS):
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None).alias(column))
-    frame = frame.with_row_index(LINE, offset=1).with_columns(
-        pl.col(LINE).cast(pl.Int64), pl.col("date").cast(pl.Date),
-        pl.col("service_id").cast(pl.String), pl.col("cell_id").cast(pl.String),
-        *(pl.col(c).cast(pl.Int64) for c in COUNTS),
-        *(pl.col(c).cast(pl.Float64) for c in AMOUNTS))
-    return {"stg.usage": Parsed(frame.select([LINE, *UsageContract.to_schema().columns]))}
+    frame = frame.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64))
+    frame = frame.select([LINE, *UsageContract.to_schema().columns])
+    # each column as the contract types it; a value of another type (text in ``date`` or
+    # ``sessions``, a fraction of a session) rejects its row, as in a CSV file
+    return {"stg.usage": typed_columns(Parsed(frame), _TYPES)}
+
+
+_TYPES = {"date": pl.Date, "service_id": pl.String, "cell_id": pl.String,
+          **dict.fromkeys(COUNTS, pl.Int64), **dict.fromkeys(AMOUNTS, pl.Float64)}
 
 
 SOURCE = Source(
