@@ -69,6 +69,7 @@ def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     params, run_id = params or Params(), run_id or runs.new_run_id()
     _check_inputs(con)
     execute_sql_file(con, SQL / "schema.sql")
+    _mark_under_way(con)
     execute_sql_file(con, SQL / "params.sql", params.sql_parameters(run_id))
     execute_sql_file(con, SQL / "alarm_state.sql")
     touched = int(scalar(con, "select count(*) from incidents.touched_alarms"))
@@ -80,6 +81,7 @@ def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     execute_sql_file(con, SQL / "alarm_incidents.sql")
     _detect_silent(con, params)
     recomputed = _impact_and_queue(con)
+    _mark_complete(con, run_id)
     return BuildSummary("full", run_id, touched, episodes, recomputed, _count(con),
                         round(time.perf_counter() - started, 3))
 
@@ -96,6 +98,7 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
         return build(con, params, run_id)
     started = time.perf_counter()
     params, run_id = params or Params(), run_id or runs.new_run_id()
+    _mark_under_way(con)
     if refold_alarms:
         execute_sql_file(con, SERVICE_SQL / "core/alarms.sql")
     previous_as_of = scalar(con, "select as_of from incidents.params")
@@ -107,6 +110,7 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     old = _affected_incidents(con, include_open=moved)
     if touched == 0 and not old:
         _clear_scope(con)
+        _mark_complete(con, run_id)
         return BuildSummary("refresh", run_id, 0, 0, 0, _count(con),
                             round(time.perf_counter() - started, 3))
     execute_sql_file(con, SQL / "episodes.sql")
@@ -119,6 +123,7 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     _correlate_scope(con, params.use_hints, old_incidents=old)
     execute_sql_file(con, SQL / "alarm_incidents.sql")
     recomputed = _impact_and_queue(con)
+    _mark_complete(con, run_id)
     return BuildSummary("refresh", run_id, touched, episodes, recomputed, _count(con),
                         round(time.perf_counter() - started, 3))
 
@@ -139,10 +144,27 @@ def _detect_silent(con, params: Params) -> None:
 
 
 def needs_full_build(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the incident tables are missing or were built by another model version (whose
-    tables may differ), so that only a full build brings them up to date."""
-    return not table_exists(con, "incidents.params") or scalar(
+    """Whether the incident tables are missing, were built by another model version (whose
+    tables may differ), or were left half written by a build or refresh that never finished
+    (a crash, kill -9), so that only a full build brings them up to date."""
+    return not table_exists(con, "incidents.params") or not table_exists(
+        con, COMPLETE) or scalar(
         con, "select model_version from incidents.params") != MODEL_VERSION
+
+
+# Written when a build or refresh has written every incident table, dropped when one starts.
+COMPLETE = "incidents.build_complete"
+
+
+def _mark_under_way(con) -> None:
+    """Record, committed before anything is written, that the incident tables are being
+    rewritten: until :func:`_mark_complete`, :func:`needs_full_build` says so."""
+    con.execute(f"drop table if exists {COMPLETE}")
+
+
+def _mark_complete(con, run_id: str) -> None:
+    con.execute(f"create or replace table {COMPLETE} as select $run_id as run_id, "
+                "$version as model_version", {"run_id": run_id, "version": MODEL_VERSION})
 
 
 def _check_inputs(con) -> None:

@@ -35,8 +35,14 @@ class RunSummary:
         return [f for f in self.files if f.status == "rejected"]
 
     @property
+    def held(self) -> list[FileResult]:
+        """Re-deliveries held for confirmation: they would remove too much of what their
+        earlier versions loaded (counted like rejected files: the run's status, exit 2)."""
+        return [f for f in self.files if f.status == "held"]
+
+    @property
     def status(self) -> str:
-        return "rejected_files" if self.rejected else "ok"
+        return "rejected_files" if self.rejected or self.held else "ok"
 
 
 _now = runs.now  # the warehouse's "now" (marts.snapshot_info's built_at), defined once
@@ -49,13 +55,23 @@ def run(
     on_file: Callable[[FileResult], None] | None = None,
     full: bool = False,
     mappings_dir: Path | None = None,
+    accept_shrink: bool = False,
 ) -> RunSummary:
     """Ingest new files under ``raw_dir`` (default: the settings' raw folder), bring the marts
     up to date (only the days the new data touches, unless ``full``) and publish a snapshot.
     ``on_step(name, done, total)`` reports progress. The declared mappings are read (and
     checked) first: ``mappings_dir`` (default: the settings'), and the raw folder's own; so
     are the config file's ``[incidents]`` overrides. One run id (a row of ``meta.runs``) goes
-    through ingest, the churn scores, the incident models and the snapshot."""
+    through ingest, the churn scores, the incident models and the snapshot. A re-delivered
+    file that would remove more than the settings' ``ingest_max_shrink`` of what its earlier
+    version loaded is held (the earlier version stays), unless ``accept_shrink``.
+
+    A run killed at any point is redone right by the next: the runs a dead process left
+    ``running`` are marked failed and its partial snapshot files removed (here, with the
+    warehouse open for writing, no other process can be publishing); the build stays recorded
+    as under way until the churn and incident stages are done too
+    (:func:`cxbridge.platform.transform.finish_build`), so an interrupted build, or a stage
+    after it, is redone; a snapshot is published whole or not at all."""
     raw_dir = _checked_raw_dir(raw_dir or settings.raw_dir)
     mappings = ingest.mappings_for(mappings_dir or settings.mappings_dir, raw_dir)
     params = Params().with_overrides(settings.incidents, "config file [incidents]")
@@ -65,6 +81,8 @@ def run(
     with warehouse.connect(settings) as con:
         ingest.prepare(con)
         with runs.recorded(con, "run", raw_dir, summary.run_id) as recorded:
+            warehouse.remove_stale_partials(settings, runs.running(con))
+
             def file_done(result: FileResult) -> None:
                 summary.files.append(result)
                 step("ingest", len(summary.files), total_files)
@@ -73,9 +91,11 @@ def run(
 
             work = discover_work(raw_dir)
             total_files = len(work)
-            ingest.ingest_many(con, work, summary.run_id, file_done, mappings)
+            ingest.ingest_many(con, work, summary.run_id, file_done, mappings, raw_dir,
+                               settings.ingest_max_shrink, accept_shrink,
+                               ingest.window_of(settings))
             summary.build = build_marts(con, lambda done, total: step("transform", done, total),
-                                        full=full, params=params)
+                                        full=full, params=params, finish=False)
             feeds = set(loaded_feeds(con))
             summary.churn = score_churn(con, settings, summary.run_id, summary.build, feeds)
             step("churn", 1, 1)
@@ -85,11 +105,16 @@ def run(
             summary.capabilities = capabilities.capabilities(
                 feeds, _not_built_notes(summary.churn, summary.incidents))
             capabilities.store(con, summary.capabilities)
+            # every model and stage is built: a crash from here on needs no rebuild
+            transform.finish_build(con)
             summary.snapshot = publish(con, settings, summary.run_id, raw_dir)
             step("publish", 1, 1)
             recorded.status = summary.status
             if summary.rejected:
                 recorded.message = f"{len(summary.rejected)} file(s) rejected"
+            if summary.held:
+                recorded.message = "; ".join(filter(None, [
+                    recorded.message, f"{len(summary.held)} re-delivered file(s) held"]))
     return summary
 
 
@@ -113,17 +138,20 @@ def discover_work(raw_dir: Path) -> list:
 
 def build_marts(con: duckdb.DuckDBPyConnection,
                 on_progress: Callable[[int, int], None] | None = None,
-                full: bool = False, params: Params | None = None) -> transform.BuildReport:
+                full: bool = False, params: Params | None = None,
+                finish: bool = True) -> transform.BuildReport:
     """Bring the models up to date: only the days whose feeds changed, unless ``full`` or
     unless a threshold the marts share with the incident models (``params``, default: the
-    defaults; ``core.impact_params``) differs from the one the last build used."""
+    defaults; ``core.impact_params``) differs from the one the last build used.
+    ``finish=False``: the build stays recorded as under way (redone if the process dies) until
+    the caller calls :func:`cxbridge.platform.transform.finish_build`."""
     params = params or Params()
     graph = model_graph(params)
     full = full or _shared_params_changed(con, params)
     done = iter(range(1, len(graph) + 1))
     return transform.build(con, graph,
                            lambda model: on_progress and on_progress(next(done), len(graph)),
-                           full=full)
+                           full=full, finish=finish)
 
 
 def _shared_params_changed(con: duckdb.DuckDBPyConnection, params: Params) -> bool:

@@ -15,8 +15,19 @@ Incremental rebuild: after each build the runner records a fingerprint of every 
 (per day for the dated feeds) in ``meta.build_state``. The next build compares: if the service
 model's inputs (catalog, topology, customers, services) or the SQL itself changed, everything
 is rebuilt; otherwise only the days whose feeds changed are, plus the days those touch — a
-day's usage also sets the cell shares of the seven days after it, and an alarm's events touch
-every day the alarm was open.
+day's usage also sets the cell shares of the seven days after it, an alarm's events touch
+every day the alarm was open, and newer counters move the end of an alarm never cleared (the
+day the counters ended on is rebuilt). A day whose counters and usage are gone (a re-delivery
+removed them) is deleted from every partitioned table, as a full build would not have it.
+
+Crash safety: before the first model writes, the build records itself as under way in
+``meta.build_pending`` (its mode, and for an incremental build its days), committed; the job
+removes that record only once every model and every later stage (churn, incidents) is done
+(:func:`finish_build`). A build killed at any point therefore leaves the record, and the next
+build redoes it whatever ``meta.build_state`` says: everything after an interrupted full build,
+the interrupted days plus whatever changed since after an incremental one (statements are
+committed one by one, so a table may hold half of those days: redoing them deletes and writes
+them again).
 
 The few models that read what the job's later stages build (churn scores, the incident models:
 the graph's ``after_stages``) run after those stages, when the job publishes
@@ -32,10 +43,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
+import polars as pl
 
 from cxbridge.platform.ingest import SOURCES
 from cxbridge.platform.ingest.staging import ensure_staging_tables
-from cxbridge.platform.model_graph import Model, ModelGraph, audit
+from cxbridge.platform.model_graph import Model, ModelGraph, ModelGraphError, audit
 from cxbridge.platform.warehouse import (
     SQL_DIR,
     execute_sql_file,
@@ -43,6 +55,7 @@ from cxbridge.platform.warehouse import (
     read_sql,
     rows,
     table_exists,
+    transaction,
 )
 
 # Days of a model with a Python step scored at a time (see _run_python).
@@ -70,23 +83,53 @@ class BuildReport:
     mode: str               # "full", "incremental" or "unchanged"
     days: tuple[date, ...]  # the days rebuilt
     reason: str
+    dropped: tuple[date, ...] = ()  # days no feed holds any more: deleted from the marts
 
 
 def build(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
           on_model: Callable[[str], None] | None = None,
-          full: bool = False) -> BuildReport:
+          full: bool = False, finish: bool = True) -> BuildReport:
     """Bring every model of ``graph`` up to date with the staging tables; rebuild only the days
-    that changed unless ``full`` (or unless the service model or the SQL changed)."""
+    that changed unless ``full`` (or unless the service model or the SQL changed, or the last
+    build was interrupted). ``finish=False``: the build stays recorded as under way until the
+    caller's later stages are done too and it calls :func:`finish_build`."""
     # a feed never loaded is an empty table: every model runs on what did arrive
     ensure_staging_tables(con, SOURCES)
     execute_sql_file(con, "meta/build_state.sql")
     now = _fingerprints(con, graph)
     before = _stored_fingerprints(con)
-    report = _plan(con, before, now, full)
+    report = _plan(con, before, now, full, _pending(con))
     if report.mode != "unchanged":
+        _mark_pending(con, report)
         _run_models(con, graph, report, on_model)
         _store_fingerprints(con, now)
+        if finish:
+            finish_build(con)
     return report
+
+
+def finish_build(con: duckdb.DuckDBPyConnection) -> None:
+    """Record that the build and every stage after it are done: the next build starts from
+    ``meta.build_state`` alone (see the module's "Crash safety")."""
+    execute_sql_file(con, "meta/build_state.sql")
+    con.execute("delete from meta.build_pending")
+
+
+def _pending(con) -> tuple[str | None, set[date]]:
+    """The mode and days of a build that started and never finished (None: there is none)."""
+    found = rows(con, "select mode, day from meta.build_pending")
+    modes = {mode for mode, day in found if day is None}
+    mode = "full" if "full" in modes else (modes.pop() if modes else None)
+    return mode, {day for _, day in found if day is not None}
+
+
+def _mark_pending(con, report: BuildReport) -> None:
+    """Record the build as under way, committed before any model writes."""
+    with transaction(con):
+        con.execute("delete from meta.build_pending")
+        con.execute("insert into meta.build_pending select $mode, null "
+                    "union all select $mode, unnest(cast($days as date[]))",
+                    {"mode": report.mode, "days": list(report.days + report.dropped)})
 
 
 def build_after_stages(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
@@ -114,6 +157,9 @@ def _run_models(con, graph: ModelGraph, report: BuildReport, on_model) -> None:
     con.execute("set preserve_insertion_order = false")
     con.execute("create or replace temp table _scope (date date)")
     _insert_scope(con, report.days)
+    # the days an incremental build deletes: those it rebuilds and those no feed holds any more
+    con.execute("create or replace temp table _replaced as select date from _scope "
+                "union select unnest(cast($days as date[]))", {"days": list(report.dropped)})
     try:
         for model in graph.models:
             rebuild = report.mode == "full" or not table_exists(con, model.table)
@@ -130,11 +176,27 @@ def _run_models(con, graph: ModelGraph, report: BuildReport, on_model) -> None:
                 on_model(model.label)
     finally:
         con.execute("drop table if exists _scope")
+        con.execute("drop table if exists _replaced")
+
+
+def _step_rows(graph: ModelGraph, model: Model, frame: pl.DataFrame) -> pl.DataFrame:
+    """``model``'s Python step on ``frame``, refused when a column has no type DuckDB can store
+    (polars ``Object``, or ``Null``: a list of Python values, or no values at all, as an empty
+    day gives). Caught here, on every batch, it names the step instead of failing in DuckDB."""
+    step_rows = graph.apply(model, frame)
+    untyped = [name for name, dtype in step_rows.schema.items() if dtype in (pl.Null, pl.Object)]
+    if untyped:
+        raise ModelGraphError(
+            f"{model.label}: its Python step {model.python!r} gave the column(s) "
+            f"{', '.join(untyped)} no type ({frame.height} input rows); give them a polars "
+            "dtype (pl.Series(name, values, dtype=…)), so that an empty or all-null batch "
+            "has one too")
+    return step_rows
 
 
 def _run_whole_python(con, graph: ModelGraph, model: Model) -> None:
     """A whole model with a Python step: its file is one SELECT, the step's frame the table."""
-    con.register("_python_model_rows", graph.apply(model, query(con, read_sql(model.sql))))
+    con.register("_python_model_rows", _step_rows(graph, model, query(con, read_sql(model.sql))))
     try:
         con.execute(f"create schema if not exists {model.table.split('.')[0]}")
         con.execute(f"create or replace table {model.table} as "
@@ -158,8 +220,9 @@ def _run_partitioned(con, graph: ModelGraph, model: Model, rebuild: bool) -> Non
         con.execute(f"create schema if not exists {model.table.split('.')[0]}")
         con.execute(f"create or replace table {model.table} as select * from ({select})")
     else:
-        con.execute(f"delete from {model.table} where date in (select date from _scope)")
-        con.execute(f"insert into {model.table} by name ({select})")
+        with transaction(con):
+            con.execute(f"delete from {model.table} where date in (select date from _replaced)")
+            con.execute(f"insert into {model.table} by name ({select})")
 
 
 def _run_python(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
@@ -174,12 +237,12 @@ def _run_python(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
         if rebuild:
             con.execute(f"drop table if exists {model.table}")
         else:
-            con.execute(f"delete from {model.table} where date in (select date from _scope)")
+            con.execute(f"delete from {model.table} where date in (select date from _replaced)")
         for start in range(0, max(len(days), 1), PYTHON_BATCH_DAYS):
             batch = days[start:start + PYTHON_BATCH_DAYS]
             con.execute("delete from _scope")
             _insert_scope(con, batch)
-            con.register("_python_model_rows", graph.apply(model, query(con, select)))
+            con.register("_python_model_rows", _step_rows(graph, model, query(con, select)))
             try:
                 if not table_exists(con, model.table):
                     con.execute(f"create schema if not exists {model.table.split('.')[0]}")
@@ -228,9 +291,18 @@ def _stored_fingerprints(con) -> dict[tuple[str, date | None], str]:
 
 
 def _store_fingerprints(con, prints: dict[tuple[str, date | None], str]) -> None:
-    con.execute("delete from meta.build_state")
-    con.executemany("insert into meta.build_state values (?, ?, ?)",
-                    [(name, day, value) for (name, day), value in prints.items()])
+    """Replace the stored fingerprints, in one transaction (a kill never leaves half of them)."""
+    names, days, values = zip(*((name, day, value) for (name, day), value in prints.items()),
+                              strict=True)  # never empty: the SQL version is always there
+    with transaction(con):
+        con.execute("delete from meta.build_state")
+        con.execute("insert into meta.build_state select unnest($names), "
+                    "unnest(cast($days as date[])), unnest($values)",
+                    {"names": list(names), "days": list(days), "values": list(values)})
+
+
+# the feeds whose days a build covers (_all_days)
+_DAY_FEEDS = ("stg.kpi_15min", "stg.usage")
 
 
 def _all_days(con) -> tuple[date, ...]:
@@ -239,12 +311,17 @@ def _all_days(con) -> tuple[date, ...]:
              "union select distinct date from stg.usage order by 1"))
 
 
-def _plan(con, before: dict, now: dict, full: bool) -> BuildReport:
+def _plan(con, before: dict, now: dict, full: bool,
+          pending: tuple[str | None, set[date]] = (None, set())) -> BuildReport:
     all_days = _all_days(con)
+    pending_mode, pending_days = pending
     if full:
         return BuildReport("full", all_days, "a full rebuild was asked for")
     if not before:
         return BuildReport("full", all_days, "first build of this warehouse")
+    if pending_mode == "full":
+        return BuildReport("full", all_days, "the last build was interrupted before it "
+                                             "finished: full rebuild")
     if before.get(("sql", None)) != now[("sql", None)]:
         return BuildReport("full", all_days, "the SQL models changed")
     changed_dims = [t for t in DIMENSIONS if before.get((t, None)) != now.get((t, None))]
@@ -253,9 +330,9 @@ def _plan(con, before: dict, now: dict, full: bool) -> BuildReport:
                            f"the service model changed ({', '.join(changed_dims)})")
     changed = {key for key in before.keys() | now.keys()
                if key[1] is not None and before.get(key) != now.get(key)}
-    if not changed:
+    if not changed and pending_mode is None:
         return BuildReport("unchanged", (), "no staging table changed since the last build")
-    days: set[date] = set()
+    days: set[date] = set(pending_days)
     for table, day in changed:
         if table == "stg.usage":
             days.update(day + timedelta(days=k) for k in range(SHARE_WINDOW_DAYS + 1))
@@ -263,10 +340,29 @@ def _plan(con, before: dict, now: dict, full: bool) -> BuildReport:
             days.update(_days_alarms_span(con, day))
         else:
             days.add(day)
+    # an alarm never cleared counts until the end of the counters (the last PM interval): when
+    # newer counters arrive, the day the counters used to end on is rebuilt too
+    ends = [max((d for t, d in prints if t == "stg.kpi_15min" and d is not None), default=None)
+            for prints in (before, now)]
+    if None not in ends and ends[1] > ends[0]:
+        days.add(ends[0])
+    # a full build covers the days of the counters and the usage: a day neither holds any
+    # more leaves the marts (its other feeds' rows wait there for that day's counters or usage)
     scoped = tuple(sorted(d for d in days if d in set(all_days)))
-    return BuildReport("incremental", scoped,
-                       f"{len(changed)} changed feed-day(s): "
+    dropped = tuple(sorted((_built_days(before) | pending_days) - set(all_days)))
+    reasons = []
+    if changed:
+        reasons.append(f"{len(changed)} changed feed-day(s): "
                        + ", ".join(sorted({t for t, _ in changed})))
+    if pending_mode is not None:
+        reasons.append(f"the last build was interrupted: redoing its {len(pending_days)} "
+                       "day(s)")
+    return BuildReport("incremental", scoped, "; ".join(reasons), dropped)
+
+
+def _built_days(prints: dict) -> set[date]:
+    """The days a build with these fingerprints covered: those of the counters and usage."""
+    return {day for table, day in prints if table in _DAY_FEEDS and day is not None}
 
 
 def _days_alarms_span(con, day: date) -> set[date]:

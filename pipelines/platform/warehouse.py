@@ -6,17 +6,21 @@ Two kinds of database file:
 * **snapshots** (``settings.snapshots_dir/snapshot-<run_id>.duckdb``): written once by
   :func:`publish_snapshot`, then only ever opened read-only. A ``CURRENT`` file names the newest;
   it is replaced atomically, so a reader sees either the old snapshot or the new one, never a
-  half-written one, and never holds a lock the pipeline needs.
+  half-written one, and never holds a lock the pipeline needs. A publish that fails (a full
+  disk included) removes its ``.partial`` file; :func:`remove_stale_partials` removes those a
+  killed process left.
 
 Values are bound as parameters. Identifiers (table names) come from code, never from a user.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +37,10 @@ SNAPSHOTS_KEPT = 3
 
 class WarehouseError(UserError, RuntimeError):
     """A warehouse or snapshot that cannot be used; the message says what to do."""
+
+
+class SnapshotSpaceError(WarehouseError):
+    """No space left to publish a snapshot; the message says where and how much is needed."""
 
 
 def _config(settings: Settings) -> dict[str, str]:
@@ -173,27 +181,108 @@ def publish_snapshot(
 ) -> SnapshotInfo:
     """Copy ``tables`` (qualified names in the warehouse) into a new snapshot file and make it
     current. Each table keeps its unqualified name in the snapshot; ``order_by`` sorts a table
-    as it is copied (a reader looking up one customer then reads a few row groups, not all)."""
+    as it is copied (a reader looking up one customer then reads a few row groups, not all).
+
+    All or nothing: the tables go into ``<snapshot>.partial``, renamed once complete, then the
+    ``CURRENT`` pointer is replaced (write a temporary file, rename). A failure at any point
+    removes the partial file and leaves the previous snapshot current; a full disk is a
+    :class:`SnapshotSpaceError` saying where and about how much space is needed."""
     settings.snapshots_dir.mkdir(parents=True, exist_ok=True)
     final = settings.snapshots_dir / f"snapshot-{run_id}.duckdb"
     partial = final.with_suffix(".duckdb.partial")
-    partial.unlink(missing_ok=True)
-    con.execute("attach $path as snap", {"path": str(partial)})
+    _remove_partial(partial)
     try:
-        for qualified in tables:
-            name = quote_identifier(qualified).rpartition(".")[2]
-            order = (order_by or {}).get(qualified)
-            con.execute(f"create table snap.{name} as select * from {qualified}"
-                        + (f" order by {order}" if order else ""))
-        con.execute("checkpoint snap")
-    finally:
+        con.execute("attach $path as snap", {"path": str(partial)})
+        try:
+            for qualified in tables:
+                copy_table(con, qualified, "snap", (order_by or {}).get(qualified))
+            con.execute("checkpoint snap")
+        except BaseException:
+            with suppress(duckdb.Error):  # the first error is the one to report
+                con.execute("detach snap")
+            raise
         con.execute("detach snap")
-    os.replace(partial, final)
+        os.replace(partial, final)
+    except BaseException as exc:
+        _remove_partial(partial)
+        if _no_space(exc):
+            raise _space_error(settings, exc) from exc
+        raise
     pointer_tmp = _current_pointer(settings).with_suffix(".tmp")
-    pointer_tmp.write_text(final.name + "\n", encoding="utf-8")
-    os.replace(pointer_tmp, _current_pointer(settings))
+    try:
+        pointer_tmp.write_text(final.name + "\n", encoding="utf-8")
+        os.replace(pointer_tmp, _current_pointer(settings))
+    except OSError as exc:
+        # the new snapshot is complete but not current: readers keep the previous one
+        pointer_tmp.unlink(missing_ok=True)
+        final.unlink(missing_ok=True)
+        if _no_space(exc):
+            raise _space_error(settings, exc) from exc
+        raise
     _prune_snapshots(settings, keep=final)
     return SnapshotInfo(run_id=run_id, path=final)
+
+
+def copy_table(con: duckdb.DuckDBPyConnection, qualified: str, into: str,
+               order: str | None = None) -> None:
+    """Copy one warehouse table into the attached database ``into`` under its unqualified
+    name, sorted by ``order`` (SQL from code) when given."""
+    name = quote_identifier(qualified).rpartition(".")[2]
+    con.execute(f"create table {quote_identifier(into)}.{name} as select * from {qualified}"
+                + (f" order by {order}" if order else ""))
+
+
+def _remove_partial(partial: Path) -> None:
+    """A partial snapshot file and the write-ahead log DuckDB may have left beside it."""
+    for path in (partial, partial.with_name(partial.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def remove_stale_partials(settings: Settings, live_run_ids: Sequence[str] = ()) -> list[Path]:
+    """Remove the partial snapshot files (and pointer files) a publish that died left behind,
+    except those of ``live_run_ids`` (runs still under way). Call it only with the warehouse
+    open for writing: DuckDB lets one process at a time do that, so no other process can be
+    publishing. Returns what was removed."""
+    if not settings.snapshots_dir.is_dir():
+        return []
+    live = {f"snapshot-{run_id}.duckdb.partial" for run_id in live_run_ids}
+    stale = [path for path in settings.snapshots_dir.glob("snapshot-*.duckdb.partial*")
+             if path.name.removesuffix(".wal") not in live]
+    if not live:
+        stale += [p for p in (_current_pointer(settings).with_suffix(".tmp"),) if p.exists()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return sorted(stale)
+
+
+def _no_space(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the quota) is full, as the OS or DuckDB says it."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, duckdb.Error) and any(
+        words in str(exc) for words in (os.strerror(errno.ENOSPC), os.strerror(errno.EDQUOT)))
+
+
+def _space_error(settings: Settings, exc: BaseException) -> SnapshotSpaceError:
+    """The one-line error for a full disk: the folder, about how much a snapshot needs (the
+    size of the current one, else of the warehouse) and how much is free."""
+    folder = settings.snapshots_dir
+    try:
+        reference = current_snapshot(settings).path
+        what = "the size of the current snapshot"
+    except WarehouseError:
+        reference, what = settings.warehouse_path, "the size of the warehouse"
+    needed = reference.stat().st_size if reference.is_file() else 0
+    free = shutil.disk_usage(folder).free if folder.is_dir() else 0
+    return SnapshotSpaceError(
+        f"no space left in {folder} to publish the snapshot: it needs about "
+        f"{_megabytes(needed)} ({what}), {_megabytes(free)} is free. Free some space on that "
+        f"disk (or move the data folder) and run `cxbridge run` again; the previous snapshot "
+        f"stays current and nothing was left half written")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
 
 
 def _prune_snapshots(settings: Settings, keep: Path) -> None:
