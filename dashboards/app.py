@@ -2,34 +2,39 @@
 
 :func:`create_app` wires the shell (:mod:`cxbridge.dashboards.shell`), the pages found in
 ``dashboards/pages`` (Dash pages, one module per page), one
-:class:`~cxbridge.dashboards.data_access.SnapshotReader` and the role rules
-(:class:`~cxbridge.dashboards.roles.Access`). Nothing here touches the snapshot: the first query
-runs when the first page is requested.
+:class:`~cxbridge.dashboards.data_access.SnapshotReader`, the role rules
+(:class:`~cxbridge.dashboards.roles.Access`), the request checks and security headers of
+:mod:`cxbridge.dashboards.security` and, when there are users, the login of
+:mod:`cxbridge.dashboards.login`. Nothing here touches the snapshot: the first query runs when
+the first page is requested.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import dash
 
-from cxbridge.dashboards import shell
+from cxbridge.dashboards import security, shell
 from cxbridge.dashboards.auth import (
-    USERS_VARIABLE,
     DashboardConfigError,
-    access_from,
-    accounts_from_env,
+    UsersStore,
     is_loopback,
-    require_basic_auth,
+    refuse_users_variable,
     role_from_env,
 )
 from cxbridge.dashboards.context import attach_access, attach_reader, current_reader
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.exports import register_exports
-from cxbridge.dashboards.roles import Account
+from cxbridge.dashboards.login import install_login
+from cxbridge.dashboards.roles import Access, Account, check_role
+from cxbridge.platform.dashboard_settings import DashboardSettings, dashboard_settings
 from cxbridge.platform.settings import Settings
 from cxbridge.platform.warehouse import WarehouseError
 
@@ -37,16 +42,35 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
 ASSETS_DIR = PACKAGE_DIR / "assets"
 WSGI_THREADS = 8  # requests served at once (a page sends its callbacks in parallel)
+log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, users: Mapping[str, Account | str] | None = None,
-               role: str | None = None, warm_new_snapshots: bool = False) -> dash.Dash:
-    """The dashboard for the snapshots under ``settings``. With ``users`` (name → account, or
-    name → password for the role ``role`` or the default), behind a login; without, ``role``
-    is everybody's role, and without that a switcher in the header picks it.
-    ``warm_new_snapshots``: see :class:`cxbridge.dashboards.data_access.SnapshotReader` (on when
-    served)."""
-    access = access_from(users, role)
+def dashboard_config(settings: Settings) -> DashboardSettings:
+    """The ``[dashboard]`` settings (their defaults under the data home when ``settings`` was
+    built by hand)."""
+    return settings.dashboard or dashboard_settings({}, {}, settings.home)
+
+
+def create_app(settings: Settings, users: Mapping[str, Account] | None = None,
+               role: str | None = None, warm_new_snapshots: bool = False, *,
+               listen: str = "127.0.0.1", tls: bool | None = None,
+               clock: Callable[[], float] = time.monotonic) -> dash.Dash:
+    """The dashboard for the snapshots under ``settings``.
+
+    ``users``: name → account; None reads the users file of the settings (and again whenever
+    it changes). With users, every request needs a log-in; without, ``role`` is everybody's
+    role, and without that a switcher in the header picks it (loopback only: see
+    :func:`serve`). ``listen`` is the address served on (it decides the Host names answered
+    to), ``tls`` whether it is HTTPS (the settings' certificate, when None), ``clock`` the
+    seconds that session lifetimes and lockouts count in (tests move it).
+    ``warm_new_snapshots``: see :class:`cxbridge.dashboards.data_access.SnapshotReader` (on
+    when served)."""
+    config = dashboard_config(settings)
+    tls = config.tls if tls is None else tls
+    store = UsersStore(config.users_file, users)
+    login = bool(store.accounts())
+    fixed = check_role(role) if role and not login else None
+    access = Access(accounts=store if login else {}, fixed_role=fixed, login=login)
     app = dash.Dash(
         "dashboards",
         use_pages=True,
@@ -55,12 +79,15 @@ def create_app(settings: Settings, users: Mapping[str, Account | str] | None = N
         title=shell.PRODUCT_NAME,
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        on_error=security.callback_error,
     )
+    security.install(app, security.allowed_hosts(listen, login, config.allowed_hosts),
+                     config.max_request_kb * 1024, tls)
     attach_reader(app.server, SnapshotReader(settings, warm_new_snapshots=warm_new_snapshots))
     attach_access(app.server, access)
-    register_exports(app.server)
-    if access.login_required:
-        require_basic_auth(app.server, access.accounts)
+    register_exports(app.server, config.audit_file)
+    if login:
+        install_login(app.server, store, config, tls=tls, clock=clock)
     app.layout = shell.shell_layout
     shell.register_callbacks(app)
     return app
@@ -72,20 +99,40 @@ def serve(
     port: int = 8050,
     debug: bool = False,
     env: Mapping[str, str] | None = None,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
 ) -> None:
-    """Run the dashboard on waitress, a production WSGI server (Flask's development server
-    with ``debug``). Beyond loopback a login is required (``CXBRIDGE_DASHBOARD_USERS``,
-    ``user:password:role``); on loopback it is used when set. ``CXBRIDGE_DASHBOARD_ROLE`` is
-    the role of users listed without one, or of everybody when there is no login."""
+    """Run the dashboard: on waitress, a production WSGI server; over HTTPS (given a
+    certificate and key, here or in the settings) on werkzeug's threaded server, as waitress
+    does not speak TLS; Flask's development server with ``debug``.
+
+    Beyond loopback a login is required: users in the users file (``cxbridge users add``).
+    Without users (loopback only), ``CXBRIDGE_DASHBOARD_ROLE`` is everybody's role."""
     env = os.environ if env is None else env
-    accounts = accounts_from_env(env)
-    if not accounts and not is_loopback(host):
+    refuse_users_variable(env)
+    config = dashboard_config(settings)
+    if (certfile is None) != (keyfile is None):
+        raise DashboardConfigError("--certfile and --keyfile go together: give both (HTTPS) "
+                                   "or neither")
+    if certfile is not None:
+        config = replace(config, certfile=Path(certfile), keyfile=Path(keyfile))
+    for path in (config.certfile, config.keyfile) if config.tls else ():
+        if not path.is_file():
+            raise DashboardConfigError(f"TLS file {path} does not exist: give the PEM "
+                                       "certificate and key files (--certfile, --keyfile)")
+    users = UsersStore(config.users_file)
+    if not users.accounts() and not is_loopback(host):
         raise DashboardConfigError(
             f"refusing to serve the dashboard on {host}, which other machines can reach, "
-            f"without a login: set {USERS_VARIABLE}='user:password:role[,user2:password2:role2]'"
-            " (roles: executive, marketing, operations, care) or serve on 127.0.0.1"
-        )
-    app = create_app(settings, users=accounts, role=role_from_env(env), warm_new_snapshots=True)
+            f"without a login: add users with `cxbridge users add NAME --role ROLE` (roles: "
+            f"executive, marketing, operations, care; they go to {config.users_file}) or "
+            "serve on 127.0.0.1")
+    if users.accounts() and not config.tls and not is_loopback(host):
+        log.warning("serving log-ins over plain HTTP on %s: passwords and session cookies "
+                    "cross the network in clear unless a TLS proxy is in front (give --certfile "
+                    "and --keyfile for HTTPS)", host)
+    app = create_app(replace(settings, dashboard=config), role=role_from_env(env),
+                     warm_new_snapshots=True, listen=host, tls=config.tls)
     # the snapshot there is now, warmed before the first user arrives (none published yet:
     # the pages say to run `cxbridge run`)
     with app.server.app_context(), contextlib.suppress(WarehouseError):
@@ -93,6 +140,13 @@ def serve(
     if debug:  # Flask's development server: reloads on edits, shows tracebacks
         app.run(host=host, port=port, debug=True)
         return
+    if config.tls:
+        from werkzeug.serving import make_server
+
+        make_server(host, port, app.server, threaded=True,
+                    ssl_context=(str(config.certfile), str(config.keyfile))).serve_forever()
+        return
     from waitress import serve as serve_wsgi
 
-    serve_wsgi(app.server, host=host, port=port, threads=WSGI_THREADS, ident="cxbridge")
+    serve_wsgi(app.server, host=host, port=port, threads=WSGI_THREADS, ident="cxbridge",
+               max_request_body_size=config.max_request_kb * 1024)

@@ -4,7 +4,10 @@ A list of a hundred thousand customers is a file, not a callback answer: the bro
 an ordinary link (the pages keep its ``href`` in step with the filters), the server streams
 the CSV, and the login in front of every request protects it too. The role decides the
 columns (:mod:`cxbridge.dashboards.roles`): a ``role`` in the query is only heeded where the role
-may be chosen at all (no login, no fixed role).
+may be chosen at all (no login, no fixed role). Text cells that a spreadsheet would run as a
+formula are neutralised (:mod:`cxbridge.platform.csv_export`), and every download is recorded
+in the audit log (:mod:`cxbridge.platform.audit`: who, role, which export, how many rows, with
+or without contact details, from which address).
 
 * ``/export/campaign.csv?from=…&to=…&region=…&segment=…&service=…&offers=…&bands=…``
 * ``/export/care/<incident_id>.csv``
@@ -14,17 +17,21 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import flask
 import polars as pl
 
 from cxbridge.dashboards import campaign
+from cxbridge.dashboards.auth import logged_in_user
 from cxbridge.dashboards.campaign import OFFERS, RISK_BANDS, CampaignChoice
 from cxbridge.dashboards.context import current_reader, current_role
 from cxbridge.dashboards.data_access import INCIDENT_TABLES
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.roles import sees_contacts
+from cxbridge.platform import audit
+from cxbridge.platform.csv_export import write_csv
 
 CAMPAIGN_PATH = "/export/campaign.csv"
 CARE_PATH = "/export/care/{incident_id}.csv"
@@ -46,8 +53,15 @@ def care_href(incident_id: str, role: str | None) -> str:
                                                         if role else "")
 
 
-def register_exports(server: flask.Flask) -> None:
-    """Add the download routes to the app's server."""
+def register_exports(server: flask.Flask, audit_file: Path) -> None:
+    """Add the download routes to the app's server; downloads are recorded in ``audit_file``."""
+
+    def recorded(frame: pl.DataFrame, export: str, role: str, contacts: bool,
+                 **about: object) -> pl.DataFrame:
+        audit.record(audit_file, "export", user=logged_in_user(), role=role,
+                     client=flask.request.remote_addr, export=export, rows=frame.height,
+                     contacts=contacts, via="dashboard", **about)
+        return frame
 
     @server.get(CAMPAIGN_PATH)
     def campaign_csv() -> flask.Response:
@@ -56,11 +70,13 @@ def register_exports(server: flask.Flask) -> None:
         filters = reader.filter_options().from_query(flask.request.query_string.decode())
         choice = CampaignChoice(_picked(args.get("offers"), tuple(OFFERS)),
                                 _picked(args.get("bands"), RISK_BANDS))
-        with_contacts = sees_contacts(current_role(args.get("role")), "campaign_export")
+        role = current_role(args.get("role"))
+        with_contacts = sees_contacts(role, "campaign_export")
         selected = campaign.campaign(reader.customer_outlook(filters), choice)
         reached = selected.filter(~pl.col("held_back"))
         out = campaign.export_frame(selected, reader.contacts(reached) if with_contacts
                                     else None)
+        recorded(out, "campaign", role, with_contacts, query=flask.request.query_string.decode())
         return _csv(out, f"campaign-{filters.start}-{filters.end}.csv")
 
     @server.get(CARE_PATH.format(incident_id="<incident_id>"))
@@ -69,8 +85,9 @@ def register_exports(server: flask.Flask) -> None:
         if reader.missing(*INCIDENT_TABLES) or reader.incident(incident_id) is None:
             flask.abort(404, f"no incident {incident_id} in this snapshot")
         role = current_role(flask.request.args.get("role"))
-        care = reader.care_list(incident_id,
-                                with_contacts=sees_contacts(role, "care_list_export"))
+        with_contacts = sees_contacts(role, "care_list_export")
+        care = reader.care_list(incident_id, with_contacts=with_contacts)
+        recorded(care, "care_list", role, with_contacts, incident_id=incident_id)
         return _csv(care, f"care-{incident_id}.csv")
 
 
@@ -84,12 +101,13 @@ def _picked(raw: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
 
 def _csv(frame: pl.DataFrame, filename: str) -> flask.Response:
     """The frame as a CSV download, sent in pieces of :data:`CHUNK_ROWS` rows as they are
-    written (the first bytes leave at once; the whole file is never one string)."""
+    written (the first bytes leave at once; the whole file is never one string), formulas
+    neutralised."""
 
     def pieces() -> Iterator[bytes]:
         for start in range(0, max(frame.height, 1), CHUNK_ROWS):
             buffer = io.BytesIO()
-            frame.slice(start, CHUNK_ROWS).write_csv(buffer, include_header=start == 0)
+            write_csv(frame.slice(start, CHUNK_ROWS), buffer, include_header=start == 0)
             yield buffer.getvalue()
 
     return flask.Response(pieces(), mimetype="text/csv", headers={

@@ -13,9 +13,8 @@ that at least :data:`PHRASE_MIN_TICKETS` tickets share, never one ticket's words
 
 How the role of a request is decided (:meth:`Access.role_for`):
 
-1. behind a login (``CXBRIDGE_DASHBOARD_USERS``), the role written with the user
-   (``user:password:role``; a plain ``user:password`` gets ``CXBRIDGE_DASHBOARD_ROLE``, or
-   ``executive``);
+1. behind a login (the users file that ``cxbridge users add NAME --role ROLE`` writes, see
+   :mod:`cxbridge.dashboards.auth`), the role written with the user;
 2. without a login, ``CXBRIDGE_DASHBOARD_ROLE`` fixes the role for everybody;
 3. without either (only possible on localhost), a role switcher in the header lets the person
    at the machine try each role; it starts as ``executive``, which sees no personal data.
@@ -85,32 +84,35 @@ def searches_by_contact(role: str) -> bool:
 
 @dataclass(frozen=True)
 class Account:
-    """One login: its password and role."""
+    """One login: the argon2 hash of its password (never the password) and its role."""
 
-    password: str
+    password_hash: str
     role: str = DEFAULT_ROLE
 
 
 @dataclass(frozen=True)
 class Access:
-    """The app's logins (none: no login) and the role fixed for everybody (none: switcher)."""
+    """The app's logins and the role fixed for everybody (none: switcher). ``accounts`` may be
+    a live view of the users file (:class:`cxbridge.dashboards.auth.UsersStore`); ``login``
+    says the server is behind a login even when that file has just lost its last user."""
 
     accounts: Mapping[str, Account] = field(default_factory=dict)
     fixed_role: str | None = None
+    login: bool = False
 
     @property
     def login_required(self) -> bool:
-        return bool(self.accounts)
+        return self.login or bool(self.accounts)
 
     @property
     def switchable(self) -> bool:
         """Only without a login and without a fixed role may the browser pick the role."""
-        return not self.accounts and self.fixed_role is None
+        return not self.login_required and self.fixed_role is None
 
     def role_for(self, username: str | None, requested: str | None) -> str:
         """The role of a request from ``username`` (the login, if any) that asks for
         ``requested`` (the header switcher's value, trusted only when :attr:`switchable`)."""
-        if self.accounts:
+        if self.login_required:
             account = self.accounts.get(username or "")
             return account.role if account else DEFAULT_ROLE
         if self.fixed_role is not None:

@@ -117,9 +117,12 @@ def _role_control(role: str, in_request: bool) -> html.Div:
                         "role whose view you want to see")
     user = logged_in_user()
     who = f"{user} · " if user else ""
+    logout = [html.A("Log out", href="/logout", id="shell-logout",
+                     className="role-caption ms-3 text-white")] if user else []
     return html.Div([html.Span("Role", className="role-caption"),
                      html.Span(who + ROLE_LABELS[role], id="shell-role-name",
-                               className="role-name"), picker], className="role-control")
+                               className="role-name"), picker, *logout],
+                    className="role-control")
 
 
 def _filter_bar(choices: FilterChoices | None) -> html.Div:

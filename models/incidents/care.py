@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from cxbridge.models.incidents.queue import NoQueueError
+from cxbridge.platform.csv_export import write_csv
 from cxbridge.platform.errors import UserError
 from cxbridge.platform.warehouse import query, read_sql, scalar, table_exists
 
@@ -45,9 +46,10 @@ def care_list(con, incident_id: str, with_contacts: bool = False) -> pl.DataFram
 
 def export_care_list(con, incident_id: str, exports_dir: Path,
                      with_contacts: bool = False) -> Path:
-    """Write the list as CSV under ``exports_dir/care/`` and return its path."""
+    """Write the list as CSV under ``exports_dir/care/`` (spreadsheet formulas neutralised:
+    :mod:`cxbridge.platform.csv_export`) and return its path."""
     frame = care_list(con, incident_id, with_contacts)
     out = exports_dir / "care" / f"{incident_id}{'-contacts' if with_contacts else ''}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    frame.write_csv(out)
+    write_csv(frame, out)
     return out

@@ -389,7 +389,9 @@ def _score_table(model_path: str | None, data: Path | None, side: list[str] | No
         if out.suffix.lower() == ".parquet":
             scores.write_parquet(out)
         else:
-            scores.write_csv(out)
+            from cxbridge.platform.csv_export import write_csv
+
+            write_csv(scores, out)  # formulas in the user's own columns neutralised
     counted = dict(scores.get_column("risk_band").value_counts().rows())
     bands = [(b, counted[b]) for b in ("high", "medium", "low") if b in counted]
     summary = {"rows": scores.height, "model": card["name"],

@@ -17,12 +17,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cxbridge.app.churn_cli import churn_app
 from cxbridge.app.errors import ReportingGroup
 from cxbridge.app.sources_cli import sources_app
+from cxbridge.app.users_cli import users_app
 from cxbridge.platform.errors import UserError
 from cxbridge.platform.settings import Settings, load_settings
 
@@ -34,6 +36,7 @@ app = typer.Typer(
 )
 app.add_typer(churn_app, name="churn")
 app.add_typer(sources_app, name="sources")
+app.add_typer(users_app, name="users")
 console = Console()
 errors = Console(stderr=True)
 
@@ -155,19 +158,29 @@ def run(
     mappings: Annotated[Path | None, typer.Option(
         help="Mappings folder (PM dialects, alarm CSV feeds) [default: data dir's "
              "mappings/].")] = None,
+    accept_shrink: Annotated[bool, typer.Option(
+        help="Let re-delivered files replace their earlier versions however much smaller "
+             "(else one that removes more than the config file's ingest.max_shrink of the "
+             "rows is held).")
+    ] = False,
 ) -> None:
     """Ingest everything new under the raw folder, update the marts and publish a snapshot."""
     from cxbridge.jobs import flow
 
     settings = load_settings()
     with _progress() as update:
-        summary = flow.run(settings, raw, on_step=update, full=full, mappings_dir=mappings)
+        summary = flow.run(settings, raw, on_step=update, full=full, mappings_dir=mappings,
+                           accept_shrink=accept_shrink)
     _print_file_summary(summary.files)
     _print_models(summary)
     _print_capabilities(summary.capabilities)
     console.print(f"Run [bold]{summary.run_id}[/bold]: snapshot {summary.snapshot.path}")
     if summary.rejected:
         errors.print(f"[red]{len(summary.rejected)} file(s) rejected[/red]; the rest was loaded.")
+    if summary.held:
+        errors.print(f"[yellow]{len(summary.held)} re-delivered file(s) held[/yellow]: their "
+                     "loaded versions are kept (accept with --accept-shrink).")
+    if summary.rejected or summary.held:
         raise typer.Exit(2)
 
 
@@ -180,8 +193,14 @@ def ingest(
     mappings: Annotated[Path | None, typer.Option(
         help="Mappings folder (PM dialects, alarm CSV feeds) [default: data dir's "
              "mappings/].")] = None,
+    accept_shrink: Annotated[bool, typer.Option(
+        help="Let these files replace their earlier versions however much smaller (else one "
+             "that removes more than the config file's ingest.max_shrink of the rows is "
+             "held).")] = False,
 ) -> None:
-    """Ingest files of one source (folders are searched for that source's files)."""
+    """Ingest files of one source (folders are searched for that source's files). A file is
+    known by its path relative to its raw folder: the one with its own _mappings, else the
+    data dir's raw/ when it lies there, else the folder above the one named after the source."""
     from cxbridge.platform import ingest as ingest_jobs
     from cxbridge.platform import runs, warehouse
     from cxbridge.platform.ingest.mappings import raw_root_of
@@ -193,14 +212,18 @@ def ingest(
     if not work:
         raise UserError(f"no {source} files in {', '.join(map(str, paths))} "
                         f"(looked for {', '.join(src.patterns)})")
-    found = ingest_jobs.mappings_for(mappings or settings.mappings_dir,
-                                     raw_root_of(paths[0]))
+    raw_root = raw_root_of(paths[0])
+    found = ingest_jobs.mappings_for(mappings or settings.mappings_dir, raw_root)
     with warehouse.connect(settings) as con, runs.recorded(con, f"ingest {src.name}") as run:
-        results = ingest_jobs.ingest_many(con, work, run.run_id, mappings=found)
-        if any(r.status == "rejected" for r in results):
+        results = ingest_jobs.ingest_many(con, work, run.run_id, mappings=found,
+                                          raw_root=raw_root or settings.raw_dir,
+                                          max_shrink=settings.ingest_max_shrink,
+                                          accept_shrink=accept_shrink,
+                                          window=ingest_jobs.window_of(settings))
+        if any(r.status in ("rejected", "held") for r in results):
             run.status = "rejected_files"
     _print_file_summary(results)
-    if any(r.status == "rejected" for r in results):
+    if any(r.status in ("rejected", "held") for r in results):
         raise typer.Exit(2)
 
 
@@ -211,20 +234,38 @@ def _print_file_summary(results) -> None:
     # a file's name is never cut short: the note column wraps instead
     table.columns[1].min_width = min(40, max((len(Path(r.path).name) for r in shown), default=4))
     for r in shown[:60]:
-        style = {"rejected": "red", "unchanged": "dim"}.get(r.status, "")
-        table.add_row(r.source, Path(r.path).name, f"[{style}]{r.status}[/{style}]" if style
-                      else r.status, f"{r.rows_read:,}", f"{r.rows_loaded:,}",
+        style = {"rejected": "red", "held": "yellow", "unchanged": "dim"}.get(r.status, "")
+        table.add_row(r.source, _shown(Path(r.path).name, 80), f"[{style}]{r.status}[/{style}]"
+                      if style else r.status, f"{r.rows_read:,}", f"{r.rows_loaded:,}",
                       f"{r.rows_quarantined:,}",
-                      "see below" if r.status == "rejected" else r.message[:80])
+                      "see below" if r.status in ("rejected", "held", "skipped")
+                      else _shown(r.message, 80))
     if len(shown) > 60:
         table.add_row("…", f"{len(shown) - 60} more files", "", "", "", "", "")
     unchanged = sum(r.status == "unchanged" for r in results)
     console.print(table)
     for rejected in (r for r in results if r.status == "rejected"):
-        errors.print(f"[red]Rejected[/red] {rejected.path}:\n  {rejected.message}")
+        errors.print(f"[red]Rejected[/red] {_shown(rejected.path)}:\n  "
+                     f"{_shown(rejected.message, 1000)}", highlight=False)
+    for skipped in (r for r in results if r.status == "skipped"):
+        errors.print(f"Skipped {_shown(skipped.path)}: {_shown(skipped.message)}",
+                     highlight=False)
+    held = [r for r in results if r.status == "held"]
+    for version in held:
+        errors.print(f"[yellow]Held[/yellow] {_shown(version.path)}:\n  "
+                     f"{_shown(version.message, 1000)}", highlight=False)
     console.print(f"{len(results)} file(s): {unchanged} unchanged, "
+                  + (f"{len(held)} held, " if held else "") +
                   f"{sum(r.rows_loaded for r in results):,} rows loaded, "
                   f"{sum(r.rows_quarantined for r in results):,} quarantined")
+
+
+def _shown(text: str, limit: int = 300) -> str:
+    """Text from a file or about one, safe to print: control characters escaped, cut to
+    ``limit`` characters, and no rich markup (a file may name itself "[red]…")."""
+    from cxbridge.platform.ingest.base import printable
+
+    return escape(printable(text, limit))
 
 
 @app.command()
@@ -245,7 +286,8 @@ def quarantine(
         return
     table = Table("source", "reason", "rows", "example file:line", title="Quarantine")
     for row in held.iter_rows(named=True):
-        table.add_row(row["source"], row["reason_kind"], f"{row['rows']:,}", row["examples"])
+        table.add_row(row["source"], _shown(row["reason_kind"]), f"{row['rows']:,}",
+                      _shown(row["examples"] or ""))
     console.print(table)
 
 
@@ -253,13 +295,20 @@ def quarantine(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
+    certfile: Annotated[Path | None, typer.Option(
+        help="PEM certificate: serve HTTPS (with --keyfile) [default: [dashboard] certfile].")]
+    = None,
+    keyfile: Annotated[Path | None, typer.Option(help="PEM private key of --certfile.")] = None,
 ) -> None:
-    """Serve the dashboard over the current published snapshot."""
+    """Serve the dashboard over the current published snapshot (beyond 127.0.0.1 only with
+    users: `cxbridge users add`)."""
     from cxbridge.dashboards.app import serve as serve_dashboard
 
     settings = load_settings()
-    console.print(f"Dashboard on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
-    serve_dashboard(settings, host=host, port=port)
+    tls = certfile is not None or (settings.dashboard is not None and settings.dashboard.tls)
+    console.print(f"Dashboard on [bold]{'https' if tls else 'http'}://{host}:{port}/[/bold]  "
+                  "(Ctrl+C to stop)")
+    serve_dashboard(settings, host=host, port=port, certfile=certfile, keyfile=keyfile)
 
 
 @app.command()
@@ -313,8 +362,22 @@ def bench(
     scale: Annotated[float, typer.Option(help="Scale factor to benchmark.")] = 1.0,
     days: Annotated[int, typer.Option(help="Days of history.")] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    serve_load: Annotated[bool, typer.Option(
+        "--serve", help="Instead: load the served dashboard of the current snapshot "
+        "(loopback, behind a login) with --users users for --seconds.")] = False,
+    users: Annotated[int, typer.Option(help="With --serve: concurrent users.")] = 20,
+    seconds: Annotated[float, typer.Option(help="With --serve: how long.")] = 60.0,
 ) -> None:
-    """Time every pipeline stage on a fresh world (in a scratch data directory)."""
+    """Time every pipeline stage on a fresh world (in a scratch data directory); with
+    --serve, load-test the served dashboard instead."""
+    if serve_load:
+        from cxbridge.lab.serve_load import run_serve_load
+
+        served = run_serve_load(load_settings(), users=users, seconds=seconds)
+        print(json.dumps(served, indent=2))
+        if served["errors"]:
+            raise typer.Exit(1)
+        return
     from cxbridge.lab.bench import run_benchmark
 
     report = run_benchmark(scale=scale, days=days,

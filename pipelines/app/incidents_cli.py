@@ -1,7 +1,11 @@
-"""What ``cxbridge incidents`` does (``pipelines/app/cli.py`` only parses its options)."""
+"""What ``cxbridge incidents`` does (``pipelines/app/cli.py`` only parses its options).
+
+A care list with contact details (``--care ID --contacts``, shown or exported) is personal data
+leaving the product: it is recorded in the audit log (:mod:`cxbridge.platform.audit`)."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from dataclasses import dataclass
 
@@ -13,7 +17,7 @@ from cxbridge.models.incidents.care import care_list, export_care_list
 from cxbridge.models.incidents.params import Params
 from cxbridge.models.incidents.queue import queue_table, read_queue
 from cxbridge.models.incidents.tmf656 import export_problems, problem_for
-from cxbridge.platform import runs, warehouse
+from cxbridge.platform import audit, runs, warehouse
 from cxbridge.platform.settings import Settings
 
 
@@ -87,9 +91,18 @@ def _problem(con, settings: Settings, options: Options, notes: Console) -> None:
 def _care(con, settings: Settings, options: Options, console: Console, notes: Console
           ) -> None:
     frame = care_list(con, options.care, options.contacts)
+    path = None
     if options.export:
         path = export_care_list(con, options.care, settings.exports_dir, options.contacts)
         notes.print(f"Wrote {path}")
+    if options.contacts:
+        audit.record(settings.dashboard.audit_file, "export", user=getpass.getuser(),
+                     role="command line", client="local", export="care_list",
+                     rows=frame.height if path or options.as_json
+                     else min(frame.height, options.limit),
+                     contacts=True, via="cli", incident_id=options.care,
+                     to=str(path) if path else ("stdout (json)" if options.as_json
+                                                else "terminal"))
     if options.as_json:
         print(json.dumps(frame.to_dicts(), indent=2, default=str))
         return

@@ -19,8 +19,10 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+from cxbridge.platform.dashboard_settings import DashboardSettings, dashboard_settings
 from cxbridge.platform.errors import UserError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +50,17 @@ class Settings:
     # overrides of the incident models' tunables (models/incidents/params.py), from the
     # [incidents] table of the config file: e.g. silent_z = 5.0 fixes a derived threshold
     incidents: Mapping[str, object] = field(default_factory=dict)
+    # the plausible time window of ingested events, from the [ingest] table of the config
+    # file: an event time before ``ingest_earliest`` or after now + ``ingest_future_days``
+    # is quarantined (pipelines/platform/ingest/base.py, TimeWindow)
+    ingest_earliest: date = date(2000, 1, 1)
+    ingest_future_days: float = 31.0
+    # the share of the rows a file's loaded version holds that a re-delivery of it may remove
+    # before it is held for confirmation ([ingest] max_shrink; pipelines/platform/ingest/loader)
+    ingest_max_shrink: float = 0.2
+    # the dashboard's users file, session secret, audit log and serving limits, from the
+    # [dashboard] table (pipelines/platform/dashboard_settings.py); None only when built by hand
+    dashboard: DashboardSettings | None = None
 
     @property
     def warehouse_path(self) -> Path:
@@ -89,7 +102,28 @@ def _read_config(path: Path) -> dict:
             isinstance(v, dict | list) for v in incidents.values()):
         raise SettingsError(f"config file {path}: [incidents] must be a table of numbers, "
                             "strings or booleans (the names in models/incidents/params.py)")
+    _ingest_window(path, config.get("ingest", {}))
     return config
+
+
+def _ingest_window(path: Path, table: object) -> tuple[date, float]:
+    """The [ingest] table's plausible time window: ``earliest`` (a date) and ``future_days``
+    (days after now, ≥ 0), each defaulting to the Settings defaults."""
+    if not isinstance(table, dict) or set(table) - {"earliest", "future_days", "max_shrink"}:
+        raise SettingsError(f"config file {path}: [ingest] takes earliest = YYYY-MM-DD, "
+                            "future_days = a number of days (e.g. 1) and max_shrink = a share "
+                            "(e.g. 0.2)")
+    earliest = table.get("earliest", Settings.ingest_earliest)
+    try:
+        earliest = earliest if isinstance(earliest, date) else date.fromisoformat(str(earliest))
+    except ValueError:
+        raise SettingsError(f"config file {path}: [ingest] earliest is {earliest!r}: "
+                            "expected a date, YYYY-MM-DD") from None
+    days = table.get("future_days", Settings.ingest_future_days)
+    if isinstance(days, bool) or not isinstance(days, int | float) or not 0 <= days <= 36600:
+        raise SettingsError(f"config file {path}: [ingest] future_days is {days!r}: expected "
+                            "a number of days from 0 to 36600")
+    return earliest, float(days)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -104,6 +138,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     config = _read_config(config_path) if use_file else {}
     paths = config.get("paths", {})
     duckdb_conf = config.get("duckdb", {})
+    earliest, future_days = _ingest_window(config_path, config.get("ingest", {}))
 
     def pick(key: str, default: Path) -> Path:
         value = env.get(f"CXBRIDGE_{key.upper()}") or paths.get(key)
@@ -122,10 +157,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                      env.get("CXBRIDGE_DUCKDB_THREADS",
                                              duckdb_conf.get("threads", 2))),
         incidents=dict(config.get("incidents", {})),
+        ingest_earliest=earliest,
+        ingest_future_days=future_days,
+        ingest_max_shrink=_share(f"config file {config_path}: [ingest] max_shrink", (
+            config.get("ingest") if isinstance(config.get("ingest"), dict) else {}
+        ).get("max_shrink", 0.2)),
+        dashboard=dashboard_settings(config.get("dashboard", {}), env, home,
+                                     f"config file {config_path}"),
         duckdb_memory_limit=str(
             env.get("CXBRIDGE_DUCKDB_MEMORY_LIMIT", duckdb_conf.get("memory_limit", "8GB"))
         ),
     )
+
+
+def _share(name: str, value: object) -> float:
+    """A share between 0 and 1 from the config file, else a settings error naming it."""
+    try:
+        share = float(str(value).strip())
+    except ValueError:
+        share = -1.0
+    if not 0.0 <= share <= 1.0:
+        raise SettingsError(f"{name} is {value!r}: it must be a share between 0 and 1 "
+                            "(0.2: a re-delivery may remove up to 20 % of the rows)")
+    return share
 
 
 def _whole_number(name: str, value: object) -> int:

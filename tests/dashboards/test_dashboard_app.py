@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 import sys
@@ -12,7 +11,9 @@ import pytest
 
 import cxbridge.platform.snapshot_reading as snapshot_reading
 from cxbridge.dashboards.app import PACKAGE_DIR, create_app, serve
-from cxbridge.dashboards.auth import DashboardConfigError, is_loopback, users_from_env
+from cxbridge.dashboards.auth import DashboardConfigError, hash_password, is_loopback
+from cxbridge.dashboards.roles import Account
+from tests.dashboards.test_security import log_in
 
 
 def _layout_text(app, headers=None) -> str:
@@ -63,19 +64,17 @@ def test_layout_offers_the_snapshot_filters_and_pages(settings, publish, tiny_ro
 
 def test_login_is_required_when_users_are_given(settings, publish, tiny_rows):
     publish("run-a", tiny_rows)
-    app = create_app(settings, users={"ana": "s3cret"})
+    app = create_app(settings, users={"ana": Account(hash_password("s3cret pass"), "executive")})
     client = app.server.test_client()
-    refused = client.get("/")
-    assert refused.status_code == 401
-    assert refused.headers["WWW-Authenticate"].startswith("Basic")
-    wrong = base64.b64encode(b"ana:guess").decode()
-    assert client.get("/", headers={"Authorization": f"Basic {wrong}"}).status_code == 401
-    right = base64.b64encode(b"ana:s3cret").decode()
-    assert "Munster" in _layout_text(app, headers={"Authorization": f"Basic {right}"})
+    assert client.get("/", headers={"Accept": "text/html"}).status_code == 302  # to /login
+    assert client.get("/_dash-layout").status_code == 401
+    assert log_in(client, "ana", "guess").status_code == 401
+    assert log_in(client, "ana", "s3cret pass").status_code == 302
+    assert "Munster" in json.dumps(client.get("/_dash-layout").get_json())
 
 
 def test_serving_beyond_loopback_needs_users(settings):
-    with pytest.raises(DashboardConfigError, match="CXBRIDGE_DASHBOARD_USERS"):
+    with pytest.raises(DashboardConfigError, match="cxbridge users add"):
         serve(settings, host="0.0.0.0", env={})
 
 
@@ -87,9 +86,6 @@ def test_loopback_detection(host, loopback):
     assert is_loopback(host) is loopback
 
 
-def test_users_from_env():
-    assert users_from_env({"CXBRIDGE_DASHBOARD_USERS": "ana:a:b, bo:pw"}) == {
-        "ana": "a:b", "bo": "pw"}
-    assert users_from_env({}) == {}
-    with pytest.raises(DashboardConfigError, match="entry 2"):
-        users_from_env({"CXBRIDGE_DASHBOARD_USERS": "ana:pw,bo"})
+def test_passwords_in_the_environment_are_refused(settings):
+    with pytest.raises(DashboardConfigError, match="cxbridge users add NAME --role ROLE"):
+        serve(settings, env={"CXBRIDGE_DASHBOARD_USERS": "ana:a:b, bo:pw"})

@@ -3,15 +3,16 @@ enforces it whatever the browser asks for."""
 
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
+from argon2 import PasswordHasher
 
 from cxbridge.dashboards.app import create_app, serve
-from cxbridge.dashboards.auth import DashboardConfigError, accounts_from_env, role_from_env
+from cxbridge.dashboards.auth import DashboardConfigError, role_from_env
 from cxbridge.dashboards.roles import ROLES, Access, Account, sees_contacts
 from cxbridge.lab.dashboard_bench import post_callback
+from tests.dashboards.test_security import log_in
 from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER
 
 PROFILE = ("..customer-profile-card.children...customer-churn-card.children..."
@@ -29,7 +30,7 @@ def test_contact_rules(role, place, allowed):
 
 
 def test_role_of_a_request():
-    login = Access(accounts={"noc": Account("pw", "operations")})
+    login = Access(accounts={"noc": Account("hash", "operations")})
     assert login.role_for("noc", requested="care") == "operations"  # the login wins
     assert login.role_for("stranger", requested="care") == "executive"
     assert Access(fixed_role="marketing").role_for(None, requested="care") == "marketing"
@@ -39,20 +40,6 @@ def test_role_of_a_request():
     assert switcher.role_for(None, requested="admin") == "executive"
 
 
-def test_accounts_from_env_reads_roles_and_stays_compatible():
-    env = {"CXBRIDGE_DASHBOARD_USERS":
-           "ana:s3cret:marketing, bo:a:b, cy:x:care:operations,dee:pw"}
-    accounts = accounts_from_env(env)
-    assert accounts["ana"] == Account("s3cret", "marketing")
-    assert accounts["bo"] == Account("a:b", "executive")  # 'b' is no role: part of the password
-    assert accounts["cy"] == Account("x:care", "operations")
-    assert accounts["dee"] == Account("pw", "executive")
-    with_default = accounts_from_env({**env, "CXBRIDGE_DASHBOARD_ROLE": "care"})
-    assert with_default["dee"].role == "care" and with_default["ana"].role == "marketing"
-    with pytest.raises(DashboardConfigError, match="entry 1"):
-        accounts_from_env({"CXBRIDGE_DASHBOARD_USERS": "ana::marketing"})  # no password
-
-
 def test_role_variable_is_checked():
     assert role_from_env({"CXBRIDGE_DASHBOARD_ROLE": " Care "}) == "care"
     assert role_from_env({}) is None
@@ -60,27 +47,39 @@ def test_role_variable_is_checked():
         role_from_env({"CXBRIDGE_DASHBOARD_ROLE": "admin"})
 
 
-def test_serving_beyond_loopback_names_the_role_format(settings):
-    with pytest.raises(DashboardConfigError, match="user:password:role"):
+def test_serving_beyond_loopback_names_the_users_command(settings):
+    with pytest.raises(DashboardConfigError, match="--role ROLE.*executive, marketing"):
         serve(settings, host="0.0.0.0", env={"CXBRIDGE_DASHBOARD_ROLE": "care"})
 
 
+PASSWORD = "a long enough passphrase"
+
+
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    """Cheap argon2 parameters (a hash carries its own): quick to check in tests."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+
 @pytest.fixture
-def login_app(settings, publish, demo_rows, world):
+def login_app(settings, publish, demo_rows, world, password_hash):
     publish("world-run", demo_rows, world)
-    app = create_app(settings, users={"noc": Account("pw", "operations"),
-                                      "desk": Account("pw", "care")})
+    app = create_app(settings, users={"noc": Account(password_hash, "operations"),
+                                      "desk": Account(password_hash, "care")})
     return app
 
 
-def _auth(user: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:pw".encode()).decode()}
+def _client(app, user: str):
+    """A test client logged in as ``user``."""
+    client = app.server.test_client()
+    assert log_in(client, user, PASSWORD).status_code == 302
+    return client
 
 
 def _answer(app, output: str, values: dict, user: str) -> str:
-    client = app.server.test_client()
-    assert client.get("/", headers=_auth(user)).status_code == 200
-    response = post_callback(client, app, output, values, headers=_auth(user))
+    client = _client(app, user)
+    assert client.get("/").status_code == 200
+    response = post_callback(client, app, output, values)
     assert response.status_code == 200
     return json.dumps(response.get_json())
 
@@ -95,16 +94,16 @@ def test_the_server_ignores_the_role_the_browser_asks_for(login_app):
 
 
 def test_care_list_export_has_contacts_for_care_only(login_app):
-    client = login_app.server.test_client()
     url = f"/export/care/{OPEN_FIBRE}.csv?role=care"  # asking for care changes nothing
-    as_operations = client.get(url, headers=_auth("noc"))
+    as_operations = _client(login_app, "noc").get(url)
     assert as_operations.status_code == 200
     header = as_operations.get_data(as_text=True).splitlines()[0].split(",")
     assert "customer_id" in header and not {"name", "email", "phone"} & set(header)
-    as_care = client.get(url, headers=_auth("desk")).get_data(as_text=True)
+    desk = _client(login_app, "desk")
+    as_care = desk.get(url).get_data(as_text=True)
     assert {"name", "email", "phone"} <= set(as_care.splitlines()[0].split(","))
-    assert client.get(url).status_code == 401  # downloads sit behind the login too
-    assert client.get("/export/care/NOPE.csv", headers=_auth("desk")).status_code == 404
+    assert login_app.server.test_client().get(url).status_code == 401  # behind the login too
+    assert desk.get("/export/care/NOPE.csv").status_code == 404
 
 
 def test_campaign_export_contacts_for_marketing_only(settings, publish, demo_rows, world):
@@ -135,10 +134,10 @@ def test_header_shows_the_switcher_only_where_the_role_may_be_chosen(settings, p
 
 
 def test_a_download_sent_in_pieces_is_the_whole_list_once(login_app, monkeypatch):
-    client = login_app.server.test_client()
+    client = _client(login_app, "desk")
     url = f"/export/care/{OPEN_FIBRE}.csv"
-    whole = client.get(url, headers=_auth("desk")).get_data(as_text=True)
+    whole = client.get(url).get_data(as_text=True)
     monkeypatch.setattr("cxbridge.dashboards.exports.CHUNK_ROWS", 2)
-    pieces = client.get(url, headers=_auth("desk")).get_data(as_text=True)
+    pieces = client.get(url).get_data(as_text=True)
     assert len(whole.splitlines()) > 3  # a header and more rows than one piece holds
     assert pieces == whole

@@ -1,0 +1,59 @@
+"""The audit log: who logged in (or failed to), and who took which export of personal data.
+
+One JSON object per line, appended to the audit file of the settings
+(``[dashboard] audit_file``, by default ``<home>/audit/audit.jsonl``; the file is created with
+mode 0600, readable by its owner only, as it names people and addresses). Every line has
+``at`` (UTC, ISO 8601) and ``event``, then what the event is about::
+
+    {"at": "2026-12-06T11:52:03.120Z", "event": "login", "user": "ana", "role": "marketing",
+     "client": "10.0.0.7"}
+    {"at": "…", "event": "login_failed", "user": "ana", "client": "10.0.0.7", "failures": 3}
+    {"at": "…", "event": "export", "user": "ana", "role": "marketing", "client": "10.0.0.7",
+     "export": "campaign", "rows": 812, "contacts": true, "via": "dashboard"}
+
+Events: ``login``, ``login_failed``, ``login_locked`` (an account locked after repeated
+failures, and attempts while it is), ``logout``, ``export`` (the dashboard's downloads and the
+command line's ``--contacts`` output). This module is the only one that writes the file; a
+line is written with one ``write`` call on a file opened for appending, under a lock, so lines
+from the threads of a server never interleave.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+EVENTS = ("login", "login_failed", "login_locked", "logout", "export")
+_LOCK = threading.Lock()
+
+
+def audit_line(event: str, at: datetime, **fields: object) -> str:
+    """The JSON line of one event (pure: tests and :func:`record` share it)."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown audit event {event!r}; events are {', '.join(EVENTS)}")
+    stamp = at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return json.dumps({"at": stamp, "event": event, **fields}, default=str,
+                      ensure_ascii=False) + "\n"
+
+
+def record(path: Path, event: str, **fields: object) -> None:
+    """Append one event to the audit file at ``path`` (created 0600, folder included)."""
+    line = audit_line(event, datetime.now(UTC), **fields).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _LOCK:
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(descriptor, line)
+        finally:
+            os.close(descriptor)
+
+
+def read_events(path: Path) -> list[dict]:
+    """Every event in the audit file, oldest first (none when there is no file yet)."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]

@@ -1,0 +1,121 @@
+"""The dashboard's serving settings: the users file, the session secret, the audit log, the
+session lifetime, lockout and rate limit of log-ins, allowed Host names, TLS and the largest
+request accepted.
+
+They come from the ``[dashboard]`` table of the config file (see
+:mod:`cxbridge.platform.settings`), each overridable by an environment variable
+``CXBRIDGE_DASHBOARD_<KEY>`` (the key in upper case), and default to files under the data home
+(``<home>/dashboard/users.json``, ``<home>/dashboard/secret_key``, ``<home>/audit/audit.jsonl``).
+
+Example::
+
+    [dashboard]
+    session_minutes = 480          # a login lasts this long
+    lockout_failures = 5           # this many wrong passwords in a row lock the account ...
+    lockout_minutes = 15           # ... for this long
+    login_rate_limit = "10 per minute"   # log-in attempts per client address
+    allowed_hosts = ["cx.example.com"]   # Host names the server answers to (with users)
+    certfile = "/etc/cxbridge/tls.crt"   # HTTPS when both are given
+    keyfile = "/etc/cxbridge/tls.key"
+    max_request_kb = 512           # larger callback requests get 413
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cxbridge.platform.errors import UserError
+
+_PATH_KEYS = ("users_file", "secret_key_file", "audit_file", "certfile", "keyfile")
+_NUMBER_KEYS = ("session_minutes", "lockout_failures", "lockout_minutes", "max_request_kb")
+KEYS = (*_PATH_KEYS, *_NUMBER_KEYS, "login_rate_limit", "allowed_hosts")
+
+
+class DashboardSettingsError(UserError, ValueError):
+    """A ``[dashboard]`` setting that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    """Where the dashboard keeps its users, secret and audit log, and its serving limits."""
+
+    users_file: Path
+    secret_key_file: Path
+    audit_file: Path
+    session_minutes: int = 480
+    lockout_failures: int = 5
+    lockout_minutes: int = 15
+    login_rate_limit: str = "10 per minute"
+    # Host names (no port) the server answers to when it has users; empty: the listen address,
+    # the machine's name and the loopback names
+    allowed_hosts: tuple[str, ...] = ()
+    certfile: Path | None = None
+    keyfile: Path | None = None
+    max_request_kb: int = 512
+
+    @property
+    def tls(self) -> bool:
+        return self.certfile is not None and self.keyfile is not None
+
+
+def dashboard_settings(table: Mapping[str, object], env: Mapping[str, str], home: Path,
+                       source: str = "config file") -> DashboardSettings:
+    """The settings from the ``[dashboard]`` table and the environment, defaults under
+    ``home``; an unknown key or an unusable value is a :class:`DashboardSettingsError`."""
+    if not isinstance(table, Mapping):
+        raise DashboardSettingsError(f"{source}: [dashboard] must be a table")
+    unknown = set(table) - set(KEYS)
+    if unknown:
+        raise DashboardSettingsError(
+            f"{source}: unknown key(s) in [dashboard]: {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(KEYS)}")
+
+    def raw(key: str) -> object:
+        value = env.get(f"CXBRIDGE_DASHBOARD_{key.upper()}")
+        return value if value not in (None, "") else table.get(key)
+
+    def path(key: str, default: Path | None) -> Path | None:
+        value = raw(key)
+        return Path(str(value)).expanduser().resolve() if value else default
+
+    def number(key: str) -> int:
+        value = raw(key)
+        if value is None:
+            return getattr(DashboardSettings, key)
+        try:
+            whole = int(str(value).strip())
+        except ValueError:
+            whole = 0
+        if whole < 1:
+            raise DashboardSettingsError(
+                f"[dashboard] {key} (or CXBRIDGE_DASHBOARD_{key.upper()}) is {value!r}: it "
+                "must be a whole number of at least 1")
+        return whole
+
+    hosts = raw("allowed_hosts") or ()
+    if isinstance(hosts, str):
+        hosts = [h for h in hosts.split(",")]
+    if not isinstance(hosts, list | tuple) or not all(isinstance(h, str) for h in hosts):
+        raise DashboardSettingsError("[dashboard] allowed_hosts must be a list of host names, "
+                                     "e.g. [\"cx.example.com\"] (the environment variable: "
+                                     "names separated by commas)")
+    certfile, keyfile = path("certfile", None), path("keyfile", None)
+    if (certfile is None) != (keyfile is None):
+        raise DashboardSettingsError("[dashboard] certfile and keyfile go together: give both "
+                                     "(HTTPS) or neither (HTTP)")
+    rate = str(raw("login_rate_limit") or DashboardSettings.login_rate_limit)
+    return DashboardSettings(
+        users_file=path("users_file", home / "dashboard" / "users.json"),
+        secret_key_file=path("secret_key_file", home / "dashboard" / "secret_key"),
+        audit_file=path("audit_file", home / "audit" / "audit.jsonl"),
+        session_minutes=number("session_minutes"),
+        lockout_failures=number("lockout_failures"),
+        lockout_minutes=number("lockout_minutes"),
+        login_rate_limit=rate,
+        allowed_hosts=tuple(h.strip().lower() for h in hosts if h.strip()),
+        certfile=certfile,
+        keyfile=keyfile,
+        max_request_kb=number("max_request_kb"),
+    )
