@@ -228,18 +228,34 @@ def post_callback(client, app: dash.Dash, output: str, values: Mapping[str, Any]
     """Post one callback to ``/_dash-update-component`` as the browser would: ``output`` is
     its key in ``app.callback_map``, ``values`` gives every input and state as
     ``{"component-id.property": value}``. Returns the response."""
+    return client.post("/_dash-update-component",
+                       data=json.dumps(callback_payload(app, output, values)),
+                       content_type="application/json", headers=dict(headers or {}))
+
+
+def callback_payload(app: dash.Dash, output: str, values: Mapping[str, Any]) -> dict:
+    """The body the browser posts to ``/_dash-update-component`` for one callback (see
+    :func:`post_callback`)."""
     spec = app.callback_map[output]
     outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
                for o in output.strip(".").split("...")]
-    payload = {
+    return {
         "output": output,
         "outputs": outputs if output.startswith("..") else outputs[0],
         "inputs": [_value(i, values) for i in spec["inputs"]],
         "state": [_value(s, values) for s in spec["state"]],
         "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
     }
-    return client.post("/_dash-update-component", data=json.dumps(payload),
-                       content_type="application/json", headers=dict(headers or {}))
+
+
+def page_callback(output: str, values: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    """An interaction's output and values as posted: ``_pages PATH`` (opening a page) is the
+    page container's callback with the location set to PATH; any other output is as given."""
+    if not output.startswith("_pages "):
+        return output, values
+    path = output.removeprefix("_pages ")
+    return (_key("_pages_content.children", "_pages_store.data"),
+            {**values, "_pages_location.pathname": path, "_pages_location.search": ""})
 
 
 def _post(client, app: dash.Dash, output: str, values: Mapping[str, Any]) -> float:
@@ -251,10 +267,7 @@ def _post(client, app: dash.Dash, output: str, values: Mapping[str, Any]) -> flo
         if response.status_code != 200:
             raise BenchError(f"{output} answered {response.status_code}")
         return elapsed
-    if output.startswith("_pages "):
-        path = output.removeprefix("_pages ")
-        output = _key("_pages_content.children", "_pages_store.data")
-        values = {**values, "_pages_location.pathname": path, "_pages_location.search": ""}
+    output, values = page_callback(output, values)
     started = time.perf_counter()
     response = post_callback(client, app, output, values)
     elapsed = (time.perf_counter() - started) * 1000

@@ -44,7 +44,14 @@ import urllib3
 from cxbridge.dashboards.app import create_app
 from cxbridge.dashboards.auth import add_user
 from cxbridge.dashboards.context import current_reader
-from cxbridge.lab.dashboard_bench import _filter_variants, _possible, _subjects, interactions
+from cxbridge.lab.dashboard_bench import (
+    _filter_variants,
+    _possible,
+    _subjects,
+    callback_payload,
+    interactions,
+    page_callback,
+)
 from cxbridge.platform.settings import Settings, load_settings
 
 PASSWORD = "load-test-passphrase"  # a throwaway user in a scratch users file
@@ -135,23 +142,8 @@ def _plan(settings: Settings) -> list[tuple[str, str, Any]]:
 def _request(app, name: str, output: str, values: Mapping[str, Any]) -> tuple[str, str, Any]:
     if output.startswith("GET "):
         return name, output, None
-    if output.startswith("_pages "):
-        path = output.removeprefix("_pages ")
-        output = ".._pages_content.children..._pages_store.data.."
-        values = {**values, "_pages_location.pathname": path, "_pages_location.search": ""}
-    spec = app.callback_map[output]
-    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
-               for o in output.strip(".").split("...")]
-    body = {
-        "output": output,
-        "outputs": outputs if output.startswith("..") else outputs[0],
-        "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")}
-                   for i in spec["inputs"]],
-        "state": [{**s, "value": values.get(f"{s['id']}.{s['property']}")}
-                  for s in spec["state"]],
-        "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
-    }
-    return name, "POST /_dash-update-component", body
+    output, values = page_callback(output, values)
+    return name, "POST /_dash-update-component", callback_payload(app, output, values)
 
 
 def _load(base: str, plan: list[tuple[str, str, Any]], users: int, seconds: float
