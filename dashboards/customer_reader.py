@@ -17,7 +17,7 @@ class CustomerReader(DashboardQueries):
 
     def find_customers(self, text: str, by_contact: bool = False) -> pl.DataFrame:
         """Up to 12 customers whose id starts with ``text`` (or, ``by_contact``, whose name
-        or phone contains it)."""
+        or e-mail address contains it, or whose phone contains its digits)."""
         text = text.strip()
         digits = "".join(ch for ch in text if ch.isdigit()).lstrip("0")  # 087… = +353 87…
         frame = self.sql("find_customers", text=text, digits=digits, by_contact=by_contact)

@@ -21,7 +21,8 @@ NOT_MEASURED = "not measured"
 def search_results(found: pl.DataFrame, query: str, by_contact: bool) -> html.Div:
     """Links to the customers a search found."""
     if found.is_empty():
-        hint = "" if by_contact else " Searching by name or phone is for the customer care role."
+        hint = ("" if by_contact else
+                " Searching by name, e-mail or phone is for the customer care role.")
         return html.Div("No customer found." + hint, className="empty-text",
                         id="customer-results")
     items = []
@@ -125,6 +126,28 @@ def services_table(services: pl.DataFrame) -> html.Div:
         shown = services.with_columns(parts=pl.struct(parts))
     return data_table(shown, columns, "customer-services-table",
                       "No services in the selected period")
+
+
+OPEN_STATUSES_EXCLUDED = ("cleared", "resolved", "closed")
+
+
+def outage_banner(incidents: pl.DataFrame, query: str) -> html.Div | None:
+    """While an incident that touched one of their services is still open in the snapshot:
+    a banner naming it (so care knows before the customer says so); else nothing."""
+    if incidents.is_empty():
+        return None
+    open_now = (incidents.filter(~pl.col("status").is_in(OPEN_STATUSES_EXCLUDED))
+                .group_by("incident_id", "title", maintain_order=True)
+                .agg(pl.col("first_at").min(), services=pl.col("service_id").n_unique()))
+    if open_now.is_empty():
+        return None
+    items = [html.Li([incident_cell(row, query), html.Span(
+        f"  since {labels.format_time(row['first_at'])} UTC, "
+        f"{row['services']} of their services", className="muted")])
+        for row in open_now.iter_rows(named=True)]
+    return html.Div([html.Strong("Affected by an open incident now"),
+                     html.Ul(items, className="mb-0")],
+                    className="alert alert-warning", role="status", id="customer-outage-banner")
 
 
 def incidents_table(incidents: pl.DataFrame, query: str) -> html.Div:

@@ -4,12 +4,19 @@ incidents that hurt them marked. Frames in, a plotly figure (a dict, see
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import polars as pl
 
 from cxbridge.dashboards import theme
 from cxbridge.dashboards.figures import Figure, empty_figure, reference_lines
 from cxbridge.models.experience.sei import COMPONENT_FAIL_BELOW, POOR_BELOW
 from cxbridge.platform.metrics import metric
+
+
+def _day_edge(day: date, hours: int) -> datetime:
+    """``hours`` from the midnight that starts ``day`` (where the day's point stands)."""
+    return datetime.combine(day, time()) + timedelta(hours=hours)
 
 
 def customer_experience_figure(days: pl.DataFrame, incidents: pl.DataFrame) -> Figure:
@@ -38,17 +45,22 @@ def customer_experience_figure(days: pl.DataFrame, incidents: pl.DataFrame) -> F
         start, end = row["first_at"], row["last_at"] or row["first_at"]
         if end.date() < first or start.date() > last:
             continue
-        shapes.append({"type": "rect", "xref": "x", "x0": start, "x1": max(end, start),
+        # each day's point stands at its midnight for the whole day: shade the days the
+        # incident touched, centred on their points (the exact times are in the hover), so
+        # the shading sits on the dip it caused rather than half a day after it
+        shapes.append({"type": "rect", "xref": "x", "x0": _day_edge(start.date(), -12),
+                       "x1": _day_edge(max(end, start).date(), 12),
                        "yref": "paper", "y0": 0, "y1": 1, "line": {"width": 0},
                        "fillcolor": theme.status_colour("poor"), "opacity": 0.15})
-        marks_x.append(start)
-        marks_text.append(f"{row['incident_id']}: {row['title']}")
+        marks_x.append(start.date())
+        marks_text.append(f"{row['incident_id']}: {row['title']}<br>"
+                          f"{start:%a %d %b %H:%M} – {end:%a %d %b %H:%M} UTC")
     if marks_x:
         traces.append({"type": "scatter", "mode": "markers", "name": "Incidents",
                        "x": marks_x, "y": [101] * len(marks_x), "text": marks_text,
                        "marker": {"symbol": "triangle-down", "size": 11,
                                   "color": theme.status_colour("poor")},
-                       "hovertemplate": "%{x|%a %d %b %H:%M}<br>%{text}<extra></extra>"})
+                       "hovertemplate": "%{text}<extra></extra>"})
     return {"data": traces, "layout": theme.layout(
         shapes=shapes, annotations=notes, margin={"l": 8, "r": 8, "t": 16, "b": 8},
         yaxis={"title": {"text": f"{experience.label} ({experience.unit})"},

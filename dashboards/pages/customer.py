@@ -1,7 +1,8 @@
 """Customer 360: find a customer, then their services, experience over time with the incidents
 that hurt them, tickets, churn risk and its reasons.
 
-Everybody finds customers by id; the customer care role also by name or phone, and only it
+Everybody finds customers by id; the customer care role also by name, e-mail or phone, and
+only it
 sees names, e-mails, phones and ticket texts (:mod:`cxbridge.dashboards.roles`).
 """
 
@@ -25,11 +26,13 @@ dash.register_page(__name__, path="/customer", path_template="/customer/<custome
 
 def layout(customer_id: str | None = None, **_query: str) -> html.Div:
     search = dbc.InputGroup([
-        dbc.Input(id="customer-search", placeholder="Customer id (care: also name or phone)",
+        dbc.Input(id="customer-search",
+                  placeholder="Customer id (care: also name, e-mail or phone)",
                   type="search", debounce=True),
         dbc.Button("Find", id="customer-find", color="primary"),
     ], size="sm", className="customer-search")
     body = [
+        html.Div(id="customer-alert"),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody(html.Div(id="customer-profile-card")),
                              className="panel h-100"), lg=7),
@@ -83,11 +86,12 @@ def show_customer(customer_id, requested_role):
 
 
 @callback(Output("customer-experience", "figure"), Output("customer-services", "children"),
-          Output("customer-incidents", "children"), Input("customer-id", "data"),
-          *filter_inputs())
+          Output("customer-incidents", "children"), Output("customer-alert", "children"),
+          Input("customer-id", "data"), *filter_inputs())
 @needs_snapshot
 def show_history(customer_id, start, end, regions, segments, cfs_types):
-    """Experience day by day with incidents marked, services and incidents in the period."""
+    """Experience day by day with incidents marked, services and incidents in the period,
+    and a banner while an incident is hurting one of their services now."""
     if not customer_id:
         raise PreventUpdate
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
@@ -96,4 +100,5 @@ def show_history(customer_id, start, end, regions, segments, cfs_types):
     incidents = reader.customer_incidents(customer_id)
     return (customer_experience_figure(reader.customer_days(customer_id, period), incidents),
             view.services_table(reader.customer_services(customer_id, period)),
-            view.incidents_table(incidents, filters.to_query()))
+            view.incidents_table(incidents, filters.to_query()),
+            view.outage_banner(incidents, filters.to_query()))

@@ -63,3 +63,44 @@ def test_empty_frames_say_so():
                 figures.breakdown_figure(metric("access_latency"),
                                          pl.DataFrame({"region": [], "value": []}), "region")):
         assert go.Figure(fig).layout.annotations[0].text == "No data for the selected filters"
+
+
+def test_customer_incident_shading_sits_on_the_days_it_touched():
+    """A day's point stands at its midnight; an incident from 14:00 on the 3rd to 02:00 on the
+    4th shades the 3rd and the 4th, centred on their points, not from mid-afternoon on."""
+    from datetime import datetime
+
+    from cxbridge.dashboards.figures_customer import customer_experience_figure
+
+    days = pl.DataFrame({"date": [date(2026, 10, d) for d in range(1, 7)],
+                         "sei_worst": [95.0, 94.0, 60.0, 70.0, 93.0, 95.0],
+                         "poor": [False, False, True, True, False, False],
+                         "worst_reason": [None, None, "outage", "outage", None, None]})
+    incidents = pl.DataFrame({"incident_id": ["INC-1"], "title": ["Fibre cut"],
+                              "first_at": [datetime(2026, 10, 3, 14)],
+                              "last_at": [datetime(2026, 10, 4, 2)]})
+    figure = customer_experience_figure(days, incidents)
+    shaded = [s for s in figure["layout"]["shapes"] if s.get("type") == "rect"]
+    assert len(shaded) == 1
+    assert (shaded[0]["x0"], shaded[0]["x1"]) == (datetime(2026, 10, 2, 12),
+                                                  datetime(2026, 10, 4, 12))
+    marks = next(t for t in figure["data"] if t["name"] == "Incidents")
+    assert marks["x"] == [date(2026, 10, 3)] and "14:00" in marks["text"][0]
+
+
+def test_customer_banner_only_while_an_incident_is_open():
+    """Care sees "affected by an open incident now" for an open incident on any of the
+    customer's services, once per incident; nothing once every incident has cleared."""
+    from datetime import datetime
+
+    from cxbridge.dashboards.customer_view import outage_banner
+
+    incidents = pl.DataFrame({
+        "incident_id": ["INC-1", "INC-1", "INC-2"], "title": ["Fibre cut"] * 2 + ["DNS"],
+        "status": ["open", "open", "cleared"], "service_id": ["S1", "S2", "S1"],
+        "first_at": [datetime(2026, 10, 3, 14), datetime(2026, 10, 3, 15),
+                     datetime(2026, 10, 1, 9)]})
+    text = json.dumps(outage_banner(incidents, "").to_plotly_json(), default=str)
+    assert "INC-1" in text and "INC-2" not in text and "2 of their services" in text
+    assert outage_banner(incidents.filter(pl.col("status") == "cleared"), "") is None
+    assert outage_banner(incidents.head(0), "") is None

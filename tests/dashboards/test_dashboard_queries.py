@@ -107,6 +107,9 @@ def test_find_customers_by_contact_only_when_allowed(reader):
     assert PII_CUSTOMER["customer_id"] in by_name["customer_id"].to_list()
     by_phone = reader.find_customers("087 100 0001", by_contact=True)
     assert by_phone["customer_id"].to_list() == [PII_CUSTOMER["customer_id"]]
+    by_email = reader.find_customers(PII_CUSTOMER["email"].upper(), by_contact=True)
+    assert PII_CUSTOMER["customer_id"] in by_email["customer_id"].to_list()
+    assert reader.find_customers(PII_CUSTOMER["email"]).is_empty()  # not for other roles
 
 
 def test_customer_360_queries(reader):
