@@ -13,8 +13,9 @@ published half a table). A case may kill several runs one after the other before
 goes to the end (each must be redone from what the kill before left).
 
 The world is tiny (50 customers, 4 days) and churn is not scored on it (too little history):
-the churn point kills as the stage starts, with every model built. The model boundaries are a
-representative subset of the 30 models (see ``CASES``): each case costs a few pipeline runs.
+the churn point kills as the stage starts, with every model built. Every model boundary is
+killed at once, in one case of a kill after each model in turn (about 45 s); the other cases
+mix a few boundaries with the stages after them (see ``CASES``).
 
 Compared: every published table as sorted rows, less run ids and timestamps
 (``tests/pipelines/published_rows.py`` says which and why).
@@ -112,8 +113,9 @@ def _model(table: str) -> tuple[str, int]:
 
 # Each case: the home it starts from (None: empty), the raw folder, and the runs killed one after
 # the other (each next run starts from what the kill before left), before one run to the end.
-# The model boundaries are a representative subset of the 30: the first model, the service
-# marts, the last model; and inside the Python-step model issue 16's kill left half written.
+# Model boundaries: every one in the "after every model" case; the first, the service marts and
+# the last with the stages after them; and inside the Python-step model issue 16's kill left
+# half written.
 CASES = {
     "first run: mid-ingest": (None, "raw", [(False, "ingest", 17)]),
     "new day: at model boundaries, in the stages after them, in publish": (
@@ -121,6 +123,11 @@ CASES = {
                                (False, "model", len(model_graph().models)),
                                (False, "churn", 0), (False, "incidents", 12),
                                (False, "publish", 12), (False, "pointer", 0)]),
+    # the issue's "every model boundary": one run killed after each model in turn, each run
+    # starting from what the kill before it left (about 2 s a kill on the tiny world)
+    "new day: after every model, one kill each": (
+        "early", "early_raw", [(False, "model", k)
+                               for k in range(1, len(model_graph().models) + 1)]),
     # issue 16: kill -9 during `run --full`, then `run`: it said "unchanged" and published
     # half of service_experience_daily
     "run --full killed in the Python-step model": ("whole", "raw", [(True, "batch", 3)]),
