@@ -198,3 +198,16 @@ def _service_rows(kpi: pl.DataFrame) -> pl.DataFrame:
     }
     return pl.DataFrame([row], schema=SERVICE_SCHEMA)
 
+
+
+# dash's waits give up after 10 s; a 2-core CI machine running the whole suite has taken longer
+# than that to draw a page (a shared-link test timed out at load 11). A wait returns as soon as
+# its condition holds, so a longer limit costs nothing when the page is quick.
+BROWSER_WAIT_SECONDS = 30
+
+
+@pytest.fixture
+def dash_duo(dash_duo):
+    """dash's ``dash_duo`` with waits of :data:`BROWSER_WAIT_SECONDS`."""
+    dash_duo.wait_timeout = BROWSER_WAIT_SECONDS
+    return dash_duo
