@@ -173,3 +173,23 @@ def test_real_ue_logs_and_complaints_alone_reach_a_snapshot(settings, real_data,
         snapshot.close()
     assert tickets > 2000
     assert first is not None and last is not None
+
+
+def test_a_warehouse_from_before_a_contract_column_still_builds(settings, tiny_raw):
+    """Staging tables created by an earlier version lack the columns a contract gained since
+    (the customers' consent): the next run adds them, NULL for the rows loaded before, and
+    builds; those customers count as not consenting."""
+    from cxbridge.jobs import flow
+    from cxbridge.platform import warehouse
+
+    flow.run(settings, tiny_raw)
+    with warehouse.connect(settings) as con:
+        con.execute("alter table stg.customers drop column marketing_opt_in")
+        con.execute("alter table stg.customers drop column consent_email")
+    summary = flow.run(settings, tiny_raw, full=True)
+    assert summary.snapshot is not None
+    with warehouse.connect(settings, read_only=True) as con:
+        consent = warehouse.rows(con, "select count(*), count(marketing_opt_in), "
+                                      "count(consent_email) from marts.customers")
+    customers, opted, emailed = consent[0]
+    assert customers > 0 and opted == 0 and emailed == 0

@@ -386,7 +386,7 @@ def _create_missing_tables(con, source: Source, parsed: Mapping[str, Parsed],
         if part is None:
             continue
         if table.name in existing:
-            _add_missing_columns(con, table.name, part.frame.head(0).select(
+            add_missing_columns(con, table.name, part.frame.head(0).select(
                 contract_columns(table.contract)))
             continue
         shape = part.frame.head(0).select([LINE, *contract_columns(table.contract)])
@@ -400,7 +400,7 @@ def _create_missing_tables(con, source: Source, parsed: Mapping[str, Parsed],
     return existing
 
 
-def _add_missing_columns(con, table_name: str, shape: pl.DataFrame) -> None:
+def add_missing_columns(con, table_name: str, shape: pl.DataFrame) -> None:
     """Add the contract columns a table created by an earlier version lacks (its rows get
     NULL there), typed as the incoming rows are."""
     schema, name = table_name.split(".", 1)
@@ -412,7 +412,7 @@ def _add_missing_columns(con, table_name: str, shape: pl.DataFrame) -> None:
         return
     con.register("incoming_shape", shape.select(missing))
     try:
-        types = dict(rows(con, "select column_name, data_type from (describe incoming_shape)"))
+        types = dict(rows(con, "select column_name, column_type from (describe incoming_shape)"))
     finally:
         con.unregister("incoming_shape")
     for column in missing:

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from cxbridge.platform.ingest.base import Source, contract_columns
-from cxbridge.platform.ingest.loader import existing_tables
+from cxbridge.platform.ingest.loader import add_missing_columns, existing_tables
 from cxbridge.platform.warehouse import quote_identifier, rows, table_exists
 
 
@@ -31,13 +31,18 @@ def empty_frame(source: Source, table_name: str) -> pl.DataFrame:
 
 def ensure_staging_tables(con: duckdb.DuckDBPyConnection, sources: Iterable[Source]) -> list[str]:
     """Create, empty, every staging table of ``sources`` that does not exist yet; returns the
-    tables created. Ingest fills them by column name when their feed arrives."""
+    tables created. Ingest fills them by column name when their feed arrives. A table an
+    earlier version created gains the contract columns it lacks (NULL for its rows: a
+    warehouse built before the customers contract carried consent still builds, and its
+    customers count as not consenting until a CRM file says otherwise)."""
     existing = existing_tables(con)
     created = []
     con.execute("create schema if not exists stg")
     for source in sources:
         for table in source.tables:
             if table.name in existing:
+                add_missing_columns(con, table.name, empty_frame(source, table.name).drop(
+                    "_file_id"))
                 continue
             con.register("_empty_staging", empty_frame(source, table.name))
             try:
