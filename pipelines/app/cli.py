@@ -40,6 +40,24 @@ app.add_typer(users_app, name="users")
 console = Console()
 errors = Console(stderr=True)
 
+
+def _print_version(asked: bool) -> None:
+    """``--version``: the installed package's version (its metadata, not a copy in the code)."""
+    if asked:
+        from importlib.metadata import version
+
+        print(f"cxbridge {version('cxbridge')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the installed version and exit.", callback=_print_version,
+        is_eager=True)] = False,
+) -> None:
+    """cxbridge: customer-experience analytics and service assurance for telecom operators."""
+
 DEMO_SCALE = 0.02
 DEMO_DAYS = 90
 
@@ -67,10 +85,12 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
     start: Annotated[str, typer.Option(help="First day (UTC), YYYY-MM-DD.")] = "2026-10-01",
     dirt: Annotated[float, typer.Option(help="Share of dirty rows.")] = 0.002,
-    out: Annotated[Path | None, typer.Option(help="Output folder [default: raw folder].")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder.",
+                                             show_default="the data dir's raw/")] = None,
     feeds: Annotated[str | None, typer.Option(
         help="Feeds to write, comma-separated (customers, services, catalog, topology, kpis, "
-             "alarms, usage, tickets, surveys; default: all); _truth/ is always complete.")
+             "alarms, usage, tickets, surveys); _truth/ is always complete.",
+        show_default="all")
     ] = None,
     pm_dialects: Annotated[str, typer.Option(
         help="PM dialects to write, comma-separated: A, B and C (a RAN export with DATE + TIME "
@@ -152,12 +172,13 @@ def _print_counts(counts: dict[str, int]) -> None:
 
 @app.command()
 def run(
-    raw: Annotated[Path | None, typer.Option(help="Raw folder [default: data dir's raw/].")] = None,
+    raw: Annotated[Path | None, typer.Option(help="Raw folder.",
+                                             show_default="the data dir's raw/")] = None,
     full: Annotated[bool, typer.Option(
         help="Rebuild every day, not only the days the new data touches.")] = False,
     mappings: Annotated[Path | None, typer.Option(
-        help="Mappings folder (PM dialects, alarm CSV feeds) [default: data dir's "
-             "mappings/].")] = None,
+        help="Mappings folder (PM dialects, alarm CSV feeds).",
+        show_default="the data dir's mappings/")] = None,
     accept_shrink: Annotated[bool, typer.Option(
         help="Let re-delivered files replace their earlier versions however much smaller "
              "(else one that removes more than the config file's ingest.max_shrink of the "
@@ -174,7 +195,12 @@ def run(
     _print_file_summary(summary.files)
     _print_models(summary)
     _print_capabilities(summary.capabilities)
-    console.print(f"Run [bold]{summary.run_id}[/bold]: snapshot {summary.snapshot.path}")
+    if summary.published:
+        console.print(f"Run [bold]{summary.run_id}[/bold]: snapshot {summary.snapshot.path}")
+    else:
+        console.print(f"Run [bold]{summary.run_id}[/bold]: nothing new: snapshot "
+                      f"{summary.snapshot.run_id} stays current (--full rebuilds and "
+                      "publishes anyway)", soft_wrap=True)
     if summary.rejected:
         errors.print(f"[red]{len(summary.rejected)} file(s) rejected[/red]; the rest was loaded.")
     if summary.held:
@@ -191,8 +217,8 @@ def ingest(
                                           "or complaints")],
     paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
     mappings: Annotated[Path | None, typer.Option(
-        help="Mappings folder (PM dialects, alarm CSV feeds) [default: data dir's "
-             "mappings/].")] = None,
+        help="Mappings folder (PM dialects, alarm CSV feeds).",
+        show_default="the data dir's mappings/")] = None,
     accept_shrink: Annotated[bool, typer.Option(
         help="Let these files replace their earlier versions however much smaller (else one "
              "that removes more than the config file's ingest.max_shrink of the rows is "
@@ -268,11 +294,22 @@ def _shown(text: str, limit: int = 300) -> str:
     return escape(printable(text, limit))
 
 
-@app.command()
+quarantine_app = typer.Typer(
+    help="What is held in quarantine, and releasing the rows whose cause was fixed.",
+    invoke_without_command=True)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.callback()
 def quarantine(
-    limit: Annotated[int, typer.Option(help="Rows to show per reason.")] = 3,
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="Examples to show per reason.")] = 3,
 ) -> None:
-    """List what is held in quarantine, grouped by source and reason, with example rows."""
+    """List what is held in quarantine, grouped by source and kind of reason, with distinct
+    example rows and their values (release rows whose cause was fixed: `cxbridge quarantine
+    release`)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from cxbridge.platform import ingest as ingest_jobs
     from cxbridge.platform import warehouse
 
@@ -284,11 +321,100 @@ def quarantine(
     if held.is_empty():
         console.print("Nothing is held in quarantine.")
         return
-    table = Table("source", "reason", "rows", "example file:line", title="Quarantine")
+    console.print(quarantine_table(held))
+    console.print("A cause fixed (a mapping, the time window, a missing file)? Load what now "
+                  "passes: cxbridge quarantine release [--source S] [--reason TEXT] "
+                  "[--file NAME]", highlight=False, markup=False)
+
+
+def quarantine_table(held) -> Table:
+    """The quarantine summary (meta/quarantine_summary.sql) as a table: per source and kind of
+    reason, the rows held and the examples, each ``file:line`` with its reason and values."""
+    table = Table("source", "rows", "reason (… a value) · examples: file:line  their values",
+                  title="Quarantine", title_justify="left")
+    table.columns[1].no_wrap = True
+    table.columns[1].justify = "right"
     for row in held.iter_rows(named=True):
-        table.add_row(row["source"], _shown(row["reason_kind"]), f"{row['rows']:,}",
-                      _shown(row["examples"] or ""))
-    console.print(table)
+        examples = "\n".join(
+            f"  {_shown(e['file'], 80)}:{e['line']}  [cyan]{_example_values(e)}[/cyan]"
+            for e in row["examples"] or [])
+        table.add_row(row["source"], f"{row['rows']:,}",
+                      f"[bold]{_shown(row['reason_kind'])}[/bold]\n{examples}")
+    return table
+
+
+def _example_values(example: dict) -> str:
+    """What makes one quarantined row's reason its own: the values its kind shows as … (in
+    order), or, when the reason holds none (a required field left empty), the row's original
+    values."""
+    if example["reason_values"]:
+        return _shown(", ".join(example["reason_values"]), 120)
+    return _shown(example["original"] or "", 100)
+
+
+@quarantine_app.command("release")
+def quarantine_release(
+    source: Annotated[str | None, typer.Option(help="Only this source's rows.",
+                                               show_default="every source")] = None,
+    reason: Annotated[str | None, typer.Option(
+        help="Only rows whose reason contains this text (case insensitive).",
+        show_default="every reason")] = None,
+    file: Annotated[str | None, typer.Option(
+        help="Only this file's rows: its path, its path under the raw folder, or its name.",
+        show_default="every file")] = None,
+    raw: Annotated[Path | None, typer.Option(
+        help="The raw folder whose _mappings the files are read with.",
+        show_default="the nearest folder above each file with its own _mappings")] = None,
+    mappings: Annotated[Path | None, typer.Option(
+        help="Mappings folder (PM dialects, alarm CSV feeds).",
+        show_default="the data dir's mappings/")] = None,
+) -> None:
+    """Check the chosen quarantined rows again against today's mappings, contracts, time
+    window and references, and load those that now pass (one transaction); the others stay,
+    with today's reason. Then `cxbridge run` rebuilds the marts and publishes."""
+    from cxbridge.platform import ingest as ingest_jobs
+    from cxbridge.platform import runs, warehouse
+    from cxbridge.platform.ingest.mappings import raw_root_of
+    from cxbridge.platform.ingest.release import release
+
+    settings = load_settings()
+    if source is not None:
+        ingest_jobs.source(source)  # an unknown name is a user error listing the sources
+    window = ingest_jobs.window_of(settings)
+    found: dict = {}  # raw folder → its mappings, read (and checked) once
+
+    def bind(name: str, path: Path):
+        """The source as it reads ``path`` today: its mappings and the time window."""
+        root = raw.resolve() if raw else raw_root_of(path)
+        if root not in found:
+            found[root] = ingest_jobs.mappings_for(mappings or settings.mappings_dir, root)
+        return ingest_jobs.with_window(
+            ingest_jobs.with_mappings(ingest_jobs.source(name), found[root]), window)
+
+    with warehouse.connect(settings) as con, runs.recorded(con, "quarantine release") as run:
+        ingest_jobs.prepare(con)
+        report = release(con, bind, run.run_id, source, reason, file)
+        run.message = f"{report.released} of {report.chosen} quarantined row(s) released"
+    if not report.chosen:
+        console.print("No quarantined row matches: see `cxbridge quarantine`.")
+        return
+    console.print(release_summary(report), highlight=False)
+
+
+def release_summary(report) -> str:
+    """What a release did, in words: released and kept, per file, and why the rest stay."""
+    lines = [f"Released {report.released:,} of {report.chosen:,} quarantined row(s)"
+             + (": run `cxbridge run` to rebuild the marts and publish them."
+                if report.released else ".")]
+    for path, (chosen, out) in sorted(report.per_file.items()):
+        if out:
+            lines.append(f"  {_shown(Path(path).name, 80)}: {out:,} of {chosen:,} loaded")
+    if report.kept:
+        lines.append(f"{sum(report.kept.values()):,} stay in quarantine:")
+        lines += [f"  {n:,} × {_shown(why, 300)}" for why, n in report.kept.most_common(10)]
+        if len(report.kept) > 10:
+            lines.append(f"  … and {len(report.kept) - 10} other reason(s): cxbridge quarantine")
+    return "\n".join(lines)
 
 
 @app.command()
@@ -296,7 +422,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
     certfile: Annotated[Path | None, typer.Option(
-        help="PEM certificate: serve HTTPS (with --keyfile) [default: [dashboard] certfile].")]
+        help="PEM certificate: serve HTTPS (with --keyfile).",
+        show_default="the config file's [dashboard] certfile")]
     = None,
     keyfile: Annotated[Path | None, typer.Option(help="PEM private key of --certfile.")] = None,
 ) -> None:
@@ -349,12 +476,62 @@ def evaluate(
     if as_json:
         print(json.dumps(report, indent=2, default=str))
         return
-    for section, figures in report.items():
-        table = Table("figure", "value", title=section, title_justify="left")
-        for name, value in figures.items():
-            table.add_row(name, json.dumps(value, default=str) if isinstance(value, dict | list)
-                          else str(value))
+    for table in evaluation_tables(report):
         console.print(table)
+
+
+def evaluation_tables(report: dict) -> list[Table]:
+    """One table per section of an evaluation report: each figure rounded to be read (ratios
+    to 4 decimals, other numbers to 3 significant digits), nested figures indented below their
+    name, and the target (``cxbridge.lab.evaluate.TARGETS``) with met / not met beside the
+    figures that have one."""
+    from cxbridge.lab.evaluate import TARGETS
+
+    tables = []
+    for section, figures in report.items():
+        table = Table("figure", "value", "target", "", title=section, title_justify="left")
+        table.columns[0].no_wrap = True
+        for name, value in figures.items():
+            target = TARGETS.get((section, name))
+            met = target.met(value, figures) if target else None
+            verdict = ("" if met is None else "[green]met[/green]" if met
+                       else "[red]not met[/red]")
+            if isinstance(value, dict) and "holds" in value:
+                value = {"holds": value["holds"], **value}
+            nested = isinstance(value, dict) and bool(value)
+            table.add_row(escape(name), "" if nested else escape(_figure(value)),
+                          target.describe() if target else "", verdict)
+            if nested:
+                for key, inner in value.items():
+                    table.add_row(f"  {escape(str(key))}", escape(_figure(inner)), "", "")
+        tables.append(table)
+    return tables
+
+
+def _figure(value) -> str:
+    """A figure to be read: yes / no, integers with separators, ratios (|x| ≤ 1) to 4
+    decimals, other numbers to 3 significant digits, lists shortened, records in one line."""
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "–"}[value]
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "–"
+        if abs(value) <= 1:
+            return f"{value:.4f}"
+        digits = len(str(int(abs(value))))
+        return f"{round(value, 3 - digits):,.{max(0, 3 - digits)}f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_figure(v)}" for k, v in value.items()) or "–"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "none"
+        shown = ("\n" if isinstance(value[0], dict) else "; ").join(
+            _figure(v) for v in value[:5])
+        return shown + (f" … ({len(value):,} in all, --json for every one)"
+                        if len(value) > 5 else "")
+    return str(value)
 
 
 @app.command()
@@ -476,14 +653,17 @@ def incidents(
     export: Annotated[bool, typer.Option(help="Write TMF656 / care files to exports/.")] = False,
     refresh: Annotated[bool, typer.Option(help="First update from new alarm events.")] = False,
 ) -> None:
-    """The fault queue ranked by customer impact (by network impact while no customer services
-    are loaded), with score components and alarm severity."""
+    """The fault queue: acute incidents (every outage, degradations younger than
+    chronic_after_days) before chronic degradations, then incidents that hurt nobody; within
+    each, by customer impact (network impact while no customer services are loaded), with
+    score components and alarm severity."""
     from cxbridge.app.incidents_cli import Options
     from cxbridge.app.incidents_cli import run as run_incidents
 
     settings = load_settings()
+    # a console made now measures the terminal as it is now (the queue's layout depends on it)
     run_incidents(settings, Options(limit, include_planned, show_all, as_json, problem, care,
-                                    contacts, export, refresh), console)
+                                    contacts, export, refresh), Console())
 
 
 if __name__ == "__main__":

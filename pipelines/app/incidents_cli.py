@@ -1,5 +1,10 @@
 """What ``cxbridge incidents`` does (``pipelines/app/cli.py`` only parses its options).
 
+The queue's order (:data:`cxbridge.models.incidents.queue.QUEUE_RULE`, ``queue.sql``): acute
+incidents before chronic ones. An outage is always acute; a degradation (congestion, slow
+service) becomes chronic once it has lasted longer than ``chronic_after_days`` ([incidents] in
+cxbridge.toml), so the minutes a months-old congestion accumulates never bury a fresh outage.
+
 A care list with contact details (``--care ID --contacts``, shown or exported) is personal data
 leaving the product: it is recorded in the audit log (:mod:`cxbridge.platform.audit`)."""
 
@@ -9,8 +14,10 @@ import getpass
 import json
 from dataclasses import dataclass
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from cxbridge.models.incidents.build import refresh
 from cxbridge.models.incidents.care import care_list, export_care_list
@@ -76,7 +83,76 @@ def _queue(con, settings: Settings, options: Options, console: Console, notes: C
              if by_network else
              f"Fault queue by customer impact: {which}, score in service-minutes (alarm "
              "severity alongside)")
-    console.print(queue_table(frame, title))
+    console.print(queue_view(frame, title, console.width))
+
+
+def queue_view(frame, title: str, width: int) -> RenderableType:
+    """The queue for a terminal ``width`` columns wide, every incident id whole (so it can be
+    copied into ``--problem``): the full table of :func:`queue_table` when there is room for
+    all of it, else a table of the main figures, else (80 columns) one stacked block per
+    incident, its id on a line of its own and the figures below it. In a table only the
+    incident's title (``what``) wraps."""
+    longest = max(len(i) for i in frame["incident_id"])
+    if width >= longest + 175:
+        table = queue_table(frame, title)
+        for column in table.columns[:-1]:
+            column.no_wrap = True
+        table.columns[1].min_width = longest
+        return table
+    if width >= longest + 105:
+        return _compact_table(frame, title)
+    network = frame["priority_basis"][0] == "network"
+    blocks: list[RenderableType] = [Text(title, style="bold")]
+    for row in frame.iter_rows(named=True):
+        head = Text(f"#{row['rank']} ", style="bold", no_wrap=True, overflow="ignore")
+        head.append(row["incident_id"], style="bold cyan")
+        head.append(f"  {row['status']} · {row['worst_severity'] or '(silent)'} · "
+                    f"score {_short(row['priority_score'])}")
+        blocks.append(head)
+        parts = (f"{_short(row['score_network'])} session-min on "
+                 f"{row['network_resources'] or 0} resources" if network else " + ".join(
+                     f"{_short(row[c])} {name}" for c, name in _COMPONENTS))
+        lines = [
+            f"score = {parts}",
+            f"{row['affected_customers'] or 0:,} customers, {row['affected_services'] or 0:,} "
+            f"services, SLA VPNs {row['sla_services'] or 0} "
+            f"({row['sla_breached_services'] or 0} breached), "
+            f"€{row['revenue_at_risk_eur'] or 0:,.0f}/month at risk",
+            f"since {row['started_at']:%m-%d %H:%M}, {row['duration_minutes'] or 0:,.0f} min: "
+            f"{row['title']}",
+        ]
+        blocks.append(Padding(Text("\n".join(lines)), (0, 0, 1, 4)))
+    return Group(*blocks)
+
+
+def _compact_table(frame, title: str) -> Table:
+    """The queue's main figures, one row per incident: every column but ``what`` unwrapped."""
+    table = Table("#", "incident", "status", "severity", "score", "customers", "€/month at risk",
+                  "since", "minutes", "what", title=title, title_justify="left")
+    for column in table.columns[:-1]:
+        column.no_wrap = True
+    for row in frame.iter_rows(named=True):
+        table.add_row(
+            str(row["rank"]), row["incident_id"], row["status"],
+            row["worst_severity"] or "(silent)", _short(row["priority_score"]),
+            f"{row['affected_customers'] or 0:,}", f"{row['revenue_at_risk_eur'] or 0:,.0f}",
+            f"{row['started_at']:%m-%d %H:%M}", f"{row['duration_minutes'] or 0:,.0f}",
+            row["title"])
+    return table
+
+
+_COMPONENTS = (("score_customer_minutes", "cust-min"), ("score_business", "business"),
+               ("score_sla", "SLA"), ("score_revenue", "revenue"),
+               ("score_experience", "experience"))
+
+
+def _short(value: float | None) -> str:
+    """12345 → 12.3k: a score's size at a glance."""
+    value = value or 0
+    for floor, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= floor:
+            return f"{value / floor:.1f}{suffix}"
+    return f"{value:.0f}"
 
 
 def _problem(con, settings: Settings, options: Options, notes: Console) -> None:
@@ -108,6 +184,9 @@ def _care(con, settings: Settings, options: Options, console: Console, notes: Co
         return
     table = Table(*frame.columns, title=f"Proactive care for {options.care}: "
                                         f"{frame.height:,} customer(s)", title_justify="left")
+    for column in table.columns:  # an id is copied elsewhere: not wrapped, never cut to "…"
+        if str(column.header).endswith("_id"):
+            column.no_wrap, column.overflow = True, "fold"
     for row in frame.head(options.limit).iter_rows():
         table.add_row(*("" if v is None else str(v) for v in row))
     console.print(table)

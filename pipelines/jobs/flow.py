@@ -29,6 +29,7 @@ class RunSummary:
     churn: dict | None = None
     incidents: dict | None = None
     capabilities: list[capabilities.Capability] = field(default_factory=list)
+    published: bool = True  # False: nothing new, ``snapshot`` is the current one, kept
 
     @property
     def rejected(self) -> list[FileResult]:
@@ -107,7 +108,12 @@ def run(
             capabilities.store(con, summary.capabilities)
             # every model and stage is built: a crash from here on needs no rebuild
             transform.finish_build(con)
-            summary.snapshot = publish(con, settings, summary.run_id, raw_dir)
+            kept = None if full else current_if_nothing_new(con, settings, summary)
+            if kept is None:
+                summary.snapshot = publish(con, settings, summary.run_id, raw_dir)
+            else:
+                summary.snapshot, summary.published = kept, False
+                recorded.message = f"nothing new: snapshot {kept.run_id} stays current"
             step("publish", 1, 1)
             recorded.status = summary.status
             if summary.rejected:
@@ -116,6 +122,27 @@ def run(
                 recorded.message = "; ".join(filter(None, [
                     recorded.message, f"{len(summary.held)} re-delivered file(s) held"]))
     return summary
+
+
+def current_if_nothing_new(con: duckdb.DuckDBPyConnection, settings: Settings,
+                           summary: RunSummary) -> warehouse.SnapshotInfo | None:
+    """The current snapshot when this run brought nothing new, so publishing would only copy
+    it under a new name: every file unchanged, the build, the churn scores and the incidents
+    unchanged, and the current snapshot the one the warehouse last published (the same run,
+    from the same raw folder; not so after a run that died while publishing). Else ``None``:
+    publish."""
+    unchanged = (summary.files and all(f.status == "unchanged" for f in summary.files)
+                 and summary.build is not None and summary.build.mode == "unchanged"
+                 and (summary.churn or {}).get("status") in ("unchanged", "skipped")
+                 and (summary.incidents or {}).get("status") in ("unchanged", "skipped"))
+    if not unchanged or not warehouse.table_exists(con, "marts.snapshot_info"):
+        return None
+    try:
+        current = warehouse.current_snapshot(settings)
+    except warehouse.WarehouseError:
+        return None
+    last = warehouse.rows(con, "select run_id, raw_dir from marts.snapshot_info")
+    return current if last == [(current.run_id, str(summary.raw_dir))] else None
 
 
 def _checked_raw_dir(raw_dir: Path) -> Path:

@@ -25,6 +25,7 @@ This module reads the ground truth; the pipeline itself never does.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -52,6 +53,53 @@ ENTITY_COUNTS = {
     "usage_rows": ("stg.usage", "select count(*) from stg.usage"),
     "tickets": ("stg.tickets", "select count(*) from stg.tickets"),
     "surveys": ("stg.surveys", "select count(*) from stg.surveys"),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a figure of the report should reach: ``op`` (``>=``, ``<=``, ``>``, ``==``) against
+    ``bound``, a number, ``True``, or the name of another figure of the same section (the
+    experience index must beat the best single KPI); ``why``: where the target comes from."""
+
+    op: str
+    bound: float | bool | str
+    why: str = "README, How good is it"
+
+    def describe(self) -> str:
+        if self.bound is True:
+            return "yes"
+        return f"{ {'>=': '≥', '<=': '≤', '==': '='}.get(self.op, self.op)} {self.bound}"
+
+    def met(self, value, figures: dict) -> bool | None:
+        """Whether ``value`` (a figure of ``figures``, its section) meets the target; ``None``
+        when it cannot be told (the figure, or the one it is compared with, is missing)."""
+        bound = figures.get(self.bound) if isinstance(self.bound, str) else self.bound
+        if isinstance(value, dict) and "holds" in value:  # a check with its evidence
+            value = value["holds"]
+        if value is None or bound is None:
+            return None
+        return {">=": value >= bound, "<=": value <= bound, ">": value > bound,
+                "==": value == bound}[self.op]
+
+
+# The targets of the README's evaluation table (and of issue 11 for the churn reasons), in one
+# place: ``cxbridge evaluate`` shows each figure's verdict beside it. (section, figure) → target.
+TARGETS: dict[tuple[str, str], Target] = {
+    ("arrival", "all_arrived"): Target("==", True, "every file and entity arrives"),
+    ("arrival", "clean_rows_not_loaded"): Target("==", 0, "no clean row is lost"),
+    ("outage_attribution", "precision"): Target(">=", 0.95),
+    ("outage_attribution", "recall"): Target(">=", 0.95),
+    ("experience", "auc_degraded"): Target(">=", 0.95),
+    ("experience", "auc_detractors"): Target(">", "auc_best_single_kpi"),
+    ("impact", "ndcg10"): Target(">=", 0.9),
+    ("impact", "root_cause_rate"): Target(">=", 0.9),
+    ("impact", "silent_precision"): Target(">=", 0.8),
+    ("impact", "silent_recall"): Target(">=", 0.8),
+    ("impact", "protected_below_impacting"): Target("==", True),
+    ("churn", "network_reason_top3_rate"): Target(">=", 0.9, "README, Network reasons"),
+    ("churn", "network_reason_top3_rate_other_churners"): Target(
+        "<=", 0.2, "README, Network reasons"),
 }
 
 

@@ -131,8 +131,8 @@ def publish_on_a_full_tmpfs(home: str, raw: str, send) -> None:
     ballast = folder / "ballast"
     ballast.write_bytes(b"\0" * max(shutil.disk_usage(folder).free - 1_000_000, 0))
     seen = {"free_mb": shutil.disk_usage(folder).free / 1e6}
-    try:
-        flow.run(settings, Path(raw))
+    try:  # full: with nothing new a run would keep the current snapshot, not publish
+        flow.run(settings, Path(raw), full=True)
     except warehouse.SnapshotSpaceError as exc:
         seen["error"] = str(exc)
     seen["files_after_failure"] = sorted(p.name for p in folder.iterdir())

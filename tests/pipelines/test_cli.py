@@ -121,3 +121,20 @@ def test_ingest_is_a_run_of_its_own(cli, settings, tiny_raw):
         files = warehouse.rows(con, "select distinct run_id from meta.ingest_files")
     assert [(command, status) for _, command, status in runs] == [("ingest customers", "ok")]
     assert files == [(runs[0][0],)]
+
+
+# --- a run with nothing new -------------------------------------------------------------------
+
+
+def test_a_run_with_nothing_new_keeps_the_current_snapshot(cli, tiny_raw, settings):
+    assert cli("run", "--raw", tiny_raw).exit_code == 0
+    current = warehouse.current_snapshot(settings)
+    published = sorted(settings.snapshots_dir.glob("snapshot-*.duckdb"))
+    again = cli("run", "--raw", tiny_raw)
+    assert again.exit_code == 0, again.output
+    assert f"nothing new: snapshot {current.run_id} stays current" in again.output
+    assert warehouse.current_snapshot(settings) == current
+    assert sorted(settings.snapshots_dir.glob("snapshot-*.duckdb")) == published
+    forced = cli("run", "--raw", tiny_raw, "--full")
+    assert forced.exit_code == 0 and "stays current" not in forced.output
+    assert warehouse.current_snapshot(settings).run_id != current.run_id

@@ -185,7 +185,8 @@ def test_a_full_disk_fails_the_publish_cleanly_and_the_next_run_recovers(world, 
     before = warehouse.current_snapshot(settings)
     monkeypatch.setattr(warehouse, "copy_table", _full_disk_after(5))
     with pytest.raises(warehouse.SnapshotSpaceError) as failure:
-        flow.run(settings, world["raw"])
+        # --full: with nothing new a run would keep the current snapshot, not publish
+        flow.run(settings, world["raw"], full=True)
     message = str(failure.value)
     # one line a person can act on: where, how much, what to do
     assert "\n" not in message and isinstance(failure.value, UserError)
