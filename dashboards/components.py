@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -20,7 +21,8 @@ from cxbridge.dashboards.data_access import (
 )
 from cxbridge.dashboards.figures import sparkline_figure
 from cxbridge.dashboards.filters import Filters
-from cxbridge.platform.metrics import Metric, metric
+from cxbridge.platform.metrics import Change, Metric, metric
+from cxbridge.platform.snapshot_reading import Selection
 
 _STATIC_GRAPH = {"displayModeBar": False, "staticPlot": True}
 
@@ -36,9 +38,12 @@ def glossary_href(metric_name: str, query: str = "") -> str:
 
 
 def kpi_tile(metric: Metric, value: float | None, series: pl.DataFrame, query: str,
-             id_prefix: str, note: str | None = None) -> dbc.Card:
-    """A tile: label, value over the range, status against target, sparkline, glossary link;
-    ``note`` says when part of the filter bar does not apply to this metric."""
+             id_prefix: str, note: str | None = None, comparison: Component | None = None,
+             why_none: str | None = None) -> dbc.Card:
+    """A tile: label, value over the range, status against target, change against the previous
+    period (``comparison``, :func:`change_line`), sparkline, glossary link; ``note`` says when
+    part of the filter bar does not apply to this metric, ``why_none`` (on hover) why there is
+    no value."""
     status = metric.status(value)
     colour = theme.status_colour(status)
     return dbc.Card(
@@ -52,6 +57,7 @@ def kpi_tile(metric: Metric, value: float | None, series: pl.DataFrame, query: s
                                        className="kpi-number"),
                              html.Span(metric.unit, className="kpi-unit")],
                             id=f"{id_prefix}-value-{metric.name}",
+                            title=why_none if value is None else None,
                         ),
                         dbc.Badge(theme.status_label(status), color=colour,
                                   className="kpi-status") if status != "unknown" else None,
@@ -59,6 +65,7 @@ def kpi_tile(metric: Metric, value: float | None, series: pl.DataFrame, query: s
                     className="kpi-value",
                 ),
                 html.Div(labels.target_text(metric), className="kpi-target"),
+                comparison,
                 dcc.Graph(figure=sparkline_figure(metric, series, colour), config=_STATIC_GRAPH,
                           responsive=True, style={"height": "44px"}, className="kpi-sparkline"),
                 html.Div(note, className="kpi-note") if note else None,
@@ -217,18 +224,90 @@ def kpi_tiles(reader: SnapshotReader, names: Sequence[str], filters: Filters,
     query = filters.to_query()
     ready = [n for n in names if reader.source_available(n)]
     summary = reader.kpi_overview(ready, filters)
+    earlier, previous = reader.kpi_previous(ready, filters)
+    scorings = reader.churn_scorings() if any(
+        metric(n).source == "churn_kpi_daily" for n in ready) else None
     tiles = []
     for name in names:
         m = metric(name)
         if name in ready:
             value, series = summary[name]
-            tile = kpi_tile(m, value, series, query, id_prefix, note=unsplit_note(m, filters))
+            reason = no_value_reason(m, filters, scorings)
+            before = no_value_reason(m, earlier, scorings) if earlier else reason
+            tile = kpi_tile(m, value, series, query, id_prefix, note=unsplit_note(m, filters),
+                            comparison=change_line(m, value, previous[name], earlier,
+                                                   (reason, before),
+                                                   f"{id_prefix}-change-{name}"),
+                            why_none=reason)
         else:
             tile = waiting_tile(m, SOURCE_HELP.get(m.source, f"Needs {m.source} in the "
                                                    "snapshot: run `cxbridge run`."),
                                 query, id_prefix)
         tiles.append(html.Div(tile, className="col"))
     return tiles
+
+
+def change_line(m: Metric, value: float | None, previous: float | None,
+                earlier: Selection | None, why_none: tuple[str, str], line_id: str) -> html.Div:
+    """'▲ 1.2 points vs 15–28 Sep', coloured good or poor by the metric's direction; '–' with
+    the reason on hover when there is nothing to compare (``why_none``: why there is no value
+    now, and in the previous period, from :func:`no_value_reason`)."""
+    change = m.change(value, previous)
+    if change is None or earlier is None:
+        if earlier is None:
+            why = "No dates to compare: the snapshot has no days"
+        elif value is None:
+            why = why_none[0]
+        else:
+            why = f"Nothing to compare with: {why_none[1][0].lower()}{why_none[1][1:]}"
+        return html.Div("– vs previous period", title=why, id=line_id,
+                        className="kpi-change kpi-change-none")
+    status = {"better": "good", "worse": "poor"}.get(change.sense)
+    return html.Div(
+        f"{change_text(change)} vs {period_text(earlier.start, earlier.end)}",
+        title=(f"Previous period: {labels.format_value(m, previous)} "
+               f"({_SENSE_WORDS[change.sense]}; {m.direction.replace('_', ' ')})"),
+        id=line_id, className=f"kpi-change kpi-change-{change.sense}",
+        style={"color": theme.status_colour(status)} if status else None)
+
+
+_SENSE_WORDS = {"better": "better", "worse": "worse", "same": "no change"}
+
+
+def change_text(change: Change) -> str:
+    """'▲ 1.2 points', '▼ 4.0 %' or '= no change' (pure)."""
+    if change.sense == "same":
+        return "= no change"
+    arrow = "▲" if change.delta > 0 else "▼"
+    return f"{arrow} {abs(change.delta):,.1f} {'%' if change.relative else 'points'}"
+
+
+def period_text(start: date | None, end: date | None) -> str:
+    """'15–28 Sep', '28 Aug – 10 Sep', '28 Dec 2025 – 3 Jan 2026' or '15 Sep' (pure)."""
+    if start is None or end is None:
+        return "the previous period"
+    if start == end:
+        return f"{end.day} {end:%b}"
+    if start.year != end.year:
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+    if start.month != end.month:
+        return f"{start.day} {start:%b} – {end.day} {end:%b}"
+    return f"{start.day}–{end.day} {end:%b}"
+
+
+def no_value_reason(m: Metric, filters: Selection,
+                    scorings: tuple[date | None, date | None, int] | None) -> str:
+    """Why a tile may show '–': for the churn metrics, which days the scorings so far cover (one
+    scoring per run); for the others, no data for these filters in the period."""
+    period = period_text(filters.start, filters.end) if filters.start and filters.end \
+        else "this period"
+    if m.source == "churn_kpi_daily" and scorings is not None:
+        first, last, count = scorings
+        if count:
+            return (f"No churn scoring covers {period}: the {count} scoring(s) so far cover "
+                    f"data of {period_text(first, last)} (each cxbridge run with new data "
+                    "adds one)")
+    return f"No data in {period} for the chosen filters"
 
 
 def unsplit_note(m: Metric, filters: Filters) -> str | None:

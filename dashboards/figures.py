@@ -33,7 +33,8 @@ def trend_figure(metric: Metric, series: pl.DataFrame) -> Figure:
                          "<extra></extra>",
     }
     x_axis = {"title": {"text": "Day"}, "tickformat": "%d %b", "type": "date"}
-    if series.height <= 8:
+    days = series["date"].drop_nulls()
+    if not days.is_empty() and (days.max() - days.min()).days < 8:  # a tick a day, when few
         x_axis["dtick"] = ONE_DAY_MS
     return {"data": [trace], "layout": theme.layout(
         xaxis=x_axis, yaxis={"title": {"text": f"{metric.label} ({metric.unit})"}},
@@ -63,7 +64,8 @@ def breakdown_figure(metric: Metric, frame: pl.DataFrame, by: str) -> Figure:
         x_axis["range"] = zoom
     return {"data": [trace], "layout": theme.layout(
         xaxis=x_axis, yaxis={"autorange": "reversed"}, shapes=shapes, annotations=notes,
-        bargap=0.35, margin={"l": 8, "r": 8, "t": 16, "b": 8})}
+        bargap=0.35, margin={"l": 8, "r": 8, "b": 8,
+                             "t": 16 + LABEL_ROW * any(n.get("yshift") for n in notes)})}
 
 
 def sparkline_figure(metric: Metric, series: pl.DataFrame, colour: str) -> Figure:
@@ -94,30 +96,44 @@ def reference_lines(metric: Metric, horizontal: bool,
     """The target (dashed, good colour) and poor (dotted, poor colour) lines of a metric, as
     shapes and their labels (on a light backing, readable over the data); horizontal across
     a trend, vertical across bars. ``poor`` replaces the metric's poor line (value, label):
-    a chart of single days shows where a *day* is poor, not an average."""
+    a chart of single days shows where a *day* is poor, not an average.
+
+    With both lines, two close thresholds (churn risk's 2 % and 4 %) must not print their
+    labels over each other: across a trend the higher value's label sits above its line and the
+    lower's below; across bars the target's label is raised a row above the poor line's
+    (:data:`LABEL_ROW` pixels: a chart with both leaves that much more room at its top)."""
     shapes, notes = [], []
     poor_value, poor_label = poor or (metric.poor_threshold, labels.poor_text(metric))
     lines = [
         (metric.target, labels.target_text(metric), theme.status_colour("good"), "dash"),
         (poor_value, poor_label, theme.status_colour("poor"), "dot"),
     ]
+    drawn = [v for v, *_ in lines if v is not None]
     for value, text, colour, dash in lines:
         if value is None:
             continue
+        side = ("centre" if len(drawn) < 2 or drawn[0] == drawn[1]
+                else "high" if value == max(drawn) else "low")
         style = {"color": colour, "width": 1.5, "dash": dash}
         font = {"color": colour, "size": 11}
         if horizontal:
             shapes.append(_hline(value, style))
             notes.append({"text": text, "font": font, "showarrow": False, "xref": "paper",
                           "x": 0, "xanchor": "left", "yref": "y", "y": value,
-                          "yanchor": "bottom", "bgcolor": _BACKING})
+                          "yanchor": "top" if side == "low" else "bottom",
+                          "bgcolor": _BACKING})
         else:
             shapes.append({"type": "line", "xref": "x", "x0": value, "x1": value,
                            "yref": "paper", "y0": 0, "y1": 1, "line": style})
+            raised = side != "centre" and len(notes) == 0  # the target, listed first
             notes.append({"text": text, "font": font, "showarrow": False, "xref": "x",
                           "x": value, "xanchor": "center", "yref": "paper", "y": 1,
-                          "yanchor": "bottom"})
+                          "yanchor": "bottom", "yshift": LABEL_ROW if raised else 0,
+                          "bgcolor": _BACKING})
     return shapes, notes
+
+
+LABEL_ROW = 15  # pixels between the two label rows above a bar chart's reference lines
 
 
 _BACKING = "rgba(255, 255, 255, 0.85)"

@@ -6,14 +6,19 @@ calls, so a page and a notebook show the same number."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import polars as pl
 
+from cxbridge.dashboards.queries import DashboardQueries
 from cxbridge.platform import snapshot_metrics
-from cxbridge.platform.snapshot_reading import Selection, SnapshotReading
+from cxbridge.platform.snapshot import snapshot_names
+from cxbridge.platform.snapshot_reading import Selection
+
+HISTORY_TABLES: tuple[str, ...] = snapshot_names("marts.churn_score_history")
 
 
-class MetricReader(SnapshotReading):
+class MetricReader(DashboardQueries):
     """Registry metrics over the filter bar's selection (a ratio of sums each, as the registry
     says; a filter on a dimension the metric's table lacks does not apply to it)."""
 
@@ -47,3 +52,16 @@ class MetricReader(SnapshotReading):
     def breakdown_by_day(self, metric_name: str, by: str, filters: Selection) -> pl.DataFrame:
         """One row per day and value of ``by``: ``date``, ``<by>``, ``value``."""
         return snapshot_metrics.breakdown_by_day(self, metric_name, by, filters)
+
+    def kpi_previous(self, metric_names: Sequence[str], filters: Selection
+                     ) -> tuple[Selection | None, dict[str, float | None]]:
+        """Each metric over the period of the same length just before the filtered one."""
+        return snapshot_metrics.kpi_previous(self, metric_names, filters)
+
+    def churn_scorings(self) -> tuple[date | None, date | None, int]:
+        """The first and last day of data the churn scorings cover, and how many there are
+        (``(None, None, 0)`` without a scoring history in the snapshot)."""
+        if self.missing(*HISTORY_TABLES):
+            return None, None, 0
+        row = self.sql("churn_scorings").row(0, named=True)
+        return row["first_day"], row["last_day"], int(row["scorings"] or 0)

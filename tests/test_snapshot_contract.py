@@ -164,10 +164,10 @@ def test_the_kpi_tables_of_the_later_stages_are_built_only_from_what_they_built(
     _make(con, "marts.churn_kpi_daily", "select 1 as stale")  # left by an earlier run
     assert transform.build_after_stages(con, graph) == ()
     assert not warehouse.table_exists(con, "marts.churn_kpi_daily")  # not published stale
-    _make(con, "marts.churn_scores", "select 'C1' as customer_id, date '2026-03-16' as "
-                                     "scored_at_date, 0.25 as churn_probability, 'high' as "
-                                     "risk_band, 8.0 as revenue_at_risk_eur, "
-                                     "32.0 as monthly_revenue_eur")
+    _make(con, "marts.churn_score_history",
+          "select date '2026-03-16' as scored_at_date, 'Dublin' as region, 'smb' as segment, "
+          "1 as customers_scored, 1 as customers_high_risk, 0.25 as churn_probability_sum, "
+          "8.0 as revenue_at_risk_eur, 32.0 as monthly_revenue_eur")
     assert transform.build_after_stages(con, graph) == ("marts.churn_kpi_daily",)
     assert warehouse.rows(con, "select date, region, customers_scored, churn_probability_sum "
                                "from marts.churn_kpi_daily") == [

@@ -15,6 +15,23 @@ from dataclasses import dataclass
 from typing import Literal
 
 Direction = Literal["higher_is_better", "lower_is_better"]
+Sense = Literal["better", "worse", "same"]
+
+# Units whose change is told as a difference ("▲ 1.2 points"): they are already shares or
+# scores. Every other unit's change is told relative to the earlier value ("▼ 4.0 %").
+POINT_UNITS = frozenset({"%", "points"})
+
+
+@dataclass(frozen=True)
+class Change:
+    """A metric's change against an earlier period: ``delta`` is the difference in points
+    (``relative`` false) or the percentage change of the earlier value (``relative`` true);
+    ``sense`` says whether that is better or worse by the metric's direction, or the same at
+    the one decimal shown."""
+
+    delta: float
+    relative: bool
+    sense: Sense
 
 
 @dataclass(frozen=True)
@@ -46,6 +63,20 @@ class Metric:
         if self.poor_threshold is not None and not better(value, self.poor_threshold):
             return "poor"
         return "watch"
+
+    def change(self, value: float | None, previous: float | None) -> Change | None:
+        """The change from ``previous`` to ``value`` (``None`` when either is missing): a
+        difference in points for shares and scores (:data:`POINT_UNITS`), else a percentage of
+        the earlier value (a difference again when that is 0); better or worse by
+        ``direction``."""
+        if value is None or previous is None:
+            return None
+        relative = self.unit not in POINT_UNITS and previous != 0
+        delta = 100.0 * (value - previous) / abs(previous) if relative else value - previous
+        if round(delta, 1) == 0:
+            return Change(0.0, relative, "same")
+        up_is_good = self.direction == "higher_is_better"
+        return Change(delta, relative, "better" if (delta > 0) == up_is_good else "worse")
 
 
 METRICS: tuple[Metric, ...] = (

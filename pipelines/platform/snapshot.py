@@ -76,6 +76,9 @@ PUBLISHED: tuple[PublishedTable, ...] = (
     # churn risk (models/churn)
     PublishedTable("marts.churn_scores", "churn", ("dashboards: marketing, customer",)),
     PublishedTable("marts.churn_drivers", "churn", ("dashboards: marketing",)),
+    # every scoring so far (per day × region × segment), kept across runs: the churn KPIs' trend
+    PublishedTable("marts.churn_score_history", "churn",
+                   ("dashboards: overview (the churn tiles' scoring history)",)),
     # the incident queue (models/incidents)
     PublishedTable("incidents.queue", "incidents", ("dashboards: operations, incident",)),
     PublishedTable("incidents.incidents", "incidents",

@@ -12,6 +12,8 @@ below; the selection's values are always bound as parameters.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -73,6 +75,37 @@ def kpi_overview(reading: SnapshotReading, metric_names: Sequence[str], selectio
             value = total[m.name][0] if not total.is_empty() else None
             out[m.name] = (value, days.select("date", value=pl.col(m.name)))
     return out
+
+
+def previous_period(selection: Selection, first: date | None, last: date | None
+                    ) -> Selection | None:
+    """The same selection over the period of the same length just before it (the whole
+    snapshot, ``first`` to ``last``, when the selection has no dates); ``None`` without dates."""
+    start, end = selection.start or first, selection.end or last
+    if start is None or end is None or end < start:
+        return None
+    days = (end - start).days + 1
+    return replace(selection, start=start - timedelta(days=days), end=start - timedelta(days=1))
+
+
+def kpi_previous(reading: SnapshotReading, metric_names: Sequence[str], selection: Selection
+                 ) -> tuple[Selection | None, dict[str, float | None]]:
+    """Each metric over the period just before the selection's (:func:`previous_period`), one
+    query per source table: the earlier period, and the values (``None`` where it has no data),
+    to compare each with its value now (:meth:`cxbridge.platform.metrics.Metric.change`); a
+    metric whose source the snapshot lacks has ``None``."""
+    info = reading.snapshot_info()
+    earlier = previous_period(selection, info.first_date, info.last_date)
+    values: dict[str, float | None] = dict.fromkeys(metric_names)
+    if earlier is None:
+        return None, values
+    by_source: dict[str, list[str]] = {}
+    for name in metric_names:
+        by_source.setdefault(metric(name).source, []).append(name)
+    for source, names in by_source.items():
+        if source in reading.tables():
+            values |= kpi_values(reading, names, earlier)
+    return earlier, values
 
 
 def kpi_series(reading: SnapshotReading, metric_name: str, selection: Selection) -> pl.DataFrame:

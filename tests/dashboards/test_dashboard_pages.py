@@ -32,8 +32,8 @@ from cxbridge.platform.metrics import metric
 from tests.dashboards.world import FIRST_DAY, LAST_DAY, OPEN_FIBRE, SILENT_CELL
 
 PERIOD = Filters(start=FIRST_DAY, end=LAST_DAY)
-MODEL_TABLES = ("churn_scores", "churn_drivers", "queue", "incidents", "incident_services",
-                "impact_breakdown", "incident_episodes", "episodes")
+MODEL_TABLES = ("churn_scores", "churn_drivers", "churn_score_history", "queue", "incidents",
+                "incident_services", "impact_breakdown", "incident_episodes", "episodes")
 RAW = ("cfs_type", "mobile_data", "risk_band", "churn_probability", "customer_id",
        "sei_worst", "lossOfSignal", "pon_port", "unavailable_minutes")
 FILTER_VALUES = {"filters-dates.start_date": FIRST_DAY.isoformat(),

@@ -7,6 +7,10 @@
 -- whether any of them is rooted in the network, and the model version and run that wrote it.
 -- marts.churn_drivers: one row per segment × risk band × feature ('all' rows included): how
 -- many of the customers have that feature among their top three reasons.
+-- marts.churn_score_history: one row per scoring day × region × segment, kept across runs (the
+-- one table here that is appended to, not replaced): the sums the churn KPIs are ratios of
+-- (marts.churn_kpi_daily reads them), with the model version and run that scored. A scoring of
+-- a day already recorded (a re-run on the same data) replaces that day's rows.
 create schema if not exists marts;
 
 create or replace table marts.churn_scores as
@@ -44,3 +48,34 @@ select
     cast(run_id as varchar)                 as run_id
 from _churn_drivers
 order by segment, risk_band, customers_with_reason desc, feature;
+
+create table if not exists marts.churn_score_history (
+    scored_at_date          date not null,
+    region                  varchar,
+    segment                 varchar,
+    customers_scored        bigint not null,
+    customers_high_risk     bigint not null,
+    churn_probability_sum   double not null,
+    revenue_at_risk_eur     double not null,
+    monthly_revenue_eur     double not null,
+    model_version           varchar,
+    run_id                  varchar
+);
+
+delete from marts.churn_score_history
+where scored_at_date in (select scored_at_date from _churn_history);
+
+insert into marts.churn_score_history
+select
+    cast(scored_at_date as date)            as scored_at_date,
+    cast(region as varchar)                 as region,
+    cast(segment as varchar)                as segment,
+    cast(customers_scored as bigint)        as customers_scored,
+    cast(customers_high_risk as bigint)     as customers_high_risk,
+    cast(churn_probability_sum as double)   as churn_probability_sum,
+    cast(revenue_at_risk_eur as double)     as revenue_at_risk_eur,
+    cast(monthly_revenue_eur as double)     as monthly_revenue_eur,
+    cast(model_version as varchar)          as model_version,
+    cast(run_id as varchar)                 as run_id
+from _churn_history
+order by region, segment;
