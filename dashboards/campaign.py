@@ -10,15 +10,26 @@ beside their *base*, built once per snapshot: attributes, latest churn score
 * the **offer** each customer should get: *service recovery* after experience below target,
   *retention* when experience was fine but the risk is high, *upsell* otherwise;
 * the **hold-back**: customers inside an open incident get nothing now (an upsell or a
-  survey during an outage backfires); they are counted, never exported.
+  survey during an outage backfires); they are counted, never exported;
+* **consent** (:func:`reachability`): a customer goes out only with the general marketing
+  opt-in *and* consent for a channel we can reach them on (an e-mail address; a phone number
+  that normalises to E.164). Unknown consent is no consent. Everybody else is *suppressed*,
+  counted by reason, never exported; the export carries only the consented channels' details;
+* the **control group** (:func:`control_flags`): a seeded hold-out at the builder's rate, in
+  the file and flagged, so the campaign tool can leave it out and the uplift can be measured.
 """
 
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from urllib.parse import parse_qs
 
 import polars as pl
 
+from cxbridge.dashboards import labels
 from cxbridge.dashboards.filters import Filters
 from cxbridge.platform.metrics import metric
 
@@ -27,6 +38,9 @@ OFFERS: dict[str, str] = {
     "retention": "Retention",
     "upsell": "Upsell",
 }
+# the offers in a generated campaign code (all three and a date fit its 40 characters)
+OFFER_CODES: dict[str, str] = {"service_recovery": "RECOVERY", "retention": "RETENTION",
+                               "upsell": "UPSELL"}
 OFFER_WHY: dict[str, str] = {
     "service_recovery": "experience below target in the period: apologise, fix, credit",
     "retention": "good experience but a high churn risk: a loyalty or contract offer",
@@ -40,6 +54,28 @@ QUADRANTS: dict[str, str] = {
 }
 RISK_BANDS: tuple[str, ...] = ("high", "medium", "low")
 RISK_LABELS: dict[str, str] = {"high": "High", "medium": "Medium", "low": "Low"}
+# why a customer of a campaign is not exported (checked in this order)
+SUPPRESSIONS: dict[str, str] = {
+    "no_marketing_consent": "No marketing consent",
+    "no_channel_consent": "No consent for any channel",
+    "no_contact_details": "No contact details for a consented channel",
+}
+CHANNELS: tuple[str, ...] = ("email", "sms", "phone")
+DEFAULT_CONTROL_RATE = 0.10
+# the operator's country calling code, for phone numbers written in national form (0…)
+DEFAULT_COUNTRY_CODE = "353"
+_E164 = r"^\+[1-9][0-9]{7,14}$"
+# what the campaign export reads about a customer's contact and consent (personal data)
+CONTACT_COLUMNS: dict[str, pl.DataType] = {
+    "customer_id": pl.String(), "name": pl.String(), "email": pl.String(), "phone": pl.String(),
+    "marketing_opt_in": pl.Boolean(), "consent_email": pl.Boolean(),
+    "consent_sms": pl.Boolean(), "consent_phone": pl.Boolean(),
+    "preferred_language": pl.String(), "preferred_channel": pl.String()}
+# the consent facts the customer base carries (no personal data: the contact details stay out)
+REACH_COLUMNS: dict[str, pl.DataType] = {
+    "suppressed": pl.String(), "reach_email": pl.Boolean(), "reach_sms": pl.Boolean(),
+    "reach_phone": pl.Boolean(), "phone_unusable": pl.Boolean(),
+    "preferred_language": pl.String(), "preferred_channel": pl.String()}
 
 _SCORE_COLUMNS = {"churn_probability": pl.Float64, "risk_band": pl.String,
                   "revenue_at_risk_eur": pl.Float64, "reason_1": pl.String,
@@ -48,10 +84,77 @@ _SCORE_COLUMNS = {"churn_probability": pl.Float64, "risk_band": pl.String,
 
 @dataclass(frozen=True)
 class CampaignChoice:
-    """What the campaign builder asks for: which offers and which risk bands."""
+    """What the campaign builder asks for: which offers and which risk bands, the campaign
+    code (empty: generated, :func:`campaign_code`) and the control-group rate (0–0.5)."""
 
     offers: tuple[str, ...] = tuple(OFFERS)
     risk_bands: tuple[str, ...] = RISK_BANDS
+    code: str = ""
+    control_rate: float = DEFAULT_CONTROL_RATE
+
+
+def clean_code(raw: str | None) -> str:
+    """A campaign code as campaign tools accept it: letters, digits, '-' and '_', at most 40
+    characters, upper case ('' when nothing is left)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", (raw or "").strip()).strip("-").upper()[:40]
+
+
+def choice_to_pairs(choice: CampaignChoice, always: bool = False) -> list[tuple[str, str]]:
+    """The builder's state as URL query pairs (``offers``, ``bands``, ``code``, ``control``
+    in per cent), what is at its default left out unless ``always`` (the export link says
+    everything, so an empty choice is not read as "all")."""
+    pairs = []
+    default = CampaignChoice()
+    if always or choice.offers != default.offers:
+        pairs.append(("offers", ",".join(choice.offers)))
+    if always or choice.risk_bands != default.risk_bands:
+        pairs.append(("bands", ",".join(choice.risk_bands)))
+    if clean_code(choice.code):
+        pairs.append(("code", clean_code(choice.code)))
+    if always or choice.control_rate != default.control_rate:
+        pairs.append(("control", f"{100 * choice.control_rate:g}"))
+    return pairs
+
+
+# the URL keys the campaign builder owns
+CHOICE_KEYS: tuple[str, ...] = ("offers", "bands", "code", "control")
+
+
+def choice_from_query(search: str | None) -> CampaignChoice:
+    """The builder's state a URL query asks for: unknown offers and bands dropped, a missing
+    key at its default (all offers, all bands, a generated code, 10 % control)."""
+    query = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+
+    def picked(key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        if key not in query:
+            return allowed
+        asked = {v for raw in query[key] for v in raw.split(",")}
+        return tuple(v for v in allowed if v in asked)
+
+    return CampaignChoice(picked("offers", tuple(OFFERS)), picked("bands", RISK_BANDS),
+                          clean_code(query.get("code", [""])[0]),
+                          percent_rate(query.get("control", [None])[0]))
+
+
+def percent_rate(raw: object) -> float:
+    """A control-group rate given in per cent (the builder's input, the URL) as a share 0–0.5;
+    the default when it is not a number."""
+    try:
+        percent = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return DEFAULT_CONTROL_RATE
+    if percent != percent:  # NaN
+        return DEFAULT_CONTROL_RATE
+    return round(min(max(percent / 100, 0.0), 0.5), 4)
+
+
+def campaign_code(choice: CampaignChoice, day: date | None) -> str:
+    """The builder's code, or one made of the offers and the day (the period's last day, so
+    a shared link exports the same code and the same control group): ``RETENTION-20260315``."""
+    if clean_code(choice.code):
+        return clean_code(choice.code)
+    offers = "-".join(OFFER_CODES[o] for o in choice.offers) or "NONE"
+    return clean_code(f"{offers}-{day:%Y%m%d}" if day else offers)
 
 
 def experience_target() -> float:
@@ -60,11 +163,66 @@ def experience_target() -> float:
     return 90.0 if target is None else target
 
 
+def e164(phone: pl.Expr, country_code: str = DEFAULT_COUNTRY_CODE) -> pl.Expr:
+    """A phone number in E.164 (``+35387…``, no spaces), or null when it cannot be made one.
+    Spaces, dashes, dots, brackets and a ``(0)`` are dropped; ``00…`` becomes ``+…``; a
+    national number (``0…``) takes ``country_code`` instead of its leading 0; a number with
+    neither (a bare local number, an extension) is not guessed at."""
+    code = country_code.lstrip("+")
+    text = (phone.str.strip_chars().str.replace_all(r"\(0\)", "")
+            .str.replace_all(r"[\s\-./()]", ""))
+    full = (pl.when(text.str.starts_with("+")).then(text)
+            .when(text.str.starts_with("00")).then(pl.lit("+") + text.str.slice(2))
+            .when(text.str.starts_with("0")).then(pl.lit(f"+{code}") + text.str.slice(1))
+            .otherwise(pl.lit(None, pl.String)))
+    return pl.when(full.str.contains(_E164)).then(full).otherwise(pl.lit(None, pl.String))
+
+
+def complete_contacts(contacts: pl.DataFrame) -> pl.DataFrame:
+    """``contacts`` with the :data:`CONTACT_COLUMNS` it lacks added as unknown (null): a CRM or
+    a snapshot without consent columns gives no consent."""
+    return contacts.with_columns(pl.lit(None, dtype).alias(name)
+                                 for name, dtype in CONTACT_COLUMNS.items()
+                                 if name not in contacts.columns)
+
+
+def reachability(contacts: pl.DataFrame, country_code: str = DEFAULT_COUNTRY_CODE
+                 ) -> pl.DataFrame:
+    """Per customer of ``contacts`` (``customer_id``, ``email``, ``phone``, the consent
+    columns, language and channel): ``phone_e164``, ``reach_<channel>`` (general opt-in,
+    consent for the channel and a usable address or number), ``suppressed`` (the first of
+    :data:`SUPPRESSIONS` that applies, null when reachable) and ``phone_unusable`` (a phone
+    was given for a consented phone channel but does not normalise). Unknown (null) consent is
+    no consent."""
+    contacts = complete_contacts(contacts)
+    opt_in = pl.col("marketing_opt_in").fill_null(False)
+    said = {c: pl.col(f"consent_{c}").fill_null(False) for c in CHANNELS}
+    has_email = pl.col("email").str.strip_chars().str.len_chars().fill_null(0) > 0
+    has_phone = pl.col("phone_e164").is_not_null()
+    frame = contacts.with_columns(phone_e164=e164(pl.col("phone"), country_code))
+    reach = {"reach_email": opt_in & said["email"] & has_email,
+             "reach_sms": opt_in & said["sms"] & has_phone,
+             "reach_phone": opt_in & said["phone"] & has_phone}
+    frame = frame.with_columns(**reach)
+    anywhere = pl.col("reach_email") | pl.col("reach_sms") | pl.col("reach_phone")
+    return frame.with_columns(
+        suppressed=pl.when(~opt_in).then(pl.lit("no_marketing_consent"))
+        .when(~(said["email"] | said["sms"] | said["phone"])).then(pl.lit("no_channel_consent"))
+        .when(~anywhere).then(pl.lit("no_contact_details"))
+        .otherwise(pl.lit(None, pl.String)),
+        phone_unusable=opt_in & (said["sms"] | said["phone"])
+        & (pl.col("phone").str.strip_chars().str.len_chars().fill_null(0) > 0) & ~has_phone,
+    )
+
+
 def customer_base(attributes: pl.DataFrame, scores: pl.DataFrame | None,
-                  held: pl.DataFrame | None) -> pl.DataFrame:
+                  held: pl.DataFrame | None, reach: pl.DataFrame | None = None
+                  ) -> pl.DataFrame:
     """What does not change with the dates, one row per customer of ``attributes`` (segment,
-    region, ``cfs_types``, revenue): their latest churn score (null when unscored) and the
-    open incident they are inside (null when none). Built once per snapshot."""
+    region, ``cfs_types``, revenue): their latest churn score (null when unscored), the
+    open incident they are inside (null when none) and how they may be reached
+    (:data:`REACH_COLUMNS` from :func:`reachability`; without ``reach`` nobody is suppressed,
+    which only hand-made frames use). Built once per snapshot."""
     frame = attributes
     if scores is not None:
         frame = frame.join(scores.select("customer_id", *_SCORE_COLUMNS), on="customer_id",
@@ -77,6 +235,15 @@ def customer_base(attributes: pl.DataFrame, scores: pl.DataFrame | None,
                            how="left", maintain_order="left")
     else:
         frame = frame.with_columns(open_incident_id=pl.lit(None, pl.String))
+    if reach is not None:
+        frame = frame.join(reach.select("customer_id", *REACH_COLUMNS), on="customer_id",
+                           how="left", maintain_order="left").with_columns(
+            # a customer the CRM does not know has given no consent
+            pl.col("suppressed").fill_null(pl.when(pl.col("reach_email").is_null())
+                                           .then(pl.lit("no_marketing_consent"))))
+    else:
+        frame = frame.with_columns(pl.lit(None, dtype).alias(c)
+                                   for c, dtype in REACH_COLUMNS.items())
     return frame
 
 
@@ -150,15 +317,23 @@ def risk_grid(frame: pl.DataFrame, experience_step: float = 5.0,
         .sort("experience_bin", "risk_bin"))
 
 
-def churn_drivers(frame: pl.DataFrame, top: int = 8) -> pl.DataFrame:
+def churn_drivers(frame: pl.DataFrame, top: int = 8,
+                  kinds: pl.DataFrame | None = None) -> pl.DataFrame:
     """The reasons the churn model gives most often for the customers of ``frame`` (any of
-    their top three): ``reason``, ``customers``, best first."""
+    their top three): ``reason``, ``customers``, best first; with ``kinds`` (``reason``,
+    ``network``) a ``network`` column too (false for a reason it does not know)."""
     reasons = (frame.filter(pl.col("churn_probability").is_not_null())
                .select("customer_id",
                        pl.concat_list("reason_1", "reason_2", "reason_3").alias("reason"))
                .explode("reason").filter(pl.col("reason").is_not_null()))
     counted = reasons.group_by("reason").agg(customers=pl.col("customer_id").n_unique())
-    return counted.sort(["customers", "reason"], descending=[True, False]).head(top)
+    best = counted.sort(["customers", "reason"], descending=[True, False]).head(top)
+    if kinds is None:
+        return best
+    return best.join(kinds.select("reason", "network"), on="reason", how="left",
+                     maintain_order="left").with_columns(pl.col("network").fill_null(False)
+                                                         ).select("reason", "network",
+                                                                  "customers")
 
 
 def network_share(frame: pl.DataFrame) -> float | None:
@@ -181,41 +356,145 @@ def campaign(frame: pl.DataFrame, choice: CampaignChoice) -> pl.DataFrame:
                        maintain_order=True)
 
 
+def contactable() -> pl.Expr:
+    """Who of a campaign goes out: not held back and not suppressed for consent."""
+    return ~pl.col("held_back") & pl.col("suppressed").is_null()
+
+
 def first_to_contact(selected: pl.DataFrame, rows: int) -> pl.DataFrame:
-    """The first ``rows`` customers of a campaign that are not held back."""
-    return selected.filter(~pl.col("held_back")).head(rows)
+    """The first ``rows`` customers of a campaign that are neither held back nor
+    suppressed."""
+    return selected.filter(contactable()).head(rows)
 
 
 def campaign_counts(selected: pl.DataFrame) -> dict[str, float]:
-    """Headline numbers of a campaign: reached, held back, revenue at risk reached, per offer."""
-    reached = selected.filter(~pl.col("held_back"))
+    """Headline numbers of a campaign: reached, held back (an open incident comes first),
+    suppressed per reason of :data:`SUPPRESSIONS` (and in all), phone numbers left out as not
+    E.164, revenue at risk reached, per offer."""
+    reached = selected.filter(contactable())
+    free = selected.filter(~pl.col("held_back"))
     counts: dict[str, float] = {
         "reached": reached.height,
-        "held_back": selected.height - reached.height,
+        "held_back": selected.height - free.height,
+        "suppressed": free.height - reached.height,
+        "phone_unusable": int(reached["phone_unusable"].fill_null(False).sum()),
         "revenue_at_risk_eur": float(reached["revenue_at_risk_eur"].fill_null(0).sum()),
     }
+    for reason in SUPPRESSIONS:
+        counts[reason] = free.filter(pl.col("suppressed") == reason).height
     for offer in OFFERS:
         counts[offer] = reached.filter(pl.col("offer") == offer).height
     return counts
 
 
-def export_frame(selected: pl.DataFrame, contacts: pl.DataFrame | None) -> pl.DataFrame:
-    """The campaign file: only customers not held back, with the recommended offer, what it
-    rests on and the main churn reason; contact details only when ``contacts`` is given
-    (roles that may export them)."""
-    reached = selected.filter(~pl.col("held_back"))
+def control_flags(customer_ids: pl.Series, code: str, rate: float) -> pl.Series:
+    """True for the customers held out as the control group: a customer's draw is the CRC-32
+    of ``<code>:<customer_id>`` over 2³², so it depends on nothing but the campaign code and
+    the customer (the same file from the same link; no engine's hash function)."""
+    limit = rate * 2 ** 32
+    return pl.Series("control_group",
+                     [zlib.crc32(f"{code}:{c}".encode()) < limit for c in customer_ids],
+                     dtype=pl.Boolean)
+
+
+def split_name(name: pl.Expr, segment: pl.Expr) -> dict[str, pl.Expr]:
+    """``first_name``, ``last_name`` and ``company_name`` from the CRM's one name: a person
+    (consumer segment) splits at the first space, so a first name is one word and the rest
+    is the family name ("Mary Ann Ó Briain" → "Mary", "Ann Ó Briain": Irish family names
+    with Ó, Mac or de stay whole; a single word is a first name only). A business (small
+    business, enterprise) keeps its name whole as ``company_name``."""
+    person = segment == "consumer"
+    clean = name.str.strip_chars().str.replace_all(r"\s+", " ")
+    return {
+        "first_name": pl.when(person).then(clean.str.extract(r"^(\S+)", 1)),
+        "last_name": pl.when(person).then(clean.str.extract(r"^\S+ (.+)$", 1)),
+        "company_name": pl.when(~person).then(clean),
+    }
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """Where an export comes from and when: the snapshot's run id and build time (UTC), the
+    time of the export (UTC) and the operator's country calling code."""
+
+    run_id: str
+    built_at: datetime | None
+    exported_at: datetime
+    country_code: str = DEFAULT_COUNTRY_CODE
+    period_end: date | None = None
+
+
+def export_frame(selected: pl.DataFrame, contacts: pl.DataFrame | None,
+                 choice: CampaignChoice | None = None,
+                 context: ExportContext | None = None) -> pl.DataFrame:
+    """The campaign file, one row per customer who may be contacted (not held back, not
+    suppressed for consent; the control group is in it, flagged): the campaign code, names
+    and the consented channels' e-mail and E.164 phone when ``contacts`` is given (roles that
+    may export them), language, preferred channel, the consent per channel, segment, region
+    and services as the screen words them, the offer, risk band, experience, the control
+    flag and rate, the snapshot and the export time (UTC, said in the column names)."""
+    choice = choice or CampaignChoice()
+    code = campaign_code(choice, context.period_end if context else None)
+    reached = selected.filter(contactable())
     out = reached.select(
-        "customer_id", "segment", "region",
+        pl.lit(code).alias("campaign_code"),
+        "customer_id",
+        *_reach_flags(),
+        pl.col("preferred_language"), pl.col("preferred_channel"),
+        _worded(reached, "segment").alias("segment"),
+        "region",
+        pl.col("cfs_types").list.eval(_worded(reached, "cfs_type", pl.element()))
+        .list.sort().list.join(", ").alias("services"),
         pl.col("offer").replace_strict(OFFERS, default=None).alias("offer"),
+        pl.col("risk_band").replace_strict(RISK_LABELS, default=None).alias("risk_band"),
         pl.col("experience").round(1).alias("experience_index"),
         "poor_days",
         pl.col("churn_probability").round(4),
-        "risk_band",
         pl.col("revenue_at_risk_eur").round(2),
         pl.col("reason_1").alias("main_reason"),
+        control_flags(reached["customer_id"], code, choice.control_rate),
+        pl.lit(choice.control_rate).alias("control_rate"),
     )
-    if contacts is not None:
-        out = out.join(contacts.select("customer_id", "name", "email", "phone"),
-                       on="customer_id", how="left")
-    return out
+    if context is not None:
+        out = out.with_columns(
+            snapshot_run_id=pl.lit(context.run_id),
+            snapshot_built_at_utc=pl.lit(_utc(context.built_at)),
+            exported_at_utc=pl.lit(_utc(context.exported_at)))
+    if contacts is None:
+        return out
+    people = reachability(contacts, context.country_code if context else DEFAULT_COUNTRY_CODE)
+    segment = reached.select("customer_id", "segment")
+    details = segment.join(people, on="customer_id", how="left", maintain_order="left").select(
+        "customer_id",
+        **split_name(pl.col("name"), pl.col("segment")),
+        email=pl.when(pl.col("reach_email")).then(pl.col("email").str.strip_chars()),
+        phone_e164=pl.when(pl.col("reach_sms") | pl.col("reach_phone")).then("phone_e164"),
+    )
+    front = ["campaign_code", "customer_id"]
+    joined = out.join(details, on="customer_id", how="left", maintain_order="left")
+    return joined.select(*front, "first_name", "last_name", "company_name", "email",
+                         "phone_e164", *[c for c in out.columns if c not in front])
 
+
+def _worded(frame: pl.DataFrame, dimension: str, column: pl.Expr | None = None) -> pl.Expr:
+    """A code column in the words the screen uses ("smb" → "Small business"), from the
+    labels of the codes ``frame`` holds."""
+    source = frame.get_column("cfs_types").explode() if dimension == "cfs_type" \
+        else frame.get_column(dimension)
+    words = {v: labels.value_label(dimension, v) for v in source.drop_nulls().unique()}
+    column = pl.col(dimension) if column is None else column
+    return column.replace_strict(words, default=None, return_dtype=pl.String)
+
+
+def _reach_flags() -> list[pl.Expr]:
+    """The channels the customer consented to and can be reached on, as true/false."""
+    return [pl.col(f"reach_{c}").fill_null(False).alias(f"consent_{c}") for c in CHANNELS]
+
+
+def _utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` (a naive time is taken as UTC, as the snapshot keeps it)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"

@@ -9,7 +9,11 @@ formula are neutralised (:mod:`cxbridge.platform.csv_export`), and every downloa
 in the audit log (:mod:`cxbridge.platform.audit`: who, role, which export, how many rows, with
 or without contact details, from which address).
 
-* ``/export/campaign.csv?from=…&to=…&region=…&segment=…&service=…&offers=…&bands=…``
+* ``/export/campaign.csv?from=…&to=…&region=…&segment=…&service=…&offers=…&bands=…&code=…``
+  ``&control=…``
+  (the campaign builder's state, :func:`cxbridge.dashboards.campaign.choice_from_query`):
+  only customers with marketing consent and consent for a channel they can be reached on;
+  the audit entry counts those suppressed, per reason.
 * ``/export/care/<incident_id>.csv``
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -25,7 +30,13 @@ import polars as pl
 
 from cxbridge.dashboards import campaign
 from cxbridge.dashboards.auth import logged_in_user
-from cxbridge.dashboards.campaign import OFFERS, RISK_BANDS, CampaignChoice
+from cxbridge.dashboards.campaign import (
+    SUPPRESSIONS,
+    CampaignChoice,
+    ExportContext,
+    choice_from_query,
+    choice_to_pairs,
+)
 from cxbridge.dashboards.context import current_reader, current_role
 from cxbridge.dashboards.data_access import INCIDENT_TABLES
 from cxbridge.dashboards.filters import Filters
@@ -40,7 +51,7 @@ CHUNK_ROWS = 20_000
 
 def campaign_href(filters: Filters, choice: CampaignChoice, role: str | None) -> str:
     """The link that downloads this campaign."""
-    pairs = [("offers", ",".join(choice.offers)), ("bands", ",".join(choice.risk_bands))]
+    pairs = choice_to_pairs(choice, always=True)
     if role:
         pairs.append(("role", role))
     query = filters.to_query()
@@ -67,17 +78,28 @@ def register_exports(server: flask.Flask, audit_file: Path) -> None:
     def campaign_csv() -> flask.Response:
         reader = current_reader()
         args = flask.request.args
-        filters = reader.filter_options().from_query(flask.request.query_string.decode())
-        choice = CampaignChoice(_picked(args.get("offers"), tuple(OFFERS)),
-                                _picked(args.get("bands"), RISK_BANDS))
+        query = flask.request.query_string.decode()
+        filters = reader.filter_options().from_query(query)
+        choice = choice_from_query(query)
         role = current_role(args.get("role"))
         with_contacts = sees_contacts(role, "campaign_export")
         selected = campaign.campaign(reader.customer_outlook(filters), choice)
-        reached = selected.filter(~pl.col("held_back"))
-        out = campaign.export_frame(selected, reader.contacts(reached) if with_contacts
-                                    else None)
-        recorded(out, "campaign", role, with_contacts, query=flask.request.query_string.decode())
-        return _csv(out, f"campaign-{filters.start}-{filters.end}.csv")
+        reached = selected.filter(campaign.contactable())
+        info = reader.snapshot_info()
+        context = ExportContext(run_id=info.run_id, built_at=info.built_at,
+                                exported_at=datetime.now(UTC), country_code=reader.country_code,
+                                period_end=filters.end)
+        out = campaign.export_frame(selected, reader.campaign_contacts(reached) if with_contacts
+                                    else None, choice, context)
+        counts = campaign.campaign_counts(selected)
+        code = campaign.campaign_code(choice, filters.end)
+        recorded(out, "campaign", role, with_contacts, query=query, campaign_code=code,
+                 control_rows=int(out["control_group"].sum()),
+                 held_back=int(counts["held_back"]),
+                 suppressed={reason: int(counts[reason]) for reason in SUPPRESSIONS},
+                 phones_not_e164=int(counts["phone_unusable"]),
+                 snapshot=info.run_id)
+        return _csv(out, f"campaign-{code}-{filters.start}-{filters.end}.csv")
 
     @server.get(CARE_PATH.format(incident_id="<incident_id>"))
     def care_csv(incident_id: str) -> flask.Response:
@@ -89,14 +111,6 @@ def register_exports(server: flask.Flask, audit_file: Path) -> None:
         care = reader.care_list(incident_id, with_contacts=with_contacts)
         recorded(care, "care_list", role, with_contacts, incident_id=incident_id)
         return _csv(care, f"care-{incident_id}.csv")
-
-
-def _picked(raw: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    """The values of a comma list that are allowed, in their usual order; none → all."""
-    if raw is None:
-        return allowed
-    asked = set(raw.split(","))
-    return tuple(v for v in allowed if v in asked)
 
 
 def _csv(frame: pl.DataFrame, filename: str) -> flask.Response:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from dash import Input
 
@@ -28,6 +28,8 @@ DEFAULT_WINDOW_DAYS = 28
 
 # URL key → Filters field, for the multi-value filters.
 _LIST_KEYS = {"region": "regions", "segment": "segments", "service": "cfs_types"}
+# every URL key the filter bar owns (the other keys are a page's own state)
+FILTER_KEYS: frozenset[str] = frozenset({"from", "to", *_LIST_KEYS})
 
 
 def filter_inputs() -> list[Input]:
@@ -142,6 +144,25 @@ class FilterChoices:
             allowed = getattr(self, name)
             picked[name] = tuple(v for v in allowed if v in asked)
         return replace(self.default, start=start, end=end, **picked)
+
+
+def page_query(search: str | None, own: Iterable[str], pairs: Sequence[tuple[str, str]]) -> str:
+    """``search`` with a page's own keys (``own``, not the filter bar's) replaced by ``pairs``:
+    how a page keeps its controls (the campaign builder's offers, …) in the URL beside the
+    filter bar's, so a link reopens the same view."""
+    mine = set(own)
+    kept = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
+            if k not in mine]
+    merged = kept + list(pairs)
+    return "?" + urlencode(merged, safe=",") if merged else ""
+
+
+def keep_page_keys(filter_query: str, search: str | None) -> str:
+    """The filter bar's query (:meth:`Filters.to_query`) with the keys of ``search`` that are
+    not the filter bar's kept: a filter change must not drop a page's own state from the URL."""
+    others = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
+              if k not in FILTER_KEYS]
+    return page_query(filter_query, {k for k, _ in others}, others)
 
 
 def _parse_date(value: str | None) -> date | None:

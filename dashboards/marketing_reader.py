@@ -4,8 +4,10 @@ chosen period, and what drives churn risk.
 Each customer's experience over the chosen dates comes from an in-memory index of running sums
 built once per snapshot (:mod:`cxbridge.dashboards.period_index`), so a new period costs
 milliseconds instead of an aggregation of ``customer_daily``. What does not depend on the dates
-(attributes, latest churn score, open incident) is joined once per snapshot too, in the index's
-row order: a filter change joins nothing.
+(attributes, latest churn score, open incident, marketing consent) is joined once per snapshot
+too, in the index's row order: a filter change joins nothing. The consent facts in the base are
+codes and flags only (:data:`cxbridge.dashboards.campaign.REACH_COLUMNS`); names, e-mails and
+phones are read for the export alone.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class MarketingReader(DashboardQueries):
     """Customer outlooks, built once per snapshot and filter choice however many callbacks ask
     at once, and the churn model's drivers."""
 
+    # the operator's country calling code for national phone numbers (see campaign.e164)
+    country_code: str = campaign.DEFAULT_COUNTRY_CODE
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # held while an outlook (and, the first time, the customer base) is built
@@ -50,12 +55,23 @@ class MarketingReader(DashboardQueries):
         with self._outlook_lock:
             return self._outlook(key, filters)
 
-    def churn_drivers(self, filters: Filters) -> pl.DataFrame | None:
-        """The churn model's driver summary for the chosen segments (``reason``, ``network``,
-        ``customers``), or None without ``churn_drivers`` in the snapshot."""
-        if self.missing(CHURN_DRIVERS):
-            return None
-        return self.sql("churn_drivers", filters)
+    def churn_drivers(self, filters: Filters) -> pl.DataFrame:
+        """What drives churn risk among the filtered customers at high risk (every filter of
+        the bar: dates, regions, segments, service types): ``reason``, ``customers``, best
+        first, with ``network`` (rooted in the network) from the model's driver summary when
+        the snapshot has one. Counted from the customer outlook, so the chart and the quadrant
+        counts always describe the same customers."""
+        high = self.customer_outlook(filters).filter(pl.col("risk_band") == "high")
+        kinds = None if self.missing(CHURN_DRIVERS) else self.sql("churn_reason_kinds")
+        return campaign.churn_drivers(high, kinds=kinds)
+
+    def campaign_contacts(self, customers: pl.DataFrame) -> pl.DataFrame:
+        """Names, e-mails, phones, consent, language and preferred channel of the customers of
+        ``customers`` (a frame with ``customer_id``), in its order: for the campaign export of
+        a role allowed contact details only."""
+        every = self._campaign_contacts()
+        return customers.select("customer_id").join(every, on="customer_id", how="left",
+                                                    maintain_order="left")
 
     def warm_up(self) -> None:
         """The customer period index and base, and the default period's outlook (the first
@@ -72,6 +88,11 @@ class MarketingReader(DashboardQueries):
         if not keep_indexes:
             self._customer_base.cache_clear()
 
+    def _campaign_contacts(self) -> pl.DataFrame:
+        """Every customer's row of ``campaign_contacts.sql``, the columns a snapshot lacks
+        added as unknown (null)."""
+        return campaign.complete_contacts(self.sql("campaign_contacts", large=True))
+
     def _build_outlook(self, key: SnapshotKey, filters: Filters) -> pl.DataFrame:
         index, base, rows = self._customer_base(key)
         return campaign.outlook(base, index.columns(filters.start, filters.end, rows), filters)
@@ -84,6 +105,9 @@ class MarketingReader(DashboardQueries):
         index = period_index.build(self.run(key, sql_text("customer_days_all")))
         scores = None if self.missing(*CHURN_TABLES) else self.sql("churn_latest", large=True)
         held = None if self.missing(*INCIDENT_TABLES) else self.sql("open_incident_customers")
+        reach = campaign.reachability(self._campaign_contacts(),
+                                      self.country_code).select("customer_id",
+                                                                *campaign.REACH_COLUMNS)
         base = campaign.customer_base(self.sql("customer_attributes", large=True), scores,
-                                      held)
+                                      held, reach)
         return index, base, index.rows_of(base["customer_id"])

@@ -8,7 +8,7 @@ import polars as pl
 from dash import html
 
 from cxbridge.dashboards import campaign, labels, theme
-from cxbridge.dashboards.campaign import OFFER_WHY, OFFERS, QUADRANTS
+from cxbridge.dashboards.campaign import OFFER_WHY, OFFERS, QUADRANTS, SUPPRESSIONS, CampaignChoice
 from cxbridge.dashboards.components import Column, data_table, stat
 from cxbridge.dashboards.figures_marketing import QUADRANT_COLOURS
 from cxbridge.dashboards.filters import Filters
@@ -43,41 +43,64 @@ def quadrant_stats(frame: pl.DataFrame) -> list[html.Div]:
     return boxes
 
 
-def campaign_preview(selected: pl.DataFrame) -> html.Div:
-    """Counts (reached, held back, revenue at risk, per offer) and the first rows."""
+def campaign_preview(selected: pl.DataFrame, choice: CampaignChoice | None = None,
+                     filters: Filters | None = None) -> html.Div:
+    """Counts (reached, held back, suppressed for consent, revenue at risk), why customers
+    were suppressed, the split per offer, the campaign code and control group the export will
+    carry, and the first rows."""
+    choice = choice or CampaignChoice()
     counts = campaign.campaign_counts(selected)
     held = counts["held_back"]
+    suppressed = counts["suppressed"]
     stats = html.Div([
         stat("Customers to contact", labels.format_count(counts["reached"]),
              stat_id="marketing-reached"),
         stat("Held back: inside an open incident", labels.format_count(held),
              "watch" if held else None, stat_id="marketing-held-back"),
+        stat("Suppressed: no consent or no address", labels.format_count(suppressed),
+             stat_id="marketing-suppressed"),
         stat("Revenue at risk reached /month", labels.format_euros(counts["revenue_at_risk_eur"]),
              stat_id="marketing-revenue"),
     ], className="stat-row")
+    why_not = html.Div(
+        ["Suppressed: "] + _joined([html.Span(
+            f"{text} {labels.format_count(counts[reason])}", id=f"marketing-suppressed-{reason}")
+            for reason, text in SUPPRESSIONS.items()])
+        + ([f" · {labels.format_count(counts['phone_unusable'])} phone numbers not valid "
+            "(E.164) and left out"] if counts["phone_unusable"] else []),
+        className="card-note", id="marketing-suppression-split")
     split = html.Div("By offer: " + " · ".join(f"{OFFERS[o]} {labels.format_count(counts[o])}"
                                                for o in OFFERS), className="card-note",
                      id="marketing-offer-split")
+    code = campaign.campaign_code(choice, filters.end if filters else None)
+    control = html.Div([
+        "Campaign ", html.Code(code, id="marketing-campaign-code"),
+        f" · control group {100 * choice.control_rate:g} % (a fixed random hold-out, in the "
+        "file and flagged, for the campaign tool to leave out)"],
+        className="card-note", id="marketing-control-note")
     why = html.Ul([html.Li([html.Strong(OFFERS[o] + ": "), OFFER_WHY[o]]) for o in OFFERS],
                   className="offer-why")
     note = html.Div("Customers inside an open incident are never exported: an offer during an "
                     "outage backfires. They get service recovery once it clears.",
                     className="card-note", style={"color": theme.MUTED}) if held else None
     first = campaign.first_to_contact(selected, PREVIEW_ROWS)
-    return html.Div([stats, split, note, data_table(first, PREVIEW_COLUMNS,
-                                                    "marketing-preview-table",
-                                                    "No customers to contact in this campaign"),
-                     why])
+    return html.Div([stats, why_not, split, control, note,
+                     data_table(first, PREVIEW_COLUMNS, "marketing-preview-table",
+                                "No customers to contact in this campaign"), why])
 
 
-def drivers_note(high: pl.DataFrame, filters: Filters, summary: bool) -> str | None:
-    """How many high-risk customers have a network reason, and what the drivers cover."""
+def _joined(parts: list) -> list:
+    """Components with " · " between them."""
+    out: list = []
+    for part in parts:
+        out.extend([" · ", part] if out else [part])
+    return out
+
+
+def drivers_note(high: pl.DataFrame) -> str | None:
+    """How many high-risk customers (of the filtered ones) have a network reason."""
     share = campaign.network_share(high)
-    parts = []
-    if share is not None:
-        parts.append(f"{high.height:,} customers at high risk; {100 * share:.0f} % of them have "
-                     "a network-rooted reason (red) among their top three.")
-    if summary and (filters.regions or filters.cfs_types):
-        parts.append("Drivers are summarised by segment: region and service type do not "
-                     "narrow them.")
-    return " ".join(parts) or None
+    if share is None:
+        return None
+    return (f"{high.height:,} customers at high risk; {100 * share:.0f} % of them have "
+            "a network-rooted reason (red) among their top three.")

@@ -3,20 +3,37 @@
 The quadrants split customers by the registry's experience target and the churn model's high
 risk band, by region, segment or service type. The campaign builder previews who an offer
 would reach (and who is held back because an open incident is hurting them right now), with
-counts and revenue at risk, and exports the list as CSV (a plain download link,
-:mod:`cxbridge.dashboards.exports`): with contact details for the marketing role, ids only for
-everybody else (:mod:`cxbridge.dashboards.roles`).
+counts and revenue at risk, and who is suppressed for consent (per reason), and exports the
+list as CSV (a plain download link, :mod:`cxbridge.dashboards.exports`): with contact details
+for the marketing role, ids only for everybody else (:mod:`cxbridge.dashboards.roles`).
+
+The builder's controls (offers, risk bands, campaign code, control-group rate) live in the
+URL beside the filter bar's (``?offers=retention&bands=high&code=WINBACK&control=10``), so a
+shared link reopens the same campaign.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from cxbridge.dashboards import campaign
-from cxbridge.dashboards.campaign import OFFERS, RISK_BANDS, RISK_LABELS, CampaignChoice
+from cxbridge.dashboards.campaign import (
+    CHOICE_KEYS,
+    OFFERS,
+    RISK_BANDS,
+    RISK_LABELS,
+    CampaignChoice,
+    choice_from_query,
+    choice_to_pairs,
+    clean_code,
+    percent_rate,
+)
 from cxbridge.dashboards.components import missing_notice, titled_card
 from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
 from cxbridge.dashboards.data_access import CHURN_TABLES, DIMENSIONS, INCIDENT_TABLES
@@ -26,7 +43,7 @@ from cxbridge.dashboards.figures_marketing import (
     quadrant_bars_figure,
     risk_map_figure,
 )
-from cxbridge.dashboards.filters import Filters, filter_inputs
+from cxbridge.dashboards.filters import Filters, filter_inputs, page_query
 from cxbridge.dashboards.labels import dimension_label
 from cxbridge.dashboards.marketing_view import campaign_preview, drivers_note, quadrant_stats
 from cxbridge.dashboards.roles import ROLE_LABELS, sees_contacts
@@ -35,22 +52,38 @@ dash.register_page(__name__, path="/marketing", name="Marketing",
                    title="Marketing · cxbridge", order=10)
 
 _GRAPH = {"displayModeBar": False}
+URL_ID = "marketing-url"
 
 
-def layout(**_query: str) -> html.Div:
+def layout(**query: str) -> html.Div:
+    choice = choice_from_query(urlencode(query))
     by_picker = dbc.RadioItems(id="marketing-by", value="segment", inline=True,
                                options=[{"label": dimension_label(d), "value": d}
                                         for d in DIMENSIONS])
     builder = [
         dbc.Row([
             dbc.Col([html.Label("Offers", className="filter-label"),
-                     dbc.Checklist(id="marketing-offers", value=list(OFFERS), inline=True,
+                     dbc.Checklist(id="marketing-offers", value=list(choice.offers),
+                                   inline=True,
                                    options=[{"label": v, "value": k} for k, v in OFFERS.items()])],
                     md=7),
             dbc.Col([html.Label("Churn risk", className="filter-label"),
-                     dbc.Checklist(id="marketing-bands", value=list(RISK_BANDS), inline=True,
+                     dbc.Checklist(id="marketing-bands", value=list(choice.risk_bands),
+                                   inline=True,
                                    options=[{"label": RISK_LABELS[b], "value": b}
                                             for b in RISK_BANDS])], md=5),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col([html.Label("Campaign code", className="filter-label",
+                                htmlFor="marketing-code"),
+                     dbc.Input(id="marketing-code", value=choice.code, debounce=True,
+                               size="sm", maxLength=40,
+                               placeholder="generated: offer and date")], md=7),
+            dbc.Col([html.Label("Control group %", className="filter-label",
+                                htmlFor="marketing-control"),
+                     dbc.Input(id="marketing-control", type="number", min=0, max=50, step=1,
+                               value=round(100 * choice.control_rate, 2), debounce=True,
+                               size="sm")], md=5),
         ], className="g-2 mb-2"),
         html.Div(id="marketing-preview"),
         html.Div([html.A("Export CSV", id="marketing-export", className="btn btn-primary "
@@ -59,6 +92,10 @@ def layout(**_query: str) -> html.Div:
                  className="export-row"),
     ]
     return html.Div([
+        # the builder's own view of the address bar (the shell's owns the filter bar's keys).
+        # It writes without telling the other locations: "callback-nav" would make Dash's page
+        # router re-render the whole page on every tick of a checkbox
+        dcc.Location(id=URL_ID, refresh=False),
         html.Div(id="marketing-notice"),
         html.Div(id="marketing-quadrant-stats", className="row row-cols-2 row-cols-xl-4 g-3 "
                                                           "mb-3"),
@@ -75,6 +112,19 @@ def layout(**_query: str) -> html.Div:
             dbc.Col(titled_card("Campaign builder", builder), lg=7),
         ], className="g-3"),
     ], className="marketing")
+
+
+def _builder_inputs() -> list[Input]:
+    """The campaign builder's controls, in the order of :func:`_choice`'s arguments."""
+    return [Input("marketing-offers", "value"), Input("marketing-bands", "value"),
+            Input("marketing-code", "value"), Input("marketing-control", "value")]
+
+
+def _choice(offers, bands, code, control) -> CampaignChoice:
+    """The builder's controls as a choice, offers and bands in their usual order."""
+    return CampaignChoice(tuple(o for o in OFFERS if o in (offers or ())),
+                          tuple(b for b in RISK_BANDS if b in (bands or ())),
+                          clean_code(code), percent_rate(control))
 
 
 def _graph(graph_id: str) -> dcc.Loading:
@@ -94,11 +144,10 @@ def show_segments(start, end, regions, segments, cfs_types):
     frame = reader.customer_outlook(filters)
     high = frame.filter(pl.col("risk_band") == "high")
     floor = high["churn_probability"].min() if not high.is_empty() else None
-    drivers = reader.churn_drivers(filters)
     return (missing_notice(missing) if missing else None, quadrant_stats(frame),
             risk_map_figure(campaign.risk_grid(frame), campaign.experience_target(), floor),
-            drivers_figure(campaign.churn_drivers(high) if drivers is None else drivers),
-            drivers_note(high, filters, summary=drivers is not None))
+            drivers_figure(reader.churn_drivers(filters)),
+            drivers_note(high))
 
 
 @callback(Output("marketing-quadrants", "figure"), Input("marketing-by", "value"),
@@ -112,26 +161,49 @@ def show_quadrants(by, start, end, regions, segments, cfs_types):
     return quadrant_bars_figure(campaign.quadrants_by(scored, by), by)
 
 
-@callback(Output("marketing-preview", "children"), Input("marketing-offers", "value"),
-          Input("marketing-bands", "value"), *filter_inputs())
+@callback(Output("marketing-preview", "children"), *_builder_inputs(), *filter_inputs())
 @needs_snapshot
-def preview(offers, bands, start, end, regions, segments, cfs_types):
-    """Who the campaign reaches and who is held back, with the first rows of the list."""
+def preview(offers, bands, code, control, start, end, regions, segments, cfs_types):
+    """Who the campaign reaches, who is held back or suppressed for consent, with the first
+    rows of the list."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
-    choice = CampaignChoice(tuple(offers or ()), tuple(bands or ()))
-    return campaign_preview(campaign.campaign(current_reader().customer_outlook(filters), choice))
+    choice = _choice(offers, bands, code, control)
+    return campaign_preview(campaign.campaign(current_reader().customer_outlook(filters), choice),
+                            choice, filters)
 
 
 @callback(Output("marketing-export", "href"), Output("marketing-export-note", "children"),
-          Input("marketing-offers", "value"), Input("marketing-bands", "value"), role_input(),
-          *filter_inputs())
-def export_link(offers, bands, requested_role, start, end, regions, segments, cfs_types):
-    """The download link of this campaign (customers held back are never in it); contact
-    details only for roles allowed them."""
+          *_builder_inputs(), role_input(), *filter_inputs())
+def export_link(offers, bands, code, control, requested_role, start, end, regions, segments,
+                cfs_types):
+    """The download link of this campaign (customers held back or without consent are never
+    in it); contact details only for roles allowed them."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     role = current_role(requested_role)
-    choice = CampaignChoice(tuple(offers or ()), tuple(bands or ()))
-    note = ("With names, e-mails and phones" if sees_contacts(role, "campaign_export") else
+    choice = _choice(offers, bands, code, control)
+    note = ("With names, consented e-mails and E.164 phones" if sees_contacts(
+        role, "campaign_export") else
             f"By customer id: contact details are exported for marketing only (you are "
             f"viewing as {ROLE_LABELS[role]})")
     return campaign_href(filters, choice, requested_role), note
+
+
+@callback(Output(URL_ID, "search"),
+          Output("marketing-offers", "value"), Output("marketing-bands", "value"),
+          Output("marketing-code", "value"), Output("marketing-control", "value"),
+          Input(URL_ID, "search"), *_builder_inputs())
+def sync_builder_and_url(search, offers, bands, code, control):
+    """The builder's controls and the URL in step: a builder change writes the URL; a URL
+    that changes otherwise (back, forward, a pasted link) sets the builder, its defaults for
+    the keys it does not name."""
+    builder = _choice(offers, bands, code, control)
+    if ctx.triggered_id == URL_ID:
+        wanted = choice_from_query(search)
+        if wanted == builder:
+            raise PreventUpdate
+        return (no_update, list(wanted.offers), list(wanted.risk_bands), wanted.code,
+                round(100 * wanted.control_rate, 2))
+    query = page_query(search, CHOICE_KEYS, choice_to_pairs(builder))
+    if query == (search or ""):
+        raise PreventUpdate
+    return query, no_update, no_update, no_update, no_update

@@ -91,9 +91,15 @@ def test_export_never_holds_held_back_customers_and_contacts_only_when_given(fra
     assert not {"name", "email", "phone"} & set(plain.columns)
     assert plain["offer"].to_list() == ["Service recovery", "Service recovery", "Upsell"]
     contacts = pl.DataFrame({"customer_id": ["A", "C", "D"], "name": ["a", "c", "d"],
-                             "email": ["a@x", "c@x", "d@x"], "phone": ["1", "3", "4"]})
+                             "email": ["a@x.ie", "c@x.ie", "d@x.ie"], "phone": ["1", "3", "4"],
+                             "marketing_opt_in": [True, True, True],
+                             "consent_email": [True, False, None]})
     rich = campaign.export_frame(selected, contacts)
-    assert rich["email"].to_list() == ["d@x", "a@x", "c@x"]
+    # only a consented e-mail goes out (unknown consent is none); contacts without the consent
+    # columns give no details at all
+    assert rich["email"].to_list() == [None, "a@x.ie", None]
+    bare = campaign.export_frame(selected, contacts.select("customer_id", "name", "email"))
+    assert bare["email"].null_count() == bare.height == 3
 
 
 def test_summaries(frame):

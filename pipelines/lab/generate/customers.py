@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 from faker.providers.person.en_IE import Provider as IrishNames
 
-from .config import WorldConfig, entity_ids
+from .config import Component, WorldConfig, entity_ids
 from .geography import REGIONS
 
 SEGMENTS = ("consumer", "smb", "enterprise")
@@ -33,6 +33,18 @@ BUSINESS_TRADES = ("Engineering", "Logistics", "Dental Practice", "Pharmacy", "M
 BUSINESS_SUFFIXES = (" Ltd", " Limited", " DAC", " & Sons", " Group", "")
 ENTERPRISE_NAMES = ("Holdings", "Group", "Technologies", "Healthcare", "Retail", "Systems")
 MAX_TENURE_YEARS = 8
+# the consent columns come from a stream of their own (the customers' stream and this number),
+# so adding them left every other column of a seeded world as it was
+CONSENT_STREAM = 0xC0
+CONSENT_COLUMNS = ("consent_email", "consent_sms", "consent_phone", "preferred_language",
+                   "preferred_channel")
+LANGUAGES = ("en", "ga", "pl", "pt", "fr")
+LANGUAGE_SHARES = (0.90, 0.03, 0.04, 0.015, 0.015)
+CHANNELS = ("email", "sms", "phone")
+# consent per channel among customers with the general marketing opt-in (e-mail most, a call
+# least); without the opt-in a CRM still records some channel consents, which count for nothing
+CHANNEL_CONSENT_OPTED_IN = (0.85, 0.60, 0.35)
+CHANNEL_CONSENT_OPTED_OUT = (0.30, 0.20, 0.10)
 
 
 def _pick(rng: np.random.Generator, values, size: int, p=None) -> np.ndarray:
@@ -126,6 +138,26 @@ def _contact_columns(rng, segment: np.ndarray, region_codes: np.ndarray) -> pl.D
     )
 
 
+def _consent_columns(rng: np.random.Generator, opt_in: np.ndarray, segment: np.ndarray
+                      ) -> pl.DataFrame:
+    """Per-channel consent, the language and the preferred channel, as a CRM records them.
+    A few customers have no record at all (null: an unknown consent, which means none).
+    Drawn from their own stream so the rest of the world does not change with them."""
+    n = opt_in.size
+    out: dict[str, pl.Series] = {}
+    for channel, yes, no in zip(CHANNELS, CHANNEL_CONSENT_OPTED_IN, CHANNEL_CONSENT_OPTED_OUT,
+                                strict=True):
+        given = rng.random(n) < np.where(opt_in, yes, no)
+        unknown = rng.random(n) < 0.03
+        out[f"consent_{channel}"] = pl.Series(given).set(pl.Series(unknown), None)
+    language = _pick(rng, LANGUAGES, n, p=LANGUAGE_SHARES)
+    language[segment != "consumer"] = "en"
+    out["preferred_language"] = pl.Series(language.tolist(), dtype=pl.String)
+    channel = pl.Series(_pick(rng, CHANNELS, n, p=(0.6, 0.3, 0.1)).tolist(), dtype=pl.String)
+    out["preferred_channel"] = channel.set(pl.Series(rng.random(n) < 0.1), None)
+    return pl.DataFrame(out)
+
+
 def build_customers(config: WorldConfig, rng: np.random.Generator) -> pl.DataFrame:
     """One row per customer at the start of the window, sorted by ``customer_id``."""
     n = config.n_customers
@@ -154,12 +186,15 @@ def build_customers(config: WorldConfig, rng: np.random.Generator) -> pl.DataFra
         "_tenure_days": tenure,
         "_disposition": rng.normal(0, 1, n),
     }, strict=False)
-    frame = pl.concat([frame, contacts], how="horizontal").with_columns(
+    consent_rng = np.random.default_rng([config.seed, int(Component.CUSTOMERS), CONSENT_STREAM])
+    consent = _consent_columns(consent_rng, frame["marketing_opt_in"].to_numpy(), segment)
+    frame = pl.concat([frame, contacts, consent], how="horizontal").with_columns(
         pl.col("customer_since").cast(pl.Date),
         pl.when(pl.col("segment") == "consumer").then(pl.col("date_of_birth").cast(pl.Date))
         .otherwise(None).alias("date_of_birth"),
     )
     return frame.select("customer_id", "name", "email", "phone", "segment", "region", "city",
                         "contract_type", "payment_method", "customer_since",
-                        "marketing_opt_in", "loyalty_tier", "date_of_birth",
+                        "marketing_opt_in", *CONSENT_COLUMNS, "loyalty_tier",
+                        "date_of_birth",
                         "_region_code", "_tenure_days", "_disposition")

@@ -11,7 +11,9 @@ from .ticket_text import describe
 
 CUSTOMER_COLUMNS = ("customer_id", "name", "email", "phone", "segment", "region", "city",
                     "contract_type", "payment_method", "customer_since", "monthly_charges_eur",
-                    "status", "marketing_opt_in", "loyalty_tier", "date_of_birth")
+                    "status", "marketing_opt_in", "consent_email", "consent_sms",
+                    "consent_phone", "preferred_language", "preferred_channel", "loyalty_tier",
+                    "date_of_birth")
 SERVICE_LABEL = {"ftth": "broadband", "iptv": "TV", "mobile_data": "mobile data",
                  "mobile_voice": "mobile", "enterprise_vpn": "VPN"}
 

@@ -400,7 +400,8 @@ _COLUMN_KEYS = ("name", "description", "match", "separator", "decimal", "header_
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "customers": (("customer_id", "name", "email", "phone", "segment", "region", "city",
                    "contract_type", "payment_method", "customer_since", "monthly_charges_eur",
-                   "status"),
+                   "status", "marketing_opt_in", "consent_email", "consent_sms",
+                   "consent_phone", "preferred_language", "preferred_channel"),
                   ("customer_id", "segment", "region", "contract_type", "customer_since")),
     "tickets": (("ticket_id", "customer_id", "service_id", "created_at", "resolved_at",
                  "status", "channel", "category", "severity", "description", "location"),

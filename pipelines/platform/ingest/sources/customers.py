@@ -35,6 +35,10 @@ from cxbridge.platform.ingest.mappings import (
 SEGMENTS = ["consumer", "smb", "enterprise"]
 CONTRACTS = ["month-to-month", "one_year", "two_year"]
 PAYMENTS = ["direct_debit", "credit_card", "bank_transfer", "invoice"]
+# marketing consent: general, then per channel (true/false, yes/no, 1/0; empty = unknown, which
+# every export treats as no consent), and how the customer likes to be reached
+CONSENTS = ["marketing_opt_in", "consent_email", "consent_sms", "consent_phone"]
+CHANNELS = ["email", "sms", "phone"]
 # what tickets, surveys and services name their customer by
 CUSTOMER_REFERENCE = Reference("customer_id", "stg.customers", "customer_id", "customer")
 # the columns a CRM export maps onto, and those it must give (one definition, shared with the
@@ -57,6 +61,12 @@ class CustomerContract(pa.DataFrameModel):
     customer_since: date = pa.Field(nullable=False, ge=date(1990, 1, 1))
     monthly_charges_eur: float = pa.Field(nullable=True, ge=0, le=100_000)
     status: str = pa.Field(isin=["active", "terminated", "suspended"])
+    marketing_opt_in: bool = pa.Field(nullable=True)
+    consent_email: bool = pa.Field(nullable=True)
+    consent_sms: bool = pa.Field(nullable=True)
+    consent_phone: bool = pa.Field(nullable=True)
+    preferred_language: str = pa.Field(nullable=True, str_matches=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
+    preferred_channel: str = pa.Field(nullable=True, isin=CHANNELS)
     extra_attributes: str = pa.Field(nullable=True)
 
 
@@ -100,11 +110,16 @@ def _typed(raw: Parsed, frame: pl.DataFrame, converters: dict[str, pl.Expr],
         else pl.lit(None, pl.String),
         segment=pl.col("segment").str.strip_chars().str.to_lowercase(),
         email=pl.col("email").str.strip_chars(),
+        preferred_language=pl.col("preferred_language").str.strip_chars()
+        .str.replace_all("_", "-").str.to_lowercase(),
+        preferred_channel=pl.col("preferred_channel").str.strip_chars().str.to_lowercase(),
     ).select([LINE, *KNOWN, "extra_attributes"])
     return cast_or_reject(Parsed(frame, raw.rejects, raw.notes),
-                          {"customer_since": pl.Date, "monthly_charges_eur": pl.Float64},
+                          {"customer_since": pl.Date, "monthly_charges_eur": pl.Float64,
+                           **dict.fromkeys(CONSENTS, pl.Boolean)},
                           converters=converters,
-                          labels={"customer_since": since_label or "date (YYYY-MM-DD)"})
+                          labels={"customer_since": since_label or "date (YYYY-MM-DD)",
+                                  **dict.fromkeys(CONSENTS, "true or false (yes/no, 1/0)")})
 
 
 SOURCE = Source(
