@@ -26,7 +26,7 @@ SCORE_PARTS = {
 }
 # The hourly panels of an incident's KPI chart, in this order; a counter the export does not
 # carry (all NULL) gets no panel. Sessions carry their usual level as a dashed line.
-KPI_PANELS = (("unavailable_minutes", "Minutes without service per hour"),
+KPI_PANELS = (("unavailable_minutes", "Minutes without service per {resolution}"),
               ("sessions", "Sessions"), ("utilisation_max_pct", "Peak utilisation (%)"),
               ("throughput_mbps", "Throughput (Mbit/s)"), ("latency_ms", "Latency (ms)"),
               ("packet_loss_pct", "Packet loss (%)"))
@@ -118,11 +118,15 @@ def impact_figure(breakdown: pl.DataFrame) -> Figure:
 
 
 def score_figure(incident: dict) -> Figure:
-    """Why the incident ranks where it does: its score's parts, stacked, in service-minutes."""
+    """Why the incident ranks where it does: its score's parts, stacked, in service-minutes
+    (of a degradation, minutes degraded: no service was lost)."""
+    degraded = incident.get("effect") == "degradation"
+    parts = {**SCORE_PARTS, **({"score_customer_minutes": "Customer minutes degraded"}
+                               if degraded else {})}
     traces = [{"type": "bar", "orientation": "h", "x": [incident.get(key) or 0],
                "y": ["Score"], "name": name, "marker": {"color": colour},
                "hovertemplate": f"{name}: %{{x:,.0f}}<extra></extra>"}
-              for (key, name), colour in zip(SCORE_PARTS.items(), theme.SERIES, strict=False)]
+              for (key, name), colour in zip(parts.items(), theme.SERIES, strict=False)]
     return {"data": traces, "layout": theme.layout(
         barmode="stack", showlegend=True, margin={"l": 8, "r": 8, "t": 4, "b": 4},
         legend={"orientation": "h", "yanchor": "top", "y": -0.45, "x": 0,
@@ -139,7 +143,8 @@ def measured_panels(kpis: pl.DataFrame) -> tuple[tuple[str, str], ...]:
 def unmeasured_panels(kpis: pl.DataFrame) -> tuple[str, ...]:
     """The titles of the panels left out because the counter was never reported."""
     shown = {column for column, _ in measured_panels(kpis)}
-    return tuple(title for column, title in KPI_PANELS if column not in shown)
+    return tuple(title.format(resolution="hour") for column, title in KPI_PANELS
+                 if column not in shown)
 
 
 def _panel_domains(count: int) -> list[tuple[list[float], list[float]]]:
@@ -160,15 +165,18 @@ def resource_kpis_figure(kpis: pl.DataFrame, started: datetime, ends: datetime) 
     panels = measured_panels(kpis)
     if kpis.is_empty() or not panels:
         return empty_figure("No hourly measurements around this incident")
+    daily = "resolution" in kpis.columns and kpis["resolution"][0] == "day"
     hours = kpis["hour"].to_list()
-    first, last = hours[0], hours[-1] + timedelta(hours=1)
+    first, last = hours[0], hours[-1] + (timedelta(days=1) if daily else timedelta(hours=1))
     shade = (max(started, first), min(ends, last))
     traces, notes, shapes, axes = [], [], [], {}
     for n, ((column, title), (x_domain, y_domain)) in enumerate(
             zip(panels, _panel_domains(len(panels)), strict=True), 1):
+        title = title.format(resolution="day" if daily else "hour")
         suffix = "" if n == 1 else str(n)
         axes[f"xaxis{suffix}"] = {"domain": x_domain, "anchor": f"y{suffix}", "type": "date",
-                                  "tickformat": "%d %b %H:%M", "nticks": 4,
+                                  "tickformat": "%d %b" if daily else "%d %b %H:%M",
+                                  "nticks": 4,
                                   "matches": None if n == 1 else "x"}
         axes[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}",
                                   "rangemode": "tozero"}
@@ -178,7 +186,7 @@ def resource_kpis_figure(kpis: pl.DataFrame, started: datetime, ends: datetime) 
             series.append((*USUAL, {"color": theme.MUTED, "width": 1.5, "dash": "dash"}))
         for key, name, line in series:
             traces.append({"type": "scatter", "mode": "lines", "name": name,
-                           "x": hours, "y": kpis[key].to_list(),
+                           "x": hours, "y": kpis[key].to_list(), "connectgaps": False,
                            "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "line": line,
                            "hovertemplate": f"%{{x|%d %b %H:%M}}<br>{name}: %{{y:,.1f}}"
                                             "<extra></extra>"})

@@ -17,6 +17,7 @@ from dash import dcc, html
 from cxbridge.dashboards import labels
 from cxbridge.dashboards.components import Column, data_table, facts, stat, status_badge
 from cxbridge.dashboards.figures_network import unmeasured_panels
+from cxbridge.models.incidents.queue import QUEUE_RULE
 
 CARE_PREVIEW_ROWS = 8
 _STATUS = {"open": "poor", "stale": "watch", "cleared": "good"}
@@ -80,10 +81,25 @@ def queue_title(basis: str) -> str:
     return f"Incident queue, by {'network' if basis == 'network' else 'customer'} impact"
 
 
+def impact_kind(row: dict) -> str:
+    """'Outage', 'Degradation' or 'Chronic degradation' (``effect``, ``queue_section``)."""
+    if row.get("effect") != "degradation":
+        return "Outage"
+    return "Chronic degradation" if row.get("queue_section") == "chronic" else "Degradation"
+
+
+def region_share(share: float | None) -> str:
+    """The chosen regions' part of an incident's service-minutes: '23 %', '< 1 %', '–'."""
+    if share is None:
+        return "–"
+    return "< 1 %" if 0 < share < 0.005 else f"{share:.0%}".replace("%", " %")
+
+
 def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
     """The queue, ranked by customer impact (or, when the snapshot knows no customers, by
     network impact: the cells and ports each incident hurt, for how long), with alarm severity
-    beside the score."""
+    beside the score; acute incidents before chronic degradations (:func:`section_rule`); under
+    a region filter, the regions' share of each incident's impact."""
     by_network = queue_basis(queue, knows_services=True) == "network"
     if by_network:
         unit = network_unit(queue["network_basis"].to_list() if "network_basis" in queue.columns
@@ -93,24 +109,37 @@ def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
                   Column("score_network", sentence(unit), labels.format_count, numeric=True))
         note = network_queue_note(unit)
     else:
+        regional = ("region_share" in queue.columns
+                    and queue["region_share"].drop_nulls().len() > 0)
         impact = (
+            *((Column("region_share", "Region's share", region_share, numeric=True),)
+              if regional else ()),
             Column("affected_customers", "Customers", labels.format_count, numeric=True),
             Column("affected_services", "Services", labels.format_count, numeric=True),
             Column("sla_services", "SLA services", labels.format_count, numeric=True),
             Column("revenue_at_risk_eur", "Revenue at risk /month", labels.format_euros,
                    numeric=True),
             Column("priority_score", "Impact score", labels.format_count, numeric=True))
-        note = QUEUE_NOTE
+        note = f"Open incidents first. {section_rule(queue)} {RANK_NOTE}"
+        if regional:
+            note += (" Under a region filter every incident that hurt a customer there shows, "
+                     "national ones included; Region's share: its part of their "
+                     "service-minutes.")
     columns = (
         Column("rank", "Queue rank", numeric=True),
         Column("incident", "Incident", lambda r: incident_cell(r, query)),
         Column("status", "Status", status_tag, nowrap=True),
         Column("started_at", "Started (UTC)", labels.format_time, nowrap=True),
         Column("duration_minutes", "Lasted", labels.format_minutes, numeric=True),
+        Column("impact_kind", "Impact", nowrap=True),
         *impact,
         Column("severity", "Alarm severity", nowrap=True),
     )
+    kinds = [impact_kind(r) for r in queue.select(
+        [c for c in ("effect", "queue_section") if c in queue.columns]).iter_rows(named=True)] \
+        if {"effect", "queue_section"} & set(queue.columns) else ["Outage"] * queue.height
     shown = queue.with_columns(
+        impact_kind=pl.Series(kinds, dtype=pl.String),
         incident=pl.struct("incident_id", "title"),
         severity=pl.struct("worst_severity", "source").map_elements(
             lambda r: severity_text(r["worst_severity"], r["source"]), return_dtype=pl.String))
@@ -124,6 +153,16 @@ def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
 RANK_NOTE = ("The queue rank is the place among every incident in the snapshot, so ranks the "
              "filters hide are skipped.")
 QUEUE_NOTE = f"Open incidents first, then by customer impact. {RANK_NOTE}"
+CHRONIC_AFTER_DAYS = 3.0  # without the queue's own (a snapshot from before the sections)
+
+
+def section_rule(queue: pl.DataFrame) -> str:
+    """The queue's ordering rule in one sentence (models/incidents/sql/queue.sql), with the
+    threshold the models used."""
+    days = CHRONIC_AFTER_DAYS
+    if "chronic_after_days" in queue.columns and queue["chronic_after_days"].drop_nulls().len():
+        days = float(queue["chronic_after_days"].drop_nulls()[0])
+    return QUEUE_RULE.format(days=days)
 
 
 def network_queue_note(unit: str) -> str:
@@ -205,15 +244,28 @@ def exposure_stats(incident: dict) -> html.Div:
     ], className="stat-row")
 
 
-def care_preview(care: pl.DataFrame, query: str) -> html.Div:
+def is_degradation(incident: dict | None) -> bool:
+    """Whether the incident slowed service down (congestion, a surge) rather than took it away
+    (``effect`` of the queue, models/incidents/sql/queue.sql)."""
+    return bool(incident) and incident.get("effect") == "degradation"
+
+
+def impact_words(incident: dict | None) -> str:
+    """What a customer's minutes in the incident were: 'Degraded for' or 'Without service for'
+    (congestion is not lost service)."""
+    return "Degraded for" if is_degradation(incident) else "Without service for"
+
+
+def care_preview(care: pl.DataFrame, query: str, incident: dict | None = None) -> html.Div:
     """How many customers to inform, and the first of them (ids only on screen); ``care``
-    comes from :meth:`cxbridge.dashboards.data_access.SnapshotReader.care_preview`."""
+    comes from :meth:`cxbridge.dashboards.data_access.SnapshotReader.care_preview`; the
+    minutes column says whether they were degraded or without service (``incident``)."""
     columns = (
         Column("customer_id", "Customer",
                lambda v: dcc.Link(v, href=customer_href(v, query)), nowrap=True),
         Column("segment", "Segment", lambda v: labels.value_label("segment", v)),
         Column("cfs_types", "Services", labels.cfs_list),
-        Column("impact_minutes", "Minutes lost", labels.format_minutes, numeric=True),
+        Column("impact_minutes", impact_words(incident), labels.format_minutes, numeric=True),
     )
     count = care["customers"][0] if not care.is_empty() else 0
     total = html.Div([html.Strong(labels.format_count(count), id="incident-care-count"),
@@ -222,18 +274,21 @@ def care_preview(care: pl.DataFrame, query: str) -> html.Div:
                                        "Nobody to inform")])
 
 
-def kpis_note(incident: dict, kpis: pl.DataFrame, from_last_week: bool, days: int) -> str:
-    """Whose hourly KPIs the incident's chart shows (``incident_kpis``), over which part of
-    it, what the dashed line is and which counters the export does not carry."""
+def kpis_note(incident: dict, kpis: pl.DataFrame) -> str:
+    """Whose KPIs the incident's chart shows (``incident_kpis``), per hour or per day, what
+    the gaps and the dashed line are and which counters the export does not carry."""
     root = incident["root_resource_id"]
     measured = not kpis.is_empty() and kpis["root_measured"].any()
     count = 0 if kpis.is_empty() else int(kpis["resources"].max())
     parts = [f"{root}, the root resource" if measured
              else f"The {count} access resources {root} hurt" if is_network_ranked(incident)
              else f"Mean of the {count} access resources carrying the services {root} hurt",
-             "the incident's time shaded"]
-    if from_last_week:
-        parts.append(f"its last {days} days")
+             "per day over its whole span" if "resolution" in kpis.columns
+             and not kpis.is_empty() and kpis["resolution"][0] == "day" else "per hour",
+             "the incident's time shaded",
+             "gaps: the resources reported nothing (not zero)"]
+    if not is_degradation(incident):
+        parts.append("an interval not reported during the outage counts as without service")
     if "usual_sessions" in kpis.columns and kpis["usual_sessions"].drop_nulls().len() > 0:
         parts.append("dashed: the sessions usual at that hour on other days")
     missing = unmeasured_panels(kpis) if not kpis.is_empty() else ()

@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from cxbridge.dashboards import labels
 from cxbridge.dashboards.components import missing_notice, titled_card
 from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
 from cxbridge.dashboards.data_access import INCIDENT_TABLES
@@ -32,20 +33,50 @@ from cxbridge.dashboards.network_view import (
     care_preview,
     exposure_stats,
     incident_header,
+    is_degradation,
     is_network_ranked,
     kpis_note,
     resources_table,
     score_note,
 )
 from cxbridge.dashboards.roles import ROLE_LABELS, sees_contacts
+from cxbridge.platform.snapshot_reading import MissingTableError
+from cxbridge.platform.warehouse import WarehouseError
 
+
+def lookup(incident_id: str | None) -> dict | None | bool:
+    """The incident's queue row; False when the snapshot has the incident tables but no such
+    incident; None when it cannot tell (no id, no snapshot, no incident tables, no request)."""
+    if not incident_id:
+        return None
+    try:
+        reader = current_reader()
+        if reader.missing(*INCIDENT_TABLES):
+            return None
+        return reader.incident(incident_id) or False
+    except (RuntimeError, KeyError, WarehouseError, MissingTableError):
+        return None
+
+
+def page_title(incident_id: str | None = None) -> str:
+    """The tab's title: "INC-00042 · Fibre cut · cxbridge", so that several incidents open in
+    tabs can be told apart."""
+    if not incident_id:
+        return "Incident · cxbridge"
+    incident = lookup(incident_id)
+    kind = labels.code_label("kind", incident["kind"]) if incident else None
+    return " · ".join(p for p in (incident_id, kind, "cxbridge") if p)
+
+
+# the incident page shows one incident whole: the filter bar (dates, regions, segments) does
+# not apply to it and is hidden; the queue's region share says how much of it is the region's
 dash.register_page(__name__, path="/incident", path_template="/incident/<incident_id>",
-                   name="Incident", title="Incident · cxbridge", order=25, nav=False,
-                   nav_parent="/operations")
+                   name="Incident", title=page_title, order=25, nav=False,
+                   nav_parent="/operations", uses_filters=False)
 
 _GRAPH = {"displayModeBar": False}
 KPI_HOURS_AROUND = 6
-KPI_MAX_DAYS = 7
+KPI_HOURLY_DAYS = 14
 RESOURCE_ROWS = 8
 
 
@@ -55,11 +86,20 @@ def layout(incident_id: str | None = None, **_query: str) -> html.Div:
     pick = html.Div(["Pick an incident in the ",
                      dcc.Link("Network operations queue", href="/operations"), "."],
                     className="empty-text")
+    unknown = lookup(incident_id) is False
+    header = pick if not incident_id else not_found(incident_id) if unknown else None
     return html.Div([
-        dcc.Store(id="incident-id", data=incident_id),
-        html.Div(pick if not incident_id else None, id="incident-header", className="mb-3"),
-        html.Div(_body(), hidden=not incident_id),
+        dcc.Store(id="incident-id", data=None if unknown else incident_id),
+        html.Div(header, id="incident-header", className="mb-3"),
+        html.Div(_body(), hidden=not incident_id or unknown),
     ], className="incident")
+
+
+def not_found(incident_id: str) -> html.Div:
+    """An id the snapshot does not hold (a stale link, a typo): say so, and where to look."""
+    return html.Div([f"There is no incident {incident_id} in this snapshot. ",
+                     dcc.Link("Back to the incident queue", href="/operations"), "."],
+                    className="empty-text", id="incident-not-found")
 
 
 def _body() -> list:
@@ -84,7 +124,7 @@ def _body() -> list:
                           html.Span(id="incident-export-note", className="export-note")],
                          className="export-row")])),
         ], className="g-3 mb-3"),
-        titled_card("Hourly KPIs of the resources involved", [
+        titled_card("KPIs of the resources involved", [
             html.Div(id="incident-kpis-note", className="card-note"),
             dcc.Loading(graph("incident-kpis", "320px"), type="dot", delay_show=300)]),
     ]
@@ -99,13 +139,16 @@ def incident_end(incident: dict) -> datetime:
     return incident["ended_at"] or incident["impact_end"] or incident["started_at"]
 
 
-def kpi_window(incident: dict) -> tuple[datetime, datetime]:
-    """Hours to show around an incident: from before it started to after it ended; of one
-    longer than a week (chronic congestion can last the whole month), its last week, which
-    is what it is doing now (or how it ended)."""
+def kpi_window(incident: dict) -> tuple[datetime, datetime, str]:
+    """Hours to show around an incident, its whole span: from before it started to after it
+    ended, per hour, or per day when hourly would be longer than ``KPI_HOURLY_DAYS`` (chronic
+    congestion can last the whole data: every day of it shows)."""
     start = incident["started_at"] - timedelta(hours=KPI_HOURS_AROUND)
     end = incident_end(incident) + timedelta(hours=KPI_HOURS_AROUND)
-    return max(start, end - timedelta(days=KPI_MAX_DAYS)), end
+    if end - start > timedelta(days=KPI_HOURLY_DAYS):
+        day = datetime.combine(start.date(), datetime.min.time())
+        return day, end, "day"
+    return start, end, "hour"
 
 
 @callback(Output("incident-header", "children"), Output("incident-exposure", "children"),
@@ -121,14 +164,14 @@ def show_incident(incident_id, search):
     missing = reader.missing(*INCIDENT_TABLES)
     incident = None if missing else reader.incident(incident_id)
     if incident is None:
-        notice = missing_notice(missing) if missing else html.Div(
-            f"There is no incident {incident_id} in this snapshot.", className="empty-text")
+        notice = missing_notice(missing) if missing else not_found(incident_id)
         return (notice, *[dash.no_update] * 5)
     ends = incident["ended_at"] or incident["impact_end"]
     return (incident_header(incident), exposure_stats(incident), score_figure(incident),
             impact_figure(reader.incident_breakdown(incident_id)),
             timeline_figure(reader.incident_timeline(incident_id), incident["started_at"], ends),
-            care_preview(reader.care_preview(incident_id, CARE_PREVIEW_ROWS), search or ""))
+            care_preview(reader.care_preview(incident_id, CARE_PREVIEW_ROWS), search or "",
+                         incident))
 
 
 @callback(Output("incident-kpis", "figure"), Output("incident-kpis-note", "children"),
@@ -142,12 +185,12 @@ def show_kpis(incident_id):
     incident = None if reader.missing(*INCIDENT_TABLES) else reader.incident(incident_id)
     if incident is None:
         return dash.no_update, dash.no_update
-    start, end = kpi_window(incident)
+    start, end, bucket = kpi_window(incident)
     kpis = reader.incident_kpis(incident_id, incident["root_resource_id"], start, end,
-                                incident["started_at"], incident_end(incident))
+                                incident["started_at"], incident_end(incident), bucket,
+                                outage=not is_degradation(incident))
     figure = resource_kpis_figure(kpis, incident["started_at"], incident_end(incident))
-    return figure, kpis_note(incident, kpis, from_last_week=start > incident["started_at"],
-                             days=KPI_MAX_DAYS)
+    return figure, kpis_note(incident, kpis)
 
 
 @callback(Output("incident-score-note", "children"), Output("incident-score-box", "hidden"),

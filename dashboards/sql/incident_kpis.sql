@@ -1,4 +1,5 @@
--- Hourly network KPIs around one incident ($incident_id, hours $from_hour … $to_hour): those
+-- Network KPIs around one incident ($incident_id, hours $from_hour … $to_hour), per hour, or per
+-- day when $bucket is 'day' (a long incident: its whole span, which hourly would crowd): those
 -- of its root resource ($root_resource_id) when it is an access resource (a PON port, a
 -- cell), else the mean over the access resources that carried its affected services
 -- (incident_access: an OLT's ports, a site's cells, …). `resources` says how many were
@@ -9,6 +10,13 @@
 -- degradation that lasts the whole data has no usual level). Summed first, then the median:
 -- one pass over the resources' hours, not a median per resource (a DNS outage is behind every
 -- cell and port: 4,400 of them at scale 1).
+-- Honest gaps: every hour of the window is a row (a spine), and an hour in which a resource
+-- itself reported nothing (`intervals_reported` 0, or no row) gives NULL for its measures, not
+-- the upstream hops' latency and loss alone (which would make an outage look better than
+-- normal). Minutes without service have no gap inside an outage ($outage, $started_at …
+-- $ends): an interval the access resource did not report there counts as 15 minutes without
+-- service. Per day: minutes without service summed, utilisation its maximum, the rest the
+-- mean of the hours measured.
 -- A counter the export does not carry stays NULL (not measured).
 with root as (
     select resource_id
@@ -58,27 +66,59 @@ usual as (
     where t.hour between $from_hour and $to_hour
 ),
 shown as (
-    select h.*
+    select h.*, h.intervals_reported > 0 as own,
+           $outage and h.hour >= date_trunc('hour', $started_at) and h.hour < $ends as down
     from access_hourly h
     join resources r using (resource_id)
     where h.date between cast($from_hour as date) and cast($to_hour as date)
       and h.hour between $from_hour and $to_hour
+),
+spine as (
+    select hour, $outage and hour >= date_trunc('hour', $started_at) and hour < $ends as down
+    from generate_series(date_trunc('hour', $from_hour), $to_hour, interval 1 hour) t(hour)
+),
+n as (select count(*) as resources from resources),
+hourly as (
+    select s.hour, s.down,
+           count(distinct h.resource_id) filter (where h.own)                as resources,
+           bool_or(h.resource_id = $root_resource_id)                        as root_measured,
+           -- (least() skips a NULL: only rows that exist, else least(60, NULL) would be 60)
+           case when s.down then (coalesce(sum(least(60.0, coalesce(h.unavailable_minutes, 0)
+                                               + (4 - h.intervals_reported) * 15.0))
+                                           filter (where h.resource_id is not null), 0)
+                                  + (any_value(n.resources) - count(h.resource_id)) * 60.0)
+                                 / nullif(any_value(n.resources), 0)
+                else avg(h.unavailable_minutes) filter (where h.own) end    as unavailable_minutes,
+           cast(sum(h.sessions) filter (where h.own) as double)              as sessions,
+           avg(h.latency_ms) filter (where h.own)                            as latency_ms,
+           avg(h.packet_loss_pct) filter (where h.own)                       as packet_loss_pct,
+           max(h.utilisation_max_pct) filter (where h.own)                   as utilisation_max_pct,
+           sum(h.throughput_mbps * h.intervals_reported) filter (where h.own)
+               / nullif(sum(h.intervals_reported)
+                        filter (where h.own and h.throughput_mbps is not null), 0)
+                                                                             as throughput_mbps,
+           sum(h.access_attempts) filter (where h.own)                       as attempts,
+           sum(h.access_successes) filter (where h.own)                      as successes
+    from spine s
+    cross join n
+    left join shown h on h.hour = s.hour
+    group by s.hour, s.down
 )
-select hour,
-       count(distinct resource_id)                                       as resources,
-       bool_or(resource_id = $root_resource_id)                          as root_measured,
-       avg(unavailable_minutes)                                          as unavailable_minutes,
-       cast(sum(sessions) as double)                                     as sessions,
-       cast(any_value(u.usual_sessions) as double)                       as usual_sessions,
-       avg(latency_ms)                                                   as latency_ms,
-       avg(packet_loss_pct)                                              as packet_loss_pct,
-       max(utilisation_max_pct)                                          as utilisation_max_pct,
-       sum(throughput_mbps * intervals_reported)
-           / nullif(sum(intervals_reported) filter (where throughput_mbps is not null), 0)
-                                                                         as throughput_mbps,
-       cast(100.0 * (sum(access_attempts) - sum(access_successes))
-            / nullif(sum(access_attempts), 0) as double)                 as failed_setup_pct
-from shown
+select date_trunc($bucket, h.hour)                                           as hour,
+       $bucket                                                               as resolution,
+       max(h.resources)                                                      as resources,
+       coalesce(bool_or(h.root_measured), false)                             as root_measured,
+       case when $bucket = 'hour' then max(h.unavailable_minutes)
+            else sum(h.unavailable_minutes) end                              as unavailable_minutes,
+       avg(h.sessions)                                                       as sessions,
+       cast(avg(u.usual_sessions) as double)                                 as usual_sessions,
+       avg(h.latency_ms)                                                     as latency_ms,
+       avg(h.packet_loss_pct)                                                as packet_loss_pct,
+       max(h.utilisation_max_pct)                                            as utilisation_max_pct,
+       avg(h.throughput_mbps)                                                as throughput_mbps,
+       cast(100.0 * (sum(h.attempts) - sum(h.successes))
+            / nullif(sum(h.attempts), 0) as double)                          as failed_setup_pct
+from hourly h
 left join usual u using (hour)
-group by hour
-order by hour
+group by 1
+order by 1

@@ -25,7 +25,8 @@ import polars as pl
 
 from cxbridge.platform.settings import SettingsError
 
-MODEL_VERSION = "incidents-1.2"  # 1.1: care_list, incident_access; 1.2: calibrated detection
+MODEL_VERSION = "incidents-1.3"  # 1.1: care_list, incident_access; 1.2: calibrated detection;
+#                                   1.3: queue sections (acute, chronic), region in impact_breakdown
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,10 @@ class Params:
     sla_weight: float = 3.0
     revenue_weight: float = 10.0         # service-minutes per € a month at risk
     experience_weight: float = 1.0       # service-minutes per SEI point (0–100) lost per service
+    # queue sections (queue.sql): a degradation (no service lost) open or lasting longer than
+    # this is chronic and ranks below every acute incident, so that the minutes a months-old
+    # congestion accumulates never bury a fresh outage
+    chronic_after_days: float = 3.0
     as_of: datetime | None = field(default=None)  # "now"; default: the end of the newest data
 
     def sql_parameters(self, run_id: str) -> dict[str, object]:

@@ -14,7 +14,12 @@ SHOWN = ("rank", "incident_id", "status", "kind", "root_resource_id", "started_a
          "score_business", "score_sla", "score_revenue", "score_experience",
          "affected_services", "affected_customers", "sla_services", "sla_breached_services",
          "revenue_at_risk_eur", "experience_drop", "score_network", "network_resources",
-         "priority_basis", "planned", "source", "title")
+         "priority_basis", "planned", "source", "title", "effect", "queue_section")
+# the queue's order in words (queue.sql), for the CLI's help and the Operations page
+QUEUE_RULE = ("Acute incidents before chronic ones, each by impact score: an outage (service "
+              "lost) is always acute; a degradation (congestion, slow service) becomes chronic "
+              "after {days:g} days, so the minutes it accumulates never bury a fresh outage. "
+              "Incidents that hurt nobody come last.")
 
 
 class NoQueueError(UserError, KeyError):

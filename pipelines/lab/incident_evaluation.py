@@ -11,12 +11,15 @@ split into two predicted ones matches one of them; the other counts as matching 
 
 **Figures.**
 
-* ``ndcg10``: NDCG@10 of the queue's order (unplanned incidents, by priority score) with each
-  incident's gain the true customer-impact minutes of the incident it matches (Σ
-  ``impact_minutes`` in ``incident_services.parquet``; 0 when it matches none), against the ideal
-  order of every true unplanned incident. ``ndcg10_severity``: the same incidents ranked the way
-  a severity-driven NOC would (worst alarm severity, then first raised; silent incidents have
-  no alarm, so they come last).
+* ``ndcg10``: NDCG@10 of the unplanned incidents ordered by their priority score (the impact
+  the models estimate) with each incident's gain the true customer-impact minutes of the
+  incident it matches (Σ ``impact_minutes`` in ``incident_services.parquet``; 0 when it matches
+  none), against the ideal order of every true unplanned incident. ``ndcg10_queue``: the same in
+  the queue's own order, which puts acute incidents before chronic degradations whatever minutes
+  those have accumulated (``models/incidents/queue.py``, ``QUEUE_RULE``): lower by design where
+  a long congestion holds the most lifetime minutes. ``ndcg10_severity``: the same incidents
+  ranked the way a severity-driven NOC would (worst alarm severity, then first raised; silent
+  incidents have no alarm, so they come last).
 * ``root_cause_rate``: of the true incidents that raised two alarms or more, the share whose
   matched incident names the true root resource (``root_cause_rate_without_hints``: the same
   with the source's root-cause flags ignored, topology and time alone).
@@ -148,12 +151,14 @@ def _gains_in_order(scored: pl.DataFrame, by: list[str], descending: list[bool])
 def ranking_figures(scored: pl.DataFrame, truth: pl.DataFrame) -> dict:
     unplanned = scored.filter(~pl.col("planned"))
     ideal = truth.filter(~pl.col("planned"))["true_minutes"].to_list()
-    by_score = _gains_in_order(unplanned, ["rank"], [False])
+    by_score = _gains_in_order(unplanned, ["priority_score", "rank"], [True, False])
+    by_queue = _gains_in_order(unplanned, ["rank"], [False])
     by_severity = _gains_in_order(unplanned, ["severity_rank", "started_at", "incident_id"],
                                   [True, False, False])
-    everything = _gains_in_order(scored, ["rank"], [False])
+    everything = _gains_in_order(scored, ["priority_score", "rank"], [True, False])
     return {
         "ndcg10": ndcg_at(by_score, ideal),
+        "ndcg10_queue": ndcg_at(by_queue, ideal),
         "ndcg10_severity": ndcg_at(by_severity, ideal),
         "ndcg10_with_planned": ndcg_at(everything, truth["true_minutes"].to_list()),
         "top10": unplanned.sort("rank").head(10).select(

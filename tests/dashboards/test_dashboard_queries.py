@@ -145,7 +145,8 @@ def test_churn_and_restore_kpis_read_their_published_tables(reader, world):
 
 def test_missing_model_tables_are_reported_not_fatal(settings, publish, demo_rows, world):
     marts_only = {k: v for k, v in world.items()
-                  if k not in ("churn_scores", "queue", "incidents", "incident_services",
+                  if k not in ("churn_scores", "churn_score_history", "queue", "incidents",
+                               "incident_services",
                                "impact_breakdown", "incident_episodes", "episodes")}
     publish("marts-only", demo_rows, marts_only)
     reader = SnapshotReader(settings)

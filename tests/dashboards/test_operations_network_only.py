@@ -103,7 +103,9 @@ def network_tables(world: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
             "revenue_at_risk_eur": 0.0, "experience_drop": None,
             "score_network": minutes * usual, "priority_basis": "network",
             "network_resources": 1, "model_version": "incidents-test", "run_id": "inc-run",
-            "scored_at": datetime(2026, 3, 12)})
+            "scored_at": datetime(2026, 3, 12), "effect": "degradation",
+            "queue_section": "chronic" if kind == "chronic_congestion" else "acute",
+            "chronic_after_days": 3.0})
         impact.append({"incident_id": iid, "network_resources": 1, "network_minutes": minutes,
                        "network_impact": minutes * usual, "network_basis": "sessions"})
     return {
@@ -230,7 +232,7 @@ def test_the_kpi_chart_shows_usual_sessions_and_only_measured_counters(reader):
     figure = resource_kpis_figure(kpis, incident["started_at"], END)
     assert "Usual sessions" in [t["name"] for t in figure["data"]]
     assert all(shape["x0"] >= kpis["hour"][0] for shape in figure["layout"]["shapes"])
-    note = network_view.kpis_note(incident, kpis, from_last_week=False, days=7)
+    note = network_view.kpis_note(incident, kpis)
     assert "dashed" in note and "not measured by the export: latency (ms), packet loss" in note
     chronic = reader.incident_kpis(CONG, "CELL-B", datetime(2026, 3, 5), END,
                                    datetime(2026, 3, 2), END)

@@ -32,6 +32,24 @@ CLEARED_BNG = "INC-DONE"
 SILENT_CELL = "SIL-SLEEP"
 
 
+def _phone(n: int) -> str:
+    """Mostly international, every eighth in national form (087 …), two bare local numbers
+    that cannot be made E.164 (customers 12 and 21)."""
+    if n in (12, 21):
+        return f"100 {n:04d}"
+    return f"087 100 {n:04d}" if n % 8 == 5 else f"+353 87 100 {n:04d}"
+
+
+def _consent(n: int) -> dict[str, object]:
+    """Marketing consent as a CRM gives it: no general opt-in for every fourth customer from
+    the third on, unknown (null) for every ninth; e-mail consent but for every fifth from the
+    second, SMS for every third, calls for every sixth, unknown SMS for every eleventh."""
+    return {"marketing_opt_in": None if n % 9 == 0 else n % 4 != 3,
+            "consent_email": n % 5 != 2, "consent_sms": None if n % 11 == 0 else n % 3 == 0,
+            "consent_phone": n % 6 == 0, "preferred_language": "ga" if n % 7 == 0 else "en",
+            "preferred_channel": ("email", "sms", "phone", None)[n % 4]}
+
+
 def customers() -> pl.DataFrame:
     rows = []
     for n in range(1, 41):
@@ -43,12 +61,13 @@ def customers() -> pl.DataFrame:
         rows.append({
             "customer_id": f"C{n:07d}", "name": name,
             "email": f"{name.lower().replace(' ', '.').replace(chr(39), '')}@example.ie",
-            "phone": f"+353 87 100 {n:04d}", "segment": segment,
+            "phone": _phone(n), "segment": segment,
             "region": REGIONS[(n - 1) % 5], "city": "Town", "contract_type": "monthly",
             "payment_method": "direct_debit", "customer_since": date(2020, 1, 1),
             "monthly_charges_eur": 40.0 + n, "status": "active", "services_active": len(cfs),
             "services_ever": len(cfs), "cfs_types": sorted(cfs),
             "monthly_revenue_eur": 40.0 + n, "last_service_end": None,
+            **_consent(n),
         })
     frame = pl.DataFrame(rows, schema_overrides={"last_service_end": pl.Date})
     assert frame.row(0, named=True)["name"] == PII_CUSTOMER["name"]
@@ -145,6 +164,14 @@ def churn_scores(people: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema_overrides={"reason_3": pl.String})
 
 
+def churn_history(scores: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+    """The one scoring's rows of the history, as models/churn writes them."""
+    from cxbridge.models.churn.world import history_table
+
+    return history_table(scores.join(people.select("customer_id", "segment"), on="customer_id"),
+                         people)
+
+
 def churn_drivers(scores: pl.DataFrame) -> pl.DataFrame:
     """Per segment (and 'all') × risk band: customers with each reason (as models/churn)."""
     reasons = scores.select("customer_id", "risk_band", "network_reason",
@@ -210,7 +237,9 @@ def incident_tables(services: pl.DataFrame) -> dict[str, pl.DataFrame]:
             "experience_drop": 40.0, "score_network": 500.0 / rank,
             "priority_basis": "customers", "network_resources": 1,
             "model_version": "incidents-test", "run_id": "inc-run",
-            "scored_at": datetime(2026, 3, 16)})
+            "scored_at": datetime(2026, 3, 16),
+            "effect": "degradation" if source == "silent" else "outage",
+            "queue_section": "acute", "chronic_after_days": 3.0})
         impact.append({"incident_id": iid, "network_resources": 1, "network_minutes": minutes,
                        "network_impact": 500.0 / rank, "network_basis": "sessions"})
         for row in rows.iter_rows(named=True):
@@ -229,10 +258,11 @@ def incident_tables(services: pl.DataFrame) -> dict[str, pl.DataFrame]:
                                  "started_at": start, "ended_at": end, "n_alarms": 1,
                                  "flapping": False, "severity_rank": 5, "service_affecting": True})
     affected_frame = pl.DataFrame(affected)
-    breakdown = affected_frame.group_by("incident_id", "cfs_type", "segment").agg(
+    regions = services.select("service_id", "region").unique()
+    breakdown = affected_frame.join(regions, on="service_id").group_by(
+        "incident_id", "cfs_type", "segment", "region").agg(
         services=pl.len(), customers=pl.col("customer_id").n_unique(),
         service_minutes=pl.col("impact_minutes").sum())
-    regions = services.select("service_id", "region").unique()
     care = (affected_frame.join(regions, on="service_id")
             .group_by("incident_id", "customer_id").agg(
                 pl.col("segment").first(), pl.col("region").first(),
@@ -297,6 +327,7 @@ def world_tables() -> dict[str, pl.DataFrame]:
         "customer_kpi_daily": customer_kpi_daily(days),
         "churn_scores": churn_scores(people),
         "churn_drivers": churn_drivers(churn_scores(people)),
+        "churn_score_history": churn_history(churn_scores(people), people),
         "access_hourly": access_hourly(),
         "tickets": tickets(people),
         **incident_tables(services),

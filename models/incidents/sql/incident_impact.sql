@@ -1,4 +1,5 @@
--- incidents.impact_breakdown (incident × CFS type × segment) and incidents.incident_impact
+-- incidents.impact_breakdown (incident × CFS type × segment × the customers' region: a
+-- region filter finds every incident that touched the region, a national one included) and incidents.incident_impact
 -- (one row per incident) for the incidents in incidents.scope_incidents:
 -- * affected services and customers, by CFS type and segment; service-minutes;
 -- * enterprise SLA exposure: VPN services with an availability SLA (slaAvailabilityPct), their
@@ -22,11 +23,13 @@ delete from incidents.incident_impact
 where incident_id in (select incident_id from incidents.scope_incidents);
 
 insert into incidents.impact_breakdown
-select incident_id, cfs_type, segment, count(*) as services,
-       count(distinct customer_id) as customers, sum(impact_minutes) as service_minutes
-from incidents.incident_services
-where incident_id in (select incident_id from incidents.scope_incidents)
-group by all;
+select s.incident_id, s.cfs_type, s.segment, count(*) as services,
+       count(distinct s.customer_id) as customers, sum(s.impact_minutes) as service_minutes,
+       coalesce(c.region, 'unknown') as region
+from incidents.incident_services s
+left join stg.customers c on c.customer_id = s.customer_id
+where s.incident_id in (select incident_id from incidents.scope_incidents)
+group by s.incident_id, s.cfs_type, s.segment, coalesce(c.region, 'unknown');
 
 insert into incidents.incident_impact
 with p as (select * from incidents.params),

@@ -35,4 +35,5 @@ select
     cast($enterprise_weight as double)                    as enterprise_weight,
     cast($sla_weight as double)                           as sla_weight,
     cast($revenue_weight as double)                       as revenue_weight,
-    cast($experience_weight as double)                    as experience_weight
+    cast($experience_weight as double)                    as experience_weight,
+    cast($chronic_after_days as double)                   as chronic_after_days

@@ -14,11 +14,24 @@
 --   score_experience        experience_weight × measured experience drop × affected services
 --   score_network           (not part of the customer score) the network impact
 -- Alarm severity is shown alongside, not used: ranking by it is the baseline the score beats.
+-- Sections: the score accumulates over an incident's life, so a congestion open for months
+-- would outscore every fresh outage. The queue therefore has two sections, `acute` first:
+-- * `effect`: 'outage' when any of its windows took service away (incidents.incident_windows),
+--   else 'degradation' (congestion, surges, overloads: service slow, not gone);
+-- * `queue_section`: 'chronic' for a degradation that has lasted longer than
+--   `chronic_after_days` (incidents.params), else 'acute'. Within a section, by the score.
+-- Incidents that hurt nobody (score 0: a protected link, a fault behind no service) come last.
 create or replace table incidents.queue as
 with p as (select * from incidents.params),
 basis as (
     select case when exists (select 1 from core.cfs) then 'customers' else 'network' end
                as priority_basis
+),
+effects as (
+    select incident_id,
+           case when bool_or(effect = 'outage') then 'outage' else 'degradation' end as effect
+    from incidents.incident_windows
+    group by incident_id
 ),
 segment_minutes as (
     select incident_id,
@@ -40,10 +53,16 @@ scored as (
            m.affected_services, m.affected_customers, m.sla_services, m.sla_breached_services,
            m.revenue_at_risk_eur, m.experience_drop, p.model_version, p.run_id,
            coalesce(m.network_impact, 0)                                   as score_network,
-           m.network_resources, b.priority_basis
+           m.network_resources, b.priority_basis,
+           coalesce(e.effect, 'outage')                                    as effect,
+           case when coalesce(e.effect, 'outage') = 'degradation'
+                     and coalesce(m.duration_minutes, 0) > p.chronic_after_days * 1440
+                then 'chronic' else 'acute' end                            as queue_section,
+           p.chronic_after_days
     from incidents.incidents i
     left join incidents.incident_impact m on m.incident_id = i.incident_id
     left join segment_minutes sm on sm.incident_id = i.incident_id
+    left join effects e on e.incident_id = i.incident_id
     cross join p
     cross join basis b
 ),
@@ -55,7 +74,9 @@ final as (
     from scored
 )
 select
-    cast(row_number() over (order by priority_score desc, severity_rank desc, started_at,
+    cast(row_number() over (order by case when priority_score <= 0 then 2
+                                          when queue_section = 'chronic' then 1 else 0 end,
+                                     priority_score desc, severity_rank desc, started_at,
                                      incident_id) as integer)           as rank,
     incident_id, status, source, kind, title, root_resource_id, started_at, duration_minutes,
     planned, worst_severity, severity_rank, round(priority_score, 1) as priority_score,
@@ -65,6 +86,6 @@ select
     affected_services, affected_customers, sla_services, sla_breached_services,
     round(revenue_at_risk_eur, 2) as revenue_at_risk_eur, experience_drop,
     round(score_network, 1) as score_network, priority_basis, network_resources, model_version,
-    run_id, current_timestamp::timestamp as scored_at
+    run_id, current_timestamp::timestamp as scored_at, effect, queue_section, chronic_after_days
 from final
 order by rank;

@@ -16,7 +16,7 @@
 --                     windows, or the resource itself when none is): minutes,
 --                     usual traffic, network impact (session-minutes)
 --   care_list         one row per incident × customer it hurt, in the order care calls them
---   impact_breakdown  one row per incident × CFS type × segment
+--   impact_breakdown  one row per incident × CFS type × segment × region (the customer's)
 --   incident_impact   one row per incident: counts, SLA exposure, experience drop, revenue at
 --                     risk, and beside them the network impact
 --   queue             one row per incident: the priority score, its components, and its rank
@@ -85,7 +85,7 @@ create or replace table incidents.care_list (
 
 create or replace table incidents.impact_breakdown (
     incident_id varchar, cfs_type varchar, segment varchar, services bigint, customers bigint,
-    service_minutes double
+    service_minutes double, region varchar
 );
 
 create or replace table incidents.incident_impact (
@@ -108,7 +108,8 @@ create or replace table incidents.queue (
     affected_customers bigint, sla_services bigint, sla_breached_services bigint,
     revenue_at_risk_eur double, experience_drop double, score_network double,
     priority_basis varchar, network_resources bigint, model_version varchar,
-    run_id varchar, scored_at timestamp
+    run_id varchar, scored_at timestamp, effect varchar, queue_section varchar,
+    chronic_after_days double
 );
 
 -- what the next step works on: a full build puts everything in scope, a refresh only what a
