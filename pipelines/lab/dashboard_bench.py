@@ -157,7 +157,8 @@ def interactions(filters: Filters, subjects: Mapping[str, str]) -> list[Interact
                                                 "customer-tickets.children"),
                                            _key("customer-experience.figure",
                                                 "customer-services.children",
-                                                "customer-incidents.children")), customer),
+                                                "customer-incidents.children",
+                                                "customer-alert.children")), customer),
     ]
 
 
