@@ -43,7 +43,8 @@ def read_queue(con, limit: int | None = 20, include_planned: bool = False,
     return frame.head(limit) if limit else frame
 
 
-def _short(value: float | None) -> str:
+def short_score(value: float | None) -> str:
+    """12345 → 12.3k: a score's size at a glance."""
     value = value or 0
     for floor, suffix in ((1e6, "M"), (1e3, "k")):
         if abs(value) >= floor:
@@ -61,13 +62,13 @@ def queue_table(frame: pl.DataFrame, title: str) -> Table:
                   "customers", "SLA VPNs (breached)", "€/month at risk", "since", "minutes",
                   "what", title=title, title_justify="left")
     for row in frame.iter_rows(named=True):
-        parts = (f"{_short(row['score_network'])} on {row['network_resources'] or 0} resources"
-                 if network else " + ".join(_short(row[c]) for c in (
+        parts = (f"{short_score(row['score_network'])} on {row['network_resources'] or 0} resources"
+                 if network else " + ".join(short_score(row[c]) for c in (
                      "score_customer_minutes", "score_business", "score_sla", "score_revenue",
                      "score_experience")))
         table.add_row(
             str(row["rank"]), row["incident_id"], row["status"],
-            row["worst_severity"] or "(silent)", _short(row["priority_score"]), parts,
+            row["worst_severity"] or "(silent)", short_score(row["priority_score"]), parts,
             f"{row['affected_services'] or 0:,}", f"{row['affected_customers'] or 0:,}",
             f"{row['sla_services'] or 0} ({row['sla_breached_services'] or 0})",
             f"{row['revenue_at_risk_eur'] or 0:,.0f}", row["started_at"].strftime("%m-%d %H:%M"),

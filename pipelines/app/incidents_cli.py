@@ -22,7 +22,7 @@ from rich.text import Text
 from cxbridge.models.incidents.build import refresh
 from cxbridge.models.incidents.care import care_list, export_care_list
 from cxbridge.models.incidents.params import Params
-from cxbridge.models.incidents.queue import queue_table, read_queue
+from cxbridge.models.incidents.queue import queue_table, read_queue, short_score
 from cxbridge.models.incidents.tmf656 import export_problems, problem_for
 from cxbridge.platform import audit, runs, warehouse
 from cxbridge.platform.settings import Settings
@@ -107,11 +107,11 @@ def queue_view(frame, title: str, width: int) -> RenderableType:
         head = Text(f"#{row['rank']} ", style="bold", no_wrap=True, overflow="ignore")
         head.append(row["incident_id"], style="bold cyan")
         head.append(f"  {row['status']} · {row['worst_severity'] or '(silent)'} · "
-                    f"score {_short(row['priority_score'])}")
+                    f"score {short_score(row['priority_score'])}")
         blocks.append(head)
-        parts = (f"{_short(row['score_network'])} session-min on "
+        parts = (f"{short_score(row['score_network'])} session-min on "
                  f"{row['network_resources'] or 0} resources" if network else " + ".join(
-                     f"{_short(row[c])} {name}" for c, name in _COMPONENTS))
+                     f"{short_score(row[c])} {name}" for c, name in _COMPONENTS))
         lines = [
             f"score = {parts}",
             f"{row['affected_customers'] or 0:,} customers, {row['affected_services'] or 0:,} "
@@ -134,7 +134,7 @@ def _compact_table(frame, title: str) -> Table:
     for row in frame.iter_rows(named=True):
         table.add_row(
             str(row["rank"]), row["incident_id"], row["status"],
-            row["worst_severity"] or "(silent)", _short(row["priority_score"]),
+            row["worst_severity"] or "(silent)", short_score(row["priority_score"]),
             f"{row['affected_customers'] or 0:,}", f"{row['revenue_at_risk_eur'] or 0:,.0f}",
             f"{row['started_at']:%m-%d %H:%M}", f"{row['duration_minutes'] or 0:,.0f}",
             row["title"])
@@ -144,15 +144,6 @@ def _compact_table(frame, title: str) -> Table:
 _COMPONENTS = (("score_customer_minutes", "cust-min"), ("score_business", "business"),
                ("score_sla", "SLA"), ("score_revenue", "revenue"),
                ("score_experience", "experience"))
-
-
-def _short(value: float | None) -> str:
-    """12345 → 12.3k: a score's size at a glance."""
-    value = value or 0
-    for floor, suffix in ((1e6, "M"), (1e3, "k")):
-        if abs(value) >= floor:
-            return f"{value / floor:.1f}{suffix}"
-    return f"{value:.0f}"
 
 
 def _problem(con, settings: Settings, options: Options, notes: Console) -> None:
