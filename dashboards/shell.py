@@ -184,7 +184,8 @@ def register_callbacks(app: dash.Dash) -> None:
             if wanted == current:
                 raise PreventUpdate
             return no_update, *wanted.to_inputs()
-        query = current.to_query()
+        # a page's own keys (the campaign builder's offers, …) stay beside the filters
+        query = fb.keep_page_keys(current.to_query(), search)
         return (query if query != (search or "") else no_update), *[no_update] * 5
 
     @app.callback(

@@ -22,6 +22,7 @@ from cxbridge.dashboards.campaign import CampaignChoice
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.filters import Filters, keep_page_keys, page_query
 from cxbridge.platform.audit import read_events
+from tests.dashboards.browser import pick
 from tests.dashboards.world import FIRST_DAY, LAST_DAY
 
 PERIOD = Filters(start=FIRST_DAY, end=LAST_DAY)
@@ -269,4 +270,13 @@ def test_a_shared_campaign_link_reopens_the_campaign_and_follows_changes(dash_du
     _wait(dash_duo, lambda: _checked(dash_duo, "marketing-offers") == ["Retention"],
           "going back restores the offers")
     assert _query(dash_duo)["offers"] == ["retention"]
+
+    dash_duo.driver.execute_script(  # the filter bar, scrolled out of view by the builder
+        "document.querySelector('#filters-region')"
+        ".scrollIntoView({block: 'center', behavior: 'instant'})")
+    pick(dash_duo, "#filters-region", "Munster")  # a filter change keeps the campaign's keys
+    _wait(dash_duo, lambda: _query(dash_duo).get("region") == ["Munster"],
+          "the URL follows the region filter")
+    assert _query(dash_duo)["offers"] == ["retention"] and _query(dash_duo)["code"] == [
+        "WINBACK"]
     assert dash_duo.get_logs() == []
