@@ -13,7 +13,7 @@ import cxbridge.platform.snapshot_reading as snapshot_reading
 from cxbridge.dashboards.app import PACKAGE_DIR, create_app, serve
 from cxbridge.dashboards.auth import DashboardConfigError, hash_password, is_loopback
 from cxbridge.dashboards.roles import Account
-from tests.dashboards.test_security import log_in
+from tests.dashboards.login_form import log_in
 
 
 def _layout_text(app, headers=None) -> str:

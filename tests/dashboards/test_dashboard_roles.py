@@ -12,7 +12,7 @@ from cxbridge.dashboards.app import create_app, serve
 from cxbridge.dashboards.auth import DashboardConfigError, role_from_env
 from cxbridge.dashboards.roles import ROLES, Access, Account, sees_contacts
 from cxbridge.lab.dashboard_bench import post_callback
-from tests.dashboards.test_security import log_in
+from tests.dashboards.login_form import log_in
 from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER
 
 PROFILE = ("..customer-profile-card.children...customer-churn-card.children..."

