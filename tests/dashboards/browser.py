@@ -20,3 +20,23 @@ def pick(dash_duo, selector: str, label: str, timeout: float = 20) -> None:
         return None
 
     until(option, timeout, msg=f"{selector} never offered {label!r}").click()
+
+
+def displayed(dash_duo, selector: str) -> bool:
+    """Whether the element at ``selector`` is shown, asked again when Dash re-renders it between
+    the lookup and the question (a ``StaleElementReferenceException`` on a loaded machine)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(20):
+        try:
+            return dash_duo.find_element(selector).is_displayed()
+        except StaleElementReferenceException:
+            continue
+    raise AssertionError(f"{selector} kept being re-rendered; could not ask whether it is shown")
+
+
+def becomes_hidden(dash_duo, selector: str, timeout: float = 10) -> None:
+    """Wait until the element at ``selector`` is hidden; fail naming it if it stays shown."""
+    from dash.testing.wait import until
+
+    until(lambda: not displayed(dash_duo, selector), timeout, msg=f"{selector} is still shown")

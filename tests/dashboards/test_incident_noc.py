@@ -20,6 +20,7 @@ from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.figures_network import resource_kpis_figure
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.network_view import care_preview, queue_table
+from tests.dashboards.browser import becomes_hidden, displayed
 from tests.dashboards.test_operations_network_only import _components, _texts
 from tests.dashboards.world import (
     CLEARED_BNG,
@@ -173,11 +174,11 @@ def test_incident_tabs_are_named_and_an_unknown_id_shows_no_empty_page(dash_duo,
     dash_duo.wait_for_element("#incident-care-table")
     wait = WebDriverWait(dash_duo.driver, 10)
     wait.until(lambda d: d.title == "INC-OPEN · Loss of signal · cxbridge", "tab title")
-    assert not dash_duo.find_element("#shell-filter-bar").is_displayed()
+    assert not displayed(dash_duo, "#shell-filter-bar")
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/incident/INC-NOPE")
     dash_duo.wait_for_contains_text("#incident-not-found", "no incident INC-NOPE")
     wait.until(lambda d: d.title == "INC-NOPE · cxbridge", "tab title")
-    assert not dash_duo.find_element("#incident-export").is_displayed()
-    assert not dash_duo.find_element("#incident-kpis").is_displayed()
+    becomes_hidden(dash_duo, "#incident-export")
+    becomes_hidden(dash_duo, "#incident-kpis")
     link = dash_duo.find_element("#incident-not-found a")
     assert link.get_attribute("href").endswith("/operations")

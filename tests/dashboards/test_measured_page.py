@@ -12,7 +12,7 @@ from dash.testing.wait import until
 from cxbridge.dashboards.app import create_app
 from cxbridge.dashboards.measured_view import NO_LOGS
 from cxbridge.jobs import flow
-from tests.dashboards.browser import pick
+from tests.dashboards.browser import becomes_hidden, displayed, pick
 from tests.ue_logs import DRIVE_ROWS, STATIC_ROWS, write_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
@@ -56,21 +56,21 @@ def test_without_logs_the_page_says_what_to_load(dash_duo, publish, tiny_rows, s
     _start(dash_duo, create_app(settings, role="marketing"))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/measured")
     dash_duo.wait_for_contains_text("#measured-notice", NO_LOGS)
-    assert not dash_duo.find_element("#measured-body").is_displayed()
+    assert not displayed(dash_duo, "#measured-body")
 
 
 def test_the_care_desk_is_told_the_page_is_not_for_it(dash_duo, measured):
     _start(dash_duo, create_app(measured, role="care"))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/measured")
     dash_duo.wait_for_contains_text("#measured-notice", "This page is for")
-    assert not dash_duo.find_element("#measured-body").is_displayed()
-    assert not dash_duo.find_element(MEASURED_NAV).is_displayed()  # nor in the care desk's nav
+    assert not displayed(dash_duo, "#measured-body")
+    assert not displayed(dash_duo, MEASURED_NAV)  # nor in the care desk's nav
 
 
 def test_the_nav_follows_the_role_switcher(dash_duo, measured):
     _start(dash_duo, create_app(measured))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/")
     pick(dash_duo, "#shell-role", "Customer care")
-    until(lambda: not dash_duo.find_element(MEASURED_NAV).is_displayed(), 10)
+    becomes_hidden(dash_duo, MEASURED_NAV)
     pick(dash_duo, "#shell-role", "Marketing")
-    until(lambda: dash_duo.find_element(MEASURED_NAV).is_displayed(), 10)
+    until(lambda: displayed(dash_duo, MEASURED_NAV), 10)
