@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cxbridge.app.audit_cli import audit
 from cxbridge.app.churn_cli import churn_app
 from cxbridge.app.errors import ReportingGroup
 from cxbridge.app.sources_cli import sources_app
@@ -37,6 +38,7 @@ app = typer.Typer(
 app.add_typer(churn_app, name="churn")
 app.add_typer(sources_app, name="sources")
 app.add_typer(users_app, name="users")
+app.command("audit")(audit)
 console = Console()
 errors = Console(stderr=True)
 

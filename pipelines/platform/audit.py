@@ -16,6 +16,9 @@ failures, and attempts while it is), ``logout``, ``export`` (the dashboard's dow
 command line's ``--contacts`` output). This module is the only one that writes the file; a
 line is written with one ``write`` call on a file opened for appending, under a lock, so lines
 from the threads of a server never interleave.
+
+``cxbridge audit`` (:mod:`cxbridge.app.audit_cli`) is how an administrator reads the file:
+filtered by time, event and user, as a table or exported to CSV or JSON lines.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,7 +57,62 @@ def record(path: Path, event: str, **fields: object) -> None:
 
 def read_events(path: Path) -> list[dict]:
     """Every event in the audit file, oldest first (none when there is no file yet)."""
+    return read_log(path).events
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    """The events of an audit file and the lines that could not be read (line number, cause),
+    so a damaged line (a disk filled mid-write, a hand edit) is reported, never skipped quietly
+    and never the reason the rest cannot be read."""
+
+    events: list[dict]
+    unreadable: list[tuple[int, str]]
+
+
+def read_log(path: Path) -> AuditLog:
+    """Read the audit file at ``path`` (an empty log when there is no file yet)."""
+    events: list[dict] = []
+    unreadable: list[tuple[int, str]] = []
     if not path.is_file():
-        return []
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        return AuditLog(events, unreadable)
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError as error:
+                unreadable.append((number, f"not JSON ({error.msg})"))
+                continue
+            if not isinstance(event, dict) or "at" not in event or "event" not in event:
+                unreadable.append((number, "not an audit event (no 'at' or 'event')"))
+                continue
+            events.append(event)
+    return AuditLog(events, unreadable)
+
+
+def select_events(events: list[dict], *, since: datetime | None = None,
+                  until: datetime | None = None, kinds: tuple[str, ...] = (),
+                  user: str | None = None) -> list[dict]:
+    """The events at or after ``since`` and before ``until`` (aware datetimes), of the given
+    kinds (all when empty) and by ``user`` (everyone when None), oldest first."""
+    def stamp(event: dict) -> datetime | None:
+        try:
+            return datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+
+    chosen = []
+    for event in events:
+        at = stamp(event)
+        if since is not None and (at is None or at < since):
+            continue
+        if until is not None and (at is None or at >= until):
+            continue
+        if kinds and event.get("event") not in kinds:
+            continue
+        if user is not None and event.get("user") != user:
+            continue
+        chosen.append(event)
+    return chosen
