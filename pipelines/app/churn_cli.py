@@ -187,8 +187,8 @@ def train(
     network: Annotated[list[str] | None, typer.Option(help="With --data: column whose "
                                                            "reasons are network-rooted. "
                                                            "Repeatable.")] = None,
-    name: Annotated[str | None, typer.Option(help="With --data: model name [default: "
-                                                  "table-<file name>].")] = None,
+    name: Annotated[str | None, typer.Option(help="With --data: model name (default: "
+                                                  "table-<file name>).")] = None,
     validate: Annotated[bool, typer.Option("--validate/--no-validate",
                                            help="With --data: nested cross-validation "
                                                 "figures in the card.")] = True,
@@ -327,7 +327,7 @@ def score(
                                                         "training (KEY=FILE).")] = None,
     out: Annotated[Path | None, typer.Option(help="With --data: write every row's scores "
                                                   "here (.csv or .parquet).")] = None,
-    version: Annotated[str | None, typer.Option(help="Model version [default: newest].")]
+    version: Annotated[str | None, typer.Option(help="Model version (default: the newest).")]
     = None,
     limit: Annotated[int, typer.Option(help="Riskiest customers to list.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,

@@ -31,7 +31,7 @@ def check(
     mapping: Annotated[str | None, typer.Option(
         help="Use this mapping only: a name, or a mapping file (.yaml).")] = None,
     mappings: Annotated[Path | None, typer.Option(
-        help="Mappings folder [default: the settings' mappings_dir].")] = None,
+        help="Mappings folder (default: the settings' mappings_dir).")] = None,
     rows: Annotated[int, typer.Option(help="Rows of the file to read.")] = 200,
 ) -> None:
     """Read the first rows of FILE as feed --as would and say what would load and why not."""

@@ -138,3 +138,26 @@ def test_a_run_with_nothing_new_keeps_the_current_snapshot(cli, tiny_raw, settin
     forced = cli("run", "--raw", tiny_raw, "--full")
     assert forced.exit_code == 0 and "stays current" not in forced.output
     assert warehouse.current_snapshot(settings).run_id != current.run_id
+
+
+def _every_command(command, path=()):
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _every_command(sub, (*path, name))
+
+
+def test_no_help_text_is_eaten_by_rich_markup():
+    """Typer renders help through rich, which takes ``[default: x]`` or ``[bold]`` as markup
+    and drops it: "Model version [default: newest]." showed as "Model version ."."""
+    import typer.main
+    from rich.markup import render
+
+    root = typer.main.get_command(app)
+    eaten = [f"cxbridge {' '.join(path)} {param.name}: {param.help!r}"
+             for path, command in _every_command(root)
+             for param in command.params
+             if getattr(param, "help", None) and render(param.help).plain != param.help]
+    eaten += [f"cxbridge {' '.join(path)}: {command.help!r}"
+              for path, command in _every_command(root)
+              if command.help and render(command.help).plain != command.help]
+    assert not eaten, "\n".join(eaten)
