@@ -25,8 +25,9 @@ import polars as pl
 
 from cxbridge.platform.settings import SettingsError
 
-MODEL_VERSION = "incidents-1.3"  # 1.1: care_list, incident_access; 1.2: calibrated detection;
+MODEL_VERSION = "incidents-1.4"  # 1.1: care_list, incident_access; 1.2: calibrated detection;
 #                                   1.3: queue sections (acute, chronic), region in impact_breakdown
+#                                   1.4: alarm fingerprints as an md5 digest (portable, stable)
 
 
 @dataclass(frozen=True)

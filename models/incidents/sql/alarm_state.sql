@@ -6,9 +6,17 @@ create or replace table incidents.touched_alarms as
 with now_state as (
     select alarm_id,
            alarmed_object_id || '|' || coalesce(probable_cause, 'unknown')        as fold_key,
-           hash(raised_at, effective_cleared_at, worst_severity_rank, service_affecting,
-                planned_outage, is_root_cause, parent_alarm_id, alarmed_object_id,
-                probable_cause, specific_problem)                                  as fingerprint
+           -- md5, not hash(): hash() differs between DuckDB releases and other engines
+           -- (Spark's is a 32-bit Murmur3), md5 is the same everywhere; '~' stands for NULL
+           md5(concat_ws('|',
+               coalesce(cast(raised_at as varchar), '~'),
+               coalesce(cast(effective_cleared_at as varchar), '~'),
+               coalesce(cast(worst_severity_rank as varchar), '~'),
+               coalesce(cast(service_affecting as varchar), '~'),
+               coalesce(cast(planned_outage as varchar), '~'),
+               coalesce(cast(is_root_cause as varchar), '~'),
+               coalesce(parent_alarm_id, '~'), alarmed_object_id,
+               coalesce(probable_cause, '~'), coalesce(specific_problem, '~')))  as fingerprint
     from core.alarms
     where raised_at is not null and alarmed_object_id is not null
 )

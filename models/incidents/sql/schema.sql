@@ -23,7 +23,7 @@
 create schema if not exists incidents;
 
 create or replace table incidents.alarm_state (
-    alarm_id varchar primary key, fold_key varchar, fingerprint ubigint
+    alarm_id varchar primary key, fold_key varchar, fingerprint varchar
 );
 
 create or replace table incidents.alarm_episodes (

@@ -35,8 +35,9 @@ per_customer as (
         min(sei)                                             as sei_worst,
         avg(sei)                                             as sei_mean,
         coalesce(bool_or(poor), false)                       as poor,
-        arg_min(cfs_type, coalesce(sei, 101) * 1e6 + hash(service_id) % 997 / 997.0) as worst_cfs_type,
-        arg_min(driver_text, coalesce(sei, 101) * 1e6 + hash(service_id) % 997 / 997.0) as worst_reason
+        -- the worst-scored service; a tie goes to the smallest service id, on every engine
+        arg_min(cfs_type, (coalesce(sei, 101), service_id))       as worst_cfs_type,
+        arg_min(driver_text, (coalesce(sei, 101), service_id))    as worst_reason
     from services
     group by all
 ),

@@ -59,9 +59,9 @@ network as (
     -- same way (a cell carrying a tenth of the traffic adds a tenth of its worst hour)
     select
         s.service_id, s.date,
-        -- the largest share; ties (equal fallback shares) go the same way on every run
-        arg_max(s.resource_id, s.share * 1e6 + hash(s.resource_id) % 997 / 997.0)
-                                                                            as access_resource_id,
+        -- the largest share; ties (equal fallback shares) go to the largest resource id, the
+        -- same way on every run and every engine
+        arg_max(s.resource_id, (coalesce(s.share, 0), s.resource_id))      as access_resource_id,
         sum(s.share * a.intervals_reported) / 96.0                          as kpi_coverage,
         sum(s.share * a.unavailable_minutes)                                as pm_unavailable_minutes,
         sum(s.share * a.latency_ms) / nullif(sum(s.share) filter (where a.latency_ms is not null), 0)
