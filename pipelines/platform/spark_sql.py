@@ -16,6 +16,12 @@ refuses is rewritten here, one rule per construct, each with the DuckDB meaning 
   ``struct(a, b)``, which Spark orders the same way as long as no field is NULL (DuckDB puts
   a NULL field last, Spark first): coalesce the fields of a row key.
 
+DuckDB macros (``pipelines/platform/sql/macros.sql``, created on every warehouse connection)
+have no Spark counterpart a session could share, so they are expanded where they are called:
+a scalar macro ``network_ticket(category)`` becomes its expression with the argument put in, a
+table macro ``pool_outages('pool_windows', 'core.redundant_pools') o`` becomes its SELECT as a
+subquery ``o``, each ``query_table(windows)`` in it reading the table the call names.
+
 What cannot be written portably is refused with the reason (``UPDATE … FROM`` on a Parquet table:
 Spark has no in-place update without a table format such as Delta, which this machine cannot
 fetch); the engine that runs those statements must rebuild the table instead.
@@ -27,6 +33,7 @@ parser, so a new file that Spark cannot read fails a test, not a cluster run.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlglot
@@ -38,20 +45,106 @@ class NotPortableError(ValueError):
     """A statement that has no Spark form (the message says which construct and why)."""
 
 
-def spark_statements(sql: str, source: str = "<sql>") -> list[str]:
-    """Every statement of the DuckDB SQL text ``sql`` as Spark SQL, in order. ``source`` names
-    the file in errors. Raises :class:`NotPortableError` for a construct Spark cannot run."""
+MACROS_SQL = Path(__file__).parent / "sql" / "macros.sql"
+
+
+@dataclass(frozen=True)
+class Macro:
+    """One DuckDB macro: its parameters and body (an expression, or a SELECT for a table
+    macro)."""
+
+    name: str
+    parameters: tuple[str, ...]
+    body: exp.Expression
+    table: bool
+
+
+def read_macros(sql: str) -> dict[str, Macro]:
+    """The ``create … macro`` statements of ``sql`` by name (lower case)."""
+    macros = {}
+    for tree in sqlglot.parse(sql, read="duckdb"):
+        if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "MACRO":
+            signature = tree.this
+            name = signature.this.name.lower()
+            body = tree.expression
+            macros[name] = Macro(name, tuple(p.name for p in signature.expressions), body,
+                                 isinstance(body, exp.Query))
+    return macros
+
+
+def project_macros() -> dict[str, Macro]:
+    """The macros every warehouse connection defines (:data:`MACROS_SQL`)."""
+    return read_macros(MACROS_SQL.read_text(encoding="utf-8"))
+
+
+def spark_statements(sql: str, source: str = "<sql>",
+                     macros: dict[str, Macro] | None = None) -> list[str]:
+    """Every statement of the DuckDB SQL text ``sql`` as Spark SQL, in order, ``macros`` (by
+    default the project's) expanded. ``source`` names the file in errors. Raises
+    :class:`NotPortableError` for a construct Spark cannot run."""
+    macros = project_macros() if macros is None else macros
     statements = []
     for tree in sqlglot.parse(sql, read="duckdb"):
         if tree is None:
             continue
         if isinstance(tree, exp.Update) and tree.args.get("from_"):
-            raise NotPortableError(f"{source}: UPDATE … FROM has no Spark form on Parquet tables "
-                              "(no in-place update without Delta or Iceberg); rebuild the "
-                              "table with CREATE OR REPLACE … AS SELECT instead")
+            raise NotPortableError(f"{source}: UPDATE … FROM has no Spark form on Parquet "
+                                   "tables (no in-place update without Delta or Iceberg); "
+                                   "rebuild the table with CREATE OR REPLACE … AS SELECT "
+                                   "instead")
+        tree = tree.transform(lambda node: _expand(node, macros, source))
         tree = tree.transform(_rewrite)
         statements.append(tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE))
     return statements
+
+
+def _expand(node: exp.Expression, macros: dict[str, Macro], source: str) -> exp.Expression:
+    """A macro call replaced by the macro's body (expanded again: a macro may call another)."""
+    if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
+        macro = macros.get(node.this.name.lower())
+        if macro is None or not macro.table:
+            return node
+        tables = {}
+        for parameter, argument in zip(macro.parameters, _arguments(node.this, macro, source),
+                                       strict=True):
+            if not isinstance(argument, exp.Literal) or not argument.is_string:
+                raise NotPortableError(f"{source}: {macro.name}() takes table names as "
+                                       f"strings, got {argument.sql('duckdb')}")
+            tables[parameter] = argument.this
+        body = macro.body.copy().transform(lambda n: _query_table(n, tables))
+        body = body.transform(lambda n: _expand(n, macros, source))
+        return exp.Subquery(this=body, alias=node.args.get("alias"))
+    if isinstance(node, exp.Anonymous):
+        macro = macros.get(node.name.lower())
+        if macro is None or macro.table:
+            return node
+        values = dict(zip(macro.parameters, _arguments(node, macro, source), strict=True))
+        body = macro.body.copy().transform(
+            lambda n: values[n.name].copy() if isinstance(n, exp.Column) and not n.table
+            and n.name in values else n)
+        return exp.Paren(this=body.transform(lambda n: _expand(n, macros, source)))
+    return node
+
+
+def _arguments(call: exp.Anonymous, macro: Macro, source: str) -> list[exp.Expression]:
+    arguments = list(call.expressions)
+    if len(arguments) != len(macro.parameters):
+        raise NotPortableError(f"{source}: {macro.name}() takes {len(macro.parameters)} "
+                               f"argument(s) ({', '.join(macro.parameters)}), "
+                               f"got {len(arguments)}")
+    return arguments
+
+
+def _query_table(node: exp.Expression, tables: dict[str, str]) -> exp.Expression:
+    """``query_table(windows)`` in a table macro's body → the table the call named."""
+    if (isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous)
+            and node.this.name.lower() == "query_table"):
+        (parameter,) = node.this.expressions
+        table = exp.to_table(tables[parameter.name])
+        if node.args.get("alias"):
+            table.set("alias", node.args["alias"])
+        return table
+    return node
 
 
 def spark_file(path: Path) -> list[str]:
