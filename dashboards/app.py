@@ -29,14 +29,18 @@ from cxbridge.dashboards.auth import (
     refuse_users_variable,
     role_from_env,
 )
+from cxbridge.dashboards.clock import use_zone
 from cxbridge.dashboards.context import attach_access, attach_reader, current_reader
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.exports import register_exports
 from cxbridge.dashboards.login import install_login
 from cxbridge.dashboards.roles import Access, Account, check_role
+from cxbridge.dashboards.saved_views import attach_views
+from cxbridge.dashboards.workflow_view import attach_store
 from cxbridge.platform.dashboard_settings import DashboardSettings, dashboard_settings
 from cxbridge.platform.settings import Settings
 from cxbridge.platform.warehouse import WarehouseError
+from cxbridge.platform.workflow import WorkflowStore
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
@@ -86,6 +90,9 @@ def create_app(settings: Settings, users: Mapping[str, Account] | None = None,
     attach_reader(app.server, SnapshotReader(settings, warm_new_snapshots=warm_new_snapshots))
     attach_access(app.server, access)
     register_exports(app.server, config.audit_file)
+    use_zone(app.server, config.timezone)  # the zone times are shown in
+    attach_views(app.server, config.views_file or settings.home / "dashboard" / "views.json")
+    attach_store(app.server, WorkflowStore(config.workflow_file, config.audit_file))
     if login:
         install_login(app.server, store, config, tls=tls, clock=clock)
     app.layout = shell.shell_layout

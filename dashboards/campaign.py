@@ -24,12 +24,12 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from urllib.parse import parse_qs
 
 import polars as pl
 
-from cxbridge.dashboards import labels
+from cxbridge.dashboards import clock, labels
 from cxbridge.dashboards.filters import Filters
 from cxbridge.platform.metrics import metric
 
@@ -492,9 +492,6 @@ def _reach_flags() -> list[pl.Expr]:
 
 
 def _utc(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z`` (a naive time is taken as UTC, as the snapshot keeps it)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    """ISO 8601 in UTC with its offset, '2026-03-16T04:30:00+00:00' (a naive time is taken as
+    UTC, as the snapshot keeps it): :func:`cxbridge.dashboards.clock.iso_utc`."""
+    return clock.iso_utc(moment)

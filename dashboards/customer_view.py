@@ -142,7 +142,7 @@ def outage_banner(incidents: pl.DataFrame, query: str) -> html.Div | None:
     if open_now.is_empty():
         return None
     items = [html.Li([incident_cell(row, query), html.Span(
-        f"  since {labels.format_time(row['first_at'])} UTC, "
+        f"  since {labels.format_time(row['first_at'])}, "
         f"{row['services']} of their services", className="muted")])
         for row in open_now.iter_rows(named=True)]
     return html.Div([html.Strong("Affected by an open incident now"),
@@ -158,7 +158,7 @@ def incidents_table(incidents: pl.DataFrame, query: str) -> html.Div:
     columns = (
         Column("incident", "Incident", lambda r: incident_cell(r, query)),
         Column("status", "Status", status_tag, nowrap=True),
-        Column("first_at", "From (UTC)", labels.format_time, nowrap=True),
+        Column("first_at", "From", labels.format_time, nowrap=True),
         Column("impact_minutes", "Minutes", labels.format_minutes, numeric=True),
     )
     shown = per_incident.with_columns(incident=pl.struct("incident_id", "title")) \
@@ -169,7 +169,7 @@ def incidents_table(incidents: pl.DataFrame, query: str) -> html.Div:
 
 def tickets_table(tickets: pl.DataFrame) -> html.Div:
     columns = [
-        Column("created_at", "Opened (UTC)", labels.format_time, nowrap=True),
+        Column("created_at", "Opened", labels.format_time, nowrap=True),
         Column("channel", "Channel", lambda v: labels.code_label("channel", v)),
         Column("category", "About", lambda v: labels.code_label("category", v)),
         Column("status", "Status", lambda v: labels.code_label("status", v)),

@@ -37,6 +37,7 @@ from cxbridge.dashboards.campaign import (
     choice_from_query,
     choice_to_pairs,
 )
+from cxbridge.dashboards.clock import with_utc_offsets
 from cxbridge.dashboards.context import current_reader, current_role
 from cxbridge.dashboards.data_access import INCIDENT_TABLES
 from cxbridge.dashboards.filters import Filters
@@ -116,7 +117,9 @@ def register_exports(server: flask.Flask, audit_file: Path) -> None:
 def _csv(frame: pl.DataFrame, filename: str) -> flask.Response:
     """The frame as a CSV download, sent in pieces of :data:`CHUNK_ROWS` rows as they are
     written (the first bytes leave at once; the whole file is never one string), formulas
-    neutralised."""
+    neutralised, timestamps with their UTC offset
+    (:func:`cxbridge.dashboards.clock.with_utc_offsets`)."""
+    frame = with_utc_offsets(frame)
 
     def pieces() -> Iterator[bytes]:
         for start in range(0, max(frame.height, 1), CHUNK_ROWS):

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
-from cxbridge.dashboards import theme
+from cxbridge.dashboards import labels, theme
 from cxbridge.dashboards.figures import Figure, empty_figure, reference_lines
 from cxbridge.models.experience.sei import COMPONENT_FAIL_BELOW, POOR_BELOW
 from cxbridge.platform.metrics import metric
@@ -54,15 +54,20 @@ def customer_experience_figure(days: pl.DataFrame, incidents: pl.DataFrame) -> F
                        "fillcolor": theme.status_colour("poor"), "opacity": 0.15})
         marks_x.append(start.date())
         marks_text.append(f"{row['incident_id']}: {row['title']}<br>"
-                          f"{start:%a %d %b %H:%M} – {end:%a %d %b %H:%M} UTC")
+                          f"{labels.format_time(start)} – {labels.format_time(end)}")
     if marks_x:
         traces.append({"type": "scatter", "mode": "markers", "name": "Incidents",
                        "x": marks_x, "y": [101] * len(marks_x), "text": marks_text,
                        "marker": {"symbol": "triangle-down", "size": 11,
                                   "color": theme.status_colour("poor")},
                        "hovertemplate": "%{text}<extra></extra>"})
-    return {"data": traces, "layout": theme.layout(
-        shapes=shapes, annotations=notes, margin={"l": 8, "r": 8, "t": 16, "b": 8},
+    # the key: the markers' colours (poor day or not) and the incidents' triangles
+    key = theme.colour_key([("Poor day", theme.status_colour("poor")),
+                            ("Good day", theme.status_colour("good"))], symbol="circle")
+    traces[0]["showlegend"] = False
+    return {"data": [*traces, *key], "layout": theme.layout(
+        shapes=shapes, annotations=notes, margin={"l": 8, "r": 8, "t": 24, "b": 8},
+        showlegend=True, legend=theme.KEY_LEGEND,
         yaxis={"title": {"text": f"{experience.label} ({experience.unit})"},
                "range": [0, 104]},
         xaxis={"tickformat": "%d %b", "title": {"text": "Day"}, "type": "date"})}

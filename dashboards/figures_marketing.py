@@ -53,7 +53,10 @@ def risk_map_figure(grid: pl.DataFrame, experience_target: float,
     font = {"size": 11, "color": theme.status_colour("poor")}
     shapes = [{"type": "line", "xref": "x", "x0": experience_target, "x1": experience_target,
                "yref": "paper", "y0": 0, "y1": 1, "line": line}]
-    notes = [{"text": "Experience target", "xref": "x", "x": experience_target,
+    notes = [{"text": "Darker: more customers", "xref": "paper", "x": 1, "xanchor": "right",
+              "yref": "paper", "y": 1, "yanchor": "bottom", "showarrow": False,
+              "font": {"size": 11, "color": theme.MUTED}},
+             {"text": "Experience target", "xref": "x", "x": experience_target,
               "xanchor": "right", "yref": "paper", "y": 1, "yanchor": "top",
               "showarrow": False, "font": font}]
     if high_risk_floor is not None:
@@ -108,6 +111,7 @@ def drivers_figure(drivers: pl.DataFrame) -> Figure:
                else [False] * drivers.height)
     trace = {
         "type": "bar", "orientation": "h", "x": drivers["customers"].to_list(), "y": names,
+        "showlegend": False,
         "marker": {"color": [theme.status_colour("poor") if n else theme.ACCENT
                              for n in network]},
         "customdata": ["Network" if n else "Commercial" for n in network],
@@ -115,6 +119,9 @@ def drivers_figure(drivers: pl.DataFrame) -> Figure:
         "textposition": "auto",
         "hovertemplate": "%{y}<br>%{x:,} customers · %{customdata}<extra></extra>",
     }
-    return {"data": [trace], "layout": theme.layout(
-        yaxis={"autorange": "reversed", "tickfont": {"size": 11}},
-        xaxis={"title": {"text": "Customers at high risk with this reason"}}, bargap=0.3)}
+    key = theme.colour_key([("Network", theme.status_colour("poor")),
+                            ("Commercial", theme.ACCENT)])
+    return {"data": [trace, *key], "layout": theme.layout(
+        yaxis={"autorange": "reversed", "tickfont": {"size": 11}, "type": "category"},
+        xaxis={"title": {"text": "Customers at high risk with this reason"}}, bargap=0.3,
+        showlegend=True, legend=theme.KEY_LEGEND, margin={"l": 8, "r": 8, "t": 24, "b": 8})}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cxbridge.dashboards import theme
+from cxbridge.dashboards import clock, theme
 from cxbridge.dashboards.figures import Figure, empty_figure
 
 TECHNOLOGY_COLOURS = {"5G": theme.SERIES[0], "4G": theme.SERIES[1], "3G": theme.SERIES[3],
@@ -24,7 +24,9 @@ def _poor_line() -> list[dict]:
 
 
 def sessions_timeline(sessions: pl.DataFrame) -> Figure:
-    """Each session's score at its start time, one colour per technology it was mostly on."""
+    """Each session's score at its start time (in the dashboard's zone), one colour per
+    technology it was mostly on."""
+    zone = clock.zone_label()
     scored = sessions.filter(pl.col("score").is_not_null())
     if scored.is_empty():
         return empty_figure("No scored session")
@@ -40,18 +42,19 @@ def sessions_timeline(sessions: pl.DataFrame) -> Figure:
             continue
         traces.append({
             "type": "scatter", "mode": "markers", "name": technology,
-            "x": part["started_at"].to_list(), "y": part["score"].to_list(),
+            "x": [clock.plotted(t) for t in part["started_at"].to_list()],
+            "y": part["score"].to_list(),
             "marker": {"color": TECHNOLOGY_COLOURS.get(technology, theme.MUTED), "size": 9,
                        "opacity": 0.85, "line": {"color": theme.SURFACE, "width": 1}},
             "customdata": part.select("what", "dl_mean_mbps", "reason").rows(),
-            "hovertemplate": "%{customdata[0]}<br>%{x|%d %b %Y %H:%M} UTC<br>"
+            "hovertemplate": "%{customdata[0]}<br>%{x|%d %b %Y %H:%M} " + zone + "<br>"
                              "Score %{y:.0f} · %{customdata[1]:.1f} Mbit/s<br>"
                              "%{customdata[2]}<extra>" + technology + "</extra>",
         })
     return {"data": traces, "layout": theme.layout(
         showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0,
                                  "title": {"text": "Mostly on "}},
-        xaxis={"type": "date", "title": {"text": "Session start (UTC)"}},
+        xaxis={"type": "date", "title": {"text": f"Session start ({zone})"}},
         yaxis={"title": {"text": "Experience score"}, "range": [0, 103]},
         shapes=_poor_line(), margin={"l": 8, "r": 8, "t": 24, "b": 8})}
 

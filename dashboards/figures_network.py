@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from cxbridge.dashboards import labels, theme
+from cxbridge.dashboards import clock, labels, theme
 from cxbridge.dashboards.figures import Figure, empty_figure
 from cxbridge.platform.metrics import Metric
 
@@ -76,7 +76,7 @@ def timeline_figure(episodes: pl.DataFrame, started: datetime, ends: datetime) -
     degradation), the stretch of time the counters showed it."""
     traces = []
     if episodes.is_empty():
-        traces.append({"type": "bar", "orientation": "h", "base": [started],
+        traces.append({"type": "bar", "orientation": "h", "base": [clock.plotted(started)],
                        "x": [(ends - started).total_seconds() * 1000],
                        "y": ["Seen in the counters (no alarm)"],
                        "marker": {"color": theme.ACCENT}, "hoverinfo": "skip"})
@@ -84,7 +84,7 @@ def timeline_figure(episodes: pl.DataFrame, started: datetime, ends: datetime) -
         end = row["ended_at"] or ends
         role = labels.code_label("role", row["role"])
         traces.append({
-            "type": "bar", "orientation": "h", "base": [row["started_at"]],
+            "type": "bar", "orientation": "h", "base": [clock.plotted(row["started_at"])],
             "x": [max((end - row["started_at"]).total_seconds(), 60) * 1000],
             "y": [f"{role} · {row['resource_id']}"],
             "marker": {"color": ROLE_COLOURS.get(row["role"], theme.MUTED)},
@@ -94,7 +94,7 @@ def timeline_figure(episodes: pl.DataFrame, started: datetime, ends: datetime) -
         })
     return {"data": traces, "layout": theme.layout(
         barmode="overlay", bargap=0.35,
-        xaxis={"type": "date", "title": {"text": "Time (UTC)"}},
+        xaxis={"type": "date", "title": {"text": f"Time ({clock.zone_label()})"}},
         yaxis={"autorange": "reversed", "tickfont": {"size": 11}})}
 
 
@@ -169,6 +169,9 @@ def resource_kpis_figure(kpis: pl.DataFrame, started: datetime, ends: datetime) 
     hours = kpis["hour"].to_list()
     first, last = hours[0], hours[-1] + (timedelta(days=1) if daily else timedelta(hours=1))
     shade = (max(started, first), min(ends, last))
+    if not daily:  # the hours in the dashboard's zone, as the alarm timeline beside it
+        hours = [clock.plotted(h) for h in hours]
+        shade = (clock.plotted(shade[0]), clock.plotted(shade[1]))
     traces, notes, shapes, axes = [], [], [], {}
     for n, ((column, title), (x_domain, y_domain)) in enumerate(
             zip(panels, _panel_domains(len(panels)), strict=True), 1):
@@ -190,7 +193,7 @@ def resource_kpis_figure(kpis: pl.DataFrame, started: datetime, ends: datetime) 
                            "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "line": line,
                            "hovertemplate": f"%{{x|%d %b %H:%M}}<br>{name}: %{{y:,.1f}}"
                                             "<extra></extra>"})
-        label = f"{title} · usual dashed" if len(series) > 1 else title
+        label = f"{title} · {USUAL[1].lower()} dashed" if len(series) > 1 else title
         notes.append({"text": label, "showarrow": False, "font": {"size": 11},
                       "xref": "paper", "x": sum(x_domain) / 2, "xanchor": "center",
                       "yref": "paper", "y": y_domain[1], "yanchor": "bottom"})

@@ -80,17 +80,22 @@ def category_figure(categories: pl.DataFrame, rows: int = 12) -> Figure:
         return empty_figure("No tickets in the selected period and filters")
     top = categories.sort("tickets", descending=True, maintain_order=True).head(rows)
     families = top["family"].to_list()
+    key = theme.colour_key([(family_label(f), FAMILY_COLOURS.get(f, FAMILY_COLOURS["other"]))
+                            for f in dict.fromkeys(families)])
     return {"data": [{
-        "type": "bar", "orientation": "h", "x": top["tickets"].to_list(),
+        "type": "bar", "orientation": "h", "x": top["tickets"].to_list(), "showlegend": False,
         "y": [category_label(c) for c in top["category"].to_list()],
         "customdata": [family_label(f) for f in families],
         "marker": {"color": [FAMILY_COLOURS.get(f, FAMILY_COLOURS["other"]) for f in families]},
         "text": [f"{v:,}" for v in top["tickets"].to_list()], "textposition": "outside",
         "cliponaxis": False, "textfont": {"size": 11, "color": theme.MUTED},
         "hovertemplate": "%{y} (%{customdata})<br>%{x:,} tickets<extra></extra>",
-    }], "layout": theme.layout(xaxis={"title": {"text": "Tickets"}, "range": [
+    }, *key], "layout": theme.layout(xaxis={"title": {"text": "Tickets"}, "range": [
         0, max(top["tickets"].max(), 1) * 1.15]},
-                               yaxis={"autorange": "reversed"}, bargap=0.3, margin=_MARGIN)}
+                               yaxis={"autorange": "reversed", "type": "category", "dtick": 1,
+                                      "tickfont": {"size": 10}}, bargap=0.3,
+                               margin={**_MARGIN, "t": 24}, showlegend=True,
+                               legend=theme.KEY_LEGEND)}
 
 
 def region_figure(regions: pl.DataFrame) -> Figure:

@@ -165,6 +165,14 @@ def keep_page_keys(filter_query: str, search: str | None) -> str:
     return page_query(filter_query, {k for k, _ in others}, others)
 
 
+def filter_keys_only(search: str | None) -> str:
+    """``search`` with only the filter bar's keys: what the nav links carry to the other
+    pages (a page's own keys mean nothing there, and two pages may use the same key)."""
+    pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
+             if k in FILTER_KEYS]
+    return "?" + urlencode(pairs, safe=",") if pairs else ""
+
+
 def _parse_date(value: str | None) -> date | None:
     if not value:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from cxbridge.dashboards import clock
 from cxbridge.platform.metrics import Metric
 
 DIMENSION_LABELS: dict[str, str] = {
@@ -169,8 +170,9 @@ def format_minutes(minutes: float | None) -> str:
 
 
 def format_time(value: datetime | None) -> str:
-    """'Sun 15 Mar 06:00' (UTC)."""
-    return "–" if value is None else f"{value:%a} {value.day} {value:%b %H:%M}"
+    """'Sun 15 Mar 06:00 GMT': a snapshot time (UTC) in the dashboard's zone, with its
+    abbreviation (:func:`cxbridge.dashboards.clock.format_time`)."""
+    return clock.format_time(value)
 
 
 def format_day(value: date | None) -> str:

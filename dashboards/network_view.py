@@ -1,6 +1,8 @@
 """Layout pieces of the Network operations pages built from query results: the queue and
 silent-degradation tables, the cells and ports worst first, an incident's header, its exposure
-figures and the care preview. Frames and rows in, components out; no I/O.
+figures and the care preview. Frames and rows in, components out; no I/O but one: the queue's
+Workflow column, the state of the incidents listed read from the workflow store in one read by
+key (:func:`cxbridge.dashboards.workflow_view.queue_states`), unless the caller gives it.
 
 A queue is ranked by customer impact, or, when the snapshot knows no customer services (PM
 counters, perhaps alarms and a topology, but no inventory), by network impact
@@ -17,6 +19,7 @@ from dash import dcc, html
 from cxbridge.dashboards import labels
 from cxbridge.dashboards.components import Column, data_table, facts, stat, status_badge
 from cxbridge.dashboards.figures_network import unmeasured_panels
+from cxbridge.dashboards.workflow_view import queue_states, state_text, workflow_cell
 from cxbridge.models.incidents.queue import QUEUE_RULE
 
 CARE_PREVIEW_ROWS = 8
@@ -95,11 +98,14 @@ def region_share(share: float | None) -> str:
     return "< 1 %" if 0 < share < 0.005 else f"{share:.0%}".replace("%", " %")
 
 
-def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
+def queue_table(queue: pl.DataFrame, query: str, workflow: dict | None = None) -> html.Div:
     """The queue, ranked by customer impact (or, when the snapshot knows no customers, by
     network impact: the cells and ports each incident hurt, for how long), with alarm severity
     beside the score; acute incidents before chronic degradations (:func:`section_rule`); under
-    a region filter, the regions' share of each incident's impact."""
+    a region filter, the regions' share of each incident's impact. ``workflow``: incident id →
+    workflow state (None: read from the store, once for the whole table)."""
+    if workflow is None:
+        workflow = queue_states(queue["incident_id"].to_list()) if queue.height else {}
     by_network = queue_basis(queue, knows_services=True) == "network"
     if by_network:
         unit = network_unit(queue["network_basis"].to_list() if "network_basis" in queue.columns
@@ -129,7 +135,8 @@ def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
         Column("rank", "Queue rank", numeric=True),
         Column("incident", "Incident", lambda r: incident_cell(r, query)),
         Column("status", "Status", status_tag, nowrap=True),
-        Column("started_at", "Started (UTC)", labels.format_time, nowrap=True),
+        Column("workflow", "Workflow", workflow_cell),
+        Column("started_at", "Started", labels.format_time, nowrap=True),
         Column("duration_minutes", "Lasted", labels.format_minutes, numeric=True),
         Column("impact_kind", "Impact", nowrap=True),
         *impact,
@@ -141,6 +148,8 @@ def queue_table(queue: pl.DataFrame, query: str) -> html.Div:
     shown = queue.with_columns(
         impact_kind=pl.Series(kinds, dtype=pl.String),
         incident=pl.struct("incident_id", "title"),
+        workflow=pl.Series([state_text(workflow.get(i)) for i in queue["incident_id"]],
+                           dtype=pl.String),
         severity=pl.struct("worst_severity", "source").map_elements(
             lambda r: severity_text(r["worst_severity"], r["source"]), return_dtype=pl.String))
     table = data_table(shown, columns, "operations-queue-table",
@@ -189,7 +198,7 @@ def silent_table(silent: pl.DataFrame, query: str) -> html.Div:
         measure = Column("affected_customers", "Customers", labels.format_count, numeric=True)
     columns = (
         Column("incident", "Degradation", lambda r: incident_cell(r, query)),
-        Column("started_at", "Since (UTC)", labels.format_time, nowrap=True),
+        Column("started_at", "Since", labels.format_time, nowrap=True),
         Column("status", "Status", status_tag, nowrap=True),
         measure,
     )
@@ -217,8 +226,8 @@ def incident_header(incident: dict) -> html.Div:
             ("Alarm severity", severity_text(incident["worst_severity"], incident["source"])),
             ("Root resource", f"{incident['root_resource_id'] or '–'} · {root_type}"),
             ("Region", "Not known" if region in (None, "unknown") else region),
-            ("Started (UTC)", labels.format_time(incident["started_at"])),
-            ("Ended (UTC)" if incident["ended_at"] else "Impact counted until",
+            ("Started", labels.format_time(incident["started_at"])),
+            ("Ended" if incident["ended_at"] else "Impact counted until",
              labels.format_time(ends)),
             ("Lasted", labels.format_minutes(incident["duration_minutes"])),
             ("How it was found", labels.sentence_case(incident["detection"])),

@@ -4,7 +4,11 @@ The shell knows the pages only through Dash's page registry (name, path, order, 
 optional ``uses_filters=False`` that hides the filter bar, ``nav=False`` that keeps a page out
 of the menu and ``nav_parent`` naming the menu entry it belongs to); it knows nothing of their
 contents. Filter state and the URL query string are kept in step by one callback (see
-:func:`register_callbacks`), so a copied link restores the same view.
+:func:`register_callbacks`), beside each page's own keys (:mod:`cxbridge.dashboards.page_state`),
+so a copied link restores the same view; the nav links carry the filter bar's keys only.
+
+The header's "Views" menu opens the views saved under a name (the user's own and the shared
+ones: :mod:`cxbridge.dashboards.saved_views`); its dialog saves the page in view or deletes one.
 
 The header says who is looking (:mod:`cxbridge.dashboards.roles`): the login's role, the role fixed
 by ``CXBRIDGE_DASHBOARD_ROLE``, or, on localhost without either, a switcher. The role travels to
@@ -22,7 +26,7 @@ import flask
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from cxbridge.dashboards import feed_notices, theme
+from cxbridge.dashboards import clock, feed_notices, saved_views, theme
 from cxbridge.dashboards import filters as fb
 from cxbridge.dashboards.auth import logged_in_user
 from cxbridge.dashboards.components import no_snapshot_notice
@@ -35,6 +39,7 @@ from cxbridge.dashboards.context import (
 )
 from cxbridge.dashboards.filters import FilterChoices, Filters
 from cxbridge.dashboards.labels import dimension_label, value_label
+from cxbridge.dashboards.page_state import PAGE_URL_TYPE
 from cxbridge.dashboards.roles import DEFAULT_ROLE, ROLE_LABELS, ROLES, sees_page
 from cxbridge.platform.warehouse import WarehouseError
 
@@ -47,6 +52,10 @@ FILTER_BAR_ID = "shell-filter-bar"
 FOOTER_ID = "shell-footer"
 NAV_TYPE = "shell-nav"
 NOTICES_ID = "shell-feed-notices"
+VIEWS_MENU_ID = "shell-views-menu"
+VIEWS_MODAL_ID = "shell-views-modal"
+VIEWS_VERSION_ID = "shell-views-version"
+VIEW_DELETE_TYPE = "shell-view-delete"
 
 
 def shell_layout() -> html.Div:
@@ -64,7 +73,9 @@ def shell_layout() -> html.Div:
     role = current_role() if in_request else DEFAULT_ROLE
     return html.Div(
         [
-            dcc.Location(id=URL_ID, refresh=False),
+            # href given (and never written): Dash's Location pushes its href prop when that
+            # changes, and one read at load goes stale once a page's Location writes
+            dcc.Location(id=URL_ID, refresh=False, href=""),
             dcc.Store(id=CHOICES_ID, data=choices.to_store() if choices else None),
             _header(role, in_request),
             dbc.Container([notice, _filter_bar(choices)], fluid=True, className="shell-top"),
@@ -91,6 +102,7 @@ def _header(role: str, in_request: bool) -> dbc.Navbar:
                 html.Div([html.Span(PRODUCT_NAME, className="brand-name"),
                           html.Span(TAGLINE, className="brand-tagline")], className="brand"),
                 dbc.Nav(links, navbar=True, className="shell-nav"),
+                _views_menu(),
                 _role_control(role, in_request),
             ],
             fluid=True,
@@ -100,6 +112,58 @@ def _header(role: str, in_request: bool) -> dbc.Navbar:
         sticky="top",
         className="shell-header",
     )
+
+
+def _views_menu() -> html.Div:
+    """The header's "Views" menu (the views are listed by :func:`register_callbacks`), and the
+    dialog that saves the current view under a name or deletes one."""
+    dialog = dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle("Views")),
+        dbc.ModalBody([
+            html.Label("Save what you see now as", htmlFor="shell-view-name",
+                       className="filter-label"),
+            dbc.InputGroup([
+                dbc.Input(id="shell-view-name", maxLength=saved_views.NAME_MAX,
+                          placeholder="e.g. Munster fibre, last 4 weeks"),
+                dbc.Button("Save", id="shell-view-save", color="primary"),
+            ], size="sm"),
+            dbc.Checkbox(id="shell-view-shared", value=False, className="mt-2",
+                         label="Share with everyone (others see it in their menu)"),
+            html.Div(id="shell-view-message", className="views-message", role="status"),
+            html.H3("Your saved views", className="views-subtitle"),
+            html.Div(id="shell-view-list"),
+        ]),
+    ], id=VIEWS_MODAL_ID, is_open=False, size="md")
+    menu = dbc.DropdownMenu(id=VIEWS_MENU_ID, label="Views", nav=True, in_navbar=True,
+                            align_end=True, className="views-menu",
+                            children=[dbc.DropdownMenuItem("Save or delete views…",
+                                                           id="shell-views-open")])
+    return html.Div([menu, dialog, dcc.Store(id=VIEWS_VERSION_ID, data=0)],
+                    className="views-control")
+
+
+def _view_items(views: list[saved_views.View], user: str) -> list:
+    """The menu: every view the user may open (theirs, then shared ones), then the dialog."""
+    items = [dbc.DropdownMenuItem(v.name if v.owner == user else f"{v.name} · {v.owner}",
+                                  href=v.href, className="views-item")
+             for v in saved_views.visible(views, user)]
+    if not items:
+        items = [dbc.DropdownMenuItem("No saved views yet", disabled=True)]
+    return [*items, dbc.DropdownMenuItem(divider=True),
+            dbc.DropdownMenuItem("Save or delete views…", id="shell-views-open")]
+
+
+def _view_rows(views: list[saved_views.View], user: str) -> html.Div:
+    """The dialog's list of the user's own views, each with a delete button."""
+    own = [v for v in saved_views.visible(views, user) if v.owner == user]
+    if not own:
+        return html.Div("None yet.", className="empty-text")
+    return html.Ul([html.Li([
+        html.Span(v.name, className="views-name"),
+        html.Span(" shared" if v.shared else "", className="muted"),
+        dbc.Button("Delete", id={"type": VIEW_DELETE_TYPE, "index": v.name}, size="sm",
+                   color="link", className="views-delete")]) for v in own],
+        className="views-list")
 
 
 def _role_control(role: str, in_request: bool) -> html.Div:
@@ -173,9 +237,10 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(fb.REGION_ID, "value"), Output(fb.SEGMENT_ID, "value"),
         Output(fb.CFS_TYPE_ID, "value"),
         Input(URL_ID, "search"), *fb.filter_inputs(),
-        State(CHOICES_ID, "data"),
+        State(CHOICES_ID, "data"), State({"type": PAGE_URL_TYPE, "page": ALL}, "search"),
     )
-    def sync_filters_and_url(search, start, end, regions, segments, cfs_types, choices):
+    def sync_filters_and_url(search, start, end, regions, segments, cfs_types, choices,
+                             page_searches):
         if not choices:
             raise PreventUpdate
         current = Filters.from_inputs(start, end, regions, segments, cfs_types)
@@ -184,8 +249,10 @@ def register_callbacks(app: dash.Dash) -> None:
             if wanted == current:
                 raise PreventUpdate
             return no_update, *wanted.to_inputs()
-        # a page's own keys (the campaign builder's offers, …) stay beside the filters
-        query = fb.keep_page_keys(current.to_query(), search)
+        # a page's own keys (the campaign builder's offers, …) stay beside the filters, as
+        # the page's own Location last wrote them (this one has not heard: page_state)
+        query = fb.keep_page_keys(current.to_query(),
+                                  page_searches[0] if page_searches else search)
         return (query if query != (search or "") else no_update), *[no_update] * 5
 
     @app.callback(
@@ -199,12 +266,60 @@ def register_callbacks(app: dash.Dash) -> None:
         page = _page_of(pathname)
         hidden = bool(page) and page.get("uses_filters", True) is False
         here = (page.get("nav_parent") or page["relative_path"]) if page else pathname
-        return [p + (search or "") for p in paths], [p == here for p in paths], hidden
+        carried = fb.filter_keys_only(search)  # the filter bar's state, not this page's own
+        return [p + carried for p in paths], [p == here for p in paths], hidden
 
     @app.callback(Output({"type": NAV_TYPE, "index": ALL}, "style"), Input(ROLE_ID, "value"))
     def nav_for_role(role):
         """Only the pages meant for the role in view (roles.PAGE_ROLES) are in the nav."""
         return [_nav_style(role, item["id"]["index"]) for item in ctx.outputs_list]
+
+    @app.callback(Output(VIEWS_MENU_ID, "children"), Output("shell-view-list", "children"),
+                  Input(VIEWS_VERSION_ID, "data"))
+    def list_views(_version):
+        """The user's views and the shared ones, in the menu and the dialog."""
+        user = saved_views.current_user()
+        try:
+            views = saved_views.current_views().load()
+        except saved_views.ViewsFileError as exc:
+            return ([dbc.DropdownMenuItem(str(exc), disabled=True)],
+                    html.Div(str(exc), className="empty-text"))
+        return _view_items(views, user), _view_rows(views, user)
+
+    @app.callback(Output(VIEWS_MODAL_ID, "is_open"), Input("shell-views-open", "n_clicks"),
+                  prevent_initial_call=True)
+    def open_views(clicks):
+        if not clicks:
+            raise PreventUpdate
+        return True
+
+    @app.callback(Output("shell-view-message", "children"), Output(VIEWS_VERSION_ID, "data"),
+                  Input("shell-view-save", "n_clicks"),
+                  Input({"type": VIEW_DELETE_TYPE, "index": ALL}, "n_clicks"),
+                  State("shell-view-name", "value"), State("shell-view-shared", "value"),
+                  State(URL_ID, "pathname"), State(URL_ID, "search"),
+                  State({"type": PAGE_URL_TYPE, "page": ALL}, "search"),
+                  State(VIEWS_VERSION_ID, "data"), prevent_initial_call=True)
+    def save_or_delete_view(_save, deletes, name, shared, pathname, search, page_searches,
+                            version):
+        """Save the page in view (the filter bar's keys and the page's own, each from the
+        Location that knows them: page_state) under a name, or delete one of the user's."""
+        store, user = saved_views.current_views(), saved_views.current_user()
+        trigger = ctx.triggered_id
+        try:
+            if isinstance(trigger, dict):
+                if not any(deletes):  # a list redrawn, not a click
+                    raise PreventUpdate
+                store.delete(user, trigger["index"])
+                return f"Deleted “{trigger['index']}”.", (version or 0) + 1
+            query = fb.keep_page_keys(fb.filter_keys_only(search),
+                                      page_searches[0] if page_searches else "")
+            saved = store.save(saved_views.View(name=name or "", owner=user,
+                                                path=pathname or "/", query=query,
+                                                shared=bool(shared)))
+        except (saved_views.ViewError, saved_views.ViewsFileError) as exc:
+            return html.Span(str(exc), className="text-danger"), no_update
+        return f"Saved “{saved.name}”: pick it from the Views menu.", (version or 0) + 1
 
     @app.callback(Output(NOTICES_ID, "children"), Input(URL_ID, "pathname"))
     @needs_snapshot
@@ -219,7 +334,7 @@ def register_callbacks(app: dash.Dash) -> None:
     @needs_snapshot
     def show_snapshot(_pathname, *_filters):
         info = current_reader().snapshot_info()
-        built = f" · built {_day(info.built_at)} {info.built_at:%H:%M} UTC" if info.built_at else ""
+        built = f" · built {clock.format_day_time(info.built_at)}" if info.built_at else ""
         covers = (f" · data from {_day(info.first_date)} to {_day(info.last_date)}"
                   if info.first_date and info.last_date else "")
         return [html.Span("Data snapshot "), html.Code(info.run_id, id="shell-run-id"),

@@ -7,6 +7,8 @@ same red everywhere. Status names are those returned by
 
 from __future__ import annotations
 
+from cxbridge.platform.metrics import STATUS_WORDS, status_word
+
 BRAND = "#0f2d52"  # header, headings
 ACCENT = "#0b6bcb"  # the series being looked at
 MUTED = "#6b7785"  # secondary text, axes
@@ -21,12 +23,7 @@ STATUS_COLOURS: dict[str, str] = {
     "unknown": "#6b7785",
 }
 
-STATUS_LABELS: dict[str, str] = {
-    "good": "On target",
-    "watch": "Watch",
-    "poor": "Poor",
-    "unknown": "No target",
-}
+STATUS_LABELS: dict[str, str] = STATUS_WORDS  # the registry's words (platform.metrics)
 
 # Categorical series (colour-blind safe, Okabe–Ito order, starting with the accent blue).
 SERIES = ("#0b6bcb", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442")
@@ -43,7 +40,7 @@ def status_colour(status: str) -> str:
 
 def status_label(status: str) -> str:
     """The words shown for a status."""
-    return STATUS_LABELS.get(status, STATUS_LABELS["unknown"])
+    return status_word(status)
 
 
 def template_layout() -> dict:
@@ -68,6 +65,19 @@ def template_layout() -> dict:
         "hoverlabel": {"font": {"family": FONT_FAMILY}},
         "showlegend": False,
     }
+
+
+def colour_key(entries: list[tuple[str, str]], symbol: str = "square") -> list[dict]:
+    """Legend-only traces, one per (label, colour): the key of colours that vary within one
+    trace (bars coloured by status or family), which a legend of traces cannot give. They
+    hold no data, so they add no category, point or hover."""
+    return [{"type": "scatter", "mode": "markers", "name": label, "x": [None], "y": [None],
+             "marker": {"color": colour, "symbol": symbol, "size": 10}, "hoverinfo": "skip",
+             "showlegend": True} for label, colour in entries]
+
+
+KEY_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0,
+              "font": {"size": 11}, "itemclick": False, "itemdoubleclick": False}
 
 
 def layout(**parts: object) -> dict:

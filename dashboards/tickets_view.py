@@ -16,7 +16,7 @@ import polars as pl
 from dash import html
 
 from cxbridge.dashboards import labels
-from cxbridge.dashboards.components import Column, data_table, stat, with_commands
+from cxbridge.dashboards.components import Column, data_table, period_text, stat, with_commands
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.figures_tickets import family_label
 from cxbridge.dashboards.filters import Filters
@@ -126,18 +126,43 @@ def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def stats_row(s: TicketSummary) -> html.Div:
-    """Tickets, the network's share, open, mean time to resolve and within a day."""
+def stats_row(s: TicketSummary, before: TicketSummary | None = None,
+              earlier: Filters | None = None) -> html.Div:
+    """Tickets, the network's share, open, mean time to resolve and within a day; the first
+    two against the period just before (``before``, over ``earlier``), as the KPI tiles."""
     mean = s.mean_hours_to_resolve
+    opened = stat("Tickets opened", labels.format_count(s.tickets), stat_id="tickets-count")
+    network = stat("About the network", f"{_share(s.network_share)} "
+                   f"({labels.format_count(s.network_tickets)})",
+                   stat_id="tickets-network-share")
+    opened.children.append(ticket_change(
+        s.tickets, before.tickets if before else None, earlier, "tickets-count-change"))
+    network.children.append(ticket_change(
+        s.network_share, before.network_share if before else None, earlier,
+        "tickets-network-change", points=True))
     return html.Div([
-        stat("Tickets opened", labels.format_count(s.tickets), stat_id="tickets-count"),
-        stat("About the network", f"{_share(s.network_share)} "
-             f"({labels.format_count(s.network_tickets)})", stat_id="tickets-network-share"),
+        opened,
+        network,
         stat("Still open", labels.format_count(s.open_tickets), stat_id="tickets-open"),
         stat("Mean time to resolve", "not recorded" if mean is None
              else labels.format_minutes(mean * 60), stat_id="tickets-mean-resolve"),
         stat("Resolved within a day", _share(s.within_24h_share)),
     ], className="stat-row")
+
+
+def ticket_change(now: float | None, before: float | None, earlier: Filters | None,
+                  line_id: str, points: bool = False) -> html.Div:
+    """'▲ 12 % vs 1–14 Mar' (a count) or '▼ 3.0 points vs …' (a share) against the period
+    just before; more tickets read as worse. '–' when either period has none."""
+    if now is None or before is None or earlier is None or (not points and before == 0):
+        return html.Div("– vs previous period", id=line_id,
+                        className="kpi-change kpi-change-none")
+    delta = 100 * (now - before) if points else 100 * (now - before) / before
+    sense = "same" if abs(delta) < 0.05 else ("worse" if delta > 0 else "better")
+    text = ("= no change" if sense == "same" else
+            f"{'▲' if delta > 0 else '▼'} {abs(delta):,.1f} {'points' if points else '%'}")
+    return html.Div(f"{text} vs {period_text(earlier.start, earlier.end)}", id=line_id,
+                    className=f"kpi-change kpi-change-{sense}")
 
 
 def period_note(s: TicketSummary, whole: TicketSpan, filters: Filters) -> str:

@@ -1,6 +1,6 @@
 """Notebooks are executed: each runs top to bottom against a freshly built snapshot. They read
 the snapshot through the platform's public functions (the same the dashboard calls), never by
-importing the dashboard."""
+importing the dashboard; the status words are the metric registry's, the dashboard's too."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 
 from cxbridge.jobs import flow
+from cxbridge.platform.metrics import METRICS
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.py"))
 REFUSED = "cxbridge.dashboards"
+# What a notebook's output must show: the executive review, every KPI the Overview shows.
+SHOWS = {"kpi_review.py": [m.label for m in METRICS]}
 
 
 def imported_modules(source: str) -> set[str]:
@@ -54,3 +57,5 @@ def test_notebook_runs(notebook, settings, tiny_raw):
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Snapshot" in done.stdout
+    missing = [text for text in SHOWS.get(notebook.name, []) if text not in done.stdout]
+    assert not missing, f"{notebook.name} does not show {missing}"

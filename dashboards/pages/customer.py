@@ -25,6 +25,9 @@ dash.register_page(__name__, path="/customer", path_template="/customer/<custome
 
 
 def layout(customer_id: str | None = None, **_query: str) -> html.Div:
+    """The search and, for ``/customer/<id>``, that customer. The search text is not kept in
+    the URL (cxbridge.dashboards.page_state) on purpose: for care it may be a name, e-mail or
+    phone, which would end up in browser history, proxy logs and shared links."""
     search = dbc.InputGroup([
         dbc.Input(id="customer-search",
                   placeholder="Customer id (care: also name, e-mail or phone)",

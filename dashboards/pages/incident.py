@@ -1,7 +1,9 @@
 """One incident, opened from the Network operations queue: what happened and when (the alarm
 timeline, root cause and symptoms), whom it hurt (services by type and segment, SLA exposure,
 revenue at risk), why it ranks where it does, the KPIs of the resources involved, and the
-proactive-care list to export (contact details for the care role only).
+proactive-care list to export (contact details for the care role only), and its workflow
+(:mod:`cxbridge.dashboards.workflow_view`): acknowledge, assign, notes and hand-over to a
+TMF621 trouble ticket, for the operations role; read-only for the others.
 
 An incident ranked by network impact (a snapshot that knows no customer services) shows what
 can exist instead: the cells and ports it hurt with their sessions against their usual level,
@@ -14,12 +16,18 @@ from datetime import datetime, timedelta
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from cxbridge.dashboards import labels
 from cxbridge.dashboards.components import missing_notice, titled_card
-from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
+from cxbridge.dashboards.context import (
+    ROLE_ID,
+    current_reader,
+    current_role,
+    needs_snapshot,
+    role_input,
+)
 from cxbridge.dashboards.data_access import INCIDENT_TABLES
 from cxbridge.dashboards.exports import care_href
 from cxbridge.dashboards.figures_network import (
@@ -40,6 +48,8 @@ from cxbridge.dashboards.network_view import (
     score_note,
 )
 from cxbridge.dashboards.roles import ROLE_LABELS, sees_contacts
+from cxbridge.dashboards.workflow_view import ACTIONS, current_store, panel, panel_content, perform
+from cxbridge.platform.errors import UserError
 from cxbridge.platform.snapshot_reading import MissingTableError
 from cxbridge.platform.warehouse import WarehouseError
 
@@ -104,6 +114,7 @@ def not_found(incident_id: str) -> html.Div:
 
 def _body() -> list:
     return [
+        html.Div(panel(), className="mb-3"),
         dbc.Row([
             dbc.Col(titled_card("Exposure", [
                 html.Div(id="incident-exposure"),
@@ -225,3 +236,41 @@ def export_link(incident_id, requested_role):
             f"By customer id: contact details are exported for customer care only (you are "
             f"viewing as {ROLE_LABELS[role]})")
     return care_href(incident_id, requested_role), note
+
+
+@callback(Output("workflow-state", "children"), Output("workflow-history", "children"),
+          Output("workflow-controls", "hidden"), Output("workflow-role-note", "children"),
+          Output("workflow-ack", "disabled"), Output("workflow-handover", "children"),
+          Input("incident-id", "data"), Input("workflow-changed", "data"), role_input())
+def show_workflow(incident_id, _changed, requested_role):
+    """The incident's workflow state and history; the controls for the operations role only."""
+    if not incident_id:
+        raise PreventUpdate
+    return panel_content(current_store(), incident_id, current_role(requested_role))
+
+
+@callback(Output("workflow-message", "children"), Output("workflow-changed", "data"),
+          Output("workflow-download", "data"), Output("workflow-note", "value"),
+          *(Input(button, "n_clicks") for button in ACTIONS),
+          State("incident-id", "data"), State("workflow-assignee", "value"),
+          State("workflow-note", "value"), State("workflow-ticket", "value"),
+          State("workflow-changed", "data"), State(ROLE_ID, "value"),
+          prevent_initial_call=True)
+def act(*values):
+    """One button: acknowledge, assign, add a note or hand over (the TMF621 file downloads)."""
+    incident_id, assignee, note, ticket, changed, requested_role = values[len(ACTIONS):]
+    action = ACTIONS.get(ctx.triggered_id)
+    store = current_store()
+    if not incident_id or action is None or store is None:
+        raise PreventUpdate
+    incident = lookup(incident_id)
+    if not incident:
+        return (f"There is no incident {incident_id} in the current snapshot: nothing was "
+                "recorded.", dash.no_update, None, dash.no_update)
+    try:
+        message, download = perform(store, action, incident, current_role(requested_role),
+                                    assignee, note, ticket)
+    except (UserError, PermissionError) as error:
+        return html.Span(str(error), className="workflow-error"), dash.no_update, None, \
+            dash.no_update
+    return message, (changed or 0) + 1, download, "" if action == "note" else dash.no_update

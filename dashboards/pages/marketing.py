@@ -7,30 +7,26 @@ counts and revenue at risk, and who is suppressed for consent (per reason), and 
 list as CSV (a plain download link, :mod:`cxbridge.dashboards.exports`): with contact details
 for the marketing role, ids only for everybody else (:mod:`cxbridge.dashboards.roles`).
 
-The builder's controls (offers, risk bands, campaign code, control-group rate) live in the
-URL beside the filter bar's (``?offers=retention&bands=high&code=WINBACK&control=10``), so a
-shared link reopens the same campaign.
+The page's controls (the quadrants' split, the builder's offers, risk bands, campaign code and
+control-group rate) live in the URL beside the filter bar's
+(``?by=region&offers=retention&bands=high&code=WINBACK&control=20``,
+:mod:`cxbridge.dashboards.page_state`), so a shared link reopens the same campaign.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import Input, Output, callback, ctx, dcc, html, no_update
-from dash.exceptions import PreventUpdate
+from dash import Input, Output, callback, dcc, html
 
 from cxbridge.dashboards import campaign
 from cxbridge.dashboards.campaign import (
-    CHOICE_KEYS,
+    DEFAULT_CONTROL_RATE,
     OFFERS,
     RISK_BANDS,
     RISK_LABELS,
     CampaignChoice,
-    choice_from_query,
-    choice_to_pairs,
     clean_code,
     percent_rate,
 )
@@ -43,32 +39,52 @@ from cxbridge.dashboards.figures_marketing import (
     quadrant_bars_figure,
     risk_map_figure,
 )
-from cxbridge.dashboards.filters import Filters, filter_inputs, page_query
+from cxbridge.dashboards.filters import Filters, filter_inputs
 from cxbridge.dashboards.labels import dimension_label
 from cxbridge.dashboards.marketing_view import campaign_preview, drivers_note, quadrant_stats
+from cxbridge.dashboards.page_state import (
+    Control,
+    PageState,
+    join,
+    number_between,
+    number_text,
+    one_of,
+    subset_of,
+)
 from cxbridge.dashboards.roles import ROLE_LABELS, sees_contacts
 
 dash.register_page(__name__, path="/marketing", name="Marketing",
                    title="Marketing · cxbridge", order=10)
 
 _GRAPH = {"displayModeBar": False}
-URL_ID = "marketing-url"
+# the page's controls in the URL, defaults left out; the builder's keys are those of the export
+# link (cxbridge.dashboards.campaign.choice_to_pairs)
+STATE = PageState("marketing", (
+    Control("by", "marketing-by", "segment", one_of(DIMENSIONS)),
+    Control("offers", "marketing-offers", list(OFFERS), subset_of(tuple(OFFERS)), join),
+    Control("bands", "marketing-bands", list(RISK_BANDS), subset_of(RISK_BANDS), join),
+    Control("code", "marketing-code", "", clean_code),
+    Control("control", "marketing-control", round(100 * DEFAULT_CONTROL_RATE),
+            number_between(0, 50), number_text),
+))
+STATE.register()
 
 
 def layout(**query: str) -> html.Div:
-    choice = choice_from_query(urlencode(query))
-    by_picker = dbc.RadioItems(id="marketing-by", value="segment", inline=True,
+    """The page skeleton, its controls as the URL asks (:data:`STATE`)."""
+    chosen = STATE.values(query)
+    by_picker = dbc.RadioItems(id="marketing-by", value=chosen["by"], inline=True,
                                options=[{"label": dimension_label(d), "value": d}
                                         for d in DIMENSIONS])
     builder = [
         dbc.Row([
             dbc.Col([html.Label("Offers", className="filter-label"),
-                     dbc.Checklist(id="marketing-offers", value=list(choice.offers),
+                     dbc.Checklist(id="marketing-offers", value=chosen["offers"],
                                    inline=True,
                                    options=[{"label": v, "value": k} for k, v in OFFERS.items()])],
                     md=7),
             dbc.Col([html.Label("Churn risk", className="filter-label"),
-                     dbc.Checklist(id="marketing-bands", value=list(choice.risk_bands),
+                     dbc.Checklist(id="marketing-bands", value=chosen["bands"],
                                    inline=True,
                                    options=[{"label": RISK_LABELS[b], "value": b}
                                             for b in RISK_BANDS])], md=5),
@@ -76,13 +92,13 @@ def layout(**query: str) -> html.Div:
         dbc.Row([
             dbc.Col([html.Label("Campaign code", className="filter-label",
                                 htmlFor="marketing-code"),
-                     dbc.Input(id="marketing-code", value=choice.code, debounce=True,
+                     dbc.Input(id="marketing-code", value=chosen["code"], debounce=True,
                                size="sm", maxLength=40,
                                placeholder="generated: offer and date")], md=7),
             dbc.Col([html.Label("Control group %", className="filter-label",
                                 htmlFor="marketing-control"),
                      dbc.Input(id="marketing-control", type="number", min=0, max=50, step=1,
-                               value=round(100 * choice.control_rate, 2), debounce=True,
+                               value=chosen["control"], debounce=True,
                                size="sm")], md=5),
         ], className="g-2 mb-2"),
         html.Div(id="marketing-preview"),
@@ -92,10 +108,7 @@ def layout(**query: str) -> html.Div:
                  className="export-row"),
     ]
     return html.Div([
-        # the builder's own view of the address bar (the shell's owns the filter bar's keys).
-        # It writes without telling the other locations: "callback-nav" would make Dash's page
-        # router re-render the whole page on every tick of a checkbox
-        dcc.Location(id=URL_ID, refresh=False),
+        STATE.location(),
         html.Div(id="marketing-notice"),
         html.Div(id="marketing-quadrant-stats", className="row row-cols-2 row-cols-xl-4 g-3 "
                                                           "mb-3"),
@@ -186,24 +199,3 @@ def export_link(offers, bands, code, control, requested_role, start, end, region
             f"By customer id: contact details are exported for marketing only (you are "
             f"viewing as {ROLE_LABELS[role]})")
     return campaign_href(filters, choice, requested_role), note
-
-
-@callback(Output(URL_ID, "search"),
-          Output("marketing-offers", "value"), Output("marketing-bands", "value"),
-          Output("marketing-code", "value"), Output("marketing-control", "value"),
-          Input(URL_ID, "search"), *_builder_inputs())
-def sync_builder_and_url(search, offers, bands, code, control):
-    """The builder's controls and the URL in step: a builder change writes the URL; a URL
-    that changes otherwise (back, forward, a pasted link) sets the builder, its defaults for
-    the keys it does not name."""
-    builder = _choice(offers, bands, code, control)
-    if ctx.triggered_id == URL_ID:
-        wanted = choice_from_query(search)
-        if wanted == builder:
-            raise PreventUpdate
-        return (no_update, list(wanted.offers), list(wanted.risk_bands), wanted.code,
-                round(100 * wanted.control_rate, 2))
-    query = page_query(search, CHOICE_KEYS, choice_to_pairs(builder))
-    if query == (search or ""):
-        raise PreventUpdate
-    return query, no_update, no_update, no_update, no_update

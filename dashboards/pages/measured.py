@@ -25,6 +25,7 @@ from cxbridge.dashboards.measured_view import (
     summary_stats,
     worst_sessions_table,
 )
+from cxbridge.dashboards.page_state import Control, PageState, one_of
 from cxbridge.dashboards.roles import PAGE_ROLES, ROLE_LABELS, sees_page
 
 PATH = "/measured"
@@ -36,13 +37,20 @@ POOR_NOTE = ("Each session scored by the experience index's laws (speed against 
              "technology's reference, or the HD video rate; latency and loss where pinged); "
              "below the dotted line (70) it is poor.")
 _NOTHING = (None, {}, {}, None, None, None)   # summary, figures and tables, when hidden
+# the page's control in the URL (?activity=video), the default left out
+STATE = PageState("measured", (
+    Control("activity", "measured-activity", "all", one_of(("all", "video", "download"))),))
+STATE.register()
 
 
-def layout(**_query: str) -> html.Div:
-    """The page skeleton; the callback fills it (or says there are no logs)."""
-    activity = dbc.RadioItems(id="measured-activity", value="all", inline=True, options=[
-        {"label": "All sessions", "value": "all"}, {"label": "Video", "value": "video"},
-        {"label": "Download", "value": "download"}])
+def layout(**query: str) -> html.Div:
+    """The page skeleton, its control as the URL asks; the callback fills it (or says there
+    are no logs)."""
+    chosen = STATE.values(query)
+    activity = dbc.RadioItems(id="measured-activity", value=chosen["activity"], inline=True,
+                              options=[{"label": "All sessions", "value": "all"},
+                                       {"label": "Video", "value": "video"},
+                                       {"label": "Download", "value": "download"}])
     body = html.Div([
         html.Div(id="measured-summary-row"),
         dbc.Row([
@@ -63,7 +71,8 @@ def layout(**_query: str) -> html.Div:
         ], className="g-3 mb-3"),
         dbc.Row(dbc.Col(titled_card("Side by side", [html.Div(id="measured-groups-detail")]))),
     ], id="measured-body")
-    return html.Div([html.Div(id="measured-notice"), body], className="measured")
+    return html.Div([STATE.location(), html.Div(id="measured-notice"), body],
+                    className="measured")
 
 
 @callback(Output("measured-notice", "children"), Output("measured-summary-row", "children"),

@@ -31,6 +31,7 @@ from cxbridge.dashboards.network_view import (
     queue_title,
     silent_table,
 )
+from cxbridge.dashboards.page_state import Control, PageState, flag_dump, flag_parse, one_of
 from cxbridge.platform.metrics import metric
 
 dash.register_page(__name__, path="/operations", name="Network operations",
@@ -38,21 +39,32 @@ dash.register_page(__name__, path="/operations", name="Network operations",
 
 EXPERIENCE = "experience_index"
 CELL_ROWS = 10
+# the page's controls in the URL (?view=open&planned=1&cells=…), defaults left out
+STATE = PageState("operations", (
+    Control("view", "operations-view", "all", one_of(("open", "all"))),
+    Control("planned", "operations-planned", [], flag_parse("planned"), flag_dump),
+    Control("cells", "operations-cells-order", "busy_hour", one_of(CELL_ORDERS)),
+))
+STATE.register()
 
 
-def layout(**_query: str) -> html.Div:
+def layout(**query: str) -> html.Div:
+    """The page skeleton, its controls as the URL asks (:data:`STATE`)."""
+    chosen = STATE.values(query)
     controls = html.Div([
-        dbc.RadioItems(id="operations-view", value="all", inline=True, options=[
+        dbc.RadioItems(id="operations-view", value=chosen["view"], inline=True, options=[
             {"label": "Open now", "value": "open"},
             {"label": "Everything in the period", "value": "all"}]),
-        dbc.Checklist(id="operations-planned", value=[], inline=True, switch=True,
+        dbc.Checklist(id="operations-planned", value=chosen["planned"], inline=True,
+                      switch=True,
                       options=[{"label": "Planned maintenance", "value": "planned"}]),
     ], className="queue-controls")
-    cell_order = dbc.Select(id="operations-cells-order", value="busy_hour", size="sm",
+    cell_order = dbc.Select(id="operations-cells-order", value=chosen["cells"], size="sm",
                             options=[{"label": f"Worst by {text.lower()}", "value": value}
                                      for value, text in CELL_ORDERS.items()],
                             className="cells-order")
     return html.Div([
+        STATE.location(),
         html.Div(id="operations-notice"),
         dbc.Row(dbc.Col(titled_card(html.Span("Incident queue", id="operations-queue-title"),
                                     [dcc.Loading(html.Div(id="operations-queue"), type="dot",

@@ -19,31 +19,48 @@ from cxbridge.dashboards.context import current_reader, needs_snapshot
 from cxbridge.dashboards.data_access import DIMENSIONS
 from cxbridge.dashboards.filters import Filters, filter_inputs
 from cxbridge.dashboards.labels import dimension_label
-from cxbridge.platform.metrics import METRICS, metric
+from cxbridge.dashboards.page_state import Control, PageState, one_of
+from cxbridge.platform.metrics import HEADLINE, METRICS, metric
 from cxbridge.platform.warehouse import WarehouseError
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · cxbridge", order=0)
 
-HEADLINE = ("experience_index", "poor_experience_share", "customers_hurt", "churn_risk",
-            "revenue_at_risk", "time_to_restore")
 MORE = tuple(m.name for m in METRICS if m.name not in HEADLINE)
 DEFAULT_KPI = "experience_index"
 _GRAPH_CONFIG = {"displayModeBar": False}
 _TILE_ROW = "row row-cols-2 row-cols-md-3 row-cols-xl-6 g-3 mb-3"
 
 
-def layout(**_query: str) -> html.Div:
-    """The page skeleton; the callbacks below fill it for the current filters. While the
-    loaded feeds cannot build the customer views, every output as a card instead (what the
-    data gives, and what would bring the rest)."""
+def _by_of_kpi(values: dict) -> dict:
+    """The breakdown offers only the dimensions the chosen KPI is split by (its first one
+    when the asked one is not)."""
+    dims = metric(values["kpi"]).dimensions
+    return values if values["by"] in dims else {**values, "by": dims[0]}
+
+
+# the page's controls in the URL (?kpi=churn_risk&by=segment), defaults left out
+STATE = PageState("overview", (
+    Control("kpi", "overview-kpi", DEFAULT_KPI, one_of(m.name for m in METRICS)),
+    Control("by", "overview-breakdown-by", "region", one_of(DIMENSIONS)),
+), fix=_by_of_kpi)
+STATE.register()
+
+
+def layout(**query: str) -> html.Div:
+    """The page skeleton, its controls as the URL asks (:data:`STATE`); the callbacks below
+    fill it for the current filters. While the loaded feeds cannot build the customer views,
+    every output as a card instead (what the data gives, and what would bring the rest)."""
     cards = _output_cards()
+    chosen = STATE.values(query)
+    kpi = chosen["kpi"]
     kpi_picker = dcc.Dropdown(
         id="overview-kpi",
         options=[{"label": m.label, "value": m.name} for m in METRICS],
-        value=DEFAULT_KPI, clearable=False, className="overview-kpi-picker",
+        value=kpi, clearable=False, className="overview-kpi-picker",
     )
-    by_picker = dbc.RadioItems(id="overview-breakdown-by", value="region", inline=True,
-                               options=_by_options(DEFAULT_KPI), className="overview-by-picker")
+    by_picker = dbc.RadioItems(id="overview-breakdown-by", inline=True,
+                               value=chosen["by"],
+                               options=_by_options(kpi), className="overview-by-picker")
     kpis = html.Div(
         [
             html.Div(id="overview-tiles", className=_TILE_ROW),
@@ -63,7 +80,8 @@ def layout(**_query: str) -> html.Div:
         # kept (hidden) while the cards stand in, so the page's callbacks find their outputs
         hidden=cards is not None,
     )
-    return html.Div([cards, kpis] if cards else [kpis], className="overview")
+    return html.Div([STATE.location(), *([cards, kpis] if cards else [kpis])],
+                    className="overview")
 
 
 def _output_cards() -> html.Div | None:
@@ -107,12 +125,11 @@ def show_more_tiles(start, end, regions, segments, cfs_types):
     return kpi_tiles(current_reader(), MORE, filters, "overview")
 
 
-@callback(Output("overview-breakdown-by", "options"), Output("overview-breakdown-by", "value"),
-          Input("overview-kpi", "value"), Input("overview-breakdown-by", "value"))
-def follow_metric(metric_name, by):
-    """Offer only the dimensions the chosen metric is split by."""
-    dims = metric(metric_name).dimensions
-    return _by_options(metric_name), by if by in dims else dims[0]
+@callback(Output("overview-breakdown-by", "options"), Input("overview-kpi", "value"))
+def follow_metric(metric_name):
+    """Offer only the dimensions the chosen metric is split by (the page state moves the
+    choice off one it is not split by: :func:`_by_of_kpi`)."""
+    return _by_options(metric_name)
 
 
 @callback(Output("overview-trend", "figure"), Input("overview-kpi", "value"), *filter_inputs())

@@ -25,6 +25,7 @@ from cxbridge.dashboards.figures_tickets import (
     volume_figure,
 )
 from cxbridge.dashboards.filters import Filters, filter_inputs
+from cxbridge.platform.snapshot_metrics import previous_period
 
 dash.register_page(__name__, path="/tickets", name="Care tickets",
                    title="Care tickets · cxbridge", order=40)
@@ -74,7 +75,10 @@ def show_tickets(start, end, regions, segments, cfs_types):
         return (view.no_tickets_notice(), True, None, None, blank, blank, blank, None, blank,
                 None)
     summary = view.summary(reader, filters)
-    return (None, False, view.stats_row(summary), view.period_note(summary, whole, filters),
+    earlier = previous_period(filters, whole.first_date, whole.last_date)
+    before = view.summary(reader, earlier) if earlier else None
+    return (None, False, view.stats_row(summary, before, earlier),
+            view.period_note(summary, whole, filters),
             volume_figure(view.by_day(reader, filters)),
             category_figure(view.by_category(reader, filters)),
             region_figure(view.by_region(reader, filters)),

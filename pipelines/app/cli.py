@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +24,8 @@ from rich.table import Table
 from cxbridge.app.audit_cli import audit
 from cxbridge.app.churn_cli import churn_app
 from cxbridge.app.errors import ReportingGroup
+from cxbridge.app.incidents_cli import incidents_app
+from cxbridge.app.report_cli import report_app
 from cxbridge.app.sources_cli import sources_app
 from cxbridge.app.users_cli import users_app
 from cxbridge.platform.errors import UserError
@@ -38,6 +40,8 @@ app = typer.Typer(
 app.add_typer(churn_app, name="churn")
 app.add_typer(sources_app, name="sources")
 app.add_typer(users_app, name="users")
+app.add_typer(incidents_app, name="incidents")
+app.add_typer(report_app, name="report")
 app.command("audit")(audit)
 console = Console()
 errors = Console(stderr=True)
@@ -120,12 +124,30 @@ def _generate(settings: Settings, scale: float, days: int, seed: int, start: str
         first_day = date.fromisoformat(start)
     except ValueError as exc:
         raise UserError(f"--start {start!r} is not a date (YYYY-MM-DD)") from exc
+    _check_world_window(settings, first_day, days)
     config = WorldConfig(scale=scale, days=days, seed=seed, start=first_day, dirt_rate=dirt)
     delivery = Delivery.parse(feeds, pm_dialects)
     with _progress() as update:
         return generate_world(config, out_dir=(out or settings.raw_dir).resolve(),
                               progress=lambda step, fraction: update("generate", fraction, 1.0),
                               delivery=delivery)
+
+
+def _check_world_window(settings: Settings, first_day: date, days: int) -> None:
+    """Refuse a world that ingest would then quarantine in part: events after now + ``[ingest]
+    future_days`` (or before ``earliest``) are held as implausible (issue 16), so a world whose
+    days run past that would load only its first part, silently for whoever reads the figures."""
+    last_day = first_day + timedelta(days=days - 1)
+    latest = (datetime.now(UTC) + timedelta(days=settings.ingest_future_days)).date()
+    if last_day > latest:
+        fits = latest - timedelta(days=days - 1)
+        raise UserError(f"a {days}-day world from {first_day} ends on {last_day}, after the "
+                        f"latest day ingest accepts ({latest}: now + [ingest] future_days = "
+                        f"{settings.ingest_future_days:g}); start it on {fits} or earlier "
+                        f"(--start {fits}), or raise [ingest] future_days in cxbridge.toml")
+    if first_day < settings.ingest_earliest:
+        raise UserError(f"--start {first_day} is before the earliest day ingest accepts "
+                        f"([ingest] earliest = {settings.ingest_earliest})")
 
 
 def _print_models(summary) -> None:
@@ -642,8 +664,9 @@ def emodel(
     console.print(table)
 
 
-@app.command()
+@incidents_app.callback()
 def incidents(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option(help="Incidents (or customers) to show.")] = 20,
     include_planned: Annotated[bool, typer.Option(help="Show planned maintenance too.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="Cleared incidents too.")] = False,
@@ -658,7 +681,10 @@ def incidents(
     """The fault queue: acute incidents (every outage, degradations younger than
     chronic_after_days) before chronic degradations, then incidents that hurt nobody; within
     each, by customer impact (network impact while no customer services are loaded), with
-    score components and alarm severity."""
+    score components and alarm severity. The workflow of one incident: ack, assign, note,
+    handover, history (`cxbridge incidents ack --help`)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from cxbridge.app.incidents_cli import Options
     from cxbridge.app.incidents_cli import run as run_incidents
 

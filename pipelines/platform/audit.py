@@ -13,7 +13,9 @@ mode 0600, readable by its owner only, as it names people and addresses). Every 
 
 Events: ``login``, ``login_failed``, ``login_locked`` (an account locked after repeated
 failures, and attempts while it is), ``logout``, ``export`` (the dashboard's downloads and the
-command line's ``--contacts`` output). This module is the only one that writes the file; a
+command line's ``--contacts`` output), ``incident_acknowledge``, ``incident_assign``,
+``incident_note``, ``incident_handover`` (who acted on which incident: the incident
+workflow, :mod:`cxbridge.platform.workflow`). This module is the only one that writes the file; a
 line is written with one ``write`` call on a file opened for appending, under a lock, so lines
 from the threads of a server never interleave.
 
@@ -30,7 +32,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-EVENTS = ("login", "login_failed", "login_locked", "logout", "export")
+EVENTS = ("login", "login_failed", "login_locked", "logout", "export",
+          # an action on an incident (cxbridge.platform.workflow)
+          "incident_acknowledge", "incident_assign", "incident_note", "incident_handover")
 _LOCK = threading.Lock()
 
 

@@ -5,7 +5,8 @@ request accepted.
 They come from the ``[dashboard]`` table of the config file (see
 :mod:`cxbridge.platform.settings`), each overridable by an environment variable
 ``CXBRIDGE_DASHBOARD_<KEY>`` (the key in upper case), and default to files under the data home
-(``<home>/dashboard/users.json``, ``<home>/dashboard/secret_key``, ``<home>/audit/audit.jsonl``).
+(``<home>/dashboard/users.json``, ``<home>/dashboard/secret_key``, ``<home>/audit/audit.jsonl``,
+the incident workflow's store ``<home>/ops/workflow.sqlite``).
 
 Example::
 
@@ -18,6 +19,8 @@ Example::
     certfile = "/etc/cxbridge/tls.crt"   # HTTPS when both are given
     keyfile = "/etc/cxbridge/tls.key"
     max_request_kb = 512           # larger callback requests get 413
+    timezone = "Europe/Dublin"     # the zone times are shown in (IANA name; default UTC)
+    views_file = "/srv/cxbridge/views.json"   # saved views (default <home>/dashboard/views.json)
 """
 
 from __future__ import annotations
@@ -25,12 +28,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cxbridge.platform.errors import UserError
 
-_PATH_KEYS = ("users_file", "secret_key_file", "audit_file", "certfile", "keyfile")
+_PATH_KEYS = ("users_file", "secret_key_file", "audit_file", "workflow_file", "certfile",
+              "keyfile", "views_file")
 _NUMBER_KEYS = ("session_minutes", "lockout_failures", "lockout_minutes", "max_request_kb")
-KEYS = (*_PATH_KEYS, *_NUMBER_KEYS, "login_rate_limit", "allowed_hosts")
+KEYS = (*_PATH_KEYS, *_NUMBER_KEYS, "login_rate_limit", "allowed_hosts", "timezone")
 
 
 class DashboardSettingsError(UserError, ValueError):
@@ -44,6 +49,10 @@ class DashboardSettings:
     users_file: Path
     secret_key_file: Path
     audit_file: Path
+    # the incident workflow's operational store (cxbridge.platform.workflow)
+    workflow_file: Path
+    # saved named views (cxbridge.dashboards.saved_views); None: <home>/dashboard/views.json
+    views_file: Path | None = None
     session_minutes: int = 480
     lockout_failures: int = 5
     lockout_minutes: int = 15
@@ -54,6 +63,7 @@ class DashboardSettings:
     certfile: Path | None = None
     keyfile: Path | None = None
     max_request_kb: int = 512
+    timezone: str = "UTC"  # IANA name of the zone the dashboard shows times in
 
     @property
     def tls(self) -> bool:
@@ -106,10 +116,20 @@ def dashboard_settings(table: Mapping[str, object], env: Mapping[str, str], home
         raise DashboardSettingsError("[dashboard] certfile and keyfile go together: give both "
                                      "(HTTPS) or neither (HTTP)")
     rate = str(raw("login_rate_limit") or DashboardSettings.login_rate_limit)
+    zone = str(raw("timezone") or DashboardSettings.timezone).strip()
+    try:
+        if zone != "UTC":  # UTC needs no time zone database
+            ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise DashboardSettingsError(
+            f"[dashboard] timezone (or CXBRIDGE_DASHBOARD_TIMEZONE) is {zone!r}: it must be an "
+            "IANA time zone name, e.g. \"Europe/Dublin\" or \"UTC\"") from exc
     return DashboardSettings(
         users_file=path("users_file", home / "dashboard" / "users.json"),
         secret_key_file=path("secret_key_file", home / "dashboard" / "secret_key"),
         audit_file=path("audit_file", home / "audit" / "audit.jsonl"),
+        views_file=path("views_file", home / "dashboard" / "views.json"),
+        workflow_file=path("workflow_file", home / "ops" / "workflow.sqlite"),
         session_minutes=number("session_minutes"),
         lockout_failures=number("lockout_failures"),
         lockout_minutes=number("lockout_minutes"),
@@ -118,4 +138,5 @@ def dashboard_settings(table: Mapping[str, object], env: Mapping[str, str], home
         certfile=certfile,
         keyfile=keyfile,
         max_request_kb=number("max_request_kb"),
+        timezone=zone,
     )

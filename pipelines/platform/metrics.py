@@ -21,6 +21,24 @@ Sense = Literal["better", "worse", "same"]
 # scores. Every other unit's change is told relative to the earlier value ("▼ 4.0 %").
 POINT_UNITS = frozenset({"%", "points"})
 
+# The six KPIs every audience shares, in the order the Overview's first row and the weekly
+# report show them; the others follow in registry order.
+HEADLINE = ("experience_index", "poor_experience_share", "customers_hurt", "churn_risk",
+            "revenue_at_risk", "time_to_restore")
+
+# The words for a status (Metric.status), the same on every page, notebook and report.
+STATUS_WORDS: dict[str, str] = {
+    "good": "On target",
+    "watch": "Watch",
+    "poor": "Poor",
+    "unknown": "No target",
+}
+
+
+def status_word(status: str) -> str:
+    """The words shown for a status ('good' → 'On target')."""
+    return STATUS_WORDS.get(status, STATUS_WORDS["unknown"])
+
 
 @dataclass(frozen=True)
 class Change:

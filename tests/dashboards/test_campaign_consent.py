@@ -164,8 +164,8 @@ def test_export_carries_what_a_campaign_tool_needs_and_only_consented_people(pub
         assert row["consent_sms"] == str(want["usable"]["sms"]).lower()
         assert row["campaign_code"] == "SPRING-WIN" and row["control_rate"] == "0.2"
         assert row["snapshot_run_id"] == "world-run"
-        assert row["snapshot_built_at_utc"] == "2026-03-16T04:30:00Z"
-        assert row["exported_at_utc"].endswith("Z")
+        assert row["snapshot_built_at_utc"] == "2026-03-16T04:30:00+00:00"
+        assert row["exported_at_utc"].endswith("+00:00")
     assert {r["segment"] for r in rows} <= {"Consumer", "Small business", "Enterprise"}
     assert "FTTH broadband" in rows[0]["services"] and "ftth" not in body
     assert {r["risk_band"] for r in rows} <= {"High", "Medium", "Low"}

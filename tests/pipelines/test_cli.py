@@ -161,3 +161,14 @@ def test_no_help_text_is_eaten_by_rich_markup():
               for path, command in _every_command(root)
               if command.help and render(command.help).plain != command.help]
     assert not eaten, "\n".join(eaten)
+
+
+def test_generate_refuses_a_world_that_ingest_would_cut_short(cli, tmp_path):
+    """A world running past now + [ingest] future_days would load only its first part (the
+    later files quarantined as from the future); generate says so before writing anything."""
+    result = cli("generate", "--scale", "0.001", "--days", "30", "--start", "2999-01-01",
+                 "--out", tmp_path / "raw")
+    assert result.exit_code == 1
+    assert "after the latest day ingest accepts" in result.output
+    assert "--start" in result.output and "future_days" in result.output
+    assert not (tmp_path / "raw").exists()
