@@ -11,11 +11,26 @@ history and a temporal holdout (train on earlier snapshots, test on the latest) 
 :data:`FEATURES` is the single list of model inputs: each has a type, a network flag (rooted
 in the network: outages, faults, poor-experience days, the experience index, complaints about
 the network) and a function that words a reason in plain language from the customer's row
-("3 outages on broadband in the last 30 days"). A numeric feature is a reason only when the
-customer's value is unusual (:func:`unusual`: in the outer tenth of the customers scored on the
-same day, on the risky side, and at least the feature's ``min_change`` from the typical value),
-so that a network reason means the customer's network experience really was out of the
-ordinary, not what a network-wide outage gave everybody.
+("2 local outages on broadband in the last 30 days").
+
+Faults are split by how widely they were shared (features.sql): a fault whose resource hit at
+least :data:`SHARED_FROM` of the services in service that day (a resolver pool, a core router)
+is everyone's and is counted apart (``shared_fault_hours``); the others are on the customer's
+own access path (a cell, a fibre port, an OLT), and count as the customer's own outages when
+the customer felt them (at least :data:`FELT_FROM` of their sessions failed that day, or no
+sessions were measured): hours, hours in the last week, outages, the longest, and the hours
+since the last one ended. The split is taken from the data (reach and sessions), never from
+resource names or kinds, which differ between operators. Without alarms or usage the features
+are constant and :func:`feature_spec` leaves them out, as for any absent feed. The totals
+(``fault_hours``, ``outages``: every fault, shared or not, felt or not) stay in the rows but
+are no model input: on the generated world most fault-hours were resolver, BNG and transport
+alarms that cut nobody's service, so the totals blurred the outages that did.
+
+A numeric feature is a reason only when the customer's value is unusual (:func:`unusual`: in
+the outer tenth of the customers scored on the same day, on the risky side, and at least the
+feature's ``min_change`` from the typical value), so that a network reason means the customer's
+network experience really was out of the ordinary, not what a network-wide outage gave
+everybody.
 """
 
 from __future__ import annotations
@@ -39,6 +54,15 @@ LABEL = "churned"
 NEEDED_TABLES = ("marts.customer_daily", "marts.service_experience_daily", "core.cfs",
                  "core.service_fault_intervals", "stg.customers", "stg.services",
                  "stg.tickets", "stg.surveys")
+# a fault that hit at least this share of the services in service that day (its resource's
+# reach) is shared, network-wide (a DNS pool, a core router); below it, it is on the own access
+# path of the customers it hit (a cell, a PON port, an OLT): see features.sql. A quarter: well
+# above what one access or aggregation node serves, well below what a network-wide event hits
+SHARED_FROM = 0.25
+# an own fault counts as an outage the customer felt when at least this share of their sessions
+# failed that day (features.sql): on the generated world a fifth separates the faults that cut
+# service from those that only degraded it or that protection absorbed
+FELT_FROM = 0.2
 SERVICE_WORDS = {"ftth": "broadband", "iptv": "TV", "mobile_data": "mobile data",
                  "mobile_voice": "mobile calls", "enterprise_vpn": "the VPN"}
 DRIVER_WORDS = {"availability": "outages", "accessibility": "failed connections",
@@ -147,7 +171,8 @@ def features(con: duckdb.DuckDBPyConnection, dates: list[date],
              schedule: Schedule) -> pl.DataFrame:
     """One row per customer in service × snapshot date (see models/churn/sql/features.sql)."""
     return query(con, read_sql(SQL / "features.sql"),
-                 {"snapshots": list(dates), "lookback": schedule.lookback_days})
+                 {"snapshots": list(dates), "lookback": schedule.lookback_days,
+                  "shared_from": SHARED_FROM, "felt_from": FELT_FROM})
 
 
 def labels(con: duckdb.DuckDBPyConnection, dates: list[date], schedule: Schedule
@@ -250,6 +275,12 @@ def _renewal(row: Mapping, schedule: Schedule) -> str:
     return f"contract up for renewal in {_plural(days, 'day')}"
 
 
+def _since_own_outage(row: Mapping, schedule: Schedule) -> str:
+    hours = _n(row, "hours_since_own_outage")
+    when = f"{_plural(hours / 24, 'day')} ago" if hours >= 48 else f"{_hours(hours)} ago"
+    return f"last local outage{_service(row, 'own_outage_service')} ended {when}"
+
+
 def _premium(row: Mapping, schedule: Schedule) -> str:
     pct = _n(row, "price_premium_pct")
     return (f"pays {abs(pct):.0f} % {'more' if pct >= 0 else 'less'} than customers on the "
@@ -257,12 +288,25 @@ def _premium(row: Mapping, schedule: Schedule) -> str:
 
 
 FEATURES: tuple[Input, ...] = (
-    Input("outages", "numeric", "outages in the window", True,
-          lambda r, s: f"{_plural(_n(r, 'outages'), 'outage')}"
-                       f"{_service(r, 'outage_service')} {_window(s)}", min_change=1),
-    Input("fault_hours", "numeric", "hours with a network fault in the window", True,
-          lambda r, s: f"{_hours(_n(r, 'fault_hours'))} with a network fault"
-                       f"{_service(r, 'outage_service')} {_window(s)}", min_change=1),
+    Input("own_fault_hours", "numeric", "hours with a local fault (own access path) in the "
+          "window", True,
+          lambda r, s: f"{_hours(_n(r, 'own_fault_hours'))} with a local network fault"
+                       f"{_service(r, 'own_outage_service')} {_window(s)}", min_change=1),
+    Input("own_fault_hours_7d", "numeric", "hours with a local fault in the last week", True,
+          lambda r, s: f"{_hours(_n(r, 'own_fault_hours_7d'))} with a local network fault"
+                       f"{_service(r, 'own_outage_service')} in the last week", min_change=1),
+    Input("own_outages", "numeric", "local outages (own access path) in the window", True,
+          lambda r, s: f"{_plural(_n(r, 'own_outages'), 'local outage')}"
+                       f"{_service(r, 'own_outage_service')} {_window(s)}", min_change=1),
+    Input("longest_own_outage_hours", "numeric", "longest local outage in the window, hours",
+          True, lambda r, s: f"a local outage{_service(r, 'own_outage_service')} of "
+                             f"{_hours(_n(r, 'longest_own_outage_hours'))} {_window(s)}",
+          min_change=1),
+    Input("hours_since_own_outage", "numeric", "hours since the last local outage ended (the "
+          "window's length when none)", True, _since_own_outage, min_change=24),
+    Input("shared_fault_hours", "numeric", "hours with a widely shared fault in the window",
+          True, lambda r, s: f"{_hours(_n(r, 'shared_fault_hours'))} with a network-wide fault "
+                             f"{_window(s)}", min_change=1),
     Input("poor_days", "numeric", "poor-experience days in the window", True, _poor, min_change=1),
     Input("poor_days_7d", "numeric", "poor-experience days in the last week", True,
           lambda r, s: f"{_plural(_n(r, 'poor_days_7d'), 'poor-experience day')} in the last "
@@ -311,8 +355,19 @@ FEATURES: tuple[Input, ...] = (
     Input("loyalty_tier", "categorical", "loyalty tier", False,
           lambda r, s: f"loyalty tier: {r.get('loyalty_tier')}"),
 )
-BY_NAME = {f.name: f for f in FEATURES}
-CONTEXT = ("poor_service", "poor_driver", "outage_service", "days_observed")
+# inputs of models saved before the own/shared split: no longer fitted, still worded, so such
+# a model keeps scoring with reasons until the next training replaces it
+RETIRED: tuple[Input, ...] = (
+    Input("outages", "numeric", "outages in the window", True,
+          lambda r, s: f"{_plural(_n(r, 'outages'), 'outage')}"
+                       f"{_service(r, 'outage_service')} {_window(s)}", min_change=1),
+    Input("fault_hours", "numeric", "hours with a network fault in the window", True,
+          lambda r, s: f"{_hours(_n(r, 'fault_hours'))} with a network fault"
+                       f"{_service(r, 'outage_service')} {_window(s)}", min_change=1),
+)
+BY_NAME = {f.name: f for f in (*FEATURES, *RETIRED)}
+CONTEXT = ("poor_service", "poor_driver", "outage_service", "own_outage_service",
+           "days_observed")
 UNUSUAL_TAIL = 0.1
 
 

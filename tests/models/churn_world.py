@@ -35,7 +35,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
                                        "customer_id": pl.String, "cfs_type": pl.String,
                                        "poor": pl.Boolean, "driver": pl.String},
     "core.service_fault_intervals": {"service_id": pl.String, "date": pl.Date,
-                                     "starts": pl.Datetime, "ends": pl.Datetime},
+                                     "starts": pl.Datetime, "ends": pl.Datetime,
+                                     "first_resource_id": pl.String},
     "stg.tickets": {"ticket_id": pl.String, "customer_id": pl.String, "service_id": pl.String,
                     "created_at": pl.Datetime, "resolved_at": pl.Datetime,
                     "category": pl.String},
@@ -67,10 +68,11 @@ class World:
 def simulated_world(customers: int = 800, days: int = 100, seed: int = 5) -> World:
     """Customers with one broadband line each over ``days`` days from :data:`START`.
 
-    A fifth sit behind a chronically bad access (40 % poor days, low index, outages, network
-    complaints); each customer-day's hazard of deciding to leave grows with the poor days of
-    the last ten days and with a month-to-month contract; after deciding, usage falls for 1–8
-    days and the service ends. The main cause is the larger of the two contributions.
+    A fifth sit behind a chronically bad access (40 % poor days, low index, outages that fail
+    half the day's sessions, network complaints); each customer-day's hazard of deciding to
+    leave grows with the poor days of the last ten days and with a month-to-month contract;
+    after deciding, usage falls for 1–8 days and the service ends. The main cause is the larger
+    of the two contributions.
     """
     rng = np.random.default_rng(seed)
     ids = [f"C{i:04d}" for i in range(customers)]
@@ -109,12 +111,13 @@ def simulated_world(customers: int = 800, days: int = 100, seed: int = 5) -> Wor
     decided = churn_day[cust] - 5
     decline = np.clip(1 - 0.1 * (day - decided + 1), 0.4, 1.0)
     dates = [START + timedelta(days=int(d)) for d in day]
+    sei = np.where(bad, rng.uniform(30, 65, cust.size), rng.uniform(88, 99, cust.size))
+    outage = bad & (rng.random(cust.size) < 0.5)
+    sessions = rng.poisson(40 * decline)   # the draws in the order they always were
     daily = pl.DataFrame({
-        "date": dates, "customer_id": [ids[c] for c in cust], "poor": bad,
-        "sei_worst": np.where(bad, rng.uniform(30, 65, cust.size), rng.uniform(88, 99,
-                                                                               cust.size)),
-        "worst_outage_minutes": np.where(bad & (rng.random(cust.size) < 0.5), 90.0, 0.0),
-        "sessions": rng.poisson(40 * decline), "session_failures": 0})
+        "date": dates, "customer_id": [ids[c] for c in cust], "poor": bad, "sei_worst": sei,
+        "worst_outage_minutes": np.where(outage, 90.0, 0.0),
+        "sessions": sessions, "session_failures": np.where(outage, sessions // 2, 0)})
     experience = daily.filter("poor").select(
         "date", service_id=pl.concat_str(pl.lit("S"), "customer_id"), customer_id="customer_id",
         cfs_type=pl.lit("ftth"), poor="poor", driver=pl.lit("throughput"))

@@ -84,7 +84,7 @@ def test_training_saves_a_versioned_model_with_a_temporal_holdout(home):
         "2026-12-10"
     assert holdout["roc_auc"] > 0.65          # chronic poor experience drives churn here
     network = {f["name"] for f in card["features"] if f["network"]}
-    assert {"poor_days", "outages", "network_tickets"} <= network
+    assert {"poor_days", "own_outages", "network_tickets"} <= network
     assert "contract_type" not in network
 
 

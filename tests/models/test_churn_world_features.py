@@ -174,6 +174,9 @@ def test_a_later_snapshot_moves_the_window(con):
 
 def test_reasons_are_worded_from_the_row(con):
     a = features(con, [SNAPSHOT], Schedule()).row(0, named=True)
+    assert sentence("own_outages", {"own_outages": 2, "own_outage_service": "ftth"},
+                    Schedule()) == "2 local outages on broadband in the last 30 days"
+    # a model saved before the own/shared split still words its inputs
     assert sentence("outages", a, Schedule()) == "2 outages on broadband in the last 30 days"
     assert sentence("poor_days", a, Schedule()) == (
         "3 poor-experience days in the last 30 days, mostly on broadband (outages)")
@@ -227,10 +230,10 @@ def test_norms_are_the_outer_tenths_and_the_median(con):
 
 
 @pytest.mark.parametrize(("feature", "value", "norm", "expected"), [
-    ("outages", 4, [2.0, 2.0, 4.0], True),          # in the top tenth, two more than typical
-    ("outages", 3, [2.0, 2.0, 4.0], False),         # worse than typical, not unusual
-    ("fault_hours", 3.5, [3.5, 3.5, 10.0], False),  # what everybody had
-    ("fault_hours", 10.4, [0.0, 10.0, 10.2], False),  # in the tail, but under an hour more
+    ("own_outages", 4, [2.0, 2.0, 4.0], True),      # in the top tenth, two more than typical
+    ("own_outages", 3, [2.0, 2.0, 4.0], False),     # worse than typical, not unusual
+    ("own_fault_hours", 3.5, [3.5, 3.5, 10.0], False),    # what everybody had
+    ("own_fault_hours", 10.4, [0.0, 10.0, 10.2], False),  # in the tail, under an hour more
     ("poor_days_7d", 1, [0.0, 0.0, 0.0], True),     # most had none
     ("sei_mean", 80.0, [87.0, 94.0, 98.0], True),
     ("sei_mean", 86.0, [87.0, 94.0, 98.0], True),
@@ -242,8 +245,8 @@ def test_norms_are_the_outer_tenths_and_the_median(con):
     ("usage_change_7d_pct", -12.0, [-8.8, 0.5, 10.9], False),
     ("usage_change_7d_pct", -25.0, [-8.8, 0.5, 10.9], True),
     ("tenure_days", 90, [148.0, 1017.0, 2523.0], True),
-    ("outages", None, [2.0, 2.0, 4.0], False),      # blank: never a reason
-    ("outages", 4, None, True),                     # a model saved without norms
+    ("own_outages", None, [2.0, 2.0, 4.0], False),  # blank: never a reason
+    ("own_outages", 4, None, True),                 # a model saved without norms
 ])
 def test_a_number_is_a_reason_only_when_unusual_for_the_customer(feature, value, norm,
                                                                  expected):

@@ -11,13 +11,18 @@
 -- data allowance, SLA tier; services whose plan the inventory does not identify are left out).
 -- Experience (marts.customer_daily: a customer-day is as bad as their worst service): poor
 -- days, mean experience index and its change in the last week, fault hours, outages (a stretch
--- of service-affecting fault that does not continue one from the day before). Care: tickets
+-- of service-affecting fault that does not continue one from the day before); the same split
+-- into faults shared network-wide (shared_fault_hours: their resource hit at least
+-- $shared_from of the services in service that day) and the customer's own outages (faults
+-- on their own access path that they felt: at least $felt_from of their sessions failed that
+-- day, or none were measured): hours, hours in the last week, outages, the longest, hours
+-- since the last ended (the window's length when none). Care: tickets
 -- about the network and other tickets opened in the window, both kinds still unresolved at the
 -- snapshot (a follow-up chasing an open ticket is neither: it is a repeat contact), repeat
 -- tickets (opened while an earlier one was still open). Usage trend (successful sessions per day, last week against the days before), the
 -- last survey score. Context for the wording of reasons: the service type most often poor and
 -- its usual driver, the service type with the most outages.
--- Parameters: $snapshots (date[]), $lookback (days).
+-- Parameters: $snapshots (date[]), $lookback (days), $shared_from and $felt_from (shares).
 with snapshots as (
     select unnest($snapshots::date[]) as snapshot_date
 ),
@@ -141,6 +146,109 @@ outages as (
     from outages_by_service
     group by all
 ),
+-- own faults and shared ones: how widely each fault was shared is the share of the services in
+-- service that day that the resource whose alarm began it (first_resource_id; the service
+-- itself when unknown) hit. A fault that hit at least $shared_from of them (a DNS pool, a core
+-- router: everyone's outage) is shared; the rest (a cell, a PON port, an OLT: a part of the
+-- base) are faults on the customer's own access path. Derived from the data, not from
+-- resource kinds, as topologies differ.
+fault_span as (
+    select min(snapshot_date) - $lookback::integer as lo, max(snapshot_date) as hi
+    from snapshots
+),
+fault_pieces as (
+    select f.service_id, f.date, f.starts, f.ends,
+           coalesce(f.first_resource_id, f.service_id)                  as origin,
+           date_diff('second', f.starts, f.ends) / 3600.0               as hours
+    from core.service_fault_intervals f, fault_span w
+    where f.date >= w.lo and f.date < w.hi
+),
+in_service as (
+    select d.date, count(*) as services
+    from (select distinct date from fault_pieces) d
+    join core.cfs c
+      on coalesce(c.start_date, d.date) <= d.date
+     and coalesce(c.end_date, date '9999-12-31') >= d.date
+    group by all
+),
+fault_reach as (
+    select p.date, p.origin,
+           count(distinct p.service_id) / any_value(i.services)         as reach
+    from fault_pieces p
+    join in_service i using (date)
+    group by all
+),
+reached as (
+    select p.*, r.reach >= $shared_from::double                         as shared
+    from fault_pieces p
+    join fault_reach r using (date, origin)
+),
+felt as (   -- own faults the customer felt: on that day at least $felt_from of their
+            -- sessions failed (a fault that only degraded the service, or that protection
+            -- absorbed, leaves their sessions working); a day without sessions measured (no
+            -- usage feed, or nothing got through) cannot refute it and counts as felt
+    select p.service_id, p.date, p.starts, p.ends, p.hours
+    from reached p
+    join core.cfs c on c.service_id = p.service_id
+    left join marts.customer_daily d on d.customer_id = c.customer_id and d.date = p.date
+    where not p.shared
+      and (d.sessions is null or d.sessions = 0
+           or coalesce(d.session_failures, 0) >= $felt_from::double * d.sessions)
+),
+own_stretches as (   -- a stretch that does not continue the one before starts a new outage
+    select service_id, date, starts, ends, hours,
+           coalesce(lag(ends) over (partition by service_id order by starts) < starts, true)
+                                                                        as new_outage
+    from felt
+),
+own_pieces as (      -- numbered outages per service
+    select *, sum(case when new_outage then 1 else 0 end)
+                  over (partition by service_id order by starts)        as outage_no
+    from own_stretches
+),
+own_outages_by_service as (   -- per snapshot, service and outage: its hours in the window
+    select n.snapshot_date, o.service_id, o.outage_no,
+           sum(o.hours)                                                 as hours,
+           sum(o.hours) filter (where o.date >= n.snapshot_date - 7)    as hours_7d,
+           max(o.ends)                                                  as ends
+    from snapshots n
+    join own_pieces o
+      on o.date >= n.snapshot_date - $lookback::integer and o.date < n.snapshot_date
+    group by all
+),
+own_by_service as (
+    select o.snapshot_date, c.customer_id, c.cfs_type, o.service_id,
+           sum(o.hours)                                                 as own_hours,
+           coalesce(sum(o.hours_7d), 0)                                 as own_hours_7d,
+           count(*)                                                     as own_outages,
+           max(o.hours)                                                 as longest_hours,
+           max(o.ends)                                                  as last_end
+    from own_outages_by_service o
+    join core.cfs c on c.service_id = o.service_id
+    group by all
+),
+own_faults as (   -- per customer, their worst service (as for a customer-day)
+    select snapshot_date, customer_id,
+           max(own_hours)                                               as own_fault_hours,
+           max(own_hours_7d)                                            as own_fault_hours_7d,
+           max(own_outages)                                             as own_outages,
+           max(longest_hours)                                           as longest_own_outage_hours,
+           max(last_end)                                                as last_own_end,
+           first(cfs_type order by own_hours desc, cfs_type)            as own_outage_service
+    from own_by_service
+    group by all
+),
+shared_faults as (
+    select snapshot_date, customer_id, max(hours) as shared_fault_hours
+    from (select n.snapshot_date, c.customer_id, s.service_id, sum(s.hours) as hours
+          from snapshots n
+          join reached s
+            on s.date >= n.snapshot_date - $lookback::integer and s.date < n.snapshot_date
+          join core.cfs c on c.service_id = s.service_id
+          where s.shared
+          group by all)
+    group by all
+),
 raw_tickets as (
     select ticket_id, customer_id, service_id, created_at, resolved_at, category,
            network_ticket(category)                                     as network_category
@@ -217,6 +325,14 @@ select
     x.sei_change_7d,
     coalesce(x.fault_hours, 0)                                          as fault_hours,
     coalesce(o.outages, 0)                                              as outages,
+    coalesce(f.own_fault_hours, 0)                                      as own_fault_hours,
+    coalesce(f.own_fault_hours_7d, 0)                                   as own_fault_hours_7d,
+    coalesce(f.own_outages, 0)                                          as own_outages,
+    coalesce(f.longest_own_outage_hours, 0)                             as longest_own_outage_hours,
+    least(coalesce(date_diff('minute', f.last_own_end, cast(m.snapshot_date as timestamp))
+                   / 60.0, 24 * $lookback::integer), 24 * $lookback::integer)
+                                                                        as hours_since_own_outage,
+    coalesce(g.shared_fault_hours, 0)                                   as shared_fault_hours,
     coalesce(k.network_tickets, 0)                                      as network_tickets,
     coalesce(k.other_tickets, 0)                                        as other_tickets,
     coalesce(k.unresolved_network_tickets, 0)                           as unresolved_network_tickets,
@@ -227,11 +343,15 @@ select
     coalesce(x.days_observed, 0)                                        as days_observed,
     ps.poor_service,
     pd.poor_driver,
-    o.outage_service
+    o.outage_service,
+    f.own_outage_service
 from commercial m
 left join customers c on c.customer_id = m.customer_id
 left join experience x on x.snapshot_date = m.snapshot_date and x.customer_id = m.customer_id
 left join outages o on o.snapshot_date = m.snapshot_date and o.customer_id = m.customer_id
+left join own_faults f on f.snapshot_date = m.snapshot_date and f.customer_id = m.customer_id
+left join shared_faults g
+       on g.snapshot_date = m.snapshot_date and g.customer_id = m.customer_id
 left join ticket_counts k on k.snapshot_date = m.snapshot_date and k.customer_id = m.customer_id
 left join repeat_tickets r on r.snapshot_date = m.snapshot_date and r.customer_id = m.customer_id
 left join surveys v on v.snapshot_date = m.snapshot_date and v.customer_id = m.customer_id
