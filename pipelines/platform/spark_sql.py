@@ -10,6 +10,19 @@ refuses is rewritten here, one rule per construct, each with the DuckDB meaning 
   ``(k1, k2, …, x)`` structs sorted by a comparator that honours each key's direction and
   DuckDB's default NULLS LAST: ``element_at(array_sort(collect_list(named_struct(…)),
   (l, r) -> …), 1).v``.
+* ``date_diff('minute', a, b)`` counts minute boundaries crossed in DuckDB and whole minutes
+  elapsed in Spark: both ends are truncated to the unit first;
+* a decimal literal (``60.0``) is a DOUBLE, as DuckDB's arithmetic on it gives, not Spark's
+  DECIMAL;
+* ``list[i]`` with a computed ``i`` (DuckDB counts from 1, Spark's ``[]`` from 0) becomes
+  ``element_at(list, i)``, which counts from 1;
+* ``regexp_replace``: a group in the replacement is ``\\1`` in DuckDB and ``$1`` in Spark, and
+  DuckDB replaces the first match only unless ``'g'`` (Spark: every match), so an unanchored
+  pattern without ``'g'`` is refused;
+* ``quantile_cont(x, q)`` becomes ``percentile(x, q)`` (the same interpolation), and
+  ``to_minutes(n)`` and its kin ``make_dt_interval(…)``;
+* ``time_bucket(interval 15 minute, ts)`` (no Spark function) becomes the hour of ``ts``
+  plus its whole 15-minute buckets, for any bucket that divides an hour;
 * ``arg_min(x, key)`` / ``arg_max`` skip the rows whose ``x`` is NULL in DuckDB and not in
   Spark's ``min_by`` / ``max_by``: the key is made NULL on those rows (Spark skips NULL keys);
   a row value key ``(a, b)`` (the smallest pair, compared field by field) becomes
@@ -33,6 +46,7 @@ parser, so a new file that Spark cannot read fails a test, not a cluster run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,6 +161,38 @@ def _query_table(node: exp.Expression, tables: dict[str, str]) -> exp.Expression
     return node
 
 
+@dataclass(frozen=True)
+class SparkStep:
+    """One step of a model on Spark: write the query ``sql`` as the table ``target``, or, when
+    ``target`` is None, run ``sql`` as it is."""
+
+    sql: str
+    target: str | None = None
+
+
+def spark_steps(sql: str, table: str, source: str = "<sql>",
+                macros: dict[str, Macro] | None = None) -> list[SparkStep]:
+    """The steps that build the model ``table`` from its DuckDB SQL file text ``sql``: each
+    ``create or replace table T as <query>`` writes the query as ``T``; a bare query (a
+    partitioned model's file) writes ``table``; ``create schema`` is the engine's to do."""
+    macros = project_macros() if macros is None else macros
+    steps = []
+    for tree in sqlglot.parse(sql, read="duckdb"):
+        if tree is None:
+            continue
+        if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() == "SCHEMA":
+            continue
+        if isinstance(tree, exp.Create) and isinstance(tree.expression, exp.Query):
+            target, query = tree.this.sql("duckdb"), tree.expression
+        elif isinstance(tree, exp.Query):
+            target, query = table, tree
+        else:
+            target, query = None, tree
+        (statement,) = spark_statements(query.sql("duckdb"), source, macros)
+        steps.append(SparkStep(statement, target))
+    return steps
+
+
 def spark_file(path: Path) -> list[str]:
     """:func:`spark_statements` of one SQL file."""
     return spark_statements(path.read_text(encoding="utf-8"), str(path))
@@ -157,7 +203,104 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _ordered_first(node.this)
     if isinstance(node, (exp.ArgMin, exp.ArgMax)):
         return _arg_extreme(node)
+    if isinstance(node, exp.DateBin):
+        return _time_bucket(node)
+    if isinstance(node, exp.DateDiff) and node.args.get("date_part_boundary"):
+        return _boundaries_crossed(node)
+    if (isinstance(node, exp.Literal) and not node.is_string
+            and any(ch in node.this for ch in ".eE")):
+        # 60.0 is a DECIMAL in Spark, and decimal arithmetic stays DECIMAL there; DuckDB's
+        # division and averages give DOUBLE
+        return exp.Cast(this=node.copy(), to=exp.DataType.build("double"))
+    if (isinstance(node, exp.Bracket) and len(node.expressions) == 1
+            and not isinstance(node.expressions[0], exp.Literal)):
+        # list[i] with a computed i: DuckDB counts from 1, Spark's [] from 0 (sqlglot shifts
+        # only literal indexes); element_at counts from 1 on both
+        return exp.Anonymous(this="element_at", expressions=[node.this, node.expressions[0]])
+    if isinstance(node, exp.RegexpReplace):
+        return _regexp_replace(node)
+    if isinstance(node, exp.PercentileCont) and node.expression is not None:
+        # DuckDB's quantile_cont(x, q): Spark's percentile(x, q) interpolates the same way
+        return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _INTERVAL_OF:
+        (amount,) = node.expressions
+        return sqlglot.parse_one(_INTERVAL_OF[node.name.lower()].format(
+            f"({amount.sql('spark')})"), read="spark")
     return node
+
+
+# DuckDB's to_minutes(n) and the like: an interval of n units.
+def _regexp_replace(node: exp.RegexpReplace) -> exp.Expression:
+    """DuckDB's ``regexp_replace(x, pattern, replacement[, 'g'])`` on Spark: a group is ``\\1`` in
+    DuckDB's replacement and ``$1`` in Spark's (Java's), and without ``'g'`` DuckDB replaces the
+    first match only while Spark replaces every one, so that form is refused unless the pattern
+    is anchored at both ends (it can match once at most)."""
+    modifiers = node.args.get("modifiers")
+    every = modifiers is not None and "g" in modifiers.name
+    pattern = node.expression.name if isinstance(node.expression, exp.Literal) else None
+    if not every and not (pattern and pattern.startswith("^") and pattern.endswith("$")):
+        raise NotPortableError(f"regexp_replace(…, {node.expression.sql('duckdb')}, …) without "
+                               "'g' replaces the first match only, which Spark cannot: anchor "
+                               "the pattern (^…$) or replace every match ('g')")
+    replacement = node.args["replacement"]
+    if isinstance(replacement, exp.Literal) and replacement.is_string:
+        text = re.sub(r"\\(\d)", r"$\1", replacement.name.replace("$", "\\$"))
+        replacement = exp.Literal.string(text)
+    return exp.Anonymous(this="regexp_replace", expressions=[
+        node.this.copy(), node.expression.copy(), replacement.copy()])
+
+
+_INTERVAL_OF = {
+    "to_seconds": "MAKE_DT_INTERVAL(0, 0, 0, {})",
+    "to_minutes": "MAKE_DT_INTERVAL(0, 0, {}, 0)",
+    "to_hours": "MAKE_DT_INTERVAL(0, {}, 0, 0)",
+    "to_days": "MAKE_DT_INTERVAL({}, 0, 0, 0)",
+}
+
+
+_TRUNCATED_UNITS = ("SECOND", "MINUTE", "HOUR", "DAY")
+
+
+def _boundaries_crossed(node: exp.DateDiff) -> exp.Expression:
+    """DuckDB's ``date_diff('minute', a, b)`` counts the minute boundaries between ``a`` and
+    ``b`` (12:00:59 → 12:01:00 is 1); Spark's ``datediff(MINUTE, a, b)`` counts whole minutes
+    elapsed (0). Truncating both to the unit first makes them the same count."""
+    unit = node.args["unit"].name.upper()
+    if unit not in _TRUNCATED_UNITS:
+        raise NotPortableError(f"date_diff('{unit.lower()}', …): only "
+                               f"{', '.join(u.lower() for u in _TRUNCATED_UNITS)} have a Spark "
+                               "form here")
+    return exp.DateDiff(
+        this=exp.TimestampTrunc(this=node.this.copy(), unit=exp.var(unit)),
+        expression=exp.TimestampTrunc(this=node.expression.copy(), unit=exp.var(unit)),
+        unit=exp.var(unit))
+
+
+_MINUTES = {"MINUTE": 1, "MINUTES": 1, "HOUR": 60, "HOURS": 60}
+
+
+def _time_bucket(node: exp.DateBin) -> exp.Expression:
+    """``time_bucket(interval N minute|hour, ts)`` for buckets that divide an hour, or one hour:
+    the hour (``date_trunc``, which keeps the timestamp's type) plus the whole buckets of
+    minutes into it. DuckDB's buckets start at its origin (2000-01-03 00:00), so within an hour
+    they fall on the same minutes."""
+    interval, moment = node.this, node.expression
+    text = interval.this.name if isinstance(interval, exp.Interval) else ""
+    unit = interval.args.get("unit").name.upper() if interval.args.get("unit") else ""
+    if not unit and " " in text:
+        text, unit = text.split(" ", 1)
+        unit = unit.upper()
+    if not text.isdigit() or unit not in _MINUTES or 60 % (int(text) * _MINUTES[unit]):
+        raise NotPortableError(f"time_bucket({interval.sql('duckdb')}, …): only buckets that "
+                               "divide an hour have a Spark form here")
+    minutes = int(text) * _MINUTES[unit]
+    ts = moment.sql("spark")
+    hour = f"DATE_TRUNC('HOUR', {ts})"
+    if minutes == 60:
+        return sqlglot.parse_one(hour, read="spark")
+    return sqlglot.parse_one(f"{hour} + MAKE_INTERVAL(0, 0, 0, 0, 0, "
+                             f"CAST(FLOOR(MINUTE({ts}) / {minutes}) * {minutes} AS INT), 0)",
+                             read="spark")
 
 
 def _arg_extreme(node: exp.ArgMin | exp.ArgMax) -> exp.Expression:

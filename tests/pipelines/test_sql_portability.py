@@ -185,3 +185,47 @@ def test_the_redundancy_rule_gives_duckdbs_answer_on_spark(spark, settings):
     (statement,) = spark_statements(POOL_QUERY)
     got = sorted(tuple(row) for row in spark.sql(statement).collect())
     assert got == expected, statement
+
+
+EVENTS = [  # (a, b, w): times a second either side of a minute or an hour, and words
+    ("2026-03-02 12:00:59", "2026-03-02 12:01:00", "cables"),
+    ("2026-03-02 12:14:59", "2026-03-02 13:15:00", "calls"),
+    ("2026-03-02 23:59:59", "2026-03-03 00:00:00", "bus"),
+    ("2026-03-02 12:30:00", "2026-03-02 12:30:00", "the slow modems"),
+]
+EVENT_QUERIES = [
+    # boundaries crossed, as DuckDB counts them (Spark counts whole units elapsed)
+    "select w, date_diff('second', a, b) as s, date_diff('minute', a, b) as m, "
+    "date_diff('hour', a, b) as h, date_diff('day', a, b) as d from e",
+    "select w, date_diff('minute', a, b) / 60.0 as hours from e",
+    # 15-minute and hourly buckets
+    "select w, cast(time_bucket(interval 15 minute, a) as varchar) as q, "
+    "cast(time_bucket(interval 1 hour, b) as varchar) as h from e",
+    # a group in the replacement (\1), anchored; every match with 'g'
+    r"select w, regexp_replace(w, '^([a-z]{2,}[^su])s$', '\1') as singular, "
+    r"regexp_replace(w, '[aeiou]+', '_', 'g') as vowels from e",
+    # 1-based list indexes computed in a lambda; quantiles
+    "select w, list_transform(range(1, array_length(string_split(w, ' '))), "
+    "lambda i: string_split(w, ' ')[i] || '+' || string_split(w, ' ')[i + 1]) as pairs from e",
+    "select quantile_cont(date_diff('second', a, b), 0.25) as q25 from e",
+]
+
+
+@pytest.mark.parametrize("query", EVENT_QUERIES)
+def test_time_text_and_list_rewrites_give_duckdbs_answers(spark, query):
+    con = duckdb.connect()
+    con.execute("create table e (a timestamp, b timestamp, w varchar)")
+    con.executemany("insert into e values (?, ?, ?)", EVENTS)
+    expected = sorted(con.execute(query).fetchall(), key=repr)
+    spark.createDataFrame(EVENTS, "a string, b string, w string") \
+        .selectExpr("cast(a as timestamp_ntz) as a", "cast(b as timestamp_ntz) as b", "w") \
+        .createOrReplaceTempView("e")
+    (statement,) = spark_statements(query)
+    got = sorted((tuple(list(v) if isinstance(v, list) else v for v in row)
+                  for row in spark.sql(statement).collect()), key=repr)
+    assert got == expected, statement
+
+
+def test_an_unanchored_first_match_replace_is_refused():
+    with pytest.raises(NotPortableError, match="first match only"):
+        spark_statements("select regexp_replace(w, 'a', 'b') from e")

@@ -17,7 +17,7 @@ with recursive edges as (
 ),
 walk(resource_id, ancestor_id, depth, protected) as (
     select resource_id, resource_id, 0, false from core.resources
-    union
+    union all                                -- final dedupes; union all is what Spark runs
     select w.resource_id, e.depends_on_id, w.depth + 1,
            w.protected or e.protection_group is not null
     from walk w

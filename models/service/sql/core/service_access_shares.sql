@@ -41,7 +41,8 @@ week_before as (   -- each day's volume counts towards the seven days after it
     from (
         select c.service_id, c.cell_id, cast(c.date + cast(k.ahead as integer) as date) as date,
                sum(c.volume) as volume
-        from cell_days c, range(1, 8) k(ahead)
+        from cell_days c
+        cross join (values (1), (2), (3), (4), (5), (6), (7)) k(ahead)
         group by all
     ) w
     semi join service_days sd on sd.service_id = w.service_id and sd.date = w.date

@@ -44,12 +44,12 @@ words as (
 phrases as (
     select ticket_id, date, family, category, region, segment,
            unnest(list_distinct(
-               case when len(tokens) = 1 then tokens
-                    else list_transform(range(1, len(tokens)),
+               case when array_length(tokens) = 1 then tokens
+                    else list_transform(range(1, array_length(tokens)),
                                         lambda i: tokens[i] || ' ' || tokens[i + 1])
                end))                                                    as phrase
     from words
-    where len(tokens) >= 1
+    where array_length(tokens) >= 1
 ),
 
 final as (
