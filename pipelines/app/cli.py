@@ -208,6 +208,10 @@ def run(
              "(else one that removes more than the config file's ingest.max_shrink of the "
              "rows is held).")
     ] = False,
+    engine: Annotated[str | None, typer.Option(
+        help="Run the models on duckdb or spark (PySpark: the spark extra of the package; "
+             "where Spark runs: the engine table's spark key in cxbridge.toml).",
+        show_default="the config file's engine name, else duckdb")] = None,
 ) -> None:
     """Ingest everything new under the raw folder, update the marts and publish a snapshot."""
     from cxbridge.jobs import flow
@@ -215,7 +219,7 @@ def run(
     settings = load_settings()
     with _progress() as update:
         summary = flow.run(settings, raw, on_step=update, full=full, mappings_dir=mappings,
-                           accept_shrink=accept_shrink)
+                           accept_shrink=accept_shrink, engine=engine)
     _print_file_summary(summary.files)
     _print_models(summary)
     _print_capabilities(summary.capabilities)

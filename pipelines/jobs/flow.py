@@ -16,7 +16,7 @@ from cxbridge.platform import ingest, runs, snapshot, transform, warehouse
 from cxbridge.platform.errors import PathNotFoundError
 from cxbridge.platform.ingest import FileResult
 from cxbridge.platform.ingest.staging import loaded_feeds
-from cxbridge.platform.settings import Settings
+from cxbridge.platform.settings import Settings, check_engine
 
 
 @dataclass
@@ -57,6 +57,7 @@ def run(
     full: bool = False,
     mappings_dir: Path | None = None,
     accept_shrink: bool = False,
+    engine: str | None = None,
 ) -> RunSummary:
     """Ingest new files under ``raw_dir`` (default: the settings' raw folder), bring the marts
     up to date (only the days the new data touches, unless ``full``) and publish a snapshot.
@@ -65,7 +66,9 @@ def run(
     are the config file's ``[incidents]`` overrides. One run id (a row of ``meta.runs``) goes
     through ingest, the churn scores, the incident models and the snapshot. A re-delivered
     file that would remove more than the settings' ``ingest_max_shrink`` of what its earlier
-    version loaded is held (the earlier version stays), unless ``accept_shrink``.
+    version loaded is held (the earlier version stays), unless ``accept_shrink``. ``engine``
+    (default: the settings' ``[engine] name``) runs the transform stage on DuckDB or Spark;
+    ingest, churn, incidents and the snapshot are DuckDB's either way.
 
     A run killed at any point is redone right by the next: the runs a dead process left
     ``running`` are marked failed and its partial snapshot files removed (here, with the
@@ -76,6 +79,7 @@ def run(
     raw_dir = _checked_raw_dir(raw_dir or settings.raw_dir)
     mappings = ingest.mappings_for(mappings_dir or settings.mappings_dir, raw_dir)
     params = Params().with_overrides(settings.incidents, "config file [incidents]")
+    runner = model_runner(settings, engine)
     summary = RunSummary(run_id=runs.new_run_id(), raw_dir=raw_dir)
     step = on_step or (lambda name, done, total: None)
     settings.ensure_dirs()
@@ -96,7 +100,8 @@ def run(
                                settings.ingest_max_shrink, accept_shrink,
                                ingest.window_of(settings))
             summary.build = build_marts(con, lambda done, total: step("transform", done, total),
-                                        full=full, params=params, finish=False)
+                                        full=full, params=params, finish=False,
+                                        runner=runner)
             feeds = set(loaded_feeds(con))
             summary.churn = score_churn(con, settings, summary.run_id, summary.build, feeds)
             step("churn", 1, 1)
@@ -166,19 +171,34 @@ def discover_work(raw_dir: Path) -> list:
 def build_marts(con: duckdb.DuckDBPyConnection,
                 on_progress: Callable[[int, int], None] | None = None,
                 full: bool = False, params: Params | None = None,
-                finish: bool = True) -> transform.BuildReport:
+                finish: bool = True,
+                runner: transform.ModelRunner | None = None) -> transform.BuildReport:
     """Bring the models up to date: only the days whose feeds changed, unless ``full`` or
     unless a threshold the marts share with the incident models (``params``, default: the
     defaults; ``core.impact_params``) differs from the one the last build used.
     ``finish=False``: the build stays recorded as under way (redone if the process dies) until
-    the caller calls :func:`cxbridge.platform.transform.finish_build`."""
+    the caller calls :func:`cxbridge.platform.transform.finish_build`. ``runner``: build the
+    models on another engine (:func:`model_runner`)."""
     params = params or Params()
     graph = model_graph(params)
     full = full or _shared_params_changed(con, params)
     done = iter(range(1, len(graph) + 1))
     return transform.build(con, graph,
                            lambda model: on_progress and on_progress(next(done), len(graph)),
-                           full=full, finish=finish)
+                           full=full, finish=finish, runner=runner)
+
+
+def model_runner(settings: Settings, engine: str | None = None) -> transform.ModelRunner | None:
+    """The runner of the transform stage for ``engine`` (default: the settings' ``[engine]``):
+    None for DuckDB (the transform's own), the Spark engine's for ``spark``, its tables under
+    ``<warehouse>/spark``."""
+    name = check_engine(engine or settings.engine, "--engine")
+    if name == "duckdb":
+        return None
+    from cxbridge.platform import spark_engine
+
+    return spark_engine.runner(spark_engine.SparkConfig(
+        master=settings.spark_master, work_dir=settings.warehouse_dir / "spark"))
 
 
 def _shared_params_changed(con: duckdb.DuckDBPyConnection, params: Params) -> bool:

@@ -58,6 +58,11 @@ class Settings:
     # the share of the rows a file's loaded version holds that a re-delivery of it may remove
     # before it is held for confirmation ([ingest] max_shrink; pipelines/platform/ingest/loader)
     ingest_max_shrink: float = 0.2
+    # the engine the transform stage runs on ([engine] name: "duckdb", or "spark" for
+    # pipelines/platform/spark_engine.py) and where Spark runs ([engine] spark: "local[*]", a
+    # cluster master such as spark://host:7077, or a Spark Connect URL sc://host:15002)
+    engine: str = "duckdb"
+    spark_master: str = "local[*]"
     # the dashboard's users file, session secret, audit log and serving limits, from the
     # [dashboard] table (pipelines/platform/dashboard_settings.py); None only when built by hand
     dashboard: DashboardSettings | None = None
@@ -167,7 +172,30 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         duckdb_memory_limit=str(
             env.get("CXBRIDGE_DUCKDB_MEMORY_LIMIT", duckdb_conf.get("memory_limit", "8GB"))
         ),
+        **_engine(config_path, config.get("engine", {}), env),
     )
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def _engine(path: Path, table: object, env: Mapping[str, str]) -> dict[str, str]:
+    """The [engine] table (``name``, ``spark``), overridden by ``CXBRIDGE_ENGINE`` and
+    ``CXBRIDGE_SPARK``."""
+    if not isinstance(table, dict) or set(table) - {"name", "spark"}:
+        raise SettingsError(f"config file {path}: [engine] takes name = \"duckdb\" or "
+                            "\"spark\" and spark = \"local[*]\" (or spark://host:7077, "
+                            "sc://host:15002)")
+    name = str(env.get("CXBRIDGE_ENGINE") or table.get("name", "duckdb")).strip().lower()
+    return {"engine": check_engine(name, "CXBRIDGE_ENGINE or [engine] name"),
+            "spark_master": str(env.get("CXBRIDGE_SPARK") or table.get("spark", "local[*]"))}
+
+
+def check_engine(name: str, where: str) -> str:
+    """``name`` if it is an engine cxbridge has, else a settings error naming ``where``."""
+    if name not in ENGINES:
+        raise SettingsError(f"{where} is {name!r}: the engines are {', '.join(ENGINES)}")
+    return name
 
 
 def _share(name: str, value: object) -> float:

@@ -86,22 +86,40 @@ class BuildReport:
     dropped: tuple[date, ...] = ()  # days no feed holds any more: deleted from the marts
 
 
+# Another engine's way of building every model (pipelines/platform/spark_engine.py): given the
+# warehouse, the graph, the days and the progress callback, it leaves each model's table in the
+# warehouse, as _run_models does.
+ModelRunner = Callable[[duckdb.DuckDBPyConnection, ModelGraph, tuple[date, ...],
+                        Callable[[str], None] | None], None]
+
+
 def build(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
           on_model: Callable[[str], None] | None = None,
-          full: bool = False, finish: bool = True) -> BuildReport:
+          full: bool = False, finish: bool = True,
+          runner: ModelRunner | None = None) -> BuildReport:
     """Bring every model of ``graph`` up to date with the staging tables; rebuild only the days
     that changed unless ``full`` (or unless the service model or the SQL changed, or the last
     build was interrupted). ``finish=False``: the build stays recorded as under way until the
-    caller's later stages are done too and it calls :func:`finish_build`."""
+    caller's later stages are done too and it calls :func:`finish_build`. ``runner``: build
+    the models on another engine (it rebuilds every day); each table it leaves in the warehouse
+    is audited here as DuckDB's own would be."""
     # a feed never loaded is an empty table: every model runs on what did arrive
     ensure_staging_tables(con, SOURCES)
     execute_sql_file(con, "meta/build_state.sql")
     now = _fingerprints(con, graph)
     before = _stored_fingerprints(con)
     report = _plan(con, before, now, full, _pending(con))
+    if runner is not None and report.mode == "incremental":
+        report = BuildReport("full", _all_days(con),
+                             f"{report.reason}; this engine rebuilds every day")
     if report.mode != "unchanged":
         _mark_pending(con, report)
-        _run_models(con, graph, report, on_model)
+        if runner is None:
+            _run_models(con, graph, report, on_model)
+        else:
+            runner(con, graph, report.days, on_model)
+            for model in graph.models:
+                audit(con, model)
         _store_fingerprints(con, now)
         if finish:
             finish_build(con)

@@ -1,0 +1,218 @@
+"""The Spark engine: the transform stage (every model of the graph) run on Apache Spark, for an
+operator whose data outgrows one machine (issue 15). The one module that opens Spark.
+
+What runs where:
+
+* ingest stays in DuckDB (per-file contracts, quarantine and bookkeeping); the staging tables
+  it fills are handed to Spark as Parquet (:func:`export_staging`);
+* every model runs on Spark from its SQL file, translated by :mod:`cxbridge.platform.spark_sql`
+  (the files stay the single source): a whole model is written as one Parquet table, a
+  partitioned one as a Parquet table partitioned by ``date``; a model's Python step (the
+  experience index, …) runs on the executors, one day per call for a partitioned model
+  (``groupBy(date).applyInArrow``: the DuckDB runner's batches are whole days too), the whole
+  table at once for a whole one (they are small: parameters, cell summaries);
+* the results come back into the DuckDB warehouse (:func:`import_tables`), where each is
+  audited against its grain as on DuckDB, and the job goes on as usual (churn, incidents,
+  publish; the dashboard reads the published snapshot in DuckDB as today).
+
+The Spark session comes from ``[engine] spark`` in ``cxbridge.toml`` (or
+``CXBRIDGE_ENGINE_SPARK``): ``local[*]`` (the default: this machine's cores), a cluster master
+(``spark://host:7077``, ``yarn``) or a Spark Connect URL (``sc://host:15002``). On a cluster the
+executors need cxbridge installed (the Python steps import it) and the work folder must be on
+storage every node sees. PySpark is an optional dependency: ``pip install -e ".[spark]"``.
+
+This first version always builds every day (Spark's dynamic partition overwrite is set, so a
+later incremental build can replace only its days); ``cxbridge run --engine spark``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from cxbridge.platform.errors import UserError
+from cxbridge.platform.model_graph import Model, ModelGraph
+from cxbridge.platform.spark_sql import spark_steps
+from cxbridge.platform.warehouse import rows
+
+SCHEMAS = ("stg", "core", "marts", "measured", "incidents", "experience")
+
+
+class SparkEngineError(UserError):
+    """Spark cannot be used (PySpark missing, no Java, a master that does not answer), or a
+    model failed on it; the message names the model and Spark's reason."""
+
+
+@dataclass(frozen=True)
+class SparkConfig:
+    """Where Spark runs and where its tables live."""
+
+    master: str = "local[*]"
+    work_dir: Path = Path("spark")
+    shuffle_partitions: int = 8
+
+
+def open_session(config: SparkConfig):
+    """A Spark session for ``config`` (a Spark Connect session for an ``sc://`` URL). Timestamps
+    without a time zone stay so (``TIMESTAMP_NTZ``, as DuckDB's ``timestamp``), the session's
+    zone is UTC, and a partitioned write replaces only the partitions it writes."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SparkEngineError("the Spark engine needs PySpark: pip install -e '.[spark]' "
+                               "(and Java 17)") from None
+    builder = SparkSession.builder.appName("cxbridge")
+    if config.master.startswith("local"):
+        # the Python steps run in this interpreter's environment, where cxbridge is (PySpark
+        # reads the variable when it starts; on a cluster the operator sets it per node)
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+    if config.master.startswith("sc://"):
+        builder = builder.remote(config.master)
+    else:
+        builder = (builder.master(config.master)
+                   .config("spark.ui.enabled", "false")
+
+                   .config("spark.sql.warehouse.dir", str(config.work_dir / "warehouse")))
+    builder = (builder.config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
+               .config("spark.sql.shuffle.partitions", str(config.shuffle_partitions))
+               .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+               .config("spark.ui.showConsoleProgress", "false"))
+    try:
+        session = builder.getOrCreate()
+    except Exception as error:  # Java missing, a master that does not answer …
+        raise SparkEngineError(f"cannot start Spark at {config.master!r}: "
+                               f"{' '.join(str(error).split())[:300]}") from error
+    if not config.master.startswith("sc://"):
+        session.sparkContext.setLogLevel("ERROR")
+    for schema in SCHEMAS:
+        session.sql(f"create database if not exists {schema}")
+    return session
+
+
+def export_staging(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
+    """Write every staging table of the warehouse to ``folder/<table>.parquet``; returns the
+    tables (``stg.usage``, …)."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    tables = [f"stg.{name}" for (name,) in rows(
+        con, "select table_name from information_schema.tables where table_schema = 'stg' "
+             "order by 1")]
+    for table in tables:
+        con.execute(f"copy {table} to '{folder / (table + '.parquet')}' (format parquet)")
+    return tables
+
+
+def register_staging(spark, folder: Path, tables: Iterable[str]) -> None:
+    """Make the exported staging tables Spark tables of the same names."""
+    for table in tables:
+        spark.sql(f"drop table if exists {table}")
+        spark.catalog.createTable(table, path=str(folder / f"{table}.parquet"),
+                                  source="parquet")
+
+
+def build(spark, graph: ModelGraph, days: Iterable[date],
+          on_model: Callable[[str], None] | None = None) -> dict[str, list[str]]:
+    """Build every model of ``graph`` (in its run order) on Spark for ``days``; returns each
+    table written with its columns in the model's order. A model that fails stops the build,
+    naming the model and Spark's reason."""
+    spark.createDataFrame([(d,) for d in sorted(days)], "date date") \
+        .createOrReplaceTempView("_scope")
+    built: dict[str, list[str]] = {}
+    for model in graph.models:
+        try:
+            built.update(_build_model(spark, graph, model))
+        except SparkEngineError:
+            raise
+        except Exception as error:
+            reason = " ".join(str(error).split()) or repr(error)
+            raise SparkEngineError(f"{model.label} failed on Spark: {reason[:600]}") from error
+        if on_model:
+            on_model(model.label)
+    return built
+
+
+def _build_model(spark, graph: ModelGraph, model: Model) -> dict[str, list[str]]:
+    steps = spark_steps(model.sql.read_text(encoding="utf-8"), model.table, str(model.sql))
+    written = {}
+    for step in steps:
+        if step.target is None:
+            spark.sql(step.sql)
+            continue
+        frame = spark.sql(step.sql)
+        if model.python and step.target == model.table:
+            frame = _python_step(spark, graph, model, frame)
+        writer = frame.write.mode("overwrite").format("parquet")
+        if model.partitioned and step.target == model.table:
+            writer = writer.partitionBy("date")
+        writer.saveAsTable(step.target)
+        written[step.target] = frame.columns
+    return written
+
+
+def _python_step(spark, graph: ModelGraph, model: Model, frame):
+    """``model``'s Python step where the data is: per day for a partitioned model, on the whole
+    (small) table for a whole one. The output's schema is the step's answer to no rows."""
+    import polars as pl
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
+
+    step = graph.steps[model.python]
+    empty = pl.from_arrow(to_arrow_schema(frame.schema, timezone="UTC").empty_table())
+    schema = step(empty).to_arrow().schema
+    schema = pa.schema([pa.field(f.name, pa.string() if pa.types.is_large_string(f.type)
+                                 else f.type) for f in schema])
+
+    def apply(table: pa.Table) -> pa.Table:
+        return step(pl.from_arrow(table)).to_arrow().cast(schema)
+
+    if model.partitioned:
+        return frame.groupBy("date").applyInArrow(apply, from_arrow_schema(schema))
+    return spark.createDataFrame(apply(frame.toArrow()), from_arrow_schema(schema))
+
+
+def table_folder(config: SparkConfig, table: str) -> Path:
+    """Where Spark's session catalog keeps ``table``'s Parquet files."""
+    schema, name = table.split(".")
+    return config.work_dir / "warehouse" / f"{schema}.db" / name
+
+
+def import_tables(con: duckdb.DuckDBPyConnection, config: SparkConfig,
+                  tables: dict[str, list[str]]) -> None:
+    """Replace each table in the DuckDB warehouse with Spark's result, its columns in the
+    model's order (a partitioned table's ``date`` comes back from its folder names)."""
+    for table, columns in tables.items():
+        files = table_folder(config, table)
+        selected = ", ".join('cast("date" as date) as "date"' if c == "date" else f'"{c}"'
+                             for c in columns)
+        con.execute(f"create schema if not exists {table.split('.')[0]}")
+        con.execute(f"create or replace table {table} as select {selected} from read_parquet("
+                    f"'{files}/**/*.parquet', hive_partitioning = true)")
+
+
+def runner(config: SparkConfig):
+    """The transform's model runner on Spark (:data:`cxbridge.platform.transform.ModelRunner`):
+    hand the staging tables over, build every model, bring the results back. The session is
+    started for the build and stopped after it (a Spark Connect session is only closed)."""
+
+    def run_models(con: duckdb.DuckDBPyConnection, graph: ModelGraph, days: tuple[date, ...],
+                   on_model: Callable[[str], None] | None) -> None:
+        staging = config.work_dir / "staging"
+        tables = export_staging(con, staging)
+        spark = open_session(config)
+        try:
+            register_staging(spark, staging, tables)
+            built = build(spark, graph, days, on_model)
+        finally:
+            spark.stop()
+        import_tables(con, config, built)
+
+    return run_models
