@@ -40,3 +40,41 @@ def becomes_hidden(dash_duo, selector: str, timeout: float = 10) -> None:
     from dash.testing.wait import until
 
     until(lambda: not displayed(dash_duo, selector), timeout, msg=f"{selector} is still shown")
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (the OS picks it), for a test server."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(dash_duo, app, **options) -> int:
+    """Serve ``app`` for ``dash_duo`` on a free port (dash's fixed default port collides when
+    tests run in parallel); returns the port."""
+    port = free_port()
+    dash_duo.start_server(app, port=port, **options)
+    return port
+
+
+def url_query(dash_duo) -> dict[str, list[str]]:
+    """The browser's current query string, parsed."""
+    from urllib.parse import parse_qs, urlparse
+
+    return parse_qs(urlparse(dash_duo.driver.current_url).query, keep_blank_values=True)
+
+
+def wait_until(dash_duo, condition, message: str, timeout: float = 20) -> None:
+    """Wait until ``condition()`` is true; fail with ``message`` after ``timeout`` seconds."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(dash_duo.driver, timeout).until(lambda _driver: condition(), message)
+
+
+def checked(dash_duo, group: str) -> list[str]:
+    """The labels of the ticked boxes of the dbc.Checklist with id ``group``."""
+    return dash_duo.driver.execute_script(
+        f"return Array.from(document.querySelectorAll('#{group} input'))"
+        ".filter(i => i.checked).map(i => i.parentElement.textContent.trim());")

@@ -9,12 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import socket
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
 
 import polars as pl
 import pytest
-from selenium.webdriver.support.ui import WebDriverWait
 
 from cxbridge.dashboards import campaign
 from cxbridge.dashboards.app import create_app
@@ -22,7 +20,7 @@ from cxbridge.dashboards.campaign import CampaignChoice
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.filters import Filters, keep_page_keys, page_query
 from cxbridge.platform.audit import read_events
-from tests.dashboards.browser import pick
+from tests.dashboards.browser import checked, pick, start, url_query, wait_until
 from tests.dashboards.world import FIRST_DAY, LAST_DAY
 
 PERIOD = Filters(start=FIRST_DAY, end=LAST_DAY)
@@ -219,37 +217,20 @@ def test_churn_drivers_follow_the_region_filter(published, world):
 
 # --- in the browser ---------------------------------------------------------------------------
 
-def _start(dash_duo, app) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, port=port)
 
 
-def _query(dash_duo) -> dict[str, list[str]]:
-    return parse_qs(urlparse(dash_duo.driver.current_url).query, keep_blank_values=True)
-
-
-def _wait(dash_duo, condition, message: str) -> None:
-    WebDriverWait(dash_duo.driver, 15).until(lambda _driver: condition(), message)
-
-
-def _checked(dash_duo, checklist: str) -> list[str]:
-    return dash_duo.driver.execute_script(
-        f"return Array.from(document.querySelectorAll('#{checklist} input'))"
-        ".filter(i => i.checked).map(i => i.parentElement.textContent.trim());")
 
 
 @pytest.mark.browser
 @pytest.mark.usefixtures("chromium")
 def test_a_shared_campaign_link_reopens_the_campaign_and_follows_changes(dash_duo, published,
                                                                          world):
-    _start(dash_duo, create_app(published, role="marketing"))
+    start(dash_duo, create_app(published, role="marketing"))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/marketing?from=2026-03-02&to=2026-03-15"
                            "&offers=retention&bands=high&code=WINBACK&control=20")
     dash_duo.wait_for_text_to_equal("#marketing-campaign-code", "WINBACK")
-    assert _checked(dash_duo, "marketing-offers") == ["Retention"]
-    assert _checked(dash_duo, "marketing-bands") == ["High"]
+    assert checked(dash_duo, "marketing-offers") == ["Retention"]
+    assert checked(dash_duo, "marketing-bands") == ["High"]
     assert dash_duo.find_element("#marketing-control").get_attribute("value") == "20"
     reader = SnapshotReader(published)
     expected = _expected(world["customers"])
@@ -262,21 +243,21 @@ def test_a_shared_campaign_link_reopens_the_campaign_and_follows_changes(dash_du
     dash_duo.driver.execute_script(  # tick Upsell as a person would
         "Array.from(document.querySelectorAll('#marketing-offers label'))"
         ".find(l => l.textContent.trim() === 'Upsell').click();")
-    _wait(dash_duo, lambda: _query(dash_duo).get("offers") == ["retention,upsell"],
-          "the URL follows the offers")
-    assert _query(dash_duo)["code"] == ["WINBACK"] and _query(dash_duo)["control"] == ["20"]
+    wait_until(dash_duo, lambda: url_query(dash_duo).get("offers") == ["retention,upsell"],
+               "the URL follows the offers")
+    assert url_query(dash_duo)["code"] == ["WINBACK"] and url_query(dash_duo)["control"] == ["20"]
 
     dash_duo.driver.back()  # the link before the change: the builder follows it
-    _wait(dash_duo, lambda: _checked(dash_duo, "marketing-offers") == ["Retention"],
-          "going back restores the offers")
-    assert _query(dash_duo)["offers"] == ["retention"]
+    wait_until(dash_duo, lambda: checked(dash_duo, "marketing-offers") == ["Retention"],
+               "going back restores the offers")
+    assert url_query(dash_duo)["offers"] == ["retention"]
 
     dash_duo.driver.execute_script(  # the filter bar, scrolled out of view by the builder
         "document.querySelector('#filters-region')"
         ".scrollIntoView({block: 'center', behavior: 'instant'})")
     pick(dash_duo, "#filters-region", "Munster")  # a filter change keeps the campaign's keys
-    _wait(dash_duo, lambda: _query(dash_duo).get("region") == ["Munster"],
-          "the URL follows the region filter")
-    assert _query(dash_duo)["offers"] == ["retention"] and _query(dash_duo)["code"] == [
+    wait_until(dash_duo, lambda: url_query(dash_duo).get("region") == ["Munster"],
+               "the URL follows the region filter")
+    assert url_query(dash_duo)["offers"] == ["retention"] and url_query(dash_duo)["code"] == [
         "WINBACK"]
     assert dash_duo.get_logs() == []

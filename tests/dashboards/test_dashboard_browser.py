@@ -5,20 +5,17 @@
 from __future__ import annotations
 
 import csv
-import socket
 from datetime import date
-from urllib.parse import parse_qs, urlparse
 
 import polars as pl
 import pytest
-from selenium.webdriver.support.ui import WebDriverWait
 
 from cxbridge.dashboards.app import create_app
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.labels import format_number
 from cxbridge.platform.metrics import metric
-from tests.dashboards.browser import pick
+from tests.dashboards.browser import pick, start, url_query, wait_until
 from tests.dashboards.test_campaign_consent import _expected as _consent_expected
 from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER, SILENT_CELL
 
@@ -61,23 +58,6 @@ def _expected_availability(reader: SnapshotReader, filters: Filters) -> str:
     return format_number(metric("service_availability"), value)
 
 
-def _query(dash_duo) -> dict[str, list[str]]:
-    return parse_qs(urlparse(dash_duo.driver.current_url).query)
-
-
-def _wait(dash_duo, condition, message: str) -> None:
-    WebDriverWait(dash_duo.driver, 10).until(lambda _driver: condition(), message)
-
-
-def _start(dash_duo, app) -> None:
-    """Serve ``app`` on a free loopback port (dash counts ports per process, which clashes
-    when tests run in parallel workers); the window is 1366×768 (conftest CHROME_ARGS)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, port=port)
-
-
 def _nav(dash_duo, page_name: str):
     return dash_duo.find_element(f"//a[contains(@class, 'nav-link')][text()='{page_name}']",
                                  attribute="XPATH")
@@ -104,12 +84,12 @@ def _idle(dash_duo) -> bool:
 
 
 def test_every_page_loads_without_console_errors_or_raw_names(dash_duo, app):
-    _start(dash_duo, app)
+    start(dash_duo, app)
     dash_duo.wait_for_contains_text("#shell-run-id", "demo-run")
     for path, ready in PAGES:
         dash_duo.wait_for_page(url=dash_duo.server_url + path)
         dash_duo.wait_for_element(ready)
-        _wait(dash_duo, lambda: _idle(dash_duo), f"{path} finished loading")
+        wait_until(dash_duo, lambda: _idle(dash_duo), f"{path} finished loading", timeout=10)
         text = _body(dash_duo)
         assert [name for name in RAW_NAMES if name in text] == [], path
         width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
@@ -120,32 +100,34 @@ def test_every_page_loads_without_console_errors_or_raw_names(dash_duo, app):
 
 def test_changing_a_filter_updates_tiles_figures_and_url(dash_duo, app, reader):
     default = reader.filter_options().default
-    _start(dash_duo, app)
+    start(dash_duo, app)
     dash_duo.wait_for_text_to_equal(AVAILABILITY_VALUE, _expected_availability(reader, default))
-    _wait(dash_duo, lambda: _figure_y(dash_duo, "overview-breakdown"), "breakdown drawn")
+    wait_until(dash_duo, lambda: _figure_y(dash_duo, "overview-breakdown"), "breakdown drawn",
+               timeout=10)
     assert len(_figure_y(dash_duo, "overview-breakdown")) == 5  # one bar per region
 
     pick(dash_duo, "#filters-region", "Munster")
     munster = Filters(start=default.start, end=default.end, regions=("Munster",))
     dash_duo.wait_for_text_to_equal(AVAILABILITY_VALUE, _expected_availability(reader, munster))
-    _wait(dash_duo, lambda: _figure_y(dash_duo, "overview-breakdown") == ["Munster"],
-          "breakdown follows the region filter")
-    _wait(dash_duo, lambda: _query(dash_duo).get("region") == ["Munster"], "URL has the region")
-    assert _query(dash_duo)["from"] == [default.start.isoformat()]
+    wait_until(dash_duo, lambda: _figure_y(dash_duo, "overview-breakdown") == ["Munster"],
+               "breakdown follows the region filter")
+    wait_until(dash_duo, lambda: url_query(dash_duo).get("region") == ["Munster"],
+               "URL has the region", timeout=10)
+    assert url_query(dash_duo)["from"] == [default.start.isoformat()]
 
     _nav(dash_duo, "Marketing").click()  # the filters travel with the menu
     munster_customers = reader.customer_outlook(munster).height
     dash_duo.wait_for_element("#marketing-quadrant-stats")
-    _wait(dash_duo, lambda: sum(int(e.text.split()[0].replace(",", "")) for e in
+    wait_until(dash_duo, lambda: sum(int(e.text.split()[0].replace(",", "")) for e in
                                 dash_duo.find_elements("[id^=marketing-quadrant-] .kpi-number"))
-          == munster_customers, "quadrants count Munster's customers")
-    assert _query(dash_duo).get("region") == ["Munster"]
+               == munster_customers, "quadrants count Munster's customers")
+    assert url_query(dash_duo).get("region") == ["Munster"]
     assert dash_duo.get_logs() == []
 
 
 def test_a_snapshot_published_while_serving_is_shown_without_restart(dash_duo, app, publish,
                                                                       demo_rows, world):
-    _start(dash_duo, app)
+    start(dash_duo, app)
     dash_duo.wait_for_text_to_equal("#shell-run-id", "demo-run")
     calm = [(*row[:7], 0.0, *row[8:]) for row in demo_rows]  # a run with no outage at all
     publish("next-run", calm, world)
@@ -157,7 +139,7 @@ def test_a_snapshot_published_while_serving_is_shown_without_restart(dash_duo, a
 
 
 def test_opening_a_shared_link_restores_the_view(dash_duo, app, reader):
-    _start(dash_duo, app)
+    start(dash_duo, app)
     dash_duo.wait_for_element(AVAILABILITY_VALUE)
     shared = Filters(start=date(2026, 3, 8), end=date(2026, 3, 11), regions=("Munster",),
                      cfs_types=("ftth",))
@@ -169,7 +151,7 @@ def test_opening_a_shared_link_restores_the_view(dash_duo, app, reader):
 
     _click(dash_duo, "#overview-tile-service_availability a.kpi-link")
     dash_duo.wait_for_element("#glossary-service-availability.is-target")
-    assert _query(dash_duo)["region"] == ["Munster"]  # the filters travel with the link
+    assert url_query(dash_duo)["region"] == ["Munster"]  # the filters travel with the link
     _nav(dash_duo, "Overview").click()
     dash_duo.wait_for_text_to_equal(AVAILABILITY_VALUE, _expected_availability(reader, shared))
     assert dash_duo.get_logs() == []
@@ -186,14 +168,15 @@ def test_campaign_export_holds_back_customers_in_an_open_incident(dash_duo, publ
     everyone = set(world["customers"]["customer_id"])
     consenting = {c for c, want in _consent_expected(world["customers"]).items()
                   if want["reason"] is None}  # marketing consent and a channel to use
-    _start(dash_duo, create_app(published, role="marketing"))
+    start(dash_duo, create_app(published, role="marketing"))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/marketing")
     dash_duo.wait_for_text_to_equal("#marketing-held-back", str(len(hurt_now)))
     dash_duo.wait_for_text_to_equal("#marketing-reached",
                                     str(len((everyone - hurt_now) & consenting)))
 
     _click(dash_duo, "#marketing-export")
-    _wait(dash_duo, lambda: list(downloads.glob("campaign-*.csv")), "the CSV was downloaded")
+    wait_until(dash_duo, lambda: list(downloads.glob("campaign-*.csv")), "the CSV was downloaded",
+               timeout=10)
     with next(downloads.glob("campaign-*.csv")).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     exported = {row["customer_id"] for row in rows}
@@ -205,7 +188,7 @@ def test_campaign_export_holds_back_customers_in_an_open_incident(dash_duo, publ
 
 
 def test_personal_data_is_hidden_from_operations_and_shown_to_care(dash_duo, app):
-    _start(dash_duo, app)
+    start(dash_duo, app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/customer/{PII_CUSTOMER['customer_id']}")
     pick(dash_duo, "#shell-role", "Network operations")
     dash_duo.wait_for_text_to_equal("#customer-title", f"Customer {PII_CUSTOMER['customer_id']}")

@@ -6,7 +6,6 @@ whole span per day, an unknown id says so, and each incident's tab names it."""
 
 from __future__ import annotations
 
-import socket
 import sys
 from datetime import datetime, timedelta
 
@@ -20,7 +19,7 @@ from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.figures_network import resource_kpis_figure
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.network_view import care_preview, queue_table
-from tests.dashboards.browser import becomes_hidden, displayed
+from tests.dashboards.browser import becomes_hidden, displayed, start
 from tests.dashboards.test_operations_network_only import _components, _texts
 from tests.dashboards.world import (
     CLEARED_BNG,
@@ -166,10 +165,7 @@ def test_an_unknown_incident_says_so_without_empty_charts(reader, app, page):
 def test_incident_tabs_are_named_and_an_unknown_id_shows_no_empty_page(dash_duo, reader, app):
     """In headless Chromium: the tab names the incident; an unknown id shows the message and a
     link back, no chart and no export button; the incident page has no filter bar."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, port=port)
+    start(dash_duo, app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/incident/{OPEN_FIBRE}")
     dash_duo.wait_for_element("#incident-care-table")
     wait = WebDriverWait(dash_duo.driver, 10)

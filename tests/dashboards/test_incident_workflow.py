@@ -7,7 +7,6 @@ directly."""
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from dash.testing.wait import until
@@ -16,7 +15,7 @@ from cxbridge.dashboards.app import create_app
 from cxbridge.dashboards.workflow_view import panel_content, perform, state_text
 from cxbridge.platform import audit
 from cxbridge.platform.workflow import WorkflowStore
-from tests.dashboards.browser import becomes_hidden, displayed, pick
+from tests.dashboards.browser import becomes_hidden, displayed, pick, start
 from tests.dashboards.world import OPEN_FIBRE
 
 NOTE = "Fibre crew on site\nsplice ETA 40 min"
@@ -27,12 +26,6 @@ def app(settings, publish, demo_rows, world):
     publish("first-run", demo_rows, world)
     return create_app(settings)
 
-
-def _start(dash_duo, app) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, port=port)
 
 
 def _click(dash_duo, selector: str) -> None:
@@ -49,7 +42,7 @@ def _type(dash_duo, selector: str, text: str) -> None:
 @pytest.mark.usefixtures("chromium")
 def test_workflow_state_survives_a_new_snapshot_and_other_roles_only_read(
         dash_duo, app, settings, publish, demo_rows, world, tmp_path):
-    _start(dash_duo, app)
+    start(dash_duo, app)
     downloads = tmp_path / "downloads"
     dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior",
                                     {"behavior": "allow", "downloadPath": str(downloads)})

@@ -4,15 +4,13 @@ not meant for."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from dash.testing.wait import until
 
 from cxbridge.dashboards.app import create_app
 from cxbridge.dashboards.measured_view import NO_LOGS
 from cxbridge.jobs import flow
-from tests.dashboards.browser import becomes_hidden, displayed, pick
+from tests.dashboards.browser import becomes_hidden, displayed, pick, start
 from tests.ue_logs import DRIVE_ROWS, STATIC_ROWS, write_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
@@ -28,18 +26,12 @@ def measured(settings, tmp_path):
     return settings
 
 
-def _start(dash_duo, app) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, port=port)
-
 
 MEASURED_NAV = '[id*="shell-nav"][href^="/measured"]'
 
 
 def test_the_page_shows_sessions_cells_and_reasons(dash_duo, measured):
-    _start(dash_duo, create_app(measured, role="operations"))
+    start(dash_duo, create_app(measured, role="operations"))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/measured")
     dash_duo.wait_for_element("#measured-cells-table")
     dash_duo.wait_for_element("#measured-timeline .js-plotly-plot")
@@ -53,14 +45,14 @@ def test_the_page_shows_sessions_cells_and_reasons(dash_duo, measured):
 
 def test_without_logs_the_page_says_what_to_load(dash_duo, publish, tiny_rows, settings):
     publish("no-logs", tiny_rows)
-    _start(dash_duo, create_app(settings, role="marketing"))
+    start(dash_duo, create_app(settings, role="marketing"))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/measured")
     dash_duo.wait_for_contains_text("#measured-notice", NO_LOGS)
     assert not displayed(dash_duo, "#measured-body")
 
 
 def test_the_care_desk_is_told_the_page_is_not_for_it(dash_duo, measured):
-    _start(dash_duo, create_app(measured, role="care"))
+    start(dash_duo, create_app(measured, role="care"))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/measured")
     dash_duo.wait_for_contains_text("#measured-notice", "This page is for")
     assert not displayed(dash_duo, "#measured-body")
@@ -68,7 +60,7 @@ def test_the_care_desk_is_told_the_page_is_not_for_it(dash_duo, measured):
 
 
 def test_the_nav_follows_the_role_switcher(dash_duo, measured):
-    _start(dash_duo, create_app(measured))
+    start(dash_duo, create_app(measured))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/")
     pick(dash_duo, "#shell-role", "Customer care")
     becomes_hidden(dash_duo, MEASURED_NAV)

@@ -12,12 +12,11 @@ Inside a chart, only the chart's own box is checked (plotly draws within it).
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from cxbridge.dashboards.app import create_app
+from tests.dashboards.browser import start
 from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("chromium")]
@@ -124,16 +123,8 @@ def app(settings, publish, demo_rows, world):
     return create_app(settings)
 
 
-def _start(dash_duo, app) -> None:
-    """Serve ``app`` on a free loopback port; the window is 1366×768 (conftest CHROME_ARGS)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, port=port)
-
-
 def test_nothing_overflows_its_card_on_any_page(dash_duo, app):
-    _start(dash_duo, app)
+    start(dash_duo, app)
     assert dash_duo.driver.get_window_size()["width"] == 1366
     found, cards = {}, {}
     for path, ready in PAGES:
@@ -154,7 +145,7 @@ def test_nothing_overflows_its_card_on_any_page(dash_duo, app):
 def test_the_check_sees_a_badge_pushed_out_of_its_card(dash_duo, app):
     """The check itself: a badge moved past its tile's edge is reported; a table in a box that
     really scrolls is not, and is once the box no longer scrolls but clips."""
-    _start(dash_duo, app)
+    start(dash_duo, app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/")
     dash_duo.wait_for_element("#overview-tile-experience_index .kpi-status")
     WebDriverWait(dash_duo.driver, 15).until(lambda driver: driver.execute_script(IDLE))

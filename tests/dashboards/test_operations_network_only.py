@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from datetime import date, datetime, timedelta
 
 import polars as pl
@@ -37,6 +36,7 @@ from cxbridge.dashboards.figures_network import (
 from cxbridge.dashboards.filters import Filters
 from cxbridge.jobs import flow
 from cxbridge.lab.dashboard_bench import post_callback
+from tests.dashboards.browser import start
 from tests.tiny_world import write_tiny_world
 
 FIRST, LAST = date(2026, 3, 2), date(2026, 3, 11)
@@ -84,17 +84,17 @@ def network_tables(world: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
              (SLEEP, "sleeping_cell", "Traffic collapsed to 5 % of usual on CELL-C", "CELL-C",
               ASLEEP, 2820.0, 7.4)]
     incidents, queue, impact = [], [], []
-    for rank, (iid, kind, title, root, start, minutes, usual) in enumerate(specs, 1):
+    for rank, (iid, kind, title, root, began, minutes, usual) in enumerate(specs, 1):
         incidents.append({
             "incident_id": iid, "source": "silent", "kind": kind, "title": title,
             "root_resource_id": root, "root_resource_type": "cell", "region": "unknown",
-            "started_at": start, "ended_at": None, "impact_end": END, "status": "open",
+            "started_at": began, "ended_at": None, "impact_end": END, "status": "open",
             "planned": False, "worst_severity": None, "severity_rank": 0,
             "detection": "silent: no alarm", "end_basis": "open", "n_alarms": 0,
             "n_symptoms": 0, "flapping": False, "n_flaps": 0})
         queue.append({
             "rank": rank, "incident_id": iid, "status": "open", "source": "silent",
-            "kind": kind, "title": title, "root_resource_id": root, "started_at": start,
+            "kind": kind, "title": title, "root_resource_id": root, "started_at": began,
             "duration_minutes": minutes, "planned": False, "worst_severity": None,
             "severity_rank": 0, "priority_score": minutes * usual,
             "score_customer_minutes": 0.0, "score_business": 0.0, "score_sla": 0.0,
@@ -327,10 +327,7 @@ def test_operations_and_an_incident_in_a_browser(dash_duo, network_only):
     """The network-only pages in headless Chromium at 1366×768: what shows, what hides, no
     console error, no sideways scroll."""
     app = create_app(network_only)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, port=port)
+    start(dash_duo, app)
     dash_duo.wait_for_page(url=dash_duo.server_url + "/operations")
     dash_duo.wait_for_text_to_equal("#operations-queue-title", "Incident queue, by network impact")
     dash_duo.wait_for_contains_text("#operations-cells-table", "CELL-B")

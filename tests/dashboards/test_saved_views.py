@@ -6,16 +6,15 @@ state."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from selenium.webdriver.support.ui import WebDriverWait
 
 from cxbridge.dashboards import saved_views
 from cxbridge.dashboards.app import create_app, dashboard_config
 from cxbridge.dashboards.saved_views import View, ViewError, ViewsFileError, ViewsStore
+from tests.dashboards.browser import checked, start, wait_until
 
 
 def test_names_are_trimmed_and_checked_with_a_clear_message():
@@ -96,21 +95,7 @@ def published(settings, publish, demo_rows, world):
     return settings
 
 
-def _start(dash_duo, app) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, port=port)
 
-
-def _wait(dash_duo, condition, message: str) -> None:
-    WebDriverWait(dash_duo.driver, 20).until(lambda _driver: condition(), message)
-
-
-def _checked(dash_duo, group: str) -> list[str]:
-    return dash_duo.driver.execute_script(
-        f"return Array.from(document.querySelectorAll('#{group} input'))"
-        ".filter(i => i.checked).map(i => i.parentElement.textContent.trim());")
 
 
 def _menu_item(dash_duo, text: str):
@@ -123,20 +108,20 @@ def _menu_item(dash_duo, text: str):
                 return element
         return None
 
-    _wait(dash_duo, item, f"the Views menu never offered {text!r}")
+    wait_until(dash_duo, item, f"the Views menu never offered {text!r}")
     return item()
 
 
 @pytest.mark.browser
 @pytest.mark.usefixtures("chromium")
 def test_a_saved_view_reopens_the_same_page_and_state(dash_duo, published):
-    _start(dash_duo, create_app(published, role="operations"))
+    start(dash_duo, create_app(published, role="operations"))
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/operations?from=2026-03-03&to=2026-03-12")
     dash_duo.wait_for_element("#operations-view")
     dash_duo.driver.execute_script(
         "Array.from(document.querySelectorAll('#operations-view label'))"
         ".find(l => l.textContent.trim() === 'Open now').click();")
-    _wait(dash_duo, lambda: "view=open" in dash_duo.driver.current_url, "the URL follows")
+    wait_until(dash_duo, lambda: "view=open" in dash_duo.driver.current_url, "the URL follows")
 
     _menu_item(dash_duo, "Save or delete views…").click()
     dash_duo.wait_for_element("#shell-view-name").send_keys("<bad>")
@@ -156,11 +141,11 @@ def test_a_saved_view_reopens_the_same_page_and_state(dash_duo, published):
     dash_duo.driver.get("about:blank")  # a fresh load of another page
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/")
     _menu_item(dash_duo, "Open in early March").click()
-    _wait(dash_duo, lambda: urlparse(dash_duo.driver.current_url).path == "/operations",
-          "picking the view opens its page")
-    _wait(dash_duo, lambda: _checked(dash_duo, "operations-view") == ["Open now"],
-          "with its state")
-    _wait(dash_duo, lambda: dash_duo.find_element(".dash-datepicker-start-date").get_attribute(
+    wait_until(dash_duo, lambda: urlparse(dash_duo.driver.current_url).path == "/operations",
+               "picking the view opens its page")
+    wait_until(dash_duo, lambda: checked(dash_duo, "operations-view") == ["Open now"],
+               "with its state")
+    wait_until(dash_duo, lambda: dash_duo.find_element(".dash-datepicker-start-date").get_attribute(
         "value") == "3 Mar 2026", "the filter bar shows the view's dates")
     query = parse_qs(urlparse(dash_duo.driver.current_url).query)
     assert query["from"] == ["2026-03-03"] and query["to"] == ["2026-03-12"]

@@ -30,6 +30,7 @@ from cxbridge.dashboards.security import allowed_hosts, host_name
 from cxbridge.lab.dashboard_bench import post_callback
 from cxbridge.platform.audit import read_events
 from cxbridge.platform.csv_export import neutralise_formulas
+from tests.dashboards.browser import start
 from tests.dashboards.login_form import CSRF
 from tests.dashboards.login_form import log_in as form_log_in
 from tests.dashboards.world import OPEN_FIBRE, PII_CUSTOMER
@@ -355,14 +356,9 @@ def test_a_removed_user_is_out_at_the_next_request(settings, publish, tiny_rows)
 @pytest.mark.usefixtures("chromium")
 def test_logging_in_through_the_page_shows_the_overview(dash_duo, settings, publish, demo_rows,
                                                         world, password_hash):
-    import socket
-
     publish("demo-run", demo_rows, world)
     app = create_app(settings, users={"ana": Account(password_hash, "marketing")})
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, navigate=False, port=port)
+    port = start(dash_duo, app, navigate=False)
     dash_duo.driver.get(f"http://127.0.0.1:{port}/")  # sent on to the log-in form
     dash_duo.wait_for_element("#login-form")
     dash_duo.find_element("#username").send_keys("ana")
