@@ -28,7 +28,7 @@ from cxbridge.dashboards import labels
 from cxbridge.dashboards.auth import logged_in_user
 from cxbridge.dashboards.components import status_badge, titled_card
 from cxbridge.dashboards.roles import ROLE_LABELS
-from cxbridge.models.incidents.tmf621 import notes_of, trouble_ticket
+from cxbridge.models.incidents.tmf621 import hand_over
 from cxbridge.platform.workflow import (
     NAME_MAX_CHARS,
     NOTE_MAX_CHARS,
@@ -37,8 +37,6 @@ from cxbridge.platform.workflow import (
     IncidentState,
     WorkflowStore,
     WorkflowStoreError,
-    check_ticket_id,
-    ticket_reference,
 )
 
 ACTING_ROLES = frozenset({"operations"})
@@ -195,12 +193,7 @@ def perform(store: WorkflowStore, action: str, incident: dict, role: str, assign
         return store.assign(incident_id, assignee or "", actor).message, None
     if action == "note":
         return store.add_note(incident_id, note or "", actor).message, None
-    ticket = check_ticket_id(ticket_id) if ticket_id else ticket_reference(incident_id)
-    payload = trouble_ticket(incident, notes_of(store.history(incident_id)), ticket,
-                             actor.user, store.state(incident_id).assignee)
-    outcome = store.hand_over(incident_id, ticket, payload, actor)
-    if not outcome.changed:
-        payload = store.handover_payload(incident_id) or payload
+    outcome, payload = hand_over(store, incident, actor, ticket_id)
     download = {"content": json.dumps(payload, indent=2, ensure_ascii=False),
                 "filename": f"{incident_id}.tmf621.json", "type": "application/json"}
     return outcome.message + " (TMF621 TroubleTicket downloaded)", download

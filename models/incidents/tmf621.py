@@ -27,6 +27,13 @@ from datetime import datetime
 from urllib.parse import quote
 
 from cxbridge.models.incidents.tmf656 import API, priority_of
+from cxbridge.platform.workflow import (
+    Actor,
+    Outcome,
+    WorkflowStore,
+    check_ticket_id,
+    ticket_reference,
+)
 
 SEVERITY = {1: "Critical", 2: "Major"}  # 3 to 5: Minor
 TICKET_TYPES = {"outage": "Network outage", "degradation": "Network degradation"}
@@ -144,3 +151,19 @@ def notes_of(events: list) -> list[dict]:
     as the store gives them), oldest first as a ticket lists them."""
     return [{"id": e.event_id, "author": e.user, "date": e.at, "text": e.note}
             for e in reversed(events) if e.action == "note"]
+
+
+def hand_over(store: WorkflowStore, incident: dict, actor: Actor,
+              ticket_id: str | None = None) -> tuple[Outcome, dict]:
+    """Hand ``incident`` over as a TMF621 TroubleTicket and record it in the workflow
+    ``store``: the ticket id given (a ticketing tool's), else ours (``CXB-TT-<incident id>``);
+    the notes so far go in. Handed over already: nothing is recorded and the first payload is
+    given again. The dashboard and the command line both hand over through here."""
+    incident_id = incident["incident_id"]
+    ticket = check_ticket_id(ticket_id) if ticket_id else ticket_reference(incident_id)
+    payload = trouble_ticket(incident, notes_of(store.history(incident_id)), ticket,
+                             actor.user, store.state(incident_id).assignee)
+    outcome = store.hand_over(incident_id, ticket, payload, actor)
+    if not outcome.changed:
+        payload = store.handover_payload(incident_id) or payload
+    return outcome, payload

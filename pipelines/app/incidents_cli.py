@@ -295,16 +295,10 @@ def handover(
     impact, the ServiceProblem and root resource, the notes), recorded in the workflow store.
     cxbridge sends it nowhere: give it to your ticketing tool. Handed over already: the same
     payload again, nothing recorded."""
-    from cxbridge.models.incidents.tmf621 import notes_of, trouble_ticket
-    from cxbridge.platform.workflow import check_ticket_id, ticket_reference
+    from cxbridge.models.incidents.tmf621 import hand_over
 
     store, actor, incident = _workflow(incident_id)
-    ticket = check_ticket_id(ticket_id) if ticket_id else ticket_reference(incident_id)
-    payload = trouble_ticket(incident, notes_of(store.history(incident_id)), ticket,
-                             actor.user, store.state(incident_id).assignee)
-    outcome = store.hand_over(incident_id, ticket, payload, actor)
-    if not outcome.changed:
-        payload = store.handover_payload(incident_id) or payload
+    outcome, payload = hand_over(store, incident, actor, ticket_id)
     text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
