@@ -34,11 +34,13 @@ class MarketingReader(DashboardQueries):
     """Customer outlooks, built once per snapshot and filter choice however many callbacks ask
     at once, and the churn model's drivers."""
 
-    # the operator's country calling code for national phone numbers (see campaign.e164)
-    country_code: str = campaign.DEFAULT_COUNTRY_CODE
-
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # the operator's country calling code for national phone numbers (campaign.e164):
+        # [dashboard] phone_country_code
+        dashboard = self._settings.dashboard
+        self.country_code = (dashboard.phone_country_code if dashboard
+                             else campaign.DEFAULT_COUNTRY_CODE)
         # held while an outlook (and, the first time, the customer base) is built
         self._outlook_lock = threading.Lock()
         self._customer_base = functools.lru_cache(maxsize=2)(self._build_customer_base)

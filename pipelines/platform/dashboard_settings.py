@@ -21,6 +21,7 @@ Example::
     max_request_kb = 512           # larger callback requests get 413
     timezone = "Europe/Dublin"     # the zone times are shown in (IANA name; default UTC)
     views_file = "/srv/cxbridge/views.json"   # saved views (default <home>/dashboard/views.json)
+    phone_country_code = "44"      # calling code put before national numbers (087… → +44 87…)
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from cxbridge.platform.errors import UserError
 _PATH_KEYS = ("users_file", "secret_key_file", "audit_file", "workflow_file", "certfile",
               "keyfile", "views_file")
 _NUMBER_KEYS = ("session_minutes", "lockout_failures", "lockout_minutes", "max_request_kb")
-KEYS = (*_PATH_KEYS, *_NUMBER_KEYS, "login_rate_limit", "allowed_hosts", "timezone")
+KEYS = (*_PATH_KEYS, *_NUMBER_KEYS, "login_rate_limit", "allowed_hosts", "timezone",
+        "phone_country_code")
 
 
 class DashboardSettingsError(UserError, ValueError):
@@ -64,6 +66,9 @@ class DashboardSettings:
     keyfile: Path | None = None
     max_request_kb: int = 512
     timezone: str = "UTC"  # IANA name of the zone the dashboard shows times in
+    # the operator's country calling code: a national number in an export (087 123 4567) is
+    # written in E.164 with it (+353871234567); the default is the demo operator's (Ireland)
+    phone_country_code: str = "353"
 
     @property
     def tls(self) -> bool:
@@ -124,6 +129,13 @@ def dashboard_settings(table: Mapping[str, object], env: Mapping[str, str], home
         raise DashboardSettingsError(
             f"[dashboard] timezone (or CXBRIDGE_DASHBOARD_TIMEZONE) is {zone!r}: it must be an "
             "IANA time zone name, e.g. \"Europe/Dublin\" or \"UTC\"") from exc
+    calling = str(raw("phone_country_code") or DashboardSettings.phone_country_code).strip()
+    calling = calling.removeprefix("+")
+    if not (calling.isdigit() and 1 <= len(calling) <= 3 and not calling.startswith("0")):
+        raise DashboardSettingsError(
+            f"[dashboard] phone_country_code (or CXBRIDGE_DASHBOARD_PHONE_COUNTRY_CODE) is "
+            f"{raw('phone_country_code')!r}: it must be a country calling code of 1 to 3 "
+            "digits, e.g. \"353\" (Ireland) or \"44\" (United Kingdom)")
     return DashboardSettings(
         users_file=path("users_file", home / "dashboard" / "users.json"),
         secret_key_file=path("secret_key_file", home / "dashboard" / "secret_key"),
@@ -139,4 +151,5 @@ def dashboard_settings(table: Mapping[str, object], env: Mapping[str, str], home
         keyfile=keyfile,
         max_request_kb=number("max_request_kb"),
         timezone=zone,
+        phone_country_code=calling,
     )

@@ -261,3 +261,27 @@ def test_a_shared_campaign_link_reopens_the_campaign_and_follows_changes(dash_du
     assert url_query(dash_duo)["offers"] == ["retention"] and url_query(dash_duo)["code"] == [
         "WINBACK"]
     assert dash_duo.get_logs() == []
+
+
+def test_the_operators_country_code_comes_from_the_settings(published):
+    """[dashboard] phone_country_code: the reader the campaign export asks
+    (dashboards/exports.py passes ``reader.country_code`` to campaign.e164, whose other codes
+    are tested above) holds the operator's calling code, not the demo operator's."""
+    from dataclasses import replace
+
+    uk = replace(published, dashboard=replace(published.dashboard, phone_country_code="44"))
+    assert SnapshotReader(uk).country_code == "44"
+    assert SnapshotReader(published).country_code == "353"
+
+
+@pytest.mark.parametrize("code", ["0044", "1234", "ie", ""])
+def test_a_bad_country_code_is_a_setting_error(code, tmp_path):
+    from cxbridge.platform.dashboard_settings import DashboardSettingsError, dashboard_settings
+
+    if code == "":
+        assert dashboard_settings({}, {}, tmp_path, "test").phone_country_code == "353"
+        return
+    with pytest.raises(DashboardSettingsError, match="phone_country_code"):
+        dashboard_settings({"phone_country_code": code}, {}, tmp_path, "test")
+    assert dashboard_settings({"phone_country_code": "+44"}, {}, tmp_path,
+                              "test").phone_country_code == "44"
