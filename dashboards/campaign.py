@@ -415,24 +415,41 @@ def split_name(name: pl.Expr, segment: pl.Expr) -> dict[str, pl.Expr]:
 @dataclass(frozen=True)
 class ExportContext:
     """Where an export comes from and when: the snapshot's run id and build time (UTC), the
-    time of the export (UTC) and the operator's country calling code."""
+    time of the export (UTC) and the end of the period it covers."""
 
     run_id: str
     built_at: datetime | None
     exported_at: datetime
-    country_code: str = DEFAULT_COUNTRY_CODE
     period_end: date | None = None
 
 
-def export_frame(selected: pl.DataFrame, contacts: pl.DataFrame | None,
+def contact_details(contacts: pl.DataFrame, segments: pl.DataFrame,
+                    country_code: str = DEFAULT_COUNTRY_CODE) -> pl.DataFrame:
+    """What a campaign file says of each customer of ``contacts`` (the CRM's names, e-mails,
+    phones and consent; ``segments``: ``customer_id`` and ``segment``): first, last and
+    company name (:func:`split_name`), the e-mail only where e-mail may be used and the E.164
+    phone only where SMS or calls may (:func:`reachability`). It depends on nothing but the
+    snapshot, so the reader builds it once per snapshot and every export joins it."""
+    people = reachability(contacts, country_code)
+    return segments.select("customer_id", "segment").join(
+        people, on="customer_id", how="left", maintain_order="left").select(
+        "customer_id",
+        **split_name(pl.col("name"), pl.col("segment")),
+        email=pl.when(pl.col("reach_email")).then(pl.col("email").str.strip_chars()),
+        phone_e164=pl.when(pl.col("reach_sms") | pl.col("reach_phone")).then("phone_e164"),
+    )
+
+
+def export_frame(selected: pl.DataFrame, details: pl.DataFrame | None,
                  choice: CampaignChoice | None = None,
                  context: ExportContext | None = None) -> pl.DataFrame:
     """The campaign file, one row per customer who may be contacted (not held back, not
     suppressed for consent; the control group is in it, flagged): the campaign code, names
-    and the consented channels' e-mail and E.164 phone when ``contacts`` is given (roles that
-    may export them), language, preferred channel, the consent per channel, segment, region
-    and services as the screen words them, the offer, risk band, experience, the control
-    flag and rate, the snapshot and the export time (UTC, said in the column names)."""
+    and the consented channels' e-mail and E.164 phone when ``details``
+    (:func:`contact_details`) is given (roles that may export them), language, preferred
+    channel, the consent per channel, segment, region and services as the screen words them,
+    the offer, risk band, experience, the control flag and rate, the snapshot and the export
+    time (UTC, said in the column names)."""
     choice = choice or CampaignChoice()
     code = campaign_code(choice, context.period_end if context else None)
     reached = selected.filter(contactable())
@@ -460,18 +477,11 @@ def export_frame(selected: pl.DataFrame, contacts: pl.DataFrame | None,
             snapshot_run_id=pl.lit(context.run_id),
             snapshot_built_at_utc=pl.lit(_utc(context.built_at)),
             exported_at_utc=pl.lit(_utc(context.exported_at)))
-    if contacts is None:
+    if details is None:
         return out
-    people = reachability(contacts, context.country_code if context else DEFAULT_COUNTRY_CODE)
-    segment = reached.select("customer_id", "segment")
-    details = segment.join(people, on="customer_id", how="left", maintain_order="left").select(
-        "customer_id",
-        **split_name(pl.col("name"), pl.col("segment")),
-        email=pl.when(pl.col("reach_email")).then(pl.col("email").str.strip_chars()),
-        phone_e164=pl.when(pl.col("reach_sms") | pl.col("reach_phone")).then("phone_e164"),
-    )
     front = ["campaign_code", "customer_id"]
-    joined = out.join(details, on="customer_id", how="left", maintain_order="left")
+    joined = out.join(details.select("customer_id", *_DETAIL_COLUMNS), on="customer_id",
+                      how="left", maintain_order="left")
     return joined.select(*front, "first_name", "last_name", "company_name", "email",
                          "phone_e164", *[c for c in out.columns if c not in front])
 
@@ -484,6 +494,9 @@ def _worded(frame: pl.DataFrame, dimension: str, column: pl.Expr | None = None) 
     words = {v: labels.value_label(dimension, v) for v in source.drop_nulls().unique()}
     column = pl.col(dimension) if column is None else column
     return column.replace_strict(words, default=None, return_dtype=pl.String)
+
+
+_DETAIL_COLUMNS = ("first_name", "last_name", "company_name", "email", "phone_e164")
 
 
 def _reach_flags() -> list[pl.Expr]:

@@ -85,12 +85,10 @@ def register_exports(server: flask.Flask, audit_file: Path) -> None:
         role = current_role(args.get("role"))
         with_contacts = sees_contacts(role, "campaign_export")
         selected = campaign.campaign(reader.customer_outlook(filters), choice)
-        reached = selected.filter(campaign.contactable())
         info = reader.snapshot_info()
         context = ExportContext(run_id=info.run_id, built_at=info.built_at,
-                                exported_at=datetime.now(UTC), country_code=reader.country_code,
-                                period_end=filters.end)
-        out = campaign.export_frame(selected, reader.campaign_contacts(reached) if with_contacts
+                                exported_at=datetime.now(UTC), period_end=filters.end)
+        out = campaign.export_frame(selected, reader.campaign_contact_details() if with_contacts
                                     else None, choice, context)
         counts = campaign.campaign_counts(selected)
         code = campaign.campaign_code(choice, filters.end)

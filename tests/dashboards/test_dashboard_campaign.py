@@ -94,11 +94,12 @@ def test_export_never_holds_held_back_customers_and_contacts_only_when_given(fra
                              "email": ["a@x.ie", "c@x.ie", "d@x.ie"], "phone": ["1", "3", "4"],
                              "marketing_opt_in": [True, True, True],
                              "consent_email": [True, False, None]})
-    rich = campaign.export_frame(selected, contacts)
+    rich = campaign.export_frame(selected, campaign.contact_details(contacts, frame))
     # only a consented e-mail goes out (unknown consent is none); contacts without the consent
     # columns give no details at all
     assert rich["email"].to_list() == [None, "a@x.ie", None]
-    bare = campaign.export_frame(selected, contacts.select("customer_id", "name", "email"))
+    bare = campaign.export_frame(selected, campaign.contact_details(
+        contacts.select("customer_id", "name", "email"), frame))
     assert bare["email"].null_count() == bare.height == 3
 
 
