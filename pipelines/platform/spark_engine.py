@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from cxbridge.platform.errors import UserError
 from cxbridge.platform.model_graph import Model, ModelGraph
@@ -120,13 +121,13 @@ def register_staging(spark, folder: Path, tables: Iterable[str]) -> None:
 
 
 def build(spark, graph: ModelGraph, days: Iterable[date],
-          on_model: Callable[[str], None] | None = None) -> dict[str, list[str]]:
+          on_model: Callable[[str], None] | None = None) -> dict[str, pa.Schema]:
     """Build every model of ``graph`` (in its run order) on Spark for ``days``; returns each
-    table written with its columns in the model's order. A model that fails stops the build,
-    naming the model and Spark's reason."""
+    table written with its columns (in the model's order) and types. A model that fails stops
+    the build, naming the model and Spark's reason."""
     spark.createDataFrame([(d,) for d in sorted(days)], "date date") \
         .createOrReplaceTempView("_scope")
-    built: dict[str, list[str]] = {}
+    built: dict[str, pa.Schema] = {}
     for model in graph.models:
         try:
             built.update(_build_model(spark, graph, model))
@@ -140,7 +141,7 @@ def build(spark, graph: ModelGraph, days: Iterable[date],
     return built
 
 
-def _build_model(spark, graph: ModelGraph, model: Model) -> dict[str, list[str]]:
+def _build_model(spark, graph: ModelGraph, model: Model) -> dict[str, pa.Schema]:
     steps = spark_steps(model.sql.read_text(encoding="utf-8"), model.table, str(model.sql))
     written = {}
     for step in steps:
@@ -154,8 +155,19 @@ def _build_model(spark, graph: ModelGraph, model: Model) -> dict[str, list[str]]
         if model.partitioned and step.target == model.table:
             writer = writer.partitionBy("date")
         writer.saveAsTable(step.target)
-        written[step.target] = frame.columns
+        written[step.target] = _arrow_schema(frame.schema)
     return written
+
+
+def _arrow_schema(schema) -> pa.Schema:
+    """A Spark schema as Arrow's: the columns in the model's order with their types, which an
+    empty partitioned table (a feed that never arrived) has no file to carry."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    arrow = to_arrow_schema(schema, timezone="UTC")
+    # the session's zone is UTC and DuckDB's model tables hold naive UTC times: so do these
+    return pa.schema([pa.field(f.name, pa.timestamp(f.type.unit))
+                      if pa.types.is_timestamp(f.type) else f for f in arrow])
 
 
 def _python_step(spark, graph: ModelGraph, model: Model, frame):
@@ -186,14 +198,22 @@ def table_folder(config: SparkConfig, table: str) -> Path:
 
 
 def import_tables(con: duckdb.DuckDBPyConnection, config: SparkConfig,
-                  tables: dict[str, list[str]]) -> None:
+                  tables: dict[str, pa.Schema]) -> None:
     """Replace each table in the DuckDB warehouse with Spark's result, its columns in the
-    model's order (a partitioned table's ``date`` comes back from its folder names)."""
-    for table, columns in tables.items():
+    model's order (a partitioned table's ``date`` comes back from its folder names). A table
+    with no rows has no Parquet file when partitioned: it comes back empty, with its columns."""
+    for table, schema in tables.items():
         files = table_folder(config, table)
-        selected = ", ".join('cast("date" as date) as "date"' if c == "date" else f'"{c}"'
-                             for c in columns)
         con.execute(f"create schema if not exists {table.split('.')[0]}")
+        if not any(files.rglob("*.parquet")):
+            con.register("_spark_empty", schema.empty_table())
+            try:
+                con.execute(f"create or replace table {table} as select * from _spark_empty")
+            finally:
+                con.unregister("_spark_empty")
+            continue
+        selected = ", ".join('cast("date" as date) as "date"' if c == "date" else f'"{c}"'
+                             for c in schema.names)
         con.execute(f"create or replace table {table} as select {selected} from read_parquet("
                     f"'{files}/**/*.parquet', hive_partitioning = true)")
 
