@@ -77,8 +77,11 @@ def open_session(config: SparkConfig):
     if config.master.startswith("sc://"):
         builder = builder.remote(config.master)
     else:
+        quiet = _quiet_logging(config.work_dir)
         builder = (builder.master(config.master)
                    .config("spark.ui.enabled", "false")
+                   .config("spark.driver.extraJavaOptions",
+                           f"-Dlog4j2.configurationFile={quiet.as_uri()}")
 
                    .config("spark.sql.warehouse.dir", str(config.work_dir / "warehouse")))
     builder = (builder.config("spark.sql.session.timeZone", "UTC")
@@ -96,6 +99,27 @@ def open_session(config: SparkConfig):
     for schema in SCHEMAS:
         session.sql(f"create database if not exists {schema}")
     return session
+
+
+# Spark's own log: errors only (its default prints warnings and a banner into the CLI's output)
+_LOG4J2 = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = spark: %p %c{1}: %m%n
+logger.repl.name = org.apache.spark.repl.Main
+logger.repl.level = error
+"""
+
+
+def _quiet_logging(work_dir: Path) -> Path:
+    """The log4j2 configuration the driver starts with (written into the work folder)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    path = (work_dir / "log4j2.properties").resolve()
+    path.write_text(_LOG4J2, encoding="utf-8")
+    return path
 
 
 def export_staging(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
