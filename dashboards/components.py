@@ -217,32 +217,32 @@ SOURCE_HELP: dict[str, str] = {
 }
 
 
+def waiting_text(m: Metric) -> str:
+    """What a KPI whose source table the snapshot lacks needs (:data:`SOURCE_HELP`)."""
+    return SOURCE_HELP.get(m.source, f"Needs {m.source} in the snapshot: run `cxbridge run`.")
+
+
 def kpi_tiles(reader: SnapshotReader, names: Sequence[str], filters: Filters,
               id_prefix: str) -> list[html.Div]:
     """One tile per metric, in a grid column each: value, status, sparkline, or what is
     missing. Metrics of the same source are read in one query."""
     query = filters.to_query()
-    ready = [n for n in names if reader.source_available(n)]
-    summary = reader.kpi_overview(ready, filters)
-    earlier, previous = reader.kpi_previous(ready, filters)
-    scorings = reader.churn_scorings() if any(
-        metric(n).source == "churn_kpi_daily" for n in ready) else None
+    read = reader.kpi_readings(names, filters)
     tiles = []
     for name in names:
         m = metric(name)
-        if name in ready:
-            value, series = summary[name]
-            reason = no_value_reason(m, filters, scorings)
-            before = no_value_reason(m, earlier, scorings) if earlier else reason
+        if name in read.ready:
+            value, series = read.summary[name]
+            reason = no_value_reason(m, filters, read.scorings)
+            before = (no_value_reason(m, read.earlier, read.scorings) if read.earlier
+                      else reason)
             tile = kpi_tile(m, value, series, query, id_prefix, note=unsplit_note(m, filters),
-                            comparison=change_line(m, value, previous[name], earlier,
-                                                   (reason, before),
+                            comparison=change_line(m, value, read.previous[name],
+                                                   read.earlier, (reason, before),
                                                    f"{id_prefix}-change-{name}"),
                             why_none=reason)
         else:
-            tile = waiting_tile(m, SOURCE_HELP.get(m.source, f"Needs {m.source} in the "
-                                                   "snapshot: run `cxbridge run`."),
-                                query, id_prefix)
+            tile = waiting_tile(m, waiting_text(m), query, id_prefix)
         tiles.append(html.Div(tile, className="col"))
     return tiles
 

@@ -6,16 +6,33 @@ calls, so a page and a notebook show the same number."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
 from cxbridge.dashboards.queries import DashboardQueries
 from cxbridge.platform import snapshot_metrics
+from cxbridge.platform.metrics import metric
 from cxbridge.platform.snapshot import snapshot_names
 from cxbridge.platform.snapshot_reading import Selection
 
 HISTORY_TABLES: tuple[str, ...] = snapshot_names("marts.churn_score_history")
+
+
+@dataclass(frozen=True)
+class KpiReadings:
+    """What a row of KPI tiles (or the weekly report's table) reads for a selection: the
+    metrics whose source the snapshot holds (``ready``), each one's value and daily series,
+    the period before (``earlier``, None when there is none) and each one's value there, and
+    the churn scorings the churn KPIs need to say why a period has no value (None when no
+    churn KPI is asked for)."""
+
+    ready: list[str]
+    summary: dict[str, tuple[float | None, pl.DataFrame]]
+    earlier: Selection | None
+    previous: dict[str, float | None]
+    scorings: tuple[date | None, date | None, int] | None
 
 
 class MetricReader(DashboardQueries):
@@ -57,6 +74,16 @@ class MetricReader(DashboardQueries):
                      ) -> tuple[Selection | None, dict[str, float | None]]:
         """Each metric over the period of the same length just before the filtered one."""
         return snapshot_metrics.kpi_previous(self, metric_names, filters)
+
+    def kpi_readings(self, metric_names: Sequence[str], filters: Selection) -> KpiReadings:
+        """Everything the KPI tiles of ``metric_names`` show for ``filters``, read once: the
+        Overview's tiles and the weekly report share it."""
+        ready = [n for n in metric_names if self.source_available(n)]
+        earlier, previous = self.kpi_previous(ready, filters)
+        scorings = self.churn_scorings() if any(
+            metric(n).source == "churn_kpi_daily" for n in ready) else None
+        return KpiReadings(ready, self.kpi_overview(ready, filters), earlier, previous,
+                           scorings)
 
     def churn_scorings(self) -> tuple[date | None, date | None, int]:
         """The first and last day of data the churn scorings cover, and how many there are

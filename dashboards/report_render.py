@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from cxbridge.dashboards import feed_notices
-from cxbridge.dashboards.components import SOURCE_HELP, no_value_reason
+from cxbridge.dashboards.components import no_value_reason, waiting_text
 from cxbridge.dashboards.data_access import INCIDENT_TABLES, SnapshotReader
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.report import (
@@ -101,20 +101,15 @@ def kpi_lines(reader: SnapshotReader, week: Week) -> list[KpiLine]:
     """Every KPI for the week, as the Overview's tiles read it (kpi_tiles)."""
     selection = Selection(start=week.start, end=week.end)
     names = [m.name for m in kpi_order()]
-    ready = [n for n in names if reader.source_available(n)]
-    summary = reader.kpi_overview(ready, selection)
-    _, previous = reader.kpi_previous(ready, selection)
-    scorings = reader.churn_scorings() if any(
-        metric(n).source == "churn_kpi_daily" for n in ready) else None
+    read = reader.kpi_readings(names, selection)
     lines = []
     for name in names:
         m = metric(name)
-        if name not in ready:
-            lines.append(KpiLine(m, None, None, waiting=SOURCE_HELP.get(
-                m.source, f"Needs {m.source} in the snapshot: run `cxbridge run`.")))
+        if name not in read.ready:
+            lines.append(KpiLine(m, None, None, waiting=waiting_text(m)))
             continue
-        lines.append(KpiLine(m, summary[name][0], previous[name],
-                             why_none=no_value_reason(m, selection, scorings)))
+        lines.append(KpiLine(m, read.summary[name][0], read.previous[name],
+                             why_none=no_value_reason(m, selection, read.scorings)))
     return lines
 
 
