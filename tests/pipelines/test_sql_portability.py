@@ -113,15 +113,30 @@ QUERIES = [
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_the_rewrites_give_duckdbs_answers(spark, query):
-    con = duckdb.connect()
-    con.execute("create table t (grp varchar, x varchar, n integer, c varchar)")
-    con.executemany("insert into t values (?, ?, ?, ?)", ROWS)
-    expected = sorted(con.execute(query).fetchall())
-    spark.createDataFrame(ROWS, "grp string, x string, n int, c string") \
-        .createOrReplaceTempView("t")
-    (statement,) = spark_statements(query)
-    got = sorted(tuple(row) for row in spark.sql(statement).collect())
+    expected, got, statement = _on_both(spark, query, "t", ROWS,
+                                        "grp varchar, x varchar, n integer, c varchar")
     assert got == expected, statement
+
+
+def _on_both(spark, query: str, table: str, rows: list[tuple], columns: str):
+    """``query`` over ``rows`` as ``table`` (``columns``: DuckDB's names and types) on DuckDB,
+    and its translation on Spark (the same table, its text columns cast to the DuckDB
+    types): both answers sorted (lists as lists), and the Spark statement."""
+    con = duckdb.connect()
+    con.execute(f"create table {table} ({columns})")
+    con.executemany(f"insert into {table} values ({', '.join('?' for _ in rows[0])})", rows)
+    expected = sorted(con.execute(query).fetchall(), key=repr)
+    names = [c.split()[0] for c in columns.split(", ")]
+    spark_types = {"varchar": "string", "integer": "int", "timestamp": "timestamp_ntz"}
+    kinds = [spark_types[c.split()[1]] for c in columns.split(", ")]
+    spark.createDataFrame(rows, ", ".join(f"{n} string" if k == "timestamp_ntz" else f"{n} {k}"
+                                          for n, k in zip(names, kinds, strict=True))) \
+        .selectExpr(*(f"cast({n} as {k}) as {n}" for n, k in zip(names, kinds, strict=True))) \
+        .createOrReplaceTempView(table)
+    (statement,) = spark_statements(query)
+    got = sorted((tuple(list(v) if isinstance(v, list) else v for v in row)
+                  for row in spark.sql(statement).collect()), key=repr)
+    return expected, got, statement
 
 
 def test_update_from_is_refused_with_its_reason():
@@ -213,16 +228,8 @@ EVENT_QUERIES = [
 
 @pytest.mark.parametrize("query", EVENT_QUERIES)
 def test_time_text_and_list_rewrites_give_duckdbs_answers(spark, query):
-    con = duckdb.connect()
-    con.execute("create table e (a timestamp, b timestamp, w varchar)")
-    con.executemany("insert into e values (?, ?, ?)", EVENTS)
-    expected = sorted(con.execute(query).fetchall(), key=repr)
-    spark.createDataFrame(EVENTS, "a string, b string, w string") \
-        .selectExpr("cast(a as timestamp_ntz) as a", "cast(b as timestamp_ntz) as b", "w") \
-        .createOrReplaceTempView("e")
-    (statement,) = spark_statements(query)
-    got = sorted((tuple(list(v) if isinstance(v, list) else v for v in row)
-                  for row in spark.sql(statement).collect()), key=repr)
+    expected, got, statement = _on_both(spark, query, "e", EVENTS,
+                                        "a timestamp, b timestamp, w varchar")
     assert got == expected, statement
 
 
