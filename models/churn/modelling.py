@@ -35,6 +35,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from cxbridge.models.churn.reasons import background_values, reason_codes, typical_values
+from cxbridge.models.churn.swapping import SwapPredictor
 from cxbridge.models.churn.tabular import (
     ChurnDataError,
     FeatureSpec,
@@ -163,8 +164,11 @@ class ChurnModel:
         ``templates`` / ``network`` override the wording stored with the model.
         """
         spec = self.spec.with_wording(templates, network) if templates or network else self.spec
-        return reason_codes(self.predict_matrix, self.prepare(frame), spec, self.background,
-                            self.typical, ids=self._ids(frame), k=k)
+        matrix = self.prepare(frame)
+        swap = (SwapPredictor(self.estimators, self.kind, matrix, OPENMP_THREADS)
+                if SwapPredictor.supports(self.estimators) and matrix.height else None)
+        return reason_codes(self.predict_matrix, matrix, spec, self.background,
+                            self.typical, ids=self._ids(frame), k=k, swap=swap)
 
     def _ids(self, frame: pl.DataFrame) -> pl.Series | None:
         if self.id_column is None:

@@ -19,11 +19,21 @@ can each look small when only their combination matters.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import numpy as np
 import polars as pl
 
 from cxbridge.models.churn.tabular import Feature, FeatureSpec
+
+
+class Swapper(Protocol):
+    """Predicts a fixed matrix as it is (``base``) and with one feature swapped."""
+
+    def base(self) -> np.ndarray: ...
+
+    def swapped(self, feature: str, values: list) -> np.ndarray: ...
+
 
 MIN_CONTRIBUTION = 0.001  # a tenth of a percentage point
 NUMERIC_POINTS = 5
@@ -71,22 +81,27 @@ def background_values(matrix: pl.DataFrame, spec: FeatureSpec, *, points: int = 
 
 
 def contributions(predict: Callable[[pl.DataFrame], np.ndarray], matrix: pl.DataFrame,
-                  spec: FeatureSpec, background: Mapping[str, tuple[list, list[float]]]
-                  ) -> np.ndarray:
+                  spec: FeatureSpec, background: Mapping[str, tuple[list, list[float]]],
+                  swap: Swapper | None = None) -> np.ndarray:
     """rows × features: the probability minus its average over the feature's background.
 
     One batched prediction per feature (all rows × all its background values); a customer
     whose value is as risky as the average customer's gets 0, a riskier one a positive number.
+    ``swap``, when given, predicts the swapped rows without re-running the model's column
+    transformer (:class:`cxbridge.models.churn.swapping.SwapPredictor`); the result is the same.
     """
-    base = predict(matrix)
+    base = swap.base() if swap else predict(matrix)
     out = np.empty((matrix.height, len(spec.features)))
     for j, feature in enumerate(spec.features):
-        dtype = matrix.schema[feature.name]
         values, weights = background[feature.name]
-        swapped = pl.concat([matrix.with_columns(pl.lit(value, dtype=dtype).alias(feature.name))
-                             for value in values])
-        expected = np.asarray(weights) @ predict(swapped).reshape(len(values), matrix.height)
-        out[:, j] = base - expected
+        if swap:
+            predicted = swap.swapped(feature.name, values)
+        else:
+            dtype = matrix.schema[feature.name]
+            swapped = pl.concat([matrix.with_columns(pl.lit(value, dtype=dtype)
+                                                     .alias(feature.name)) for value in values])
+            predicted = predict(swapped).reshape(len(values), matrix.height)
+        out[:, j] = base - np.asarray(weights) @ predicted
     return out
 
 
@@ -94,7 +109,8 @@ def reason_codes(predict: Callable[[pl.DataFrame], np.ndarray], matrix: pl.DataF
                  spec: FeatureSpec, background: Mapping[str, tuple[list, list[float]]],
                  typical: Mapping[str, object], *,
                  ids: pl.Series | None = None, k: int = 3,
-                 min_contribution: float = MIN_CONTRIBUTION) -> pl.DataFrame:
+                 min_contribution: float = MIN_CONTRIBUTION,
+                 swap: Swapper | None = None) -> pl.DataFrame:
     """One row per (customer, reason), best first; customers with no reason have no rows.
 
     Columns: the id (or ``row``), ``rank``, ``feature``, ``value``, ``reference``,
@@ -102,7 +118,7 @@ def reason_codes(predict: Callable[[pl.DataFrame], np.ndarray], matrix: pl.DataF
     """
     if k < 1:
         raise ValueError("k must be at least 1")
-    effect = contributions(predict, matrix, spec, background)
+    effect = contributions(predict, matrix, spec, background, swap)
     k = min(k, effect.shape[1])
     top = np.argsort(-effect, axis=1, kind="stable")[:, :k]
     rows = np.repeat(np.arange(matrix.height), k)
