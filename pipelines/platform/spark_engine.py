@@ -21,12 +21,17 @@ The Spark session comes from ``[engine] spark`` in ``cxbridge.toml`` (or
 executors need cxbridge installed (the Python steps import it) and the work folder must be on
 storage every node sees. PySpark is an optional dependency: ``pip install -e ".[spark]"``.
 
-This first version always builds every day (Spark's dynamic partition overwrite is set, so a
-later incremental build can replace only its days); ``cxbridge run --engine spark``.
+Incremental builds: Spark's tables stay in the work folder between runs. When they are those
+of the warehouse's last build (:class:`SparkRunner` records each build's digest in
+``build-state.json`` once the warehouse has recorded the build), a run with new days rebuilds
+only those days: a partitioned model's new rows replace just their ``date`` partitions (dynamic
+partition overwrite), a whole model is rebuilt. Otherwise (the first run, a DuckDB build in
+between, an interrupted Spark build) every day is rebuilt. ``cxbridge run --engine spark``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -144,17 +149,20 @@ def register_staging(spark, folder: Path, tables: Iterable[str]) -> None:
                                   source="parquet")
 
 
-def build(spark, graph: ModelGraph, days: Iterable[date],
-          on_model: Callable[[str], None] | None = None) -> dict[str, pa.Schema]:
+def build(spark, graph: ModelGraph, config: SparkConfig, days: Iterable[date],
+          on_model: Callable[[str], None] | None = None,
+          incremental: bool = False) -> dict[str, pa.Schema]:
     """Build every model of ``graph`` (in its run order) on Spark for ``days``; returns each
-    table written with its columns (in the model's order) and types. A model that fails stops
-    the build, naming the model and Spark's reason."""
+    table written with its columns (in the model's order) and types. ``incremental``: a
+    partitioned model's rows replace only the partitions of ``days`` in its existing table. A
+    model that fails stops the build, naming the model and Spark's reason."""
     spark.createDataFrame([(d,) for d in sorted(days)], "date date") \
         .createOrReplaceTempView("_scope")
     built: dict[str, pa.Schema] = {}
     for model in graph.models:
         try:
-            built.update(_build_model(spark, graph, model))
+            built.update(_build_model(spark, graph, model, config,
+                                      sorted(days) if incremental else None))
         except SparkEngineError:
             raise
         except Exception as error:
@@ -165,7 +173,11 @@ def build(spark, graph: ModelGraph, days: Iterable[date],
     return built
 
 
-def _build_model(spark, graph: ModelGraph, model: Model) -> dict[str, pa.Schema]:
+def _build_model(spark, graph: ModelGraph, model: Model, config: SparkConfig,
+                 only_days: list[date] | None) -> dict[str, pa.Schema]:
+    """Run ``model``'s steps; its table is rewritten whole, or (``only_days``, a partitioned
+    model whose table exists) only those days' partitions are: removed first, so a day that now
+    has no rows has none on Spark either, as on DuckDB."""
     steps = spark_steps(model.sql.read_text(encoding="utf-8"), model.table, str(model.sql))
     written = {}
     for step in steps:
@@ -175,12 +187,38 @@ def _build_model(spark, graph: ModelGraph, model: Model) -> dict[str, pa.Schema]
         frame = spark.sql(step.sql)
         if model.python and step.target == model.table:
             frame = _python_step(spark, graph, model, frame)
-        writer = frame.write.mode("overwrite").format("parquet")
-        if model.partitioned and step.target == model.table:
-            writer = writer.partitionBy("date")
-        writer.saveAsTable(step.target)
+        partitioned = model.partitioned and step.target == model.table
+        _write_table(spark, table_folder(config, step.target), step.target, frame,
+                     partitioned, only_days)
         written[step.target] = _arrow_schema(frame.schema)
     return written
+
+
+def _write_table(spark, folder: Path, table: str, frame, partitioned: bool,
+                 only_days: list[date] | None) -> None:
+    """Write ``frame`` as ``table``'s Parquet files in ``folder`` and (re)register the table
+    over them. Spark's session catalog forgets its tables when the session ends, so the tables
+    are external: the files are the state an incremental build continues from, and a new
+    session registers them again."""
+    if partitioned and only_days is not None and folder.is_dir():
+        for day in only_days:
+            shutil.rmtree(folder / f"date={day.isoformat()}", ignore_errors=True)
+        frame.write.mode("append").partitionBy("date").parquet(str(folder))
+    elif partitioned:
+        shutil.rmtree(folder, ignore_errors=True)  # days no longer built must go too
+        frame.write.mode("overwrite").partitionBy("date").parquet(str(folder))
+    else:
+        frame.write.mode("overwrite").parquet(str(folder))
+    fields = [f for f in frame.schema.fields if not (partitioned and f.name == "date")]
+    if partitioned:
+        fields.append(frame.schema["date"])
+    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in fields)
+    spark.sql(f"drop table if exists {table}")
+    spark.sql(f"create table {table} ({columns}) using parquet "
+              + ("partitioned by (date) " if partitioned else "")
+              + f"location '{folder.resolve().as_uri()}'")
+    if partitioned:
+        spark.sql(f"alter table {table} recover partitions")
 
 
 def _arrow_schema(schema) -> pa.Schema:
@@ -242,21 +280,47 @@ def import_tables(con: duckdb.DuckDBPyConnection, config: SparkConfig,
                     f"'{files}/**/*.parquet', hive_partitioning = true)")
 
 
-def runner(config: SparkConfig):
-    """The transform's model runner on Spark (:data:`cxbridge.platform.transform.ModelRunner`):
-    hand the staging tables over, build every model, bring the results back. The session is
+@dataclass(frozen=True)
+class SparkRunner:
+    """The transform's model runner on Spark (:class:`cxbridge.platform.transform.ModelRunner`):
+    hand the staging tables over, build the models (every day, or only the new days when Spark's
+    tables are those of the warehouse's last build), bring the results back. The session is
     started for the build and stopped after it (a Spark Connect session is only closed)."""
 
-    def run_models(con: duckdb.DuckDBPyConnection, graph: ModelGraph, days: tuple[date, ...],
-                   on_model: Callable[[str], None] | None) -> None:
-        staging = config.work_dir / "staging"
+    config: SparkConfig
+
+    @property
+    def state_file(self) -> Path:
+        return self.config.work_dir / "build-state.json"
+
+    def continues_from(self, build: str) -> bool:
+        try:
+            state = json.loads(self.state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return bool(build) and state.get("build") == build
+
+    def record(self, build: str) -> None:
+        """Write the build's digest (replacing the file, so a kill leaves the old or the new)."""
+        self.config.work_dir.mkdir(parents=True, exist_ok=True)
+        partial = self.state_file.with_suffix(".tmp")
+        partial.write_text(json.dumps({"build": build}) + "\n", encoding="utf-8")
+        os.replace(partial, self.state_file)
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, graph: ModelGraph,
+                 days: tuple[date, ...], on_model: Callable[[str], None] | None,
+                 incremental: bool) -> None:
+        self.record("")  # under way: Spark's tables match no build until this one is recorded
+        staging = self.config.work_dir / "staging"
         tables = export_staging(con, staging)
-        spark = open_session(config)
+        spark = open_session(self.config)
         try:
             register_staging(spark, staging, tables)
-            built = build(spark, graph, days, on_model)
+            built = build(spark, graph, self.config, days, on_model, incremental)
         finally:
             spark.stop()
-        import_tables(con, config, built)
+        import_tables(con, self.config, built)
 
-    return run_models
+
+def runner(config: SparkConfig) -> SparkRunner:
+    return SparkRunner(config)

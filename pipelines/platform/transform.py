@@ -41,6 +41,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 import duckdb
 import polars as pl
@@ -86,11 +87,32 @@ class BuildReport:
     dropped: tuple[date, ...] = ()  # days no feed holds any more: deleted from the marts
 
 
-# Another engine's way of building every model (pipelines/platform/spark_engine.py): given the
-# warehouse, the graph, the days and the progress callback, it leaves each model's table in the
-# warehouse, as _run_models does.
-ModelRunner = Callable[[duckdb.DuckDBPyConnection, ModelGraph, tuple[date, ...],
-                        Callable[[str], None] | None], None]
+class ModelRunner(Protocol):
+    """Another engine's way of building every model (pipelines/platform/spark_engine.py).
+
+    Called with the warehouse, the graph, the days and the progress callback, it leaves each
+    model's table in the warehouse, as :func:`_run_models` does. ``incremental``: only ``days``
+    changed, and the engine's own tables are those of the build ``continues_from`` was asked
+    about (it replaces only those days' partitions); otherwise every day is rebuilt. The engine
+    keeps its own tables between builds, so it says whether they are those of the warehouse's
+    last build (``continues_from``: the digest :func:`build_digest` of that build's
+    fingerprints) and is told each build's digest once the warehouse has recorded it
+    (``record``)."""
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, graph: ModelGraph,
+                 days: tuple[date, ...], on_model: Callable[[str], None] | None,
+                 incremental: bool) -> None: ...
+
+    def continues_from(self, build: str) -> bool: ...
+
+    def record(self, build: str) -> None: ...
+
+
+def build_digest(prints: dict[tuple[str, date | None], str]) -> str:
+    """One digest of a build's fingerprints (:func:`_fingerprints`)."""
+    text = "\n".join(f"{name}|{day}|{value}" for (name, day), value
+                     in sorted(prints.items(), key=lambda item: (item[0][0], str(item[0][1]))))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def build(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
@@ -101,26 +123,36 @@ def build(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
     that changed unless ``full`` (or unless the service model or the SQL changed, or the last
     build was interrupted). ``finish=False``: the build stays recorded as under way until the
     caller's later stages are done too and it calls :func:`finish_build`. ``runner``: build
-    the models on another engine (it rebuilds every day); each table it leaves in the warehouse
-    is audited here as DuckDB's own would be."""
+    the models on another engine (incrementally too when its tables are those of the last
+    build, else every day); each table it leaves in the warehouse is audited here as DuckDB's
+    own would be."""
     # a feed never loaded is an empty table: every model runs on what did arrive
     ensure_staging_tables(con, SOURCES)
     execute_sql_file(con, "meta/build_state.sql")
     now = _fingerprints(con, graph)
     before = _stored_fingerprints(con)
     report = _plan(con, before, now, full, _pending(con))
-    if runner is not None and report.mode == "incremental":
+    if runner is not None and report.mode == "incremental" and report.dropped:
         report = BuildReport("full", _all_days(con),
-                             f"{report.reason}; this engine rebuilds every day")
+                             f"{report.reason}; days dropped from the feeds: the engine rebuilds "
+                             f"every day")
+    elif (runner is not None and report.mode == "incremental"
+            and not runner.continues_from(build_digest(before))):
+        report = BuildReport("full", _all_days(con),
+                             f"{report.reason}; the engine's own tables are not those of the "
+                             f"last build, so it rebuilds every day")
     if report.mode != "unchanged":
         _mark_pending(con, report)
         if runner is None:
             _run_models(con, graph, report, on_model)
         else:
-            runner(con, graph, report.days, on_model)
+            runner(con, graph, report.days, on_model,
+                   incremental=report.mode == "incremental")
             for model in graph.models:
                 audit(con, model)
         _store_fingerprints(con, now)
+        if runner is not None:
+            runner.record(build_digest(now))
         if finish:
             finish_build(con)
     return report

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -43,22 +45,52 @@ def _settings(tmp_path, name: str):
                           "CXBRIDGE_CONFIG": str(config)})
 
 
+LAST_DAY = date(2026, 10, 10)
+DATED_FOLDERS = ("kpis", "alarms", "usage", "tickets", "surveys")
+
+
+@dataclass(frozen=True)
+class Built:
+    duck: Path             # DuckDB's warehouse
+    spark: Path            # Spark's (its DuckDB warehouse, the tables brought back)
+    full_tables: list[str]  # the tables compared after the first, full build
+    second_modes: dict[str, str]  # each engine's build mode when the last day arrived
+    first_day_files: dict[str, float]  # a first-day partition's files on Spark: name → mtime
+    first_day_after: dict[str, float]  # the same after the new day
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """One world, run once on each engine: (DuckDB's warehouse, Spark's warehouse)."""
+def built(tmp_path_factory) -> Built:
+    """One world run on each engine twice: first without its last day (a full build, compared
+    at once), then with it (an incremental build on both)."""
     _spark_or_skip()
     tmp_path = tmp_path_factory.mktemp("parity")
     raw = tmp_path / "raw"
     generate_world(WorldConfig(scale=0.005, days=10, seed=11, start=date(2026, 10, 1)),
                    out_dir=raw)
-    homes = {}
-    for engine in ("duckdb", "spark"):
-        settings = _settings(tmp_path, engine)
-        summary = flow.run(settings, raw, engine=engine)
+    held = [path for folder in DATED_FOLDERS for path in (raw / folder).rglob(
+        f"*{LAST_DAY:%Y%m%d}*") if path.is_file()]
+    assert held, "the generator's dated file names changed"
+    later = tmp_path / "later"
+    for path in held:
+        (later / path.relative_to(raw)).parent.mkdir(parents=True, exist_ok=True)
+        path.rename(later / path.relative_to(raw))
+    settings = {engine: _settings(tmp_path, engine) for engine in ("duckdb", "spark")}
+    for engine, engine_settings in settings.items():
+        summary = flow.run(engine_settings, raw, engine=engine)
         assert summary.published, engine
         assert summary.build.mode == "full"
-        homes[engine] = settings.warehouse_path
-    return homes["duckdb"], homes["spark"]
+    homes = {engine: s.warehouse_path for engine, s in settings.items()}
+    full_tables = _compare(homes["duckdb"], homes["spark"])
+    first_day = (settings["spark"].warehouse_dir / "spark" / "warehouse" / "marts.db"
+                 / "service_daily" / "date=2026-10-01")
+    before = {p.name: p.stat().st_mtime for p in first_day.glob("*.parquet")}
+    for path in held:
+        (later / path.relative_to(raw)).rename(path)
+    modes = {engine: flow.run(engine_settings, raw, engine=engine).build.mode
+             for engine, engine_settings in settings.items()}
+    after = {p.name: p.stat().st_mtime for p in first_day.glob("*.parquet")}
+    return Built(homes["duckdb"], homes["spark"], full_tables, modes, before, after)
 
 
 def _columns(con, catalog: str, table: str) -> list[tuple[str, str]]:
@@ -76,10 +108,20 @@ def _same(column: str, kind: str) -> str:
 
 
 def test_every_table_is_the_same_on_both_engines(built):
-    duck, spark = built
-    tables = _compare(duck, spark)
     assert {"marts.service_daily", "marts.service_experience_daily", "marts.kpi_daily",
-            "incidents.queue", "incidents.care_list"} <= set(tables)
+            "incidents.queue", "incidents.care_list"} <= set(built.full_tables)
+
+
+def test_a_new_day_on_spark_replaces_only_its_partitions_and_both_engines_agree(built):
+    """The last day arrives after a full build: both engines build incrementally, Spark
+    rewrites the new day's partitions and leaves the first day's files alone, and every table
+    is again the same on both."""
+    assert built.second_modes == {"duckdb": "incremental", "spark": "incremental"}
+    assert built.first_day_files and built.first_day_after == built.first_day_files
+    tables = _compare(built.duck, built.spark)
+    con = duckdb.connect(str(built.spark), read_only=True)
+    days = con.execute("select max(date) from marts.service_daily").fetchone()[0]
+    assert days == LAST_DAY and "marts.service_daily" in tables
 
 
 @pytest.mark.real_data
