@@ -63,9 +63,11 @@ def _characteristic(name: str, value) -> dict:
     return {"name": name, "value": value, "valueType": value_type, "@type": kind}
 
 
-def service_problem(incident: dict, impact: dict, queue: dict, services: list[str],
+def service_problem(incident: dict, impact: dict, queue: dict, services: list[str] | None,
                     resources: list[str], alarms: list[str], as_of) -> dict:
-    """One ServiceProblem from the incident's rows (pure: no database)."""
+    """One ServiceProblem from the incident's rows (pure: no database). ``services`` None
+    leaves ``affectedService`` out (the API pages them at ``…/affectedService``) and counts
+    ``affectedNumberOfServices`` from ``impact``."""
     problem_id = incident["incident_id"]
     score = queue.get("priority_score")
     problem = {
@@ -82,15 +84,16 @@ def service_problem(incident: dict, impact: dict, queue: dict, services: list[st
         "status": STATUS.get(incident["status"], "acknowledged"),
         "timeRaised": _iso(incident["started_at"]),
         "timeChanged": _iso(as_of),
-        "affectedNumberOfServices": len(services),
+        "affectedNumberOfServices": len(services) if services is not None
+        else int(impact.get("affected_services") or 0),
         "affectedService": [_ref("ServiceRef", "serviceInventory/v5/service", s)
-                            for s in services],
+                            for s in services or ()],
         "affectedResource": [_ref("ResourceRef", "resourceInventory/v5/resource", r)
                              for r in resources],
         "rootCauseResource": [_ref("ResourceRef", "resourceInventory/v5/resource",
                                    incident["root_resource_id"])]
         if incident.get("root_resource_id") else [],
-        "underlyingAlarm": [_ref("ResourceAlarmRef", "alarmManagement/v5/alarm", a,
+        "underlyingAlarm": [_ref("ResourceAlarmRef", "alarmManagement/v4/alarm", a,
                                  **{"@referredType": "ResourceAlarm"}) for a in alarms],
         "impactPattern": {
             "@type": "ImpactPattern",
@@ -103,6 +106,8 @@ def service_problem(incident: dict, impact: dict, queue: dict, services: list[st
                _characteristic("plannedMaintenance", bool(incident.get("planned")))],
         },
     }
+    if services is None:
+        del problem["affectedService"]
     if incident.get("region"):
         problem["affectedLocation"] = [{"role": "region", "@type": "RelatedPlaceRefOrValue",
                                         "place": {"@type": "PlaceRef",

@@ -15,9 +15,11 @@ Events: ``login``, ``login_failed``, ``login_locked`` (an account locked after r
 failures, and attempts while it is), ``logout``, ``export`` (the dashboard's downloads and the
 command line's ``--contacts`` output), ``incident_acknowledge``, ``incident_assign``,
 ``incident_note``, ``incident_handover`` (who acted on which incident: the incident
-workflow, :mod:`cxbridge.platform.workflow`). This module is the only one that writes the file; a
-line is written with one ``write`` call on a file opened for appending, under a lock, so lines
-from the threads of a server never interleave.
+workflow, :mod:`cxbridge.platform.workflow`), ``api_read`` (a REST API call that returned
+customer ids: which token, which endpoint, how many ids), ``api_token_add`` and
+``api_token_revoke`` (:mod:`cxbridge.dashboards.api`). This module is the only one that
+writes the file; a line is written with one ``write`` call on a file opened for appending,
+under a lock, so lines from the threads of a server never interleave.
 
 ``cxbridge audit`` (:mod:`cxbridge.app.audit_cli`) is how an administrator reads the file:
 filtered by time, event and user, as a table or exported to CSV or JSON lines.
@@ -34,7 +36,10 @@ from pathlib import Path
 
 EVENTS = ("login", "login_failed", "login_locked", "logout", "export",
           # an action on an incident (cxbridge.platform.workflow)
-          "incident_acknowledge", "incident_assign", "incident_note", "incident_handover")
+          "incident_acknowledge", "incident_assign", "incident_note", "incident_handover",
+          # the REST API (cxbridge.dashboards.api): a call that returned customer ids, and
+          # the tokens issued and revoked (cxbridge.app.api_cli)
+          "api_read", "api_token_add", "api_token_revoke")
 _LOCK = threading.Lock()
 
 
