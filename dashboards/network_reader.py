@@ -28,6 +28,13 @@ class NetworkReader(DashboardQueries):
         return self.sql("incident_queue", filters, only_open=only_open,
                         include_planned=include_planned, source=source)
 
+    def notable_incidents(self) -> pl.DataFrame:
+        """The open incidents at or above the live notification threshold (``[live]
+        notify_min_score``, 0 without one), highest first: those the operations page announces
+        when they appear (see ``sql/live_notable_incidents.sql``)."""
+        threshold = float(self._settings.live.get("notify_min_score", 0) or 0)
+        return self.sql("live_notable_incidents", min_score=threshold)
+
     def incident(self, incident_id: str) -> dict | None:
         """One incident's queue row and facts, or None when there is no such incident."""
         frame = self.sql("incident_detail", incident_id=incident_id)

@@ -1,8 +1,9 @@
 """Layout pieces of the Network operations pages built from query results: the queue and
 silent-degradation tables, the cells and ports worst first, an incident's header, its exposure
-figures and the care preview. Frames and rows in, components out; no I/O but one: the queue's
-Workflow column, the state of the incidents listed read from the workflow store in one read by
-key (:func:`cxbridge.dashboards.workflow_view.queue_states`), unless the caller gives it.
+figures and the care preview, and live mode's "updated" marker and new-incident notices.
+Frames and rows in, components out; no I/O but one: the queue's Workflow column, the state of
+the incidents listed read from the workflow store in one read by key
+(:func:`cxbridge.dashboards.workflow_view.queue_states`), unless the caller gives it.
 
 A queue is ranked by customer impact, or, when the snapshot knows no customer services (PM
 counters, perhaps alarms and a topology, but no inventory), by network impact
@@ -12,11 +13,13 @@ SLAs and revenue, which cannot exist."""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 import dash_bootstrap_components as dbc
 import polars as pl
 from dash import dcc, html
 
-from cxbridge.dashboards import labels
+from cxbridge.dashboards import clock, labels
 from cxbridge.dashboards.components import Column, data_table, facts, stat, status_badge
 from cxbridge.dashboards.figures_network import unmeasured_panels
 from cxbridge.dashboards.workflow_view import queue_states, state_text, workflow_cell
@@ -414,3 +417,48 @@ def cells_table(cells: pl.DataFrame, open_incidents: pl.DataFrame, query: str,
         className="card-note")
     return html.Div([note, data_table(cells, columns, "operations-cells-table",
                                       "No cell or port measured in the selected period")])
+
+
+# --- live mode: the queue's freshness and the incidents that appeared -----------------------
+
+LIVE_NOTICES_SHOWN = 5
+
+
+def updated_marker(at: datetime | None, where: tzinfo) -> str:
+    """'updated 14:03:27 UTC': when the queue shown was last updated (a live overlay, else the
+    snapshot's build), in the dashboard's zone ('' when unknown)."""
+    if at is None:
+        return ""
+    shown = clock.local(at, where)
+    return f"updated {shown:%H:%M:%S} {clock.abbreviation(shown)}"
+
+
+def new_notable(notable: pl.DataFrame, known: list[str] | None) -> pl.DataFrame:
+    """The rows of ``notable`` (open incidents above the notification threshold) whose
+    incident is not in ``known`` (those the page already had); none when nothing was known
+    yet (the page's first look is not news)."""
+    if known is None or notable.is_empty():
+        return notable.head(0)
+    return notable.filter(~pl.col("incident_id").is_in(known))
+
+
+def live_notices(new: pl.DataFrame, shown: list | None) -> list:
+    """A notice per new incident (its title linked to its page, its score and customers),
+    newest above the ones already shown, :data:`LIVE_NOTICES_SHOWN` at most."""
+    notices = [dbc.Alert([
+        html.Strong("New incident: "),
+        dcc.Link(row["title"] or row["incident_id"], href=incident_href(row["incident_id"], ""),
+                 className="incident-link"),
+        html.Span(_notable_impact(row), className="ms-2"),
+    ], color="warning", dismissable=True, className="live-incident-notice py-2 mb-2",
+        id={"type": "live-notice", "incident": row["incident_id"]})
+        for row in new.iter_rows(named=True)]
+    return (notices + list(shown or []))[:LIVE_NOTICES_SHOWN]
+
+
+def _notable_impact(row: dict) -> str:
+    score = labels.format_count(row["priority_score"])
+    if row.get("priority_basis") == "network":
+        return f"impact score {score} (network impact)"
+    customers = labels.format_count(row["affected_customers"] or 0)
+    return f"impact score {score}, {customers} customers affected"

@@ -6,17 +6,27 @@ ranked by network impact and says so, and the cells and ports worst first take t
 the experience index, which needs services. Each incident opens onto its own page
 (:mod:`cxbridge.dashboards.pages.incident`). Operations sees customers by id and count only
 (:mod:`cxbridge.dashboards.roles`).
+
+Live mode: while ``cxbridge live`` publishes overlays (:mod:`cxbridge.platform.overlay`), the
+page asks every ``[dashboard] live_refresh_seconds`` whether what it reads changed (a
+:class:`dcc.Interval` whose callback only compares the reader's key, two small file reads, and
+answers ``no_update`` when nothing changed); when it did, the queue and the silent degradations
+are drawn again without a reload, the "updated" marker moves, and each open incident newly at or
+above the notification threshold (``[live] notify_min_score``) shows a notice linking to its
+page.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
+from cxbridge.dashboards import clock
 from cxbridge.dashboards.components import missing_notice, titled_card
 from cxbridge.dashboards.context import current_reader, needs_snapshot
 from cxbridge.dashboards.data_access import INCIDENT_TABLES
@@ -26,13 +36,18 @@ from cxbridge.dashboards.filters import Filters, filter_inputs
 from cxbridge.dashboards.network_view import (
     CELL_ORDERS,
     cells_table,
+    live_notices,
+    new_notable,
     queue_basis,
     queue_table,
     queue_title,
     silent_table,
+    updated_marker,
 )
 from cxbridge.dashboards.page_state import Control, PageState, flag_dump, flag_parse, one_of
 from cxbridge.platform.metrics import metric
+from cxbridge.platform.snapshot_reading import MissingTableError
+from cxbridge.platform.warehouse import WarehouseError
 
 dash.register_page(__name__, path="/operations", name="Network operations",
                    title="Network operations · cxbridge", order=20)
@@ -65,8 +80,13 @@ def layout(**query: str) -> html.Div:
                             className="cells-order")
     return html.Div([
         STATE.location(),
+        *_live_parts(),
         html.Div(id="operations-notice"),
-        dbc.Row(dbc.Col(titled_card(html.Span("Incident queue", id="operations-queue-title"),
+        html.Div(id="operations-live-notices"),
+        dbc.Row(dbc.Col(titled_card(html.Span([
+                        html.Span("Incident queue", id="operations-queue-title"),
+                        html.Span(id="operations-updated",
+                                  className="live-updated ms-2 text-muted small fw-normal")]),
                                     [dcc.Loading(html.Div(id="operations-queue"), type="dot",
                                                  delay_show=300)], controls)),
                 className="g-3 mb-3"),
@@ -86,12 +106,69 @@ def layout(**query: str) -> html.Div:
     ], className="operations")
 
 
+def _live_parts() -> list:
+    """The live refresh's timer (off when ``[dashboard] live_refresh_seconds`` is 0) and what
+    the page knew when it was drawn: the reader's key and the notable incidents' ids."""
+    reader = current_reader()
+    dashboard = reader.settings.dashboard
+    seconds = dashboard.live_refresh_seconds if dashboard else 0
+    try:
+        known = _live_state(reader)
+    except (WarehouseError, MissingTableError):
+        known = None  # no snapshot (or no queue) yet: the first tick learns it
+    return [dcc.Interval(id="operations-live", interval=int(max(seconds, 1) * 1000),
+                         disabled=not seconds),
+            dcc.Store(id="operations-live-state", data=known)]
+
+
+def _live_token(reader) -> str:
+    """The reader's key (which snapshot, which overlay), as a short token for the browser
+    (the server's paths stay on the server)."""
+    return hashlib.sha256(repr(reader.key()).encode()).hexdigest()[:16]
+
+
+def _live_state(reader) -> dict:
+    """The key now and the notable incidents' ids (empty without the incident tables)."""
+    token = _live_token(reader)
+    notable = (reader.notable_incidents() if not reader.missing(*INCIDENT_TABLES)
+               else None)
+    return {"key": token,
+            "notable": notable["incident_id"].to_list() if notable is not None else None}
+
+
+@callback(Output("operations-live-state", "data"), Output("operations-live-notices", "children"),
+          Input("operations-live", "n_intervals"), State("operations-live-state", "data"),
+          State("operations-live-notices", "children"), prevent_initial_call=True)
+@needs_snapshot
+def follow_live(_ticks, known, shown):
+    """Every few seconds: nothing (``no_update``) while the key is the same; after a new
+    overlay or snapshot, the new key (which redraws the queue) and a notice for each open
+    incident newly at or above the notification threshold."""
+    reader = current_reader()
+    if known and known.get("key") == _live_token(reader):
+        return no_update, no_update
+    now = _live_state(reader)
+    if now["notable"] is None:
+        return now, no_update
+    new = new_notable(reader.notable_incidents(), (known or {}).get("notable"))
+    return now, live_notices(new, shown) if not new.is_empty() else no_update
+
+
+@callback(Output("operations-updated", "children"), Input("operations-live-state", "data"))
+@needs_snapshot
+def show_updated(_state):
+    """When the queue shown was last updated, in the dashboard's zone."""
+    return updated_marker(current_reader().updated_at(), clock.zone())
+
+
 @callback(Output("operations-notice", "children"), Output("operations-queue", "children"),
           Output("operations-silent", "children"), Input("operations-view", "value"),
-          Input("operations-planned", "value"), *filter_inputs())
+          Input("operations-planned", "value"), *filter_inputs(),
+          Input("operations-live-state", "data"))
 @needs_snapshot
-def show_queue(view, planned, start, end, regions, segments, cfs_types):
-    """The ranked queue and the silent degradations for the filters."""
+def show_queue(view, planned, start, end, regions, segments, cfs_types, _live=None):
+    """The ranked queue and the silent degradations for the filters (again when live mode
+    changed what the reader reads)."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     reader = current_reader()
     missing = reader.missing(*INCIDENT_TABLES)
@@ -105,9 +182,10 @@ def show_queue(view, planned, start, end, regions, segments, cfs_types):
 
 
 @callback(Output("operations-queue-title", "children"), Input("operations-view", "value"),
-          Input("operations-planned", "value"), *filter_inputs())
+          Input("operations-planned", "value"), *filter_inputs(),
+          Input("operations-live-state", "data"))
 @needs_snapshot
-def show_queue_title(view, planned, start, end, regions, segments, cfs_types):
+def show_queue_title(view, planned, start, end, regions, segments, cfs_types, _live=None):
     """What ranks the queue: customer impact, or network impact without customers."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     reader = current_reader()

@@ -11,8 +11,14 @@ metrics (:mod:`cxbridge.platform.snapshot_metrics`), so both show the same numbe
   drains it, so threads never share a cursor. When ``CURRENT`` names a new file, the next query
   opens it and the old connection is dropped (a query still running on it finishes). A
   read-only snapshot never blocks the pipeline, which writes a new file.
-* **Cache.** Results are kept in LRUs keyed by the snapshot (run id, file, inode, mtime), the SQL
-  text and the bound parameters; a new snapshot is a new key, so nothing is served stale.
+* **Live overlay.** While ``cxbridge live`` runs, the incident tables it refreshes are published
+  after each batch as an overlay over the current snapshot (:mod:`cxbridge.platform.overlay`);
+  a read then goes through :func:`cxbridge.platform.warehouse.open_overlaid`, where the
+  overlay's tables shadow the snapshot's. An overlay built over an older snapshot is ignored.
+* **Cache.** Results are kept in LRUs keyed by the snapshot (run id, file, inode, mtime) and the
+  overlay (its file, "" without one), the SQL text and the bound parameters; a new snapshot or
+  overlay is a new key, so nothing is served stale. A query that names no table an overlay
+  shadows is filed under the snapshot alone: a new overlay leaves it cached.
   Large results (one row per customer) go to a smaller LRU of their own, or, when they take no
   parameter, to a small per-snapshot one that :meth:`SnapshotReading.cache_clear` can keep.
 * **Warm-up.** With ``warm_new_snapshots``, the first read of a new snapshot starts
@@ -28,19 +34,20 @@ import re
 import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from cxbridge.platform.overlay import current_overlay, overlay_tables
 from cxbridge.platform.settings import Settings
-from cxbridge.platform.warehouse import current_snapshot, open_snapshot, query
+from cxbridge.platform.warehouse import current_snapshot, open_overlaid, open_snapshot, query
 
 LOG = logging.getLogger(__name__)
 
 Params = tuple[tuple[str, Hashable], ...]
-SnapshotKey = tuple[str, str, int, int]  # run id, path, inode, mtime
+SnapshotKey = tuple[str, str, int, int, str]  # run id, path, inode, mtime, overlay path
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,28 @@ class SnapshotSummary:
 _MISSING_TABLE = re.compile(r"Table with name (\w+) does not exist")
 
 
+# the names of the tables a live overlay shadows, and the catalog listing (a new overlay may
+# add a table): a query naming none of them reads the snapshot only
+_OVERLAID = re.compile(r"\b(" + "|".join(
+    [name.rpartition(".")[2] for name in overlay_tables()] + ["information_schema"]) + r")\b",
+    re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reads_overlay(sql: str) -> bool:
+    """Whether ``sql`` may read a table a live overlay shadows: it names one (a word such as
+    "incidents" in a comment or a column counts too: a needless cache miss, never a stale
+    result)."""
+    return _OVERLAID.search(sql) is not None
+
+
+def _cache_key(key: SnapshotKey, sql: str) -> SnapshotKey:
+    """What a result of ``sql`` is filed under: the full key when it may read an overlaid
+    table, else the snapshot's alone, so that a new overlay every few seconds (live mode)
+    leaves the results of the other tables cached."""
+    return key if not key[4] or _reads_overlay(sql) else (*key[:4], "")
+
+
 class MissingTableError(LookupError):
     """A query needs a table this snapshot does not hold."""
 
@@ -94,6 +123,12 @@ class SnapshotReading:
         self._cached_large = functools.lru_cache(maxsize=large_cache_size)(self.run)
         self._snapshot_wide = functools.lru_cache(maxsize=16)(self.run)
 
+    @property
+    def settings(self) -> Settings:
+        """The settings this reader was made with (which home, the dashboard's and live
+        mode's sections)."""
+        return self._settings
+
     # --- reads -------------------------------------------------------------------------------
 
     def frame(self, sql: str, params: Params = (), large: bool = False) -> pl.DataFrame:
@@ -104,13 +139,14 @@ class SnapshotReading:
                   else self._cached_large)
         key = self.key()
         try:
-            return cached(key, sql, params)
+            return cached(_cache_key(key, sql), sql, params)
         except (duckdb.IOException, FileNotFoundError):
-            # The snapshot may have been pruned between reading CURRENT and opening it.
+            # The snapshot (or overlay) may have been pruned between reading its pointer and
+            # opening it.
             newer = self.key()
-            if newer[1] == key[1]:
+            if newer == key:
                 raise
-            return cached(newer, sql, params)
+            return cached(_cache_key(newer, sql), sql, params)
 
     def run(self, key: SnapshotKey, sql: str, params: Params = ()) -> pl.DataFrame:
         """Run one query, uncached, on its own cursor of the snapshot ``key`` names."""
@@ -129,10 +165,22 @@ class SnapshotReading:
             cursor.close()
 
     def key(self) -> SnapshotKey:
-        """The current snapshot's key: what every cached result is filed under."""
+        """The current snapshot's key, with its live overlay's file if one applies: what every
+        cached result is filed under. Two small file reads (the pointers) and two stats."""
         snapshot = current_snapshot(self._settings)
         stat = snapshot.path.stat()
-        return snapshot.run_id, str(snapshot.path), stat.st_ino, stat.st_mtime_ns
+        overlay = current_overlay(self._settings, snapshot.run_id)
+        return (snapshot.run_id, str(snapshot.path), stat.st_ino, stat.st_mtime_ns,
+                str(overlay.path) if overlay else "")
+
+    def updated_at(self) -> datetime | None:
+        """When what is read now was last updated: the live overlay's publication (UTC,
+        naive), else the snapshot's build time."""
+        snapshot = current_snapshot(self._settings)
+        overlay = current_overlay(self._settings, snapshot.run_id)
+        if overlay is not None:
+            return datetime.fromtimestamp(overlay.published_at, UTC).replace(tzinfo=None)
+        return self.snapshot_info().built_at
 
     def snapshot_info(self) -> SnapshotSummary:
         """Run id, build time and days of the snapshot now current."""
@@ -173,10 +221,19 @@ class SnapshotReading:
 
     def _connection(self, key: SnapshotKey) -> duckdb.DuckDBPyConnection:
         with self._lock:
+            if self._root is not None and not key[4] and self._root[0][:4] == key[:4]:
+                # a query that reads no overlay table (see _cache_key): the snapshot's
+                # connection, overlaid or not, answers it alike
+                return self._root[1]
             if self._root is None or self._root[0] != key:
                 # the old connection is only dropped: closing it would cut its cursors
-                self._root = (key, open_snapshot(Path(key[1]), threads=self._threads))
-                if self._warm_new_snapshots:
+                same_base = self._root is not None and self._root[0][:4] == key[:4]
+                self._root = (key, open_snapshot(Path(key[1]), threads=self._threads)
+                              if not key[4] else
+                              open_overlaid(Path(key[1]), Path(key[4]), threads=self._threads))
+                # a new overlay every few seconds: one warm-up at a time
+                busy = self._warming is not None and self._warming.is_alive()
+                if self._warm_new_snapshots and not (same_base and busy):
                     self._warming = threading.Thread(target=self._warm_quietly, daemon=True,
                                                      name=f"warm-up {key[0]}")
                     self._warming.start()

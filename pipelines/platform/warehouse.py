@@ -19,6 +19,7 @@ import errno
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ import polars as pl
 
 from cxbridge.platform.errors import UserError
 from cxbridge.platform.settings import Settings
+from cxbridge.platform.writer_lock import writer_lock
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
@@ -55,13 +57,34 @@ def quote_identifier(name: str) -> str:
 
 
 @contextmanager
-def connect(settings: Settings, read_only: bool = False
+def connect(settings: Settings, read_only: bool = False, writer: str | None = None
             ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The warehouse connection (read-write unless asked otherwise); closed on exit."""
+    """The warehouse connection (read-write unless asked otherwise); closed on exit. A
+    read-write connection first takes the writer lock (:mod:`.writer_lock`): while another
+    process writes (``cxbridge run``, ``cxbridge live``) it waits, saying so once, instead of
+    failing on DuckDB's lock. ``writer`` names this writer in that message (default: the
+    command line)."""
     if read_only and not settings.warehouse_path.is_file():
         raise WarehouseError(f"no warehouse at {settings.warehouse_path}: run `cxbridge run` "
                              "first")
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        with (writer_lock(settings.warehouse_path, writer or _command_line()),
+              _opened(settings, read_only) as con):
+            yield con
+        return
+    with _opened(settings, read_only) as con:
+        yield con
+
+
+def _command_line() -> str:
+    """This process's command, as a person would name it (``cxbridge run``)."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    return " ".join([name, *sys.argv[1:2]]) if name == "cxbridge" else name
+
+
+@contextmanager
+def _opened(settings: Settings, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         con = duckdb.connect(str(settings.warehouse_path), read_only=read_only,
                              config=_config(settings))
@@ -93,9 +116,11 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 @contextmanager
-def scratch(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory database for work that needs no warehouse (benchmarks, file probes)."""
-    con = duckdb.connect(":memory:", config=_config(settings))
+def scratch(settings: Settings, path: Path | None = None
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A database for work that needs no warehouse (benchmarks, file probes): in memory, or
+    the file ``path`` when given (the caller removes it)."""
+    con = duckdb.connect(":memory:" if path is None else str(path), config=_config(settings))
     try:
         con.execute("set enable_progress_bar = false")
         yield con
@@ -220,6 +245,10 @@ def publish_snapshot(
             raise _space_error(settings, exc) from exc
         raise
     _prune_snapshots(settings, keep=final)
+    # a new snapshot holds all a live overlay held: every overlay is superseded
+    from cxbridge.platform.overlay import remove_overlays  # (it builds on this module)
+
+    remove_overlays(settings, run_id)
     return SnapshotInfo(run_id=run_id, path=final)
 
 
@@ -312,3 +341,33 @@ def current_snapshot(settings: Settings) -> SnapshotInfo:
 def open_snapshot(path: Path, threads: int = 1) -> duckdb.DuckDBPyConnection:
     """A read-only connection to one snapshot file. The caller closes it."""
     return duckdb.connect(str(path), read_only=True, config={"threads": str(threads)})
+
+
+OVERLAY_SKIPPED = ("overlay_info",)  # an overlay's own stamp, not a table it shadows
+
+
+def open_overlaid(path: Path, overlay: Path, threads: int = 1) -> duckdb.DuckDBPyConnection:
+    """A connection reading the snapshot file ``path`` with the live overlay file ``overlay``
+    over it (:mod:`cxbridge.platform.overlay`): both attached read-only to an in-memory
+    database whose views name every table by its unqualified name, the overlay's where it has
+    one, the snapshot's otherwise. Views, not temporary views: DuckDB keeps a temporary view
+    to the connection that made it, and each query runs on a cursor of its own (another
+    connection to the same database), which sees the views of ``main`` but not those. The
+    caller closes it."""
+    con = duckdb.connect(":memory:", config={"threads": str(threads)})
+    try:
+        con.execute("attach $path as snap_base (read_only)", {"path": str(path)})
+        con.execute("attach $path as snap_overlay (read_only)", {"path": str(overlay)})
+        source: dict[str, str] = {}
+        for catalog, name in rows(  # the overlay's last: it wins
+                con, "select database_name, table_name from duckdb_tables() where "
+                     "database_name in ('snap_base', 'snap_overlay') and schema_name = 'main' "
+                     "order by database_name = 'snap_overlay'"):
+            if name not in OVERLAY_SKIPPED:
+                source[quote_identifier(name)] = catalog
+        con.execute(";\n".join(f"create view main.{name} as select * from {catalog}.main.{name}"
+                               for name, catalog in source.items()))
+    except BaseException:
+        con.close()
+        raise
+    return con

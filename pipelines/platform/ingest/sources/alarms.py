@@ -117,12 +117,25 @@ def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
     rows: list[dict] = []
     _, rejects = read_json_lines(path, "a TMF642 event", lambda number, event: rows.append(
         _flatten(Fields(event), number)))
-    # the times as they came (text, any zone), the rest as the contract types them
+    return {"stg.alarm_events": events_frame(rows, rejects)}
+
+
+def flatten_event(event: dict, line: int) -> dict:
+    """One TMF642 event (a decoded JSON object) as a row of ``stg.alarm_events``, the times as
+    text: the row check the JSON files use, for the alarm streams
+    (:mod:`cxbridge.platform.alarm_stream`). A field of the wrong shape raises
+    :class:`~cxbridge.platform.ingest.base.RecordShapeError` (its ``reason`` is the row's)."""
+    return _flatten(Fields(event), line)
+
+
+def events_frame(rows: list[dict], rejects: pl.DataFrame) -> Parsed:
+    """Flattened events (:func:`flatten_event`) and the records already rejected, typed as the
+    contract types them: the times as they came (text, any zone) cast to UTC, a time that does
+    not parse a reject. Shared by the JSON files and the alarm streams."""
     schema = {LINE: pl.Int64, **{name: pl.String if name in TIMES else dtype
                                  for name, dtype in SCHEMA.items()}}
     parsed = Parsed(pl.DataFrame(rows, schema=schema), rejects)
-    typed = cast_or_reject(parsed, {name: SCHEMA[name] for name in TIMES})  # any zone → UTC
-    return {"stg.alarm_events": typed}
+    return cast_or_reject(parsed, {name: SCHEMA[name] for name in TIMES})  # any zone → UTC
 
 
 SOURCE = Source(
