@@ -145,7 +145,7 @@ def test_update_from_is_refused_with_its_reason():
 
 
 def test_macros_are_expanded_where_they_are_called():
-    assert set(project_macros()) == {"network_ticket", "pool_outages"}
+    assert set(project_macros()) == {"network_ticket", "pool_outages", "services_hurt"}
     (scalar,) = spark_statements("select network_ticket(t.category) as n from t")
     assert "network_ticket" not in scalar.lower() and "'call_drops'" in scalar
     (table,) = spark_statements("with w as (select 1) select o.starts "

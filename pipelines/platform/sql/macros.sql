@@ -61,3 +61,92 @@ members_down as (
 select group_key, rfs_id, edge_at as starts, next_at as ends, resource_id, planned, is_root
 from members_down
 where down > members - min_up and next_at > edge_at;
+
+-- services_hurt(windows, params): who loses service when resources are down, the one place it
+-- is written for a set of windows. `windows`: a relation with group_key, resource_id, starts,
+-- ends and shares_date, where the windows of one group_key count together (one incident's for
+-- incidents.incident_services; one planned work's for models/whatif); `params`: a one-row
+-- relation with cell_share_min (incidents.params). A service (core.cfs) is hurt by
+-- * a window on something it depends on without protection (core.cfs_resources: not through a
+--   redundant edge or a redundant RFS binding, not only through serving cells);
+-- * a window on a cell, or above cells (a site, its backhaul), when the cells behind it carry
+--   at least cell_share_min of a mobile service's traffic (core.service_access_shares) on the
+--   window's day, or on `shares_date` when it is not NULL (a projection into days the shares
+--   do not reach yet reads the latest day it has);
+-- * windows on the members of a redundant pool (core.redundant_pools), while more than
+--   members − minUp of them overlap (pool_outages above).
+-- Only services in service at the time count (core.cfs start and end dates). One row per
+-- group_key × service: customer, type, segment, how (`via`), the minutes (overlapping
+-- stretches once) and the first and last instant hurt. Its CTEs are named hurt_* so that, expanded
+-- into a caller for Spark (pipelines/platform/spark_sql.py), none repeats a caller's name.
+create or replace temp macro services_hurt(windows, params) as table
+with hurt_windows as (
+    select group_key, resource_id, starts, ends, shares_date
+    from query_table(windows)
+    where ends > starts
+),
+hurt_pool_windows as (
+    select group_key, resource_id, starts, ends, false as planned, false as is_root
+    from hurt_windows
+),
+hurt_direct as (
+    select w.group_key, c.service_id, w.starts, w.ends, 'dependency' as via
+    from hurt_windows w
+    join core.cfs_resources c
+      on c.resource_id = w.resource_id and not c.protected and not c.via_cells_only
+),
+hurt_window_days as (
+    select w.*, cast(d.day_start as date) as date,
+           greatest(w.starts, d.day_start) as piece_start,
+           least(w.ends, d.day_start + interval 1 day) as piece_end
+    from hurt_windows w,
+         unnest(generate_series(date_trunc('day', w.starts),
+                                date_trunc('day', w.ends - interval 1 microsecond),
+                                interval 1 day)) as d(day_start)
+),
+hurt_through_cells as (
+    select wd.group_key, s.service_id, wd.piece_start as starts, wd.piece_end as ends,
+           'cells' as via
+    from hurt_window_days wd
+    join core.resource_ancestors ra on ra.ancestor_id = wd.resource_id and not ra.protected
+    join core.resources r on r.resource_id = ra.resource_id and r.resource_type = 'cell'
+    join core.service_access_shares s
+      on s.resource_id = ra.resource_id and s.date = coalesce(wd.shares_date, wd.date)
+    group by wd.group_key, s.service_id, wd.resource_id, wd.piece_start, wd.piece_end
+    having sum(s.share) >= (select min(cell_share_min) from query_table(params))
+),
+hurt_pools_down as (
+    select o.group_key, l.service_id, o.starts, o.ends, 'pool' as via
+    from pool_outages('hurt_pool_windows', 'core.redundant_pools') o
+    join stg.service_links l on l.supporting_service_id = o.rfs_id
+),
+hurt_exposed as (
+    select e.* from (select * from hurt_direct union all select * from hurt_pools_down) e
+    join core.cfs c on c.service_id = e.service_id
+    where (c.start_date is null or c.start_date <= cast(e.ends as date))
+      and (c.end_date is null or c.end_date > cast(e.starts as date))
+    union all
+    select * from hurt_through_cells
+),
+hurt_ordered as (
+    select *, max(ends) over (partition by group_key, service_id order by starts, ends
+                              rows between unbounded preceding and 1 preceding) as reach
+    from hurt_exposed
+),
+hurt_islands as (
+    select *, sum(case when reach is null or starts > reach then 1 else 0 end)
+                  over (partition by group_key, service_id order by starts, ends) as island
+    from hurt_ordered
+),
+hurt_merged as (
+    select group_key, service_id, island, min(starts) as starts, max(ends) as ends,
+           min(via) as via
+    from hurt_islands
+    group by group_key, service_id, island
+)
+select m.group_key, m.service_id, c.customer_id, c.cfs_type, c.segment, min(m.via) as via,
+       sum(date_diff('second', m.starts, m.ends)) / 60.0 as impact_minutes,
+       min(m.starts) as first_at, max(m.ends) as last_at
+from hurt_merged m
+join core.cfs c on c.service_id = m.service_id
+group by m.group_key, m.service_id, c.customer_id, c.cfs_type, c.segment;

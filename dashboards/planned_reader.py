@@ -1,0 +1,73 @@
+"""The planned-work page's reads (``dashboards/sql/planned_*.sql``) on the snapshot's what-if
+tables (``whatif.*``, built with the incidents by :mod:`cxbridge.models.whatif.planned`).
+
+Every read is a lookup of what the run precomputed per resource and per redundant pool (the
+incident rules, applied once for each), so a projection is a few indexed reads whatever the
+resources picked; the sums, the notify list and the least-harm window are the model's pure
+functions (:func:`~cxbridge.models.whatif.planned.summarise`, ``notify_list``,
+``harm_by_start``), the ones the command line uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import polars as pl
+
+from cxbridge.dashboards.queries import DashboardQueries
+from cxbridge.models.whatif.planned import harm_by_start, notify_list, summarise
+from cxbridge.platform.snapshot import snapshot_names
+
+PLANNED_TABLES = snapshot_names("whatif.units", "whatif.unit_services", "whatif.pool_members",
+                                "whatif.unit_access", "whatif.access_week_profile",
+                                "whatif.reference")
+
+
+@dataclass(frozen=True)
+class PlannedView:
+    """What the page shows for one choice of resources and duration."""
+
+    services: pl.DataFrame
+    summary: dict
+    notify: pl.DataFrame
+    harm: pl.DataFrame
+    access_resources: int
+
+
+def missing(reader: DashboardQueries) -> list[str]:
+    """The what-if tables this snapshot lacks (published before they existed, or no topology)."""
+    return reader.missing(*PLANNED_TABLES)
+
+
+def resource_options(reader: DashboardQueries) -> pl.DataFrame:
+    """Every resource the picker offers, with what it takes down alone."""
+    return reader.sql("planned_units")
+
+
+def shares_date(reader: DashboardQueries) -> date | None:
+    frame = reader.sql("planned_reference")
+    return frame["shares_date"][0] if frame.height else None
+
+
+def services(reader: DashboardQueries, resources: list[str], hours: float) -> pl.DataFrame:
+    """One row per service the work hurts (``planned_services.sql``)."""
+    return reader.sql("planned_services", resources=tuple(sorted(resources)),
+                      minutes=float(hours) * 60, large=True)
+
+
+def week_profile(reader: DashboardQueries, resources: list[str]) -> pl.DataFrame:
+    """The usual sessions per hour of the week of the access resources the work touches."""
+    return reader.sql("planned_profile", resources=tuple(sorted(resources)))
+
+
+def planned_view(reader: DashboardQueries, resources: list[str], hours: float,
+                 now: datetime) -> PlannedView:
+    """The whole projection of work on ``resources`` lasting ``hours``, its harm over the 14
+    days from ``now``."""
+    hurt = services(reader, resources, hours)
+    profile = week_profile(reader, resources)
+    touched = int(profile["access_resources"][0]) if profile.height else 0
+    return PlannedView(hurt, summarise(hurt), notify_list(hurt),
+                       harm_by_start(profile.select("hour_of_week", "sessions"), now, hours),
+                       touched)

@@ -1,0 +1,9 @@
+"""What if: projections of what has not happened yet, from the same service model.
+
+* :mod:`cxbridge.models.whatif.planned`: planned work on some resources during a window: the
+  services, customers, enterprise SLAs and revenue it hurts (the incident-impact rules, the
+  macro ``services_hurt``), the least-harm window over the next 14 days and the customers to
+  notify; :func:`~cxbridge.models.whatif.planned.build` precomputes what the dashboard looks up.
+
+Its SQL is in ``models/whatif/sql/``.
+"""
