@@ -15,6 +15,8 @@ control-group rate) live in the URL beside the filter bar's
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
@@ -27,6 +29,7 @@ from cxbridge.dashboards.campaign import (
     RISK_BANDS,
     RISK_LABELS,
     CampaignChoice,
+    choice_to_pairs,
     clean_code,
     percent_rate,
 )
@@ -106,6 +109,8 @@ def layout(**query: str) -> html.Div:
                          "btn-sm", download="", href=""),
                   html.Span(id="marketing-export-note", className="export-note")],
                  className="export-row"),
+        html.Div(html.A("Review network impact with operations →", id="marketing-review",
+                        href="/review", className="review-link"), className="export-row"),
     ]
     return html.Div([
         STATE.location(),
@@ -199,3 +204,13 @@ def export_link(offers, bands, code, control, requested_role, start, end, region
             f"By customer id: contact details are exported for marketing only (you are "
             f"viewing as {ROLE_LABELS[role]})")
     return campaign_href(filters, choice, requested_role), note
+
+
+@callback(Output("marketing-review", "href"), *_builder_inputs(), *filter_inputs())
+def review_link(offers, bands, code, control, start, end, regions, segments, cfs_types):
+    """The joint review page (pages/review.py) on this very campaign: same filters, offers,
+    bands, code and control group, so operations opens what marketing sees."""
+    filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
+    query = "&".join(q for q in (filters.to_query().lstrip("?"), urlencode(
+        choice_to_pairs(_choice(offers, bands, code, control)), safe=",")) if q)
+    return f"/review?{query}" if query else "/review"

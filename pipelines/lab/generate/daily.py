@@ -53,8 +53,11 @@ def _cell_factor(imp: DayImpairments) -> np.ndarray:
 
 
 def customer_day_step(world: StaticWorld, state: CarriedState, imp: DayImpairments,
-                      network: DayNetwork, day: int, churn_model: ChurnModel
-                      ) -> CustomerDayResult:
+                      network: DayNetwork, day: int, churn_model: ChurnModel,
+                      usage_uplift: np.ndarray | None = None) -> CustomerDayResult:
+    """``usage_uplift``: per service row, a multiplier of its traffic (offers taken up in
+    past campaigns, :mod:`.campaigns`); None leaves usage as it is."""
+
     seed, clock = world.config.seed, world.clock
     n_customers = world.customers.height
     customer_active = state.churn.active(day)
@@ -62,9 +65,10 @@ def customer_day_step(world: StaticWorld, state: CarriedState, imp: DayImpairmen
     cond = resource_condition(world.net, imp, network.rho, world.chronic_cause)
     causes = service_day_causes(service_intervals(world.groups, cond, service_active))
     experience = service_experience(causes, world.services.height)
+    decline = state.churn.usage_decline(day)[world.service_customer]
     usage = daily_usage(world.usage, clock.date_of(day), clock.date_of(day).weekday(),
                         experience.as_dict(), service_active,
-                        state.churn.usage_decline(day)[world.service_customer],
+                        decline if usage_uplift is None else decline * usage_uplift,
                         _cell_factor(imp), component_rng(seed, Component.USAGE, day))
     per_customer = customer_day(experience, world.service_customer, world.services["cfs_type"],
                                 world.incidents, n_customers)

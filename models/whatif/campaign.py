@@ -1,0 +1,398 @@
+"""A marketing campaign's network impact, before it goes out (issue 19).
+
+Given a target list (customers, each with an offer), project the extra busy-hour load the
+offers bring onto every cell and PON port serving the targets, flag the resources that would
+exceed the congestion threshold, count the customers already on them, give a verdict per region
+and a smaller first phase that stays within capacity.
+
+**Per offer** (:func:`assumptions`): a take-up (the share of targets expected to take it) and a
+usage uplift per CFS type (how much more a taker's service of that type carries). Learned from
+past campaigns in the warehouse where they exist (``campaign_learned.sql``: takers' usage
+after / before over the same ratio of the non-takers), else the ``[whatif]`` settings
+(``campaign_take_up``, ``campaign_uplift``, per-offer ``[whatif.offers.NAME]`` with
+``take_up``, ``uplift``, ``services``), else the defaults below. A learned uplift under
+``UPLIFT_FLOOR`` is taken as no uplift (the noise of a few dozen takers).
+
+**Per resource** (:func:`project`): its busy-hour utilisation before (``campaign_resources.sql``:
+the median over the last seven days of each day's highest hourly mean) grows in proportion to
+the traffic the takers add to it, the traffic reaching it through the same shares the marts use
+(``campaign_load.sql``: core.service_access_shares × the service's daily volume)::
+
+    after = before × (1 + Σ_targets take_up × (uplift − 1) × volume_on_resource / volume_total)
+
+A resource is flagged when ``after`` reaches the congestion threshold the incident models use
+(``incidents.detection_thresholds``, ``congested_util_pct``). Customers affected: those with a
+service carrying at least ``cell_share_min`` of its traffic on a flagged resource (above the
+threshold the busy hour of everybody there degrades: the experience index's poor line). A
+region is *hold* when a resource there would be offered more than its capacity (after ≥ 100 %),
+*needs capacity* when one is flagged, else *ready*. The **phased list**: targets in priority
+order join the first phase while every flagged resource they load keeps its projected
+utilisation under the threshold (a running sum per resource, so the first phase alone stays
+within capacity); the others wait for capacity.
+
+The run precomputes what the dashboard needs (:func:`build`: ``whatif.campaign_load``,
+``whatif.campaign_resources``, ``whatif.campaign_offers``, ``whatif.campaign_reference``), so
+that a projection is one join of the target list to the load rows and one aggregation.
+I/O is at the edges; :func:`project`, :func:`verdicts`, :func:`phases` are pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from cxbridge.platform.errors import UserError
+from cxbridge.platform.warehouse import query, read_sql, scalar, table_exists
+
+SQL = Path(__file__).resolve().parent / "sql"
+
+NO_ACCESS = "(on no cell or port)"  # the region row of targets whose services use neither
+HOLD_UTIL_PCT = 100.0  # offered more than capacity: hold the campaign there
+UPLIFT_FLOOR = 1.1  # a learned uplift below this is no uplift (the noise of a few dozen takers)
+LEARN_MIN_DAYS = 3  # a past campaign teaches once it has been out this many days
+DEFAULT_THRESHOLD_PCT = 95.0  # without incident models: the detector's ceiling
+DEFAULT_TAKE_UP, DEFAULT_UPLIFT = 0.3, 1.5
+DEFAULT_SERVICES = ("ftth", "mobile_data")
+# configured defaults per offer when neither the history nor [whatif] says otherwise
+DEFAULT_OFFERS: dict[str, tuple[float, float, tuple[str, ...]]] = {
+    "data_boost": (0.4, 2.0, ("mobile_data",)),
+    "speed_upgrade": (0.3, 1.5, ("ftth",)),
+    "tv_bundle": (0.25, 1.3, ("ftth",)),
+    "upsell": (0.2, 1.5, ("ftth", "mobile_data")),
+    "retention": (0.4, 1.1, ("ftth", "mobile_data")),
+    "service_recovery": (0.5, 1.0, ()),
+}
+BUILT_TABLES = ("whatif.campaign_load", "whatif.campaign_resources", "whatif.campaign_offers",
+                "whatif.campaign_reference")
+ASSUMPTION_SCHEMA = {"offer": pl.String, "cfs_type": pl.String, "take_up": pl.Float64,
+                     "uplift": pl.Float64, "source": pl.String}
+
+
+class CampaignError(UserError, ValueError):
+    """A campaign that cannot be projected; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A projection's parts: per resource, per region, the phased target list, the customers
+    affected, and the assumptions and threshold it used."""
+
+    resources: pl.DataFrame
+    regions: pl.DataFrame
+    phased: pl.DataFrame
+    affected: pl.DataFrame
+    assumptions: pl.DataFrame
+    threshold_pct: float
+
+
+# ---- settings -------------------------------------------------------------------------------
+
+def _number(where: str, value: object, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise CampaignError(f"{where} is {value!r}: expected a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def configured_offers(whatif: Mapping[str, object]) -> dict[str, tuple[float, float,
+                                                                       tuple[str, ...]]]:
+    """Per offer (take_up, uplift, CFS types) from the ``[whatif]`` settings over the defaults:
+    ``campaign_take_up`` / ``campaign_uplift`` for any offer, ``[whatif.offers.NAME]`` for one.
+    Errors name the config file and key."""
+    where = f"config file {whatif.get('config_file', 'cxbridge.toml')}: [whatif]"
+    known = {"config_file", "campaign_take_up", "campaign_uplift", "offers"}
+    unknown = set(whatif) - known
+    if unknown:
+        raise CampaignError(f"{where} has unknown key(s) {', '.join(sorted(unknown))}; the "
+                            "campaign projection reads campaign_take_up, campaign_uplift and "
+                            "[whatif.offers.NAME] take_up, uplift, services")
+    take_up = _number(f"{where} campaign_take_up", whatif.get("campaign_take_up",
+                                                              DEFAULT_TAKE_UP), 0, 1)
+    uplift = _number(f"{where} campaign_uplift", whatif.get("campaign_uplift",
+                                                            DEFAULT_UPLIFT), 1, 20)
+    offers = {name: values for name, values in DEFAULT_OFFERS.items()}
+    offers["*"] = (take_up, uplift, DEFAULT_SERVICES)
+    table = whatif.get("offers", {})
+    if not isinstance(table, dict):
+        raise CampaignError(f"{where} offers must be tables, e.g. [whatif.offers.data_boost]")
+    for name, spec in table.items():
+        at = f"{where}.offers.{name}"
+        if not isinstance(spec, dict) or set(spec) - {"take_up", "uplift", "services"}:
+            raise CampaignError(f"{at} takes take_up (0–1), uplift (≥ 1) and services (a list "
+                                "of CFS types, e.g. [\"mobile_data\"])")
+        base = offers.get(name.lower(), offers["*"])
+        services = spec.get("services", list(base[2]))
+        if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
+            raise CampaignError(f"{at} services must be a list of CFS types, e.g. [\"ftth\"]")
+        offers[name.lower()] = (
+            _number(f"{at} take_up", spec.get("take_up", base[0]), 0, 1),
+            _number(f"{at} uplift", spec.get("uplift", base[1]), 1, 20), tuple(services))
+    return offers
+
+
+def assumption_rows(offers: tuple[str, ...], learned: pl.DataFrame,
+                    configured: Mapping[str, tuple[float, float, tuple[str, ...]]]
+                    ) -> pl.DataFrame:
+    """Per offer and CFS type: take-up, uplift and where they come from (pure). An offer past
+    campaigns show is learned (uplifts under ``UPLIFT_FLOOR`` dropped); any other offer takes
+    its configured values (``configured['*']`` for an offer nobody configured)."""
+    rows = []
+    for offer in dict.fromkeys(o.lower() for o in offers):
+        seen = learned.filter(pl.col("offer") == offer)
+        if seen.height:
+            n = int(seen["campaigns"][0])
+            source = f"learned from {n} past campaign{'s' if n != 1 else ''}"
+            for r in seen.filter(pl.col("uplift") >= UPLIFT_FLOOR).iter_rows(named=True):
+                rows.append((offer, r["cfs_type"], float(r["take_up"]), float(r["uplift"]),
+                             source))
+            if not seen.filter(pl.col("uplift") >= UPLIFT_FLOOR).height:
+                rows.append((offer, None, float(seen["take_up"][0]), 1.0, source))
+            continue
+        take_up, uplift, services = configured.get(offer, configured["*"])
+        source = "configured" if offer in configured else "configured (any offer)"
+        for cfs_type in services or (None,):
+            rows.append((offer, cfs_type, take_up, uplift if cfs_type else 1.0, source))
+    return pl.DataFrame(rows, schema=ASSUMPTION_SCHEMA, orient="row")
+
+
+# ---- I/O: the warehouse ---------------------------------------------------------------------
+
+def threshold_pct(con) -> float:
+    """The congestion threshold the incident models derived or were given."""
+    if table_exists(con, "incidents.detection_thresholds"):
+        value = scalar(con, "select value from incidents.detection_thresholds "
+                            "where name = 'congested_util_pct' and scope = 'network'")
+        if value is not None:
+            return float(value)
+    return DEFAULT_THRESHOLD_PCT
+
+
+def cell_share_min(con) -> float:
+    if table_exists(con, "core.impact_params"):
+        value = scalar(con, "select cell_share_min from core.impact_params")
+        if value is not None:
+            return float(value)
+    return 0.3
+
+
+def learned(con, as_of: date) -> pl.DataFrame:
+    """What past campaigns out for ``LEARN_MIN_DAYS`` before ``as_of`` show (empty without the
+    campaigns feed)."""
+    if not table_exists(con, "stg.campaigns"):
+        return pl.DataFrame(schema={"offer": pl.String, "cfs_type": pl.String,
+                                    "campaigns": pl.Int64, "targets": pl.Int64,
+                                    "takers": pl.Int64, "take_up": pl.Float64,
+                                    "uplift": pl.Float64})
+    return query(con, read_sql(SQL / "campaign_learned.sql"),
+                 {"as_of": as_of, "min_days": LEARN_MIN_DAYS})
+
+
+def load_rows(con, as_of: date) -> pl.DataFrame:
+    return query(con, read_sql(SQL / "campaign_load.sql"), {"as_of": as_of})
+
+
+def resource_rows(con, as_of: date) -> pl.DataFrame:
+    return query(con, read_sql(SQL / "campaign_resources.sql"), {"as_of": as_of})
+
+
+def latest_day(con) -> date | None:
+    """The last day of traffic shares the warehouse holds."""
+    if not table_exists(con, "core.service_access_shares"):
+        return None
+    return scalar(con, "select max(date) from core.service_access_shares")
+
+
+def build(con) -> None:
+    """Precompute what the review page and the CLI look up, as of the day after the last
+    known day: the load rows, the resources' busy hour, the offers' assumptions (learned and
+    configured defaults: the configured ones are applied at projection time) and the
+    reference (as_of, threshold, cell_share_min). Needs the service marts and PM counters."""
+    needed = ("core.service_access_shares", "core.cfs", "core.resources", "stg.usage",
+              "stg.kpi_15min")
+    if not all(table_exists(con, t) for t in needed):
+        return
+    last = latest_day(con)
+    if last is None:
+        return
+    as_of = last + timedelta(days=1)
+    con.execute("create schema if not exists whatif")
+    for table, sql in (("whatif.campaign_load", "campaign_load.sql"),
+                       ("whatif.campaign_resources", "campaign_resources.sql")):
+        con.execute(f"create or replace table {table} as {read_sql(SQL / sql)}",
+                    {"as_of": as_of})
+    frame = learned(con, as_of)  # noqa: F841 (registered with DuckDB by name below)
+    con.execute("create or replace table whatif.campaign_offers as select * from frame")
+    con.execute("create or replace table whatif.campaign_reference as select "
+                "cast($as_of as date) as as_of, cast($threshold as double) as threshold_pct, "
+                "cast($share as double) as cell_share_min",
+                {"as_of": as_of, "threshold": threshold_pct(con), "share": cell_share_min(con)})
+
+
+def is_built(con) -> bool:
+    """Whether the run's campaign tables are there, in their current layout."""
+    return all(table_exists(con, t) for t in BUILT_TABLES) and bool(scalar(
+        con, "select count(*) from information_schema.columns where table_schema = 'whatif' "
+             "and table_name = 'campaign_resources' and column_name = 'volume_mb'"))
+
+
+# ---- pure: the projection -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Prepared:
+    """The load rows and resources keyed by dense integers (``ck`` customer, ``rk`` resource,
+    ``sk`` service), made once per snapshot (:func:`prepare`): joins and groupings on integers
+    take half the time of those on identifiers, which keeps a 50,000-customer projection
+    inside the dashboard's budget."""
+
+    load: pl.DataFrame  # ck, rk, sk, cfs_type, share, mb_per_day, monthly_price_eur
+    customers: pl.DataFrame  # customer_id, ck, customer_region
+    resources: pl.DataFrame  # the resources' columns, rk and volume_mb
+
+
+def prepare(load: pl.DataFrame, resources: pl.DataFrame) -> Prepared:
+    """Key the load rows (``campaign_load.sql``) and resources (``campaign_resources.sql``);
+    a resource without its daily volume gets it from the load rows. Load rows of a resource
+    without a measured busy hour are left out (nothing to project it from)."""
+    customers = (load.group_by("customer_id").agg(pl.col("customer_region").min())
+                 .sort("customer_id").with_row_index("ck").with_columns(
+                     pl.col("ck").cast(pl.Int32)))
+    services = (load.select("service_id").unique().sort("service_id")
+                .with_row_index("sk").with_columns(pl.col("sk").cast(pl.Int32)))
+    resources = resources.sort("resource_id").with_row_index("rk").with_columns(
+        pl.col("rk").cast(pl.Int32))
+    keyed = (load.join(customers.select("customer_id", "ck"), on="customer_id")
+             .join(resources.select("resource_id", "rk"), on="resource_id")
+             .join(services, on="service_id")
+             .select("ck", "rk", "sk", "cfs_type", "share", "mb_per_day",
+                     "monthly_price_eur"))
+    if "volume_mb" not in resources.columns:
+        resources = resources.join(keyed.group_by("rk").agg(volume_mb=pl.col("mb_per_day")
+                                                             .sum()), on="rk", how="left")
+    return Prepared(keyed, customers, resources.with_columns(pl.col("volume_mb").fill_null(0.0)))
+
+
+def project(targets: pl.DataFrame, load: pl.DataFrame, resources: pl.DataFrame,
+            assumptions: pl.DataFrame, threshold: float, share_min: float) -> Projection:
+    """The projection of ``targets`` (customer_id, offer; optionally ``priority``: lower goes
+    first, and ``region``) over the load rows and resources (as ``campaign_load.sql`` /
+    ``campaign_resources.sql`` give them) under ``assumptions`` (:func:`assumption_rows`)."""
+    return project_prepared(targets, prepare(load, resources), assumptions, threshold,
+                            share_min)
+
+
+def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.DataFrame,
+                     threshold: float, share_min: float) -> Projection:
+    """:func:`project` on load rows and resources already :func:`prepare`-d."""
+    targets = _ordered_targets(targets).join(prepared.customers, on="customer_id", how="left")
+    mine = (targets.filter(pl.col("ck").is_not_null()).select("rank", "ck", "offer")
+            .join(prepared.load, on="ck"))  # every target service's rows, once
+    contrib = (mine.join(assumptions.filter(pl.col("cfs_type").is_not_null()),
+                         on=["offer", "cfs_type"])
+               .with_columns(extra_mb=pl.col("mb_per_day") * pl.col("take_up")
+                             * (pl.col("uplift") - 1)))
+    per_resource = contrib.group_by("rk").agg(
+        extra_mb=pl.col("extra_mb").sum(), targets=pl.col("ck").n_unique(),
+        expected_takers=pl.col("take_up").sum())
+    out = (prepared.resources.join(mine.select("rk").unique(), on="rk", how="semi")
+           .join(per_resource, on="rk", how="left")
+           .with_columns(pl.col("extra_mb", "expected_takers").fill_null(0.0),
+                         pl.col("targets").fill_null(0).cast(pl.Int64))
+           .with_columns(extra_util_pct=pl.when(pl.col("volume_mb") > 0).then(
+               pl.col("busy_util_pct") * pl.col("extra_mb") / pl.col("volume_mb")).otherwise(0.0))
+           .with_columns(after_util_pct=pl.col("busy_util_pct") + pl.col("extra_util_pct"))
+           .with_columns(flagged=(pl.col("after_util_pct") >= threshold)
+                         & (pl.col("extra_util_pct") > 0),
+                         already_congested=pl.col("busy_util_pct") >= threshold,
+                         # the extra daily volume the resource takes before the threshold
+                         headroom_mb=pl.when(pl.col("busy_util_pct") > 0).then(
+                             (threshold - pl.col("busy_util_pct")).clip(0)
+                             / pl.col("busy_util_pct") * pl.col("volume_mb")).otherwise(0.0))
+           .sort(["flagged", "after_util_pct", "resource_id"], descending=[True, True, False]))
+    flagged = out.filter(pl.col("flagged"))
+    affected = affected_customers(prepared, flagged, share_min)
+    return Projection(resources=out.drop("rk"), regions=verdicts(out, affected, targets),
+                      phased=phases(contrib, flagged, targets), affected=affected,
+                      assumptions=assumptions, threshold_pct=threshold)
+
+
+def _ordered_targets(targets: pl.DataFrame) -> pl.DataFrame:
+    """One row per customer (the first offer given), lowercased offers, with its rank."""
+    if "priority" not in targets.columns:
+        targets = targets.with_columns(priority=pl.lit(0.0))
+    if "region" in targets.columns:  # kept apart from the resources' region
+        targets = targets.rename({"region": "target_region"}).with_columns(
+            pl.col("target_region").cast(pl.String))
+    return (targets.with_columns(pl.col("offer").str.to_lowercase(),
+                                 pl.col("priority").cast(pl.Float64))
+            .unique("customer_id", keep="first", maintain_order=True)
+            .sort(["priority", "customer_id"]).with_row_index("rank"))
+
+
+def affected_customers(prepared: Prepared, flagged: pl.DataFrame, share_min: float
+                       ) -> pl.DataFrame:
+    """The customers with a service carrying at least ``share_min`` of its traffic on a flagged
+    resource, with the monthly revenue of those services (each counted once) and the worst
+    projected utilisation among the flagged resources they use."""
+    keys = flagged["rk"].implode()  # a filter, then a join with the few flagged rows
+    rows = (prepared.load.filter(pl.col("rk").is_in(keys) & (pl.col("share") >= share_min))
+            .join(flagged.select("rk", "after_util_pct"), on="rk")
+            .group_by("ck", "sk").agg(pl.col("monthly_price_eur").first(),
+                                      pl.col("after_util_pct").max()))
+    return (rows.group_by("ck").agg(services=pl.len(),
+                                    monthly_revenue_eur=pl.col("monthly_price_eur").sum(),
+                                    worst_util_pct=pl.col("after_util_pct").max())
+            .join(prepared.customers, on="ck")
+            .select("customer_id", region="customer_region", services=pl.col("services")
+                    .cast(pl.Int64), monthly_revenue_eur="monthly_revenue_eur",
+                    worst_util_pct="worst_util_pct")
+            .sort("customer_id"))
+
+
+def verdicts(resources: pl.DataFrame, affected: pl.DataFrame, targets: pl.DataFrame
+             ) -> pl.DataFrame:
+    """Per region of the targets: targets, resources serving them, flagged resources, the
+    customers affected and their monthly revenue at stake, and the verdict. A target's region
+    is the one it comes with (the builder's), else its services'; one whose services use no
+    cell or port and that comes with none is counted under ``NO_ACCESS``."""
+    region = pl.col("customer_region")
+    if "target_region" in targets.columns:
+        region = pl.col("target_region").fill_null(region)
+    where = targets.group_by(region=region.fill_null(NO_ACCESS)).agg(targets=pl.len())
+    res = resources.group_by("region").agg(
+        resources=pl.len(), flagged=pl.col("flagged").sum().cast(pl.Int64),
+        over_capacity=(pl.col("flagged") & (pl.col("after_util_pct") >= HOLD_UTIL_PCT))
+        .sum().cast(pl.Int64),
+        worst_util_pct=pl.col("after_util_pct").max())
+    hit = affected.group_by("region").agg(customers_affected=pl.len(),
+                                          revenue_at_stake_eur=pl.col("monthly_revenue_eur")
+                                          .sum())
+    return (where.join(res, on="region", how="full", coalesce=True)
+            .join(hit, on="region", how="left")
+            .with_columns(pl.col("targets", "resources", "flagged", "over_capacity",
+                                 "customers_affected").fill_null(0),
+                          pl.col("revenue_at_stake_eur").fill_null(0.0))
+            .with_columns(verdict=pl.when(pl.col("over_capacity") > 0).then(pl.lit("hold"))
+                          .when(pl.col("flagged") > 0).then(pl.lit("needs capacity"))
+                          .otherwise(pl.lit("ready")))
+            .sort("region"))
+
+
+def phases(contrib: pl.DataFrame, flagged: pl.DataFrame, targets: pl.DataFrame
+           ) -> pl.DataFrame:
+    """Every target with its phase: 1 when, in priority order, the running extra load on each
+    flagged resource it uses stays within that resource's headroom to the threshold (so phase 1
+    alone keeps every resource under it); 2 (after capacity is added) otherwise."""
+    # a target's rows are contiguous in rank order, so checking the running sum at each of
+    # its rows is checking it after all of them
+    loads = (contrib.select("rank", "ck", "rk", "extra_mb")
+             .join(flagged.select("rk", "headroom_mb"), on="rk")
+             .sort("rank", maintain_order=True)
+             .with_columns(running=pl.col("extra_mb").cum_sum().over("rk"))
+             .group_by("ck").agg(fits=(pl.col("running") <= pl.col("headroom_mb")).all()))
+    return (targets.join(loads, on="ck", how="left")
+            .with_columns(phase=pl.when(pl.col("fits").fill_null(True)).then(1).otherwise(2))
+            .select("customer_id", "offer", "priority", "phase").sort("phase", "priority",
+                                                                      "customer_id"))

@@ -1,0 +1,120 @@
+"""Score the campaign projection against the campaigns the generator ran (issue 19,
+``cxbridge evaluate`` section ``what_if``).
+
+For each simulated campaign (``_truth/campaigns.csv``), project it from the data before it:
+its target list and offer from the campaigns feed (``stg.campaigns``), the busy hour and the
+traffic shares of the week before its day, the offer's take-up and uplift learned from the
+campaigns that went out earlier (else the configured defaults). Then compare, per access
+resource serving its targets (``_truth/campaign_resources.csv``), the projected busy-hour
+utilisation with the one the campaign caused:
+
+* ``campaign_util_mae_pts``: the median absolute error of projected busy-hour utilisation, in
+  percentage points (both sides capped at 100 %: a counter cannot read more);
+* ``campaign_flag_precision`` / ``campaign_flag_recall``: of the resources projected to reach
+  the congestion threshold, the share that truly did, and of those that truly did, the share
+  projected (a resource that reaches it with the campaign's load added);
+* ``campaign_new_flag_*``: the same for resources under the threshold before the campaign
+  (what the campaign alone pushes over), a stricter reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from cxbridge.models.whatif import campaign as model
+from cxbridge.platform.warehouse import query, table_exists
+
+UTIL_CAP = 100.0
+
+
+def _truth(truth_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    summary, resources = truth_dir / "campaigns.csv", truth_dir / "campaign_resources.csv"
+    if not (summary.is_file() and resources.is_file()):
+        return None
+    return (pl.read_csv(summary, try_parse_dates=True),
+            pl.read_csv(resources, schema_overrides={"resource_id": pl.String}))
+
+
+def project_campaign(con, campaign_id: str, sent_on: date,
+                     configured: Mapping[str, tuple[float, float, tuple[str, ...]]]
+                     ) -> model.Projection:
+    """The projection of one past campaign from the data before its day."""
+    targets = query(con, "select customer_id, any_value(offer) as offer from stg.campaigns "
+                         "where campaign_id = $id group by customer_id order by customer_id",
+                    {"id": campaign_id})
+    offers = tuple(targets["offer"].unique().sort().to_list())
+    assumptions = model.assumption_rows(offers, model.learned(con, sent_on), configured)
+    return model.project(targets, model.load_rows(con, sent_on),
+                         model.resource_rows(con, sent_on), assumptions,
+                         model.threshold_pct(con), model.cell_share_min(con))
+
+
+def compare(truth: pl.DataFrame, projected: pl.DataFrame, threshold: float) -> dict:
+    """The figures (pure) from the truth's rows and the projected ones, joined on campaign and
+    resource (a truth resource the projection did not see counts as projected unchanged)."""
+    both = truth.join(projected.select("campaign_id", "resource_id", "busy_util_pct",
+                                       "after_util_pct"),
+                      on=["campaign_id", "resource_id"], how="left")
+    unseen = int(both["after_util_pct"].null_count())
+    both = both.filter(pl.col("after_util_pct").is_not_null()).with_columns(
+        error=(pl.col("after_util_pct").clip(upper_bound=UTIL_CAP)
+               - pl.col("busy_util_after_pct").clip(upper_bound=UTIL_CAP)).abs(),
+        true_flag=pl.col("busy_util_after_pct") >= threshold,
+        projected_flag=pl.col("after_util_pct") >= threshold,
+        true_new=(pl.col("busy_util_after_pct") >= threshold)
+        & (pl.col("busy_util_before_pct") < threshold),
+        projected_new=(pl.col("after_util_pct") >= threshold)
+        & (pl.col("busy_util_pct") < threshold))
+
+    def share(hit: pl.Expr, of: pl.Expr) -> float | None:
+        n = both.filter(of).height
+        return round(both.filter(of & hit).height / n, 3) if n else None
+
+    return {
+        "campaign_resources": both.height,
+        "campaign_resources_unseen": unseen,
+        "campaign_util_mae_pts": round(float(both["error"].median()), 2) if both.height else None,
+        "campaign_util_mae_pts_cells": (
+            round(float(both.filter(pl.col("resource_type") == "cell")["error"].median()), 2)
+            if both.filter(pl.col("resource_type") == "cell").height else None),
+        "campaign_util_p90_error_pts": (round(float(both["error"].quantile(0.9, "nearest")), 2)
+                                        if both.height else None),
+        "campaign_flags_true": both.filter(pl.col("true_flag")).height,
+        "campaign_flags_projected": both.filter(pl.col("projected_flag")).height,
+        "campaign_flag_precision": share(pl.col("true_flag"), pl.col("projected_flag")),
+        "campaign_flag_recall": share(pl.col("projected_flag"), pl.col("true_flag")),
+        "campaign_new_flags_true": both.filter(pl.col("true_new")).height,
+        "campaign_new_flag_precision": share(pl.col("true_new"), pl.col("projected_new")),
+        "campaign_new_flag_recall": share(pl.col("projected_new"), pl.col("true_new")),
+    }
+
+
+def evaluate_campaigns(con, truth_dir: Path,
+                       whatif: Mapping[str, object] | None = None) -> dict:
+    """The campaign figures of the ``what_if`` section (empty without campaigns in the truth
+    or without the campaigns feed loaded)."""
+    truth = _truth(truth_dir)
+    if truth is None or not table_exists(con, "stg.campaigns"):
+        return {}
+    summary, resources = truth
+    configured = model.configured_offers(whatif or {})
+    threshold = model.threshold_pct(con)
+    projected, per_campaign = [], []
+    for row in summary.iter_rows(named=True):
+        sent_on = row["sent_on"] if isinstance(row["sent_on"], date) else date.fromisoformat(
+            str(row["sent_on"]))
+        projection = project_campaign(con, row["campaign_id"], sent_on, configured)
+        projected.append(projection.resources.with_columns(
+            campaign_id=pl.lit(row["campaign_id"])))
+        source = projection.assumptions["source"].unique().sort().to_list()
+        per_campaign.append({"campaign_id": row["campaign_id"], "offer": row["offer"],
+                             "assumptions": ", ".join(source)})
+    figures = compare(resources, pl.concat(projected, how="diagonal_relaxed"), threshold)
+    figures["campaigns"] = summary.height
+    figures["campaign_threshold_pct"] = round(threshold, 2)
+    figures["campaign_assumptions"] = per_campaign
+    return figures
