@@ -22,6 +22,7 @@ from pathlib import Path
 import dash
 
 from cxbridge.dashboards import security, shell
+from cxbridge.dashboards.api import attach_api
 from cxbridge.dashboards.auth import (
     DashboardConfigError,
     UsersStore,
@@ -34,6 +35,7 @@ from cxbridge.dashboards.context import attach_access, attach_reader, current_re
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.exports import register_exports
 from cxbridge.dashboards.login import install_login
+from cxbridge.dashboards.review_export import register_review_export
 from cxbridge.dashboards.roles import Access, Account, check_role
 from cxbridge.dashboards.saved_views import attach_views
 from cxbridge.dashboards.workflow_view import attach_store
@@ -90,9 +92,12 @@ def create_app(settings: Settings, users: Mapping[str, Account] | None = None,
     attach_reader(app.server, SnapshotReader(settings, warm_new_snapshots=warm_new_snapshots))
     attach_access(app.server, access)
     register_exports(app.server, config.audit_file)
+    register_review_export(app.server, config.audit_file, settings.whatif)  # campaign review
     use_zone(app.server, config.timezone)  # the zone times are shown in
     attach_views(app.server, config.views_file or settings.home / "dashboard" / "views.json")
     attach_store(app.server, WorkflowStore(config.workflow_file, config.audit_file))
+    attach_api(app.server, config.api_tokens_file or settings.home / "ops" / "api_tokens.json",
+               config.audit_file)  # before the log-in: the API has its own tokens
     if login:
         install_login(app.server, store, config, tls=tls, clock=clock)
     app.layout = shell.shell_layout

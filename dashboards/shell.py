@@ -2,7 +2,9 @@
 
 The shell knows the pages only through Dash's page registry (name, path, order, and the
 optional ``uses_filters=False`` that hides the filter bar, ``nav=False`` that keeps a page out
-of the menu and ``nav_parent`` naming the menu entry it belongs to); it knows nothing of their
+of the menu, ``nav_group`` naming the drop-down menu it is listed in (planning pages share one,
+so the header still fits a laptop's width) and ``nav_parent`` naming the menu entry it belongs
+to); it knows nothing of their
 contents. Filter state and the URL query string are kept in step by one callback (see
 :func:`register_callbacks`), beside each page's own keys (:mod:`cxbridge.dashboards.page_state`),
 so a copied link restores the same view; the nav links carry the filter bar's keys only.
@@ -90,12 +92,20 @@ def shell_layout() -> html.Div:
 def _header(role: str, in_request: bool) -> dbc.Navbar:
     pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True)),
                    key=lambda p: (p.get("order") or 0, p["name"]))
-    links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
-                                id={"type": NAV_TYPE, "index": page["relative_path"]},
-                                style=_nav_style(role, page["relative_path"])))
-        for page in pages
-    ]
+    links: list = []
+    groups: dict[str, list] = {}
+    for page in pages:
+        group = page.get("nav_group")
+        if group is None:
+            links.append(dbc.NavItem(_nav_link(dbc.NavLink, page, role)))
+            continue
+        if group not in groups:  # the menu sits where its first page would
+            groups[group] = []
+            links.append(group)
+        groups[group].append(_nav_link(dbc.DropdownMenuItem, page, role))
+    links = [dbc.DropdownMenu(groups[link], label=link, nav=True, in_navbar=True,
+                              className="shell-nav-group") if isinstance(link, str) else link
+             for link in links]
     return dbc.Navbar(
         dbc.Container(
             [
@@ -339,6 +349,14 @@ def register_callbacks(app: dash.Dash) -> None:
                   if info.first_date and info.last_date else "")
         return [html.Span("Data snapshot "), html.Code(info.run_id, id="shell-run-id"),
                 html.Span(built + covers)]
+
+
+def _nav_link(kind, page: dict, role: str):
+    """A page's entry in the menu: a link, or an item of its group's drop-down
+    (``nav_group=`` in its registration), both following the location and the role alike."""
+    return kind(page["name"], href=page["relative_path"],
+                id={"type": NAV_TYPE, "index": page["relative_path"]},
+                style=_nav_style(role, page["relative_path"]))
 
 
 def _nav_style(role: str, path: str) -> dict | None:

@@ -21,13 +21,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cxbridge.app.api_cli import api_app
 from cxbridge.app.audit_cli import audit
 from cxbridge.app.churn_cli import churn_app
 from cxbridge.app.errors import ReportingGroup
 from cxbridge.app.incidents_cli import incidents_app
+from cxbridge.app.live_cli import live_app
 from cxbridge.app.report_cli import report_app
 from cxbridge.app.sources_cli import sources_app
 from cxbridge.app.users_cli import users_app
+from cxbridge.app.whatif_campaign_cli import campaign as whatif_campaign
+from cxbridge.app.whatif_cli import whatif_app
 from cxbridge.platform.errors import UserError
 from cxbridge.platform.settings import Settings, load_settings
 
@@ -41,7 +45,11 @@ app.add_typer(churn_app, name="churn")
 app.add_typer(sources_app, name="sources")
 app.add_typer(users_app, name="users")
 app.add_typer(incidents_app, name="incidents")
+app.add_typer(live_app, name="live")
 app.add_typer(report_app, name="report")
+app.add_typer(whatif_app, name="whatif")
+whatif_app.command("campaign")(whatif_campaign)  # issue 19: a campaign's network impact
+app.add_typer(api_app, name="api")
 app.command("audit")(audit)
 console = Console()
 errors = Console(stderr=True)
@@ -102,10 +110,17 @@ def generate(
         help="PM dialects to write, comma-separated: A, B and C (a RAN export with DATE + TIME "
              "in local time and decimal commas, and its mapping in _mappings/kpis/).")
     ] = "A,B",
+    actions: Annotated[bool, typer.Option(
+        "--actions", help="Also run past programmes (offers, care contacts) with control "
+                          "groups: raw/actions/ and their true effect in _truth/.")] = False,
+    campaigns: Annotated[int, typer.Option(
+        help="Past marketing campaigns to run (offers whose takers load the network): "
+             "raw/campaigns/ and their true network impact in _truth/.")] = 0,
 ) -> None:
     """Generate a realistic synthetic operator: every source in its real format, plus _truth/."""
     settings = load_settings()
-    report = _generate(settings, scale, days, seed, start, dirt, out, feeds, pm_dialects)
+    report = _generate(settings, scale, days, seed, start, dirt, out, feeds, pm_dialects,
+                       actions, campaigns)
     console.print(f"[green]Generated[/green] {(out or settings.raw_dir).resolve()} "
                   f"in {report.seconds:.1f} s")
     if feeds:
@@ -114,7 +129,8 @@ def generate(
 
 
 def _generate(settings: Settings, scale: float, days: int, seed: int, start: str, dirt: float,
-              out: Path | None, feeds: str | None = None, pm_dialects: str | None = None):
+              out: Path | None, feeds: str | None = None, pm_dialects: str | None = None,
+              actions: bool = False, campaigns: int = 0):
     from cxbridge.lab.generate import WorldConfig, generate_world
     from cxbridge.lab.generate.delivery import Delivery
 
@@ -125,7 +141,8 @@ def _generate(settings: Settings, scale: float, days: int, seed: int, start: str
     except ValueError as exc:
         raise UserError(f"--start {start!r} is not a date (YYYY-MM-DD)") from exc
     _check_world_window(settings, first_day, days)
-    config = WorldConfig(scale=scale, days=days, seed=seed, start=first_day, dirt_rate=dirt)
+    config = WorldConfig(scale=scale, days=days, seed=seed, start=first_day, dirt_rate=dirt,
+                         actions=actions, campaigns=campaigns)
     delivery = Delivery.parse(feeds, pm_dialects)
     with _progress() as update:
         return generate_world(config, out_dir=(out or settings.raw_dir).resolve(),
@@ -163,6 +180,11 @@ def _print_models(summary) -> None:
                       + f"; revenue at risk €{churn['revenue_at_risk_eur']:,.0f}/month")
     elif churn.get("status") == "skipped":
         console.print(f"Churn risk: not scored: {churn['reason']}")
+    outcomes = getattr(summary, "outcomes", None) or {}
+    if outcomes.get("status") == "built":
+        console.print(f"Outcomes: {outcomes['programmes']} programme(s) measured against their "
+                      f"control groups from {outcomes['actions']:,} actions (data to "
+                      f"{outcomes['observed_until']})")
 
 
 def _print_capabilities(table) -> None:
@@ -241,8 +263,8 @@ def run(
 @app.command()
 def ingest(
     source: Annotated[str, typer.Argument(help="customers, services, catalog, topology, kpis, "
-                                          "alarms, usage, tickets, surveys, ue-measurements "
-                                          "or complaints")],
+                                          "alarms, usage, tickets, surveys, actions, "
+                                          "ue-measurements or complaints")],
     paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
     mappings: Annotated[Path | None, typer.Option(
         help="Mappings folder (PM dialects, alarm CSV feeds).",
@@ -600,7 +622,9 @@ def bench(
     ingest_figures = report["ingest"]
     console.print(f"Ingest {ingest_figures['seconds']:.1f} s against "
                   f"{ingest_figures['floor_seconds']:.1f} s for DuckDB merely reading the same "
-                  f"files: {ingest_figures['ratio_to_floor']:.2f}× the floor")
+                  f"files: {ingest_figures['ratio_to_floor']:.2f}× the floor; "
+                  f"{ingest_figures['store_floor_seconds']:.1f} s for DuckDB reading and storing "
+                  f"them: {ingest_figures['ratio_to_store_floor']:.2f}× that floor")
     per_source = Table("source", "rows", "seconds", "rows/s", title="Ingest by source",
                        title_justify="left")
     for name, figures in ingest_figures["per_source"].items():
@@ -628,6 +652,25 @@ def bench(
         console.print(f"A new day of data: ingest {day['ingest_seconds']:.1f} s, then the "
                       f"{day['mode']} build of {len(day['days_rebuilt'])} day(s) in "
                       f"{day['transform_seconds']:.1f} s")
+    live_figures = report.get("live") or {}
+    if live_figures:
+        live_table = Table("live phase", "events", "p50 s", "p95 s", "unanswered",
+                           title="Live: broker publish → overlay current (the dashboard sees "
+                                 "the queue)", title_justify="left")
+        for phase in ("storm", "steady"):
+            if phase in live_figures:
+                figures = live_figures[phase]
+                live_table.add_row(phase, f"{figures['events']:,}",
+                                   _seconds(figures["p50_s"]), _seconds(figures["p95_s"]),
+                                   f"{figures['unanswered']:,}")
+        console.print(live_table)
+        console.print(f"Live events lost {live_figures['lost']}, doubled "
+                      f"{live_figures['doubled']} (by count and id); overlay publish p95 "
+                      f"{_seconds(live_figures['overlay_publish_p95_s'])} s")
+
+
+def _seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 @app.command()

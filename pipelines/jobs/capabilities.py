@@ -79,6 +79,12 @@ OUTPUTS: tuple[Output, ...] = (
            tables=("marts.tickets", "marts.ticket_daily", "marts.ticket_phrases"),
            adds={"customers": "tickets joined to the customers and services that raised them"},
            pages=("/tickets",)),
+    # built by the job's outcomes step (models/outcomes), not by a model of the graph
+    Output("measured_outcomes", "Measured outcomes",
+           "what each programme of offers and care contacts changed: churn of treated against "
+           "control within 30/60/90 days, with 95 % intervals, and money kept net of its cost",
+           feeds=("actions", "customers", "services"),
+           adds={"tickets": "tickets of treated against control"}),
 )
 
 

@@ -28,6 +28,7 @@ class RunSummary:
     build: transform.BuildReport | None = None
     churn: dict | None = None
     incidents: dict | None = None
+    outcomes: dict | None = None
     capabilities: list[capabilities.Capability] = field(default_factory=list)
     published: bool = True  # False: nothing new, ``snapshot`` is the current one, kept
 
@@ -108,6 +109,8 @@ def run(
             summary.incidents = rank_incidents(con, summary.build, feeds, params,
                                                summary.run_id)
             step("incidents", 1, 1)
+            summary.outcomes = measure_outcomes(con, feeds)
+            step("outcomes", 1, 1)
             summary.capabilities = capabilities.capabilities(
                 feeds, _not_built_notes(summary.churn, summary.incidents))
             capabilities.store(con, summary.capabilities)
@@ -248,10 +251,26 @@ def rank_incidents(con: duckdb.DuckDBPyConnection,
         return {"status": "skipped",
                 "reason": "no alarms or kpis feed loaded: incidents come from alarms and from "
                           "PM counters"}
+    from cxbridge.models.whatif import campaign, planned
+
     if build is None or build.mode != "unchanged" or incidents.needs_full_build(con):
         incidents.build(con, params, run_id)
+        planned.build(con)  # what the planned-work page looks up (models/whatif)
+        campaign.build(con)  # what the campaign review page looks up (models/whatif)
         return {"status": "built"}
+    if not planned.is_built(con):
+        planned.build(con)
+    if not campaign.is_built(con):
+        campaign.build(con)
     return {"status": "unchanged"}
+
+
+def measure_outcomes(con: duckdb.DuckDBPyConnection, feeds: set[str] | None = None) -> dict:
+    """What each recorded programme changed against its control group
+    (``marts.programme_outcomes``, models/outcomes); skipped without the actions feed."""
+    from cxbridge.models import outcomes
+
+    return outcomes.build(con, feeds)
 
 
 def _not_built_notes(churn: dict | None, incident_result: dict | None) -> dict[str, str]:

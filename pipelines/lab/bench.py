@@ -58,15 +58,22 @@ def _ingest(home: str) -> tuple[int, dict]:
     return sum(r.rows_read for r in results), {"per_source": per_source}
 
 
+def _raw_file_groups(home: str) -> list[tuple[str, list[str]]]:
+    """The world's raw files by folder and kind, as (suffix, files), the YAML catalog (a few
+    lines: nothing to measure) left out."""
+    from cxbridge.jobs import flow
+
+    groups: dict[tuple[str, str], list[str]] = {}
+    for _, path in flow.discover_work(_settings_for(home).raw_dir):
+        groups.setdefault((str(path.parent), path.suffix), []).append(str(path))
+    return [(suffix, files) for (_, suffix), files in sorted(groups.items())
+            if suffix in (".csv", ".jsonl", ".parquet")]
+
+
 def _ingest_floor(home: str) -> int:
     """DuckDB merely reading the same files (no checks, no load): the floor ingest is held to."""
-    from cxbridge.jobs import flow
     from cxbridge.platform import warehouse
 
-    settings = _settings_for(home)
-    groups: dict[tuple[str, str], list[str]] = {}
-    for _, path in flow.discover_work(settings.raw_dir):
-        groups.setdefault((str(path.parent), path.suffix), []).append(str(path))
     readers = {
         ".csv": "read_csv($files, all_varchar = true, header = true, ignore_errors = true, "
                 "null_padding = true)",
@@ -74,11 +81,39 @@ def _ingest_floor(home: str) -> int:
         ".parquet": "read_parquet($files)",
     }
     rows = 0
-    with warehouse.scratch(settings) as con:
-        for (_, suffix), files in sorted(groups.items()):
-            if suffix in readers:  # the YAML catalog is a few lines: nothing to measure
-                rows += int(warehouse.scalar(
-                    con, f"select count(*) from {readers[suffix]}", {"files": files}))
+    with warehouse.scratch(_settings_for(home)) as con:
+        for suffix, files in _raw_file_groups(home):
+            rows += int(warehouse.scalar(
+                con, f"select count(*) from {readers[suffix]}", {"files": files}))
+    return rows
+
+
+def _ingest_store_floor(home: str) -> int:
+    """DuckDB reading the same files with its own type detection and storing each folder as a
+    table of a database file beside the warehouse, checkpointed (then removed): the floor that
+    includes storing, which ingest (checks, quarantine and load) is judged against."""
+    from cxbridge.platform import warehouse
+
+    readers = {
+        ".csv": "read_csv($files, header = true, ignore_errors = true, null_padding = true, "
+                "union_by_name = true)",
+        ".jsonl": "read_json_auto($files, ignore_errors = true, union_by_name = true)",
+        ".parquet": "read_parquet($files, union_by_name = true)",
+    }
+    settings = _settings_for(home)
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.warehouse_dir / "store-floor.duckdb"
+    rows = 0
+    try:
+        with warehouse.scratch(settings, path) as con:
+            for number, (suffix, files) in enumerate(_raw_file_groups(home)):
+                con.execute(f"create table floor_{number} as select * from {readers[suffix]}",
+                            {"files": files})
+                rows += int(warehouse.scalar(con, f"select count(*) from floor_{number}"))
+            con.execute("checkpoint")
+    finally:
+        path.unlink(missing_ok=True)
+        path.with_suffix(".duckdb.wal").unlink(missing_ok=True)
     return rows
 
 
@@ -170,6 +205,16 @@ def _incident_refresh(home: str) -> int:
     return bench_new_alarm_batch(home)
 
 
+def _live(home: str) -> tuple[int, dict]:
+    """Alarm events through a real broker (the bundled nats-server) into ``cxbridge live``: a
+    storm and a steady stream, each event's time from publish to the live overlay holding the
+    refreshed queue, lost and doubled checked by count and id (runs after incident_refresh,
+    on the same warehouse)."""
+    from cxbridge.lab.live_bench import bench_live
+
+    return bench_live(home)
+
+
 _DATED_FOLDERS = ("kpis/vendor_a", "kpis/vendor_b", "alarms", "usage", "tickets", "surveys")
 
 
@@ -222,6 +267,20 @@ def _in_fresh_process(function: Callable[..., int], *args) -> dict:
         return pool.submit(_timed, function, *args).result()
 
 
+def live_summary(figures: dict) -> dict:
+    """The ``live`` stage's headline: per phase (storm, steady) the p50 and p95 seconds from
+    broker publish to the overlay being current, and the events lost and doubled."""
+    if not figures:
+        return {}
+    phases = {phase: {"events": figures[phase]["events"],
+                      "p50_s": figures[phase]["latency_p50_s"],
+                      "p95_s": figures[phase]["latency_p95_s"],
+                      "unanswered": figures[phase]["unanswered"]}
+              for phase in ("storm", "steady") if phase in figures}
+    return {**phases, "lost": figures.get("lost"), "doubled": figures.get("doubled"),
+            "overlay_publish_p95_s": figures.get("overlay_publish_p95_s")}
+
+
 def run_benchmark(scale: float, days: int = 30, seed: int = 42,
                   on_stage: Callable[[str], None] | None = None,
                   keep_dir: Path | None = None) -> dict:
@@ -239,6 +298,7 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
     plan: list[tuple[str, Callable[..., int], tuple]] = [
         ("generate", _generate, (str(home), scale, days, seed)),
         ("ingest_floor", _ingest_floor, (str(home),)),
+        ("ingest_store_floor", _ingest_store_floor, (str(home),)),
         ("ingest", _ingest, (str(home),)),
         ("transform", _transform, (str(home),)),
         ("churn", _churn, (str(home),)),
@@ -247,6 +307,7 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
         ("dashboard", _dashboard, (str(home), 20)),
         ("new_day", _new_day, (str(home),)),
         ("incident_refresh", _incident_refresh, (str(home),)),
+        ("live", _live, (str(home),)),
     ]
     try:
         for name, function, args in plan:
@@ -259,10 +320,15 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
         if keep_dir is None:
             shutil.rmtree(home, ignore_errors=True)
     ingest, floor = stages["ingest"], stages["ingest_floor"]
+    store_floor = stages["ingest_store_floor"]
     dashboard = stages.get("dashboard", {}).get("dashboard", {})
     return {"scale": scale, "days": days, "stages": stages,
+            "live": live_summary(stages.get("live", {})),
             "ingest": {"seconds": ingest["seconds"], "floor_seconds": floor["seconds"],
                        "ratio_to_floor": round(ingest["seconds"] / floor["seconds"], 2),
+                       "store_floor_seconds": store_floor["seconds"],
+                       "ratio_to_store_floor": round(ingest["seconds"]
+                                                     / store_floor["seconds"], 2),
                        "per_source": ingest.get("per_source", {})},
             # per interaction (its callbacks one after another; first request per filter set)
             "dashboard": {"callbacks": {name: figures["cold"] for name, figures

@@ -16,6 +16,12 @@ This module reads the ground truth; the pipeline itself never does.
 (``pipelines/lab/incident_evaluation.py``):
   NDCG@10 by impact and by alarm severity, root causes found, silent degradations' precision
   and recall, and the protected-link failure ranked below every incident that hurt customers.
+* ``what_if``: planned work projected before it happened against what it truly hurt
+  (``pipelines/lab/whatif_evaluation.py``): services and customers exactly equal per work.
+  Past campaigns projected from the data before each (``pipelines/lab/campaign_evaluation.py``):
+  busy-hour utilisation error per resource, precision and recall of congestion flags.
+* ``outcomes``: each simulated programme's measured effect on churn against its true effect
+  (``pipelines/lab/outcome_evaluation.py``): the share whose 95 % interval holds it.
 * ``arrival``: did every generated file and entity arrive? Per file, the rows the generator
   wrote against the rows ingest read, and its clean rows against the rows loaded (dirty rows
   must be quarantined, clean rows loaded); per entity, the generator's count against the
@@ -53,6 +59,7 @@ ENTITY_COUNTS = {
     "usage_rows": ("stg.usage", "select count(*) from stg.usage"),
     "tickets": ("stg.tickets", "select count(*) from stg.tickets"),
     "surveys": ("stg.surveys", "select count(*) from stg.surveys"),
+    "campaign_targets": ("stg.campaigns", "select count(*) from stg.campaigns"),
 }
 
 
@@ -100,6 +107,18 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("churn", "network_reason_top3_rate"): Target(">=", 0.9, "README, Network reasons"),
     ("churn", "network_reason_top3_rate_other_churners"): Target(
         "<=", 0.2, "README, Network reasons"),
+    ("what_if", "planned_customers_exact_rate"): Target(
+        "==", 1.0, "issue 19: planned-work customers affected exactly equal to the truth"),
+    ("what_if", "planned_services_exact_rate"): Target(
+        "==", 1.0, "issue 19: planned work's services as the truth's"),
+    ("what_if", "campaign_util_mae_pts"): Target(
+        "<=", 10.0, "issue 19: projected busy-hour utilisation within 10 points of the truth"),
+    ("what_if", "campaign_flag_precision"): Target(
+        ">=", 0.8, "issue 19: resources flagged to congest, precision"),
+    ("what_if", "campaign_flag_recall"): Target(
+        ">=", 0.8, "issue 19: resources flagged to congest, recall"),
+    ("outcomes", "within_interval_rate"): Target(
+        ">=", 0.9, "issue 20: measured effect within its 95 % interval of the true effect"),
 }
 
 
@@ -140,6 +159,20 @@ def evaluate(settings: Settings, truth_dir: Path) -> dict:
             from cxbridge.lab.incident_evaluation import evaluate_impact
 
             impact = evaluate_impact(con, truth_dir)
+        what_if = {}
+        if warehouse.table_exists(con, "core.cfs_resources"):
+            from cxbridge.lab.whatif_evaluation import evaluate_planned
+
+            what_if = evaluate_planned(con, truth_dir)
+        if warehouse.table_exists(con, "stg.campaigns"):
+            from cxbridge.lab.campaign_evaluation import evaluate_campaigns
+
+            what_if.update(evaluate_campaigns(con, truth_dir, settings.whatif))
+        outcomes = {}
+        if warehouse.table_exists(con, "marts.programme_outcomes"):
+            from cxbridge.lab.outcome_evaluation import evaluate_outcomes
+
+            outcomes = evaluate_outcomes(con, truth_dir)
     report = {"arrival": arrival(manifest, files, truth_dir.parent, counts)}
     if attribution:
         report["outage_attribution"] = attribution
@@ -149,6 +182,10 @@ def evaluate(settings: Settings, truth_dir: Path) -> dict:
         report["churn"] = churn
     if impact:
         report["impact"] = impact
+    if what_if:
+        report["what_if"] = what_if
+    if outcomes:
+        report["outcomes"] = outcomes
     return report
 
 

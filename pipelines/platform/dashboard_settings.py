@@ -21,7 +21,9 @@ Example::
     max_request_kb = 512           # larger callback requests get 413
     timezone = "Europe/Dublin"     # the zone times are shown in (IANA name; default UTC)
     views_file = "/srv/cxbridge/views.json"   # saved views (default <home>/dashboard/views.json)
+    api_tokens_file = "/srv/cxbridge/api_tokens.json"  # REST API tokens (default <home>/ops/)
     phone_country_code = "44"      # calling code put before national numbers (087… → +44 87…)
+    live_refresh_seconds = 5       # the operations page checks for a new queue this often (0: off)
 """
 
 from __future__ import annotations
@@ -34,10 +36,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cxbridge.platform.errors import UserError
 
 _PATH_KEYS = ("users_file", "secret_key_file", "audit_file", "workflow_file", "certfile",
-              "keyfile", "views_file")
+              "keyfile", "views_file", "api_tokens_file")
 _NUMBER_KEYS = ("session_minutes", "lockout_failures", "lockout_minutes", "max_request_kb")
 KEYS = (*_PATH_KEYS, *_NUMBER_KEYS, "login_rate_limit", "allowed_hosts", "timezone",
-        "phone_country_code")
+        "phone_country_code", "live_refresh_seconds")
 
 
 class DashboardSettingsError(UserError, ValueError):
@@ -55,6 +57,8 @@ class DashboardSettings:
     workflow_file: Path
     # saved named views (cxbridge.dashboards.saved_views); None: <home>/dashboard/views.json
     views_file: Path | None = None
+    # the REST API's tokens (cxbridge.dashboards.api_auth); None: <home>/ops/api_tokens.json
+    api_tokens_file: Path | None = None
     session_minutes: int = 480
     lockout_failures: int = 5
     lockout_minutes: int = 15
@@ -69,6 +73,9 @@ class DashboardSettings:
     # the operator's country calling code: a national number in an export (087 123 4567) is
     # written in E.164 with it (+353871234567); the default is the demo operator's (Ireland)
     phone_country_code: str = "353"
+    # how often (seconds) the operations page asks whether the queue changed (a live overlay,
+    # a new snapshot) and redraws it; 0: never, a reload shows the new queue
+    live_refresh_seconds: float = 5.0
 
     @property
     def tls(self) -> bool:
@@ -136,12 +143,24 @@ def dashboard_settings(table: Mapping[str, object], env: Mapping[str, str], home
             f"[dashboard] phone_country_code (or CXBRIDGE_DASHBOARD_PHONE_COUNTRY_CODE) is "
             f"{raw('phone_country_code')!r}: it must be a country calling code of 1 to 3 "
             "digits, e.g. \"353\" (Ireland) or \"44\" (United Kingdom)")
+    refresh = raw("live_refresh_seconds")
+    try:
+        refresh = (DashboardSettings.live_refresh_seconds if refresh is None
+                   else float(str(refresh).strip()))
+    except ValueError:
+        refresh = -1.0
+    if not 0 <= refresh <= 3600 or (0 < refresh < 1):
+        raise DashboardSettingsError(
+            f"[dashboard] live_refresh_seconds (or CXBRIDGE_DASHBOARD_LIVE_REFRESH_SECONDS) is "
+            f"{raw('live_refresh_seconds')!r}: it must be a number of seconds from 1 to 3600, "
+            "or 0 to turn the operations page's refresh off")
     return DashboardSettings(
         users_file=path("users_file", home / "dashboard" / "users.json"),
         secret_key_file=path("secret_key_file", home / "dashboard" / "secret_key"),
         audit_file=path("audit_file", home / "audit" / "audit.jsonl"),
         views_file=path("views_file", home / "dashboard" / "views.json"),
         workflow_file=path("workflow_file", home / "ops" / "workflow.sqlite"),
+        api_tokens_file=path("api_tokens_file", home / "ops" / "api_tokens.json"),
         session_minutes=number("session_minutes"),
         lockout_failures=number("lockout_failures"),
         lockout_minutes=number("lockout_minutes"),
@@ -152,4 +171,5 @@ def dashboard_settings(table: Mapping[str, object], env: Mapping[str, str], home
         max_request_kb=number("max_request_kb"),
         timezone=zone,
         phone_country_code=calling,
+        live_refresh_seconds=refresh,
     )

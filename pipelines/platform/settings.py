@@ -16,6 +16,7 @@ Nothing is read at import time: call :func:`load_settings`.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,6 +67,14 @@ class Settings:
     # the dashboard's users file, session secret, audit log and serving limits, from the
     # [dashboard] table (pipelines/platform/dashboard_settings.py); None only when built by hand
     dashboard: DashboardSettings | None = None
+    # the live alarm consumer's defaults ([live]: source, url, subject, stream, durable,
+    # topic, group, listen, batch, webhook, notify_min_score, dashboard_url, and the e-mail
+    # notices' smtp_host, smtp_port, smtp_from, smtp_to, smtp_starttls, smtp_user,
+    # smtp_password_env; pipelines/jobs/live.py, live_notify.py), as the config file gives them
+    live: Mapping[str, object] = field(default_factory=dict)
+    # what-if projections' defaults ([whatif]: campaign_take_up, campaign_uplift and per-offer
+    # [whatif.offers.NAME] take_up, uplift, services), checked by models/whatif/campaign.py
+    whatif: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def warehouse_path(self) -> Path:
@@ -173,7 +182,87 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env.get("CXBRIDGE_DUCKDB_MEMORY_LIMIT", duckdb_conf.get("memory_limit", "8GB"))
         ),
         **_engine(config_path, config.get("engine", {}), env),
+        live=_live(config_path, config.get("live", {})),
+        whatif=_whatif(config_path, config.get("whatif", {})),
     )
+
+
+def _whatif(path: Path, table: object) -> dict[str, object]:
+    """The [whatif] table as the file gives it (its keys are checked where they are used,
+    models/whatif/campaign.py, which names the file and key in its errors)."""
+    if not isinstance(table, dict):
+        raise SettingsError(f"config file {path}: [whatif] must be a table (e.g. "
+                            "campaign_take_up = 0.3)")
+    return {"config_file": str(path), **table}
+
+
+LIVE_KEYS = ("source", "url", "subject", "stream", "durable", "topic", "group", "listen",
+             "batch", "webhook", "notify_min_score", "dashboard_url",
+             # e-mail notification (cxbridge.jobs.live_notify.EmailNotifier)
+             "smtp_host", "smtp_port", "smtp_from", "smtp_to", "smtp_starttls", "smtp_user",
+             "smtp_password_env")
+_LIVE_NUMBERS = ("batch", "notify_min_score")
+_LIVE_SMTP_OTHER = ("smtp_port", "smtp_to", "smtp_starttls")  # not strings
+
+
+def _live(path: Path, table: object) -> dict[str, object]:
+    """The [live] table (``cxbridge live``'s defaults): only its known keys, strings but
+    ``batch`` (a whole number of events, at least 1) and ``notify_min_score`` (a number)."""
+    if isinstance(table, dict) and "smtp_password" in table:
+        raise SettingsError(f"config file {path}: [live] smtp_password: a password never goes "
+                            "in the config file; put it in an environment variable and name "
+                            "that variable in smtp_password_env (e.g. smtp_password_env = "
+                            "\"CXBRIDGE_SMTP_PASSWORD\")")
+    if not isinstance(table, dict) or set(table) - set(LIVE_KEYS) or any(
+            not isinstance(v, str) for k, v in table.items()
+            if k not in _LIVE_NUMBERS + _LIVE_SMTP_OTHER):
+        raise SettingsError(f"config file {path}: [live] takes {', '.join(LIVE_KEYS)} "
+                            "(strings, e.g. source = \"nats\", url = \"nats://host:4222\"; "
+                            "batch = a whole number of events, notify_min_score = a number)")
+    if "batch" in table:
+        table = {**table, "batch": _whole_number(f"config file {path}: [live] batch",
+                                                 table["batch"])}
+    score = table.get("notify_min_score", 0)
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        raise SettingsError(f"config file {path}: [live] notify_min_score is {score!r}: "
+                            "expected a number (an incident's priority score)")
+    return _live_smtp(path, dict(table))
+
+
+def _live_smtp(path: Path, table: dict[str, object]) -> dict[str, object]:
+    """The [live] e-mail keys checked: with any of them, ``smtp_host``, ``smtp_from`` and
+    ``smtp_to`` (a list of addresses) are needed; ``smtp_port`` a port number (default 25),
+    ``smtp_starttls`` true or false; ``smtp_password_env`` the name of an environment
+    variable (the password itself is never in the file)."""
+    if not any(key.startswith("smtp_") for key in table):
+        return table
+    where = f"config file {path}: [live]"
+    missing = [key for key in ("smtp_host", "smtp_from", "smtp_to") if not table.get(key)]
+    if missing:
+        raise SettingsError(f"{where} sends e-mail only with smtp_host, smtp_from and smtp_to; "
+                            f"{', '.join(missing)} missing (e.g. smtp_host = \"mail.example\", "
+                            "smtp_from = \"cxbridge@example\", smtp_to = [\"noc@example\"])")
+    to = table["smtp_to"]
+    if isinstance(to, str):
+        to = [to]
+    if not isinstance(to, list) or not all(isinstance(a, str) and "@" in a for a in to):
+        raise SettingsError(f"{where} smtp_to is {table['smtp_to']!r}: expected a list of "
+                            "e-mail addresses, e.g. smtp_to = [\"noc@example\"]")
+    if "@" not in str(table["smtp_from"]):
+        raise SettingsError(f"{where} smtp_from is {table['smtp_from']!r}: expected an e-mail "
+                            "address, e.g. smtp_from = \"cxbridge@example\"")
+    port = table.get("smtp_port", 25)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise SettingsError(f"{where} smtp_port is {port!r}: expected a port number "
+                            "(25, 587 with STARTTLS)")
+    starttls = table.get("smtp_starttls", False)
+    if not isinstance(starttls, bool):
+        raise SettingsError(f"{where} smtp_starttls is {starttls!r}: expected true or false")
+    env = table.get("smtp_password_env")
+    if env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(env)):
+        raise SettingsError(f"{where} smtp_password_env is {env!r}: expected the name of an "
+                            "environment variable holding the password")
+    return {**table, "smtp_to": list(to), "smtp_port": port, "smtp_starttls": starttls}
 
 
 ENGINES = ("duckdb", "spark")

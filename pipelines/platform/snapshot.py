@@ -14,6 +14,7 @@ The stages, in the order the job runs them (:mod:`cxbridge.jobs.flow`):
 * ``transform``: the SQL models of the model graph (``models/*/sql``);
 * ``churn``: churn scoring (``models/churn``);
 * ``incidents``: the incident models (``models/incidents``);
+* ``outcomes``: what each recorded programme changed against its control (``models/outcomes``);
 * ``capabilities``: what the loaded feeds allow (``pipelines/jobs/capabilities.py``);
 * ``publish``: what publishing adds just before the copy: the SQL models that read the churn and
   incident tables (the model graph's ``after_stages``) and ``marts.snapshot_info``.
@@ -24,8 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Stage = Literal["transform", "churn", "incidents", "capabilities", "publish"]
-STAGES: tuple[Stage, ...] = ("transform", "churn", "incidents", "capabilities", "publish")
+Stage = Literal["transform", "churn", "incidents", "outcomes", "capabilities", "publish"]
+STAGES: tuple[Stage, ...] = ("transform", "churn", "incidents", "outcomes", "capabilities",
+                             "publish")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ PUBLISHED: tuple[PublishedTable, ...] = (
     PublishedTable("marts.ticket_phrases", "transform", ("dashboards: tickets",)),
     # every access resource's hourly KPIs, for the operations and incident pages
     PublishedTable("core.access_hourly", "transform", ("dashboards: operations, incident",)),
+    # enterprise SLAs: each SLA service's objective and outage minutes per day (TMF657 API)
+    PublishedTable("marts.sla_service_daily", "transform", ("dashboards: api (TMF657)",),
+                   order_by="service_id, date"),
     # measured experience from phone logs (empty tables when none were loaded)
     PublishedTable("measured.ue_sessions", "transform", ("dashboards: measured",)),
     PublishedTable("measured.ue_cells", "transform", ("dashboards: measured",)),
@@ -103,6 +108,30 @@ PUBLISHED: tuple[PublishedTable, ...] = (
                    order_by="incident_id, resource_id"),
     # the thresholds detection used, and how each was derived
     PublishedTable("incidents.detection_thresholds", "incidents", ("dashboards: operations",)),
+    # planned work (models/whatif, built with the incidents): what each resource or redundant
+    # pool takes down, looked up by the planned-work page instead of computed
+    PublishedTable("whatif.units", "incidents", ("dashboards: planned",)),
+    PublishedTable("whatif.unit_services", "incidents", ("dashboards: planned",),
+                   order_by="unit_id, service_id"),
+    PublishedTable("whatif.pool_members", "incidents", ("dashboards: planned",),
+                   order_by="resource_id, rfs_id"),
+    PublishedTable("whatif.unit_access", "incidents", ("dashboards: planned",),
+                   order_by="unit_id, access_id"),
+    PublishedTable("whatif.access_week_profile", "incidents", ("dashboards: planned",),
+                   order_by="access_id, hour_of_week"),
+    PublishedTable("whatif.reference", "incidents", ("dashboards: planned",)),
+    # campaign network impact (models/whatif/campaign.py, built with the incidents): each
+    # service's traffic per access resource, each resource's busy hour, the offers learned
+    PublishedTable("whatif.campaign_load", "incidents", ("dashboards: review",),
+                   order_by="customer_id, resource_id, service_id"),
+    PublishedTable("whatif.campaign_resources", "incidents", ("dashboards: review",),
+                   order_by="resource_id"),
+    PublishedTable("whatif.campaign_offers", "incidents", ("dashboards: review",),
+                   order_by="offer, cfs_type"),
+    PublishedTable("whatif.campaign_reference", "incidents", ("dashboards: review",)),
+    # what each recorded programme changed, treated against control (models/outcomes; only
+    # with the actions feed)
+    PublishedTable("marts.programme_outcomes", "outcomes", ("dashboards: outcomes",)),
     # what the loaded feeds allow, output by output
     PublishedTable("marts.capabilities", "capabilities",
                    ("dashboards: every page's feed notices, overview",)),

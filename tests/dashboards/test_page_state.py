@@ -92,7 +92,8 @@ def test_every_page_reads_its_own_url_back(settings):
     pages = {module.STATE.page: module.STATE
              for module in (sys.modules[p["module"]] for p in dash.page_registry.values())
              if isinstance(getattr(module, "STATE", None), PageState)}
-    assert set(pages) == {"overview", "operations", "measured", "marketing"}
+    assert set(pages) == {"overview", "operations", "measured", "marketing", "planned",
+                          "outcomes", "review"}
     overview_values = pages["overview"].values("?kpi=time_to_restore&by=segment")
     assert overview_values == {"kpi": "time_to_restore", "by": "region"}  # the KPI's only one
     for state in pages.values():

@@ -189,7 +189,8 @@ def test_evaluation_tables_round_and_judge_against_targets():
 
 
 def test_every_target_names_a_figure_the_report_has():
-    sections = {"arrival", "outage_attribution", "experience", "churn", "impact"}
+    sections = {"arrival", "outage_attribution", "experience", "churn", "impact", "what_if",
+                "outcomes"}
     assert {section for section, _ in TARGETS} <= sections
 
 

@@ -34,7 +34,10 @@ class WorldConfig:
     ``start`` defaults to 2026-10-01 so that a 30-day window crosses the Europe/Dublin change
     from summer to winter time on 2026-10-25, which vendor B's local-time files must survive.
     ``dirt_rate`` is the share of rows per file that are damaged the way real feeds are (0 turns
-    dirt off).
+    dirt off). ``actions``: run past programmes with control groups (:mod:`.actions`), which
+    change the churn of the customers they treat; off, the world is as it always was.
+    ``campaigns``: how many past marketing campaigns to run (:mod:`.campaigns`: offers whose
+    takers use more and load the cells and ports serving them); 0, the world is unchanged.
     """
 
     scale: float = 0.05
@@ -42,6 +45,8 @@ class WorldConfig:
     seed: int = 42
     start: date = date(2026, 10, 1)
     dirt_rate: float = 0.002
+    actions: bool = False
+    campaigns: int = 0
 
     def __post_init__(self) -> None:
         if not self.scale > 0:
@@ -53,6 +58,10 @@ class WorldConfig:
             raise WorldConfigError(f"dirt_rate must be between 0 and 0.1, got {self.dirt_rate}")
         if self.seed < 0:
             raise WorldConfigError(f"seed must be a non-negative integer, got {self.seed}")
+        if self.campaigns and (self.campaigns < 0 or self.days < 14):
+            raise WorldConfigError(f"campaigns must be ≥ 0 and need at least 14 days (a week "
+                                   f"before each and days after), got {self.campaigns} over "
+                                   f"{self.days} days")
 
     @property
     def n_customers(self) -> int:
@@ -105,6 +114,8 @@ class Component(IntEnum):
     DIRT = 14
     FEED_QUIRKS = 15
     PM_EXTRAS = 16
+    ACTIONS = 17
+    CAMPAIGNS = 18
 
 
 def component_rng(seed: int, component: Component, day: int | None = None) -> np.random.Generator:

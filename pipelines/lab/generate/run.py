@@ -12,11 +12,14 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from . import actions as past_actions
+from . import campaigns as past_campaigns
 from .alarm_feed import AlarmFeed, build_feed
 from .care import TICKET_SCHEMA
 from .catalog import catalog_document
@@ -62,6 +65,10 @@ TICKET_DIRT = CsvDirtSpec(",", ("ticket_id", "customer_id", "created_at"), (), "
                           "C9999999")
 SURVEY_DIRT = CsvDirtSpec(",", ("response_id", "customer_id", "score"), ("score",),
                           "customer_id", "C9999999")
+ACTION_DIRT = CsvDirtSpec(",", ("action_id", "customer_id", "sent_at"), ("cost_eur",),
+                          "customer_id", "C9999999")
+CAMPAIGN_DIRT = CsvDirtSpec(",", ("campaign_id", "customer_id", "sent_on"), (), "customer_id",
+                            "C9999999")
 BURN_IN_DAYS = 21
 
 
@@ -70,7 +77,9 @@ def _world_manifest(config: WorldConfig, delivery: Delivery) -> dict:
             "scale": config.scale, "days": config.days, "seed": config.seed,
             "start": config.start.isoformat(), "end": config.end.isoformat(),
             "dirt_rate": config.dirt_rate, "timezone": LOCAL_TIMEZONE,
-            "feeds": list(delivery.feeds), "pm_dialects": list(delivery.pm_dialects)}
+            "feeds": list(delivery.feeds), "pm_dialects": list(delivery.pm_dialects)} | (
+                {"actions": True} if config.actions else {}) | (
+                {"campaigns": config.campaigns} if config.campaigns else {})
 
 
 def generate_world(config: WorldConfig, out_dir: Path, progress: Progress | None = None,
@@ -94,6 +103,10 @@ def generate_world(config: WorldConfig, out_dir: Path, progress: Progress | None
     _write_alarms(world, feed, out_dir, ledger)
     tickets = _write_tickets(world, days.tickets, out_dir, ledger)
     _write_customers_and_services(world, days.churn_day, out_dir, ledger)
+    if days.actions is not None:
+        _write_actions(world, days.actions, out_dir, ledger)
+    if days.campaigns:
+        _write_campaigns(world, days.campaigns, out_dir, ledger)
     notify("ground truth", 0.97)
     report = _write_truth(world, feed, days, ledger, out_dir, tickets, vendors,
                           time.perf_counter() - started)
@@ -132,6 +145,9 @@ class _DayRecords:
         self.churn_cause = np.zeros(n_customers, dtype=np.int8)
         self.churn_network_share = np.zeros(n_customers)
         self.kpi_rows = self.usage_rows = self.surveys = 0
+        self.actions: past_actions.ActionPlan | None = None
+        self.campaigns: tuple[past_campaigns.Campaign, ...] = ()
+        self.campaign_record = past_campaigns.CampaignRecord()
 
 
 def _run_days(world: StaticWorld, vendors: np.ndarray, out_dir: Path, ledger: Ledger,
@@ -146,10 +162,22 @@ def _run_days(world: StaticWorld, vendors: np.ndarray, out_dir: Path, ledger: Le
         world.customers.height)
     if clock.needs_lead_day:
         kpis.add(-1, network_day(world, -1)[1])
+    plan = past_actions.ActionPlan.start(world.customers.height) if config.actions else None
+    campaigns = records.campaigns = _plan_campaigns(world)
     for day in range(config.days):
-        imp, network = network_day(world, day)
+        day_world = world if not campaigns else replace(
+            world, plan=past_campaigns.load_plan_for(world.plan, campaigns, day))
+        imp, network = network_day(day_world, day)
         kpis.add(day, network)
-        result = customer_day_step(world, state, imp, network, day, model)
+        if campaigns:
+            past_campaigns.record_day(records.campaign_record, campaigns, world.plan,
+                                      network.rho, 1.0 - imp.unavailable, day)
+        result = customer_day_step(world, state, imp, network, day,
+                                   plan.model_for(model, day) if plan else model,
+                                   past_campaigns.usage_uplift(campaigns, world.services.height,
+                                                               day))
+        if plan is not None:
+            plan = _follow_actions(world, plan, model, state, result.state, day)
         state = result.state
         records.truth.add(day, result.causes)
         records.tickets.append(result.tickets)
@@ -159,7 +187,47 @@ def _run_days(world: StaticWorld, vendors: np.ndarray, out_dir: Path, ledger: Le
     records.kpi_rows = kpis.rows
     records.churn_day, records.churn_cause = state.churn.churn_day, state.churn.cause
     records.churn_network_share = state.churn.network_share
+    records.actions = plan
     return records
+
+
+def _plan_campaigns(world: StaticWorld) -> tuple[past_campaigns.Campaign, ...]:
+    """The world's past campaigns (none unless ``WorldConfig.campaigns`` asks for them)."""
+    config = world.config
+    return past_campaigns.plan_campaigns(
+        config.campaigns, world.services, world.customers, world.service_customer, world.net,
+        world.topology.links, config.days, component_rng(config.seed, Component.CAMPAIGNS))
+
+
+def _write_campaigns(world, campaigns, out_dir, ledger) -> None:
+    """The campaigns feed, one file per campaign (``campaigns/campaign_<id>.csv``)."""
+    frame = past_campaigns.campaigns_frame(campaigns, world.customers, world.clock)
+    for (campaign_id,), part in frame.group_by(["campaign_id"], maintain_order=True):
+        path = out_dir / "campaigns" / f"campaign_{campaign_id}.csv"
+        write_csv(ledger, path, part, CAMPAIGN_DIRT, world.config.dirt_rate,
+                  dirt_rng(world.config, path.relative_to(out_dir).as_posix()))
+
+
+def _follow_actions(world, plan, model, before: CarriedState, after: CarriedState, day: int):
+    """The chosen customers' potential outcomes after ``day``, then tomorrow's choices."""
+    config = world.config
+    plan = past_actions.follow(plan, model, after.exposure, day, config.seed)
+    return past_actions.choose(plan, model, after.churn, before.exposure, after.exposure,
+                               world.customers["segment"].to_numpy(), day, config.days,
+                               config.seed)
+
+
+def _write_actions(world, plan, out_dir, ledger) -> None:
+    """The actions feed, one file per day with actions (``actions/actions_YYYYMMDD.csv``)."""
+    charges = np.bincount(world.service_customer, weights=world.services["price_eur"].to_numpy(),
+                          minlength=world.customers.height)
+    frame = past_actions.actions_frame(plan, world.customers, charges, world.clock)
+    sent_day = frame["sent_at"].str.slice(0, 10).str.replace_all("-", "")
+    for stamp in sent_day.unique().sort():
+        path = out_dir / "actions" / f"actions_{stamp}.csv"
+        write_csv(ledger, path, frame.filter(sent_day == stamp), ACTION_DIRT,
+                  world.config.dirt_rate,
+                  dirt_rng(world.config, path.relative_to(out_dir).as_posix()))
 
 
 def _write_usage(world, usage, day, out_dir, ledger, records) -> None:
@@ -243,6 +311,12 @@ def _write_truth(world, feed, days: _DayRecords, ledger, out_dir, tickets, vendo
     service_days.write_parquet(truth_dir / "service_day_impact.parquet")
     churn = days.truth.churn(world, days.churn_day, days.churn_cause, days.churn_network_share)
     churn.write_csv(truth_dir / "churn.csv")
+    if days.actions is not None:
+        outcomes = past_actions.potential_outcomes(days.actions, world.customers, clock)
+        outcomes.write_csv(truth_dir / "actions.csv")
+        past_actions.true_effects(outcomes, clock.date_of(world.config.days - 1)).write_csv(
+            truth_dir / "actions_effects.csv")
+        write_json(truth_dir / "actions.json", past_actions.design_document())
     report = GenerationReport(
         customers=world.customers.height, services=world.services.height,
         resources=net.size, kpi_rows=days.kpi_rows,
@@ -254,6 +328,14 @@ def _write_truth(world, feed, days: _DayRecords, ledger, out_dir, tickets, vendo
                     resource_links=world.topology.links.height, alarms=feed.delivered_alarms,
                     incident_service_days=incident_services.height,
                     degraded_service_days=service_days.height)
+    if days.actions is not None:
+        entities["actions"] = int((days.actions.day >= 0).sum())
+    if days.campaigns:
+        summary, resources = past_campaigns.truth_frames(
+            days.campaigns, days.campaign_record, net, world.plan, clock)
+        summary.write_csv(truth_dir / "campaigns.csv")
+        resources.write_csv(truth_dir / "campaign_resources.csv")
+        entities["campaign_targets"] = int(summary["targets"].sum())
     kinds = Counter(i.kind for i in world.incidents)
     delivery = ledger.delivery
     mappings = [MAPPING_PATH] if _writes_c_mapping(delivery) else []

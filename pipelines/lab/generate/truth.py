@@ -8,6 +8,9 @@
 - ``churn.csv``: every customer whose services ended in the window, with the main cause
   (the largest contribution to the decision) and ``network_share``, the network causes' share
   of all contributions (a price churner may have had outages too);
+- ``actions.csv``, ``actions_effects.csv``, ``actions.json`` (worlds made with actions only):
+  every past action with both potential churn dates, the true effect per programme, segment and
+  window, and the programmes' design (see :mod:`.actions`);
 - ``manifest.json``: counts of every entity delivered (``entities``) and in the whole world
   (``world_entities``), rows and dirty rows per file written, and the delivery: which feeds were
   written, which were not, and which resources each PM dialect reports.
@@ -93,7 +96,8 @@ def manifest_document(config: WorldConfig, entities: dict[str, int],
                       files: dict[str, dict], incident_kinds: dict[str, int]) -> dict:
     return {
         "world": {"scale": config.scale, "days": config.days, "seed": config.seed,
-                  "start": config.start.isoformat(), "dirt_rate": config.dirt_rate},
+                  "start": config.start.isoformat(), "dirt_rate": config.dirt_rate}
+        | ({"actions": True} if config.actions else {}),
         "entities": entities,
         "incidents_by_kind": dict(sorted(incident_kinds.items())),
         "dirty_rows_total": sum(f["dirty_rows"] for f in files.values()),

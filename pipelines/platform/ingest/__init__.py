@@ -43,7 +43,9 @@ from cxbridge.platform.ingest.loader import (
 from cxbridge.platform.ingest.mappings import Mappings, load_mappings, mapping_folders
 from cxbridge.platform.ingest.reader_process import prepare_in_process
 from cxbridge.platform.ingest.sources import (
+    actions,
     alarms,
+    campaigns,
     catalog,
     complaints,
     customers,
@@ -65,7 +67,8 @@ LOG = logging.getLogger(__name__)
 # load while the service inventory, one large file, is still being parsed.)
 SOURCES: tuple[Source, ...] = (
     catalog.SOURCE, topology.SOURCE, customers.SOURCE, kpis.SOURCE, services.SOURCE,
-    alarms.SOURCE, usage.SOURCE, tickets.SOURCE, surveys.SOURCE,
+    alarms.SOURCE, usage.SOURCE, tickets.SOURCE, surveys.SOURCE, actions.SOURCE,
+    campaigns.SOURCE,
     # adapters for real public data layouts
     ue_measurements.SOURCE, complaints.SOURCE,
 )
