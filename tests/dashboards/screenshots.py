@@ -50,6 +50,9 @@ def pages(reader: SnapshotReader) -> list[tuple[str, str, str, str]]:
         ("customer-360-operations", f"/customer/{customer}", "operations",
          "#customer-experience .js-plotly-plot"),
         ("glossary", "/glossary", "executive", "#glossary-experience-index"),
+        ("planned-work", "/planned", "operations", "#planned-stats"),
+        ("campaign-review", "/review", "marketing", "#review-summary"),
+        ("outcomes", "/outcomes", "executive", "#outcomes-summary-row"),
     ]
 
 
