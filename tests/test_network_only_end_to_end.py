@@ -90,7 +90,10 @@ def test_a_foreign_pm_export_alone_gives_cell_experience_and_silent_detection(
     assert basis["priority_basis"].to_list() == ["network"]
     # the dashboard bench runs on what such a snapshot holds, and says what it cannot time
     report = bench_dashboard(settings, rounds=1)
-    assert report["skipped"] == {"customer 360: search": "no customer in this snapshot",
-                                 "customer 360: open": "no customer in this snapshot"}
+    assert report["skipped"] == {
+        "customer 360: search": "no customer in this snapshot",
+        "customer 360: open": "no customer in this snapshot",
+        "campaign review: every offer and band": "no campaign load in this snapshot",
+        "outcomes: by segment": "no programme outcome in this snapshot"}
     assert {"marketing: filters", "operations: filters", "incident: open"} <= set(
         report["interactions"])

@@ -30,7 +30,7 @@ import dash
 import polars as pl
 
 from cxbridge.dashboards.app import create_app
-from cxbridge.dashboards.campaign import CampaignChoice
+from cxbridge.dashboards.campaign import OFFERS, CampaignChoice
 from cxbridge.dashboards.context import ROLE_ID, current_reader
 from cxbridge.dashboards.exports import campaign_href, care_href
 from cxbridge.dashboards.filters import Filters
@@ -108,6 +108,17 @@ def interactions(filters: Filters, subjects: Mapping[str, str]) -> list[Interact
                 "customer-find.n_clicks": 1, "customer-search.value": subjects["search"]}
     overview = {**common, "overview-kpi.value": "experience_index",
                 "overview-breakdown-by.value": "region"}
+    # the what-if and outcomes pages (issues 19, 20): the planned work the page finds hardest
+    # (the two resources taking most customers down), a campaign of every offer and band
+    planned = {"planned-resources.value": subjects["resource"].split(",")
+               if subjects["resource"] else [], "planned-start.value": "", "planned-hours.value": 2,
+               f"{ROLE_ID}.value": "operations"}
+    review = {**common, "review-offers.value": list(OFFERS),
+              "review-bands.value": ["high", "medium", "low"], "review-code.value": "",
+              "review-control.value": 10, "review-content.value": "campaign",
+              f"{ROLE_ID}.value": "marketing"}
+    outcomes = {"outcomes-window.value": "30", "outcomes-breakdown.value": "segment",
+                f"{ROLE_ID}.value": "executive"}
     return [
         Interaction("navigate (page layouts)", tuple(f"_pages {p}" for p in (
             "/", "/marketing", "/operations",
@@ -151,6 +162,19 @@ def interactions(filters: Filters, subjects: Mapping[str, str]) -> list[Interact
                                             "incident-kpis-note.children")), operations),
         Interaction("incident: export care list", ("GET " + care_href(subjects["incident"],
                                                                         "care"),), operations),
+        Interaction("planned work: the two resources hurting most", (_key(
+            "planned-notice.children", "planned-stats.children", "planned-harm.figure",
+            "planned-best.children", "planned-notify.children",
+            "planned-export-note.children"),), planned),
+        Interaction("campaign review: every offer and band", (_key(
+            "review-notice.children", "review-summary.children", "review-regions.children",
+            "review-phases.children", "review-resources.children",
+            "review-assumptions.children", "review-export.href", "review-body.hidden"),),
+            review),
+        Interaction("outcomes: by segment", (_key(
+            "outcomes-notice.children", "outcomes-summary-row.children",
+            "outcomes-effects.figure", "outcomes-detail.children",
+            "outcomes-window-note.children", "outcomes-body.hidden"),), outcomes),
         Interaction("customer 360: search", ("customer-search-results.children",), customer),
         Interaction("customer 360: open", (_key("customer-profile-card.children",
                                                 "customer-churn-card.children",
@@ -178,13 +202,24 @@ def _subjects(reader, filters: Filters) -> dict[str, str]:
     if not customer and not reader.missing("customer_daily", "customers"):
         outlook = reader.customer_outlook(filters)
         customer = outlook["customer_id"][0] if not outlook.is_empty() else ""
-    return {"incident": incident, "customer": customer, "search": customer[:-2]}
+    planned = ""
+    if not reader.missing("units"):
+        top = reader.frame("select resource_id from units where resource_id is not null "
+                           "order by customers desc, resource_id limit 2")
+        planned = ",".join(top["resource_id"].to_list())
+    return {"incident": incident, "customer": customer, "search": customer[:-2],
+            "resource": planned,
+            "campaign load": "yes" if not reader.missing("campaign_load") else "",
+            "programme outcome": "yes" if not reader.missing("programme_outcomes") else ""}
 
 
 # What an interaction needs from the snapshot: a network-only snapshot has no customer to open,
 # a snapshot without alarms or counters no incident; those interactions are skipped, and said.
 NEEDS = {"incident: open": "incident", "incident: export care list": "incident",
-         "customer 360: search": "customer", "customer 360: open": "customer"}
+         "customer 360: search": "customer", "customer 360: open": "customer",
+         "planned work: the two resources hurting most": "resource",
+         "campaign review: every offer and band": "campaign load",
+         "outcomes: by segment": "programme outcome"}
 
 
 def _possible(every: list[Interaction], subjects: Mapping[str, str]
