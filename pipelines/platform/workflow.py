@@ -34,6 +34,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -341,11 +342,29 @@ class WorkflowStore:
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                   isolation_level=None)
             try:
-                con.execute("pragma journal_mode = wal")
+                _use_wal(con)
                 con.executescript(_sql("schema.sql"))
             finally:
                 con.close()
             self._ready = True
+
+
+def _use_wal(con: sqlite3.Connection) -> None:
+    """Put the store in WAL mode. Switching needs the file to itself, and SQLite answers a
+    switch that meets another process's lock with "database is locked" at once, without its
+    busy timeout (two processes creating the store together: a CLI action while the dashboard
+    starts); so the switch is tried again until the busy timeout has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            con.execute("pragma journal_mode = wal")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _sql(name: str) -> str:
