@@ -50,23 +50,30 @@ def shares_date(reader: DashboardQueries) -> date | None:
     return frame["shares_date"][0] if frame.height else None
 
 
-def services(reader: DashboardQueries, resources: list[str], hours: float) -> pl.DataFrame:
-    """One row per service the work hurts (``planned_services.sql``)."""
-    return reader.sql("planned_services", resources=tuple(sorted(resources)),
-                      minutes=float(hours) * 60, large=True)
+def units_down(reader: DashboardQueries, resources: list[str]) -> tuple[str, ...]:
+    """The units work on ``resources`` takes down (``planned_units_down.sql``): each resource
+    and every redundant pool it takes down whole; what the two lookups below read."""
+    return tuple(reader.sql("planned_units_down",
+                            resources=tuple(sorted(resources)))["unit_id"].to_list())
 
 
-def week_profile(reader: DashboardQueries, resources: list[str]) -> pl.DataFrame:
-    """The usual sessions per hour of the week of the access resources the work touches."""
-    return reader.sql("planned_profile", resources=tuple(sorted(resources)))
+def services(reader: DashboardQueries, units: tuple[str, ...], hours: float) -> pl.DataFrame:
+    """One row per service the ``units`` hurt (``planned_services.sql``)."""
+    return reader.sql("planned_services", units=units, minutes=float(hours) * 60, large=True)
+
+
+def week_profile(reader: DashboardQueries, units: tuple[str, ...]) -> pl.DataFrame:
+    """The usual sessions per hour of the week of the access resources the ``units`` touch."""
+    return reader.sql("planned_profile", units=units)
 
 
 def planned_view(reader: DashboardQueries, resources: list[str], hours: float,
                  now: datetime) -> PlannedView:
     """The whole projection of work on ``resources`` lasting ``hours``, its harm over the 14
     days from ``now``."""
-    hurt = services(reader, resources, hours)
-    profile = week_profile(reader, resources)
+    units = units_down(reader, resources)
+    hurt = services(reader, units, hours)
+    profile = week_profile(reader, units)
     touched = int(profile["access_resources"][0]) if profile.height else 0
     return PlannedView(hurt, summarise(hurt), notify_list(hurt),
                        harm_by_start(profile.select("hour_of_week", "sessions"), now, hours),

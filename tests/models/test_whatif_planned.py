@@ -99,9 +99,12 @@ def test_the_projection_is_what_incident_impact_would_find(world):
 def test_the_pages_lookup_gives_the_projections_services(world, resources):
     with warehouse.connect(world, read_only=True) as con:
         con.execute("set search_path = 'whatif'")
+        units = warehouse.query(
+            con, (DASHBOARD_SQL / "planned_units_down.sql").read_text(encoding="utf-8"),
+            {"resources": list(resources)})["unit_id"].to_list()
         looked_up = warehouse.query(
             con, (DASHBOARD_SQL / "planned_services.sql").read_text(encoding="utf-8"),
-            {"resources": list(resources), "minutes": 60.0})
+            {"units": units, "minutes": 60.0})
         con.execute("set search_path = 'main'")
         projected = planned.project(con, planned.planned_work(resources, START, 1.0))
     assert looked_up["service_id"].to_list() == projected.services["service_id"].to_list()
