@@ -30,7 +30,7 @@ class PlannedView:
 
     services: pl.DataFrame
     summary: dict
-    notify: pl.DataFrame
+    notify: pl.DataFrame  # the first ``notify_rows`` customers to tell (all when not given)
     harm: pl.DataFrame
     access_resources: int
 
@@ -68,13 +68,14 @@ def week_profile(reader: DashboardQueries, units: tuple[str, ...]) -> pl.DataFra
 
 
 def planned_view(reader: DashboardQueries, resources: list[str], hours: float,
-                 now: datetime) -> PlannedView:
+                 now: datetime, notify_rows: int | None = None) -> PlannedView:
     """The whole projection of work on ``resources`` lasting ``hours``, its harm over the 14
-    days from ``now``."""
+    days from ``now``; the notify list cut to its first ``notify_rows`` customers (the page
+    lists a dozen; ``summary['customers']`` counts them all, the export takes them all)."""
     units = units_down(reader, resources)
     hurt = services(reader, units, hours)
     profile = week_profile(reader, units)
     touched = int(profile["access_resources"][0]) if profile.height else 0
-    return PlannedView(hurt, summarise(hurt), notify_list(hurt),
+    return PlannedView(hurt, summarise(hurt), notify_list(hurt, notify_rows),
                        harm_by_start(profile.select("hour_of_week", "sessions"), now, hours),
                        touched)

@@ -131,7 +131,7 @@ def show_projection(resources, start, hours, requested_role):
                          color="info")
         return note, None, _empty_figure(), None, None, None
     now = datetime.now(UTC)
-    view = reads.planned_view(reader, resources, float(hours), now)
+    view = reads.planned_view(reader, resources, float(hours), now, notify_rows=NOTIFY_ROWS)
     chosen = _chosen_start(start)
     notice = (dbc.Alert("That start is in the past: planned work is projected before it "
                         "happens.", color="warning")
@@ -143,7 +143,7 @@ def show_projection(resources, start, hours, requested_role):
     harmless = not view.harm["session_minutes"].max()
     return (notice, _stats(view.summary),
             _empty_figure() if harmless else harm_figure(view.harm, chosen),
-            _best_text(view, chosen), _notify_table(view.notify), note)
+            _best_text(view, chosen), _notify_table(view.notify, view.summary["customers"]), note)
 
 
 @callback(Output("planned-download", "data"), Input("planned-export", "n_clicks"),
@@ -228,10 +228,10 @@ def _best_text(view: reads.PlannedView, chosen: datetime | None) -> str:
     return text
 
 
-def _notify_table(notify) -> html.Div:
+def _notify_table(notify, customers: int) -> html.Div:
     columns = [Column("customer_id", "Customer", nowrap=True), Column("segment", "Segment"),
                Column("region", "Region"), Column("cfs_types", "Services")]
-    more = notify.height - NOTIFY_ROWS
+    more = customers - NOTIFY_ROWS
     return html.Div([data_table(notify.head(NOTIFY_ROWS), columns, "planned-notify-table",
                                 empty_text="Nobody: no customer service is hurt"),
                      html.Div(f"… and {more:,} more in the export" if more > 0 else "",

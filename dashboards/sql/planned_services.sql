@@ -3,6 +3,8 @@
 -- planned_units_down.sql: a resource's own, a redundant pool's taken down whole), both
 -- computed in the run by the incident rules (the macro services_hurt: models/whatif/sql/
 -- units.sql). $minutes: how long the work lasts (every service it hurts is hurt throughout).
+-- Unordered: what reads it sums or sorts on its own, and ordering 60,000 rows of a
+-- whole-network choice would cost the page's callback a sixth of its budget.
 select service_id, any_value(customer_id) as customer_id, any_value(cfs_type) as cfs_type,
        any_value(segment) as segment, min(via) as via, any_value(region) as region,
        any_value(monthly_charges_eur) as monthly_charges_eur, any_value(sla_pct) as sla_pct,
@@ -11,4 +13,3 @@ select service_id, any_value(customer_id) as customer_id, any_value(cfs_type) as
 from unit_services
 where unit_id in (select unnest(cast($units as varchar[])))
 group by service_id
-order by service_id
