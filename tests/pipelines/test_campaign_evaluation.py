@@ -1,0 +1,70 @@
+"""The campaign figures of ``cxbridge evaluate`` (section ``what_if``) on inline frames: the
+error, the flags' precision and recall, and the same told apart for campaigns projected with
+learned and with configured take-up and uplift."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from cxbridge.lab.campaign_evaluation import by_assumptions, compare
+
+THRESHOLD = 95.0
+
+
+def _truth(rows):
+    return pl.DataFrame(rows, schema=["campaign_id", "resource_id", "resource_type",
+                                      "busy_util_before_pct", "busy_util_after_pct"],
+                        orient="row")
+
+
+def _projected(rows):
+    return pl.DataFrame(rows, schema=["campaign_id", "resource_id", "busy_util_pct",
+                                      "after_util_pct"], orient="row")
+
+
+TRUTH = _truth([
+    ("A", "C1", "cell", 60.0, 97.0),   # truly congests; projected → hit
+    ("A", "C2", "cell", 50.0, 70.0),   # neither
+    ("A", "P1", "pon", 8.0, 9.0),      # neither
+    ("B", "C3", "cell", 60.0, 96.0),   # truly congests; projected under → miss
+    ("B", "C4", "cell", 70.0, 80.0),   # projected over → false flag
+])
+PROJECTED = _projected([
+    ("A", "C1", 61.0, 104.0),  # capped at 100 for the error: 3 points
+    ("A", "C2", 50.0, 72.0),   # 2 points
+    ("A", "P1", 8.0, 9.5),     # 0.5 points
+    ("B", "C3", 60.0, 80.0),   # 16 points
+    ("B", "C4", 70.0, 96.0),   # 16 points
+])
+
+
+def test_flags_and_the_median_error_count_each_resource_once():
+    figures = compare(TRUTH, PROJECTED, THRESHOLD)
+    assert figures["campaign_resources"] == 5 and figures["campaign_resources_unseen"] == 0
+    assert figures["campaign_util_mae_pts"] == pytest.approx(3.0)  # median of 3, 2, .5, 16, 16
+    assert figures["campaign_util_mae_pts_cells"] == pytest.approx(9.5)  # of 3, 2, 16, 16
+    assert (figures["campaign_flags_true"], figures["campaign_flags_projected"]) == (2, 2)
+    assert figures["campaign_flag_precision"] == 0.5 and figures["campaign_flag_recall"] == 0.5
+
+
+def test_learned_and_configured_campaigns_are_scored_apart():
+    campaigns = [{"campaign_id": "A", "assumptions": "learned from 2 past campaigns"},
+                 {"campaign_id": "B", "assumptions": "configured"}]
+    figures = by_assumptions(TRUTH, PROJECTED, campaigns, THRESHOLD)
+    assert figures["campaign_learned_campaigns"] == 1
+    assert figures["campaign_configured_campaigns"] == 1
+    assert figures["campaign_learned_flag_precision"] == 1.0
+    assert figures["campaign_learned_flag_recall"] == 1.0
+    assert figures["campaign_configured_flag_precision"] == 0.0
+    assert figures["campaign_configured_flag_recall"] == 0.0
+    assert figures["campaign_configured_util_mae_pts_cells"] == pytest.approx(16.0)
+
+
+def test_a_kind_with_no_campaign_is_counted_and_has_no_figures():
+    campaigns = [{"campaign_id": "A", "assumptions": "configured (any offer)"},
+                 {"campaign_id": "B", "assumptions": "configured"}]
+    figures = by_assumptions(TRUTH, PROJECTED, campaigns, THRESHOLD)
+    assert figures["campaign_learned_campaigns"] == 0
+    assert "campaign_learned_flag_recall" not in figures
+    assert figures["campaign_configured_flag_recall"] == 0.5
