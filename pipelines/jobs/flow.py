@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from cxbridge.jobs import capabilities
 from cxbridge.models.graph import model_graph
 from cxbridge.models.incidents.params import Params
 from cxbridge.platform import ingest, runs, snapshot, transform, warehouse
+from cxbridge.platform.action_log import ActionLog
 from cxbridge.platform.errors import PathNotFoundError
 from cxbridge.platform.ingest import FileResult
 from cxbridge.platform.ingest.staging import loaded_feeds
@@ -109,10 +111,13 @@ def run(
             summary.incidents = rank_incidents(con, summary.build, feeds, params,
                                                summary.run_id)
             step("incidents", 1, 1)
-            summary.outcomes = measure_outcomes(con, feeds)
+            recorded = ActionLog(settings.action_log_file).actions()
+            summary.outcomes = measure_outcomes(con, feeds, recorded)
             step("outcomes", 1, 1)
+            # the dashboard's recorded exports are actions as much as the feed's rows are
             summary.capabilities = capabilities.capabilities(
-                feeds, _not_built_notes(summary.churn, summary.incidents))
+                feeds | ({"actions"} if recorded.height else set()),
+                _not_built_notes(summary.churn, summary.incidents))
             capabilities.store(con, summary.capabilities)
             # every model and stage is built: a crash from here on needs no rebuild
             transform.finish_build(con)
@@ -142,7 +147,8 @@ def current_if_nothing_new(con: duckdb.DuckDBPyConnection, settings: Settings,
     unchanged = (summary.files and all(f.status == "unchanged" for f in summary.files)
                  and summary.build is not None and summary.build.mode == "unchanged"
                  and (summary.churn or {}).get("status") in ("unchanged", "skipped")
-                 and (summary.incidents or {}).get("status") in ("unchanged", "skipped"))
+                 and (summary.incidents or {}).get("status") in ("unchanged", "skipped")
+                 and not (summary.outcomes or {}).get("changed"))  # e.g. an export recorded
     if not unchanged or not warehouse.table_exists(con, "marts.snapshot_info"):
         return None
     try:
@@ -265,12 +271,15 @@ def rank_incidents(con: duckdb.DuckDBPyConnection,
     return {"status": "unchanged"}
 
 
-def measure_outcomes(con: duckdb.DuckDBPyConnection, feeds: set[str] | None = None) -> dict:
+def measure_outcomes(con: duckdb.DuckDBPyConnection, feeds: set[str] | None = None,
+                     recorded: pl.DataFrame | None = None) -> dict:
     """What each recorded programme changed against its control group
-    (``marts.programme_outcomes``, models/outcomes); skipped without the actions feed."""
+    (``marts.programme_outcomes``, models/outcomes), over the actions feed and ``recorded``,
+    the dashboard's recorded exports (read from the store by the caller:
+    :meth:`cxbridge.platform.action_log.ActionLog.actions`); skipped without either."""
     from cxbridge.models import outcomes
 
-    return outcomes.build(con, feeds)
+    return outcomes.build(con, feeds, recorded)
 
 
 def _not_built_notes(churn: dict | None, incident_result: dict | None) -> dict[str, str]:

@@ -119,6 +119,9 @@ TARGETS: dict[tuple[str, str], Target] = {
         ">=", 0.8, "issue 19: resources flagged to congest, recall"),
     ("outcomes", "within_interval_rate"): Target(
         ">=", 0.9, "issue 20: measured effect within its 95 % interval of the true effect"),
+    ("outcomes", "uplift_qini"): Target(
+        ">", "risk_qini", "issue 20: the uplift model's Qini on a temporal holdout above a "
+        "risk-only ranking's"),
 }
 
 

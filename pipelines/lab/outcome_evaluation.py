@@ -12,6 +12,13 @@ true effect; "too few to tell" is counted apart, neither right nor wrong.
 Figures: ``within_interval_rate`` over the programmes measured at 30 days (target ≥ 0.9), the
 same over every window measured and over each programme × segment, the counts behind them, and
 per programme its true and measured effect at 30 days.
+
+Whom to target (``marts.uplift_programmes``, models/outcomes/uplift.py): on each programme's
+temporal holdout (trained on its earlier actions, scored on the later ones) the uplift model's
+Qini coefficient beside a risk-only ranking's (a churn model on the same features and actions):
+``uplift_qini``, ``risk_qini`` and ``uplift_beats_risk`` over every scored holdout together
+(each action ranked by its own programme's model), the counts behind them, and per programme
+the same or why it was not scored (target: ``uplift_qini`` > ``risk_qini``).
 """
 
 from __future__ import annotations
@@ -98,4 +105,28 @@ def evaluate_outcomes(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict:
     segments = compared(
         measured.filter(pl.col("breakdown") == "segment").rename({"group_value": "segment"}),
         true_effects(followed, truth, ["programme", "segment"]))
-    return figures(programmes, segments)
+    return {**figures(programmes, segments), **uplift_figures(con)}
+
+
+def uplift_figures(con: duckdb.DuckDBPyConnection) -> dict:
+    """The uplift model's holdout figures (``{}`` when the job built none)."""
+    if not table_exists(con, "marts.uplift_programmes"):
+        return {}
+    table = query(con, "select * from marts.uplift_programmes order by programme")
+    rows = {row["programme"]: row for row in table.iter_rows(named=True)}
+    pooled = rows.pop("all", None) or {}
+    keys = ("holdout_treated", "holdout_control", "holdout_churned", "uplift_qini",
+            "risk_qini", "uplift_beats_risk")
+    per_programme = {
+        name: {"published": row["published"], "treated_outcomes": row["treated_outcomes"],
+               "control_outcomes": row["control_outcomes"], "holdout": row["holdout_status"],
+               "why_not": row["holdout_reason"],
+               "cut_date": row["cut_date"].isoformat() if row["cut_date"] else None,
+               **{k: row[k] for k in keys}}
+        for name, row in rows.items()}
+    return {**{k: pooled.get(k) for k in keys},
+            "uplift_window_days": next((r["window_days"] for r in rows.values()), None),
+            "uplift_programmes_scored": sum(r["holdout_status"] == "scored"
+                                            for r in rows.values()),
+            "uplift_programmes_published": sum(bool(r["published"]) for r in rows.values()),
+            "uplift_by_programme": per_programme}

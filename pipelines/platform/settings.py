@@ -75,6 +75,17 @@ class Settings:
     # what-if projections' defaults ([whatif]: campaign_take_up, campaign_uplift and per-offer
     # [whatif.offers.NAME] take_up, uplift, services), checked by models/whatif/campaign.py
     whatif: Mapping[str, object] = field(default_factory=dict)
+    # the share of an incident's proactive-care list held out as its control group ([outcomes]
+    # care_control_rate, 0 to 0.5; 0: none): dashboards/exports.py, pipelines/platform/action_log
+    care_control_rate: float = 0.1
+
+    @property
+    def action_log_file(self) -> Path:
+        """The recorded-actions store (pipelines/platform/action_log.py), beside the incident
+        workflow store: ``<home>/ops/actions.sqlite`` unless ``[dashboard] workflow_file``
+        moves that."""
+        ops = self.dashboard.workflow_file.parent if self.dashboard else self.home / "ops"
+        return ops / "actions.sqlite"
 
     @property
     def warehouse_path(self) -> Path:
@@ -184,7 +195,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         **_engine(config_path, config.get("engine", {}), env),
         live=_live(config_path, config.get("live", {})),
         whatif=_whatif(config_path, config.get("whatif", {})),
+        care_control_rate=_outcomes(config_path, config.get("outcomes", {})),
     )
+
+
+OUTCOMES_KEYS = ("care_control_rate",)
+
+
+def _outcomes(path: Path, table: object) -> float:
+    """The [outcomes] table: ``care_control_rate``, the share of a care list held out as
+    control, a number from 0 (none) to 0.5 (default 0.1)."""
+    if not isinstance(table, dict) or set(table) - set(OUTCOMES_KEYS):
+        raise SettingsError(f"config file {path}: [outcomes] takes "
+                            f"{', '.join(OUTCOMES_KEYS)} (e.g. care_control_rate = 0.1)")
+    rate = table.get("care_control_rate", Settings.care_control_rate)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 0.5:
+        raise SettingsError(f"config file {path}: [outcomes] care_control_rate is {rate!r}: "
+                            "expected a share from 0 to 0.5 (0.1 holds one customer in ten of "
+                            "a care list out as its control group; 0 holds nobody out)")
+    return float(rate)
 
 
 def _whatif(path: Path, table: object) -> dict[str, object]:

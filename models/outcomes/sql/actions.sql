@@ -4,11 +4,25 @@
 -- services after the action (end_date is the first day without service), null if none.
 create schema if not exists core;
 
+-- The actions are the feed's (feed_actions: stg.actions, or none) and the dashboard's recorded
+-- exports (recorded_actions: pipelines/platform/action_log.py, in the feed's layout), both
+-- registered by build.py; an action id both hold is the feed's row (it says what was sent).
 create or replace table core.actions as
-with actions as (
+with feed as (
+    select action_id, customer_id, cast(sent_at as timestamp) as sent_at, programme, offer,
+           channel, reason, arm, cost_eur
+    from feed_actions
+),
+recorded as (
+    select action_id, customer_id, cast(sent_at as timestamp) as sent_at, programme, offer,
+           channel, reason, arm, cost_eur
+    from recorded_actions r
+    where not exists (select 1 from feed f where f.action_id = r.action_id)
+),
+actions as (
     select action_id, customer_id, sent_at, cast(sent_at as date) as action_date, programme,
            offer, channel, reason, arm, coalesce(cost_eur, 0) as cost_eur
-    from stg.actions
+    from (select * from feed union all select * from recorded)
 ),
 customers as (
     select customer_id, segment, region, contract_type, monthly_charges_eur

@@ -1,0 +1,232 @@
+"""The recorded actions: every campaign file and proactive-care list the dashboard hands out,
+customer by customer, treated or held out as control, recorded exactly once.
+
+Where: ``actions.sqlite`` beside the incident workflow store (by default
+``<home>/ops/actions.sqlite``: :attr:`cxbridge.platform.settings.Settings.action_log_file`;
+this module takes the path as an argument). What: ``recorded_actions``, one row per (kind,
+campaign code or incident id, customer id), the primary key, with the arm the list drew for the
+customer, the programme (``campaign:<offer>``, ``care:incident follow-up``), offer, channel,
+reason (the risk band, the incident) and cost; and ``recorded_exports``, one row per download
+(who, when, from which snapshot, at which control rate, how many it listed and how many it
+recorded new). The SQL is in ``pipelines/platform/sql/action_log/``.
+
+Exactly once is the table's doing, not a check: a customer is inserted ``on conflict do
+nothing``, so a list downloaded twice, by two people at once, or again after a new snapshot
+records only the customers new to that campaign or incident, and a customer keeps the arm of
+their first recording (:meth:`ActionLog.record` gives the arms as recorded, so the file sent
+agrees with the record). Both tables are append-only (triggers refuse an update or a delete).
+
+Why SQLite, as the workflow store (:mod:`cxbridge.platform.workflow`): the dashboard writes
+here while its snapshot is read-only, from several threads, and the job reads it while the
+dashboard may write: WAL mode, a busy timeout, one ``BEGIN IMMEDIATE`` transaction per
+download. Personal data: customer ids only, never names, e-mails or phones. A store that cannot
+be used (not a database, a folder not writable, a writer holding it past the busy timeout) is an
+:class:`ActionLogError` naming the file and what to do: the dashboard then refuses the download
+rather than send a list nobody recorded (a control group that is not recorded cannot be
+measured, and a treated customer not recorded is a campaign nobody can account for).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from cxbridge.platform.errors import UserError
+from cxbridge.platform.workflow import BUSY_TIMEOUT_MS, _use_wal, stamp
+
+SQL_DIR = Path(__file__).resolve().parent / "sql" / "action_log"
+KINDS = ("campaign", "care")
+ARMS = ("treated", "control")
+# what a list gives per customer (the arm and what the customer is offered, and why)
+LIST_COLUMNS: dict[str, pl.DataType] = {
+    "customer_id": pl.String(), "arm": pl.String(), "programme": pl.String(),
+    "offer": pl.String(), "channel": pl.String(), "reason": pl.String(),
+    "cost_eur": pl.Float64()}
+# the actions feed's layout (pipelines/platform/ingest/sources/actions.py)
+FEED_SCHEMA: dict[str, pl.DataType] = {
+    "action_id": pl.String(), "customer_id": pl.String(), "sent_at": pl.Datetime("us"),
+    "programme": pl.String(), "offer": pl.String(), "channel": pl.String(),
+    "reason": pl.String(), "arm": pl.String(), "cost_eur": pl.Float64()}
+EXPORT_SCHEMA: dict[str, pl.DataType] = {
+    "export_id": pl.Int64(), "at": pl.String(), "kind": pl.String(),
+    "programme_key": pl.String(), "user": pl.String(), "role": pl.String(),
+    "via": pl.String(), "snapshot": pl.String(), "control_rate": pl.Float64(),
+    "listed": pl.Int64(), "new_treated": pl.Int64(), "new_control": pl.Int64(),
+    "treated": pl.Int64(), "control": pl.Int64()}
+
+
+class ActionLogError(UserError, OSError):
+    """The store cannot be opened, read or written; the message names the file and what to
+    do."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one download recorded: its id, the customers recorded new per arm, and the arm of
+    every customer of the list as recorded (``customer_id``, ``arm``; a customer recorded
+    before keeps their first arm)."""
+
+    export_id: int
+    new_treated: int
+    new_control: int
+    arms: pl.DataFrame
+
+    @property
+    def new(self) -> int:
+        return self.new_treated + self.new_control
+
+
+def action_id(kind: str, programme_key: str, customer_id: str) -> str:
+    """The identity of a recorded action, as the job sees it: ``<kind>:<key>:<customer>``."""
+    return f"{kind}:{programme_key}:{customer_id}"
+
+
+class ActionLog:
+    """The recorded-actions store at ``path`` (created with its folder on the first download,
+    mode 0600); safe to share between threads (one SQLite connection per call). ``clock``: the
+    time of a download (tests fix it); ``busy_timeout_ms``: how long a write waits for
+    another."""
+
+    def __init__(self, path: Path, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._busy_ms = busy_timeout_ms
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def record(self, kind: str, programme_key: str, listed: pl.DataFrame, *, user: str,
+               role: str, via: str = "dashboard", snapshot: str | None = None,
+               control_rate: float = 0.0) -> Recorded:
+        """Record the customers of one downloaded list (``listed``: :data:`LIST_COLUMNS`, one
+        row per customer, ``arm`` treated or control) under ``kind`` and ``programme_key``
+        (the campaign code, the incident id), in one transaction with the download's own row.
+        A customer recorded for this key before is left as recorded."""
+        if kind not in KINDS:
+            raise ValueError(f"kind {kind!r}: the kinds are {', '.join(KINDS)}")
+        if not programme_key:
+            raise ValueError("a recorded list needs its campaign code or incident id")
+        rows = listed.select(pl.col(c).cast(t) for c, t in LIST_COLUMNS.items())
+        bad = rows.filter(~pl.col("arm").is_in(ARMS) | pl.col("customer_id").is_null()
+                          | (pl.col("customer_id") == ""))
+        if not bad.is_empty():
+            raise ValueError(f"{bad.height} listed row(s) without a customer id or with an arm "
+                             f"other than {' or '.join(ARMS)}")
+        at = stamp(self._clock())
+        key = {"kind": kind, "programme_key": programme_key}
+        with self._transaction() as con:
+            before = _arms(con.execute(_sql("arms.sql"), key).fetchall())
+            # only customers new to the list are written (a list downloaded again writes
+            # nothing); the primary key would ignore the others anyway
+            new = rows.unique("customer_id", keep="first", maintain_order=True).join(
+                before, on="customer_id", how="anti")
+            export_id = con.execute(_sql("next_export.sql")).fetchone()[0]
+            common = {**key, "at": at, "export_id": export_id}
+            con.executemany(_sql("record.sql"),
+                            ({**common, **row} for row in new.iter_rows(named=True)))
+            con.execute(_sql("add_export.sql"), {
+                **common, "user": user, "role": role, "via": via, "snapshot": snapshot,
+                "control_rate": control_rate, "listed": rows.height})
+            new_treated, new_control = con.execute(
+                _sql("export_counts.sql"), {"export_id": export_id}).fetchone()
+        stored = pl.concat([before, new.select("customer_id", "arm")])
+        arms = rows.select("customer_id").join(stored, on="customer_id", how="left",
+                                               maintain_order="left")
+        return Recorded(export_id, new_treated, new_control, arms)
+
+    def exports(self, since: datetime | None = None) -> pl.DataFrame:
+        """The downloads since ``since`` (all without it), newest first: :data:`EXPORT_SCHEMA`
+        (``treated`` and ``control``: what its campaign or incident had recorded by then).
+        Empty while there is no store (reading never creates it)."""
+        if not self.path.is_file():
+            return pl.DataFrame(schema=EXPORT_SCHEMA)
+        with self._connection() as con:
+            found = con.execute(_sql("exports.sql"),
+                                {"since": stamp(since) if since else ""}).fetchall()
+        return pl.DataFrame([tuple(r) for r in found], schema=EXPORT_SCHEMA, orient="row")
+
+    def actions(self) -> pl.DataFrame:
+        """Every recorded action in the actions feed's layout (:data:`FEED_SCHEMA`; ``sent_at``
+        the first download that listed the customer, UTC), for the job's outcomes step. Empty
+        while there is no store."""
+        if not self.path.is_file():
+            return pl.DataFrame(schema=FEED_SCHEMA)
+        with self._connection() as con:
+            found = con.execute(_sql("actions.sql")).fetchall()
+        text = {**FEED_SCHEMA, "sent_at": pl.String()}
+        frame = pl.DataFrame([tuple(r) for r in found], schema=text, orient="row")
+        return frame.with_columns(pl.col("sent_at").str.to_datetime(
+            "%Y-%m-%dT%H:%M:%S%.fZ", time_unit="us"))
+
+    # --- the store ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._prepare()
+            con = sqlite3.connect(self.path, timeout=self._busy_ms / 1000,
+                                  isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise self._unusable(error) from error
+        try:
+            con.execute(f"pragma busy_timeout = {int(self._busy_ms)}")
+            yield con
+        except sqlite3.Error as error:
+            raise self._unusable(error) from error
+        finally:
+            con.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (``BEGIN IMMEDIATE``): two downloads of the
+        same list at once are recorded one after the other, never interleaved."""
+        with self._connection() as con:
+            con.execute("begin immediate")
+            try:
+                yield con
+            except BaseException:
+                con.execute("rollback")
+                raise
+            con.execute("commit")
+
+    def _unusable(self, error: Exception) -> ActionLogError:
+        return ActionLogError(
+            f"the recorded-actions store {self.path} cannot be used ({error}): check that it "
+            "is a SQLite file its folder lets this account write (a damaged file: move it "
+            "aside and keep it, the next download starts a new one); a busy store (another "
+            f"writer for more than {self._busy_ms / 1000:g} s) only needs the download tried "
+            "again")
+
+    def _prepare(self) -> None:
+        """Create the store (folder, file 0600, WAL mode, tables) once per instance."""
+        with self._lock:
+            if self._ready:
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            con = sqlite3.connect(self.path, timeout=self._busy_ms / 1000,
+                                  isolation_level=None)
+            try:
+                _use_wal(con)
+                con.executescript(_sql("schema.sql"))
+            finally:
+                con.close()
+            self._ready = True
+
+
+def _arms(found: list) -> pl.DataFrame:
+    """Rows of arms.sql as a frame (``customer_id``, ``arm``)."""
+    return pl.DataFrame([tuple(r) for r in found], schema={"customer_id": pl.String,
+                                                            "arm": pl.String}, orient="row")
+
+
+def _sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")

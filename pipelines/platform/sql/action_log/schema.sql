@@ -1,0 +1,63 @@
+-- The recorded-actions store (SQLite, beside the incident workflow store, never inside a
+-- snapshot): what the dashboard's campaign and care-list downloads handed out, and to whom.
+-- recorded_actions: one row per (kind, campaign code or incident id, customer): the primary key
+-- makes "recorded exactly once" a property of the table, whoever downloads the list and however
+-- often (record.sql inserts with `on conflict do nothing`, so a customer keeps the arm of their
+-- first recording). recorded_exports: one row per download, with how many it recorded new.
+-- Both are append-only: the triggers refuse an update or a delete. Customer ids only: names,
+-- e-mails and phones never come here.
+create table if not exists recorded_exports (
+    export_id     integer primary key,
+    at            text not null,      -- UTC, ISO 8601 with milliseconds: 2026-12-06T14:20:03.120Z
+    kind          text not null check (kind in ('campaign', 'care')),
+    programme_key text not null,      -- the campaign code, or the incident id of a care list
+    user          text not null,
+    role          text not null,
+    via           text not null,      -- dashboard or cli
+    snapshot      text,               -- the run id of the snapshot the list came from
+    control_rate  real not null check (control_rate between 0 and 0.5),
+    listed        integer not null,   -- customers the list held (treated and control)
+    new_treated   integer not null,   -- of them, recorded for the first time, per arm
+    new_control   integer not null
+);
+
+create index if not exists recorded_exports_by_time on recorded_exports (at);
+
+create table if not exists recorded_actions (
+    kind          text not null check (kind in ('campaign', 'care')),
+    programme_key text not null,
+    customer_id   text not null check (length(customer_id) > 0),
+    arm           text not null check (arm in ('treated', 'control')),
+    recorded_at   text not null,      -- the first download that listed the customer
+    export_id     integer not null references recorded_exports (export_id),
+    programme     text not null,      -- campaign:<offer> or care:incident follow-up
+    offer         text,
+    channel       text,
+    reason        text,               -- the risk band, or the incident id
+    cost_eur      real,
+    primary key (kind, programme_key, customer_id)
+) without rowid;
+
+create trigger if not exists recorded_actions_no_update
+before update on recorded_actions
+begin
+    select raise(abort, 'recorded_actions is append-only: a recorded action is never changed');
+end;
+
+create trigger if not exists recorded_actions_no_delete
+before delete on recorded_actions
+begin
+    select raise(abort, 'recorded_actions is append-only: a recorded action is never deleted');
+end;
+
+create trigger if not exists recorded_exports_no_update
+before update on recorded_exports
+begin
+    select raise(abort, 'recorded_exports is append-only: a download is never changed');
+end;
+
+create trigger if not exists recorded_exports_no_delete
+before delete on recorded_exports
+begin
+    select raise(abort, 'recorded_exports is append-only: a download is never deleted');
+end;
