@@ -39,6 +39,7 @@ from cxbridge.dashboards.review_export import register_review_export
 from cxbridge.dashboards.roles import Access, Account, check_role
 from cxbridge.dashboards.saved_views import attach_views
 from cxbridge.dashboards.workflow_view import attach_store
+from cxbridge.platform.action_log import ActionLog
 from cxbridge.platform.dashboard_settings import DashboardSettings, dashboard_settings
 from cxbridge.platform.settings import Settings
 from cxbridge.platform.warehouse import WarehouseError
@@ -91,7 +92,8 @@ def create_app(settings: Settings, users: Mapping[str, Account] | None = None,
                      config.max_request_kb * 1024, tls)
     attach_reader(app.server, SnapshotReader(settings, warm_new_snapshots=warm_new_snapshots))
     attach_access(app.server, access)
-    register_exports(app.server, config.audit_file)
+    register_exports(app.server, config.audit_file, ActionLog(settings.action_log_file),
+                     settings.care_control_rate)  # every list downloaded is a recorded action
     register_review_export(app.server, config.audit_file, settings.whatif)  # campaign review
     use_zone(app.server, config.timezone)  # the zone times are shown in
     attach_views(app.server, config.views_file or settings.home / "dashboard" / "views.json")

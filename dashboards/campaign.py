@@ -91,6 +91,7 @@ class CampaignChoice:
     risk_bands: tuple[str, ...] = RISK_BANDS
     code: str = ""
     control_rate: float = DEFAULT_CONTROL_RATE
+    rank: str = "risk"
 
 
 def clean_code(raw: str | None) -> str:
@@ -113,11 +114,19 @@ def choice_to_pairs(choice: CampaignChoice, always: bool = False) -> list[tuple[
         pairs.append(("code", clean_code(choice.code)))
     if always or choice.control_rate != default.control_rate:
         pairs.append(("control", f"{100 * choice.control_rate:g}"))
+    if always or choice.rank != default.rank:
+        pairs.append(("rank", choice.rank))
     return pairs
 
 
 # the URL keys the campaign builder owns
-CHOICE_KEYS: tuple[str, ...] = ("offers", "bands", "code", "control")
+CHOICE_KEYS: tuple[str, ...] = ("offers", "bands", "code", "control", "rank")
+# how the builder orders a campaign: by churn risk (revenue at risk, the default), or by the
+# expected effect of the customer's offer (models/outcomes/uplift.py: the expected churn
+# reduction), for offers whose programme publishes one
+RANKINGS: dict[str, str] = {"risk": "Churn risk", "effect": "Expected effect"}
+# each offer's expected churn reduction in the customer base (null: no uplift published)
+EFFECT_COLUMNS: dict[str, str] = {offer: f"effect_{offer}" for offer in OFFERS}
 
 
 def choice_from_query(search: str | None) -> CampaignChoice:
@@ -133,7 +142,13 @@ def choice_from_query(search: str | None) -> CampaignChoice:
 
     return CampaignChoice(picked("offers", tuple(OFFERS)), picked("bands", RISK_BANDS),
                           clean_code(query.get("code", [""])[0]),
-                          percent_rate(query.get("control", [None])[0]))
+                          percent_rate(query.get("control", [None])[0]),
+                          rank_of(query.get("rank", [None])[0]))
+
+
+def rank_of(raw: object) -> str:
+    """A ranking the builder knows (:data:`RANKINGS`), else the default (churn risk)."""
+    return raw if isinstance(raw, str) and raw in RANKINGS else "risk"
 
 
 def percent_rate(raw: object) -> float:
@@ -216,8 +231,8 @@ def reachability(contacts: pl.DataFrame, country_code: str = DEFAULT_COUNTRY_COD
 
 
 def customer_base(attributes: pl.DataFrame, scores: pl.DataFrame | None,
-                  held: pl.DataFrame | None, reach: pl.DataFrame | None = None
-                  ) -> pl.DataFrame:
+                  held: pl.DataFrame | None, reach: pl.DataFrame | None = None,
+                  uplift: pl.DataFrame | None = None) -> pl.DataFrame:
     """What does not change with the dates, one row per customer of ``attributes`` (segment,
     region, ``cfs_types``, revenue): their latest churn score (null when unscored), the
     open incident they are inside (null when none) and how they may be reached
@@ -244,7 +259,30 @@ def customer_base(attributes: pl.DataFrame, scores: pl.DataFrame | None,
     else:
         frame = frame.with_columns(pl.lit(None, dtype).alias(c)
                                    for c, dtype in REACH_COLUMNS.items())
+    return with_effects(frame, uplift)
+
+
+def with_effects(frame: pl.DataFrame, uplift: pl.DataFrame | None) -> pl.DataFrame:
+    """``frame`` with each offer's expected churn reduction (:data:`EFFECT_COLUMNS`) from
+    ``uplift`` (``customer_id``, ``offer``, ``expected_churn_reduction``: one row per customer
+    and offer, customer_uplift.sql); null where none is published."""
+    for offer, column in EFFECT_COLUMNS.items():
+        part = None if uplift is None else uplift.filter(pl.col("offer") == offer)
+        if part is None or part.is_empty():
+            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(column))
+        else:
+            frame = frame.join(part.select("customer_id", pl.col("expected_churn_reduction")
+                                           .cast(pl.Float64).alias(column)),
+                               on="customer_id", how="left", maintain_order="left")
     return frame
+
+
+def expected_effect() -> pl.Expr:
+    """The expected churn reduction of each customer's own offer (null: none published)."""
+    expr = pl.lit(None, pl.Float64)
+    for offer, column in EFFECT_COLUMNS.items():
+        expr = pl.when(pl.col("offer") == offer).then(pl.col(column)).otherwise(expr)
+    return expr.alias("expected_effect")
 
 
 def outlook(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) -> pl.DataFrame:
@@ -352,6 +390,13 @@ def campaign(frame: pl.DataFrame, choice: CampaignChoice) -> pl.DataFrame:
     picked = frame.filter(pl.col("offer").is_in(list(choice.offers)))
     if frame["churn_probability"].is_not_null().any():
         picked = picked.filter(pl.col("risk_band").is_in(list(choice.risk_bands)))
+    picked = picked.with_columns(expected_effect() if all(
+        c in picked.columns for c in EFFECT_COLUMNS.values())
+        else pl.lit(None, pl.Float64).alias("expected_effect"))
+    if choice.rank == "effect":
+        # the largest expected churn reduction first; offers without one after, by risk
+        return picked.sort(["expected_effect", "revenue_at_risk_eur"], descending=True,
+                           nulls_last=True, maintain_order=True)
     return picked.sort("revenue_at_risk_eur", descending=True, nulls_last=True,
                        maintain_order=True)
 
@@ -468,6 +513,8 @@ def export_frame(selected: pl.DataFrame, details: pl.DataFrame | None,
         "poor_days",
         pl.col("churn_probability").round(4),
         pl.col("revenue_at_risk_eur").round(2),
+        (pl.col("expected_effect") if "expected_effect" in reached.columns
+         else pl.lit(None, pl.Float64)).round(4).alias("expected_churn_reduction"),
         pl.col("reason_1").alias("main_reason"),
         control_flags(reached["customer_id"], code, choice.control_rate),
         pl.lit(choice.control_rate).alias("control_rate"),

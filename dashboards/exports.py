@@ -15,6 +15,19 @@ or without contact details, from which address).
   only customers with marketing consent and consent for a channel they can be reached on;
   the audit entry counts those suppressed, per reason.
 * ``/export/care/<incident_id>.csv``
+
+Every download is also a recorded action (:mod:`cxbridge.platform.action_log`): each customer
+of the list, treated or control, under the campaign code or the incident id, exactly once
+however often the list is downloaded (a later download records only customers new to it, and a
+customer keeps the arm of their first recording, which the file then follows). The campaign
+file keeps its control group in, flagged (``control_group``), as before: a campaign tool
+filters on the flag. The care list leaves its control group out (a share of the incident's
+customers, ``[outcomes] care_control_rate``, drawn per incident and customer by the campaign's
+CRC-32 draw, :func:`cxbridge.dashboards.campaign.control_flags`): a care list is worked by
+hand, row by row, and a flag column is easily missed, while a held-out customer who is called
+anyway is no control; they are recorded, and the audit entry counts them. When the store
+cannot record a list, the download is refused with the reason (status 503): a list sent
+without its record is a campaign nobody can measure or account for.
 """
 
 from __future__ import annotations
@@ -43,11 +56,63 @@ from cxbridge.dashboards.data_access import INCIDENT_TABLES
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.roles import sees_contacts
 from cxbridge.platform import audit
+from cxbridge.platform.action_log import ActionLog, ActionLogError, Recorded
 from cxbridge.platform.csv_export import write_csv
 
 CAMPAIGN_PATH = "/export/campaign.csv"
 CARE_PATH = "/export/care/{incident_id}.csv"
 CHUNK_ROWS = 20_000
+CARE_PROGRAMME = "care:incident follow-up"
+CARE_OFFER = "proactive care contact"
+CARE_CHANNEL = "phone"
+ACTIONS_EXTENSION = "cxbridge.action_log"  # server.extensions: (ActionLog, care control rate)
+
+
+def care_control_note(rate: float) -> str:
+    """What the care page says of the care list's control group."""
+    if rate <= 0:
+        return "No control group is held out of care lists ([outcomes] care_control_rate = 0)"
+    return (f"A random {100 * rate:g} % of the affected customers is held out as the control "
+            "group: recorded, and left out of the file, so nobody calls them")
+
+
+def campaign_actions(out: pl.DataFrame) -> pl.DataFrame:
+    """The recorded actions of a campaign file (:func:`cxbridge.dashboards.campaign.export_frame`
+    output, row for row): the programme ``campaign:<offer>``, the offer, the channel (the
+    customer's preferred one when they consented to it, else the first consented), the reason
+    (the risk band), the arm from the file's ``control_group``; no cost (the builder does not
+    know what an offer costs)."""
+    offers = {label: key for key, label in campaign.OFFERS.items()}
+    bands = {label: key for key, label in campaign.RISK_LABELS.items()}
+    preferred = pl.col("preferred_channel").str.to_lowercase()
+    channel = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for name in campaign.CHANNELS:
+        channel = channel.when((preferred == name) & pl.col(f"consent_{name}")).then(
+            pl.lit(name))
+    for name in campaign.CHANNELS:
+        channel = channel.when(pl.col(f"consent_{name}")).then(pl.lit(name))
+    offer = pl.col("offer").replace_strict(offers, default=None, return_dtype=pl.String)
+    return out.select(
+        "customer_id",
+        arm=pl.when(pl.col("control_group")).then(pl.lit("control")).otherwise(
+            pl.lit("treated")),
+        programme=pl.lit("campaign:") + offer.fill_null("unknown"),
+        offer=offer,
+        channel=channel.otherwise(pl.lit("other")),
+        reason=pl.col("risk_band").replace_strict(bands, default=None, return_dtype=pl.String),
+        cost_eur=pl.lit(None, pl.Float64))
+
+
+def care_actions(customer_ids: pl.Series, incident_id: str, rate: float) -> pl.DataFrame:
+    """The recorded actions of an incident's care list: every customer, held out as control by
+    the campaign's draw (:func:`cxbridge.dashboards.campaign.control_flags`, keyed by the
+    incident id) at ``rate``, else treated by a proactive care call."""
+    control = campaign.control_flags(customer_ids, incident_id, rate)
+    return pl.DataFrame({"customer_id": customer_ids.cast(pl.String)}).with_columns(
+        arm=pl.when(pl.Series(control)).then(pl.lit("control")).otherwise(pl.lit("treated")),
+        programme=pl.lit(CARE_PROGRAMME), offer=pl.lit(CARE_OFFER),
+        channel=pl.lit(CARE_CHANNEL), reason=pl.lit(incident_id),
+        cost_eur=pl.lit(None, pl.Float64))
 
 
 def campaign_href(filters: Filters, choice: CampaignChoice, role: str | None) -> str:
@@ -65,8 +130,18 @@ def care_href(incident_id: str, role: str | None) -> str:
                                                         if role else "")
 
 
-def register_exports(server: flask.Flask, audit_file: Path) -> None:
-    """Add the download routes to the app's server; downloads are recorded in ``audit_file``."""
+def register_exports(server: flask.Flask, audit_file: Path, action_log: ActionLog,
+                     care_control_rate: float) -> None:
+    """Add the download routes to the app's server; downloads are recorded in ``audit_file``
+    and their customers in ``action_log``; ``care_control_rate``: the share of an incident's
+    customers held out of its care list (``[outcomes] care_control_rate``)."""
+    server.extensions[ACTIONS_EXTENSION] = (action_log, care_control_rate)
+
+    def record_list(kind: str, key: str, listed: pl.DataFrame, role: str, snapshot: str,
+                    rate: float) -> Recorded:
+        log, _ = outcomes_setup()
+        return log.record(kind, key, listed, user=logged_in_user() or f"{role} (no login)",
+                          role=role, via="dashboard", snapshot=snapshot, control_rate=rate)
 
     def recorded(frame: pl.DataFrame, export: str, role: str, contacts: bool,
                  **about: object) -> pl.DataFrame:
@@ -92,7 +167,16 @@ def register_exports(server: flask.Flask, audit_file: Path) -> None:
                                     else None, choice, context)
         counts = campaign.campaign_counts(selected)
         code = campaign.campaign_code(choice, filters.end)
+        try:
+            stored = record_list("campaign", code, campaign_actions(out), role, info.run_id,
+                                 choice.control_rate)
+        except ActionLogError as error:
+            return _refused(error)
+        # a customer recorded before keeps that arm: the file says what the record says
+        out = out.with_columns(control_group=stored.arms["arm"] == "control")
         recorded(out, "campaign", role, with_contacts, query=query, campaign_code=code,
+                 recorded_new_treated=stored.new_treated,
+                 recorded_new_control=stored.new_control,
                  control_rows=int(out["control_group"].sum()),
                  held_back=int(counts["held_back"]),
                  suppressed={reason: int(counts[reason]) for reason in SUPPRESSIONS},
@@ -108,8 +192,32 @@ def register_exports(server: flask.Flask, audit_file: Path) -> None:
         role = current_role(flask.request.args.get("role"))
         with_contacts = sees_contacts(role, "care_list_export")
         care = reader.care_list(incident_id, with_contacts=with_contacts)
-        recorded(care, "care_list", role, with_contacts, incident_id=incident_id)
-        return _csv(care, f"care-{incident_id}.csv")
+        _, rate = outcomes_setup()
+        try:
+            stored = record_list("care", incident_id,
+                                 care_actions(care["customer_id"], incident_id, rate), role,
+                                 reader.snapshot_info().run_id, rate)
+        except ActionLogError as error:
+            return _refused(error)
+        control = stored.arms["arm"] == "control"
+        sent = care.filter(~control)  # the control group is recorded, not called
+        recorded(sent, "care_list", role, with_contacts, incident_id=incident_id,
+                 control_held_out=int(control.sum()), control_rate=rate,
+                 recorded_new_treated=stored.new_treated,
+                 recorded_new_control=stored.new_control)
+        return _csv(sent, f"care-{incident_id}.csv")
+
+
+def outcomes_setup() -> tuple[ActionLog, float]:
+    """The recorded-actions store and the care lists' control rate of the app serving the
+    request, as :func:`register_exports` was given them."""
+    return flask.current_app.extensions[ACTIONS_EXTENSION]
+
+
+def _refused(error: ActionLogError) -> flask.Response:
+    """The answer to a download whose list could not be recorded: nothing is sent."""
+    return flask.Response(f"This list was not exported: {error}\n", status=503,
+                          mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
 def _csv(frame: pl.DataFrame, filename: str) -> flask.Response:

@@ -28,6 +28,9 @@ from cxbridge.platform.snapshot_reading import SnapshotKey
 CUSTOMER_TABLES: tuple[str, ...] = snapshot_names("marts.customer_daily", "marts.customers")
 
 (CHURN_DRIVERS,) = snapshot_names("marts.churn_drivers")
+# the uplift model's expected effects (models/outcomes/uplift.py), when recorded actions allow
+UPLIFT_TABLES: tuple[str, ...] = snapshot_names("marts.customer_uplift",
+                                                "marts.uplift_programmes")
 
 
 class MarketingReader(DashboardQueries):
@@ -67,6 +70,25 @@ class MarketingReader(DashboardQueries):
         high = self.customer_outlook(filters).filter(pl.col("risk_band") == "high")
         kinds = None if self.missing(CHURN_DRIVERS) else self.sql("churn_reason_kinds")
         return campaign.churn_drivers(high, kinds=kinds)
+
+    def uplift_ranking(self) -> tuple[bool, str]:
+        """Whether the builder may rank by expected effect, and what to say: the offers an
+        uplift is published for, or why none is (one small table, cached per snapshot)."""
+        if self.missing(*UPLIFT_TABLES):
+            return False, ("Expected effect needs recorded actions with control groups "
+                           "(raw/actions/ or the builder's recorded exports): ranked by churn "
+                           "risk until then.")
+        programmes = self.sql("uplift_programmes").filter(pl.col("programme") != "all")
+        used = programmes.filter(pl.col("published") & pl.col("offer").is_not_null())
+        if used.is_empty():
+            reasons = "; ".join(f"{p}: {r}" for p, r in programmes.filter(
+                pl.col("offer").is_not_null()).select("programme", "reason").iter_rows())
+            return False, ("No offer has enough recorded outcomes for an expected effect yet"
+                           + (f" ({reasons})" if reasons else "") + ".")
+        offers = sorted({campaign.OFFERS[o] for o in used["offer"] if o in campaign.OFFERS})
+        return True, (f"Expected effect (churn reduction within {used['window_days'][0]} days,"
+                      f" learned from recorded actions and controls) for: {', '.join(offers)};"
+                      " other offers follow, by churn risk.")
 
     def campaign_contact_details(self) -> pl.DataFrame:
         """Every customer's names, usable e-mail and E.164 phone
@@ -119,6 +141,8 @@ class MarketingReader(DashboardQueries):
         reach = campaign.reachability(self._campaign_contacts(),
                                       self.country_code).select("customer_id",
                                                                 *campaign.REACH_COLUMNS)
+        uplift = None if self.missing(*UPLIFT_TABLES) else self.sql("customer_uplift",
+                                                                      large=True)
         base = campaign.customer_base(self.sql("customer_attributes", large=True), scores,
-                                      held, reach)
+                                      held, reach, uplift)
         return index, base, index.rows_of(base["customer_id"])

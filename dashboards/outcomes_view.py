@@ -17,6 +17,19 @@ from cxbridge.dashboards.figures import Figure, empty_figure
 from cxbridge.platform.snapshot import snapshot_names
 
 OUTCOME_TABLES: tuple[str, ...] = snapshot_names("marts.programme_outcomes")
+UPLIFT_TABLES: tuple[str, ...] = snapshot_names("marts.uplift_programmes", "marts.uplift_qini")
+QINI_NOTE = ("Whom to target: the holdout is the programmes' later actions, which the models "
+             "never saw. Contact the customers in each ranking's order (left to right): the "
+             "line is how many more of them stay than if nobody had been contacted (below "
+             "zero: the action made more of them leave). Ranked by "
+             "expected effect (the uplift model: who stays because of the action), by churn "
+             "risk (who is likely to leave anyway), or at random. The higher the line above "
+             "random, the better the ranking; the Qini coefficient is that area, 1 for a "
+             "perfect ranking, 0 for random.")
+_OFFER_NAMES = {"service_recovery": "service recovery", "retention": "retention",
+                "upsell": "upsell"}  # the builder's offers (cxbridge.dashboards.campaign)
+RANKINGS = {"uplift": ("Expected effect (uplift model)", "good"),
+            "risk": ("Churn risk", "watch"), "random": ("At random", "unknown")}
 BREAKDOWNS = {"all": "Whole programme", "segment": "Segment", "region": "Region",
               "contract_type": "Contract"}
 WINDOWS = ("30", "60", "90")
@@ -94,15 +107,19 @@ def summary_stats(frame: pl.DataFrame, window: int) -> html.Div:
     point estimate of a "no clear effect" row is not counted as kept)."""
     told = frame.filter(pl.col("verdict") != "too few to tell")
     clear = told.filter(pl.col("verdict").is_in(["fewer left", "more left"]))
-    kept = clear["customers_kept"].sum() if told.height else None
-    net = clear["net_kept_eur"].sum() if told.height else None
+    # no clear effect is no news, neither good nor bad: said in words, in no colour
+    kept = clear["customers_kept"].sum() if clear.height else None
+    net = clear["net_kept_eur"].sum() if clear.height else None
+    none_yet = "no clear effect yet" if told.height else "–"
     return html.Div([
         stat("Programmes measured", labels.format_count(told.height)),
         stat("Too few to tell", labels.format_count(frame.height - told.height)),
         stat("Clear effects", labels.format_count(clear.height)),
-        stat(f"Customers kept in {window} days, clear effects", _signed(kept),
+        stat(f"Customers kept in {window} days, clear effects",
+             none_yet if kept is None else _signed(kept),
              None if kept is None else "good" if kept > 0 else "poor"),
-        stat("Money kept net of cost, clear effects", _euros(net),
+        stat("Money kept net of cost, clear effects",
+             none_yet if net is None else _euros(net),
              None if net is None else "good" if net > 0 else "poor"),
     ], className="stat-row", id="outcomes-summary")
 
@@ -168,6 +185,77 @@ def outcomes_table(frame: pl.DataFrame) -> html.Div:
              "net_high": r["net_kept_high_eur"]}, "net", _euros)),
     ]
     return data_table(shown, columns, "outcomes-table", empty_text="No programme in this view")
+
+
+def uplift_data(reader: SnapshotReader) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The uplift programmes and their holdout Qini curves, or None when the snapshot has
+    none."""
+    if reader.missing(*UPLIFT_TABLES):
+        return None
+    return reader.sql("uplift_programmes"), reader.sql("uplift_qini")
+
+
+def _coefficient(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def qini_figure(curves: pl.DataFrame, programmes: pl.DataFrame) -> Figure:
+    """The Qini curves of every scored holdout together (``all``): uplift, risk, random, with
+    each ranking's Qini coefficient in its legend."""
+    shown = curves.filter(pl.col("programme") == "all")
+    if shown.is_empty():
+        return empty_figure("No programme has enough recorded outcomes before and after a "
+                            "cut date to test a targeting model yet")
+    row = programmes.filter(pl.col("programme") == "all").row(0, named=True) \
+        if (programmes["programme"] == "all").any() else {}
+    traces = []
+    for ranking, (name, status) in RANKINGS.items():
+        part = shown.filter(pl.col("ranking") == ranking)
+        coefficient = row.get(f"{ranking}_qini")
+        legend = name if ranking == "random" else f"{name}, Qini {_coefficient(coefficient)}"
+        traces.append({
+            "type": "scatter", "mode": "lines", "name": legend,
+            "x": (100 * part["share_targeted"]).to_list(),
+            "y": part["customers_kept"].to_list(),
+            "line": {"color": theme.status_colour(status), "width": 2,
+                     "dash": "dot" if ranking == "random" else "solid"},
+            "hovertemplate": "%{x:.0f} % contacted: %{y:+.1f} kept<extra>" + name
+                             + "</extra>"})
+    return {"data": traces, "layout": theme.layout(
+        showlegend=True, legend={"orientation": "h", "y": 1.18, "x": 0},
+        xaxis={"title": {"text": "Share of the holdout's customers contacted, best first (%)"}},
+        yaxis={"title": {"text": "Customers kept"}},
+        margin={"l": 8, "r": 8, "t": 24, "b": 8})}
+
+
+def uplift_table(programmes: pl.DataFrame) -> html.Div:
+    """Per programme: whether its targeting model is in use (or why not) and its holdout."""
+    usable = pl.col("published") & pl.col("offer").is_not_null()
+    # of two programmes of one offer, the builder uses the one with more control outcomes, then
+    # the first by name (customer_uplift.sql)
+    shown = programmes.filter(pl.col("programme") != "all").sort(
+        pl.col("control_outcomes"), pl.col("programme"), descending=[True, False]
+    ).with_columns(first=usable & usable.cum_sum().over("offer").eq(1)).sort("programme")
+    shown = shown.with_columns(
+        what=pl.col("programme").map_elements(labels.humanise, return_dtype=pl.String),
+        used=pl.when(usable & ~pl.col("first")).then(pl.lit(
+            "no: another programme of its offer has more control outcomes"))
+        .when(usable)
+        .then(pl.format("yes: {} offers", pl.col("offer").replace_strict(
+            _OFFER_NAMES, default=pl.col("offer"))))
+        .when(pl.col("published")).then(pl.lit("no: not an offer of the builder"))
+        .otherwise(pl.col("reason")),
+        holdout=pl.when(pl.col("holdout_status") == "scored").then(
+            pl.format("{} treated, {} control after {}", "holdout_treated", "holdout_control",
+                      "cut_date")).otherwise(pl.col("holdout_reason").fill_null("not tested")))
+    columns = [
+        Column("what", "Programme"),
+        Column("used", "Ranks the campaign builder"),
+        Column("holdout", "Tested on"),
+        Column("uplift_qini", "Qini, expected effect", _coefficient, numeric=True),
+        Column("risk_qini", "Qini, churn risk", _coefficient, numeric=True),
+    ]
+    return data_table(shown, columns, "outcomes-uplift-table", empty_text="No programme")
 
 
 def no_actions_notice() -> html.Div:

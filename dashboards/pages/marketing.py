@@ -26,12 +26,14 @@ from cxbridge.dashboards import campaign
 from cxbridge.dashboards.campaign import (
     DEFAULT_CONTROL_RATE,
     OFFERS,
+    RANKINGS,
     RISK_BANDS,
     RISK_LABELS,
     CampaignChoice,
     choice_to_pairs,
     clean_code,
     percent_rate,
+    rank_of,
 )
 from cxbridge.dashboards.components import missing_notice, titled_card
 from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
@@ -69,6 +71,7 @@ STATE = PageState("marketing", (
     Control("code", "marketing-code", "", clean_code),
     Control("control", "marketing-control", round(100 * DEFAULT_CONTROL_RATE),
             number_between(0, 50), number_text),
+    Control("rank", "marketing-rank", "risk", one_of(tuple(RANKINGS))),
 ))
 STATE.register()
 
@@ -104,6 +107,11 @@ def layout(**query: str) -> html.Div:
                                value=chosen["control"], debounce=True,
                                size="sm")], md=5),
         ], className="g-2 mb-2"),
+        dbc.Row(dbc.Col([
+            html.Label("Rank by", className="filter-label"),
+            dbc.RadioItems(id="marketing-rank", value=chosen["rank"], inline=True,
+                           options=[{"label": v, "value": k} for k, v in RANKINGS.items()]),
+            html.Div(id="marketing-rank-note", className="card-note")]), className="g-2 mb-2"),
         html.Div(id="marketing-preview"),
         html.Div([html.A("Export CSV", id="marketing-export", className="btn btn-primary "
                          "btn-sm", download="", href=""),
@@ -135,14 +143,26 @@ def layout(**query: str) -> html.Div:
 def _builder_inputs() -> list[Input]:
     """The campaign builder's controls, in the order of :func:`_choice`'s arguments."""
     return [Input("marketing-offers", "value"), Input("marketing-bands", "value"),
-            Input("marketing-code", "value"), Input("marketing-control", "value")]
+            Input("marketing-code", "value"), Input("marketing-control", "value"),
+            Input("marketing-rank", "value")]
 
 
-def _choice(offers, bands, code, control) -> CampaignChoice:
+def _choice(offers, bands, code, control, rank="risk") -> CampaignChoice:
     """The builder's controls as a choice, offers and bands in their usual order."""
     return CampaignChoice(tuple(o for o in OFFERS if o in (offers or ())),
                           tuple(b for b in RISK_BANDS if b in (bands or ())),
-                          clean_code(code), percent_rate(control))
+                          clean_code(code), percent_rate(control), rank_of(rank))
+
+
+@callback(Output("marketing-rank", "options"), Output("marketing-rank-note", "children"),
+          Input("marketing-rank", "id"))
+@needs_snapshot
+def rank_options(_):
+    """"Expected effect" offered only when an uplift is published, with what it covers or why
+    it is not (read once per snapshot)."""
+    usable, note = current_reader().uplift_ranking()
+    return ([{"label": v, "value": k, "disabled": k == "effect" and not usable}
+             for k, v in RANKINGS.items()], note)
 
 
 def _graph(graph_id: str) -> dcc.Loading:
@@ -181,24 +201,24 @@ def show_quadrants(by, start, end, regions, segments, cfs_types):
 
 @callback(Output("marketing-preview", "children"), *_builder_inputs(), *filter_inputs())
 @needs_snapshot
-def preview(offers, bands, code, control, start, end, regions, segments, cfs_types):
+def preview(offers, bands, code, control, rank, start, end, regions, segments, cfs_types):
     """Who the campaign reaches, who is held back or suppressed for consent, with the first
     rows of the list."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
-    choice = _choice(offers, bands, code, control)
+    choice = _choice(offers, bands, code, control, rank)
     return campaign_preview(campaign.campaign(current_reader().customer_outlook(filters), choice),
                             choice, filters)
 
 
 @callback(Output("marketing-export", "href"), Output("marketing-export-note", "children"),
           *_builder_inputs(), role_input(), *filter_inputs())
-def export_link(offers, bands, code, control, requested_role, start, end, regions, segments,
+def export_link(offers, bands, code, control, rank, requested_role, start, end, regions, segments,
                 cfs_types):
     """The download link of this campaign (customers held back or without consent are never
     in it); contact details only for roles allowed them."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     role = current_role(requested_role)
-    choice = _choice(offers, bands, code, control)
+    choice = _choice(offers, bands, code, control, rank)
     note = ("With names, consented e-mails and E.164 phones" if sees_contacts(
         role, "campaign_export") else
             f"By customer id: contact details are exported for marketing only (you are "
@@ -207,10 +227,11 @@ def export_link(offers, bands, code, control, requested_role, start, end, region
 
 
 @callback(Output("marketing-review", "href"), *_builder_inputs(), *filter_inputs())
-def review_link(offers, bands, code, control, start, end, regions, segments, cfs_types):
+def review_link(offers, bands, code, control, rank, start, end, regions, segments,
+                cfs_types):
     """The joint review page (pages/review.py) on this very campaign: same filters, offers,
     bands, code and control group, so operations opens what marketing sees."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     query = "&".join(q for q in (filters.to_query().lstrip("?"), urlencode(
-        choice_to_pairs(_choice(offers, bands, code, control)), safe=",")) if q)
+        choice_to_pairs(_choice(offers, bands, code, control, rank)), safe=",")) if q)
     return f"/review?{query}" if query else "/review"

@@ -50,10 +50,27 @@ def layout(**query: str) -> html.Div:
                       style={"height": "260px"})], controls)), className="g-3 mb-3"),
         dbc.Row(dbc.Col(titled_card("What each programme changed, and what it cost", [
             html.Div(id="outcomes-window-note", className="card-note"),
-            html.Div(id="outcomes-detail")]))),
+            html.Div(id="outcomes-detail")])), className="g-3 mb-3"),
+        dbc.Row(dbc.Col(titled_card("Whom to target: expected effect against churn risk", [
+            html.Div(view.QINI_NOTE, className="card-note"),
+            dcc.Graph(id="outcomes-qini", config=_GRAPH, responsive=True,
+                      style={"height": "280px"}),
+            html.Div(id="outcomes-uplift")]))),
     ], id="outcomes-body")
     return html.Div([STATE.location(), html.Div(id="outcomes-notice"), body],
                     className="outcomes")
+
+
+@callback(Output("outcomes-qini", "figure"), Output("outcomes-uplift", "children"),
+          Input("outcomes-window", "id"))
+@needs_snapshot
+def show_targeting(_):
+    """The uplift model's Qini curves and per-programme status (one per snapshot)."""
+    data = view.uplift_data(current_reader())
+    if data is None:
+        return view.empty_figure("No targeting model: it needs recorded actions"), None
+    programmes, curves = data
+    return view.qini_figure(curves, programmes), view.uplift_table(programmes)
 
 
 @callback(Output("outcomes-notice", "children"), Output("outcomes-summary-row", "children"),

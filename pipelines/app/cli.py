@@ -27,6 +27,7 @@ from cxbridge.app.churn_cli import churn_app
 from cxbridge.app.errors import ReportingGroup
 from cxbridge.app.incidents_cli import incidents_app
 from cxbridge.app.live_cli import live_app
+from cxbridge.app.outcomes_cli import outcomes_app
 from cxbridge.app.report_cli import report_app
 from cxbridge.app.sources_cli import sources_app
 from cxbridge.app.users_cli import users_app
@@ -50,6 +51,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(whatif_app, name="whatif")
 whatif_app.command("campaign")(whatif_campaign)  # issue 19: a campaign's network impact
 app.add_typer(api_app, name="api")
+app.add_typer(outcomes_app, name="outcomes")  # issue 20: the recorded exports
 app.command("audit")(audit)
 console = Console()
 errors = Console(stderr=True)
