@@ -214,6 +214,8 @@ SOURCE_HELP: dict[str, str] = {
     "churn_kpi_daily": "Needs churn scores in the snapshot: `cxbridge run` adds them once "
                        "60 days of customer history allow training the churn model.",
     "incident_kpi_daily": "Needs the incident queue in the snapshot: run `cxbridge run`.",
+    "protected_kpi_daily": "Not measured: needs recorded care actions (raw/actions) and the "
+                           "incident queue in the snapshot: run `cxbridge run`.",
 }
 
 
@@ -307,6 +309,9 @@ def no_value_reason(m: Metric, filters: Selection,
             return (f"No churn scoring covers {period}: the {count} scoring(s) so far cover "
                     f"data of {period_text(first, last)} (each cxbridge run with new data "
                     "adds one)")
+    if m.source == "protected_kpi_daily":
+        return (f"Not measured in {period} for the chosen filters: no care after an incident, "
+                "or its programme's treated and control groups are too few to tell yet")
     return f"No data in {period} for the chosen filters"
 
 

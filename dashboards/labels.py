@@ -30,7 +30,7 @@ _VALUE_LABELS: dict[str, dict[str, str]] = {
 }
 
 _DECIMALS: dict[str, int] = {"%": 2, "ms": 1, "GB/day": 2, "hours": 1, "points": 1,
-                             "per 1,000/day": 1}
+                             "per 1,000/day": 1, "customers": 1}
 
 # Codes in the model tables, in words.
 CODE_LABELS: dict[str, dict[str, str]] = {

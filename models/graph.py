@@ -5,9 +5,10 @@ model itself.
 
 A new model is a SQL file in one of :data:`FOLDERS` (``<schema>/<table>.sql`` with its header,
 see :mod:`cxbridge.platform.model_graph`); a new Python step is a frame → frame function added
-to :data:`STEPS` under the name its header gives. A model may read what churn scoring and the
-incident models publish (:data:`STAGE_TABLES`); it is then built when the job publishes, after
-them (``marts.churn_kpi_daily``, ``marts.incident_kpi_daily``).
+to :data:`STEPS` under the name its header gives. A model may read what churn scoring, the
+incident models and the outcomes step build (:data:`STAGE_TABLES`); it is then built when the
+job publishes, after them (``marts.churn_kpi_daily``, ``marts.incident_kpi_daily``,
+``marts.protected_kpi_daily``).
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ STEPS = {
 }
 
 # What the stages after the transforms build and publish (table → stage): churn scoring
-# (models/churn) and the incident models (models/incidents), as the snapshot contract lists them.
-STAGE_TABLES = {name: stage for stage in ("churn", "incidents")
-                for name in snapshot.built_by(stage)}
+# (models/churn), the incident models (models/incidents) and the outcomes step (models/outcomes),
+# as the snapshot contract lists them; and the recorded actions the outcomes step builds
+# (core.actions, not published), which what operations protected reads.
+STAGE_TABLES = {name: stage for stage in ("churn", "incidents", "outcomes")
+                for name in snapshot.built_by(stage)} | {"core.actions": "outcomes"}
 
 
 @cache

@@ -140,7 +140,8 @@ def test_the_contract_names_each_table_once_with_the_stage_that_builds_it():
     assert set(snapshot.built_by("publish")) == {m.table for m in graph.after_stages} | {
         "marts.snapshot_info"}
     assert set(graph.stage_tables) == {*snapshot.built_by("churn"),
-                                       *snapshot.built_by("incidents")}
+                                       *snapshot.built_by("incidents"),
+                                       *snapshot.built_by("outcomes"), "core.actions"}
     assert set(PUBLISH_ORDER) <= set(names)
     assert set(DATED_TABLES) <= {m.table for m in graph.every_model}
     for table in PUBLISHED:

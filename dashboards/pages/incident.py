@@ -1,7 +1,9 @@
 """One incident, opened from the Network operations queue: what happened and when (the alarm
 timeline, root cause and symptoms), whom it hurt (services by type and segment, SLA exposure,
 revenue at risk), why it ranks where it does, the KPIs of the resources involved, and the
-proactive-care list to export (contact details for the care role only), and its workflow
+proactive-care list to export (contact details for the care role only) with what that care
+protected so far (marts.incident_protection: churn avoided by the care programmes' measured
+effect, never an invented one), and its workflow
 (:mod:`cxbridge.dashboards.workflow_view`): acknowledge, assign, notes and hand-over to a
 TMF621 trouble ticket, for the operations role; read-only for the others.
 
@@ -47,6 +49,7 @@ from cxbridge.dashboards.network_view import (
     resources_table,
     score_note,
 )
+from cxbridge.dashboards.protected_view import NO_TABLE, protected_text
 from cxbridge.dashboards.roles import ROLE_LABELS, sees_contacts
 from cxbridge.dashboards.workflow_view import ACTIONS, current_store, panel, panel_content, perform
 from cxbridge.platform.errors import UserError
@@ -130,6 +133,7 @@ def _body() -> list:
                     id="incident-timeline-col"),
             dbc.Col(id="incident-care-col", lg=5, children=titled_card("Proactive care", [
                 html.Div(id="incident-care"),
+                html.Div(id="incident-protected", className="card-note"),
                 html.Div([html.A("Export care list", id="incident-export", download="",
                                  href="", className="btn btn-primary btn-sm"),
                           html.Span(id="incident-export-note", className="export-note")],
@@ -223,6 +227,19 @@ def show_basis(incident_id):
     resources = reader.incident_resources(incident_id, incident["started_at"],
                                           incident_end(incident), RESOURCE_ROWS)
     return score_note(incident), True, True, resources_table(resources), 12, "d-none"
+
+
+@callback(Output("incident-protected", "children"), Input("incident-id", "data"))
+@needs_snapshot
+def show_protected(incident_id):
+    """What this incident's care protected so far, or why that is not measured."""
+    if not incident_id:
+        raise PreventUpdate
+    reader = current_reader()
+    if reader.missing("incident_protection"):
+        return NO_TABLE
+    frame = reader.sql("incident_protection", incident_id=incident_id)
+    return protected_text(frame.row(0, named=True) if frame.height else None)
 
 
 @callback(Output("incident-export", "href"), Output("incident-export-note", "children"),

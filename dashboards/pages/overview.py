@@ -1,9 +1,10 @@
 """Overview (executives): the shared customer-experience KPIs against their targets.
 
 The headline tiles are the KPIs both departments are judged on (experience, customers with a
-poor day, customers hurt by faults, churn risk, revenue at risk, time to restore); below them a
-daily trend and a breakdown of any metric, then the network and care KPIs. Everything follows
-the filter bar; each tile links to its definition in the glossary.
+poor day, customers hurt by faults, churn risk, revenue at risk, time to restore, and what
+operations' care after incidents protected: revenue protected); below them a daily trend and
+a breakdown of any metric, then the network and care KPIs. Everything follows the filter bar;
+each tile links to its definition in the glossary.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ dash.register_page(__name__, path="/", name="Overview", title="Overview · cxbri
 MORE = tuple(m.name for m in METRICS if m.name not in HEADLINE)
 DEFAULT_KPI = "experience_index"
 _GRAPH_CONFIG = {"displayModeBar": False}
-_TILE_ROW = "row row-cols-2 row-cols-md-3 row-cols-xl-6 g-3 mb-3"
+_TILE_ROW = "row row-cols-2 row-cols-md-3 row-cols-xl-7 g-3 mb-3"
 
 
 def _by_of_kpi(values: dict) -> dict:
@@ -75,7 +76,7 @@ def layout(**query: str) -> html.Div:
             ),
             html.H2("Network and care", className="section-title"),
             html.Div(id="overview-more-tiles",
-                     className=_TILE_ROW.replace("row-cols-xl-6", "row-cols-xl-7")),
+                     className=_TILE_ROW.replace("row-cols-xl-7", "row-cols-xl-4")),
         ],
         # kept (hidden) while the cards stand in, so the page's callbacks find their outputs
         hidden=cards is not None,

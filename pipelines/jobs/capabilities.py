@@ -79,12 +79,36 @@ OUTPUTS: tuple[Output, ...] = (
            tables=("marts.tickets", "marts.ticket_daily", "marts.ticket_phrases"),
            adds={"customers": "tickets joined to the customers and services that raised them"},
            pages=("/tickets",)),
+    # built after the incidents (models/whatif), from models of the graph plus its own reads
+    Output("planned_work", "Planned-work impact",
+           "before maintenance: the services, customers, enterprise SLAs and revenue it will "
+           "hurt, redundancy honoured as for faults, and the customers to notify",
+           tables=("core.cfs_resources", "core.service_access_shares"),
+           feeds=("topology", "customers"),
+           adds={"kpis": "the least-harm window, from the usual sessions of each hour on the "
+                         "cells and ports the work touches"},
+           pages=("/planned",)),
+    Output("campaign_review", "Campaign network impact",
+           "before a campaign goes out: the busy-hour load it adds to every cell and PON port "
+           "serving its targets, the resources it would congest, a verdict per region and a "
+           "phased list",
+           tables=("core.service_access_shares",), feeds=("customers", "usage", "kpis"),
+           adds={"campaigns": "take-up and usage uplift per offer learned from past campaigns "
+                              "(without it, the [whatif] defaults in cxbridge.toml)"},
+           pages=("/review",)),
     # built by the job's outcomes step (models/outcomes), not by a model of the graph
     Output("measured_outcomes", "Measured outcomes",
            "what each programme of offers and care contacts changed: churn of treated against "
            "control within 30/60/90 days, with 95 % intervals, and money kept net of its cost",
            feeds=("actions", "customers", "services"),
            adds={"tickets": "tickets of treated against control"}),
+    # built as the job publishes (marts.protected_kpi_daily, marts.incident_protection: models
+    # after the incident and outcomes steps), so its feeds are declared here
+    Output("operations_protected", "What operations protected",
+           "per incident and per month: revenue at risk, time to restore, and the churn avoided "
+           "and revenue kept by care after it (the care programmes' measured effect, treated "
+           "against control; not measured while a programme's groups are too few to tell)",
+           feeds=("actions", "customers", "services", ("alarms", "kpis"))),
 )
 
 

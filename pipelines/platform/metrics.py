@@ -21,10 +21,11 @@ Sense = Literal["better", "worse", "same"]
 # scores. Every other unit's change is told relative to the earlier value ("▼ 4.0 %").
 POINT_UNITS = frozenset({"%", "points"})
 
-# The six KPIs every audience shares, in the order the Overview's first row and the weekly
-# report show them; the others follow in registry order.
+# The seven KPIs every audience shares, in the order the Overview's first row and the weekly
+# report show them; the others follow in registry order. Operations' losses (customers hurt,
+# revenue at risk, time to restore) stand beside what its care after incidents protected.
 HEADLINE = ("experience_index", "poor_experience_share", "customers_hurt", "churn_risk",
-            "revenue_at_risk", "time_to_restore")
+            "revenue_at_risk", "time_to_restore", "revenue_protected")
 
 # The words for a status (Metric.status), the same on every page, notebook and report.
 STATUS_WORDS: dict[str, str] = {
@@ -324,6 +325,54 @@ METRICS: tuple[Metric, ...] = (
         source="incident_kpi_daily",
         dimensions=("region",),
         owner="Network operations",
+    ),
+    # What care after incidents protected: the care programmes' measured effect (treated
+    # against control, marts.programme_outcomes) times the customers cared for after each
+    # incident (marts.protected_kpi_daily says how an action is matched to its incident and its
+    # programme's effect). Sums, not averages: saves add up over the incidents of a period.
+    # NULL, never 0, while no programme of the care given has a measured effect.
+    Metric(
+        name="revenue_protected",
+        label="Revenue protected by care",
+        for_marketing="Monthly revenue kept because customers hurt by a fault were cared for "
+        "(a credit, a call): the customers the care programmes' control groups say would "
+        "otherwise have left, times what they pay a month. Not measured until a programme's "
+        "treated and control groups are large enough to tell.",
+        for_network="Σ over customers cared for after an incident of (− the programme's "
+        "measured churn effect, treated − control, at its longest measured window) × their "
+        "monthly charges, by the day the incident started; the incident page gives each "
+        "incident's figure with its 95 % bounds. Compare with revenue at risk: what faults "
+        "put in play.",
+        formula_sql="sum(revenue_protected_eur)",
+        formula_text="Σ churn avoided by care × the customer's monthly revenue",
+        unit="€/month",
+        direction="higher_is_better",
+        target=None,
+        poor_threshold=None,
+        grain="incident day × region × segment",
+        source="protected_kpi_daily",
+        dimensions=("region", "segment"),
+        owner="Network operations",
+    ),
+    Metric(
+        name="churn_avoided_by_care",
+        label="Churn avoided by care",
+        for_marketing="Customers hurt by a fault who stayed because they were cared for: "
+        "those cared for × how much less the care programme's treated customers left than its "
+        "control group. Not measured until the groups are large enough to tell.",
+        for_network="Σ over customers cared for after an incident of − the programme's "
+        "measured churn effect (treated − control rate, with its Newcombe 95 % interval), "
+        "by the day the incident started.",
+        formula_sql="sum(churn_avoided)",
+        formula_text="Σ customers cared for × (control − treated churn rate)",
+        unit="customers",
+        direction="higher_is_better",
+        target=None,
+        poor_threshold=None,
+        grain="incident day × region × segment",
+        source="protected_kpi_daily",
+        dimensions=("region", "segment"),
+        owner="Customer care",
     ),
 )
 

@@ -132,6 +132,13 @@ PUBLISHED: tuple[PublishedTable, ...] = (
     # what each recorded programme changed, treated against control (models/outcomes; only
     # with the actions feed)
     PublishedTable("marts.programme_outcomes", "outcomes", ("dashboards: outcomes",)),
+    # whom to target (models/outcomes/uplift.py): each programme's uplift model (published or
+    # why not) and its temporal holdout's Qini curves, and every customer's expected churn
+    # reduction per published programme (the campaign builder's "expected effect" ranking)
+    PublishedTable("marts.uplift_programmes", "outcomes", ("dashboards: outcomes, marketing",)),
+    PublishedTable("marts.uplift_qini", "outcomes", ("dashboards: outcomes",)),
+    PublishedTable("marts.customer_uplift", "outcomes", ("dashboards: marketing",),
+                   order_by="customer_id, programme"),
     # what the loaded feeds allow, output by output
     PublishedTable("marts.capabilities", "capabilities",
                    ("dashboards: every page's feed notices, overview",)),
@@ -140,6 +147,12 @@ PUBLISHED: tuple[PublishedTable, ...] = (
     PublishedTable("marts.churn_kpi_daily", "publish", ("dashboards: overview (metric registry)",)),
     PublishedTable("marts.incident_kpi_daily", "publish",
                    ("dashboards: overview (metric registry)",)),
+    # what care after incidents protected (churn avoided, revenue kept), per day × region ×
+    # segment: the registry's operations-contribution KPIs
+    PublishedTable("marts.protected_kpi_daily", "publish",
+                   ("dashboards: overview (metric registry)", "notebooks/kpi_review.py")),
+    # per incident: what it put at risk, how fast it was restored, what its care protected
+    PublishedTable("marts.incident_protection", "publish", ("dashboards: incident",)),
     PublishedTable("marts.snapshot_info", "publish",
                    ("dashboards: every page's footer and filter bar", "notebooks/kpi_review.py")),
 )

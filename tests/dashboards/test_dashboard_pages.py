@@ -74,7 +74,8 @@ def test_pages_say_what_is_missing_instead_of_failing(settings, publish, demo_ro
                                                         "operations-planned.value": []})
     assert "The incident queue is not in this snapshot" in operations
     tiles = answer("overview-tiles.children", {})
-    assert tiles.count("No data yet") == 3  # churn risk, revenue at risk, time to restore
+    # churn risk, revenue at risk, time to restore, revenue protected
+    assert tiles.count("No data yet") == 4
     incident = answer("..incident-header.children...incident-exposure.children..."
                       "incident-score.figure...incident-impact.figure...incident-timeline.figure"
                       "...incident-care.children..", {"incident-id.data": OPEN_FIBRE,

@@ -91,7 +91,9 @@ def test_models_reading_what_a_later_stage_builds_run_after_it(tmp_path):
 def test_the_churn_and_incident_kpi_tables_are_built_after_their_stages():
     graph = the_graph()
     assert {m.table for m in graph.after_stages} == {"marts.churn_kpi_daily",
-                                                     "marts.incident_kpi_daily"}
+                                                     "marts.incident_kpi_daily",
+                                                     "marts.incident_protection",
+                                                     "marts.protected_kpi_daily"}
     assert not {m.table for m in graph.after_stages} & {m.table for m in graph.models}
     assert all(not m.partitioned and not m.python for m in graph.after_stages)
 
