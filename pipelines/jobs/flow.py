@@ -111,12 +111,12 @@ def run(
             summary.incidents = rank_incidents(con, summary.build, feeds, params,
                                                summary.run_id)
             step("incidents", 1, 1)
-            recorded = ActionLog(settings.action_log_file).actions()
-            summary.outcomes = measure_outcomes(con, feeds, recorded)
+            exported = ActionLog(settings.action_log_file).actions()
+            summary.outcomes = measure_outcomes(con, feeds, exported)
             step("outcomes", 1, 1)
             # the dashboard's recorded exports are actions as much as the feed's rows are
             summary.capabilities = capabilities.capabilities(
-                feeds | ({"actions"} if recorded.height else set()),
+                feeds | ({"actions"} if exported.height else set()),
                 _not_built_notes(summary.churn, summary.incidents))
             capabilities.store(con, summary.capabilities)
             # every model and stage is built: a crash from here on needs no rebuild
