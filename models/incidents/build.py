@@ -12,6 +12,13 @@ affected services → the access resources behind each incident and their usual 
 network impact) → impact → the ranked queue → the access resources per incident and the
 proactive-care lists.
 
+A refresh recomputes the impact of an incident (its services, network impact, care list) only
+when what it is computed from changed: its windows, start, end, the tunables
+(``incidents/impact_scope.sql`` keeps a fingerprint of those per incident); a new alarm that
+adds no window leaves a network-wide incident's tens of thousands of services as they are. The
+lookups that depend only on the topology and the counters (``incidents/topology_lookups.sql``)
+are built by the full build, which follows every change of those.
+
 Every input may be empty: a warehouse with network data only (a topology, or one derived from
 the PM export; counters; alarms) has no services, so every incident hurts zero customers and
 the queue is ranked by network impact instead (``incidents/queue.sql``, README).
@@ -41,6 +48,10 @@ REQUIRED = ("core.alarms", "core.cfs", "core.cfs_resources", "core.resources",
             "core.service_access_shares", "core.redundant_pools", "stg.kpi_15min",
             "stg.alarm_events", "stg.services", "stg.service_links", "stg.service_resources",
             "stg.catalog_specs", "stg.customers", "stg.resource_links")
+# what incidents/topology_lookups.sql builds once per full build (from tables only a full build
+# follows a change of), for the refreshes in between
+TOPOLOGY_LOOKUPS = ("incidents.resource_pairs", "incidents.usual_traffic",
+                    "incidents.usual_type_traffic")
 OPTIONAL_IMPACT = {"marts.churn_scores": SQL / "impact_churn.sql",
                    "marts.service_experience_daily": SQL / "impact_experience.sql"}
 
@@ -58,6 +69,9 @@ class BuildSummary:
     incidents_recomputed: int
     incidents_total: int
     seconds: float
+    # of the incidents formed again, those whose impact was kept: nothing it is computed from
+    # changed (incidents/impact_scope.sql); incidents_recomputed counts the others
+    incidents_kept: int = 0
 
 
 def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
@@ -70,6 +84,7 @@ def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     _check_inputs(con)
     execute_sql_file(con, SQL / "schema.sql")
     _mark_under_way(con)
+    execute_sql_file(con, SQL / "topology_lookups.sql")
     execute_sql_file(con, SQL / "params.sql", params.sql_parameters(run_id))
     execute_sql_file(con, SQL / "alarm_state.sql")
     touched = int(scalar(con, "select count(*) from incidents.touched_alarms"))
@@ -80,10 +95,10 @@ def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     _correlate_scope(con, params.use_hints, old_incidents=[])
     execute_sql_file(con, SQL / "alarm_incidents.sql")
     _detect_silent(con, params)
-    recomputed = _impact_and_queue(con)
+    recomputed, kept = _impact_and_queue(con, replaced=[])
     _mark_complete(con, run_id)
     return BuildSummary("full", run_id, touched, episodes, recomputed, _count(con),
-                        round(time.perf_counter() - started, 3))
+                        round(time.perf_counter() - started, 3), kept)
 
 
 def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
@@ -99,6 +114,8 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     started = time.perf_counter()
     params, run_id = params or Params(), run_id or runs.new_run_id()
     _mark_under_way(con)
+    if not all(table_exists(con, t) for t in TOPOLOGY_LOOKUPS):  # built before they existed
+        execute_sql_file(con, SQL / "topology_lookups.sql")
     if refold_alarms:
         execute_sql_file(con, SERVICE_SQL / "core/alarms.sql")
     previous_as_of = scalar(con, "select as_of from incidents.params")
@@ -122,10 +139,10 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     old = sorted(set(old) | set(_incidents_of_scope(con)))
     _correlate_scope(con, params.use_hints, old_incidents=old)
     execute_sql_file(con, SQL / "alarm_incidents.sql")
-    recomputed = _impact_and_queue(con)
+    recomputed, kept = _impact_and_queue(con, replaced=old)
     _mark_complete(con, run_id)
     return BuildSummary("refresh", run_id, touched, episodes, recomputed, _count(con),
-                        round(time.perf_counter() - started, 3))
+                        round(time.perf_counter() - started, 3), kept)
 
 
 SILENT_MODELS = (SQL / "silent_history.sql", SQL / "silent_baselines.sql",
@@ -254,19 +271,26 @@ def _correlate_scope(con, use_hints: bool, old_incidents: list[str]) -> None:
         con.unregister("new_incident_episodes")
 
 
-def _impact_and_queue(con) -> int:
-    execute_sql_file(con, SQL / "incident_services.sql")
-    execute_sql_file(con, SQL / "incident_network.sql")
-    execute_sql_file(con, SQL / "incident_impact.sql")
-    for table, sql in OPTIONAL_IMPACT.items():
-        if table_exists(con, table):
-            execute_sql_file(con, sql)
-    execute_sql_file(con, SQL / "queue.sql")
-    execute_sql_file(con, SQL / "incident_access.sql")
-    execute_sql_file(con, SQL / "care_list.sql")
+def _impact_and_queue(con, replaced: list[str]) -> tuple[int, int]:
+    """The impact of the incidents in scope whose fingerprint changed (incidents/impact_scope.sql:
+    an incident formed again as it was keeps its impact rows; those of the ``replaced``
+    incidents not formed again are removed), then the queue over every incident; how many
+    incidents had their impact recomputed, and how many kept it."""
+    in_scope = int(scalar(con, "select count(*) from incidents.scope_incidents"))
+    con.execute("create or replace temp table impact_replaced as "
+                "select unnest(cast($ids as varchar[])) as incident_id", {"ids": replaced})
+    execute_sql_file(con, SQL / "impact_scope.sql")
     recomputed = int(scalar(con, "select count(*) from incidents.scope_incidents"))
+    impact = (SQL / "incident_services.sql", SQL / "incident_network.sql",
+              SQL / "incident_impact.sql",
+              *(sql for table, sql in OPTIONAL_IMPACT.items() if table_exists(con, table)))
+    for sql in impact if recomputed else ():  # each rewrites the rows of the scope's incidents
+        execute_sql_file(con, sql)
+    execute_sql_file(con, SQL / "queue.sql")
+    for sql in (SQL / "incident_access.sql", SQL / "care_list.sql") if recomputed else ():
+        execute_sql_file(con, sql)
     _clear_scope(con)
-    return recomputed
+    return recomputed, in_scope - recomputed
 
 
 def incident_episodes_frame(con) -> pl.DataFrame:

@@ -73,7 +73,7 @@ def live(
         help="host:port the TMF642 listener serves on.",
         show_default="[live] listen, else 127.0.0.1:8642")] = None,
     batch: Annotated[int | None, typer.Option(
-        min=1, help="Events per batch at most.", show_default="[live] batch, else 500")] = None,
+        min=1, help="Events per batch at most.", show_default="[live] batch, else 5000")] = None,
     embedded: Annotated[bool | None, typer.Option(
         "--embedded/--no-embedded",
         help="Start the bundled nats-server (127.0.0.1, a free port, store under "
@@ -106,7 +106,7 @@ def live(
     kind = str(_option(source, settings, "source", "nats")).lower()
     if kind not in SOURCES:
         raise LiveOptionError(f"--source is {kind!r}: expected one of {', '.join(SOURCES)}")
-    size = int(_option(batch, settings, "batch", 500))
+    size = int(_option(batch, settings, "batch", 5000))
     hook = _option(webhook, settings, "webhook")
     options = LiveOptions(
         batch_size=size, notifier=_notifier(settings, hook),

@@ -119,20 +119,23 @@ def _verify(settings: Settings, keys: set[str]) -> dict:
 def live_stage(home: str | Path, raw_dir: str | Path | None = None,
                storm_events: int = 10_000, storm_seconds: float = 60.0,
                steady_rate: float = 200.0, steady_seconds: float = 30.0,
-               batch_size: int = 500, repeat: bool = True) -> dict:
+               batch_size: int = 5000, repeat: bool = True, first_cycle: int = 1) -> dict:
     """Run the storm and the steady phase against the warehouse under ``home`` (built, its
     alarm feed under ``raw_dir``, default ``<home>/raw``) and return the figures (see the
-    module). The events replayed carry new event and alarm ids (``~s<n>``, ``~t<n>``), so the
-    warehouse's own alarms are not replayed as duplicates."""
+    module). The events replayed carry new event and alarm ids (``~s<n>``, ``~t<n>``, ``n``
+    from ``first_cycle`` on), so the warehouse's own alarms are not replayed as duplicates; a
+    second run on the same home takes a higher ``first_cycle`` (else every event is one it
+    stored before)."""
     settings = _settings(Path(home))
     feed = world_events(Path(raw_dir) if raw_dir else settings.raw_dir)
     if repeat:
-        storm = scaled(feed, storm_events, first_cycle=1, tag="s")
-        steady = scaled(feed, int(steady_rate * steady_seconds), first_cycle=1, tag="t")
+        storm = scaled(feed, storm_events, first_cycle=first_cycle, tag="s")
+        steady = scaled(feed, int(steady_rate * steady_seconds), first_cycle=first_cycle,
+                        tag="t")
     else:  # the feed once, scaled down: as many events as the world has
-        storm = scaled(feed, min(storm_events, len(feed)), first_cycle=1, tag="s")
+        storm = scaled(feed, min(storm_events, len(feed)), first_cycle=first_cycle, tag="s")
         steady = scaled(feed, min(int(steady_rate * steady_seconds), len(feed)),
-                        first_cycle=1, tag="t")
+                        first_cycle=first_cycle, tag="t")
     storm_speed = max(storm[-1].at, 1.0) / storm_seconds
     if not repeat:  # the storm's rate, not its duration, is what a smaller world keeps
         storm_speed = max(storm[-1].at, 1.0) / (storm_seconds * len(storm) / storm_events)

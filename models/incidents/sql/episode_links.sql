@@ -46,22 +46,8 @@ below as (
                else l.started_at between u.started_at - w.peer and u.started_at + w.peer
           end
 ),
-resource_pairs as (
-    select resource_id as a_id, resource_id as b_id, 'same_resource' as relation
-    from core.resources
-    union all
-    select distinct b1.resource_id, b2.resource_id, 'pool'
-    from stg.service_resources b1
-    join stg.service_resources b2
-      on b2.service_id = b1.service_id and b2.resource_id <> b1.resource_id
-    join stg.services s on s.service_id = b1.service_id
-    join stg.catalog_specs c on c.spec_id = s.spec_id
-    where c.redundancy_mode <> 'none'
-    union all
-    select distinct l1.resource_id, l2.resource_id, 'sibling'
-    from stg.resource_links l1
-    join stg.resource_links l2
-      on l2.depends_on_id = l1.depends_on_id and l2.resource_id <> l1.resource_id
+resource_pairs as (   -- built once per full build (incidents/topology_lookups.sql)
+    select a_id, b_id, relation from incidents.resource_pairs
 ),
 peers as (
     select u.episode_id as upper_id, l.episode_id as lower_id, rp.relation,

@@ -59,19 +59,12 @@ hurt as (
           from islands group by incident_id, resource_id, island)
     group by incident_id, resource_id
 ),
-usual_all as (   -- every resource over all its data: the fallback and its type's mean
-    select h.resource_id, r.resource_type,
-           sum(h.sessions) / nullif(sum(h.intervals_reported)
-                                    filter (where h.sessions is not null), 0) as sessions,
-           sum(h.throughput_mbps_sum) / nullif(sum(h.throughput_n), 0)        as throughput
-    from core.resource_hourly h
-    join core.resources r on r.resource_id = h.resource_id
-    group by h.resource_id, r.resource_type
+usual_all as (   -- every resource over all its data: the fallback (built once per full
+                 -- build, incidents/topology_lookups.sql, with its type's mean)
+    select resource_id, resource_type, sessions, throughput from incidents.usual_traffic
 ),
 type_means as (
-    select resource_type, avg(sessions) as sessions, avg(throughput) as throughput
-    from usual_all
-    group by resource_type
+    select resource_type, sessions, throughput from incidents.usual_type_traffic
 ),
 usual_before as (   -- the week before the incident started
     select u.incident_id, u.resource_id,

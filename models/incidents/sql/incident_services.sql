@@ -18,8 +18,9 @@ where incident_id in (select incident_id from incidents.scope_incidents);
 
 insert into incidents.incident_services
 with p as (select * from incidents.params),
-w as (   -- an incident's windows count together
-    select incident_id as group_key, resource_id, starts, ends,
+w as (   -- an incident's windows count together; two alarms of one resource over the same
+          -- stretch are one window (else the cell-share rule would add its cells' shares twice)
+    select distinct incident_id as group_key, resource_id, starts, ends,
            cast(null as date) as shares_date   -- the shares of each day the window covers
     from incidents.incident_windows
     where incident_id in (select incident_id from incidents.scope_incidents) and ends > starts

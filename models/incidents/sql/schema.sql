@@ -88,6 +88,12 @@ create or replace table incidents.impact_breakdown (
     service_minutes double, region varchar
 );
 
+-- one row per incident: a fingerprint of what its impact was computed from
+-- (incidents/impact_scope.sql), so a refresh recomputes only the impact of incidents that changed
+create or replace table incidents.impact_fingerprints (
+    incident_id varchar, fingerprint varchar, generation varchar
+);
+
 create or replace table incidents.incident_impact (
     incident_id varchar primary key, affected_services bigint, affected_customers bigint,
     service_minutes double, consumer_customers bigint, smb_customers bigint,
