@@ -28,11 +28,7 @@ measured, and a treated customer not recorded is a campaign nobody can account f
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +36,7 @@ from pathlib import Path
 import polars as pl
 
 from cxbridge.platform.errors import UserError
-from cxbridge.platform.workflow import BUSY_TIMEOUT_MS, _use_wal, stamp
+from cxbridge.platform.sqlite_store import BUSY_TIMEOUT_MS, SqliteStore, stamp
 
 SQL_DIR = Path(__file__).resolve().parent / "sql" / "action_log"
 KINDS = ("campaign", "care")
@@ -89,7 +85,7 @@ def action_id(kind: str, programme_key: str, customer_id: str) -> str:
     return f"{kind}:{programme_key}:{customer_id}"
 
 
-class ActionLog:
+class ActionLog(SqliteStore):
     """The recorded-actions store at ``path`` (created with its folder on the first download,
     mode 0600); safe to share between threads (one SQLite connection per call). ``clock``: the
     time of a download (tests fix it); ``busy_timeout_ms``: how long a write waits for
@@ -97,11 +93,8 @@ class ActionLog:
 
     def __init__(self, path: Path, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
-        self.path = Path(path)
+        super().__init__(path, SQL_DIR / "schema.sql", busy_timeout_ms)
         self._clock = clock
-        self._busy_ms = busy_timeout_ms
-        self._ready = False
-        self._lock = threading.Lock()
 
     def record(self, kind: str, programme_key: str, listed: pl.DataFrame, *, user: str,
                role: str, via: str = "dashboard", snapshot: str | None = None,
@@ -166,60 +159,13 @@ class ActionLog:
         return frame.with_columns(pl.col("sent_at").str.to_datetime(
             "%Y-%m-%dT%H:%M:%S%.fZ", time_unit="us"))
 
-    # --- the store ---------------------------------------------------------------------------
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._prepare()
-            con = sqlite3.connect(self.path, timeout=self._busy_ms / 1000,
-                                  isolation_level=None)
-        except (OSError, sqlite3.Error) as error:
-            raise self._unusable(error) from error
-        try:
-            con.execute(f"pragma busy_timeout = {int(self._busy_ms)}")
-            yield con
-        except sqlite3.Error as error:
-            raise self._unusable(error) from error
-        finally:
-            con.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once (``BEGIN IMMEDIATE``): two downloads of the
-        same list at once are recorded one after the other, never interleaved."""
-        with self._connection() as con:
-            con.execute("begin immediate")
-            try:
-                yield con
-            except BaseException:
-                con.execute("rollback")
-                raise
-            con.execute("commit")
-
-    def _unusable(self, error: Exception) -> ActionLogError:
+    def unusable(self, error: Exception) -> ActionLogError:
         return ActionLogError(
             f"the recorded-actions store {self.path} cannot be used ({error}): check that it "
             "is a SQLite file its folder lets this account write (a damaged file: move it "
             "aside and keep it, the next download starts a new one); a busy store (another "
             f"writer for more than {self._busy_ms / 1000:g} s) only needs the download tried "
             "again")
-
-    def _prepare(self) -> None:
-        """Create the store (folder, file 0600, WAL mode, tables) once per instance."""
-        with self._lock:
-            if self._ready:
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-            con = sqlite3.connect(self.path, timeout=self._busy_ms / 1000,
-                                  isolation_level=None)
-            try:
-                _use_wal(con)
-                con.executescript(_sql("schema.sql"))
-            finally:
-                con.close()
-            self._ready = True
 
 
 def _arms(found: list) -> pl.DataFrame:

@@ -30,20 +30,17 @@ and says so (:attr:`Outcome.changed`). Every change is also written to the audit
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import threading
-import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cxbridge.platform import audit
 from cxbridge.platform.errors import UserError
+from cxbridge.platform.sqlite_store import BUSY_TIMEOUT_MS, SqliteStore, stamp
 
 SQL_DIR = Path(__file__).resolve().parent / "sql" / "workflow"
 STATES = ("new", "acknowledged", "handed_over")
@@ -53,7 +50,6 @@ NOTE_MAX_CHARS = 2000
 NAME_MAX_CHARS = 64
 TICKET_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}")
 TICKET_PREFIX = "CXB-TT-"
-BUSY_TIMEOUT_MS = 5000
 
 
 class WorkflowError(UserError, ValueError):
@@ -126,11 +122,6 @@ class Outcome:
     state: IncidentState
 
 
-def stamp(at: datetime) -> str:
-    """UTC, ISO 8601 with milliseconds and a Z (the audit log's form)."""
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def require_known(incident_id: str, known: bool) -> None:
     """Refuse an action on an incident that the current snapshot does not hold."""
     if not known:
@@ -172,18 +163,16 @@ def check_ticket_id(ticket_id: str) -> str:
     return value
 
 
-class WorkflowStore:
+class WorkflowStore(SqliteStore):
     """The workflow store at ``path`` (created with its folder on the first action, mode 0600);
     safe to share between threads (one SQLite connection per call). ``audit_file``: where every
     change is also recorded; ``clock``: the time of an action (tests fix it)."""
 
     def __init__(self, path: Path, audit_file: Path | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.path = Path(path)
+        super().__init__(path, SQL_DIR / "schema.sql")
         self.audit_file = audit_file
         self._clock = clock
-        self._ready = False
-        self._lock = threading.Lock()
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -295,76 +284,12 @@ class WorkflowStore:
                          role=actor.role, client=actor.client, via=actor.via,
                          incident_id=incident_id, **about)
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._prepare()
-            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                  isolation_level=None)
-        except (OSError, sqlite3.Error) as error:
-            raise self._unusable(error) from error
-        try:
-            con.row_factory = sqlite3.Row
-            con.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
-            yield con
-        except sqlite3.OperationalError as error:
-            raise self._unusable(error) from error
-        finally:
-            con.close()
-
-    def _unusable(self, error: Exception) -> WorkflowStoreError:
+    def unusable(self, error: Exception) -> WorkflowStoreError:
         return WorkflowStoreError(
             f"the incident workflow store {self.path} cannot be used ({error}): check that it "
             "is a file its folder lets this account write, or name another with [dashboard] "
             "workflow_file; a busy store (another writer for more than "
             f"{BUSY_TIMEOUT_MS / 1000:.0f} s) only needs the action tried again")
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once (``BEGIN IMMEDIATE``): the state read inside
-        it is the one the event is appended to."""
-        with self._connection() as con:
-            con.execute("begin immediate")
-            try:
-                yield con
-            except BaseException:
-                con.execute("rollback")
-                raise
-            con.execute("commit")
-
-    def _prepare(self) -> None:
-        """Create the store (folder, file 0600, WAL mode, tables) once per instance."""
-        with self._lock:
-            if self._ready:
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                  isolation_level=None)
-            try:
-                _use_wal(con)
-                con.executescript(_sql("schema.sql"))
-            finally:
-                con.close()
-            self._ready = True
-
-
-def _use_wal(con: sqlite3.Connection) -> None:
-    """Put the store in WAL mode. Switching needs the file to itself, and SQLite answers a
-    switch that meets another process's lock with "database is locked" at once, without its
-    busy timeout (two processes creating the store together: a CLI action while the dashboard
-    starts); so the switch is tried again until the busy timeout has passed."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            con.execute("pragma journal_mode = wal")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
-                raise
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.02)
 
 
 def _sql(name: str) -> str:
