@@ -31,7 +31,7 @@ from cxbridge.dashboards.context import (
     role_input,
 )
 from cxbridge.dashboards.data_access import INCIDENT_TABLES
-from cxbridge.dashboards.exports import care_href
+from cxbridge.dashboards.exports import care_control_note, care_href, outcomes_setup
 from cxbridge.dashboards.figures_network import (
     impact_figure,
     resource_kpis_figure,
@@ -245,14 +245,16 @@ def show_protected(incident_id):
 @callback(Output("incident-export", "href"), Output("incident-export-note", "children"),
           Input("incident-id", "data"), role_input())
 def export_link(incident_id, requested_role):
-    """The download link of the care list; names, e-mails and phones for the care role only."""
+    """The download link of the care list; names, e-mails and phones for the care role only;
+    the control group held out of it (recorded, not called) said beside it."""
     if not incident_id:
         raise PreventUpdate
     role = current_role(requested_role)
     note = ("With names, e-mails and phones" if sees_contacts(role, "care_list_export") else
             f"By customer id: contact details are exported for customer care only (you are "
             f"viewing as {ROLE_LABELS[role]})")
-    return care_href(incident_id, requested_role), note
+    held_out = care_control_note(outcomes_setup()[1])  # the care list's control group
+    return care_href(incident_id, requested_role), f"{note} · {held_out}"
 
 
 @callback(Output("workflow-state", "children"), Output("workflow-history", "children"),

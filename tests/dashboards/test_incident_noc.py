@@ -163,11 +163,15 @@ def test_an_unknown_incident_says_so_without_empty_charts(reader, app, page):
 @pytest.mark.browser
 @pytest.mark.usefixtures("chromium")
 def test_incident_tabs_are_named_and_an_unknown_id_shows_no_empty_page(dash_duo, reader, app):
-    """In headless Chromium: the tab names the incident; an unknown id shows the message and a
-    link back, no chart and no export button; the incident page has no filter bar."""
+    """In headless Chromium: the tab names the incident and its care export says what control
+    group it holds out; an unknown id shows the message and a link back, no chart and no export
+    button; the incident page has no filter bar."""
     start(dash_duo, app)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/incident/{OPEN_FIBRE}")
     dash_duo.wait_for_element("#incident-care-table")
+    # the care list's control group (recorded, left out of the file) is said beside the export
+    dash_duo.wait_for_contains_text("#incident-export-note",
+                                    "10 % of the affected customers is held out")
     wait = WebDriverWait(dash_duo.driver, 10)
     wait.until(lambda d: d.title == "INC-OPEN · Loss of signal · cxbridge", "tab title")
     assert not displayed(dash_duo, "#shell-filter-bar")
