@@ -189,7 +189,20 @@ def live_stage(home: str | Path, raw_dir: str | Path | None = None,
                                                   if b.overlay_seq is not None], 0.50),
             "overlay_publish_p95_s": _percentile([b.published for b in batches
                                                   if b.overlay_seq is not None], 0.95),
+            # the slowest batch, step by step: what a latency tail is made of
+            "slowest_batch": _slowest(batches),
             **checked}
+
+
+def _slowest(batches: list[live.BatchResult]) -> dict | None:
+    """The batch that took longest (lock wait + store + refresh + overlay), its size and its
+    steps in seconds."""
+    if not batches:
+        return None
+    worst = max(batches, key=lambda b: b.waited + b.stored + b.refreshed + b.published)
+    return {"events": worst.received, "incidents": worst.incidents_total,
+            **{step: round(getattr(worst, step), 3)
+               for step in ("waited", "stored", "refreshed", "published")}}
 
 
 def bench_live(home: str) -> tuple[int, dict]:
