@@ -33,7 +33,7 @@ without its record is a campaign nobody can measure or account for.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -103,16 +103,20 @@ def campaign_actions(out: pl.DataFrame) -> pl.DataFrame:
         cost_eur=pl.lit(None, pl.Float64))
 
 
-def care_actions(customer_ids: pl.Series, incident_id: str, rate: float) -> pl.DataFrame:
-    """The recorded actions of an incident's care list: every customer, held out as control by
-    the campaign's draw (:func:`cxbridge.dashboards.campaign.control_flags`, keyed by the
-    incident id) at ``rate``, else treated by a proactive care call."""
-    control = campaign.control_flags(customer_ids, incident_id, rate)
+def care_actions(customer_ids: pl.Series, incident_id: str) -> pl.DataFrame:
+    """The recorded actions of an incident's care list, but their arm: every customer,
+    treated by a proactive care call unless :func:`care_draw` holds them out."""
     return pl.DataFrame({"customer_id": customer_ids.cast(pl.String)}).with_columns(
-        arm=pl.when(pl.Series(control)).then(pl.lit("control")).otherwise(pl.lit("treated")),
         programme=pl.lit(CARE_PROGRAMME), offer=pl.lit(CARE_OFFER),
         channel=pl.lit(CARE_CHANNEL), reason=pl.lit(incident_id),
         cost_eur=pl.lit(None, pl.Float64))
+
+
+def care_draw(incident_id: str, rate: float) -> Callable[[pl.Series], pl.Series]:
+    """The care list's control group: the campaign's draw
+    (:func:`cxbridge.dashboards.campaign.control_flags`) keyed by the incident id, at ``rate``;
+    made only for the customers new to the list (the others keep their recorded arm)."""
+    return lambda customer_ids: campaign.control_flags(customer_ids, incident_id, rate)
 
 
 def campaign_href(filters: Filters, choice: CampaignChoice, role: str | None) -> str:
@@ -138,10 +142,12 @@ def register_exports(server: flask.Flask, audit_file: Path, action_log: ActionLo
     server.extensions[ACTIONS_EXTENSION] = (action_log, care_control_rate)
 
     def record_list(kind: str, key: str, listed: pl.DataFrame, role: str, snapshot: str,
-                    rate: float) -> Recorded:
+                    rate: float, draw: Callable[[pl.Series], pl.Series] | None = None
+                    ) -> Recorded:
         log, _ = outcomes_setup()
         return log.record(kind, key, listed, user=logged_in_user() or f"{role} (no login)",
-                          role=role, via="dashboard", snapshot=snapshot, control_rate=rate)
+                          role=role, via="dashboard", snapshot=snapshot, control_rate=rate,
+                          draw=draw)
 
     def recorded(frame: pl.DataFrame, export: str, role: str, contacts: bool,
                  **about: object) -> pl.DataFrame:
@@ -195,8 +201,9 @@ def register_exports(server: flask.Flask, audit_file: Path, action_log: ActionLo
         _, rate = outcomes_setup()
         try:
             stored = record_list("care", incident_id,
-                                 care_actions(care["customer_id"], incident_id, rate), role,
-                                 reader.snapshot_info().run_id, rate)
+                                 care_actions(care["customer_id"], incident_id), role,
+                                 reader.snapshot_info().run_id, rate,
+                                 draw=care_draw(incident_id, rate))
         except ActionLogError as error:
             return _refused(error)
         control = stored.arms["arm"] == "control"

@@ -28,6 +28,8 @@ measured, and a treated customer not recorded is a campaign nobody can account f
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +43,7 @@ from cxbridge.platform.sqlite_store import BUSY_TIMEOUT_MS, SqliteStore, stamp
 SQL_DIR = Path(__file__).resolve().parent / "sql" / "action_log"
 KINDS = ("campaign", "care")
 ARMS = ("treated", "control")
+KNOWN_LISTS = 16  # the lists whose recorded arms are kept in memory, the latest used
 # what a list gives per customer (the arm and what the customer is offered, and why)
 LIST_COLUMNS: dict[str, pl.DataType] = {
     "customer_id": pl.String(), "arm": pl.String(), "programme": pl.String(),
@@ -95,32 +98,43 @@ class ActionLog(SqliteStore):
                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         super().__init__(path, SQL_DIR / "schema.sql", busy_timeout_ms)
         self._clock = clock
+        # (kind, key) → (arms_version, arms): the arms of the lists downloaded lately
+        self._known: OrderedDict[tuple[str, str], tuple[tuple[int, int], pl.DataFrame]] = (
+            OrderedDict())
+        self._known_lock = threading.Lock()
 
     def record(self, kind: str, programme_key: str, listed: pl.DataFrame, *, user: str,
                role: str, via: str = "dashboard", snapshot: str | None = None,
-               control_rate: float = 0.0) -> Recorded:
+               control_rate: float = 0.0,
+               draw: Callable[[pl.Series], pl.Series] | None = None) -> Recorded:
         """Record the customers of one downloaded list (``listed``: :data:`LIST_COLUMNS`, one
         row per customer, ``arm`` treated or control) under ``kind`` and ``programme_key``
         (the campaign code, the incident id), in one transaction with the download's own row.
-        A customer recorded for this key before is left as recorded."""
+        A customer recorded for this key before is left as recorded. ``draw``: instead of an
+        ``arm`` column, the control flags of the customers new to the list, drawn for them only
+        (a customer recorded before keeps their arm, so there is nothing to draw for them)."""
         if kind not in KINDS:
             raise ValueError(f"kind {kind!r}: the kinds are {', '.join(KINDS)}")
         if not programme_key:
             raise ValueError("a recorded list needs its campaign code or incident id")
-        rows = listed.select(pl.col(c).cast(t) for c, t in LIST_COLUMNS.items())
-        bad = rows.filter(~pl.col("arm").is_in(ARMS) | pl.col("customer_id").is_null()
-                          | (pl.col("customer_id") == ""))
+        columns = {c: t for c, t in LIST_COLUMNS.items() if draw is None or c != "arm"}
+        rows = listed.select(pl.col(c).cast(t) for c, t in columns.items())
+        bad = rows.filter(pl.col("customer_id").is_null() | (pl.col("customer_id") == "")
+                          | (~pl.col("arm").is_in(ARMS) if draw is None else pl.lit(False)))
         if not bad.is_empty():
             raise ValueError(f"{bad.height} listed row(s) without a customer id or with an arm "
                              f"other than {' or '.join(ARMS)}")
         at = stamp(self._clock())
         key = {"kind": kind, "programme_key": programme_key}
         with self._transaction() as con:
-            before = _arms(con.execute(_sql("arms.sql"), key).fetchall())
+            before = self._arms(con, key)
             # only customers new to the list are written (a list downloaded again writes
             # nothing); the primary key would ignore the others anyway
             new = rows.unique("customer_id", keep="first", maintain_order=True).join(
                 before, on="customer_id", how="anti")
+            if draw is not None:
+                new = new.with_columns(arm=pl.when(draw(new["customer_id"])).then(
+                    pl.lit("control")).otherwise(pl.lit("treated")))
             export_id = con.execute(_sql("next_export.sql")).fetchone()[0]
             common = {**key, "at": at, "export_id": export_id}
             con.executemany(_sql("record.sql"),
@@ -131,9 +145,32 @@ class ActionLog(SqliteStore):
             new_treated, new_control = con.execute(
                 _sql("export_counts.sql"), {"export_id": export_id}).fetchone()
         stored = pl.concat([before, new.select("customer_id", "arm")])
+        if new.height:
+            self._remember(key, (self.path.stat().st_ino, export_id), stored)
         arms = rows.select("customer_id").join(stored, on="customer_id", how="left",
                                                maintain_order="left")
         return Recorded(export_id, new_treated, new_control, arms)
+
+    def _arms(self, con, key: dict) -> pl.DataFrame:
+        """The arms recorded for ``key`` (kind, programme_key), from memory while no download
+        has added to them since they were read (``arms_version.sql``), else from the store: a
+        list of 100,000 downloaded again is then one small read, not 100,000 rows."""
+        # the store's file too: a damaged store moved aside starts its downloads from 1 again
+        version = (self.path.stat().st_ino,
+                   con.execute(_sql("arms_version.sql"), key).fetchone()[0])
+        known = self._known.get((key["kind"], key["programme_key"]))
+        if known is not None and known[0] == version:
+            return known[1]
+        arms = _arms(con.execute(_sql("arms.sql"), key).fetchall())
+        self._remember(key, version, arms)
+        return arms
+
+    def _remember(self, key: dict, version: tuple[int, int], arms: pl.DataFrame) -> None:
+        with self._known_lock:
+            self._known[(key["kind"], key["programme_key"])] = (version, arms)
+            self._known.move_to_end((key["kind"], key["programme_key"]))
+            while len(self._known) > KNOWN_LISTS:
+                self._known.popitem(last=False)
 
     def exports(self, since: datetime | None = None) -> pl.DataFrame:
         """The downloads since ``since`` (all without it), newest first: :data:`EXPORT_SCHEMA`

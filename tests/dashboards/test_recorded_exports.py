@@ -21,6 +21,7 @@ from cxbridge.dashboards.exports import (
     CARE_PROGRAMME,
     care_actions,
     care_control_note,
+    care_draw,
 )
 from cxbridge.platform.action_log import ActionLog
 from cxbridge.platform.audit import read_events
@@ -138,14 +139,15 @@ def test_the_control_group_is_near_its_rate():
     drawn = {}
     for rate in (0.05, 0.1, 0.3):
         for incident in ("INC-1", "INC-2"):
-            frame = care_actions(ids, incident, rate)
-            control = int((frame["arm"] == "control").sum())
+            flags = care_draw(incident, rate)(ids)
+            control = int(flags.sum())
             bound = 4 * (ids.len() * rate * (1 - rate)) ** 0.5
             assert abs(control - rate * ids.len()) < bound, (rate, incident, control)
-            drawn[rate, incident] = set(frame.filter(pl.col("arm") == "control")["customer_id"])
+            drawn[rate, incident] = set(ids.filter(flags))
     assert drawn[0.1, "INC-1"] != drawn[0.1, "INC-2"]
     assert drawn[0.05, "INC-1"] <= drawn[0.1, "INC-1"] <= drawn[0.3, "INC-1"]  # nested
-    assert care_actions(ids, "INC-1", 0.1).equals(care_actions(ids, "INC-1", 0.1))
+    assert care_draw("INC-1", 0.1)(ids).equals(care_draw("INC-1", 0.1)(ids))
+    assert care_actions(ids, "INC-1")["reason"].unique().to_list() == ["INC-1"]
 
 
 def test_a_damaged_store_refuses_the_download(published):

@@ -66,6 +66,35 @@ def test_a_list_recorded_twice_is_recorded_once_and_keeps_its_first_arms(tmp_pat
     assert since["export_id"].to_list() == [4, 3]
 
 
+def test_arms_are_drawn_only_for_customers_new_to_the_list(tmp_path: Path):
+    """With ``draw``, the control draw is made for the customers the list has not recorded yet,
+    and a list downloaded again (from memory or not) gives every customer their first arm."""
+    drawn: list[list[str]] = []
+
+    def draw(ids: pl.Series) -> pl.Series:
+        drawn.append(ids.to_list())
+        return ids.is_in(["C2", "C5"])
+
+    listed = _listed(["C1", "C2", "C3"]).drop("arm")
+    log = ActionLog(tmp_path / "actions.sqlite", clock=Clock())
+    first = log.record("care", "INC-9", listed, user="desk", role="care", draw=draw)
+    again = log.record("care", "INC-9", listed, user="desk", role="care", draw=draw)
+    assert drawn == [["C1", "C2", "C3"], []]
+    assert first.arms.equals(again.arms) and (again.new_treated, again.new_control) == (0, 0)
+    assert first.arms.filter(pl.col("arm") == "control")["customer_id"].to_list() == ["C2"]
+    # another process records customers new to the list: this one sees them at once
+    other = ActionLog(tmp_path / "actions.sqlite", clock=Clock())
+    other.record("care", "INC-9", _listed(["C4", "C5"], {"C5"}).drop("arm"), user="night",
+                 role="care", draw=draw)
+    more = log.record("care", "INC-9", _listed(["C5", "C3", "C4"]).drop("arm"), user="desk",
+                      role="care", draw=draw)
+    assert drawn[-2:] == [["C4", "C5"], []]  # drawn by the other; nothing new here
+    assert (more.new_treated, more.new_control) == (0, 0)
+    assert more.arms.to_dicts() == [{"customer_id": "C5", "arm": "control"},
+                                    {"customer_id": "C3", "arm": "treated"},
+                                    {"customer_id": "C4", "arm": "treated"}]
+
+
 def test_recorded_rows_cannot_be_changed_or_deleted(tmp_path: Path):
     path = tmp_path / "actions.sqlite"
     ActionLog(path).record("campaign", "X", _listed(["C1"]), user="ana", role="marketing")
