@@ -94,6 +94,8 @@ def test_a_foreign_pm_export_alone_gives_cell_experience_and_silent_detection(
         "customer 360: search": "no customer in this snapshot",
         "customer 360: open": "no customer in this snapshot",
         "campaign review: every offer and band": "no campaign load in this snapshot",
-        "outcomes: by segment": "no programme outcome in this snapshot"}
+        "outcomes: by segment": "no programme outcome in this snapshot",
+        "marketing: rank by expected effect": "no published uplift in this snapshot",
+        "marketing: export by expected effect": "no published uplift in this snapshot"}
     assert {"marketing: filters", "operations: filters", "incident: open"} <= set(
         report["interactions"])

@@ -145,6 +145,11 @@ def interactions(filters: Filters, subjects: Mapping[str, str]) -> list[Interact
                     {**marketing, "marketing-offers.value": ["service_recovery"]}),
         Interaction("marketing: export CSV", ("GET " + campaign_href(
             filters, CampaignChoice(), "marketing"),), marketing),
+        # issue 20: the builder ranked by the uplift model's expected effect
+        Interaction("marketing: rank by expected effect", ("marketing-preview.children",),
+                    {**marketing, "marketing-rank.value": "effect"}),
+        Interaction("marketing: export by expected effect", ("GET " + campaign_href(
+            filters, CampaignChoice(rank="effect"), "marketing"),), marketing),
         Interaction("operations: filters", (_key("operations-notice.children",
                                                  "operations-queue.children",
                                                  "operations-silent.children"),
@@ -210,7 +215,8 @@ def _subjects(reader, filters: Filters) -> dict[str, str]:
     return {"incident": incident, "customer": customer, "search": customer[:-2],
             "resource": planned,
             "campaign load": "yes" if not reader.missing("campaign_load") else "",
-            "programme outcome": "yes" if not reader.missing("programme_outcomes") else ""}
+            "programme outcome": "yes" if not reader.missing("programme_outcomes") else "",
+            "published uplift": "yes" if reader.uplift_ranking()[0] else ""}
 
 
 # What an interaction needs from the snapshot: a network-only snapshot has no customer to open,
@@ -219,7 +225,9 @@ NEEDS = {"incident: open": "incident", "incident: export care list": "incident",
          "customer 360: search": "customer", "customer 360: open": "customer",
          "planned work: the two resources hurting most": "resource",
          "campaign review: every offer and band": "campaign load",
-         "outcomes: by segment": "programme outcome"}
+         "outcomes: by segment": "programme outcome",
+         "marketing: rank by expected effect": "published uplift",
+         "marketing: export by expected effect": "published uplift"}
 
 
 def _possible(every: list[Interaction], subjects: Mapping[str, str]
