@@ -25,8 +25,15 @@ from cxbridge.models.graph import model_graph
 from cxbridge.platform.settings import SettingsError, load_settings
 
 SKIPPED_SCHEMAS = ("meta", "stg", "quarantine")
-# which run built a row, when and from where: differs between any two runs
-RUN_COLUMNS = {"run_id", "scored_at", "built_at", "raw_dir"}
+# which run built a row, when and from where: differs between any two runs (``generation``:
+# the run whose full build the incidents' impact fingerprints descend from)
+RUN_COLUMNS = {"run_id", "scored_at", "built_at", "raw_dir", "generation"}
+# tables the incident step builds from the models (not models themselves), with their grain:
+# compared row by row like a model's, doubles to a relative 1e-9 (both engines' sums differ in
+# their last bits, which a fixed rounding can straddle)
+STEP_GRAINS = {"incidents.usual_traffic": ("resource_id",),
+               "incidents.usual_type_traffic": ("resource_type",),
+               "incidents.impact_fingerprints": ("incident_id",)}
 
 
 def _spark_or_skip() -> None:
@@ -157,7 +164,7 @@ def _compare(duck, spark) -> list[str]:
     con = duckdb.connect()
     con.execute(f"attach '{duck}' as a (read_only)")
     con.execute(f"attach '{spark}' as b (read_only)")
-    grains = {m.table: m.grain for m in model_graph().every_model}
+    grains = {**STEP_GRAINS, **{m.table: m.grain for m in model_graph().every_model}}
     tables = [f"{s}.{t}" for s, t in con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_catalog = 'a' order by 1, 2").fetchall() if s not in SKIPPED_SCHEMAS]
