@@ -487,14 +487,16 @@ def contact_details(contacts: pl.DataFrame, segments: pl.DataFrame,
 
 def export_frame(selected: pl.DataFrame, details: pl.DataFrame | None,
                  choice: CampaignChoice | None = None,
-                 context: ExportContext | None = None) -> pl.DataFrame:
+                 context: ExportContext | None = None, draw: bool = True) -> pl.DataFrame:
     """The campaign file, one row per customer who may be contacted (not held back, not
     suppressed for consent; the control group is in it, flagged): the campaign code, names
     and the consented channels' e-mail and E.164 phone when ``details``
     (:func:`contact_details`) is given (roles that may export them), language, preferred
     channel, the consent per channel, segment, region and services as the screen words them,
     the offer, risk band, experience, the control flag and rate, the snapshot and the export
-    time (UTC, said in the column names)."""
+    time (UTC, said in the column names). ``draw`` false: the control flag is left empty for
+    the caller to set (the download sets it from the recorded arms, drawing only for the
+    customers new to the campaign)."""
     choice = choice or CampaignChoice()
     code = campaign_code(choice, context.period_end if context else None)
     reached = selected.filter(contactable())
@@ -516,7 +518,8 @@ def export_frame(selected: pl.DataFrame, details: pl.DataFrame | None,
         (pl.col("expected_effect") if "expected_effect" in reached.columns
          else pl.lit(None, pl.Float64)).round(4).alias("expected_churn_reduction"),
         pl.col("reason_1").alias("main_reason"),
-        control_flags(reached["customer_id"], code, choice.control_rate),
+        control_flags(reached["customer_id"], code, choice.control_rate) if draw
+        else pl.lit(None, pl.Boolean).alias("control_group"),
         pl.lit(choice.control_rate).alias("control_rate"),
     )
     if context is not None:

@@ -80,8 +80,8 @@ def campaign_actions(out: pl.DataFrame) -> pl.DataFrame:
     """The recorded actions of a campaign file (:func:`cxbridge.dashboards.campaign.export_frame`
     output, row for row): the programme ``campaign:<offer>``, the offer, the channel (the
     customer's preferred one when they consented to it, else the first consented), the reason
-    (the risk band), the arm from the file's ``control_group``; no cost (the builder does not
-    know what an offer costs)."""
+    (the risk band); no cost (the builder does not know what an offer costs). No arm: the
+    download draws it for the customers new to the campaign (:func:`campaign_draw`)."""
     offers = {label: key for key, label in campaign.OFFERS.items()}
     bands = {label: key for key, label in campaign.RISK_LABELS.items()}
     preferred = pl.col("preferred_channel").str.to_lowercase()
@@ -94,13 +94,17 @@ def campaign_actions(out: pl.DataFrame) -> pl.DataFrame:
     offer = pl.col("offer").replace_strict(offers, default=None, return_dtype=pl.String)
     return out.select(
         "customer_id",
-        arm=pl.when(pl.col("control_group")).then(pl.lit("control")).otherwise(
-            pl.lit("treated")),
         programme=pl.lit("campaign:") + offer.fill_null("unknown"),
         offer=offer,
         channel=channel.otherwise(pl.lit("other")),
         reason=pl.col("risk_band").replace_strict(bands, default=None, return_dtype=pl.String),
         cost_eur=pl.lit(None, pl.Float64))
+
+
+def campaign_draw(code: str, rate: float) -> Callable[[pl.Series], pl.Series]:
+    """The campaign's control group (:func:`cxbridge.dashboards.campaign.control_flags`: the
+    CRC-32 of code and customer at the builder's rate), drawn for customers new to it only."""
+    return lambda customer_ids: campaign.control_flags(customer_ids, code, rate)
 
 
 def care_actions(customer_ids: pl.Series, incident_id: str) -> pl.DataFrame:
@@ -170,12 +174,13 @@ def register_exports(server: flask.Flask, audit_file: Path, action_log: ActionLo
         context = ExportContext(run_id=info.run_id, built_at=info.built_at,
                                 exported_at=datetime.now(UTC), period_end=filters.end)
         out = campaign.export_frame(selected, reader.campaign_contact_details() if with_contacts
-                                    else None, choice, context)
+                                    else None, choice, context, draw=False)
         counts = campaign.campaign_counts(selected)
         code = campaign.campaign_code(choice, filters.end)
         try:
             stored = record_list("campaign", code, campaign_actions(out), role, info.run_id,
-                                 choice.control_rate)
+                                 choice.control_rate,
+                                 draw=campaign_draw(code, choice.control_rate))
         except ActionLogError as error:
             return _refused(error)
         # a customer recorded before keeps that arm: the file says what the record says
