@@ -13,8 +13,6 @@ token revoke NAME`` changes the file, which forgets every remembered token at th
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
 import secrets
 import threading
@@ -25,6 +23,7 @@ from pathlib import Path
 from cxbridge.dashboards.auth import hash_password, verify_password
 from cxbridge.dashboards.roles import check_role
 from cxbridge.platform.errors import UserError
+from cxbridge.platform.private_file import read_private_json, write_private_json
 
 TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 _TOKEN = re.compile(r"^cxb_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
@@ -53,34 +52,20 @@ class TokenEntry:
 
 def read_tokens(path: Path) -> dict[str, TokenEntry]:
     """The tokens in the file (name → entry); none when there is no file."""
-    if not path.is_file():
-        return {}
-    if path.stat().st_mode & 0o077:
-        raise ApiTokensError(f"API tokens file {path} can be read by other users of this "
-                             f"machine: run `chmod 600 {path}`")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))["tokens"]
-        return {name: TokenEntry(name, check_role(e["role"]), e["id"], e["secret_hash"],
-                                 e["created_at"]) for name, e in raw.items()}
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ApiTokensError(f"API tokens file {path} cannot be read ({exc}): remove it and "
-                             "issue the tokens again with `cxbridge api token add NAME --role "
-                             "ROLE`") from None
+    tokens = read_private_json(
+        path, "API tokens file", ApiTokensError,
+        "remove it and issue the tokens again with `cxbridge api token add NAME --role ROLE`",
+        lambda raw: {name: TokenEntry(name, check_role(e["role"]), e["id"], e["secret_hash"],
+                                      e["created_at"]) for name, e in raw["tokens"].items()})
+    return tokens or {}
 
 
 def write_tokens(path: Path, entries: dict[str, TokenEntry]) -> None:
     """Replace the tokens file (mode 0600, written whole then renamed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"tokens": {e.name: {"role": e.role, "id": e.token_id, "secret_hash": e.secret_hash,
-                                "created_at": e.created_at}
-                       for e in sorted(entries.values(), key=lambda e: e.name)}}
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(body, handle, indent=2)
-        handle.write("\n")
-    os.chmod(partial, 0o600)
-    os.replace(partial, path)
+    write_private_json(path, {"tokens": {
+        e.name: {"role": e.role, "id": e.token_id, "secret_hash": e.secret_hash,
+                 "created_at": e.created_at}
+        for e in sorted(entries.values(), key=lambda e: e.name)}})
 
 
 def add_token(path: Path, name: str, role: str) -> str:

@@ -17,8 +17,6 @@ A loopback server may run without users (the demo, with a role switcher); on any
 from __future__ import annotations
 
 import ipaddress
-import json
-import os
 import re
 import threading
 import time
@@ -32,6 +30,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from cxbridge.dashboards.roles import ROLE_VARIABLE, ROLES, Account, check_role
 from cxbridge.platform.errors import UserError
+from cxbridge.platform.private_file import read_private_json, write_private_json
 
 USERS_VARIABLE = "CXBRIDGE_DASHBOARD_USERS"
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -122,35 +121,19 @@ def check_new_user(name: str, password: str, role: str) -> None:
 
 def read_users(path: Path) -> dict[str, Account]:
     """The accounts in the users file; none when there is no file."""
-    if not path.is_file():
-        return {}
-    if path.stat().st_mode & 0o077:
-        raise UsersFileError(f"users file {path} can be read by other users of this machine: "
-                             f"run `chmod 600 {path}`")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        users = raw["users"]
-        accounts = {name: Account(entry["password_hash"], check_role(entry["role"]))
-                    for name, entry in users.items()}
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UsersFileError(f"users file {path} cannot be read ({exc}): remove it and add the "
-                             "users again with `cxbridge users add NAME --role ROLE`") from None
-    return accounts
+    accounts = read_private_json(
+        path, "users file", UsersFileError,
+        "remove it and add the users again with `cxbridge users add NAME --role ROLE`",
+        lambda raw: {name: Account(entry["password_hash"], check_role(entry["role"]))
+                     for name, entry in raw["users"].items()})
+    return accounts or {}
 
 
 def write_users(path: Path, accounts: Mapping[str, Account]) -> None:
     """Replace the users file with ``accounts`` (mode 0600, written whole then renamed, so a
     reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"users": {name: {"role": a.role, "password_hash": a.password_hash}
-                      for name, a in sorted(accounts.items())}}
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(body, handle, indent=2)
-        handle.write("\n")
-    os.chmod(partial, 0o600)
-    os.replace(partial, path)
+    write_private_json(path, {"users": {name: {"role": a.role, "password_hash": a.password_hash}
+                                        for name, a in sorted(accounts.items())}})
 
 
 def add_user(path: Path, name: str, password: str, role: str) -> bool:
