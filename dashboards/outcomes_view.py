@@ -163,10 +163,15 @@ def _verdict(value: str) -> html.Span:
 
 def outcomes_table(frame: pl.DataFrame) -> html.Div:
     """One row per programme (and group): both groups, both churn rates, the effect with its
-    interval, the verdict, customers and money kept net of the offers' cost."""
+    interval, the experience effect (index points over the window, treated − control; a
+    snapshot before it was measured shows –), the verdict, customers and money kept net of the
+    offers' cost."""
     shown = frame.with_columns(
         what=pl.Series(_names(frame), dtype=pl.String),
         effect=pl.struct("churn_effect", "churn_effect_low", "churn_effect_high"),
+        experience=pl.struct("experience_effect", "experience_effect_low",
+                             "experience_effect_high")
+        if "experience_effect" in frame.columns else pl.lit(None),
         net=pl.struct("net_kept_eur", "net_kept_low_eur", "net_kept_high_eur"))
     columns = [
         Column("what", "Programme"),
@@ -177,6 +182,9 @@ def outcomes_table(frame: pl.DataFrame) -> html.Div:
         Column("effect", "Effect, points (95 % interval)", lambda r: _interval(
             {"churn_effect": r["churn_effect"], "churn_effect_low": r["churn_effect_low"],
              "churn_effect_high": r["churn_effect_high"]}, "churn_effect", _points)),
+        Column("experience", "Experience, points (95 %)", lambda r: "–" if not r else _interval(
+            {"x": r["experience_effect"], "x_low": r["experience_effect_low"],
+             "x_high": r["experience_effect_high"]}, "x", _signed)),
         Column("verdict", "Verdict", _verdict, nowrap=True),
         Column("customers_kept", "Customers kept", _signed, numeric=True),
         Column("cost_eur", "Cost", _euros, numeric=True),

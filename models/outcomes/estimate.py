@@ -4,8 +4,10 @@ frames of followed actions (one row per action and window, see ``sql/action_outc
 Churn is a proportion: its effect is the treated churn rate minus the control's, and its interval
 Newcombe's hybrid score interval (method 10 of Newcombe, *Statistics in Medicine* 1998), built
 from the Wilson score interval of each rate; it stays inside [-1, 1] and keeps its coverage when
-few customers leave, where the textbook Wald interval does not. Tickets and revenue per customer
-are means: their effect's interval is Welch's (each group's own variance), normal approximation.
+few customers leave, where the textbook Wald interval does not. Tickets, experience and revenue per
+customer are means: their effect's interval is Welch's (each group's own variance), normal
+approximation; experience over the customers with a scored day in the window (``too few`` by
+the same rule, counted on them).
 
 Too few to tell: a group (programme × breakdown value × window) with fewer than
 :data:`MIN_PER_ARM` customers followed in either arm gets no effect and no interval, only its
@@ -23,8 +25,8 @@ import polars as pl
 Z95 = 1.959963984540054  # the standard normal's 97.5 % quantile
 MIN_PER_ARM = 30
 BREAKDOWNS = ("segment", "region", "contract_type")
-METHOD = ("churn: Newcombe hybrid score interval (Wilson), 95 %; tickets and revenue: Welch, "
-          "normal approximation, 95 %")
+METHOD = ("churn: Newcombe hybrid score interval (Wilson), 95 %; tickets, experience and "
+          "revenue: Welch, normal approximation, 95 %")
 
 
 def wilson_interval(successes: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
@@ -50,12 +52,13 @@ def newcombe_interval(x1: pl.Expr, n1: pl.Expr, x2: pl.Expr, n2: pl.Expr, z: flo
     return low, high
 
 
-def _welch(name: str, z: float = Z95) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _welch(name: str, z: float = Z95, n: str = "customers") -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """The difference of the treated and control means of ``name`` and its interval (columns
-    ``treated_<name>_mean``, ``_var``, ``treated_customers`` and the control's)."""
+    ``treated_<name>_mean``, ``_var``, ``treated_<n>`` and the control's; ``n``: the column
+    counting the customers the mean is over)."""
     difference = pl.col(f"treated_{name}_mean") - pl.col(f"control_{name}_mean")
-    error = (pl.col(f"treated_{name}_var").fill_null(0) / pl.col("treated_customers")
-             + pl.col(f"control_{name}_var").fill_null(0) / pl.col("control_customers")).sqrt()
+    error = (pl.col(f"treated_{name}_var").fill_null(0) / pl.col(f"treated_{n}")
+             + pl.col(f"control_{name}_var").fill_null(0) / pl.col(f"control_{n}")).sqrt()
     return difference, difference - z * error, difference + z * error
 
 
@@ -65,6 +68,8 @@ def _arm_sums(followed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     aggregated = followed.group_by([*keys, "arm"]).agg(
         customers=pl.len(), churned=pl.col("churned").sum(),
         tickets_mean=pl.col("tickets").mean(), tickets_var=pl.col("tickets").var(),
+        experience_mean=pl.col("experience").mean(), experience_var=pl.col("experience").var(),
+        experience_n=pl.col("experience").count(),
         revenue_mean=pl.col("revenue_eur").mean(), revenue_var=pl.col("revenue_eur").var(),
         cost_eur=pl.col("cost_eur").sum(),
         first_action_date=pl.col("action_date").min(), last_action_date=pl.col("action_date").max())
@@ -89,8 +94,11 @@ def programme_outcomes(followed: pl.DataFrame, min_per_arm: int = MIN_PER_ARM) -
     parts = [followed.with_columns(breakdown=pl.lit("all"), group_value=pl.lit("all"))]
     parts += [followed.with_columns(breakdown=pl.lit(b), group_value=pl.col(b).cast(pl.String))
               for b in BREAKDOWNS if b in followed.columns]
+    if "experience" not in followed.columns:  # no experience scored: no experience effect
+        parts = [p.with_columns(experience=pl.lit(None, pl.Float64)) for p in parts]
     wide = _arm_sums(pl.concat([p.select(*keys, "arm", "action_date", "churned", "tickets",
-                                         "revenue_eur", "cost_eur") for p in parts]), keys)
+                                         "experience", "revenue_eur", "cost_eur")
+                                for p in parts]), keys)
     return _effects(wide, min_per_arm).sort(keys)
 
 
@@ -106,6 +114,9 @@ def _effects(wide: pl.DataFrame, min_per_arm: int) -> pl.DataFrame:
                                   pl.col("control_churned"), pl.col("control_customers"))
     tickets, tickets_low, tickets_high = _welch("tickets")
     revenue, revenue_low, revenue_high = _welch("revenue")
+    experience, experience_low, experience_high = _welch("experience", n="experience_n")
+    experienced = ((pl.col("treated_experience_n") >= min_per_arm)
+                   & (pl.col("control_experience_n") >= min_per_arm))
     cost = pl.col("treated_cost_eur").fill_null(0.0)
     n = pl.col("treated_customers")
 
@@ -118,6 +129,9 @@ def _effects(wide: pl.DataFrame, min_per_arm: int) -> pl.DataFrame:
         churn_effect_high=told(high),
         tickets_effect=told(tickets), tickets_effect_low=told(tickets_low),
         tickets_effect_high=told(tickets_high),
+        experience_effect=pl.when(experienced).then(experience),
+        experience_effect_low=pl.when(experienced).then(experience_low),
+        experience_effect_high=pl.when(experienced).then(experience_high),
         cost_eur=cost,
         revenue_kept_eur=told(revenue * n), revenue_kept_low_eur=told(revenue_low * n),
         revenue_kept_high_eur=told(revenue_high * n),
@@ -144,6 +158,9 @@ def _effects(wide: pl.DataFrame, min_per_arm: int) -> pl.DataFrame:
         pl.col("treated_tickets_mean").alias("treated_tickets_per_customer"),
         pl.col("control_tickets_mean").alias("control_tickets_per_customer"),
         "tickets_effect", "tickets_effect_low", "tickets_effect_high",
+        pl.col("treated_experience_mean").alias("treated_experience"),
+        pl.col("control_experience_mean").alias("control_experience"),
+        "experience_effect", "experience_effect_low", "experience_effect_high",
         pl.col("treated_revenue_mean").alias("treated_revenue_per_customer_eur"),
         pl.col("control_revenue_mean").alias("control_revenue_per_customer_eur"),
         "revenue_kept_eur", "revenue_kept_low_eur", "revenue_kept_high_eur", "cost_eur",

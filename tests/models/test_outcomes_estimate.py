@@ -73,6 +73,29 @@ def test_a_clear_effect_is_told_with_money_kept_net_of_cost():
     assert row["customers_kept"] == pytest.approx(-row["churn_effect"] * treated.height)
 
 
+def test_experience_is_compared_over_the_customers_with_a_scored_day():
+    """Treated customers' experience 2 points above control's: the Welch interval holds the
+    difference of the means of the customers scored (those with no scored day are left out of
+    the mean and of the count), and a frame without experience has no experience effect."""
+    rng = np.random.default_rng(5)
+    frame = _followed(rng, 600, 200, 0.05, 0.05)
+    scored = rng.random(frame.height) > 0.2
+    level = np.where(frame["arm"].to_numpy() == "treated", 92.0, 90.0) + rng.normal(0, 3,
+                                                                                  frame.height)
+    frame = frame.with_columns(experience=pl.Series(np.where(scored, level, np.nan))
+                               .fill_nan(None))
+    row = programme_outcomes(frame).filter(pl.col("breakdown") == "all").row(0, named=True)
+    treated = frame.filter(pl.col("arm") == "treated")["experience"].drop_nulls()
+    control = frame.filter(pl.col("arm") == "control")["experience"].drop_nulls()
+    assert row["experience_effect"] == pytest.approx(treated.mean() - control.mean())
+    half = 1.959963984540054 * (treated.var() / treated.len()
+                                + control.var() / control.len()) ** 0.5
+    assert row["experience_effect_low"] == pytest.approx(row["experience_effect"] - half)
+    assert row["experience_effect_low"] <= 2.0 <= row["experience_effect_high"]
+    bare = programme_outcomes(_followed(rng, 600, 200, 0.05, 0.05))
+    assert bare["experience_effect"].is_null().all()
+
+
 def test_too_few_in_either_arm_gives_no_effect_only_counts():
     rng = np.random.default_rng(1)
     frame = _followed(rng, 200, MIN_PER_ARM - 1, 0.05, 0.5)
