@@ -12,27 +12,20 @@ import pytest
 
 from cxbridge.jobs import flow
 from cxbridge.lab.evaluate import TARGETS
-from cxbridge.lab.generate import WorldConfig, generate_world
-from cxbridge.lab.generate.delivery import Delivery
+from cxbridge.lab.generate import WorldConfig
 from cxbridge.lab.outcome_evaluation import evaluate_outcomes
 from cxbridge.models import outcomes
 from cxbridge.platform import warehouse
-from cxbridge.platform.settings import load_settings
+from tests.pipelines.actions_world import actions_world
 
 # 45 days: the first weeks' actions have their 30 days inside the window; the network's own
 # feeds are left out (the actions and churn do not need them), so the run takes seconds
 WORLD = WorldConfig(scale=0.02, days=45, seed=11, actions=True)
-FEEDS = Delivery(feeds=("customers", "services", "catalog", "tickets"))
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("outcomes")
-    raw = root / "raw"
-    generate_world(WORLD, raw, delivery=FEEDS)
-    (root / "cxbridge.toml").write_text("", encoding="utf-8")
-    settings = load_settings({"CXBRIDGE_HOME": str(root / "home"),
-                              "CXBRIDGE_CONFIG": str(root / "cxbridge.toml")})
+    settings, raw = actions_world(tmp_path_factory.mktemp("outcomes"), WORLD)
     summary = flow.run(settings, raw)
     return settings, raw, summary
 

@@ -12,15 +12,13 @@ import polars as pl
 import pytest
 
 from cxbridge.jobs import flow
-from cxbridge.lab.generate import WorldConfig, generate_world
-from cxbridge.lab.generate.delivery import Delivery
+from cxbridge.lab.generate import WorldConfig
 from cxbridge.models import outcomes
 from cxbridge.platform import warehouse
 from cxbridge.platform.action_log import ActionLog
-from cxbridge.platform.settings import load_settings
+from tests.pipelines.actions_world import actions_world
 
 WORLD = WorldConfig(scale=0.01, days=40, seed=5, actions=True)
-FEEDS = Delivery(feeds=("customers", "services", "catalog", "tickets"))
 
 
 def _listed(ids: list[str], programme: str = "campaign:retention") -> pl.DataFrame:
@@ -33,12 +31,7 @@ def _listed(ids: list[str], programme: str = "campaign:retention") -> pl.DataFra
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("recorded")
-    raw = root / "raw"
-    generate_world(WORLD, raw, delivery=FEEDS)
-    (root / "cxbridge.toml").write_text("", encoding="utf-8")
-    settings = load_settings({"CXBRIDGE_HOME": str(root / "home"),
-                              "CXBRIDGE_CONFIG": str(root / "cxbridge.toml")})
+    settings, raw = actions_world(tmp_path_factory.mktemp("recorded"), WORLD)
     customers = pl.read_csv(raw / "customers" / "customers.csv", columns=["customer_id"],
                             infer_schema=False, truncate_ragged_lines=True)
     feed = pl.concat([pl.read_csv(path, infer_schema=False)
