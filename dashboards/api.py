@@ -270,11 +270,17 @@ def _tiers() -> list[dict]:
     return api_reader.sla_tiers(current_reader()).to_dicts()
 
 
+def _sla_items(build) -> list[dict]:
+    """The TMF657 resources ``build`` (tmf657.specification or tmf657.objective) makes of the
+    snapshot's SLA tiers."""
+    first = current_reader().snapshot_info().first_date
+    return [build(t, first) for t in _tiers()]
+
+
 @blueprint.get(BY_NAME["list_specifications"].path)
 def list_specifications() -> flask.Response:
     params = _params("list_specifications")
-    first = current_reader().snapshot_info().first_date
-    items = [tmf657.specification(t, first) for t in _tiers()]
+    items = _sla_items(tmf657.specification)
     offset, limit = _window(params)
     return _listed(items[offset:offset + limit], len(items), params)
 
@@ -282,17 +288,14 @@ def list_specifications() -> flask.Response:
 @blueprint.get(BY_NAME["get_specification"].path)
 def get_specification(spec_id: str) -> flask.Response:
     params = _params("get_specification")
-    first = current_reader().snapshot_info().first_date
-    found = [tmf657.specification(t, first) for t in _tiers()]
-    return _one(next((s for s in found if s["id"] == spec_id), None),
+    return _one(next((s for s in _sla_items(tmf657.specification) if s["id"] == spec_id), None),
                 "service level specification", spec_id, params)
 
 
 @blueprint.get(BY_NAME["list_objectives"].path)
 def list_objectives() -> flask.Response:
     params = _params("list_objectives")
-    first = current_reader().snapshot_info().first_date
-    items = [tmf657.objective(t, first) for t in _tiers()]
+    items = _sla_items(tmf657.objective)
     offset, limit = _window(params)
     return _listed(items[offset:offset + limit], len(items), params)
 
@@ -300,10 +303,8 @@ def list_objectives() -> flask.Response:
 @blueprint.get(BY_NAME["get_objective"].path)
 def get_objective(objective_id: str) -> flask.Response:
     params = _params("get_objective")
-    first = current_reader().snapshot_info().first_date
-    found = [tmf657.objective(t, first) for t in _tiers()]
-    return _one(next((o for o in found if o["id"] == objective_id), None),
-                "service level objective", objective_id, params)
+    return _one(next((o for o in _sla_items(tmf657.objective) if o["id"] == objective_id),
+                     None), "service level objective", objective_id, params)
 
 
 @blueprint.get(BY_NAME["list_conformance"].path)
