@@ -117,18 +117,22 @@ def report_frame(projection: model.Projection) -> pl.DataFrame:
     regions = projection.regions.select(
         section=pl.lit("region"), region="region", verdict="verdict", targets="targets",
         resources="resources", flagged_resources="flagged",
+        may_congest_resources="may_congest",
         customers_affected="customers_affected",
         revenue_at_stake_eur=pl.col("revenue_at_stake_eur").round(2))
     resources = projection.resources.select(
         section=pl.lit("resource"), region="region", resource_id="resource_id",
         resource_type="resource_type", busy_util_before_pct=pl.col("busy_util_pct").round(1),
-        busy_util_after_pct=pl.col("after_util_pct").round(1), flagged="flagged",
+        busy_util_after_pct=pl.col("after_util_pct").round(1),
+        busy_util_high_pct=pl.col("after_high_util_pct").round(1), flagged="flagged",
+        may_congest="may_congest",
         already_congested="already_congested", targets="targets")
     targets = projection.phased.select(section=pl.lit("target"), customer_id="customer_id",
                                        offer="offer", phase="phase")
     assumptions = projection.assumptions.select(
         section=pl.lit("assumption"), offer="offer", cfs_type="cfs_type",
-        take_up=pl.col("take_up").round(3), uplift=pl.col("uplift").round(3), source="source")
+        take_up=pl.col("take_up").round(3), uplift=pl.col("uplift").round(3), source="source",
+        extra_high=pl.col("extra_high").round(3))
     threshold = pl.DataFrame({"section": ["threshold"],
                               "threshold_pct": [round(projection.threshold_pct, 2)]})
     return pl.concat([threshold, regions, resources, assumptions, targets],

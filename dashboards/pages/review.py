@@ -7,7 +7,8 @@ impact" link opens this page on the same campaign); ``content`` says what taking
 gives (as each customer's offer, or one product for all). The page shows the verdict per region
 (ready / needs capacity / hold, with the customers already on flagged resources and the revenue
 at stake), the cells and PON ports the takers would load (flagged when the projected busy hour
-reaches the congestion threshold), the assumptions (learned from past campaigns or configured)
+reaches the congestion threshold; *may congest* when an offer with no history could take it
+there at the high end of its range), the assumptions (learned from past campaigns or configured)
 and a phased list whose first phase stays within capacity; the whole review downloads as a CSV
 report (:mod:`cxbridge.dashboards.review_export`). Projection:
 :mod:`cxbridge.dashboards.review_reader` and :mod:`cxbridge.models.whatif.campaign`.
@@ -132,6 +133,7 @@ REGION_COLUMNS = (
     Column("verdict", "Verdict", lambda v: status_badge(v, VERDICT_STATUS.get(v, "unknown"))),
     Column("targets", "Targets", labels.format_count, numeric=True),
     Column("flagged", "Flagged", labels.format_count, numeric=True),
+    Column("may_congest", "May congest", labels.format_count, numeric=True),
     Column("customers_affected", "Customers affected", labels.format_count, numeric=True),
     Column("revenue_at_stake_eur", "Revenue at stake / month", labels.format_euros,
            numeric=True),
@@ -143,13 +145,26 @@ RESOURCE_COLUMNS = (
     Column("targets", "Targets", labels.format_count, numeric=True),
     Column("busy_util_pct", "Busy hour now", _pct, numeric=True),
     Column("after_util_pct", "Projected", _pct, numeric=True),
-    Column("flagged", "", lambda f: status_badge("over threshold", "poor") if f else ""),
+    Column("high_util_pct", "Up to (unproven offer)", _pct, numeric=True),
+    Column("status", "", lambda s: status_badge(s, RESOURCE_STATUS[s]) if s else ""),
 )
+RESOURCE_STATUS = {"over threshold": "poor", "may congest": "watch"}
+
+
+def _resource_rows(resources: pl.DataFrame) -> pl.DataFrame:
+    """The resources as the table shows them: the high end only where an unproven offer makes
+    the projection a range, and one status (flagged, or may congest at the high end)."""
+    return resources.with_columns(
+        high_util_pct=pl.when(pl.col("after_high_util_pct") > pl.col("after_util_pct") + 0.05)
+        .then(pl.col("after_high_util_pct")),
+        status=pl.when(pl.col("flagged")).then(pl.lit("over threshold"))
+        .when(pl.col("may_congest")).then(pl.lit("may congest")).otherwise(pl.lit("")))
 
 
 def _summary(projection, targets: pl.DataFrame) -> html.Div:
     res = projection.resources
     flagged = int(res["flagged"].sum())
+    may = int(res["may_congest"].sum())
     takers = float(res["expected_takers"].sum()) if res.height else 0.0
     worst = projection.regions["verdict"].to_list()
     verdict = ("hold" if "hold" in worst else "needs capacity" if "needs capacity" in worst
@@ -160,6 +175,8 @@ def _summary(projection, targets: pl.DataFrame) -> html.Div:
         stat("Cells and ports serving them", labels.format_count(res.height)),
         stat("Flagged to congest", labels.format_count(flagged),
              "poor" if flagged else "good", stat_id="review-flagged"),
+        stat("May congest (unproven offer)", labels.format_count(may),
+             "watch" if may else None, stat_id="review-may-congest"),
         stat("Customers affected", labels.format_count(projection.affected.height)),
         stat("Revenue at stake / month",
              labels.format_euros(float(projection.affected["monthly_revenue_eur"].sum()))),
@@ -185,9 +202,14 @@ def _phases(projection) -> html.Div:
 def _assumptions(projection) -> str:
     rows = projection.assumptions.filter(pl.col("cfs_type").is_not_null())
     parts = [f"{r['offer']}: {r['take_up']:.0%} take-up, {r['cfs_type']} ×{r['uplift']:.2f} "
-             f"({r['source']})" for r in rows.iter_rows(named=True)]
+             f"({r['source']}{_range(r['extra_high'])})" for r in rows.iter_rows(named=True)]
     return ("Assumptions — " + "; ".join(parts) + ".") if parts else (
         "The offers chosen add no traffic (no uplift learned or configured).")
+
+
+def _range(extra_high: float | None) -> str:
+    return (f"; no history yet, so its extra load may be up to {extra_high:g}× this"
+            if extra_high and extra_high > 1 else "")
 
 
 @callback(Output("review-notice", "children"), Output("review-summary", "children"),
@@ -211,7 +233,7 @@ def show_review(offers, bands, code, control, content, start, end, regions, segm
     targets = reader_of.with_content(reader_of.campaign_targets(reader, filters, choice),
                                      content)
     projection = reader_of.review(reader, targets)
-    shown = projection.resources.head(RESOURCE_ROWS)
+    shown = _resource_rows(projection.resources.head(RESOURCE_ROWS))
     more = projection.resources.height - shown.height
     table = [data_table(shown, RESOURCE_COLUMNS, "review-resource-table",
                         "No cell or PON port serves these targets")]

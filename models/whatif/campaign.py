@@ -21,7 +21,11 @@ the traffic the takers add to it, the traffic reaching it through the same share
     after = before × (1 + Σ_targets take_up × (uplift − 1) × volume_on_resource / volume_total)
 
 A resource is flagged when ``after`` reaches the congestion threshold the incident models use
-(``incidents.detection_thresholds``, ``congested_util_pct``). Customers affected: those with a
+(``incidents.detection_thresholds``, ``congested_util_pct``). An offer without history is a
+guess, so it is projected as a range: up to ``extra_high`` times the configured extra load
+(``[whatif] campaign_extra_high``, default ``DEFAULT_EXTRA_HIGH``); a resource the high end
+takes to the threshold but the guess does not *may congest* (checked, not yet flagged). A
+learned offer is a point (``extra_high`` 1). Customers affected: those with a
 service carrying at least ``cell_share_min`` of its traffic on a flagged resource (above the
 threshold the busy hour of everybody there degrades: the experience index's poor line). A
 region is *hold* when a resource there would be offered more than its capacity (after ≥ 100 %),
@@ -42,6 +46,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -56,20 +61,35 @@ UPLIFT_FLOOR = 1.1  # a learned uplift below this is no uplift (the noise of a f
 LEARN_MIN_DAYS = 3  # a past campaign teaches once it has been out this many days
 DEFAULT_THRESHOLD_PCT = 95.0  # without incident models: the detector's ceiling
 DEFAULT_TAKE_UP, DEFAULT_UPLIFT = 0.3, 1.5
+# an offer without history may bring up to this many times its configured extra load: a guess
+# is a range, and the operator's first guess at a new offer is often off by that much
+DEFAULT_EXTRA_HIGH = 2.0
 DEFAULT_SERVICES = ("ftth", "mobile_data")
+
+
+class OfferGuess(NamedTuple):
+    """An offer's configured take-up, uplift and the CFS types it upgrades, and the high end of
+    the range its extra load may reach (a multiple of ``take_up × (uplift − 1)``)."""
+
+    take_up: float
+    uplift: float
+    services: tuple[str, ...]
+    extra_high: float = DEFAULT_EXTRA_HIGH
+
+
 # configured defaults per offer when neither the history nor [whatif] says otherwise
-DEFAULT_OFFERS: dict[str, tuple[float, float, tuple[str, ...]]] = {
-    "data_boost": (0.4, 2.0, ("mobile_data",)),
-    "speed_upgrade": (0.3, 1.5, ("ftth",)),
-    "tv_bundle": (0.25, 1.3, ("ftth",)),
-    "upsell": (0.2, 1.5, ("ftth", "mobile_data")),
-    "retention": (0.4, 1.1, ("ftth", "mobile_data")),
-    "service_recovery": (0.5, 1.0, ()),
+DEFAULT_OFFERS: dict[str, OfferGuess] = {
+    "data_boost": OfferGuess(0.4, 2.0, ("mobile_data",)),
+    "speed_upgrade": OfferGuess(0.3, 1.5, ("ftth",)),
+    "tv_bundle": OfferGuess(0.25, 1.3, ("ftth",)),
+    "upsell": OfferGuess(0.2, 1.5, ("ftth", "mobile_data")),
+    "retention": OfferGuess(0.4, 1.1, ("ftth", "mobile_data")),
+    "service_recovery": OfferGuess(0.5, 1.0, ()),
 }
 BUILT_TABLES = ("whatif.campaign_load", "whatif.campaign_resources", "whatif.campaign_offers",
                 "whatif.campaign_reference")
 ASSUMPTION_SCHEMA = {"offer": pl.String, "cfs_type": pl.String, "take_up": pl.Float64,
-                     "uplift": pl.Float64, "source": pl.String}
+                     "uplift": pl.Float64, "source": pl.String, "extra_high": pl.Float64}
 
 
 class CampaignError(UserError, ValueError):
@@ -97,48 +117,53 @@ def _number(where: str, value: object, low: float, high: float) -> float:
     return float(value)
 
 
-def configured_offers(whatif: Mapping[str, object]) -> dict[str, tuple[float, float,
-                                                                       tuple[str, ...]]]:
-    """Per offer (take_up, uplift, CFS types) from the ``[whatif]`` settings over the defaults:
-    ``campaign_take_up`` / ``campaign_uplift`` for any offer, ``[whatif.offers.NAME]`` for one.
-    Errors name the config file and key."""
+def configured_offers(whatif: Mapping[str, object]) -> dict[str, OfferGuess]:
+    """Per offer its :class:`OfferGuess` from the ``[whatif]`` settings over the defaults:
+    ``campaign_take_up`` / ``campaign_uplift`` / ``campaign_extra_high`` for any offer,
+    ``[whatif.offers.NAME]`` for one. Errors name the config file and key."""
     where = f"config file {whatif.get('config_file', 'cxbridge.toml')}: [whatif]"
-    known = {"config_file", "campaign_take_up", "campaign_uplift", "offers"}
+    known = {"config_file", "campaign_take_up", "campaign_uplift", "campaign_extra_high",
+             "offers"}
     unknown = set(whatif) - known
     if unknown:
         raise CampaignError(f"{where} has unknown key(s) {', '.join(sorted(unknown))}; the "
-                            "campaign projection reads campaign_take_up, campaign_uplift and "
-                            "[whatif.offers.NAME] take_up, uplift, services")
+                            "campaign projection reads campaign_take_up, campaign_uplift, "
+                            "campaign_extra_high and [whatif.offers.NAME] take_up, uplift, "
+                            "services, extra_high")
     take_up = _number(f"{where} campaign_take_up", whatif.get("campaign_take_up",
                                                               DEFAULT_TAKE_UP), 0, 1)
     uplift = _number(f"{where} campaign_uplift", whatif.get("campaign_uplift",
                                                             DEFAULT_UPLIFT), 1, 20)
-    offers = {name: values for name, values in DEFAULT_OFFERS.items()}
-    offers["*"] = (take_up, uplift, DEFAULT_SERVICES)
+    extra_high = _number(f"{where} campaign_extra_high",
+                         whatif.get("campaign_extra_high", DEFAULT_EXTRA_HIGH), 1, 10)
+    offers = {name: guess._replace(extra_high=extra_high)
+              for name, guess in DEFAULT_OFFERS.items()}
+    offers["*"] = OfferGuess(take_up, uplift, DEFAULT_SERVICES, extra_high)
     table = whatif.get("offers", {})
     if not isinstance(table, dict):
         raise CampaignError(f"{where} offers must be tables, e.g. [whatif.offers.data_boost]")
     for name, spec in table.items():
         at = f"{where}.offers.{name}"
-        if not isinstance(spec, dict) or set(spec) - {"take_up", "uplift", "services"}:
-            raise CampaignError(f"{at} takes take_up (0–1), uplift (≥ 1) and services (a list "
-                                "of CFS types, e.g. [\"mobile_data\"])")
+        if not isinstance(spec, dict) or set(spec) - set(OfferGuess._fields):
+            raise CampaignError(f"{at} takes take_up (0–1), uplift (≥ 1), services (a list "
+                                "of CFS types, e.g. [\"mobile_data\"]) and extra_high (1–10)")
         base = offers.get(name.lower(), offers["*"])
-        services = spec.get("services", list(base[2]))
+        services = spec.get("services", list(base.services))
         if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
             raise CampaignError(f"{at} services must be a list of CFS types, e.g. [\"ftth\"]")
-        offers[name.lower()] = (
-            _number(f"{at} take_up", spec.get("take_up", base[0]), 0, 1),
-            _number(f"{at} uplift", spec.get("uplift", base[1]), 1, 20), tuple(services))
+        offers[name.lower()] = OfferGuess(
+            _number(f"{at} take_up", spec.get("take_up", base.take_up), 0, 1),
+            _number(f"{at} uplift", spec.get("uplift", base.uplift), 1, 20), tuple(services),
+            _number(f"{at} extra_high", spec.get("extra_high", base.extra_high), 1, 10))
     return offers
 
 
 def assumption_rows(offers: tuple[str, ...], learned: pl.DataFrame,
-                    configured: Mapping[str, tuple[float, float, tuple[str, ...]]]
-                    ) -> pl.DataFrame:
-    """Per offer and CFS type: take-up, uplift and where they come from (pure). An offer past
-    campaigns show is learned (uplifts under ``UPLIFT_FLOOR`` dropped); any other offer takes
-    its configured values (``configured['*']`` for an offer nobody configured)."""
+                    configured: Mapping[str, OfferGuess]) -> pl.DataFrame:
+    """Per offer and CFS type: take-up, uplift, where they come from and the high end of the
+    extra load's range (pure). An offer past campaigns show is learned (uplifts under
+    ``UPLIFT_FLOOR`` dropped) and a point (``extra_high`` 1); any other offer takes its
+    configured guess (``configured['*']`` for an offer nobody configured) and its range."""
     rows = []
     for offer in dict.fromkeys(o.lower() for o in offers):
         seen = learned.filter(pl.col("offer") == offer)
@@ -147,14 +172,15 @@ def assumption_rows(offers: tuple[str, ...], learned: pl.DataFrame,
             source = f"learned from {n} past campaign{'s' if n != 1 else ''}"
             for r in seen.filter(pl.col("uplift") >= UPLIFT_FLOOR).iter_rows(named=True):
                 rows.append((offer, r["cfs_type"], float(r["take_up"]), float(r["uplift"]),
-                             source))
+                             source, 1.0))
             if not seen.filter(pl.col("uplift") >= UPLIFT_FLOOR).height:
-                rows.append((offer, None, float(seen["take_up"][0]), 1.0, source))
+                rows.append((offer, None, float(seen["take_up"][0]), 1.0, source, 1.0))
             continue
-        take_up, uplift, services = configured.get(offer, configured["*"])
+        guess = configured.get(offer, configured["*"])
         source = "configured" if offer in configured else "configured (any offer)"
-        for cfs_type in services or (None,):
-            rows.append((offer, cfs_type, take_up, uplift if cfs_type else 1.0, source))
+        for cfs_type in guess.services or (None,):
+            rows.append((offer, cfs_type, guess.take_up, guess.uplift if cfs_type else 1.0,
+                         source, guess.extra_high))
     return pl.DataFrame(rows, schema=ASSUMPTION_SCHEMA, orient="row")
 
 
@@ -287,6 +313,8 @@ def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.
                      threshold: float, share_min: float) -> Projection:
     """:func:`project` on load rows and resources already :func:`prepare`-d."""
     targets = _ordered_targets(targets).join(prepared.customers, on="customer_id", how="left")
+    if "extra_high" not in assumptions.columns:  # a point: no range
+        assumptions = assumptions.with_columns(extra_high=pl.lit(1.0))
     mine = (targets.filter(pl.col("ck").is_not_null()).select("rank", "ck", "offer")
             .join(prepared.load, on="ck"))  # every target service's rows, once
     contrib = (mine.join(assumptions.filter(pl.col("cfs_type").is_not_null()),
@@ -294,28 +322,44 @@ def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.
                .with_columns(extra_mb=pl.col("mb_per_day") * pl.col("take_up")
                              * (pl.col("uplift") - 1)))
     per_resource = contrib.group_by("rk").agg(
-        extra_mb=pl.col("extra_mb").sum(), targets=pl.col("ck").n_unique(),
+        extra_mb=pl.col("extra_mb").sum(),
+        extra_high_mb=(pl.col("extra_mb") * pl.col("extra_high").fill_null(1.0)).sum(),
+        targets=pl.col("ck").n_unique(),
         expected_takers=pl.col("take_up").sum())
     out = (prepared.resources.join(mine.select("rk").unique(), on="rk", how="semi")
            .join(per_resource, on="rk", how="left")
-           .with_columns(pl.col("extra_mb", "expected_takers").fill_null(0.0),
+           .with_columns(pl.col("extra_mb", "extra_high_mb", "expected_takers").fill_null(0.0),
                          pl.col("targets").fill_null(0).cast(pl.Int64))
-           .with_columns(extra_util_pct=pl.when(pl.col("volume_mb") > 0).then(
-               pl.col("busy_util_pct") * pl.col("extra_mb") / pl.col("volume_mb")).otherwise(0.0))
-           .with_columns(after_util_pct=pl.col("busy_util_pct") + pl.col("extra_util_pct"))
+           .with_columns(extra_util_pct=_extra_util("extra_mb"),
+                         extra_high_util_pct=_extra_util("extra_high_mb"))
+           .with_columns(after_util_pct=pl.col("busy_util_pct") + pl.col("extra_util_pct"),
+                         after_high_util_pct=pl.col("busy_util_pct")
+                         + pl.col("extra_high_util_pct"))
            .with_columns(flagged=(pl.col("after_util_pct") >= threshold)
+                         & (pl.col("extra_util_pct") > 0))
+           .with_columns(may_congest=~pl.col("flagged")
+                         & (pl.col("after_high_util_pct") >= threshold)
                          & (pl.col("extra_util_pct") > 0),
                          already_congested=pl.col("busy_util_pct") >= threshold,
                          # the extra daily volume the resource takes before the threshold
                          headroom_mb=pl.when(pl.col("busy_util_pct") > 0).then(
                              (threshold - pl.col("busy_util_pct")).clip(0)
                              / pl.col("busy_util_pct") * pl.col("volume_mb")).otherwise(0.0))
-           .sort(["flagged", "after_util_pct", "resource_id"], descending=[True, True, False]))
+           .drop("extra_high_mb", "extra_high_util_pct")
+           .sort(["flagged", "may_congest", "after_util_pct", "resource_id"],
+                 descending=[True, True, True, False]))
     flagged = out.filter(pl.col("flagged"))
     affected = affected_customers(prepared, flagged, share_min)
     return Projection(resources=out.drop("rk"), regions=verdicts(out, affected, targets),
                       phased=phases(contrib, flagged, targets), affected=affected,
                       assumptions=assumptions, threshold_pct=threshold)
+
+
+def _extra_util(extra: str) -> pl.Expr:
+    """The busy-hour utilisation an extra daily volume adds, in proportion to the volume the
+    resource carries now."""
+    return (pl.when(pl.col("volume_mb") > 0)
+            .then(pl.col("busy_util_pct") * pl.col(extra) / pl.col("volume_mb")).otherwise(0.0))
 
 
 def _ordered_targets(targets: pl.DataFrame) -> pl.DataFrame:
@@ -353,16 +397,18 @@ def affected_customers(prepared: Prepared, flagged: pl.DataFrame, share_min: flo
 
 def verdicts(resources: pl.DataFrame, affected: pl.DataFrame, targets: pl.DataFrame
              ) -> pl.DataFrame:
-    """Per region of the targets: targets, resources serving them, flagged resources, the
-    customers affected and their monthly revenue at stake, and the verdict. A target's region
-    is the one it comes with (the builder's), else its services'; one whose services use no
-    cell or port and that comes with none is counted under ``NO_ACCESS``."""
+    """Per region of the targets: targets, resources serving them, flagged resources, those
+    that may congest (an unproven offer's range reaches the threshold), the customers affected
+    and their monthly revenue at stake, and the verdict (from the flags, not the range). A
+    target's region is the one it comes with (the builder's), else its services'; one whose
+    services use no cell or port and that comes with none is counted under ``NO_ACCESS``."""
     region = pl.col("customer_region")
     if "target_region" in targets.columns:
         region = pl.col("target_region").fill_null(region)
     where = targets.group_by(region=region.fill_null(NO_ACCESS)).agg(targets=pl.len())
     res = resources.group_by("region").agg(
         resources=pl.len(), flagged=pl.col("flagged").sum().cast(pl.Int64),
+        may_congest=pl.col("may_congest").sum().cast(pl.Int64),
         over_capacity=(pl.col("flagged") & (pl.col("after_util_pct") >= HOLD_UTIL_PCT))
         .sum().cast(pl.Int64),
         worst_util_pct=pl.col("after_util_pct").max())
@@ -371,8 +417,8 @@ def verdicts(resources: pl.DataFrame, affected: pl.DataFrame, targets: pl.DataFr
                                           .sum())
     return (where.join(res, on="region", how="full", coalesce=True)
             .join(hit, on="region", how="left")
-            .with_columns(pl.col("targets", "resources", "flagged", "over_capacity",
-                                 "customers_affected").fill_null(0),
+            .with_columns(pl.col("targets", "resources", "flagged", "may_congest",
+                                 "over_capacity", "customers_affected").fill_null(0),
                           pl.col("revenue_at_stake_eur").fill_null(0.0))
             .with_columns(verdict=pl.when(pl.col("over_capacity") > 0).then(pl.lit("hold"))
                           .when(pl.col("flagged") > 0).then(pl.lit("needs capacity"))

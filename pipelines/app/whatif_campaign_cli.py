@@ -132,6 +132,7 @@ def _report(settings, reader, projection: Projection, choice, filters, link: str
 def document(projection: Projection, targets: int, link: str, path=None) -> dict:
     """The projection as one JSON-ready dict."""
     flagged = projection.resources.filter(projection.resources["flagged"])
+    may = projection.resources.filter(projection.resources["may_congest"])
     phases = projection.phased["phase"].value_counts().sort("phase")
     return {
         "targets": targets, "threshold_pct": round(projection.threshold_pct, 2),
@@ -139,6 +140,9 @@ def document(projection: Projection, targets: int, link: str, path=None) -> dict
         "flagged_resources": flagged.select(
             "resource_id", "resource_type", "region", "targets", "busy_util_pct",
             "after_util_pct", "already_congested").to_dicts(),
+        "may_congest_resources": may.select(
+            "resource_id", "resource_type", "region", "targets", "busy_util_pct",
+            "after_util_pct", "after_high_util_pct").to_dicts(),
         "resources_serving": projection.resources.height,
         "customers_affected": projection.affected.height,
         "revenue_at_stake_eur": round(float(projection.affected["monthly_revenue_eur"].sum()),
@@ -154,12 +158,13 @@ def _show(projection: Projection, targets: int, link: str, path, console: Consol
     doc = document(projection, targets, link, path)
     regions = Table(title=f"Campaign of {targets:,} targets: verdict per region "
                           f"(threshold {doc['threshold_pct']:g} %)")
-    for name in ("region", "verdict", "targets", "flagged", "customers affected",
+    for name in ("region", "verdict", "targets", "flagged", "may congest", "customers affected",
                  "revenue at stake €/month"):
         regions.add_column(name, justify="left" if name in ("region", "verdict") else "right")
     for r in doc["regions"]:
         regions.add_row(r["region"], r["verdict"], f"{r['targets']:,}", f"{r['flagged']:,}",
-                        f"{r['customers_affected']:,}", f"{r['revenue_at_stake_eur']:,.0f}")
+                        f"{r['may_congest']:,}", f"{r['customers_affected']:,}",
+                        f"{r['revenue_at_stake_eur']:,.0f}")
     console.print(regions)
     if doc["flagged_resources"]:
         flagged = Table(title="Flagged to congest")
@@ -170,13 +175,25 @@ def _show(projection: Projection, targets: int, link: str, path, console: Consol
                             f"{r['targets']:,}", f"{r['busy_util_pct']:.0f} %",
                             f"{r['after_util_pct']:.0f} %")
         console.print(flagged)
+    if doc["may_congest_resources"]:
+        may = Table(title="May congest (an offer with no history, at the high end of its range)")
+        for name in ("resource", "type", "region", "targets", "busy hour now", "projected",
+                     "up to"):
+            may.add_column(name)
+        for r in doc["may_congest_resources"]:
+            may.add_row(r["resource_id"], r["resource_type"], r["region"], f"{r['targets']:,}",
+                        f"{r['busy_util_pct']:.0f} %", f"{r['after_util_pct']:.0f} %",
+                        f"{r['after_high_util_pct']:.0f} %")
+        console.print(may)
     phases = doc["phases"]
     console.print(f"Phase 1: {phases.get('phase_1', 0):,} targets within capacity; phase 2: "
                   f"{phases.get('phase_2', 0):,} once the flagged resources have more.")
     for a in doc["assumptions"]:
         if a["cfs_type"]:
+            high = (f"; up to {a['extra_high']:g}× the extra load while it has no history"
+                    if a["extra_high"] > 1 else "")
             console.print(f"  {a['offer']}: take-up {a['take_up']:.0%}, {a['cfs_type']} "
-                          f"×{a['uplift']:.2f} ({a['source']})")
+                          f"×{a['uplift']:.2f} ({a['source']}{high})")
     console.print(f"Review together: {link}")
     if path:
         console.print(f"Wrote {path}")

@@ -15,6 +15,9 @@ utilisation with the one the campaign caused:
   projected (a resource that reaches it with the campaign's load added);
 * ``campaign_new_flag_*``: the same for resources under the threshold before the campaign
   (what the campaign alone pushes over), a stricter reading;
+* ``campaign_flag_or_may_*``: the flags together with the resources that *may congest* (an
+  offer without history is a range; its high end reaches the threshold): what the review page
+  asks operations to check;
 * ``campaign_learned_*`` and ``campaign_configured_*``: the error and the flags again, apart for
   the campaigns whose take-up and uplift were learned from earlier campaigns and for those
   projected with the configured defaults (the first campaign of an offer, or campaigns sent the
@@ -36,7 +39,9 @@ from cxbridge.platform.warehouse import query, table_exists
 UTIL_CAP = 100.0
 # the figures told apart for learned and configured assumptions
 SPLIT_FIGURES = ("campaign_util_mae_pts_cells", "campaign_flags_true", "campaign_flags_projected",
-                 "campaign_flag_precision", "campaign_flag_recall")
+                 "campaign_flag_precision", "campaign_flag_recall",
+                 "campaign_flags_or_may_projected", "campaign_flag_or_may_precision",
+                 "campaign_flag_or_may_recall")
 
 
 def _truth(truth_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame] | None:
@@ -64,8 +69,10 @@ def project_campaign(con, campaign_id: str, sent_on: date,
 def compare(truth: pl.DataFrame, projected: pl.DataFrame, threshold: float) -> dict:
     """The figures (pure) from the truth's rows and the projected ones, joined on campaign and
     resource (a truth resource the projection did not see counts as projected unchanged)."""
+    if "may_congest" not in projected.columns:
+        projected = projected.with_columns(may_congest=pl.lit(False))
     both = truth.join(projected.select("campaign_id", "resource_id", "busy_util_pct",
-                                       "after_util_pct"),
+                                       "after_util_pct", "may_congest"),
                       on=["campaign_id", "resource_id"], how="left")
     unseen = int(both["after_util_pct"].null_count())
     both = both.filter(pl.col("after_util_pct").is_not_null()).with_columns(
@@ -73,6 +80,7 @@ def compare(truth: pl.DataFrame, projected: pl.DataFrame, threshold: float) -> d
                - pl.col("busy_util_after_pct").clip(upper_bound=UTIL_CAP)).abs(),
         true_flag=pl.col("busy_util_after_pct") >= threshold,
         projected_flag=pl.col("after_util_pct") >= threshold,
+        checked=(pl.col("after_util_pct") >= threshold) | pl.col("may_congest"),
         true_new=(pl.col("busy_util_after_pct") >= threshold)
         & (pl.col("busy_util_before_pct") < threshold),
         projected_new=(pl.col("after_util_pct") >= threshold)
@@ -95,6 +103,9 @@ def compare(truth: pl.DataFrame, projected: pl.DataFrame, threshold: float) -> d
         "campaign_flags_projected": both.filter(pl.col("projected_flag")).height,
         "campaign_flag_precision": share(pl.col("true_flag"), pl.col("projected_flag")),
         "campaign_flag_recall": share(pl.col("projected_flag"), pl.col("true_flag")),
+        "campaign_flags_or_may_projected": both.filter(pl.col("checked")).height,
+        "campaign_flag_or_may_precision": share(pl.col("true_flag"), pl.col("checked")),
+        "campaign_flag_or_may_recall": share(pl.col("checked"), pl.col("true_flag")),
         "campaign_new_flags_true": both.filter(pl.col("true_new")).height,
         "campaign_new_flag_precision": share(pl.col("true_new"), pl.col("projected_new")),
         "campaign_new_flag_recall": share(pl.col("projected_new"), pl.col("true_new")),

@@ -72,8 +72,9 @@ class Settings:
     # notices' smtp_host, smtp_port, smtp_from, smtp_to, smtp_starttls, smtp_user,
     # smtp_password_env; pipelines/jobs/live.py, live_notify.py), as the config file gives them
     live: Mapping[str, object] = field(default_factory=dict)
-    # what-if projections' defaults ([whatif]: campaign_take_up, campaign_uplift and per-offer
-    # [whatif.offers.NAME] take_up, uplift, services), checked by models/whatif/campaign.py
+    # what-if projections' defaults ([whatif]: campaign_take_up, campaign_uplift,
+    # campaign_extra_high and per-offer [whatif.offers.NAME] take_up, uplift, services,
+    # extra_high), checked by models/whatif/campaign.py
     whatif: Mapping[str, object] = field(default_factory=dict)
     # the share of an incident's proactive-care list held out as its control group ([outcomes]
     # care_control_rate, 0 to 0.5; 0: none): dashboards/exports.py, pipelines/platform/action_log

@@ -57,6 +57,16 @@ def test_the_whatif_settings_change_the_projection(published, tmp_path):
     assert {r["verdict"] for r in doc["regions"]} == {"ready"}
     (assumed,) = [a for a in doc["assumptions"] if a["cfs_type"] == "mobile_data"]
     assert (assumed["take_up"], assumed["uplift"]) == (0.05, 1.2)
+    # the guess is unproven: a range up to 2× its extra load; with a wide one the busy cell
+    # may congest, and it is named apart from the flags
+    wide = json.loads(_run(published, tmp_path, "--gives", "data_boost", "--json", config=(
+        "[whatif.offers.data_boost]\ntake_up = 0.05\nuplift = 1.2\nextra_high = 10\n"
+    )).stdout)
+    assert wide["flagged_resources"] == [] and {r["verdict"] for r in wide["regions"]} == {
+        "ready"}
+    assert [r["resource_id"] for r in wide["may_congest_resources"]] == ["CELL-Dublin"]
+    (cell,) = wide["may_congest_resources"]
+    assert cell["after_high_util_pct"] >= wide["threshold_pct"] > cell["after_util_pct"]
 
 
 def test_an_unknown_offer_is_refused_naming_the_choices(published, tmp_path):

@@ -111,8 +111,10 @@ def test_a_bigger_data_plan_congests_the_busy_region_and_phases_its_targets(
     for region, verdict in verdicts.items():
         assert f"{region} {verdict}" in table, (region, verdict, table)
     assert "CELL-Dublin" in dash_duo.find_element("#review-resource-table").text
-    assert "data_boost: 40% take-up, mobile_data ×2.00 (configured)" in \
-        dash_duo.find_element("#review-assumptions").text
+    assert ("data_boost: 40% take-up, mobile_data ×2.00 (configured; no history yet, so its "
+            "extra load may be up to 2× this)") in dash_duo.find_element("#review-assumptions").text
+    assert dash_duo.find_element("#review-may-congest").text == \
+        f"{int(projection.resources['may_congest'].sum()):,}"
     WebDriverWait(dash_duo.driver, 15).until(lambda driver: driver.execute_script(IDLE))
     assert dash_duo.driver.execute_script(OVERFLOWS) == []  # nothing spills out of a card
     assert dash_duo.get_logs() == []

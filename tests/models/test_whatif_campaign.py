@@ -45,7 +45,7 @@ RESOURCES = _resources([("CELL1", "cell", "Dublin", 100.0, 60.0, 7),
                         ("CELL2", "cell", "Cork", 100.0, 30.0, 7),
                         ("PON1", "pon_port", "Dublin", 2500.0, 10.0, 7)])
 TARGETS = pl.DataFrame({"customer_id": ["T1", "T2", "T3"], "offer": ["Data_Boost"] * 3})
-ASSUME = pl.DataFrame([("data_boost", "mobile_data", 0.5, 3.0, "configured")],
+ASSUME = pl.DataFrame([("data_boost", "mobile_data", 0.5, 3.0, "learned", 1.0)],
                       schema=campaign.ASSUMPTION_SCHEMA, orient="row")
 
 
@@ -64,6 +64,28 @@ def test_the_extra_load_goes_through_the_traffic_shares():
     # the fixed line serves a target but the data offer adds nothing there
     assert res["PON1"]["extra_util_pct"] == 0 and not res["PON1"]["flagged"]
     assert [r for r in res if res[r]["flagged"]] == ["CELL1"]
+
+
+def test_an_unproven_offer_is_a_range_and_its_high_end_may_congest():
+    # the same guess, unproven: up to 1.5 × its extra load. CELL2 45 % → up to 52.5 %; CELL1
+    # 84 % → up to 96 %. At 90 % CELL1 is not flagged by the guess but may congest.
+    guess = ASSUME.with_columns(extra_high=pl.lit(1.5), source=pl.lit("configured"))
+    res = {r["resource_id"]: r for r in campaign.project(TARGETS, LOAD, RESOURCES, guess, 90.0,
+                                                         0.3).resources.iter_rows(named=True)}
+    assert res["CELL1"]["after_high_util_pct"] == pytest.approx(96.0)
+    assert res["CELL1"]["may_congest"] and not res["CELL1"]["flagged"]
+    assert not res["CELL2"]["may_congest"]
+    assert not res["PON1"]["may_congest"]  # no extra load: no range either
+    # a learned point has no range; a flagged resource is flagged, not "may"
+    point = {r["resource_id"]: r for r in _project(90.0).resources.iter_rows(named=True)}
+    assert not point["CELL1"]["may_congest"] and not point["CELL1"]["flagged"]
+    assert not {r["resource_id"]: r for r in campaign.project(
+        TARGETS, LOAD, RESOURCES, guess, 80.0, 0.3).resources.iter_rows(named=True)
+    }["CELL1"]["may_congest"]
+    # the verdict follows the flags; the region counts what may congest
+    dublin = campaign.project(TARGETS, LOAD, RESOURCES, guess, 90.0, 0.3).regions.filter(
+        pl.col("region") == "Dublin").row(0, named=True)
+    assert (dublin["verdict"], dublin["flagged"], dublin["may_congest"]) == ("ready", 0, 1)
 
 
 def test_customers_on_flagged_resources_count_by_their_share_with_their_revenue():
@@ -138,6 +160,12 @@ def test_assumptions_learned_where_past_campaigns_exist_else_configured():
     assert got[("speed_upgrade", "ftth")] == (0.3, 1.5, "configured")
     assert got[("bundle_x", "ftth")][:2] == (0.2, campaign.DEFAULT_UPLIFT)
     assert got[("bundle_x", "ftth")][2] == "configured (any offer)"
+    ranges = {(r["offer"], r["cfs_type"]): r["extra_high"] for r in rows.iter_rows(named=True)}
+    assert ranges[("data_boost", "mobile_data")] == 1.0  # learned: a point
+    assert ranges[("speed_upgrade", "ftth")] == campaign.DEFAULT_EXTRA_HIGH  # a guess: a range
+    narrow = campaign.configured_offers({"campaign_extra_high": 1.2, "offers": {
+        "tv_bundle": {"extra_high": 3}}})
+    assert narrow["speed_upgrade"].extra_high == 1.2 and narrow["tv_bundle"].extra_high == 3.0
 
 
 def test_a_bad_whatif_setting_names_the_file_and_key():
@@ -147,3 +175,5 @@ def test_a_bad_whatif_setting_names_the_file_and_key():
         campaign.configured_offers({"campaign_takeup": 0.3})
     with pytest.raises(campaign.CampaignError, match=r"offers.data_boost uplift"):
         campaign.configured_offers({"offers": {"data_boost": {"uplift": 0.5}}})
+    with pytest.raises(campaign.CampaignError, match=r"campaign_extra_high is 0.5"):
+        campaign.configured_offers({"campaign_extra_high": 0.5})

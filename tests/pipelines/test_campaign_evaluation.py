@@ -68,3 +68,15 @@ def test_a_kind_with_no_campaign_is_counted_and_has_no_figures():
     assert figures["campaign_learned_campaigns"] == 0
     assert "campaign_learned_flag_recall" not in figures
     assert figures["campaign_configured_flag_recall"] == 0.5
+
+
+def test_resources_that_may_congest_count_as_checked_not_as_flagged():
+    # B's guess put C3 at 80 % but its range reaches the threshold: operations check it
+    projected = PROJECTED.with_columns(may_congest=pl.col("resource_id") == "C3")
+    figures = compare(TRUTH, projected, THRESHOLD)
+    assert figures["campaign_flag_recall"] == 0.5  # the flags alone are unchanged
+    assert figures["campaign_flags_or_may_projected"] == 3
+    assert figures["campaign_flag_or_may_recall"] == 1.0
+    assert figures["campaign_flag_or_may_precision"] == pytest.approx(0.667)
+    # a projection without the column (a learned point) is read as no range
+    assert compare(TRUTH, PROJECTED, THRESHOLD)["campaign_flag_or_may_recall"] == 0.5
