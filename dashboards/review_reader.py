@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Mapping
 
 import flask
 import polars as pl
@@ -46,7 +45,7 @@ def missing(reader: DashboardQueries) -> list[str]:
     return reader.missing(*REVIEW_TABLES)
 
 
-def configured() -> Mapping[str, tuple]:
+def configured() -> model.Configured:
     """The per-offer defaults of the app's ``[whatif]`` settings (checked once, as the app is
     made: :func:`cxbridge.dashboards.review_export.register_review_export`), else the model's
     defaults."""
@@ -56,7 +55,7 @@ def configured() -> Mapping[str, tuple]:
 
 
 @functools.cache
-def _defaults() -> Mapping[str, tuple]:
+def _defaults() -> model.Configured:
     return model.configured_offers({})
 
 
@@ -80,7 +79,7 @@ def with_content(targets: pl.DataFrame, content: str) -> pl.DataFrame:
 
 
 def review(reader: DashboardQueries, targets: pl.DataFrame,
-           offers_configured: Mapping[str, tuple] | None = None) -> model.Projection:
+           offers_configured: model.Configured | None = None) -> model.Projection:
     """The projection of ``targets`` (customer_id, offer, priority) on this snapshot, with the
     configured offers given (the command line's settings) or the app's."""
     reference = reader.sql("review_reference")
@@ -88,10 +87,10 @@ def review(reader: DashboardQueries, targets: pl.DataFrame,
                  else model.DEFAULT_THRESHOLD_PCT)
     share_min = float(reference["cell_share_min"][0]) if reference.height else 0.3
     offers = tuple(targets["offer"].unique().sort().to_list())
-    assumptions = model.assumption_rows(offers, reader.sql("review_offers"),
-                                        offers_configured or configured())
+    settings = offers_configured or configured()
+    assumptions = model.assumption_rows(offers, reader.sql("review_offers"), settings)
     return model.project_prepared(targets, prepared(reader), assumptions, threshold,
-                                  share_min)
+                                  share_min, settings.margin_pts)
 
 
 _PREPARED_LOCK = threading.Lock()

@@ -23,16 +23,17 @@ the traffic the takers add to it, the traffic reaching it through the same share
 A resource is flagged when ``after`` reaches the congestion threshold the incident models use
 (``incidents.detection_thresholds``, ``congested_util_pct``). An offer without history is a
 guess, so it is projected as a range: up to ``extra_high`` times the configured extra load
-(``[whatif] campaign_extra_high``, default ``DEFAULT_EXTRA_HIGH``); a resource the high end
-takes to the threshold but the guess does not *may congest* (checked, not yet flagged). A
-learned offer is a point (``extra_high`` 1). Customers affected: those with a
-service carrying at least ``cell_share_min`` of its traffic on a flagged resource (above the
-threshold the busy hour of everybody there degrades: the experience index's poor line). A
-region is *hold* when a resource there would be offered more than its capacity (after ≥ 100 %),
-*needs capacity* when one is flagged, else *ready*. The **phased list**: targets in priority
-order join the first phase while every flagged resource they load keeps its projected
-utilisation under the threshold (a running sum per resource, so the first phase alone stays
-within capacity); the others wait for capacity.
+(``[whatif] campaign_extra_high``, default ``DEFAULT_EXTRA_HIGH``); a learned offer is a point
+(``extra_high`` 1). A resource the guess keeps under the threshold but the high end takes to
+within the planning margin of it (``campaign_margin_pts``, default ``DEFAULT_MARGIN_PTS``, the
+projection's typical error) *may congest*: operations check it; it is not flagged. Customers
+affected: those with a service carrying at least ``cell_share_min`` of its traffic on a flagged
+resource (above the threshold the busy hour of everybody there degrades: the experience index's
+poor line). A region is *hold* when a resource there would be offered more than its capacity
+(after ≥ 100 %), *needs capacity* when one is flagged, else *ready*. The **phased list**:
+targets in priority order join the first phase while every flagged resource they load keeps its
+projected utilisation under the threshold (a running sum per resource, so the first phase alone
+stays within capacity); the others wait for capacity.
 
 The run precomputes what the dashboard needs (:func:`build`: ``whatif.campaign_load``,
 ``whatif.campaign_resources``, ``whatif.campaign_offers``, ``whatif.campaign_reference``), so
@@ -64,6 +65,9 @@ DEFAULT_TAKE_UP, DEFAULT_UPLIFT = 0.3, 1.5
 # an offer without history may bring up to this many times its configured extra load: a guess
 # is a range, and the operator's first guess at a new offer is often off by that much
 DEFAULT_EXTRA_HIGH = 2.0
+# a resource projected within this many points under the threshold may congest: about the
+# projection's median error on cells, as `cxbridge evaluate` measures it (section what_if)
+DEFAULT_MARGIN_PTS = 3.0
 DEFAULT_SERVICES = ("ftth", "mobile_data")
 
 
@@ -75,6 +79,24 @@ class OfferGuess(NamedTuple):
     uplift: float
     services: tuple[str, ...]
     extra_high: float = DEFAULT_EXTRA_HIGH
+
+
+@dataclass(frozen=True)
+class Configured:
+    """The ``[whatif]`` settings, checked: each offer's :class:`OfferGuess` (``'*'`` for an
+    offer nobody configured) and the planning margin under the threshold, in points."""
+
+    offers: Mapping[str, OfferGuess]
+    margin_pts: float = DEFAULT_MARGIN_PTS
+
+    def __getitem__(self, offer: str) -> OfferGuess:
+        return self.offers[offer]
+
+    def __contains__(self, offer: object) -> bool:
+        return offer in self.offers
+
+    def get(self, offer: str, default: OfferGuess | None = None) -> OfferGuess | None:
+        return self.offers.get(offer, default)
 
 
 # configured defaults per offer when neither the history nor [whatif] says otherwise
@@ -107,6 +129,7 @@ class Projection:
     affected: pl.DataFrame
     assumptions: pl.DataFrame
     threshold_pct: float
+    margin_pts: float = 0.0
 
 
 # ---- settings -------------------------------------------------------------------------------
@@ -117,25 +140,28 @@ def _number(where: str, value: object, low: float, high: float) -> float:
     return float(value)
 
 
-def configured_offers(whatif: Mapping[str, object]) -> dict[str, OfferGuess]:
+def configured_offers(whatif: Mapping[str, object]) -> Configured:
     """Per offer its :class:`OfferGuess` from the ``[whatif]`` settings over the defaults:
     ``campaign_take_up`` / ``campaign_uplift`` / ``campaign_extra_high`` for any offer,
-    ``[whatif.offers.NAME]`` for one. Errors name the config file and key."""
+    ``[whatif.offers.NAME]`` for one; and ``campaign_margin_pts``. Errors name the config file
+    and key."""
     where = f"config file {whatif.get('config_file', 'cxbridge.toml')}: [whatif]"
     known = {"config_file", "campaign_take_up", "campaign_uplift", "campaign_extra_high",
-             "offers"}
+             "campaign_margin_pts", "offers"}
     unknown = set(whatif) - known
     if unknown:
         raise CampaignError(f"{where} has unknown key(s) {', '.join(sorted(unknown))}; the "
                             "campaign projection reads campaign_take_up, campaign_uplift, "
-                            "campaign_extra_high and [whatif.offers.NAME] take_up, uplift, "
-                            "services, extra_high")
+                            "campaign_extra_high, campaign_margin_pts and "
+                            "[whatif.offers.NAME] take_up, uplift, services, extra_high")
     take_up = _number(f"{where} campaign_take_up", whatif.get("campaign_take_up",
                                                               DEFAULT_TAKE_UP), 0, 1)
     uplift = _number(f"{where} campaign_uplift", whatif.get("campaign_uplift",
                                                             DEFAULT_UPLIFT), 1, 20)
     extra_high = _number(f"{where} campaign_extra_high",
                          whatif.get("campaign_extra_high", DEFAULT_EXTRA_HIGH), 1, 10)
+    margin = _number(f"{where} campaign_margin_pts",
+                     whatif.get("campaign_margin_pts", DEFAULT_MARGIN_PTS), 0, 50)
     offers = {name: guess._replace(extra_high=extra_high)
               for name, guess in DEFAULT_OFFERS.items()}
     offers["*"] = OfferGuess(take_up, uplift, DEFAULT_SERVICES, extra_high)
@@ -155,11 +181,11 @@ def configured_offers(whatif: Mapping[str, object]) -> dict[str, OfferGuess]:
             _number(f"{at} take_up", spec.get("take_up", base.take_up), 0, 1),
             _number(f"{at} uplift", spec.get("uplift", base.uplift), 1, 20), tuple(services),
             _number(f"{at} extra_high", spec.get("extra_high", base.extra_high), 1, 10))
-    return offers
+    return Configured(offers, margin)
 
 
 def assumption_rows(offers: tuple[str, ...], learned: pl.DataFrame,
-                    configured: Mapping[str, OfferGuess]) -> pl.DataFrame:
+                    configured: Configured) -> pl.DataFrame:
     """Per offer and CFS type: take-up, uplift, where they come from and the high end of the
     extra load's range (pure). An offer past campaigns show is learned (uplifts under
     ``UPLIFT_FLOOR`` dropped) and a point (``extra_high`` 1); any other offer takes its
@@ -301,16 +327,18 @@ def prepare(load: pl.DataFrame, resources: pl.DataFrame) -> Prepared:
 
 
 def project(targets: pl.DataFrame, load: pl.DataFrame, resources: pl.DataFrame,
-            assumptions: pl.DataFrame, threshold: float, share_min: float) -> Projection:
+            assumptions: pl.DataFrame, threshold: float, share_min: float,
+            margin_pts: float = 0.0) -> Projection:
     """The projection of ``targets`` (customer_id, offer; optionally ``priority``: lower goes
     first, and ``region``) over the load rows and resources (as ``campaign_load.sql`` /
     ``campaign_resources.sql`` give them) under ``assumptions`` (:func:`assumption_rows`)."""
     return project_prepared(targets, prepare(load, resources), assumptions, threshold,
-                            share_min)
+                            share_min, margin_pts)
 
 
 def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.DataFrame,
-                     threshold: float, share_min: float) -> Projection:
+                     threshold: float, share_min: float, margin_pts: float = 0.0
+                     ) -> Projection:
     """:func:`project` on load rows and resources already :func:`prepare`-d."""
     targets = _ordered_targets(targets).join(prepared.customers, on="customer_id", how="left")
     if "extra_high" not in assumptions.columns:  # a point: no range
@@ -338,7 +366,7 @@ def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.
            .with_columns(flagged=(pl.col("after_util_pct") >= threshold)
                          & (pl.col("extra_util_pct") > 0))
            .with_columns(may_congest=~pl.col("flagged")
-                         & (pl.col("after_high_util_pct") >= threshold)
+                         & (pl.col("after_high_util_pct") >= threshold - margin_pts)
                          & (pl.col("extra_util_pct") > 0),
                          already_congested=pl.col("busy_util_pct") >= threshold,
                          # the extra daily volume the resource takes before the threshold
@@ -352,7 +380,8 @@ def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.
     affected = affected_customers(prepared, flagged, share_min)
     return Projection(resources=out.drop("rk"), regions=verdicts(out, affected, targets),
                       phased=phases(contrib, flagged, targets), affected=affected,
-                      assumptions=assumptions, threshold_pct=threshold)
+                      assumptions=assumptions, threshold_pct=threshold,
+                      margin_pts=margin_pts)
 
 
 def _extra_util(extra: str) -> pl.Expr:

@@ -52,8 +52,7 @@ def _truth(truth_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame] | None:
             pl.read_csv(resources, schema_overrides={"resource_id": pl.String}))
 
 
-def project_campaign(con, campaign_id: str, sent_on: date,
-                     configured: Mapping[str, tuple[float, float, tuple[str, ...]]]
+def project_campaign(con, campaign_id: str, sent_on: date, configured: model.Configured
                      ) -> model.Projection:
     """The projection of one past campaign from the data before its day."""
     targets = query(con, "select customer_id, any_value(offer) as offer from stg.campaigns "
@@ -63,7 +62,8 @@ def project_campaign(con, campaign_id: str, sent_on: date,
     assumptions = model.assumption_rows(offers, model.learned(con, sent_on), configured)
     return model.project(targets, model.load_rows(con, sent_on),
                          model.resource_rows(con, sent_on), assumptions,
-                         model.threshold_pct(con), model.cell_share_min(con))
+                         model.threshold_pct(con), model.cell_share_min(con),
+                         configured.margin_pts)
 
 
 def compare(truth: pl.DataFrame, projected: pl.DataFrame, threshold: float) -> dict:

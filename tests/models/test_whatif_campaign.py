@@ -88,6 +88,21 @@ def test_an_unproven_offer_is_a_range_and_its_high_end_may_congest():
     assert (dublin["verdict"], dublin["flagged"], dublin["may_congest"]) == ("ready", 0, 1)
 
 
+def test_a_resource_within_the_planning_margin_may_congest():
+    # a learned point puts CELL1 at 84 %, 6 points under a 90 % threshold: within a 7-point
+    # margin it may congest, within 5 it does not; the margin never makes a flag
+    def cell1(margin):
+        return campaign.project(TARGETS, LOAD, RESOURCES, ASSUME, 90.0, 0.3, margin).resources \
+            .filter(pl.col("resource_id") == "CELL1").row(0, named=True)
+    assert cell1(7.0)["may_congest"] and not cell1(7.0)["flagged"]
+    assert not cell1(5.0)["may_congest"]
+    settings = campaign.configured_offers({"campaign_margin_pts": 7})
+    assert settings.margin_pts == 7.0
+    assert campaign.configured_offers({}).margin_pts == campaign.DEFAULT_MARGIN_PTS
+    with pytest.raises(campaign.CampaignError, match="campaign_margin_pts is -1"):
+        campaign.configured_offers({"campaign_margin_pts": -1})
+
+
 def test_customers_on_flagged_resources_count_by_their_share_with_their_revenue():
     affected = _project().affected
     # E2 carries only 10 % of its traffic on CELL1 (under cell_share_min 0.3): not hurt
