@@ -175,7 +175,7 @@ def _summary(projection, targets: pl.DataFrame) -> html.Div:
         stat("Cells and ports serving them", labels.format_count(res.height)),
         stat("Flagged to congest", labels.format_count(flagged),
              "poor" if flagged else "good", stat_id="review-flagged"),
-        stat("May congest (unproven offer)", labels.format_count(may),
+        stat("May congest: check", labels.format_count(may),
              "watch" if may else None, stat_id="review-may-congest"),
         stat("Customers affected", labels.format_count(projection.affected.height)),
         stat("Revenue at stake / month",
@@ -203,7 +203,9 @@ def _assumptions(projection) -> str:
     rows = projection.assumptions.filter(pl.col("cfs_type").is_not_null())
     parts = [f"{r['offer']}: {r['take_up']:.0%} take-up, {r['cfs_type']} ×{r['uplift']:.2f} "
              f"({r['source']}{_range(r['extra_high'])})" for r in rows.iter_rows(named=True)]
-    return ("Assumptions — " + "; ".join(parts) + ".") if parts else (
+    check = (f" A resource projected within {projection.margin_pts:g} points of the threshold, "
+             "or over it at the high end of an unproven offer's range, may congest.")
+    return ("Assumptions — " + "; ".join(parts) + "." + check) if parts else (
         "The offers chosen add no traffic (no uplift learned or configured).")
 
 
