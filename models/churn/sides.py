@@ -61,6 +61,26 @@ def check_key(main: pl.DataFrame, side: pl.DataFrame, key: str, what: str) -> No
         raise ChurnDataError(f"side table {what} has only its key column {key!r}")
 
 
+def key_text(column: pl.Series) -> pl.Series:
+    """A key column as trimmed text, whole floats written as integers (a Parquet file whose
+    ids became 1.0, 2.0 … still joins a CSV's 1, 2 …)."""
+    if column.dtype.is_float() and bool((column.drop_nulls() % 1 == 0).all()):
+        column = column.cast(pl.Int64)
+    return column.cast(pl.String).str.strip_chars()
+
+
+def check_overlap(main: pl.DataFrame, side: pl.DataFrame, key: str, what: str) -> None:
+    """A side table none of whose keys is in the main table was joined on the wrong column
+    or is the wrong file: every id would get zeros. Refused, with an example of each."""
+    main_keys, side_keys = key_text(main.get_column(key)), key_text(side.get_column(key))
+    if side_keys.drop_nulls().len() == 0 or main_keys.drop_nulls().len() == 0:
+        return
+    if not bool(side_keys.is_in(main_keys.drop_nulls().unique().implode()).any()):
+        raise ChurnDataError(f"side table {what} shares no {key!r} value with the main table "
+                             f"(main: {main_keys.drop_nulls()[0]!r}, side: "
+                             f"{side_keys.drop_nulls()[0]!r}); check the file and the key")
+
+
 def learn_side(side: pl.DataFrame, key: str, name: str) -> SideSpec:
     """Decide the columns to build from ``side`` (training data)."""
     rest = side.drop(key)
@@ -68,7 +88,7 @@ def learn_side(side: pl.DataFrame, key: str, name: str) -> SideSpec:
         spec = infer_feature_spec(rest)
     except ChurnDataError:
         return SideSpec(name, key, {}, ())
-    cleaned = prepare(rest, spec).with_columns(side.get_column(key).cast(pl.String).alias(key))
+    cleaned = prepare(rest, spec).with_columns(key_text(side.get_column(key)).alias(key))
     levels: dict[str, tuple[str, ...]] = {}
     # a Yes/No column is counted per level like any text column
     cleaned = cleaned.with_columns(
@@ -100,7 +120,7 @@ def apply_side(main: pl.DataFrame, side: pl.DataFrame, spec: SideSpec) -> pl.Dat
 
     columns = FeatureSpec(tuple(Feature(c, k) for c, k in kinds.items()))  # type: ignore[arg-type]
     cleaned = (prepare(side, columns) if kinds else pl.DataFrame()).with_columns(
-        side.get_column(key).cast(pl.String).str.strip_chars().alias("__key"))
+        key_text(side.get_column(key)).alias("__key"))
     def named(column: str) -> str:   # "event_type" of side table "event_type" is not doubled
         return prefix if _slug(column) == prefix else f"{prefix}__{_slug(column)}"
 
@@ -122,7 +142,6 @@ def apply_side(main: pl.DataFrame, side: pl.DataFrame, spec: SideSpec) -> pl.Dat
                          pl.col(number).max().alias(f"{named(number)}__max")]
     per_id = cleaned.group_by("__key").agg(aggregations)
     counts = [c for c in per_id.columns if c != "__key" and not c.endswith(("__mean", "__max"))]
-    joined = (main.with_columns(main.get_column(key).cast(pl.String).str.strip_chars()
-                                .alias("__key"))
+    joined = (main.with_columns(key_text(main.get_column(key)).alias("__key"))
               .join(per_id, on="__key", how="left", maintain_order="left").drop("__key"))
     return joined.with_columns([pl.col(c).fill_null(0) for c in counts])

@@ -49,6 +49,10 @@ def evaluate(
     network: Annotated[list[str] | None, typer.Option(help="Column whose reasons are "
                                                            "network-rooted. Repeatable.")]
     = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="Column to leave out of the "
+                                                           "features (one known only after "
+                                                           "the outcome). Repeatable.")]
+    = None,
     folds: Annotated[int, typer.Option(help="Outer cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed of the fold splits.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -61,11 +65,18 @@ def evaluate(
         prepare_table,
         time_split_evaluate,
     )
+    from cxbridge.platform.table_files import read_table, resolve_column
 
     frame = read_table(data)
+    columns = frame.columns
+    label, id_column, time_column = (resolve_column(columns, label), resolve_column(
+        columns, id_column), resolve_column(columns, time_column))
     prepared = prepare_table(frame, label, positive=positive, id_column=id_column,
-                             time_column=time_column, sides=read_sides(side),
-                             network=network or ())
+                             time_column=time_column, sides=read_sides(side, columns),
+                             network=_resolved(columns, network), exclude=_resolved(
+                                 columns, exclude))
+
+    _warn(prepared.warnings)      # before the (long) run: a leak is worth stopping for
 
     def run() -> dict:
         if time_column is not None:
@@ -77,15 +88,26 @@ def evaluate(
     else:
         with errors.status(f"Evaluating on {frame.height:,} rows…"):
             report = run()
+    too_good = _too_good(report["models"]["selected"], prepared.target.binary)
+    report["warnings"] = prepared.warnings + too_good
+    _warn(too_good)
     if as_json:
         print(json.dumps(report, indent=2, default=str))
         return
     _print_report(data, report)
 
 
-def read_sides(options: list[str] | None) -> dict:
-    """``KEY=FILE`` options → {file stem: (key, table)}."""
+def _resolved(columns: list[str], names: list[str] | None) -> list[str]:
+    from cxbridge.platform.table_files import resolve_column
+
+    return [resolve_column(columns, name) or name for name in names or []]
+
+
+def read_sides(options: list[str] | None, main_columns: list[str] | None = None) -> dict:
+    """``KEY=FILE`` options → {file stem: (key, table)}; KEY is matched to the main table's
+    column as :func:`resolve_column` does, and the side table's key column renamed to it."""
     from cxbridge.models.churn.tabular import ChurnDataError
+    from cxbridge.platform.table_files import read_table, resolve_column
 
     out: dict = {}
     for option in options or []:
@@ -96,31 +118,27 @@ def read_sides(options: list[str] | None) -> dict:
         path = Path(file.strip())
         if path.stem in out:
             raise ChurnDataError(f"two side tables named {path.stem!r}; rename one file")
-        out[path.stem] = (key.strip(), read_table(path))
+        table = read_table(path)
+        key = resolve_column(main_columns or [], key.strip()) or key.strip()
+        own = resolve_column(table.columns, key)
+        if own != key and own in table.columns and key not in table.columns:
+            table = table.rename({own: key})
+        out[path.stem] = (key, table)
     return out
 
 
-def read_table(path: Path):
-    """Every column as text (types are inferred later); clear errors for unreadable files."""
-    import polars as pl
+def _warn(warnings: list[str]) -> None:
+    for line in warnings:
+        errors.print(f"[yellow]Warning:[/yellow] {escape(line)}", soft_wrap=True)
 
-    from cxbridge.models.churn.tabular import ChurnDataError
 
-    if not path.is_file():
-        raise ChurnDataError(f"no file at {path}")
-    if path.stat().st_size == 0:
-        raise ChurnDataError(f"{path} is empty")
-    try:
-        if path.suffix.lower() == ".parquet":
-            frame = pl.read_parquet(path)
-        else:
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ChurnDataError(f"cannot read {path} as a table: {first_line}") from exc
-    if frame.width == 0 or frame.height == 0:
-        raise ChurnDataError(f"{path} has no data rows")
-    return frame.rename(lambda name: name.lstrip("\ufeff").strip())
+def _too_good(figures: dict, binary: bool) -> list[str]:
+    """A warning when validation is nearly perfect, which churn data never is."""
+    if binary and figures.get("roc_auc", 0) >= 0.99:
+        return [f"validation ROC AUC {figures['roc_auc']:.3f} is nearly perfect, which a churn "
+                f"table never is: look for a column recorded after the outcome (the reasons "
+                f"name the strongest) and leave it out with --exclude"]
+    return []
 
 
 def _print_report(data: Path, report: dict) -> None:
@@ -187,6 +205,10 @@ def train(
     network: Annotated[list[str] | None, typer.Option(help="With --data: column whose "
                                                            "reasons are network-rooted. "
                                                            "Repeatable.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="With --data: column to leave out "
+                                                           "of the features (one known only "
+                                                           "after the outcome). Repeatable.")]
+    = None,
     name: Annotated[str | None, typer.Option(help="With --data: model name (default: "
                                                   "table-<file name>).")] = None,
     validate: Annotated[bool, typer.Option("--validate/--no-validate",
@@ -208,7 +230,7 @@ def train(
     --data), or on any table (--data FILE --label COL, the any-table mode)."""
     if data is not None:
         _train_table(data, label, positive, id_column, side, time_column, network, name,
-                     validate, stability, seed, as_json)
+                     validate, stability, seed, as_json, exclude)
         return
     from cxbridge.models.churn.features import Schedule
     from cxbridge.models.churn.world import score as score_customers
@@ -254,23 +276,37 @@ def train(
 def _train_table(data: Path, label: str | None, positive: str | None, id_column: str | None,
                  side: list[str] | None, time_column: str | None, network: list[str] | None,
                  name: str | None, validate: bool, stability: int, seed: int,
-                 as_json: bool) -> None:
+                 as_json: bool, exclude: list[str] | None = None) -> None:
     import time as clock
 
     from cxbridge.models.churn.card import save_model
-    from cxbridge.models.churn.selection import fit_table, nested_cross_validate, prepare_table
+    from cxbridge.models.churn.selection import (
+        INNER_FOLDS,
+        check_sizes,
+        fit_table,
+        nested_cross_validate,
+        prepare_table,
+    )
     from cxbridge.models.churn.sides import side_name
     from cxbridge.models.churn.tabular import ChurnDataError
     from cxbridge.platform.settings import load_settings
+    from cxbridge.platform.table_files import read_table, resolve_column
 
     started = clock.perf_counter()
     if label is None:
         raise ChurnDataError("--data needs --label (the outcome column)")
     settings = load_settings()
     frame = read_table(data)
+    columns = frame.columns
+    label, id_column, time_column = (resolve_column(columns, label), resolve_column(
+        columns, id_column), resolve_column(columns, time_column))
     prepared = prepare_table(frame, label, positive=positive, id_column=id_column,
-                             time_column=time_column, sides=read_sides(side),
-                             network=network or ())
+                             time_column=time_column, sides=read_sides(side, columns),
+                             network=_resolved(columns, network),
+                             exclude=_resolved(columns, exclude))
+    if validate and time_column is None:
+        check_sizes(prepared.y, prepared.target, 5, INNER_FOLDS,
+                    hint="train without the nested figures with --no-validate")
     with errors.status(f"Training on {frame.height:,} rows…"):
         report = (nested_cross_validate(prepared, seed=seed, reasons=False)
                   if validate and time_column is None else None)
@@ -278,6 +314,12 @@ def _train_table(data: Path, label: str | None, positive: str | None, id_column:
     window = {"file": str(data), "rows": frame.height}
     if prepared.times is not None:
         window |= {"from": str(prepared.times.min()), "to": str(prepared.times.max())}
+    warnings = prepared.warnings + _too_good(
+        report["models"]["selected"] if report else
+        model.selection.candidates.get(model.kind, {}), model.target.binary)
+    if warnings:
+        window["warnings"] = warnings
+    _warn(warnings)
     path, card = save_model(
         model, settings.models_dir, name=name or f"table-{side_name(data.stem)}",
         data_window=window,
@@ -372,6 +414,7 @@ def _score_table(model_path: str | None, data: Path | None, side: list[str] | No
     from cxbridge.models.churn.selection import TableModel
     from cxbridge.models.churn.tabular import ChurnDataError
     from cxbridge.platform.settings import load_settings
+    from cxbridge.platform.table_files import read_table
 
     if model_path is None or data is None:
         raise ChurnDataError("any-table scoring needs both --model and --data")
@@ -381,9 +424,13 @@ def _score_table(model_path: str | None, data: Path | None, side: list[str] | No
     if not isinstance(model, TableModel):
         raise ArtefactError(f"{model_path} is the warehouse's churn model: score it with "
                             f"`cxbridge churn score` (no --data)")
-    frame = read_table(data)
-    sides = {name: table for name, (_, table) in read_sides(side).items()}
+    frame, renames = _align(read_table(data), model)
+    sides = {name: table for name, (_, table) in read_sides(side, frame.columns).items()}
     scores = model.score(frame, sides)
+    if model.id_column in renames.values():   # the ids under the table's own header
+        scores = scores.rename({model.id_column: next(
+            own for own, name in renames.items() if name == model.id_column)})
+    notes = _scoring_notes(frame, model)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".parquet":
@@ -396,7 +443,9 @@ def _score_table(model_path: str | None, data: Path | None, side: list[str] | No
     bands = [(b, counted[b]) for b in ("high", "medium", "low") if b in counted]
     summary = {"rows": scores.height, "model": card["name"],
                "model_version": card["model_version"], "out": str(out) if out else None,
-               "by_band": dict(bands)}
+               "by_band": dict(bands), "notes": notes}
+    for line in notes:
+        errors.print(f"Note: {escape(line)}", soft_wrap=True)
     if as_json:
         print(json.dumps({**summary, "rows_scored": None if out else scores.to_dicts()},
                          indent=2, default=str))
@@ -411,6 +460,31 @@ def _score_table(model_path: str | None, data: Path | None, side: list[str] | No
         cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row[:-4]]
         table.add_row(*cells, escape(row[-4] or ""))
     console.print(table)
+
+
+def _align(frame, model):
+    """The table to score with its columns named as in training where they differ only in
+    case, spaces or underscores (``CustomerID`` for ``customerID``), and the renames made."""
+    from cxbridge.platform.table_files import resolve_column
+
+    needed = [*model.spec.names, *([model.id_column] if model.id_column else []),
+              *(side.key for side in model.sides)]
+    renames = {}
+    for name in dict.fromkeys(needed):
+        if name in frame.columns:
+            continue
+        found = resolve_column(frame.columns, name)
+        if found in frame.columns and found not in needed and found not in renames:
+            renames[found] = name
+    return (frame.rename(renames) if renames else frame), renames
+
+
+def _scoring_notes(frame, model) -> list[str]:
+    from cxbridge.models.churn.reasons import MAX_REASON_LEVELS
+    from cxbridge.models.churn.tabular import unseen_levels
+
+    many = [name for name, levels in model.frequent.items() if len(levels) > MAX_REASON_LEVELS]
+    return unseen_levels(frame, model.spec, model.frequent, skip=many)
 
 
 def _scored_dict(scored) -> dict | None:
