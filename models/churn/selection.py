@@ -60,13 +60,22 @@ from cxbridge.models.churn.reasons import (
     top_sets,
     typical_values,
 )
-from cxbridge.models.churn.sides import SideSpec, apply_side, check_key, learn_side, side_name
+from cxbridge.models.churn.sides import (
+    SideSpec,
+    apply_side,
+    check_key,
+    check_overlap,
+    learn_side,
+    side_name,
+)
 from cxbridge.models.churn.tabular import (
     ChurnDataError,
     FeatureSpec,
     Target,
     encode_target,
     infer_feature_spec,
+    label_warnings,
+    leak_warnings,
     parse_dates,
 )
 from cxbridge.models.churn.tabular import prepare as prepare_matrix
@@ -370,7 +379,7 @@ class TableModel:
         """One row per input row, in order: id, probabilities, band, ``k`` reasons."""
         check_ids(frame, self.id_column, "the table to score", allow_repeats=False)
         joined = self.table(frame, sides)
-        matrix = prepare_matrix(joined, self.spec)
+        matrix = prepare_matrix(joined, self.spec, strict=True)
         proba = self.predict_matrix(matrix)
         risk = self.risk(proba)
         out = (frame.select(self.id_column) if self.id_column else
@@ -424,6 +433,7 @@ def learn_sides(frame: pl.DataFrame, sides: Mapping[str, tuple[str, pl.DataFrame
     out = []
     for name, (key, side) in sides.items():
         check_key(frame, side, key, name)
+        check_overlap(frame, side, key, name)
         out.append(learn_side(side, key, side_name(name)))
     return tuple(out)
 
@@ -456,6 +466,9 @@ class Prepared:
     sides: tuple[SideSpec, ...]
     groups: np.ndarray | None
     times: pl.Series | None
+    # what a person should know about the table (label read loosely, a column that alone
+    # tells the outcome apart): printed by the commands, kept in the report and the card
+    warnings: list[str] = field(default_factory=list)
 
 
 def prepare_table(frame: pl.DataFrame, label: str, *, positive: object | None = None,
@@ -474,14 +487,20 @@ def prepare_table(frame: pl.DataFrame, label: str, *, positive: object | None = 
     side_specs = learn_sides(frame, sides or {})
     joined = join_sides(frame, side_specs, {name: t for name, (_, t) in (sides or {}).items()})
     keys = {s.key for s in side_specs} - {id_column}
+    unknown = sorted(set(exclude) - set(joined.columns))
+    if unknown:
+        raise ChurnDataError(f"--exclude names column(s) not in the table: {', '.join(unknown)}"
+                             f"; columns are: {', '.join(joined.columns)}")
     spec = infer_feature_spec(joined, label=label, id_column=id_column,
                               exclude=[*exclude, *([time_column] if time_column else []),
-                                       *keys], network=network)
+                                       *keys], network=network, guess_numeric_ids=True)
     groups = None
     if id_column is not None and frame.get_column(id_column).n_unique() < frame.height:
         groups = frame.get_column(id_column).cast(pl.String).to_numpy()
-    return Prepared(joined, prepare_matrix(joined, spec), y, target, spec, side_specs, groups,
-                    times)
+    matrix = prepare_matrix(joined, spec)
+    warnings = [*label_warnings(frame, label, target),
+                *leak_warnings(matrix, y, spec, len(target.classes))]
+    return Prepared(joined, matrix, y, target, spec, side_specs, groups, times, warnings)
 
 
 def _times(column: pl.Series) -> pl.Series:
@@ -494,13 +513,22 @@ def _times(column: pl.Series) -> pl.Series:
     return parsed
 
 
-def check_class_sizes(y: np.ndarray, target: Target, needed: int, why: str) -> None:
+def check_class_sizes(y: np.ndarray, target: Target, needed: int, why: str,
+                      hint: str | None = None) -> None:
     counts = np.bincount(y, minlength=len(target.classes))
     small = [(target.classes[i], int(n)) for i, n in enumerate(counts) if n < needed]
-    if small:
-        listed = ", ".join(f"{c!r}: {n}" for c, n in small)
-        raise ChurnDataError(f"label {target.label!r} has too few rows of class(es) {listed}; "
-                             f"{why} needs at least {needed} of each (merge rare classes)")
+    if not small:
+        return
+    listed = ", ".join(f"{c!r}: {n}" for c, n in small[:5])
+    if len(small) > 5:
+        listed += f", … ({len(small)} of its {len(target.classes)} values)"
+    if target.binary:
+        advice = hint or "a larger table is needed"
+        raise ChurnDataError(f"label {target.label!r} has too few rows of an outcome ({listed}); "
+                             f"{why} needs at least {needed} of each: {advice}")
+    advice = hint or "merge rare classes"
+    raise ChurnDataError(f"label {target.label!r} has too few rows of class(es) {listed}; "
+                         f"{why} needs at least {needed} of each ({advice})")
 
 
 def fit_table(prepared: Prepared, *, seed: int = 0, inner: int = INNER_FOLDS,
@@ -679,7 +707,8 @@ def _subset(prepared: Prepared, rows: np.ndarray) -> Prepared:
     return Prepared(prepared.frame[rows], prepared.matrix[rows], prepared.y[rows],
                     prepared.target, prepared.spec, prepared.sides,
                     None if prepared.groups is None else prepared.groups[rows],
-                    None if prepared.times is None else prepared.times[rows])
+                    None if prepared.times is None else prepared.times[rows],
+                    prepared.warnings)
 
 
 def time_split_evaluate(prepared: Prepared, *, test_share: float = 0.2,
@@ -732,15 +761,23 @@ def time_split_evaluate(prepared: Prepared, *, test_share: float = 0.2,
     return report
 
 
-def check_sizes(y: np.ndarray, target: Target, folds: int, inner: int) -> None:
+def check_sizes(y: np.ndarray, target: Target, folds: int, inner: int,
+                hint: str | None = None) -> None:
+    """Enough rows, and of each class, for nested cross-validation; ``hint`` replaces the
+    advice (``train`` says --no-validate, ``evaluate`` fewer --folds)."""
     if folds < 2:
         raise ChurnDataError(f"--folds must be at least 2 (got {folds})")
     minimum_rows = max(50, 10 * folds)
     if len(y) < minimum_rows:
         raise ChurnDataError(f"only {len(y)} rows; {folds}-fold cross-validation needs at "
-                             f"least {minimum_rows} (lift by decile needs 10 rows per fold)")
-    check_class_sizes(y, target, max(10, folds * inner * 2),
-                      f"{folds}-fold cross-validation with {inner}-fold selection inside")
+                             f"least {minimum_rows} (lift by decile needs 10 rows per fold)"
+                             + (f"; {hint}" if hint else ""))
+    needed = max(10, folds * inner * 2)
+    fewer = max(10, 2 * inner * 2)
+    check_class_sizes(y, target, needed,
+                      f"{folds}-fold cross-validation with {inner}-fold selection inside",
+                      hint=hint or (f"--folds 2 needs {fewer}" if folds > 2 and fewer < needed
+                                    else None))
 
 
 def _mean_over_folds(per_fold: list[dict], name: str) -> dict[str, float]:
