@@ -9,7 +9,10 @@ Candidates, over the same :class:`~cxbridge.models.churn.tabular.FeatureSpec`:
 * ``gbm``: shallow, strongly regularised boosted trees (depth 3, 40 rows per leaf);
 * ``gbm_wide``: boosted trees with the library's default shape (31 leaves, 20 rows per leaf),
   for tables where interactions matter;
-* ``blend`` / ``blend_wide``: the mean of ``logistic`` and the respective trees.
+* ``blend`` / ``blend_wide``: the mean of ``logistic`` and the respective trees;
+* ``gbm_plain``: boosted trees with the library's default settings (no early stopping): the
+  baseline's model as a candidate, so that selection can fall back on it where it is best (on
+  a small table early stopping's held-out share can cost more than it saves).
 
 Rare categories (seen on fewer than ``rare_count(rows)`` training rows) are pooled into one
 level by every candidate. Each candidate's probabilities are calibrated by a logistic fit on
@@ -80,10 +83,11 @@ from cxbridge.models.churn.tabular import (
 )
 from cxbridge.models.churn.tabular import prepare as prepare_matrix
 
-COMPONENTS = ("logistic", "gbm", "gbm_wide")
+COMPONENTS = ("logistic", "gbm", "gbm_wide", "gbm_plain")
 CANDIDATES: dict[str, tuple[str, ...]] = {
     "logistic": ("logistic",), "gbm": ("gbm",), "gbm_wide": ("gbm_wide",),
-    "blend": ("logistic", "gbm"), "blend_wide": ("logistic", "gbm_wide")}
+    "blend": ("logistic", "gbm"), "blend_wide": ("logistic", "gbm_wide"),
+    "gbm_plain": ("gbm_plain",)}
 BLANK_CATEGORY = "(blank)"
 MAX_CATEGORIES = 60
 INNER_FOLDS = 3
@@ -129,12 +133,13 @@ def logistic_pipeline(spec: FeatureSpec, rows: int) -> Pipeline:
 
 
 def gbm_pipeline(spec: FeatureSpec, rows: int, seed: int = 0, *, wide: bool = False,
-                 plain: bool = False) -> Pipeline:
-    """Boosted trees with native categorical splits; ``plain`` is the library's defaults."""
+                 plain: bool = False, pool: bool = True) -> Pipeline:
+    """Boosted trees with native categorical splits; ``plain`` is the library's defaults
+    (with ``pool``, rare levels pooled as every candidate does; the baseline does not)."""
     numbers, categories = _numbers(spec), spec.of_kind("categorical")
     encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
                              max_categories=MAX_CATEGORIES,
-                             min_frequency=None if plain else rare_count(rows))
+                             min_frequency=rare_count(rows) if pool else None)
     columns = ColumnTransformer(
         [("numbers", "passthrough", numbers),
          ("categories", make_pipeline(
@@ -163,8 +168,10 @@ def build(name: str, spec: FeatureSpec, rows: int, seed: int) -> Pipeline:
         return gbm_pipeline(spec, rows, seed)
     if name == "gbm_wide":
         return gbm_pipeline(spec, rows, seed, wide=True)
-    if name == "baseline":
+    if name == "gbm_plain":
         return gbm_pipeline(spec, rows, seed, plain=True)
+    if name == "baseline":
+        return gbm_pipeline(spec, rows, seed, plain=True, pool=False)
     raise ValueError(name)
 
 

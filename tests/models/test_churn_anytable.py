@@ -57,7 +57,7 @@ def test_train_on_one_file_and_score_another_keeps_every_row_in_order(trained):
     folder, card = trained
     assert card["model_kind"] in card["selection"]["candidates"]
     assert set(card["selection"]["candidates"]) == {"logistic", "gbm", "gbm_wide", "blend",
-                                                    "blend_wide"}
+                                                    "blend_wide", "gbm_plain"}
     assert ["day_minutes", "day_charge"] in card["reason_groups"]
     assert "state" in card["no_reasons"]
     other = customers(150, seed=2, start=90000).drop("churn").sample(fraction=1.0, shuffle=True,
