@@ -93,12 +93,17 @@ class Feature:
     # how a numeric column's text was written in training (one of NUMBER_FORMATS); None:
     # decided on each table read (side tables)
     number_format: str | None = None
+    # the word a numeric column writes for "no value" ("unknown" in a price column), lower
+    # case: read as blank, in training and when scoring
+    placeholder: str | None = None
 
     def as_dict(self) -> dict:
         out = {"name": self.name, "type": self.kind, "levels": list(self.levels or []) or None,
                "template": self.template, "network": self.network}
         if self.number_format not in (None, "plain"):
             out["number_format"] = self.number_format
+        if self.placeholder is not None:
+            out["placeholder"] = self.placeholder
         return out
 
 
@@ -216,6 +221,13 @@ def _infer_column(column: pl.Series, forced: str | None,
                 and _looks_like_numeric_ids(as_number, len(column))):
             return NUMERIC_ID_REASON
         return _decide(name, forced, "numeric", None, as_number.n_unique(), number_format)
+    found = _placeholder_numbers(text)
+    if found is not None:
+        number_format, placeholder, as_number = found
+        decided = _decide(name, forced, "numeric", None, as_number.n_unique(), number_format)
+        if isinstance(decided, Feature) and decided.kind == "numeric":
+            return replace(decided, placeholder=placeholder)
+        return decided
     if _looks_like_dates(text):
         return "date/time column (as text): derive a number from it (e.g. tenure in days)"
     distinct = text.unique().sort().to_list()
@@ -253,6 +265,28 @@ def _number_format(text: pl.Series) -> str | None:
     for number_format in NUMBER_FORMATS:
         if _read_numbers(known, number_format).null_count() == 0:
             return number_format
+    return None
+
+
+# a numeric column may write "no value" as one word on up to this share of its (non-blank) rows
+PLACEHOLDER_SHARE = 0.5
+_PLACEHOLDER_WORD = r"^[a-z][a-z _/.-]{0,30}$"
+
+
+def _placeholder_numbers(text: pl.Series) -> tuple[str, str, pl.Series] | None:
+    """A numeric column that writes "no value" as one word (``Unknown``, ``none``, ``not
+    available``) on at most ``PLACEHOLDER_SHARE`` of its rows: (number format, the word in lower
+    case, the numbers with the word as null); None for any other column. At least three
+    different numbers are needed, so a categorical column with a numeric level is not taken."""
+    known = text.drop_nulls()
+    for number_format in NUMBER_FORMATS:
+        numbers = _read_numbers(known, number_format)
+        unread = known.filter(numbers.is_null()).str.to_lowercase()
+        words = unread.unique()
+        if (words.len() == 1 and unread.len() <= PLACEHOLDER_SHARE * known.len()
+                and bool(words.str.contains(_PLACEHOLDER_WORD).all())
+                and numbers.drop_nulls().n_unique() >= 3):
+            return number_format, str(words[0]), numbers
     return None
 
 
@@ -346,6 +380,9 @@ def _clean(column: pl.Series, feature: Feature, strict: bool = False) -> pl.Seri
     if column.dtype == pl.Boolean or column.dtype.is_numeric():
         return column.cast(pl.Float64)
     text = _clean_text(column.cast(pl.String))
+    if feature.placeholder is not None:
+        text = pl.select(pl.when(text.str.to_lowercase() == feature.placeholder).then(None)
+                         .otherwise(text).alias(text.name)).to_series()
     if feature.kind == "binary" and feature.levels is not None:
         negative, positive = (level.lower() for level in feature.levels)
         lowered = text.str.to_lowercase()

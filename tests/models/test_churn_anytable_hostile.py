@@ -184,6 +184,25 @@ def test_numbers_with_decimal_commas_thousands_and_signs_are_numbers(values, num
     assert prepare(frame.head(4), spec)["charges"].to_list() == numbers
 
 
+def test_a_numeric_column_that_writes_unknown_for_no_value_stays_numeric():
+    # cell2cell's HandsetPrice: prices, and "Unknown" where the price is not known
+    frame = pl.DataFrame({"price": ["30", "Unknown", "150", "80", "unknown ", "10"] * 5,
+                          "plan": ["A", "B", "1", "A", "B", "A"] * 5, "churn": ["yes", "no"] * 15})
+    spec = infer_feature_spec(frame, label="churn")
+    assert (spec.feature("price").kind, spec.feature("price").placeholder) == ("numeric",
+                                                                             "unknown")
+    assert spec.feature("plan").kind == "categorical"  # one number among its levels: a level
+    assert prepare(frame.head(3), spec)["price"].to_list() == [30.0, None, 150.0]
+    scored = prepare(pl.DataFrame({"price": ["UNKNOWN", "12"], "plan": ["A", "B"]}), spec,
+                     strict=True)
+    assert scored["price"].to_list() == [None, 12.0]
+    with pytest.raises(ChurnDataError, match="'price'"):  # another word is still unreadable
+        prepare(pl.DataFrame({"price": ["n/k", "12"], "plan": ["A", "B"]}), spec, strict=True)
+    # two different words, or words on most rows, are a category
+    mixed = frame.with_columns(price=pl.Series(["30", "Unknown", "150", "none", "80", "10"] * 5))
+    assert infer_feature_spec(mixed, label="churn").feature("price").kind == "categorical"
+
+
 def test_phone_numbers_and_free_text_are_not_numbers_or_categories():
     n = 40
     frame = pl.DataFrame({"phone": [f"+353 87 {100 + i} {4000 + i}" for i in range(n)],
