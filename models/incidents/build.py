@@ -287,7 +287,8 @@ def _impact_and_queue(con, replaced: list[str]) -> tuple[int, int]:
     for sql in impact if recomputed else ():  # each rewrites the rows of the scope's incidents
         execute_sql_file(con, sql)
     execute_sql_file(con, SQL / "queue.sql")
-    for sql in (SQL / "incident_access.sql", SQL / "care_list.sql") if recomputed else ():
+    for sql in ((SQL / "incident_access.sql", SQL / "incident_sessions.sql",
+                 SQL / "care_list.sql") if recomputed else ()):
         execute_sql_file(con, sql)
     _clear_scope(con)
     return recomputed, in_scope - recomputed

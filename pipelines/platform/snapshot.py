@@ -106,6 +106,8 @@ PUBLISHED: tuple[PublishedTable, ...] = (
                    order_by="incident_id, position"),
     PublishedTable("incidents.incident_access", "incidents", ("dashboards: incident",),
                    order_by="incident_id, resource_id"),
+    PublishedTable("incidents.incident_sessions", "incidents", ("dashboards: incident",),
+                   order_by="incident_id, hour"),
     # the thresholds detection used, and how each was derived
     PublishedTable("incidents.detection_thresholds", "incidents", ("dashboards: operations",)),
     # planned work (models/whatif, built with the incidents): what each resource or redundant

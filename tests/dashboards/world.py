@@ -317,6 +317,12 @@ def world_tables() -> dict[str, pl.DataFrame]:
     people = customers()
     services = service_days(people)
     days = customer_daily(services, people)
+    incidents, hourly = incident_tables(services), access_hourly()
+    # what the incident build sums for the KPI chart (models/incidents/sql/incident_sessions.sql)
+    sessions = (incidents["incident_access"].join(hourly.filter(pl.col("sessions").is_not_null()),
+                                                  on="resource_id")
+                .group_by("incident_id", "hour")
+                .agg(sessions=pl.col("sessions").sum().cast(pl.Float64)))
     return {
         "customers": people,
         "service_experience_daily": with_parts(services.drop("outage_minutes")),
@@ -328,7 +334,8 @@ def world_tables() -> dict[str, pl.DataFrame]:
         "churn_scores": churn_scores(people),
         "churn_drivers": churn_drivers(churn_scores(people)),
         "churn_score_history": churn_history(churn_scores(people), people),
-        "access_hourly": access_hourly(),
+        "access_hourly": hourly,
         "tickets": tickets(people),
-        **incident_tables(services),
+        **incidents,
+        "incident_sessions": sessions,
     }

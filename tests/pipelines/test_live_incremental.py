@@ -29,6 +29,7 @@ TABLES = {
     "incident_impact": "*",
     "impact_breakdown": "*",
     "incident_access": "*",
+    "incident_sessions": "*",
     "care_list": "*",
     "queue": "* exclude (run_id, scored_at)",
 }

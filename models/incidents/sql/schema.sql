@@ -12,6 +12,7 @@
 --   incident_services one row per incident × CFS it hurt, with the minutes
 --   incident_access   one row per incident × access resource (PON port, cell) carrying a
 --                     service it hurt (with no service hurt: the access resources behind it)
+--   incident_sessions one row per incident × hour: the sessions its access resources carried
 --   incident_network  one row per incident × resource it hurt (the access resources behind its
 --                     windows, or the resource itself when none is): minutes,
 --                     usual traffic, network impact (session-minutes)
@@ -69,6 +70,10 @@ create or replace table incidents.incident_services (
 
 create or replace table incidents.incident_access (
     incident_id varchar, resource_id varchar, services bigint
+);
+
+create or replace table incidents.incident_sessions (
+    incident_id varchar, hour timestamp, sessions double
 );
 
 create or replace table incidents.incident_network (
