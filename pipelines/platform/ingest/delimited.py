@@ -44,11 +44,55 @@ def read_csv_strings(
         data = _after_preamble(path, data, header_row)
     if units_rows or footer_rows:
         data = _without_units_and_footer(data, units_rows, footer_rows)
-    parsed = _read_csv_data(path, data, required, separator)
+    parsed = _without_repeated_headers(_read_csv_data(path, data, required, separator))
     if header_row == 1 and not units_rows:
         return parsed
     shift = pl.col(LINE) + (header_row - 1 + units_rows)
     return Parsed(parsed.frame.with_columns(shift), parsed.rejects.with_columns(shift))
+
+
+_REPEATED_HEADER = ("repeats the header line (exports joined into one file?); not a row: "
+                    "nothing is lost, the rows around it are read")
+
+
+def _without_repeated_headers(parsed: Parsed) -> Parsed:
+    """The rows that repeat the header line (two exports concatenated, each with its header)
+    moved to the rejects with that reason, rather than read as a row whose every value is
+    its column's name (which a text-only column would load as it is)."""
+    frame = parsed.frame
+    named = [c for c in frame.columns if c != LINE and not _generated_name(c)]
+    if not named or frame.is_empty():
+        return parsed
+    # one column first: a whole-row comparison of every row would cost a large PM file more
+    # than reading it; rows repeating the header are rare, and only those rows go on
+    candidates = frame.filter(pl.col(named[0]).str.contains(_plain_name(named[0]), literal=True))
+    if candidates.is_empty():
+        return parsed
+    blank = [c for c in frame.columns if c != LINE and c not in named]
+    same = pl.all_horizontal(
+        *(pl.col(c).str.strip_chars().str.strip_chars('"') == _plain_name(c) for c in named),
+        *(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in blank))
+    repeated = candidates.filter(same.fill_null(False))
+    if repeated.is_empty():
+        return parsed
+    columns = [c for c in frame.columns if c != LINE]
+    rejects = repeated.select(
+        pl.col(LINE).cast(pl.Int64), pl.lit(_REPEATED_HEADER).alias("reason"),
+        pl.concat_str([pl.col(c).fill_null("") for c in columns], separator=",")
+        .alias("original"))
+    return Parsed(frame.filter(~pl.col(LINE).is_in(repeated[LINE].implode())),
+                  pl.concat([parsed.rejects, rejects]), parsed.notes)
+
+
+def _generated_name(column: str) -> bool:
+    """A name :func:`_unique_names` gave a blank header field (``column 7``)."""
+    return column.startswith("column ") and column[7:].isdigit()
+
+
+def _plain_name(column: str) -> str:
+    """A header name as the file wrote it (``NAME (2)`` was a repeated ``NAME``)."""
+    base, _, number = column.rpartition(" (")
+    return base if base and number.endswith(")") and number[:-1].isdigit() else column
 
 
 def _without_units_and_footer(data: bytes, units_rows: int, footer_rows: int) -> bytes:

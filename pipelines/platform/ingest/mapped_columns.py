@@ -11,7 +11,8 @@ from datetime import date
 import polars as pl
 
 from cxbridge.platform.ingest.base import LINE
-from cxbridge.platform.ingest.mapped_values import utc_expression
+from cxbridge.platform.ingest.mapped_values import number_time, utc_expression
+from cxbridge.platform.ingest.mapping_types import NUMBER_FORMATS
 from cxbridge.platform.ingest.mappings import ColumnMapping, Field
 
 
@@ -43,13 +44,31 @@ def mapped_columns(text: pl.DataFrame, spec: ColumnMapping, known: tuple[str, ..
             labels[name] = (f"whole number of months (column {f.column}, counted back from "
                             f"{f.months_before})")
         elif name in dates and f.format:
-            converters[name] = pl.col(name).str.strip_chars().str.to_date(f.format, strict=False)
-            labels[name] = f"date ({f.format}, column {f.column})"
+            converters[name] = pl.coalesce(_date(pl.col(name), fmt) for fmt in _formats(f))
+            labels[name] = f"date ({_described(f)}, column {f.column})"
         elif name in timestamps and (f.format or spec.time_zone != "UTC"):
-            converters[name] = utc_expression(pl.col(name), f.format, spec.time_zone)
-            labels[name] = (f"timestamp ({f.format or 'ISO 8601'}, column {f.column}, "
-                            f"{spec.time_zone} unless it carries an offset)")
+            converters[name] = pl.coalesce(utc_expression(pl.col(name), fmt, spec.time_zone)
+                                           for fmt in _formats(f) or (None,))
+            labels[name] = (f"timestamp ({_described(f) if f.format else 'ISO 8601'}, column "
+                            f"{f.column}, {spec.time_zone} unless it carries an offset)")
     return MappedColumns(frame, converters, extras, labels)
+
+
+def _formats(f: Field) -> tuple[str, ...]:
+    return f.formats or ((f.format,) if f.format else ())
+
+
+def _described(f: Field) -> str:
+    """A field's formats as a reason names them: ``%d/%m/%Y or excel (spreadsheet day …)``."""
+    return " or ".join(f"{fmt} ({NUMBER_FORMATS[fmt]})" if fmt in NUMBER_FORMATS else fmt
+                       for fmt in _formats(f))
+
+
+def _date(text: pl.Expr, fmt: str) -> pl.Expr:
+    """A date in one format (a strptime format, or ``excel``/``epoch``/``epoch_ms``)."""
+    if fmt in NUMBER_FORMATS:
+        return number_time(text, fmt).dt.date()
+    return text.str.strip_chars().str.to_date(fmt, strict=False)
 
 
 def _value(f: Field | None) -> pl.Expr:

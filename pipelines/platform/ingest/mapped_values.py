@@ -4,12 +4,33 @@ numbers with a decimal comma, prefixes stripped (polars expressions, pure)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import polars as pl
 
 from cxbridge.platform.ingest.mappings import Timestamp
 
 _OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
+
+
+_EXCEL_DAY_ZERO = datetime(1899, 12, 30)
+
+
+def number_time(text: pl.Expr, fmt: str) -> pl.Expr:
+    """A time written as a number (``epoch``, ``epoch_ms``, ``excel``) to naive datetime:
+    UTC for the epochs, the spreadsheet's own (local) time for ``excel``; null for anything
+    else (a blank, text, a number out of range)."""
+    number = text.str.strip_chars().cast(pl.Float64, strict=False)
+    number = pl.when(number.is_finite()).then(number)
+    if fmt == "excel":
+        # day 60 is the 29 February 1900 that never was; later day numbers are as given
+        number = pl.when((number >= 61) & (number < 2_958_466)).then(number)
+        return pl.lit(_EXCEL_DAY_ZERO).dt.cast_time_unit("us") + pl.duration(
+            microseconds=(number * 86_400_000_000).round(0).cast(pl.Int64))
+    unit = 1_000_000 if fmt == "epoch" else 1_000
+    # (whole seconds or milliseconds within the years 1970-2200; a stray count is no time)
+    number = pl.when((number >= 0) & (number * unit < 7.3e15)).then(number)
+    return pl.from_epoch((number * unit).round(0).cast(pl.Int64), time_unit="us")
 
 
 def utc_expression(text: pl.Expr, fmt: str | None, zone: str,
@@ -20,6 +41,11 @@ def utc_expression(text: pl.Expr, fmt: str | None, zone: str,
     when summer time ends, ``occurrence`` (0 for the first time a row's local time appears
     in the file, 1 for the second) picks the earlier instant first, then the later."""
     text = text.str.strip_chars()
+    if fmt in ("epoch", "epoch_ms"):
+        return number_time(text, fmt)
+    if fmt == "excel":  # local time like any naive time: through the zone below
+        text = number_time(text, fmt).dt.strftime("%Y-%m-%d %H:%M:%S%.f")
+        fmt = "%Y-%m-%d %H:%M:%S%.f"
     with_offset = text.str.contains(_OFFSET)
     aware = (text.str.replace(r"Z$", "+00:00").str.replace("T", " ")
              .str.to_datetime("%Y-%m-%d %H:%M:%S%.f%z", strict=False, time_zone="UTC")

@@ -17,6 +17,7 @@ import yaml
 from cxbridge.platform.ingest.mapping_types import (
     GUIDE,
     INTERVAL_MINUTES,
+    NUMBER_FORMATS,
     OF_INTERVAL,
     PM_COUNTERS,
     AlarmMapping,
@@ -235,7 +236,7 @@ def _timestamp(doc: _Document, key: str) -> Timestamp:
 def _check_format(doc: _Document, key: str, stamp: Timestamp) -> None:
     """A format must read back what it writes (polars' strptime dialect)."""
     fmt = timestamp_format(stamp)
-    if fmt is None:
+    if fmt is None or (stamp.column and fmt in NUMBER_FORMATS):
         return
     sample = datetime(2026, 10, 25, 13, 45, 30, tzinfo=UTC)
     try:
@@ -446,6 +447,25 @@ def _field(doc: _Document, name: str, value: Any, known: tuple[str, ...], kind: 
         except ValueError as exc:
             raise doc.error(f"{key}.months_before", f"is {months_before!r}: the day the "
                             "months count back from, as YYYY-MM-DD") from exc
+    formats = _formats(doc, f"{key}.format", spec.get("format"))
     return Field(column=spec["column"], values={str(k): str(v) for k, v in values.items()},
-                 format=doc.text(f"{key}.format", None, spec.get("format")),
+                 format=formats[0] if formats else None, formats=formats,
                  months_before=None if months_before is None else str(months_before))
+
+
+def _formats(doc: _Document, key: str, value: Any) -> tuple[str, ...]:
+    """A column's date or time format, or a list of them (an export whose rows were written
+    by several systems: each value is read by the first format that reads it); each a
+    strptime format or one of the number formats (``excel``, ``epoch``, ``epoch_ms``)."""
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        raise doc.error(key, "is an empty list: give a format, or a list of formats")
+    formats = tuple(doc.text(key, value=v) for v in values)
+    for fmt in formats:
+        if fmt not in NUMBER_FORMATS and "%" not in fmt:
+            raise doc.error(key, f"has {fmt!r}, which is no format: use strptime codes "
+                                 "('%d/%m/%Y', '%m/%d/%Y %H:%M') or one of "
+                                 f"{', '.join(NUMBER_FORMATS)}")
+    return formats

@@ -165,6 +165,14 @@ class AlarmMapping:
         return (*self.event_time.columns, self.alarm_id.column, self.managed_object.column)
 
 
+# time formats that are numbers, not text (``format: epoch``): seconds or milliseconds since
+# 1970-01-01 UTC (Unix time, always UTC), and the day numbers of a spreadsheet (Excel's 1900
+# date system: 45231 is 2023-11-01, a fraction is the time of day, local like any naive time)
+NUMBER_FORMATS = {"epoch": "seconds since 1970-01-01 UTC",
+                  "epoch_ms": "milliseconds since 1970-01-01 UTC",
+                  "excel": "spreadsheet day number, 45231 = 2023-11-01"}
+
+
 @dataclass(frozen=True)
 class Field:
     """One warehouse column of an export: a file column (its values renamed by ``values``,
@@ -176,6 +184,9 @@ class Field:
     values: Mapping[str, str] = field(default_factory=dict)
     format: str | None = None
     months_before: str | None = None  # YYYY-MM-DD: the column is months before this day
+    # every format to try, in order (``format`` is the first); a value takes the first that
+    # reads it
+    formats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

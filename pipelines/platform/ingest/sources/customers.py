@@ -30,6 +30,7 @@ from cxbridge.platform.ingest.mappings import (
     Mappings,
     head_lines,
     match_header,
+    no_match_reason,
 )
 
 SEGMENTS = ["consumer", "smb", "enterprise"]
@@ -73,12 +74,17 @@ class CustomerContract(pa.DataFrameModel):
 def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
     """A CRM export as rows of ``stg.customers``: in the warehouse's own layout, or through the
     column mapping whose columns its header holds (``<mappings>/customers/*.yaml``)."""
-    found = match_header(head_lines(path), mappings.customers) if mappings else []
+    lines = head_lines(path)
+    found = match_header(lines, mappings.customers) if mappings else []
     if found:
         return {"stg.customers": _mapped(path, found[0])}
     try:
         raw = read_csv_strings(path, REQUIRED)
     except UnparseableFileError as exc:
+        if mappings and mappings.customers:  # a mapping that nearly matches says what changed
+            raise UnparseableFileError(
+                f"{no_match_reason(path, lines, mappings, 'customers')} (nor is it in the "
+                f"warehouse's own layout: {str(exc).removeprefix(f'{path}: ')})") from None
         raise UnparseableFileError(
             f"{exc}. If this is your CRM's own export, describe its columns in one mapping file "
             "(<mappings>/customers/<name>.yaml, see data/README.md 'customers: your CRM "

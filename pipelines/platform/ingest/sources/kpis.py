@@ -133,7 +133,72 @@ def to_kpi_rows(raw: Parsed, dialect: PmDialect) -> Parsed:
                 **{c: f"{'whole number' if c in _INTEGER_COUNTERS else 'number'} (column "
                       f"{plan.counters[c]})" for c in plan.counters},
                 **{part: f"number (column {column})" for part, column in parts.items()}})
-    return _in_warehouse_units(typed, frame, dialect)
+    return _off_the_grid(_in_warehouse_units(typed, frame, dialect), frame)
+
+
+_FINER = ("rows finer than 15 minutes (5-minute rows, say) are not read: aggregate them to 15, "
+          "30 or 60 minutes first, or correct interval_minutes in the mapping")
+
+
+def _off_the_grid(parsed: Parsed, text: pl.DataFrame) -> Parsed:
+    """Rows that cannot measure the interval they would be stored as: a start off the quarter
+    hour (10:20, or 10:14:59 for 10:15), or an object's rows closer together than each says it
+    measures (5-minute rows read as 15-minute ones would count every minute three times in the
+    hourly roll-up). Each is quarantined with its time and what to do, never loaded as if it were a
+    15-minute row."""
+    frame = parsed.frame
+    if frame.is_empty():
+        return parsed
+    start = pl.col("interval_start")
+    minutes = pl.col("interval_minutes").fill_null(15)
+    # cheap first: rows off the quarter hour, and objects with more rows than their span holds
+    # at the minutes each row claims; only those objects' rows are ordered and compared
+    span = frame.group_by("resource_id").agg(
+        rows=pl.len(), fits=((start.max() - start.min()).dt.total_minutes()
+                                     / minutes.min()).floor() + 1)
+    crowded = span.filter(pl.col("rows") > pl.col("fits"))["resource_id"].implode()
+    suspect = frame.filter((start.dt.minute() % 15 != 0)
+                           | pl.col("resource_id").is_in(crowded))
+    if suspect.is_empty():
+        return parsed
+    ordered = frame.filter(pl.col("resource_id").is_in(suspect["resource_id"].unique().implode())
+                           ).select(LINE, "resource_id", "interval_start",
+                                    minutes.alias("__minutes")).sort("resource_id",
+                                                                     "interval_start")
+    gap = (start.diff().over("resource_id").dt.total_seconds() / 60)
+    ordered = ordered.with_columns(
+        __previous=start.shift(1).over("resource_id"),
+        __gap_before=gap,
+        __gap_after=gap.shift(-1).over("resource_id"),
+        __minutes_before=pl.col("__minutes").shift(1).over("resource_id"))
+    # (seconds are left alone: a stamp a fraction of a second late is still its interval)
+    off_grid = start.dt.minute() % 15 != 0
+    # (a gap of 0 is the same interval twice: the duplicate check names that)
+    close_before = (pl.col("__gap_before") > 0) & (pl.col("__gap_before")
+                                                    < pl.col("__minutes_before"))
+    close_after = (pl.col("__gap_after") > 0) & (pl.col("__gap_after") < pl.col("__minutes"))
+    bad = ordered.filter(off_grid | close_before.fill_null(False)
+                         | close_after.fill_null(False))
+    if bad.is_empty():
+        return parsed
+    when = start.dt.strftime("%Y-%m-%d %H:%M:%S")
+    gaps = pl.coalesce(pl.when(close_before.fill_null(False)).then(pl.col("__gap_before")),
+                       pl.col("__gap_after"))
+    reasons = bad.with_columns(pl.concat_str([
+        pl.when(off_grid).then(pl.format(
+            "interval_start {} UTC is not on a quarter hour (:00, :15, :30, :45)", when)),
+        pl.when(close_before.fill_null(False) | close_after.fill_null(False)).then(pl.format(
+            "the rows of {} are {} minutes apart (this one at {} UTC) but each is read as "
+            "measuring {} minutes", pl.col("resource_id"),
+            pl.when(gaps == gaps.round(0)).then(gaps.cast(pl.Int64).cast(pl.String))
+            .otherwise(gaps.round(2).cast(pl.String)), when,
+            pl.col("__minutes"))),
+        pl.lit(_FINER)], separator="; ", ignore_nulls=True).alias("reason"))
+    rejects = reasons.select(LINE, "reason").join(
+        text.select(LINE, original_json(text).alias("original")), on=LINE)
+    keep = ~pl.col(LINE).is_in(bad[LINE].implode())
+    return Parsed(frame.filter(keep), pl.concat([parsed.rejects, rejects.select(
+        pl.col(LINE).cast(pl.Int64), "reason", "original")]), parsed.notes)
 
 
 _PER = "__per_"  # the denominator of a counter mapped as a ratio of two columns

@@ -32,6 +32,7 @@ from cxbridge.platform.ingest.mappings import (
     Mappings,
     head_lines,
     match_header,
+    no_match_reason,
 )
 from cxbridge.platform.ingest.sources.customers import CUSTOMER_REFERENCE
 
@@ -62,12 +63,17 @@ class TicketContract(pa.DataFrameModel):
 def parse(path: Path, mappings: Mappings | None = None) -> dict[str, Parsed]:
     """Tickets in the warehouse's own layout, or an export's through the column mapping whose
     columns its header holds (``<mappings>/tickets/*.yaml``)."""
-    found = match_header(head_lines(path), mappings.tickets) if mappings else []
+    lines = head_lines(path)
+    found = match_header(lines, mappings.tickets) if mappings else []
     if found:
         return {"stg.tickets": _mapped(path, found[0])}
     try:
         raw = read_csv_strings(path, ("ticket_id", "customer_id", "created_at", "status"))
     except UnparseableFileError as exc:
+        if mappings and mappings.tickets:  # a mapping that nearly matches says what changed
+            raise UnparseableFileError(
+                f"{no_match_reason(path, lines, mappings, 'tickets')} (nor is it in the "
+                f"warehouse's own layout: {str(exc).removeprefix(f'{path}: ')})") from None
         raise UnparseableFileError(
             f"{exc}. If this is your care system's own export, describe its columns in one "
             "mapping file (<mappings>/tickets/<name>.yaml, see data/README.md 'tickets: your "
