@@ -43,10 +43,23 @@ def test_empty_file_is_rejected_whole(settings, tmp_path):
     assert result.status == "rejected" and "empty" in result.message
 
 
-def test_non_utf8_bytes_are_rejected_with_the_offset(settings, tmp_path):
-    data = (HEADER + "\n" + GOOD.replace("Ann", "Ann\xe9") + "\n").encode("latin-1")
+def test_windows_1252_text_is_read_as_such_and_said(settings, tmp_path):
+    # what a spreadsheet on Windows saves as "CSV": é is one byte, 0xe9; ’ is 0x92
+    data = (HEADER + "\n" + GOOD.replace("Ann", "Ann\xe9 O\u2019Neill") + "\n"
+            ).encode("cp1252")
+    result, _ = _ingest(settings, "customers", _customers(tmp_path, raw=data))
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+    assert "Windows-1252" in result.message
+    with warehouse.connect(settings, read_only=True) as con:
+        assert warehouse.scalar(con, "select name from stg.customers") == "Ann\xe9 O\u2019Neill"
+
+
+def test_bytes_that_are_neither_utf8_nor_windows_1252_are_rejected_with_the_offset(
+        settings, tmp_path):
+    data = (HEADER + "\n" + GOOD).encode("utf-8") + b"\x81\xe9\n"  # 0x81: no cp1252 character
     result, _ = _ingest(settings, "customers", _customers(tmp_path, raw=data))
     assert result.status == "rejected" and "not UTF-8" in result.message
+    assert "Windows-1252" in result.message
 
 
 def test_byte_order_mark_is_tolerated(settings, tmp_path):

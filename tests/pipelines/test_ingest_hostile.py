@@ -70,6 +70,22 @@ def test_two_crm_exports_joined_in_one_file_lose_no_row_and_no_leading_zero(sett
     assert held[3].startswith("repeats the header line (exports joined into one file?)")
 
 
+def test_a_windows_1252_crm_export_with_accented_headers_matches_its_mapping(settings,
+                                                                           tmp_path):
+    # a spreadsheet's "CSV" on Windows: the header's "Région" and the values are cp1252 bytes
+    mapping = CRM_MAPPING.replace("{column: Region}", "{column: Région}")
+    path = tmp_path / "feeds" / "crm.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes((HEADER.replace("Region", "Région")
+                      + "00125,Île-de-France,Monthly,01/02/2020,29.5,N\n").encode("cp1252"))
+    result, found, held = _ingest(
+        settings, tmp_path, "customers", path, {"customers/crm.yaml": mapping},
+        {"rows": "select customer_id, region from stg.customers"})
+    assert (result.status, result.rows_loaded, held) == ("loaded", 1, {})
+    assert found["rows"].rows() == [("00125", "Île-de-France")]
+    assert "Windows-1252" in result.message
+
+
 def test_a_header_repeated_in_a_text_only_export_is_not_loaded_as_a_row(settings, tmp_path):
     """Every column of a ticket export in our layout is text but the times: the repeated
     header used to be quarantined only by chance of its time column; an alarm export's

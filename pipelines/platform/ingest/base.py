@@ -154,9 +154,15 @@ def empty_rejects() -> pl.DataFrame:
     return pl.DataFrame(schema=REJECT_SCHEMA)
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, checked to be UTF-8 (a byte-order mark is dropped); a clear error
-    otherwise."""
+WINDOWS_1252_NOTE = ("read as Windows-1252 text, not UTF-8 (a spreadsheet's \"CSV\" on "
+                     "Windows): check that accented names read right")
+
+
+def read_bytes(path: Path, notes: list[str] | None = None) -> bytes:
+    """The file's bytes as UTF-8 (a byte-order mark is dropped). A file that is not UTF-8 but
+    reads as Windows-1252, which is what a spreadsheet on Windows saves as "CSV" (every byte
+    a character there: Latin-1 text too), is read as that, with :data:`WINDOWS_1252_NOTE`
+    added to ``notes``; anything else is a clear error."""
     data = path.read_bytes()
     if not data or data.isspace():
         raise UnparseableFileError(f"{path} is empty: expected a header and rows")
@@ -170,10 +176,15 @@ def read_bytes(path: Path) -> bytes:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise UnparseableFileError(
-                f"{path} is not UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x}); "
-                "re-export it as UTF-8"
-            ) from exc
+            try:
+                data = data.decode("cp1252").encode("utf-8")
+            except UnicodeDecodeError:
+                raise UnparseableFileError(
+                    f"{path} is not UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x}), nor "
+                    "Windows-1252 text; re-export it as UTF-8"
+                ) from exc
+            if notes is not None:
+                notes.append(WINDOWS_1252_NOTE)
     return data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
 
 

@@ -39,16 +39,20 @@ def read_csv_strings(
     or repeated column name (an Excel export's trailing empty columns) becomes
     ``column N`` (its position) or ``NAME (2)``.
     """
-    data = read_bytes(path)
+    notes: list[str] = []
+    data = read_bytes(path, notes)
     if header_row > 1:
         data = _after_preamble(path, data, header_row)
     if units_rows or footer_rows:
         data = _without_units_and_footer(data, units_rows, footer_rows)
     parsed = _without_repeated_headers(_read_csv_data(path, data, required, separator))
+    if notes:
+        parsed = Parsed(parsed.frame, parsed.rejects, (*parsed.notes, *notes))
     if header_row == 1 and not units_rows:
         return parsed
     shift = pl.col(LINE) + (header_row - 1 + units_rows)
-    return Parsed(parsed.frame.with_columns(shift), parsed.rejects.with_columns(shift))
+    return Parsed(parsed.frame.with_columns(shift), parsed.rejects.with_columns(shift),
+                  parsed.notes)
 
 
 _REPEATED_HEADER = ("repeats the header line (exports joined into one file?); not a row: "

@@ -124,10 +124,16 @@ class HeaderMatch:
 
 
 def head_lines(path: Path, count: int = 64) -> list[str]:
-    """The file's first lines as text (a byte-order mark dropped), for matching headers."""
+    """The file's first lines as text (a byte-order mark dropped), for matching headers:
+    UTF-8, else Windows-1252 as :func:`~cxbridge.platform.ingest.base.read_bytes` reads it."""
     with path.open("rb") as handle:
         data = handle.read(1 << 16)
-    text = data.decode("utf-8-sig", errors="replace")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # (a character cut at the end of the sample is UTF-8)
+        cut = exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"
+        text = (data[:exc.start].decode("utf-8-sig") if cut
+                else data.decode("cp1252", errors="replace"))
     return text.splitlines()[:count]
 
 

@@ -106,7 +106,7 @@ def to_alarm_events(raw: Parsed, spec: AlarmMapping) -> Parsed:
         occurrence = pl.int_range(pl.len()).over("alarm_id", "event_time")
         converters["event_time"] = utc_expression(pl.col("event_time"), fmt, spec.time_zone,
                                                   occurrence)
-    typed = cast_or_reject(Parsed(frame, raw.rejects, (_note(text, spec),)),
+    typed = cast_or_reject(Parsed(frame, raw.rejects, (*raw.notes, _note(text, spec))),
                            {"event_time": SCHEMA["event_time"]}, converters=converters,
                            labels={"event_time": describe_time(spec.event_time,
                                                                spec.time_zone)})

@@ -98,7 +98,7 @@ def _mapped(path: Path, match: HeaderMatch) -> Parsed:
     spec: ColumnMapping = match.mapping
     raw = read_csv_strings(path, spec.layout.match, match.separator, spec.layout.header_row)
     mapped = mapped_columns(raw.frame, spec, KNOWN, dates=("customer_since",))
-    notes = (f"mapping {spec.name} ({spec.origin.name})"
+    notes = (*raw.notes, f"mapping {spec.name} ({spec.origin.name})"
              + (f"; kept as extra attributes: {', '.join(mapped.extras)}" if mapped.extras
                 else ""),)
     return _typed(Parsed(mapped.frame, raw.rejects, notes), mapped.frame, mapped.converters,

@@ -124,7 +124,7 @@ def to_kpi_rows(raw: Parsed, dialect: PmDialect) -> Parsed:
     )
     parts = _parts(dialect, plan)
     typed = cast_or_reject(
-        Parsed(frame, raw.rejects, plan.notes),
+        Parsed(frame, raw.rejects, (*raw.notes, *plan.notes)),
         {"interval_start": pl.Datetime("us"), **dict.fromkeys((*COUNTERS, *parts), pl.Float64),
          "interval_minutes": pl.Int64},
         converters=_converters(dialect, plan),

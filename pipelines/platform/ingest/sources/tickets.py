@@ -86,7 +86,7 @@ def _mapped(path: Path, match: HeaderMatch) -> Parsed:
     spec: ColumnMapping = match.mapping
     raw = read_csv_strings(path, spec.layout.match, match.separator, spec.layout.header_row)
     mapped = mapped_columns(raw.frame, spec, COLUMNS, timestamps=("created_at", "resolved_at"))
-    notes = (f"mapping {spec.name} ({spec.origin.name})"
+    notes = (*raw.notes, f"mapping {spec.name} ({spec.origin.name})"
              + (f"; column(s) not in the mapping, ignored: {', '.join(mapped.extras)}"
                 if mapped.extras else ""),)
     return _typed(Parsed(mapped.frame.drop(mapped.extras), raw.rejects, notes),
