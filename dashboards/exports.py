@@ -237,12 +237,12 @@ def _csv(frame: pl.DataFrame, filename: str) -> flask.Response:
     written (the first bytes leave at once; the whole file is never one string), formulas
     neutralised, timestamps with their UTC offset
     (:func:`cxbridge.dashboards.clock.with_utc_offsets`)."""
-    frame = with_utc_offsets(frame)
 
-    def pieces() -> Iterator[bytes]:
-        for start in range(0, max(frame.height, 1), CHUNK_ROWS):
+    def pieces() -> Iterator[bytes]:  # (each piece's times written as it goes: the first
+        for start in range(0, max(frame.height, 1), CHUNK_ROWS):  # bytes do not wait for all)
             buffer = io.BytesIO()
-            write_csv(frame.slice(start, CHUNK_ROWS), buffer, include_header=start == 0)
+            write_csv(with_utc_offsets(frame.slice(start, CHUNK_ROWS)), buffer,
+                      include_header=start == 0)
             yield buffer.getvalue()
 
     return flask.Response(pieces(), mimetype="text/csv", headers={

@@ -128,10 +128,14 @@ class ActionLog(SqliteStore):
         key = {"kind": kind, "programme_key": programme_key}
         with self._transaction() as con:
             before = self._arms(con, key)
-            # only customers new to the list are written (a list downloaded again writes
-            # nothing); the primary key would ignore the others anyway
-            new = rows.unique("customer_id", keep="first", maintain_order=True).join(
-                before, on="customer_id", how="anti")
+            # each listed customer with the arm recorded before (one join serves both the new
+            # customers and the arms the file gets); only customers new to the list are written
+            # (a list downloaded again writes nothing); the primary key would ignore the others
+            joined = rows.select("customer_id").join(
+                before.rename({"arm": "recorded"}), on="customer_id", how="left",
+                maintain_order="left")
+            new = rows.filter(joined["recorded"].is_null()).unique(
+                "customer_id", keep="first", maintain_order=True)
             if draw is not None:
                 new = new.with_columns(arm=pl.when(draw(new["customer_id"])).then(
                     pl.lit("control")).otherwise(pl.lit("treated")))
@@ -144,11 +148,13 @@ class ActionLog(SqliteStore):
                 "control_rate": control_rate, "listed": rows.height})
             new_treated, new_control = con.execute(
                 _sql("export_counts.sql"), {"export_id": export_id}).fetchone()
-        stored = pl.concat([before, new.select("customer_id", "arm")])
         if new.height:
+            stored = pl.concat([before, new.select("customer_id", "arm")])
             self._remember(key, (self.path.stat().st_ino, export_id), stored)
-        arms = rows.select("customer_id").join(stored, on="customer_id", how="left",
-                                               maintain_order="left")
+            arms = rows.select("customer_id").join(stored, on="customer_id", how="left",
+                                                   maintain_order="left")
+        else:  # every listed customer was recorded before: their arms are the joined ones
+            arms = joined.select("customer_id", arm="recorded")
         return Recorded(export_id, new_treated, new_control, arms)
 
     def _arms(self, con, key: dict) -> pl.DataFrame:

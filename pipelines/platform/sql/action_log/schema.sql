@@ -38,6 +38,10 @@ create table if not exists recorded_actions (
     primary key (kind, programme_key, customer_id)
 ) without rowid;
 
+-- what one download recorded (add_export.sql counts it per arm): without it, counting a
+-- download of a 100,000-customer list read every row its incident or campaign had recorded
+create index if not exists recorded_actions_by_export on recorded_actions (export_id, arm);
+
 create trigger if not exists recorded_actions_no_update
 before update on recorded_actions
 begin
