@@ -167,24 +167,11 @@ def _show(projection: Projection, targets: int, link: str, path, console: Consol
                         f"{r['revenue_at_stake_eur']:,.0f}")
     console.print(regions)
     if doc["flagged_resources"]:
-        flagged = Table(title="Flagged to congest")
-        for name in ("resource", "type", "region", "targets", "busy hour now", "projected"):
-            flagged.add_column(name)
-        for r in doc["flagged_resources"]:
-            flagged.add_row(r["resource_id"], r["resource_type"], r["region"],
-                            f"{r['targets']:,}", f"{r['busy_util_pct']:.0f} %",
-                            f"{r['after_util_pct']:.0f} %")
-        console.print(flagged)
+        console.print(_resources_table("Flagged to congest", doc["flagged_resources"]))
     if doc["may_congest_resources"]:
-        may = Table(title="May congest (an offer with no history, at the high end of its range)")
-        for name in ("resource", "type", "region", "targets", "busy hour now", "projected",
-                     "up to"):
-            may.add_column(name)
-        for r in doc["may_congest_resources"]:
-            may.add_row(r["resource_id"], r["resource_type"], r["region"], f"{r['targets']:,}",
-                        f"{r['busy_util_pct']:.0f} %", f"{r['after_util_pct']:.0f} %",
-                        f"{r['after_high_util_pct']:.0f} %")
-        console.print(may)
+        console.print(_resources_table(
+            "May congest (within the planning margin, or at the high end of an unproven "
+            "offer's range)", doc["may_congest_resources"], high=True))
     phases = doc["phases"]
     console.print(f"Phase 1: {phases.get('phase_1', 0):,} targets within capacity; phase 2: "
                   f"{phases.get('phase_2', 0):,} once the flagged resources have more.")
@@ -197,3 +184,16 @@ def _show(projection: Projection, targets: int, link: str, path, console: Consol
     console.print(f"Review together: {link}")
     if path:
         console.print(f"Wrote {path}")
+
+
+def _resources_table(title: str, rows: list[dict], high: bool = False) -> Table:
+    """Cells and ports as the terminal lists them; ``high``: with the range's high end."""
+    table = Table(title=title)
+    for name in ("resource", "type", "region", "targets", "busy hour now", "projected",
+                 *(("up to",) if high else ())):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(r["resource_id"], r["resource_type"], r["region"], f"{r['targets']:,}",
+                      f"{r['busy_util_pct']:.0f} %", f"{r['after_util_pct']:.0f} %",
+                      *((f"{r['after_high_util_pct']:.0f} %",) if high else ()))
+    return table
