@@ -235,6 +235,7 @@ def ingest_many(
             results.append(result)
             if on_file:
                 on_file(result)
+    results = _recounted(con, results, run_id)
     released = release_waiting(con, SOURCES, existing)
     _accept_released(con)
     if kpis.SOURCE.tables[0].name in existing_tables(con):
@@ -244,6 +245,22 @@ def ingest_many(
     con.execute("checkpoint")
     return [_released(r, released[r.path]) if released.get(r.path)
             and r.status in ("loaded", "replaced", "rejected") else r for r in results]
+
+
+def _recounted(con, results: list[FileResult], run_id: str) -> list[FileResult]:
+    """The results of this run's files of a source whose later deliveries replace earlier
+    ones (:mod:`~cxbridge.platform.ingest.deliveries`) with their counts as they stand now: a
+    newer delivery loaded after an older one in the same run moved the older one's replaced
+    rows from loaded to quarantined, so the run's totals count each record once."""
+    latest_wins = {src.name for src in SOURCES if any(t.latest_delivery_wins for t in src.tables)}
+    if not any(r.source in latest_wins and r.status in ("loaded", "replaced") for r in results):
+        return results
+    now = {(source, path): (loaded, quarantined) for source, path, loaded, quarantined in rows(
+        con, "select source, path, rows_loaded, rows_quarantined from meta.ingest_files "
+             "where run_id = $run and superseded_at is null", {"run": run_id})}
+    return [replace(r, rows_loaded=now[key][0], rows_quarantined=now[key][1])
+            if r.source in latest_wins and r.status in ("loaded", "replaced")
+            and (key := (r.source, r.path)) in now else r for r in results]
 
 
 def _released(result: FileResult, count: int) -> FileResult:

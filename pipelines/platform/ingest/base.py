@@ -121,6 +121,15 @@ class Table:
     record_dates: tuple[str, ...] = ()
     # the times a row's event may plausibly carry (every other date and time column)
     time_window: TimeWindow = field(default_factory=lambda: TimeWindow())
+    # a row whose key another file loaded already: by default the row loaded first stays and
+    # the new one is quarantined as a duplicate; with this, the file of the latest delivery
+    # date (in its name) holds the record in force (a CRM's daily full export: see
+    # :mod:`~cxbridge.platform.ingest.deliveries`)
+    latest_delivery_wins: bool = False
+    # called in the file's transaction once its rows are in (``con``, the file's id): what a
+    # person should know about the rows just loaded (e.g. how many carry times that
+    # contradict each other), or None
+    after_insert: Callable[[Any, str], str | None] | None = None
 
 
 @dataclass(frozen=True)

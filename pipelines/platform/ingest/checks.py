@@ -22,6 +22,7 @@ from typing import NamedTuple
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from cxbridge.platform.ingest import deliveries
 from cxbridge.platform.ingest.base import (
     LINE,
     Parsed,
@@ -129,8 +130,15 @@ def load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, fi
         pl.int_range(pl.len(), dtype=pl.Int64).alias(POSITION)).rechunk()
     taken = pl.concat([in_file.broken, in_file.repeats])
     con.register("incoming_rows", incoming)
+    notes: list[str] = []
     try:
-        already, twice = already_loaded(con, table, incoming, taken)
+        if table.latest_delivery_wins:  # the latest delivery's record is the one in force
+            decided = deliveries.decide(con, source, table, incoming, taken, path, file_id,
+                                        run_id)
+            already, twice = decided.rejects, decided.positions
+            notes.append(decided.note(", ".join(table.key)))
+        else:
+            already, twice = already_loaded(con, table, incoming, taken)
         taken = pl.concat([taken, twice])
         waiting, held = waiting_rows(con, table, incoming, taken, existing)
         taken = pl.concat([taken, held])
@@ -139,13 +147,17 @@ def load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, fi
             _insert_incoming(con, table, file_id, taken)
     finally:
         con.unregister("incoming_rows")
+    if table.latest_delivery_wins:  # a record whose delivery in force was superseded
+        deliveries.reinstate(con, source, table)
+    if table.after_insert is not None and loaded:
+        notes.append(table.after_insert(con, file_id))
     rejects = pl.concat([parsed.rejects, in_file.contract_rejects, in_file.duplicate_rejects,
                          already])
     quarantine(con, source, table, path, file_id, run_id, rejects)
     quarantine(con, source, table, path, file_id, run_id, waiting)
-    notes = tuple(ref.unchecked_note() for ref in unchecked_references(con, table, existing)
-                  if loaded and incoming[ref.column].is_not_null().any())
-    return TableLoad(loaded, rejects.height + waiting.height, notes)
+    notes += [ref.unchecked_note() for ref in unchecked_references(con, table, existing)
+              if loaded and incoming[ref.column].is_not_null().any()]
+    return TableLoad(loaded, rejects.height + waiting.height, tuple(filter(None, notes)))
 
 
 def unchecked_references(con, table: Table, existing: set[str]) -> list[Reference]:

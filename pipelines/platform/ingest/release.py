@@ -28,6 +28,7 @@ import polars as pl
 
 from cxbridge.platform.ingest.base import LINE, Parsed, Source, UnparseableFileError
 from cxbridge.platform.ingest.checks import load_table
+from cxbridge.platform.ingest.deliveries import REPLACED
 from cxbridge.platform.ingest.loader import (
     _create_missing_tables,
     existing_tables,
@@ -39,7 +40,7 @@ from cxbridge.platform.warehouse import query, read_sql, transaction
 # key repeated (the row it repeats is loaded: checked alone, the row would only be quarantined
 # again, and its reason would lose the line it repeats)
 NOT_RECHECKED = ("this file is a byte-identical copy of", "held:", "duplicate of line",
-                 "duplicate: a row with the same")
+                 "duplicate: a row with the same", REPLACED)
 
 
 @dataclass

@@ -13,6 +13,17 @@
 -- it is still shown open, but counts as ended then: a lost clear must not become a two-month
 -- outage). Severity ranks are explicit: X.733's numeric codes (cleared 1 … warning 6) are not
 -- an order of gravity.
+-- An alarm cleared before it was raised (the network element's clock and the fault manager's
+-- differ: its alarmClearedTime earlier than its raise) is kept, never dropped or quarantined:
+-- it did happen, and the queue and the root-cause links need it. Its clear is taken at the
+-- clear event's own time when that is not before the raise (the fault manager's clock, the one
+-- the raise was read from), else at the raise itself (a zero duration): `cleared_at` is never
+-- before `raised_at`, so no duration, fault interval or availability reading is negative. Such
+-- an alarm is flagged `cleared_before_raised`, the clear time as sent kept in
+-- `reported_cleared_at`, and left out of the usual durations the stale rule learns from (its
+-- true duration is unknown). Ingest counts them in the note of the alarm file that brought the
+-- contradiction (cleared_before_raised in pipelines/platform/ingest/sources/alarms.py),
+-- once per alarm.
 create schema if not exists core;
 
 create or replace table core.alarms as
@@ -39,7 +50,8 @@ lifecycle as (
         coalesce(min(raised_time), min(event_time) filter (where state <> 'cleared'))
                                                                             as raised_at,
         max(coalesce(cleared_time, event_time)) filter (where state = 'cleared')
-                                                                            as cleared_at,
+                                                                            as reported_cleared_at,
+        max(event_time) filter (where state = 'cleared')                    as clear_event_at,
         max(severity_rank) filter (where state <> 'cleared')                as worst_severity_rank,
         arg_max(perceived_severity, event_time) filter (where state <> 'cleared')
                                                                             as last_severity,
@@ -54,12 +66,24 @@ lifecycle as (
     from events
     group by alarm_id
 ),
+timed as (   -- a clear before the raise (two clocks) is taken at a time not before the raise
+    select
+        l.* exclude (clear_event_at),
+        case when l.reported_cleared_at is null or l.raised_at is null
+                      or l.reported_cleared_at >= l.raised_at
+                 then l.reported_cleared_at
+             when l.clear_event_at >= l.raised_at then l.clear_event_at
+             else l.raised_at
+        end                                                                 as cleared_at,
+        coalesce(l.reported_cleared_at < l.raised_at, false)                as cleared_before_raised
+    from lifecycle l
+),
 usual_durations as (   -- how long cleared alarms of each probable cause stayed open
     select probable_cause,
            greatest(quantile_cont(date_diff('second', raised_at, cleared_at) / 60.0, 0.95),
                     1440.0)                                                 as stale_after_minutes
-    from lifecycle
-    where cleared_at is not null and raised_at is not null and cleared_at >= raised_at
+    from timed
+    where cleared_at is not null and raised_at is not null and not cleared_before_raised
     group by probable_cause
     having count(*) >= 5
 ),
@@ -77,8 +101,8 @@ final as (
                                     then greatest(parent.cleared_at, l.raised_at) end)
                                                                             as root_or_own_clear,
         l.cleared_at is null and parent.cleared_at is not null              as clear_inferred
-    from lifecycle l
-    left join lifecycle parent on parent.alarm_id = l.parent_alarm_id
+    from timed l
+    left join timed parent on parent.alarm_id = l.parent_alarm_id
     left join usual_durations u on u.probable_cause = l.probable_cause
 )
 select

@@ -8,7 +8,8 @@
 -- customer's segment and region and how long it took to resolve. Every ticket is kept, with or
 -- without a known customer (a complaints export names none): region is then the area its
 -- location names (the state of "City, State, Zip"). The free-text description stays with the
--- ticket.
+-- ticket. A time to resolve is never negative: ingest quarantines a ticket resolved before it
+-- was created, and one an earlier version loaded as it came has none here (NULL).
 --
 -- family: network / billing / service / other, as models/care/categorise.py (FAMILY) says;
 -- network is the shared network_ticket() of pipelines/platform/sql/macros.sql (the churn features count
@@ -21,6 +22,15 @@ with located as (
            nullif(trim(regexp_extract(t.location, '([^,]+),\s*[0-9]{3,5}(-[0-9]{4})?\s*$', 1)),
                   '')                                            as location_area
     from stg.tickets t
+),
+
+-- a resolved_at before created_at (another clock) is never a resolution time: ingest
+-- quarantines such a ticket (sources/tickets.py); a row an earlier version loaded as it came
+-- gets no resolution time here
+timed as (
+    select t.* exclude (resolved_at),
+           case when t.resolved_at >= t.created_at then t.resolved_at end as resolved_at
+    from located t
 ),
 
 final as (
@@ -39,7 +49,7 @@ final as (
         c.segment,
         coalesce(c.region, t.location_area)                     as region,
         date_diff('minute', t.created_at, t.resolved_at) / 60.0 as hours_to_resolve
-    from located t
+    from timed t
     left join stg.customers c using (customer_id)
 )
 

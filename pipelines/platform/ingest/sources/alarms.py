@@ -37,6 +37,7 @@ from cxbridge.platform.ingest.base import (
     read_json_lines,
 )
 from cxbridge.platform.ingest.mappings import Mappings, builtin_mappings
+from cxbridge.platform.warehouse import rows
 
 # ITU-T X.733 perceived severities (RFC 3877), worst first, and an event's states
 SEVERITIES = ("critical", "major", "minor", "warning", "indeterminate", "cleared")
@@ -138,6 +139,48 @@ def events_frame(rows: list[dict], rejects: pl.DataFrame) -> Parsed:
     return cast_or_reject(parsed, {name: SCHEMA[name] for name in TIMES})  # any zone → UTC
 
 
+def cleared_before_raised(con, file_id: str) -> str | None:
+    """The note of an alarm file that makes alarms cleared before they were raised: how many
+    (each alarm once, in the file that brought the contradiction: it was not there without
+    the file's events), an example, what core.alarms does with them and what to check.
+    Folds the events as ``core.alarms`` does (its raise: the alarm's own raise time, else its
+    first non-clear event's; its clear: the latest clear's cleared time, else its event time).
+    Such an alarm is kept: ``core.alarms`` takes its clear at a time not before its raise
+    (``cleared_before_raised``): see models/service/sql/core/alarms.sql."""
+    found = rows(con, """
+        with touched as (
+            select distinct alarm_id from stg.alarm_events where _file_id = $f
+        ),
+        events as (
+            select e.* from stg.alarm_events e semi join touched using (alarm_id)
+        ),
+        folded as (
+            select alarm_id, mine,
+                   coalesce(min(raised_time), min(event_time) filter (where state <> 'cleared'))
+                       as raised_at,
+                   max(coalesce(cleared_time, event_time)) filter (where state = 'cleared')
+                       as cleared_at
+            from (select *, true as mine from events
+                  union all
+                  select *, false as mine from events where _file_id <> $f)
+            group by alarm_id, mine
+        )
+        select alarm_id, strftime(raised_at, '%Y-%m-%d %H:%M:%S'),
+               strftime(cleared_at, '%Y-%m-%d %H:%M:%S')
+        from folded n
+        where mine and cleared_at < raised_at
+          and not exists (select 1 from folded o where o.alarm_id = n.alarm_id
+                          and not o.mine and o.cleared_at < o.raised_at)
+        order by alarm_id""", {"f": file_id})
+    if not found:
+        return None
+    alarm, raised, cleared = found[0]
+    return (f"{len(found):,} alarm(s) cleared before they were raised (e.g. {alarm}: raised "
+            f"{raised}, clear sent as {cleared}; two clocks?): kept, each cleared at its clear "
+            "event's time or at its raise, never a negative duration (core.alarms "
+            "cleared_before_raised); check the clocks (NTP) of the elements that sent them")
+
+
 SOURCE = Source(
     name="alarms",
     folder="alarms",
@@ -146,7 +189,8 @@ SOURCE = Source(
                   key=("alarm_id", "event_type", "event_time", "perceived_severity"),
                   range_column="event_time",
                   references=(Reference("alarmed_object_id", "stg.resources", "resource_id",
-                                        "alarmed resource"),)),),
+                                        "alarmed resource"),),
+                  after_insert=cleared_before_raised),),
     parse=parse,
     python_parser=True,
     description="alarm events: TMF642 / X.733 JSON lines (also the MEF variant), or CSV "

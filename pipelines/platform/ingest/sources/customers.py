@@ -132,8 +132,10 @@ SOURCE = Source(
     name="customers",
     folder="customers",
     patterns=("*.csv",),
+    # a CRM sends its customers again in every (daily, full) export: the latest delivery's
+    # record is the one in force (see cxbridge.platform.ingest.deliveries)
     tables=(Table("stg.customers", CustomerContract, key=("customer_id",),
-                  record_dates=("customer_since",)),),
+                  record_dates=("customer_since",), latest_delivery_wins=True),),
     parse=parse,
     description="CRM customer export (CSV, extra attribute columns kept)",
 )

@@ -5,7 +5,15 @@ zone).
 
 A ticket without a category but with a description gets the category the complaint
 categoriser reads in it (:mod:`cxbridge.platform.ingest.categorise`), so that its family (network,
-billing, service, other) can be counted beside the others'."""
+billing, service, other) can be counted beside the others'.
+
+A ticket resolved before it was created (a care system that writes ``resolved_at`` from another
+clock, or in another time zone than ``created_at``) is quarantined, with both times, by how
+much, and what to check (:func:`resolved_before_created`); the file's note counts them. Not kept
+with its ``resolved_at`` dropped: a ticket with no resolution time counts as open for ever in
+the churn features, and the times that did not come out negative are likely off by the same
+clock, so the export's times are put right (the mapping's ``time_zone``) and the rows released
+(``cxbridge quarantine release --source tickets``) rather than loaded half right."""
 
 from __future__ import annotations
 
@@ -16,11 +24,13 @@ import pandera.polars as pa
 import polars as pl
 
 from cxbridge.platform.ingest.base import (
+    LINE,
     Parsed,
     Source,
     Table,
     UnparseableFileError,
     cast_or_reject,
+    original_json,
 )
 from cxbridge.platform.ingest.categorise import categorise
 from cxbridge.platform.ingest.delimited import read_csv_strings
@@ -99,9 +109,37 @@ def _typed(raw: Parsed, frame: pl.DataFrame, converters: dict[str, pl.Expr],
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
     frame = frame.with_columns(_filled_category(frame))
-    return cast_or_reject(Parsed(frame, raw.rejects, raw.notes),  # any zone → UTC
-                          {"created_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us")},
-                          converters=converters, labels=labels)
+    return resolved_before_created(cast_or_reject(
+        Parsed(frame, raw.rejects, raw.notes),  # any zone → UTC
+        {"created_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us")},
+        converters=converters, labels=labels))
+
+
+def resolved_before_created(parsed: Parsed) -> Parsed:
+    """Typed tickets whose ``resolved_at`` is before their ``created_at`` made rejects, each
+    reason with both times, the gap and what to check; the file's note counts them. (A time
+    to resolve is never negative: see the module's docstring for why such a ticket is not
+    loaded without its resolution time.)"""
+    before = pl.col("resolved_at") < pl.col("created_at")
+    found = parsed.frame.filter(before.fill_null(False))
+    if found.is_empty():
+        return parsed
+    shown = "%Y-%m-%d %H:%M:%S"
+    rejects = found.select(
+        pl.col(LINE),
+        pl.format("resolved_at {} is before created_at {} (by {} min): the export's "
+                  "resolved_at is from another clock or time zone? Check the tickets "
+                  "mapping's time_zone (or the care system's clock), then `cxbridge "
+                  "quarantine release --source tickets`",
+                  pl.col("resolved_at").dt.to_string(shown),
+                  pl.col("created_at").dt.to_string(shown),
+                  ((pl.col("created_at") - pl.col("resolved_at")).dt.total_seconds() / 60)
+                  .round(1)).alias("reason"),
+        original_json(found).alias("original"))
+    note = (f"{found.height:,} ticket(s) resolved before they were created: quarantined "
+            f"(first: line {found[LINE][0]}), see `cxbridge quarantine`")
+    return Parsed(parsed.frame.filter(~before.fill_null(False)),
+                  pl.concat([parsed.rejects, rejects]), (*parsed.notes, note))
 
 
 def _filled_category(frame: pl.DataFrame) -> pl.Series:
