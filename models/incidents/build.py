@@ -27,6 +27,7 @@ the queue is ranked by network impact instead (``incidents/queue.sql``, README).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ import polars as pl
 
 from cxbridge.models.incidents.correlate import correlate
 from cxbridge.models.incidents.params import MODEL_VERSION, Params
-from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.models.service import alarms
 from cxbridge.platform import runs
 from cxbridge.platform.errors import UserError
 from cxbridge.platform.warehouse import execute_sql_file, query, rows, scalar, table_exists
@@ -102,13 +103,16 @@ def build(con: duckdb.DuckDBPyConnection, params: Params | None = None,
 
 
 def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
-            run_id: str | None = None, refold_alarms: bool = True) -> BuildSummary:
+            run_id: str | None = None, refold_alarms: bool = True,
+            alarm_ids: Iterable[str] | None = None) -> BuildSummary:
     """Bring the incident tables and the queue up to date with alarm events ingested since the
     last build or refresh, recomputing only what those events touch (plus the incidents still
     open, whose minutes grow with "now"). ``run_id`` as for :func:`build`. ``refold_alarms``
     first refolds ``core.alarms`` from ``stg.alarm_events`` (skip it when the transforms just
-    did). Silent degradations are left as the last full build found them. Without a previous
-    build (or one by another model version), this is a full build."""
+    did); ``alarm_ids``: only the lifecycles of these alarms are folded again (the alarms of the
+    events a live batch stored: :func:`cxbridge.models.service.alarms.fold`), else every one.
+    Silent degradations are left as the last full build found them. Without a previous build
+    (or one by another model version), this is a full build."""
     if needs_full_build(con):
         return build(con, params, run_id)
     started = time.perf_counter()
@@ -117,7 +121,7 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
     if not all(table_exists(con, t) for t in TOPOLOGY_LOOKUPS):  # built before they existed
         execute_sql_file(con, SQL / "topology_lookups.sql")
     if refold_alarms:
-        execute_sql_file(con, SERVICE_SQL / "core/alarms.sql")
+        alarms.fold(con, alarm_ids)
     previous_as_of = scalar(con, "select as_of from incidents.params")
     execute_sql_file(con, SQL / "params.sql", params.sql_parameters(run_id))
     _clear_scope(con)

@@ -51,7 +51,9 @@ from cxbridge.platform.ingest.staging import ensure_staging_tables
 from cxbridge.platform.model_graph import Model, ModelGraph, ModelGraphError, audit
 from cxbridge.platform.warehouse import (
     SQL_DIR,
+    create_table_as,
     execute_sql_file,
+    is_one_query,
     query,
     read_sql,
     rows,
@@ -216,7 +218,7 @@ def _run_models(con, graph: ModelGraph, report: BuildReport, on_model) -> None:
             if not model.partitioned and model.python:
                 _run_whole_python(con, graph, model)
             elif not model.partitioned:
-                execute_sql_file(con, model.sql)
+                _run_whole(con, model)
             else:
                 _run_partitioned(con, graph, model, rebuild=rebuild)
             # the table against its declared grain and not-null columns before anything reads
@@ -242,6 +244,17 @@ def _step_rows(graph: ModelGraph, model: Model, frame: pl.DataFrame) -> pl.DataF
             "dtype (pl.Series(name, values, dtype=…)), so that an empty or all-null batch "
             "has one too")
     return step_rows
+
+
+def _run_whole(con, model: Model) -> None:
+    """A whole model: its file's statements (``create or replace table … as …``), or, when the
+    file is one SELECT (a model whose rows something else also reads on their own, as the live
+    refold does core.alarm_lifecycles'), that SELECT written as the table."""
+    select = read_sql(model.sql)
+    if is_one_query(select):
+        create_table_as(con, model.table, select)
+    else:
+        execute_sql_file(con, model.sql)
 
 
 def _run_whole_python(con, graph: ModelGraph, model: Model) -> None:

@@ -173,6 +173,18 @@ def execute_sql_file(
         con.execute(sql)
 
 
+def create_table_as(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
+    """``table`` (its schema created if missing) replaced by the rows of ``select``."""
+    con.execute(f"create schema if not exists {table.split('.')[0]}")
+    con.execute(f"create or replace table {table} as {select}")
+
+
+def is_one_query(sql: str) -> bool:
+    """Whether ``sql`` is a single SELECT (as DuckDB's parser reads it), not statements."""
+    statements = duckdb.extract_statements(sql)
+    return len(statements) == 1 and statements[0].type == duckdb.StatementType.SELECT
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     schema, _, table = quote_identifier(qualified_name).rpartition(".")
     return bool(scalar(

@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.models.service import alarms as service_alarms
 from cxbridge.platform.ingest import SOURCES
 from cxbridge.platform.ingest.staging import ensure_staging_tables
 from cxbridge.platform.warehouse import execute_sql_file, read_sql
@@ -226,7 +227,7 @@ def cell_kpis(cells: list[str], days: int, start: date, override) -> str:
 # on every mart of the transform chain.
 CORE_MODELS = ("core/cfs.sql", "core/resources.sql", "core/resource_ancestors.sql",
                "core/cfs_resources.sql", "core/cfs_access.sql", "core/access_paths.sql",
-               "core/alarms.sql", "core/redundant_pools.sql")
+               "core/redundant_pools.sql")  # and the alarms (service_alarms.fold)
 # the partitioned ones, over the days of usage (the shares) and of PM data (the hourly KPIs)
 CORE_DAILY = (("core/service_access_shares.sql", "select distinct date from stg.usage"),
               ("core/resource_hourly.sql", "select distinct cast(interval_start as date) as date "
@@ -239,6 +240,7 @@ def build_core(con) -> None:
     ensure_staging_tables(con, SOURCES)   # a feed the world lacks is an empty table
     for model in CORE_MODELS:
         execute_sql_file(con, SERVICE_SQL / model)
+    service_alarms.fold(con)
     for model, days in CORE_DAILY:
         table = "core." + model.removeprefix("core/").removesuffix(".sql")
         con.execute(f"create or replace temp table _scope as {days}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.models.service import alarms as service_alarms
 from cxbridge.platform import ingest, warehouse
 from cxbridge.platform.ingest.loader import ingest_file
 
@@ -87,7 +87,7 @@ def test_alarm_csv_events_fold_into_one_alarm_lifecycle(settings, tiny_raw, tmp_
     _write(maps, "alarms/noc.yaml", NOC_MAPPING)
     _load(settings, tiny_raw, _write(tmp_path, "noc.csv", NOC_LOG), maps)
     with warehouse.connect(settings) as con:
-        warehouse.execute_sql_file(con, SERVICE_SQL / "core/alarms.sql")
+        service_alarms.fold(con)
         alarm = warehouse.query(con, "select raised_at, cleared_at, worst_severity, status "
                                      "from core.alarms where alarm_id = '9001'")
     assert alarm.rows() == [(datetime(2026, 10, 1, 9, 0), datetime(2026, 10, 1, 9, 40),

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cxbridge.models.service import SQL as SERVICE_SQL
+from cxbridge.models.service import alarms as service_alarms
 from cxbridge.platform import ingest, warehouse
 from cxbridge.platform.ingest.loader import ingest_file
 
@@ -47,7 +47,7 @@ def alarms(settings, tiny_raw, tmp_path):
         ingest.prepare(con)
         ingest_file(con, ingest.source("topology"), tiny_raw / "topology" / "resources.csv", "t")
         result = ingest_file(con, ingest.source("alarms"), path, "t")
-        warehouse.execute_sql_file(con, SERVICE_SQL / "core/alarms.sql")
+        service_alarms.fold(con)
         rows = warehouse.query(con, "select * from core.alarms order by alarm_id")
     assert result.rows_read == 6 and result.rows_quarantined == 1  # the repeated change
     return {r["alarm_id"]: r for r in rows.iter_rows(named=True)}
@@ -98,7 +98,7 @@ def test_an_alarm_whose_clear_never_came_goes_stale_after_the_usual_time(setting
         ingest.prepare(con)
         ingest_file(con, ingest.source("topology"), tiny_raw / "topology" / "resources.csv", "t")
         ingest_file(con, ingest.source("alarms"), path, "t")
-        warehouse.execute_sql_file(con, SERVICE_SQL / "core/alarms.sql")
+        service_alarms.fold(con)
         rows = {r["alarm_id"]: r for r in warehouse.query(
             con, "select * from core.alarms").iter_rows(named=True)}
     assert rows["LOST"]["status"] == "open" and rows["LOST"]["stale"]
