@@ -191,18 +191,26 @@ def live_stage(home: str | Path, raw_dir: str | Path | None = None,
                                                   if b.overlay_seq is not None], 0.95),
             # the slowest batch, step by step: what a latency tail is made of
             "slowest_batch": _slowest(batches),
+            # every batch in order, the same steps: where a tail comes from, run after run
+            "batch_steps": [_steps(b) for b in batches],
             **checked}
 
 
+STEPS = ("waited", "stored", "refreshed", "published", "closed")
+
+
+def _steps(batch: live.BatchResult) -> dict:
+    """One batch's size, its incidents and its steps in seconds."""
+    return {"events": batch.received, "incidents": batch.incidents_total,
+            **{step: round(getattr(batch, step), 3) for step in STEPS}}
+
+
 def _slowest(batches: list[live.BatchResult]) -> dict | None:
-    """The batch that took longest (lock wait + store + refresh + overlay), its size and its
-    steps in seconds."""
+    """The batch that took longest (lock wait + store + refresh + overlay + close), its size
+    and its steps in seconds."""
     if not batches:
         return None
-    worst = max(batches, key=lambda b: b.waited + b.stored + b.refreshed + b.published)
-    return {"events": worst.received, "incidents": worst.incidents_total,
-            **{step: round(getattr(worst, step), 3)
-               for step in ("waited", "stored", "refreshed", "published")}}
+    return _steps(max(batches, key=lambda b: sum(getattr(b, step) for step in STEPS)))
 
 
 def bench_live(home: str) -> tuple[int, dict]:
