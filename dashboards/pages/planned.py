@@ -190,25 +190,38 @@ def _stats(summary: dict) -> dbc.Row:
                     html.Div(f"By service: {types}", className="card-note")], className="g-2")
 
 
-def harm_figure(harm, chosen: datetime | None) -> go.Figure:
-    """Session-minutes of each candidate start, the least harmful marked (pure)."""
+def harm_figure(harm, chosen: datetime | None) -> dict:
+    """Session-minutes of each candidate start, the least harmful marked (pure). A plain
+    figure dict, as Dash sends it: plotly's validating objects (and ``add_vline``) cost this
+    callback more than its reads."""
     best = least_harm(harm)
-    x = [plotted(s) for s in harm["start"].to_list()]
-    figure = go.Figure(go.Bar(x=x, y=harm["session_minutes"].to_list(), name="harm",
-                              marker_color="#9aa5b1",
-                              hovertemplate="%{x}<br>%{y:,.0f} session-minutes<extra></extra>"))
+    data = [{"type": "bar", "x": [plotted(s) for s in harm["start"].to_list()],
+             "y": harm["session_minutes"].to_list(), "name": "harm",
+             "marker": {"color": "#9aa5b1"},
+             "hovertemplate": "%{x}<br>%{y:,.0f} session-minutes<extra></extra>"}]
+    shapes, annotations = [], []
+
+    def mark(at: datetime, colour: str, text: str, side: str, dash: str = "solid") -> None:
+        x = plotted(at)
+        shapes.append({"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1,
+                       "yref": "y domain", "line": {"color": colour, "width": 2,
+                                                    "dash": dash}})
+        annotations.append({"x": x, "xref": "x", "y": 1, "yref": "y domain", "text": text,
+                            "showarrow": False, "xanchor": "right" if side == "left" else "left",
+                            "yanchor": "top"})
+
     if best is not None:
-        figure.add_trace(go.Bar(x=[plotted(best["start"])], y=[best["session_minutes"]],
-                                name="least harm", marker_color="#1a7f37"))
-        figure.add_vline(x=plotted(best["start"]), line_color="#1a7f37", line_width=2,
-                         annotation_text="least harm", annotation_position="top left")
+        data.append({"type": "bar", "x": [plotted(best["start"])],
+                     "y": [best["session_minutes"]], "name": "least harm",
+                     "marker": {"color": "#1a7f37"}})
+        mark(best["start"], "#1a7f37", "least harm", "left")
     if chosen is not None:
-        figure.add_vline(x=plotted(chosen), line_dash="dot", line_color="#b42318",
-                         annotation_text="chosen", annotation_position="top right")
-    figure.update_layout(margin={"l": 50, "r": 10, "t": 10, "b": 40}, showlegend=False,
-                         bargap=0, xaxis_title=zone_label(), yaxis_title="session-minutes",
-                         barmode="overlay", plot_bgcolor="white")
-    return figure
+        mark(chosen, "#b42318", "chosen", "right", dash="dot")
+    return {"data": data, "layout": {
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "showlegend": False, "bargap": 0,
+        "xaxis": {"title": {"text": zone_label()}},
+        "yaxis": {"title": {"text": "session-minutes"}}, "barmode": "overlay",
+        "plot_bgcolor": "white", "shapes": shapes, "annotations": annotations}}
 
 
 def _best_text(view: reads.PlannedView, chosen: datetime | None) -> str:

@@ -14,6 +14,7 @@ import argparse
 import logging
 import socket
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from selenium import webdriver
@@ -21,6 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from cxbridge.dashboards import planned_reader
 from cxbridge.dashboards.app import create_app
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.roles import ROLE_LABELS
@@ -41,6 +43,14 @@ def pages(reader: SnapshotReader) -> list[tuple[str, str, str, str]]:
     incident = (alarm if not alarm.is_empty() else queue)["incident_id"][0]
     hurt = reader.care_preview(incident)
     customer = hurt["customer_id"][0] if not hurt.is_empty() else "C0000001"
+    # planned work on the resource taking most customers down alone, starting tomorrow 02:00
+    options = (planned_reader.resource_options(reader) if not planned_reader.missing(reader)
+               else None)
+    planned = "/planned"
+    if options is not None and options.height:
+        worst = options.sort("customers", descending=True)["resource_id"][0]
+        start = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT02:00")
+        planned = f"/planned?res={worst}&hours=2&start={start}"
     return [
         ("overview", "/", "executive", "#overview-trend .js-plotly-plot"),
         ("marketing", "/marketing", "marketing", "#marketing-risk-map .js-plotly-plot"),
@@ -50,7 +60,7 @@ def pages(reader: SnapshotReader) -> list[tuple[str, str, str, str]]:
         ("customer-360-operations", f"/customer/{customer}", "operations",
          "#customer-experience .js-plotly-plot"),
         ("glossary", "/glossary", "executive", "#glossary-experience-index"),
-        ("planned-work", "/planned", "operations", "#planned-stats"),
+        ("planned-work", planned, "operations", "#planned-stats"),
         ("campaign-review", "/review", "marketing", "#review-summary"),
         ("outcomes", "/outcomes", "executive", "#outcomes-summary-row"),
     ]
