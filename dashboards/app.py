@@ -11,7 +11,9 @@ the first page is requested.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import logging
 import os
 import time
@@ -107,6 +109,18 @@ def create_app(settings: Settings, users: Mapping[str, Account] | None = None,
     return app
 
 
+def settle_heap() -> None:
+    """Put every object alive now (the app, its pages, the libraries, what is cached) out of
+    the garbage collector's reach before serving (``gc.freeze``): its full collections then
+    scan only what requests create. Measured with the dashboard bench at scale 1, their pauses
+    fall from 35–65 ms to about 5 ms, which otherwise land in whichever interaction is running
+    (a third of its 150 ms budget). Undone at exit, so that the native libraries' own leak
+    checks see everything freed."""
+    gc.collect()
+    gc.freeze()
+    atexit.register(gc.unfreeze)
+
+
 def serve(
     settings: Settings,
     host: str = "127.0.0.1",
@@ -151,6 +165,7 @@ def serve(
     # the pages say to run `cxbridge run`)
     with app.server.app_context(), contextlib.suppress(WarehouseError):
         current_reader().snapshot_info()
+    settle_heap()
     if debug:  # Flask's development server: reloads on edits, shows tracebacks
         app.run(host=host, port=port, debug=True)
         return

@@ -122,6 +122,9 @@ class SnapshotReading:
         self._cached = functools.lru_cache(maxsize=cache_size)(self.run)
         self._cached_large = functools.lru_cache(maxsize=large_cache_size)(self.run)
         self._snapshot_wide = functools.lru_cache(maxsize=16)(self.run)
+        # the small results that take no parameter (the filter bar's choices, the snapshot's
+        # tables and run): the same for every filter, read once per snapshot
+        self._snapshot_small = functools.lru_cache(maxsize=64)(self.run)
 
     @property
     def settings(self) -> Settings:
@@ -133,10 +136,11 @@ class SnapshotReading:
 
     def frame(self, sql: str, params: Params = (), large: bool = False) -> pl.DataFrame:
         """The result of ``sql`` (``$name`` parameters bound from ``params``) on the current
-        snapshot, cached. ``large``: one row per customer or so, kept in the smaller cache, or,
-        without parameters, with what is kept per snapshot."""
-        cached = (self._cached if not large else self._snapshot_wide if not params
-                  else self._cached_large)
+        snapshot, cached. ``large``: one row per customer or so, kept in the smaller cache.
+        Without parameters, a result is the same for every filter: kept with what is kept per
+        snapshot."""
+        cached = (self._cached_large if large and params else self._cached if params
+                  else self._snapshot_wide if large else self._snapshot_small)
         key = self.key()
         try:
             return cached(_cache_key(key, sql), sql, params)
@@ -205,11 +209,12 @@ class SnapshotReading:
     def cache_clear(self, keep_indexes: bool = False) -> None:
         """Forget every cached result (tests, benchmarks, or after repairing a snapshot);
         ``keep_indexes`` keeps what is built once per snapshot whatever the filters (here: the
-        large results without parameters; readers keep their own)."""
+        results without parameters; readers keep their own)."""
         self._cached.cache_clear()
         self._cached_large.cache_clear()
         if not keep_indexes:
             self._snapshot_wide.cache_clear()
+            self._snapshot_small.cache_clear()
 
     def warm_up(self) -> None:
         """Build what is built once per snapshot, ahead of the reads that need it (nothing
