@@ -141,8 +141,12 @@ class ActionLog(SqliteStore):
                     pl.lit("control")).otherwise(pl.lit("treated")))
             export_id = con.execute(_sql("next_export.sql")).fetchone()[0]
             common = {**key, "at": at, "export_id": export_id}
-            con.executemany(_sql("record.sql"),
-                            ({**common, **row} for row in new.iter_rows(named=True)))
+            # in key order (the B-tree grows at its end), as tuples in record.sql's order
+            con.executemany(_sql("record.sql"), new.sort("customer_id").select(
+                pl.lit(kind).alias("kind"), pl.lit(programme_key).alias("programme_key"),
+                "customer_id", "arm", pl.lit(at).alias("at"),
+                pl.lit(export_id).alias("export_id"), "programme", "offer", "channel", "reason",
+                "cost_eur").iter_rows())
             con.execute(_sql("add_export.sql"), {
                 **common, "user": user, "role": role, "via": via, "snapshot": snapshot,
                 "control_rate": control_rate, "listed": rows.height})
