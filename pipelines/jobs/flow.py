@@ -99,9 +99,12 @@ def run(
 
             work = discover_work(raw_dir)
             total_files = len(work)
-            ingest.ingest_many(con, work, summary.run_id, file_done, mappings, raw_dir,
-                               settings.ingest_max_shrink, accept_shrink,
-                               ingest.window_of(settings))
+            # the files as ingest ends them: a later file of the run may move rows of an
+            # earlier one (a newer customer delivery replacing its records, rows released
+            # once their reference arrived), which the per-file callbacks came too early for
+            summary.files = ingest.ingest_many(
+                con, work, summary.run_id, file_done, mappings, raw_dir,
+                settings.ingest_max_shrink, accept_shrink, ingest.window_of(settings))
             summary.build = build_marts(con, lambda done, total: step("transform", done, total),
                                         full=full, params=params, finish=False,
                                         runner=runner)

@@ -325,3 +325,16 @@ def test_two_deliveries_of_the_same_day_that_disagree_are_not_ordered_silently(s
     assert "Name each delivery by its date" in reasons["C1"]
     assert reasons["C2"].endswith("delivered the same day (2026-10-02), with the same values: "
                                   "that record stays in force")
+
+
+def test_the_run_summary_counts_a_record_a_newer_delivery_replaced_once(settings, tmp_path):
+    # both deliveries in one `cxbridge run`: its file table (what the CLI prints) says what
+    # the warehouse holds, not what each file looked like when it had just loaded
+    raw = tmp_path / "raw"
+    _crm(raw, "customers_20261001.csv", _customer("C1", 49.99), _customer("C2", 35.0))
+    _crm(raw, "customers_20261002.csv", _customer("C1", 59.99), _customer("C2", 35.0),
+         _customer("C3", 20.0))
+    summary = flow.run(settings, raw)
+    files = {Path(f.path).name: (f.rows_read, f.rows_loaded, f.rows_quarantined)
+             for f in summary.files if f.source == "customers"}
+    assert files == {"customers_20261001.csv": (2, 0, 2), "customers_20261002.csv": (3, 3, 0)}
