@@ -118,3 +118,12 @@ def test_summaries(frame):
     drivers = campaign.churn_drivers(frame)
     assert drivers.row(0) == ("Price", 3)
     assert campaign.network_share(frame) == pytest.approx(0.5)
+
+
+def test_the_files_services_are_each_customers_types_in_words_sorted():
+    frame = pl.DataFrame({"cfs_types": [["mobile_data", "ftth"], ["ftth", "mobile_data"],
+                                        ["weird_new", None], [], None]},
+                         schema={"cfs_types": pl.List(pl.String)})
+    worded = frame.select(campaign._services_worded(frame).alias("services"))["services"]
+    assert worded.to_list() == ["FTTH broadband, Mobile data", "FTTH broadband, Mobile data",
+                                "Weird new", "", None]
