@@ -10,6 +10,7 @@ functions (:func:`~cxbridge.models.whatif.planned.summarise`, ``notify_list``,
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -73,9 +74,16 @@ def planned_view(reader: DashboardQueries, resources: list[str], hours: float,
     days from ``now``; the notify list cut to its first ``notify_rows`` customers (the page
     lists a dozen; ``summary['customers']`` counts them all, the export takes them all)."""
     units = units_down(reader, resources)
-    hurt = services(reader, units, hours)
-    profile = week_profile(reader, units)
+    # the week profile read beside the services and their sums (DuckDB and polars work
+    # outside the interpreter's lock: the page waits for the longer of the two, not both), on
+    # a thread of its own (a pool kept between requests outlives a server that is stopped)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="planned-profile") as beside:
+        profiled = beside.submit(week_profile, reader, units)
+        hurt = services(reader, units, hours)
+        view = (summarise(hurt), notify_list(hurt, notify_rows))
+        profile = profiled.result()
     touched = int(profile["access_resources"][0]) if profile.height else 0
-    return PlannedView(hurt, summarise(hurt), notify_list(hurt, notify_rows),
+    return PlannedView(hurt, *view,
                        harm_by_start(profile.select("hour_of_week", "sessions"), now, hours),
                        touched)
+

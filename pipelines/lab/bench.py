@@ -167,13 +167,15 @@ def _new_day(home: str) -> tuple[int, dict]:
 
 
 def _incidents(home: str) -> int:
-    """Correlate every alarm, detect silent degradations and rank the queue from scratch."""
-    from cxbridge.models import incidents
+    """Correlate every alarm, detect silent degradations and rank the queue from scratch, and
+    build the what-if tables the planned-work and campaign review pages look up, as
+    ``cxbridge run`` does (:func:`cxbridge.jobs.flow.rank_incidents`)."""
+    from cxbridge.jobs.flow import rank_incidents
     from cxbridge.platform import warehouse
 
     settings = _settings_for(home)
     with warehouse.connect(settings) as con:
-        incidents.build(con)
+        rank_incidents(con, None)
         return int(warehouse.scalar(con, "select count(*) from incidents.queue"))
 
 
