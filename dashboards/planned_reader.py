@@ -86,4 +86,3 @@ def planned_view(reader: DashboardQueries, resources: list[str], hours: float,
     return PlannedView(hurt, *view,
                        harm_by_start(profile.select("hour_of_week", "sessions"), now, hours),
                        touched)
-
