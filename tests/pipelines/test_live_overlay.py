@@ -82,13 +82,14 @@ def test_the_overlay_shadows_the_snapshot_and_the_cache_follows_it(settings):
         assert cursor.execute("select count(*) from queue").fetchall() == [(3,)]
         cursor.close()
     # a new overlay leaves cached what reads no overlaid table, and reads the queue anew
+    # (both queries take no parameter: kept in the per-snapshot cache)
     reader.frame("select value from kpi_daily")
-    misses = reader._cached.cache_info().misses
+    misses = reader._snapshot_small.cache_info().misses
     _publish_overlay(settings, "I-1", "I-2", "I-3", "I-4")
     assert reader.frame("select value from kpi_daily")["value"].to_list() == [7]
-    assert reader._cached.cache_info().misses == misses  # served from the cache
+    assert reader._snapshot_small.cache_info().misses == misses  # served from the cache
     assert _ids(reader) == ["I-1", "I-2", "I-3", "I-4"]
-    assert reader._cached.cache_info().misses == misses + 1
+    assert reader._snapshot_small.cache_info().misses == misses + 1
     with duckdb.connect(str(info.path), read_only=True) as stamp:
         assert stamp.execute("select base_run_id, seq from overlay_info").fetchall() == [
             ("run-a", 1)]  # the first overlay's file is kept (the newest three are)
