@@ -444,10 +444,15 @@ def campaign_counts(selected: pl.DataFrame) -> dict[str, float]:
 def control_flags(customer_ids: pl.Series, code: str, rate: float) -> pl.Series:
     """True for the customers held out as the control group: a customer's draw is the CRC-32
     of ``<code>:<customer_id>`` over 2³², so it depends on nothing but the campaign code and
-    the customer (the same file from the same link; no engine's hash function)."""
+    the customer (the same file from the same link; no engine's hash function). The CRC of
+    ``<code>:`` is taken once and continued over each customer id's UTF-8 bytes (the same
+    value, without a string made per customer)."""
     limit = rate * 2 ** 32
+    prefix = zlib.crc32(f"{code}:".encode())
+    crc32 = zlib.crc32
     return pl.Series("control_group",
-                     [zlib.crc32(f"{code}:{c}".encode()) < limit for c in customer_ids],
+                     [crc32(c, prefix) < limit
+                      for c in customer_ids.cast(pl.String).cast(pl.Binary).to_list()],
                      dtype=pl.Boolean)
 
 

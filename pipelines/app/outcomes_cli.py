@@ -6,13 +6,20 @@ newest first: when (UTC), who and in which role, the kind (a campaign file or an
 care list), the campaign code or incident id, how many customers the list held, how many it
 recorded new per arm, and how many that campaign or incident had recorded by then, treated and
 control. A list downloaded again shows as a download that recorded nothing new. Customer ids are
-not printed: the store holds them, this is the account of who handed out what.
+not printed: the store holds them, this is the account of who handed out what. ``--customers
+FILE`` also writes the recorded actions themselves (one row per customer of those campaigns and
+care lists, recorded in that time: action id, customer id, when first sent, programme, offer,
+channel, reason, arm, cost) as a CSV readable by its owner only: the store keeps each download's
+customers as one compressed block, so this is how a person reads them.
 
 Imports only typer and rich at module level; the store loads when the command runs.
 """
 
 from __future__ import annotations
 
+import os
+from datetime import UTC
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,6 +50,9 @@ def actions(
                                                   "campaign or care.")] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many downloads (the newest).",
                                        min=1)] = 50,
+    customers: Annotated[Path | None, typer.Option(
+        help="Also write the recorded actions (customer by customer, same --since and --kind) "
+             "to this CSV file (mode 0600: it holds customer ids).")] = None,
 ) -> None:
     """List the recorded exports, newest first: when, who, campaign code or incident, the
     customers listed, recorded new (treated, control) and recorded in all by then."""
@@ -54,9 +64,13 @@ def actions(
         raise OutcomesQueryError(f"--kind {kind!r}: give campaign or care")
     settings = load_settings()
     log = ActionLog(settings.action_log_file)
-    found = log.exports(parse_moment("--since", since))
+    moment = parse_moment("--since", since)
+    found = log.exports(moment)
     if kind is not None:
         found = found.filter(found["kind"] == kind)
+    if customers is not None:
+        written = _write_actions(log, customers, moment, kind)
+        console.print(f"{written:,} recorded action(s) written to {escape(str(customers))}.")
     if found.is_empty():
         console.print(f"No recorded exports{' since ' + since if since else ''} in "
                       f"{escape(str(log.path))}: a campaign file or care list downloaded from "
@@ -79,3 +93,29 @@ def actions(
     console.print(f"{found.height:,} download(s) of {lists:,} campaign(s) and care list(s)"
                   f"{shown}; recorded new: {int(found['new_treated'].sum()):,} treated, "
                   f"{int(found['new_control'].sum()):,} control.")
+
+
+def _write_actions(log, target: Path, since, kind: str | None) -> int:
+    """The recorded actions first sent at or after ``since`` (of ``kind``) as CSV at
+    ``target``, mode 0600, written whole then renamed; the number of rows."""
+    import polars as pl
+
+    from cxbridge.platform.csv_export import write_csv
+
+    actions = log.actions()
+    if since is not None:
+        actions = actions.filter(  # sent_at is UTC without its zone
+            pl.col("sent_at") >= since.astimezone(UTC).replace(tzinfo=None))
+    if kind is not None:
+        actions = actions.filter(pl.col("action_id").str.starts_with(f"{kind}:"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+                       "wb") as handle:
+            written = write_csv(actions, handle)
+        os.replace(partial, target)
+    except OSError as error:
+        raise OutcomesQueryError(f"--customers {target}: cannot write it ({error.strerror}); "
+                                 "give a file in a folder this account can write") from error
+    return written

@@ -100,14 +100,75 @@ def test_recorded_rows_cannot_be_changed_or_deleted(tmp_path: Path):
     ActionLog(path).record("campaign", "X", _listed(["C1"]), user="ana", role="marketing")
     con = sqlite3.connect(path)
     try:
-        for statement in ("update recorded_actions set arm = 'control'",
-                          "delete from recorded_actions", "update recorded_exports set user='x'",
+        for statement in ("update recorded_lists set customers = 2",
+                          "delete from recorded_lists", "update recorded_exports set user='x'",
                           "delete from recorded_exports"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 con.execute(statement)
     finally:
         con.close()
     assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+def _earlier_layout(path: Path) -> None:
+    """A store as cxbridge wrote it before 7 Dec 2026: campaign SPRING's first download, its
+    customers one row each in recorded_actions."""
+    ActionLog(path).exports()  # nothing: reading does not create the store
+    ActionLog(path).record("care", "INC-0", _listed(["Z9"]), user="x", role="care")  # creates it
+    con = sqlite3.connect(path)
+    try:
+        con.execute("insert into recorded_exports values (7, '2026-12-01T08:00:00.000Z', "
+                    "'campaign', 'SPRING', 'ana', 'marketing', 'dashboard', 'run-0', 0.1, 3, 2, 1)")
+        con.executemany(
+            "insert into recorded_actions values ('campaign', 'SPRING', ?, ?, "
+            "'2026-12-01T08:00:00.000Z', 7, 'campaign:retention', 'retention', 'email', "
+            "'high', null)", [("C1", "treated"), ("C2", "control"), ("C3", "treated")])
+        con.commit()
+    finally:
+        con.close()
+
+
+def test_a_store_of_the_earlier_layout_is_read_with_the_lists_recorded_since(tmp_path: Path):
+    """Customers recorded one row each (the layout before 7 Dec 2026) keep their arms, are not
+    recorded again, and are measured with the customers recorded since."""
+    path = tmp_path / "actions.sqlite"
+    _earlier_layout(path)
+    log = ActionLog(path, clock=Clock())
+    again = log.record("campaign", "SPRING", _listed(["C2", "C4", "C1"]), user="bo",
+                       role="marketing", snapshot="run-1")
+    assert (again.new_treated, again.new_control) == (1, 0)  # C4 only
+    assert again.arms.to_dicts() == [{"customer_id": "C2", "arm": "control"},
+                                     {"customer_id": "C4", "arm": "treated"},
+                                     {"customer_id": "C1", "arm": "treated"}]
+    actions = log.actions()
+    assert actions.filter(pl.col("action_id").str.starts_with("campaign:SPRING:")).select(
+        "customer_id", "arm", "sent_at").rows() == [
+        ("C1", "treated", datetime(2026, 12, 1, 8)), ("C2", "control", datetime(2026, 12, 1, 8)),
+        ("C3", "treated", datetime(2026, 12, 1, 8)), ("C4", "treated", datetime(2026, 12, 6, 9, 1))]
+    spring = log.exports().filter(pl.col("programme_key") == "SPRING")
+    assert spring.select("export_id", "new_treated", "treated", "control").rows() == [
+        (8, 1, 3, 1), (7, 2, 2, 1)]
+
+
+def test_a_recorded_list_that_cannot_be_read_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "actions.sqlite"
+    log = ActionLog(path)
+    log.record("care", "INC-1", _listed(["C1"]), user="desk", role="care")
+    con = sqlite3.connect(path)
+    try:
+        con.execute("insert into recorded_exports values (9, '2026-12-06T10:00:00.000Z', "
+                    "'care', 'INC-1', 'desk', 'care', 'dashboard', null, 0, 1, 1, 0)")
+        con.execute("insert into recorded_lists values (9, 'care', 'INC-1', 1, "
+                    "'arrow-ipc-zstd', x'00ff')")
+        con.commit()
+    finally:
+        con.close()
+    for read in (lambda: ActionLog(path).actions(),
+                 lambda: ActionLog(path).record("care", "INC-1", _listed(["C2"]), user="desk",
+                                                role="care")):
+        with pytest.raises(ActionLogError, match=r"recorded list of download 9 cannot be read"):
+            read()
+    assert ActionLog(path).exports().height == 2  # the refused download wrote nothing
 
 
 def test_two_downloads_at_once_record_each_customer_once(tmp_path: Path):

@@ -50,3 +50,36 @@ def test_the_recorded_exports_are_listed_newest_first(settings, tmp_path):
     assert "ana" not in recent.output and "INC-42" not in recent.output
     bad = runner.invoke(app, ["outcomes", "actions", "--kind", "survey"], env=env)
     assert bad.exit_code == 1 and "give campaign or care" in bad.output
+
+
+def test_the_recorded_customers_are_written_to_a_private_csv(settings, tmp_path):
+    env = {"CXBRIDGE_HOME": str(settings.home), "CXBRIDGE_CONFIG": "", "COLUMNS": "200"}
+    now = datetime.now(UTC)
+    times = iter([now - timedelta(days=3), now - timedelta(hours=2), now - timedelta(hours=1)])
+    log = ActionLog(settings.action_log_file, clock=lambda: next(times))
+    log.record("campaign", "SUMMER-UP", _listed(["C1", "C2", "C3"], {"C3"}), user="ana",
+               role="marketing")
+    log.record("care", "INC-42", _listed(["C1", "=C9"], set()), user="desk", role="care")
+    log.record("campaign", "SUMMER-UP", _listed(["C1", "C4"], set()), user="bo",
+               role="marketing")
+    target = tmp_path / "out" / "recorded.csv"
+    runner = CliRunner()
+    done = runner.invoke(app, ["outcomes", "actions", "--customers", str(target)], env=env)
+    assert done.exit_code == 0, done.output
+    assert "6 recorded action(s) written" in done.output
+    written = pl.read_csv(target)
+    assert written.select("action_id", "customer_id", "arm").rows() == [
+        ("campaign:SUMMER-UP:C1", "C1", "treated"), ("campaign:SUMMER-UP:C2", "C2", "treated"),
+        ("campaign:SUMMER-UP:C3", "C3", "control"),
+        ("care:INC-42:=C9", "'=C9", "treated"),  # a spreadsheet formula neutralised
+        ("care:INC-42:C1", "C1", "treated"), ("campaign:SUMMER-UP:C4", "C4", "treated")]
+    assert target.stat().st_mode & 0o077 == 0
+    recent = runner.invoke(app, ["outcomes", "actions", "--since", "1d", "--kind", "campaign",
+                                 "--customers", str(target)], env=env)
+    assert recent.exit_code == 0, recent.output
+    assert pl.read_csv(target)["customer_id"].to_list() == ["C4"]
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    refused = runner.invoke(app, ["outcomes", "actions", "--customers",
+                                  str(blocked / "recorded.csv")], env=env)
+    assert refused.exit_code != 0 and "cannot write it" in refused.output
