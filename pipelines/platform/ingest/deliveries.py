@@ -173,9 +173,11 @@ def _reasons(incoming: pl.DataFrame, table: Table, found: pl.DataFrame, why) -> 
     another file loaded (the words the other duplicate reasons use), and why it stays."""
     if found.is_empty():
         return empty_rejects()
+    paths = found["other_path"]  # few files, many rows: each file's words once
+    words = {path: why(path) for path in paths.unique().to_list()}
     picked = incoming[found["position"]].with_columns(
-        pl.Series("__why", [why(p) for p in found["other_path"]], dtype=pl.String),
-        found["other_path"]).rechunk()
+        paths.replace_strict(words, return_dtype=pl.String).alias("__why"),
+        paths).rechunk()
     key = ", ".join(table.key)
     return picked.select(
         pl.col(LINE),
