@@ -19,19 +19,24 @@ def _listed(ids: list[str], control: set[str]) -> pl.DataFrame:
                          "reason": "low", "cost_eur": None})
 
 
-def test_the_recorded_exports_are_listed_newest_first(settings, tmp_path):
-    env = {"CXBRIDGE_HOME": str(settings.home), "CXBRIDGE_CONFIG": "", "COLUMNS": "200"}
-    runner = CliRunner()
-    empty = runner.invoke(app, ["outcomes", "actions"], env=env)
-    assert empty.exit_code == 0 and "No recorded exports" in empty.output
+def _three_downloads(settings, care: list[str], again: list[str]) -> None:
+    """Campaign SUMMER-UP three days ago (C3 control), the care list of INC-42 (``care``) two
+    hours ago, and SUMMER-UP again (``again``) an hour ago."""
     now = datetime.now(UTC)
     times = iter([now - timedelta(days=3), now - timedelta(hours=2), now - timedelta(hours=1)])
     log = ActionLog(settings.action_log_file, clock=lambda: next(times))
     log.record("campaign", "SUMMER-UP", _listed(["C1", "C2", "C3"], {"C3"}), user="ana",
                role="marketing")
-    log.record("care", "INC-42", _listed(["C1", "C9"], set()), user="desk", role="care")
-    log.record("campaign", "SUMMER-UP", _listed(["C1", "C2", "C3", "C4"], {"C3"}), user="bo",
-               role="marketing")
+    log.record("care", "INC-42", _listed(care, set()), user="desk", role="care")
+    log.record("campaign", "SUMMER-UP", _listed(again, {"C3"}), user="bo", role="marketing")
+
+
+def test_the_recorded_exports_are_listed_newest_first(settings, tmp_path):
+    env = {"CXBRIDGE_HOME": str(settings.home), "CXBRIDGE_CONFIG": "", "COLUMNS": "200"}
+    runner = CliRunner()
+    empty = runner.invoke(app, ["outcomes", "actions"], env=env)
+    assert empty.exit_code == 0 and "No recorded exports" in empty.output
+    _three_downloads(settings, care=["C1", "C9"], again=["C1", "C2", "C3", "C4"])
     listed = runner.invoke(app, ["outcomes", "actions"], env=env)
     assert listed.exit_code == 0, listed.output
     lines = [line for line in listed.output.splitlines() if "SUMMER-UP" in line
@@ -54,14 +59,7 @@ def test_the_recorded_exports_are_listed_newest_first(settings, tmp_path):
 
 def test_the_recorded_customers_are_written_to_a_private_csv(settings, tmp_path):
     env = {"CXBRIDGE_HOME": str(settings.home), "CXBRIDGE_CONFIG": "", "COLUMNS": "200"}
-    now = datetime.now(UTC)
-    times = iter([now - timedelta(days=3), now - timedelta(hours=2), now - timedelta(hours=1)])
-    log = ActionLog(settings.action_log_file, clock=lambda: next(times))
-    log.record("campaign", "SUMMER-UP", _listed(["C1", "C2", "C3"], {"C3"}), user="ana",
-               role="marketing")
-    log.record("care", "INC-42", _listed(["C1", "=C9"], set()), user="desk", role="care")
-    log.record("campaign", "SUMMER-UP", _listed(["C1", "C4"], set()), user="bo",
-               role="marketing")
+    _three_downloads(settings, care=["C1", "=C9"], again=["C1", "C4"])
     target = tmp_path / "out" / "recorded.csv"
     runner = CliRunner()
     done = runner.invoke(app, ["outcomes", "actions", "--customers", str(target)], env=env)
