@@ -11,6 +11,12 @@ to; the file name is the table) opens with::
     -- inputs: core.access_hourly         every table its SQL reads
     -- feeds: kpis                        the feeds it needs; a|b: either will do
     -- python: experience.sei              optional: a named frame → frame step on its SELECT
+    -- python_batch: rows                 optional: days (default) | rows, see below
+
+A Python step sees a batch of its SELECT's rows at a time, never the whole table: by default
+the rows of a few days (a day's rows may depend on each other), with ``python_batch: rows``
+a bounded number of rows (:data:`cxbridge.platform.transform.PYTHON_BATCH_ROWS`), for a step
+that scores each row on its own, so that its memory does not grow with the customer count.
 
 :func:`read_models` reads them, :func:`in_run_order` orders them by their inputs (refusing
 a cycle or an input nobody builds), :func:`check_inputs` refuses SQL that reads a table its
@@ -43,7 +49,8 @@ from cxbridge.platform.settings import PROJECT_ROOT
 from cxbridge.platform.warehouse import quote_identifier, rows
 
 KINDS = ("whole", "partitioned")
-_KEYS = ("model", "kind", "grain", "not_null", "inputs", "feeds", "python")
+_KEYS = ("model", "kind", "grain", "not_null", "inputs", "feeds", "python", "python_batch")
+PYTHON_BATCHES = ("days", "rows")
 _REQUIRED = ("model", "kind", "grain", "inputs", "feeds")
 # a table a model's SQL may read: a schema the warehouse holds, then a name
 _TABLE = re.compile(r"\b((?:stg|core|marts|measured|incidents|meta)\.[a-z_0-9]+)\b")
@@ -68,6 +75,7 @@ class Model:
     # (pipelines/jobs/capabilities.py tells the user).
     feeds: tuple[str | tuple[str, ...], ...] = ()
     python: str | None = None                     # the name of a frame → frame step
+    python_batch: str = "days"                    # what a batch of the step's rows is
 
     @property
     def partitioned(self) -> bool:
@@ -170,9 +178,14 @@ def parse_header(path: Path, text: str) -> Model:
         return tuple(n.strip() for n in values.get(key, "").split(",") if n.strip())
 
     feeds = tuple(f if "|" not in f else tuple(f.split("|")) for f in names("feeds"))
+    batch = values.get("python_batch") or "days"
+    if batch not in PYTHON_BATCHES or (batch != "days" and not values.get("python")):
+        raise ModelGraphError(f"{relative}: python_batch is {batch!r}; allowed, with a -- python: "
+                              f"step: {', '.join(PYTHON_BATCHES)} (rows: the step scores each "
+                              "row on its own)")
     return Model(sql=path, table=table, kind=values["kind"], grain=names("grain"),
                  not_null=names("not_null"), inputs=names("inputs"), feeds=feeds,
-                 python=values.get("python") or None)
+                 python=values.get("python") or None, python_batch=batch)
 
 
 def read_models(folders: Iterable[Path], external: Iterable[str] = ()) -> tuple[Model, ...]:

@@ -38,7 +38,7 @@ the graph's ``after_stages``) run after those stages, when the job publishes
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -57,12 +57,15 @@ from cxbridge.platform.warehouse import (
     query,
     read_sql,
     rows,
+    scalar,
     table_exists,
     transaction,
 )
 
-# Days of a model with a Python step scored at a time (see _run_python).
+# Days of a model with a Python step scored at a time (see _run_python), and, for a step
+# that scores each row on its own (-- python_batch: rows), the most rows in Python at once.
 PYTHON_BATCH_DAYS = 7
+PYTHON_BATCH_ROWS = 500_000
 
 
 # The service model's inputs: any change to these rebuilds every day.
@@ -292,7 +295,10 @@ def _run_python(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
     """A model with a Python step, :data:`PYTHON_BATCH_DAYS` days of _scope at a time, so that
     only a batch of its rows is ever in Python (at scale 1 the whole month of service-days
     took 4 GB on top of DuckDB's). Each day's rows depend only on that day and the tables
-    before it, as for an incremental build, so batches give the rows a single pass would."""
+    before it, as for an incremental build, so batches give the rows a single pass would. A
+    step that scores each row on its own (``python_batch: rows``) gets those days' rows
+    :data:`PYTHON_BATCH_ROWS` at a time: at scale 10 a week of service-days is 14 million rows
+    (about 14 GB in Python)."""
     days = [d for (d,) in rows(con, "select date from _scope order by date")]
     select = read_sql(model.sql)
     con.execute("create or replace temp table _whole_scope as select * from _scope")
@@ -305,20 +311,43 @@ def _run_python(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
             batch = days[start:start + PYTHON_BATCH_DAYS]
             con.execute("delete from _scope")
             _insert_scope(con, batch)
-            con.register("_python_model_rows", _step_rows(graph, model, query(con, select)))
-            try:
-                if not table_exists(con, model.table):
-                    con.execute(f"create schema if not exists {model.table.split('.')[0]}")
-                    con.execute(f"create table {model.table} as select * from _python_model_rows")
-                else:
-                    con.execute(f"insert into {model.table} by name "
-                                "(select * from _python_model_rows)")
-            finally:
-                con.unregister("_python_model_rows")
+            for frame in _step_inputs(con, select, model.python_batch == "rows"):
+                _store_step_rows(con, model, _step_rows(graph, model, frame))
     finally:
         con.execute("delete from _scope")
         con.execute("insert into _scope select * from _whole_scope")
         con.execute("drop table _whole_scope")
+
+
+def _step_inputs(con, select: str, by_rows: bool) -> Iterator[pl.DataFrame]:
+    """The rows of a Python step's SELECT: all at once, or (``by_rows``) kept in a temporary
+    table (DuckDB's memory, spilled beyond its limit) and handed out
+    :data:`PYTHON_BATCH_ROWS` at a time (at least one batch, so an empty result still gives
+    the table its columns)."""
+    if not by_rows:
+        yield query(con, select)
+        return
+    con.execute(f"create or replace temp table _python_input as {select}")
+    try:
+        total = int(scalar(con, "select count(*) from _python_input"))
+        for low in range(0, max(total, 1), PYTHON_BATCH_ROWS):
+            yield query(con, "select * from _python_input where rowid >= $low and rowid < $high",
+                        {"low": low, "high": low + PYTHON_BATCH_ROWS})
+    finally:
+        con.execute("drop table if exists _python_input")
+
+
+def _store_step_rows(con, model: Model, step_rows: pl.DataFrame) -> None:
+    """Append a batch of a Python step's rows to its table (created by the first batch)."""
+    con.register("_python_model_rows", step_rows)
+    try:
+        if not table_exists(con, model.table):
+            con.execute(f"create schema if not exists {model.table.split('.')[0]}")
+            con.execute(f"create table {model.table} as select * from _python_model_rows")
+        else:
+            con.execute(f"insert into {model.table} by name (select * from _python_model_rows)")
+    finally:
+        con.unregister("_python_model_rows")
 
 
 def _sql_version(graph: ModelGraph) -> str:

@@ -112,6 +112,34 @@ def test_scoring_a_few_days_at_a_time_gives_the_rows_of_one_pass(incremental_wor
     assert rows > 0
 
 
+def test_a_row_wise_step_sees_a_bounded_number_of_rows_at_a_time(incremental_world,
+                                                                 monkeypatch):
+    """A step declared ``python_batch: rows`` (the experience index) is handed at most
+    PYTHON_BATCH_ROWS rows at a time, and the table is the one a single pass gives."""
+    settings, *_ = incremental_world
+    scored = next(m for m in model_graph().models if m.python_batch == "rows")
+    heights: list[int] = []
+    real = transform._step_rows
+
+    def counting(graph, model, frame):
+        if model.table == scored.table:
+            heights.append(frame.height)
+        return real(graph, model, frame)
+
+    with warehouse.connect(settings) as con:
+        transform.build(con, model_graph(), full=True)
+        con.execute(f"create table one_pass as select * from {scored.table}")
+        total = warehouse.scalar(con, f"select count(*) from {scored.table}")
+        limit = total // 10 + 1
+        monkeypatch.setattr(transform, "PYTHON_BATCH_ROWS", limit)
+        monkeypatch.setattr(transform, "_step_rows", counting)
+        transform.build(con, model_graph(), full=True)
+        only_batched, only_one_pass, deviation = _differences(con, scored.table, "one_pass")
+        con.execute("drop table one_pass")
+    assert (only_batched, only_one_pass) == (0, 0) and deviation < 1e-9
+    assert sum(heights) == total > 0 and max(heights) <= limit and len(heights) >= 10
+
+
 def test_a_run_with_nothing_new_rebuilds_nothing(incremental_world):
     settings, *_ = incremental_world
     third = flow.run(settings)

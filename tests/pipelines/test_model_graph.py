@@ -46,6 +46,18 @@ def test_a_file_named_unlike_its_table_or_a_header_missing_lines_is_refused():
         parse_header(SQL_DIR / "core" / "resources.sql", "-- model: core.resources\nselect 1")
 
 
+def test_a_python_step_is_batched_by_days_unless_it_declares_rows():
+    path = SQL_DIR / "core" / "resources.sql"
+    plain = _header("core.resources")
+    assert parse_header(path, plain).python_batch == "days"
+    stepped = plain.replace("-- feeds:", "-- python: some.step\n-- python_batch: rows\n-- feeds:")
+    assert parse_header(path, stepped).python_batch == "rows"
+    for wrong in (stepped.replace("-- python: some.step\n", ""),       # rows with no step
+                  stepped.replace("python_batch: rows", "python_batch: weeks")):
+        with pytest.raises(ModelGraphError, match="python_batch is"):
+            parse_header(path, wrong)
+
+
 def test_the_order_follows_the_inputs_and_a_cycle_is_refused():
     a = Model(Path("core/a.sql"), "core.a", inputs=("core.b",))
     b = Model(Path("core/b.sql"), "core.b", inputs=("stg.x",))
