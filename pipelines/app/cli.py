@@ -614,13 +614,23 @@ def bench(
                            lambda name: console.print(f"… {name}"))
     if as_json:
         print(json.dumps(report, indent=2))
+        if report["failed_stage"]:
+            raise typer.Exit(1)
         return
     table = Table("stage", "seconds", "rows", "rows/s", "peak RSS MB",
                   title=f"cxbridge bench, scale {scale}, {days} days", title_justify="left")
     for name, stage in report["stages"].items():
+        if "error" in stage:
+            table.add_row(name, f"{stage['seconds']:.2f}", "failed", "", "")
+            continue
         table.add_row(name, f"{stage['seconds']:.2f}", f"{stage['rows']:,}",
                       f"{stage['rows_per_second']:,.0f}", f"{stage['peak_rss_mb']:,.0f}")
     console.print(table)
+    if report["failed_stage"]:
+        console.print(f"[red]Stage {report['failed_stage']} failed[/red] (the stages after it "
+                      f"need its output and were not run): "
+                      f"{escape(report['stages'][report['failed_stage']]['error'])}")
+        raise typer.Exit(1)
     ingest_figures = report["ingest"]
     console.print(f"Ingest {ingest_figures['seconds']:.1f} s against "
                   f"{ingest_figures['floor_seconds']:.1f} s for DuckDB merely reading the same "

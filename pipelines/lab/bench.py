@@ -289,7 +289,10 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
     """Run every stage once and return ``{"scale", "days", "stages": {name: figures}}``.
 
     The world's last day is held back from the first ingest and arrives afterwards as new
-    data (stage ``new_day``): the time an incremental one-day update takes."""
+    data (stage ``new_day``): the time an incremental one-day update takes. A stage that fails
+    (an error, its process killed, a full disk) is reported as ``{"error": …, "seconds": …}``
+    under its name and in ``failed_stage``, and the stages after it, which need its output,
+    are not run: the figures of the stages before it are kept."""
     from datetime import timedelta
 
     from cxbridge.lab.generate import WorldConfig
@@ -297,6 +300,7 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
     home = Path(tempfile.mkdtemp(prefix="cxbridge-bench-")) if keep_dir is None else keep_dir
     last_day = (WorldConfig().start + timedelta(days=days - 1)).strftime("%Y%m%d")
     stages: dict[str, dict] = {}
+    failed = None
     plan: list[tuple[str, Callable[..., int], tuple]] = [
         ("generate", _generate, (str(home), scale, days, seed)),
         ("ingest_floor", _ingest_floor, (str(home),)),
@@ -317,24 +321,37 @@ def run_benchmark(scale: float, days: int = 30, seed: int = 42,
                 on_stage(name)
             if name == "ingest_floor":  # floor and ingest both read the first days only
                 _hold_back_last_day(home, last_day)
-            stages[name] = _in_fresh_process(function, *args)
+            started = time.perf_counter()
+            try:
+                stages[name] = _in_fresh_process(function, *args)
+            except Exception as exc:  # noqa: BLE001 - reported, the later stages need it
+                stages[name] = {"error": f"{type(exc).__name__}: {exc}"[:2000],
+                                "seconds": round(time.perf_counter() - started, 3)}
+                failed = name
+                break
     finally:
         if keep_dir is None:
             shutil.rmtree(home, ignore_errors=True)
-    ingest, floor = stages["ingest"], stages["ingest_floor"]
-    store_floor = stages["ingest_store_floor"]
     dashboard = stages.get("dashboard", {}).get("dashboard", {})
-    return {"scale": scale, "days": days, "stages": stages,
+    return {"scale": scale, "days": days, "stages": stages, "failed_stage": failed,
             "live": live_summary(stages.get("live", {})),
-            "ingest": {"seconds": ingest["seconds"], "floor_seconds": floor["seconds"],
-                       "ratio_to_floor": round(ingest["seconds"] / floor["seconds"], 2),
-                       "store_floor_seconds": store_floor["seconds"],
-                       "ratio_to_store_floor": round(ingest["seconds"]
-                                                     / store_floor["seconds"], 2),
-                       "per_source": ingest.get("per_source", {})},
+            "ingest": _ingest_summary(stages),
             # per interaction (its callbacks one after another; first request per filter set)
             "dashboard": {"callbacks": {name: figures["cold"] for name, figures
                                         in dashboard.get("interactions", {}).items()},
                           "warm": {name: figures["warm"] for name, figures
                                    in dashboard.get("interactions", {}).items()},
                           "single_callbacks": dashboard.get("callbacks", {})}}
+
+
+def _ingest_summary(stages: dict[str, dict]) -> dict:
+    """Ingest against its two floors (empty when one of the three did not finish)."""
+    ingest, floor = stages.get("ingest", {}), stages.get("ingest_floor", {})
+    store_floor = stages.get("ingest_store_floor", {})
+    if any("rows" not in figures for figures in (ingest, floor, store_floor)):
+        return {}
+    return {"seconds": ingest["seconds"], "floor_seconds": floor["seconds"],
+            "ratio_to_floor": round(ingest["seconds"] / floor["seconds"], 2),
+            "store_floor_seconds": store_floor["seconds"],
+            "ratio_to_store_floor": round(ingest["seconds"] / store_floor["seconds"], 2),
+            "per_source": ingest.get("per_source", {})}

@@ -26,3 +26,34 @@ def test_both_floors_count_every_row_and_the_store_floor_removes_its_database(tm
     assert bench._ingest_store_floor(str(tmp_path)) == 40 + 2 * 25
     left = [p.name for p in (tmp_path / "warehouse").iterdir()]
     assert not [name for name in left if name.startswith("store-floor")]
+
+
+def test_a_failing_stage_is_reported_and_keeps_the_figures_of_the_stages_before_it(
+        monkeypatch, tmp_path):
+    """At scale 10 the incident stage filled the disk: the report names the stage and its
+    error, keeps what ran before, and runs nothing that needs its output; the command line
+    says so and exits 1."""
+    ran: list[str] = []
+
+    def stage(function, *args):
+        ran.append(function.__name__)
+        if function is bench._incidents:
+            raise OSError("Could not write file …: No space left on device")
+        return {"seconds": 2.0, "rows": 10, "rows_per_second": 5.0, "peak_rss_mb": 100.0}
+
+    monkeypatch.setattr(bench, "_in_fresh_process", stage)
+    monkeypatch.setattr(bench, "_hold_back_last_day", lambda home, last_day: 0)
+    report = bench.run_benchmark(0.01, keep_dir=tmp_path)
+    assert report["failed_stage"] == "incidents"
+    assert ran[-1] == "_incidents" and "_publish" not in ran
+    assert list(report["stages"])[-2:] == ["churn", "incidents"]
+    assert "No space left on device" in report["stages"]["incidents"]["error"]
+    assert report["ingest"]["ratio_to_store_floor"] == 1.0
+
+    from typer.testing import CliRunner
+
+    from cxbridge.app.cli import app
+    monkeypatch.setattr(bench, "run_benchmark", lambda **kwargs: report)
+    shown = CliRunner().invoke(app, ["bench"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 1
+    assert "Stage incidents failed" in shown.output and "No space left" in shown.output
