@@ -210,18 +210,15 @@ class ActionLog(SqliteStore):
         while there is no store."""
         if not self.path.is_file():
             return pl.DataFrame(schema=FEED_SCHEMA)
+        layout = {"kind": pl.String(), "programme_key": pl.String(), "sent_at": pl.String(),
+                  **LIST_COLUMNS}  # actions.sql's columns, in its order
         with self._connection() as con:
             earlier = con.execute(_sql("actions.sql")).fetchall()
             lists = [self._unpack(blob, export_id).with_columns(
-                kind=pl.lit(kind), programme_key=pl.lit(key), sent_at=pl.lit(at))
+                kind=pl.lit(kind), programme_key=pl.lit(key), sent_at=pl.lit(at)).select(*layout)
                 for export_id, kind, key, at, blob in con.execute(_sql("all_lists.sql")).fetchall()]
-        layout = {"kind": pl.String(), "programme_key": pl.String(), "sent_at": pl.String(),
-                  **LIST_COLUMNS}
-        found = pl.concat([pl.DataFrame([tuple(r) for r in earlier], orient="row", schema={
-            "kind": pl.String(), "programme_key": pl.String(), "customer_id": pl.String(),
-            "sent_at": pl.String(), **{c: LIST_COLUMNS[c] for c in (
-                "programme", "offer", "channel", "reason", "arm", "cost_eur")}}),
-            *lists], how="diagonal").select(*layout)
+        found = pl.concat([pl.DataFrame([tuple(r) for r in earlier], schema=layout,
+                                        orient="row"), *lists])
         return found.sort("sent_at", "kind", "programme_key", "customer_id").select(
             action_id=pl.concat_str("kind", "programme_key", "customer_id", separator=":"),
             customer_id="customer_id",
