@@ -17,7 +17,6 @@ Imports only typer and rich at module level; the store loads when the command ru
 
 from __future__ import annotations
 
-import os
 from datetime import UTC
 from pathlib import Path
 from typing import Annotated
@@ -101,6 +100,7 @@ def _write_actions(log, target: Path, since, kind: str | None) -> int:
     import polars as pl
 
     from cxbridge.platform.csv_export import write_csv
+    from cxbridge.platform.private_file import private_writer
 
     actions = log.actions()
     if since is not None:
@@ -109,12 +109,8 @@ def _write_actions(log, target: Path, since, kind: str | None) -> int:
     if kind is not None:
         actions = actions.filter(pl.col("action_id").str.starts_with(f"{kind}:"))
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
-                       "wb") as handle:
+        with private_writer(target, "wb") as handle:
             written = write_csv(actions, handle)
-        os.replace(partial, target)
     except OSError as error:
         raise OutcomesQueryError(f"--customers {target}: cannot write it ({error.strerror}); "
                                  "give a file in a folder this account can write") from error
