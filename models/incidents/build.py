@@ -39,7 +39,14 @@ from cxbridge.models.incidents.params import MODEL_VERSION, Params
 from cxbridge.models.service import alarms
 from cxbridge.platform import runs
 from cxbridge.platform.errors import UserError
-from cxbridge.platform.warehouse import execute_sql_file, query, rows, scalar, table_exists
+from cxbridge.platform.warehouse import (
+    execute_sql_file,
+    query,
+    read_sql,
+    rows,
+    scalar,
+    table_exists,
+)
 
 SQL = Path(__file__).resolve().parent / "sql"
 
@@ -149,9 +156,14 @@ def refresh(con: duckdb.DuckDBPyConnection, params: Params | None = None,
                         round(time.perf_counter() - started, 3), kept)
 
 
-SILENT_MODELS = (SQL / "silent_history.sql", SQL / "silent_baselines.sql",
-                 SQL / "silent_scores.sql", SQL / "silent_thresholds.sql",
+SILENT_MODELS = (SQL / "silent_scores.sql", SQL / "silent_thresholds.sql",
                  SQL / "silent_cells.sql", SQL / "silent_incidents.sql")
+
+# The PM intervals whose observations one pass of silent_baselines_own.sql takes medians over
+# (two metrics each): DuckDB's exact medians hold every value of a group, so the baselines are
+# taken this many intervals of resources at a time, whatever the number of resources (scale 10
+# spilled more than 35 GB taking them in one statement). A resource is never split.
+BASELINE_PART_INTERVALS = 4_000_000
 
 
 def _detect_silent(con, params: Params) -> None:
@@ -160,8 +172,22 @@ def _detect_silent(con, params: Params) -> None:
     ``params``), the flagged intervals, and the sleeping-cell, surge and chronic-congestion
     incidents they make."""
     execute_sql_file(con, SQL / "detection_params.sql", params.detection_parameters())
+    execute_sql_file(con, SQL / "silent_history.sql")
+    _own_baselines(con)
+    execute_sql_file(con, SQL / "silent_baselines.sql")
     for model in SILENT_MODELS:
         execute_sql_file(con, model)
+
+
+def _own_baselines(con, part_intervals: int = BASELINE_PART_INTERVALS) -> int:
+    """Each judged resource's own medians, ``part_intervals`` of PM intervals of resources at a
+    time (``silent_baselines_own.sql``); returns the number of parts."""
+    parts = con.execute(read_sql(SQL / "silent_baseline_parts.sql"),
+                        {"part_intervals": part_intervals}).fetchall()
+    for first_id, last_id in parts:
+        execute_sql_file(con, SQL / "silent_baselines_own.sql",
+                         {"first_id": first_id, "last_id": last_id})
+    return len(parts)
 
 
 def needs_full_build(con: duckdb.DuckDBPyConnection) -> bool:

@@ -9,6 +9,7 @@ incidents out. Five cells of one region report ten days of 15-minute counters:
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -51,11 +52,11 @@ def silent(tmp_path_factory):
         incidents.build(con)
         found = warehouse.query(con, "select * from incidents.incidents where source = 'silent'")
         services = warehouse.query(con, "select * from incidents.incident_services")
-    return found, services
+    return found, services, settings
 
 
 def test_a_sleeping_cell_opens_a_silent_incident_for_its_hours(silent):
-    found, _ = silent
+    found, _, _ = silent
     sleeping = found.filter(kind="sleeping_cell").to_dicts()
     assert [s["root_resource_id"] for s in sleeping] == ["CELL1"]
     assert sleeping[0]["started_at"] == datetime(2026, 10, 5, 8)
@@ -64,24 +65,50 @@ def test_a_sleeping_cell_opens_a_silent_incident_for_its_hours(silent):
 
 
 def test_a_collapse_an_alarm_explains_is_not_silent(silent):
-    found, _ = silent
+    found, _, _ = silent
     assert "CELL3" not in found["root_resource_id"].to_list()
 
 
 def test_only_the_cell_congested_most_days_is_chronic(silent):
-    found, _ = silent
+    found, _, _ = silent
     chronic = found.filter(kind="chronic_congestion").to_dicts()
     assert [c["root_resource_id"] for c in chronic] == ["CELL2"]
     assert chronic[0]["status"] == "open"  # still congested on the last day
 
 
 def test_silent_incidents_reach_the_services_on_their_cells(silent):
-    _, services = silent
+    _, services, _ = silent
     sleeping = services.filter(services["incident_id"].str.starts_with("SIL-SLEEP-CELL1"))
     # CFS-4 carries 90 % of its traffic on CELL1: hurt for the six hours
     assert sleeping.select("service_id", "impact_minutes").rows() == [("CFS-4", 360.0)]
     # CELL2 carries only 10 % of CFS-4: its congestion reaches no service
     assert services.filter(services["incident_id"] == "SIL-CONG-CELL2").is_empty()
+
+
+def test_baselines_taken_part_by_part_equal_one_pass(silent):
+    """However few intervals a part may hold, the baselines are those of a single pass: each
+    resource's medians are its own, and a resource is never split across parts."""
+    _, _, settings = silent
+    build = importlib.import_module("cxbridge.models.incidents.build")
+    baselines = "select * from incidents.resource_baselines order by all"
+    with warehouse.connect(settings) as con:
+        one_pass = warehouse.query(con, baselines)
+        history = warehouse.query(con, "select resource_id, intervals from "
+                                       "incidents.resource_history where judged")
+        assert build._own_baselines(con, part_intervals=10**9) == 1
+        warehouse.execute_sql_file(con, build.SQL / "silent_baselines.sql")
+        assert warehouse.query(con, baselines).equals(one_pass)
+        # CELL1 … CELL5 report 960 intervals each: a part starts every 1,000 intervals (two
+        # cells in the first) or every 500 (one cell each: a resource is never split)
+        assert history["intervals"].to_list() == [960] * 5
+        assert build._own_baselines(con, part_intervals=1_000) == 4
+        assert build._own_baselines(con, part_intervals=500) == 5
+        slots = warehouse.query(con, "select resource_id, count(*) as n from "
+                                     "incidents.baseline_slots group by 1 order by 1")
+        assert slots["n"].to_list() == [2 * (168 + 24 + 1)] * 5  # no resource twice
+        warehouse.execute_sql_file(con, build.SQL / "silent_baselines.sql")
+        in_parts = warehouse.query(con, baselines)
+    assert len(one_pass) > 0 and in_parts.equals(one_pass)
 
 
 def test_nothing_silent_without_enough_history(settings, tmp_path):

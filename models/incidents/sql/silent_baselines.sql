@@ -12,53 +12,24 @@
 --   of them) placed around its own overall median level, with their median spread.
 -- Hours none of these cover get no row (not judged). Metrics: `traffic` (sessions, else access
 -- attempts) and `utilisation` (utilisation_pct). Only intervals the resource was available in
--- count; the medians shrug off the collapses and surges the history itself holds.
+-- count; the medians shrug off the collapses and surges the history itself holds. Each
+-- resource's own medians were taken part by part (silent_baselines_own.sql, into
+-- incidents.baseline_slots); this chooses among them and drops that table.
 create or replace table incidents.resource_baselines as
 with p as (select * from incidents.detection_params),
-observed as (
-    select k.resource_id, h.resource_type, h.region, k.interval_start,
-           ln(1 + coalesce(k.sessions, k.access_attempts)) as traffic,
-           ln(1 + k.utilisation_pct) as utilisation
-    from stg.kpi_15min k
-    join incidents.resource_history h on h.resource_id = k.resource_id and h.judged
-    where coalesce(k.unavailable_s, 0) = 0
-),
-obs as (
-    select resource_id, resource_type, region, metric, value,
-           cast(interval_start as date)                           as day,
-           (isodow(interval_start) - 1) * 24 + hour(interval_start) as hour_of_week,
-           hour(interval_start) as hour_of_day
-    from observed
-    unpivot (value for metric in (traffic, utilisation))
-    where value is not null
-),
 by_week as (
-    select resource_id, metric, hour_of_week, median(value) as usual_log, count(*) as samples,
-           count(distinct day) as periods
-    from obs group by all
-),
-by_week_spread as (
-    select o.resource_id, o.metric, o.hour_of_week, median(abs(o.value - w.usual_log)) as mad_log
-    from obs o join by_week w using (resource_id, metric, hour_of_week)
-    group by all
-),
-by_day as (
-    select resource_id, metric, hour_of_day, median(value) as usual_log, count(*) as samples,
-           count(distinct day) as periods
-    from obs group by all
-),
-by_day_spread as (
-    select o.resource_id, o.metric, o.hour_of_day, median(abs(o.value - d.usual_log)) as mad_log
-    from obs o join by_day d using (resource_id, metric, hour_of_day)
-    group by all
-),
-levels as (
-    select resource_id, metric, any_value(resource_type) as resource_type,
-           any_value(region) as region, median(value) as level_log
-    from obs group by all
+    select resource_id, metric, slot as hour_of_week, usual_log, mad_log, samples, periods
+    from incidents.baseline_slots where grain = 'week'
 ),
 own_day as (
-    select d.*, s.mad_log from by_day d join by_day_spread s using (resource_id, metric, hour_of_day)
+    select resource_id, metric, slot as hour_of_day, usual_log, mad_log, samples, periods
+    from incidents.baseline_slots where grain = 'day'
+),
+levels as (
+    select s.resource_id, s.metric, h.resource_type, h.region, s.usual_log as level_log
+    from incidents.baseline_slots s
+    join incidents.resource_history h using (resource_id)
+    where s.grain = 'all'
 ),
 peer_shape as (
     select l.resource_type, l.region, d.metric, d.hour_of_day,
@@ -81,13 +52,12 @@ chosen as (
                 when d.samples >= p.baseline_min_samples
                      and d.periods >= p.baseline_min_periods then 'hour_of_day'
                 when ps.shape_log is not null then 'peers' end                     as basis,
-           w.usual_log as week_log, ws.mad_log as week_mad, w.samples as week_samples,
+           w.usual_log as week_log, w.mad_log as week_mad, w.samples as week_samples,
            d.usual_log as day_log, d.mad_log as day_mad, d.samples as day_samples,
            g.level_log + ps.shape_log as peer_log, ps.mad_log as peer_mad, ps.peers
     from grid g
     cross join p
     left join by_week w using (resource_id, metric, hour_of_week)
-    left join by_week_spread ws using (resource_id, metric, hour_of_week)
     left join own_day d on d.resource_id = g.resource_id and d.metric = g.metric
         and d.hour_of_day = g.hour_of_week % 24
     left join peer_shape ps on ps.resource_type = g.resource_type
@@ -106,3 +76,4 @@ final as (
     where basis is not null
 )
 select * from final;
+drop table incidents.baseline_slots;
