@@ -22,7 +22,15 @@ utilisation with the one the campaign caused:
   the campaigns whose take-up and uplift were learned from earlier campaigns and for those
   projected with the configured defaults (the first campaign of an offer, or campaigns sent the
   same week). The model is the traffic-share projection; a configured default is the operator's
-  guess, and its part of the error is the guess's, so the two are told apart.
+  guess, and its part of the error is the guess's, so the two are told apart;
+* ``campaign_residual_*``, ``campaign_before_error_*``, ``campaign_extra_ratio_*`` (cells the
+  counter does not saturate): whether the projection's misses are a bias or noise. The residual
+  is the true busy hour with the campaign minus the projected one (its median and standard
+  deviation); it splits into the error of the level before the campaign (the truth's busy hour
+  without it minus the projected busy hour now) and that of the extra load (the median ratio
+  of the true extra to the projected extra, where at least ``EXTRA_MIN_PTS`` were projected).
+  A median residual near 0 with a wide spread points to noise, not to a bias a correction of
+  the level or of the extra load could remove (README, issue 19: measured at scale 1).
 """
 
 from __future__ import annotations
@@ -37,11 +45,17 @@ from cxbridge.models.whatif import campaign as model
 from cxbridge.platform.warehouse import query, table_exists
 
 UTIL_CAP = 100.0
+# the generator's utilisation counter saturates at 98.5 %: a cell read at 98 % or more has lost
+# the part of its load above that, so the residual analysis leaves it out
+SATURATED_PCT = 98.0
+EXTRA_MIN_PTS = 1.0  # the extra ratio is read where at least this much extra was projected
 # the figures told apart for learned and configured assumptions
 SPLIT_FIGURES = ("campaign_util_mae_pts_cells", "campaign_flags_true", "campaign_flags_projected",
                  "campaign_flag_precision", "campaign_flag_recall",
                  "campaign_flags_or_may_projected", "campaign_flag_or_may_precision",
-                 "campaign_flag_or_may_recall")
+                 "campaign_flag_or_may_recall", "campaign_residual_median_pts_cells",
+                 "campaign_residual_sd_pts_cells", "campaign_before_error_median_pts_cells",
+                 "campaign_extra_ratio_median_cells")
 
 
 def _truth(truth_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame] | None:
@@ -109,6 +123,32 @@ def compare(truth: pl.DataFrame, projected: pl.DataFrame, threshold: float) -> d
         "campaign_new_flags_true": both.filter(pl.col("true_new")).height,
         "campaign_new_flag_precision": share(pl.col("true_new"), pl.col("projected_new")),
         "campaign_new_flag_recall": share(pl.col("projected_new"), pl.col("true_new")),
+        **residuals(both),
+    }
+
+
+def residuals(both: pl.DataFrame) -> dict:
+    """The residual of the cells the counter does not saturate, and its two parts (pure; see
+    the module's docstring): ``both`` is the truth's rows joined with the projected
+    ``busy_util_pct`` and ``after_util_pct``."""
+    cells = both.filter((pl.col("resource_type") == "cell")
+                        & (pl.col("busy_util_after_pct") < SATURATED_PCT)).with_columns(
+        residual=pl.col("busy_util_after_pct") - pl.col("after_util_pct"),
+        before_error=pl.col("busy_util_before_pct") - pl.col("busy_util_pct"),
+        projected_extra=pl.col("after_util_pct") - pl.col("busy_util_pct"))
+    ratios = cells.filter(pl.col("projected_extra") >= EXTRA_MIN_PTS).select(
+        (pl.col("busy_util_after_pct") - pl.col("busy_util_before_pct"))
+        / pl.col("projected_extra"))
+
+    def rounded(value, digits: int = 2) -> float | None:
+        return None if value is None else round(float(value), digits)
+
+    return {
+        "campaign_residual_cells": cells.height,
+        "campaign_residual_median_pts_cells": rounded(cells["residual"].median()),
+        "campaign_residual_sd_pts_cells": rounded(cells["residual"].std()),
+        "campaign_before_error_median_pts_cells": rounded(cells["before_error"].median()),
+        "campaign_extra_ratio_median_cells": rounded(ratios.to_series().median(), 3),
     }
 
 

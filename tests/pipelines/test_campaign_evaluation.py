@@ -80,3 +80,56 @@ def test_resources_that_may_congest_count_as_checked_not_as_flagged():
     assert figures["campaign_flag_or_may_precision"] == pytest.approx(0.667)
     # a projection without the column (a learned point) is read as no range
     assert compare(TRUTH, PROJECTED, THRESHOLD)["campaign_flag_or_may_recall"] == 0.5
+
+
+def test_the_residual_splits_into_the_level_and_the_extra_load():
+    # every cell: the truth's level 2 points over the projected one, its extra 1.5× the
+    # projected extra (30 → 45 points over a projected 20); a cell the counter saturates and a
+    # PON port are left out
+    truth = _truth([
+        ("A", "C1", "cell", 52.0, 52.0 + 30.0),
+        ("A", "C2", "cell", 42.0, 42.0 + 24.0),
+        ("B", "C3", "cell", 62.0, 62.0 + 12.0),
+        ("B", "C4", "cell", 70.0, 98.5),       # saturated: out
+        ("B", "P1", "pon_port", 8.0, 30.0),    # not a cell: out
+    ])
+    projected = _projected([
+        ("A", "C1", 50.0, 50.0 + 20.0),
+        ("A", "C2", 40.0, 40.0 + 16.0),
+        ("B", "C3", 60.0, 60.0 + 8.0),
+        ("B", "C4", 68.0, 90.0),
+        ("B", "P1", 8.0, 9.0),
+    ])
+    figures = compare(truth, projected, THRESHOLD)
+    assert figures["campaign_residual_cells"] == 3
+    assert figures["campaign_before_error_median_pts_cells"] == pytest.approx(2.0)
+    assert figures["campaign_extra_ratio_median_cells"] == pytest.approx(1.5)
+    # residuals 12, 10, 6: the level's 2 points plus half the projected extra
+    assert figures["campaign_residual_median_pts_cells"] == pytest.approx(10.0)
+    assert figures["campaign_residual_sd_pts_cells"] == pytest.approx(3.06, abs=0.01)
+
+
+def test_an_unbiased_projection_has_a_zero_median_residual_and_the_split_is_per_kind():
+    # noise only: residuals −6, 0, +6 around the projection (level ±2, extra ±4 points)
+    truth = _truth([
+        ("A", "C1", "cell", 48.0, 48.0 + 26.0),
+        ("A", "C2", "cell", 50.0, 50.0 + 30.0),
+        ("A", "C3", "cell", 52.0, 52.0 + 34.0),
+        ("B", "C4", "cell", 60.0, 60.0 + 40.0 - 3.0),
+    ])
+    projected = _projected([
+        ("A", "C1", 50.0, 80.0),
+        ("A", "C2", 50.0, 80.0),
+        ("A", "C3", 50.0, 80.0),
+        ("B", "C4", 60.0, 80.0),  # B: a guess at half the extra load
+    ])
+    campaigns = [{"campaign_id": "A", "assumptions": "learned from 1 past campaign"},
+                 {"campaign_id": "B", "assumptions": "configured"}]
+    figures = by_assumptions(truth, projected, campaigns, THRESHOLD)
+    assert figures["campaign_learned_residual_median_pts_cells"] == pytest.approx(0.0)
+    assert figures["campaign_learned_residual_sd_pts_cells"] == pytest.approx(6.0)
+    assert figures["campaign_learned_before_error_median_pts_cells"] == pytest.approx(0.0)
+    assert figures["campaign_learned_extra_ratio_median_cells"] == pytest.approx(1.0)
+    assert figures["campaign_configured_residual_median_pts_cells"] == pytest.approx(17.0)
+    assert figures["campaign_configured_extra_ratio_median_cells"] == pytest.approx(1.85)
+    assert figures["campaign_configured_residual_sd_pts_cells"] is None  # one cell: no spread
