@@ -8,9 +8,9 @@
 -- same hour of the week over the hours outside the incident ($started_at … $ends), or at the
 -- same hour of the day with fewer than 3 such weeks; NULL with fewer than 3 such days (a
 -- degradation that lasts the whole data has no usual level). Summed first, then the median:
--- the access resources' sessions hour by hour are summed by the incident build
--- (incident_sessions: a DNS outage is behind every cell and port, 4,400 of them at scale 1);
--- only the root's own are summed here.
+-- the sessions hour by hour are summed by the incident build (incident_sessions: a DNS outage
+-- is behind every cell and port, 4,400 of them at scale 1; the root's own, `of_root`, are
+-- every hour of one resource, which the snapshot keeps in day order).
 -- Honest gaps: every hour of the window is a row (a spine), and an hour in which a resource
 -- itself reported nothing (`intervals_reported` 0, or no row) gives NULL for its measures, not
 -- the upstream hops' latency and loss alone (which would make an outage look better than
@@ -37,15 +37,9 @@ resources as (
     select resource_id from behind
 ),
 totals as (     -- the resources' sessions together, hour by hour, over the whole snapshot
-    select h.hour, sum(h.sessions) as sessions
-    from access_hourly h
-    join root r using (resource_id)
-    where h.sessions is not null
-    group by h.hour
-    union all
     select hour, sessions
     from incident_sessions
-    where incident_id = $incident_id and not exists (select 1 from root)
+    where incident_id = $incident_id and of_root = exists (select 1 from root)
 ),
 history as (    -- those hours outside the incident: what the resources usually carry
     select isodow(hour) as dow, hour(hour) as hod, sessions

@@ -120,12 +120,20 @@ def network_tables(world: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         "detection_thresholds": pl.DataFrame({"name": ["congested_util_pct"], "scope": ["network"],
                                               "value": [90.0], "how": ["setting"]}),
         "access_hourly": access_hourly(),
+        # what the incident build sums for the KPI chart: each root cell's own sessions, and
+        # those of the access resources behind it (models/incidents/sql/incident_sessions.sql)
+        "incident_sessions": pl.concat([
+            access_hourly().join(pl.DataFrame({"incident_id": [CONG, SLEEP],
+                                               "resource_id": ["CELL-B", "CELL-C"]}),
+                                 on="resource_id")
+            .select("incident_id", "hour", sessions=pl.col("sessions").cast(pl.Float64),
+                    of_root=pl.lit(of_root)) for of_root in (False, True)]),
         "snapshot_info": pl.DataFrame({  # the days of the network data (no customer KPIs)
             "run_id": ["network-run"], "built_at": [datetime(2026, 3, 12, 4)],
             "raw_dir": ["raw"], "first_date": [FIRST], "last_date": [LAST]}),
         **{name: world[name].clear() for name in (
             "incident_services", "impact_breakdown", "care_list", "incident_episodes",
-            "episodes", "customers", "service_daily", "incident_sessions")},
+            "episodes", "customers", "service_daily")},
     }
 
 

@@ -319,10 +319,14 @@ def world_tables() -> dict[str, pl.DataFrame]:
     days = customer_daily(services, people)
     incidents, hourly = incident_tables(services), access_hourly()
     # what the incident build sums for the KPI chart (models/incidents/sql/incident_sessions.sql)
-    sessions = (incidents["incident_access"].join(hourly.filter(pl.col("sessions").is_not_null()),
-                                                  on="resource_id")
-                .group_by("incident_id", "hour")
-                .agg(sessions=pl.col("sessions").sum().cast(pl.Float64)))
+    measured = hourly.filter(pl.col("sessions").is_not_null())
+    roots = incidents["incidents"].select("incident_id",
+                                          resource_id=pl.col("root_resource_id"))
+    sessions = pl.concat([
+        frame.join(measured, on="resource_id").group_by("incident_id", "hour")
+        .agg(sessions=pl.col("sessions").sum().cast(pl.Float64)).with_columns(
+            of_root=pl.lit(of_root))
+        for frame, of_root in ((incidents["incident_access"], False), (roots, True))])
     return {
         "customers": people,
         "service_experience_daily": with_parts(services.drop("outage_minutes")),

@@ -85,6 +85,23 @@ def test_silent_incidents_reach_the_services_on_their_cells(silent):
     assert services.filter(services["incident_id"] == "SIL-CONG-CELL2").is_empty()
 
 
+def test_the_kpi_charts_sessions_of_a_root_cell_are_its_own(silent):
+    """incident_sessions keeps, for an incident rooted on a cell, that cell's own sessions hour
+    by hour (of_root), which the incident page's chart reads instead of scanning every hour of
+    every resource."""
+    _, _, settings = silent
+    with warehouse.connect(settings) as con:
+        sleeping = warehouse.scalar(con, "select incident_id from incidents.incidents "
+                                         "where kind = 'sleeping_cell'")
+        own = warehouse.query(con, "select hour, sessions from incidents.incident_sessions "
+                                   "where incident_id = $id and of_root order by hour",
+                              {"id": sleeping})
+        cell = warehouse.query(con, "select hour, cast(sum(sessions) as double) as sessions "
+                                    "from core.access_hourly where resource_id = 'CELL1' "
+                                    "and sessions is not null group by hour order by hour")
+    assert own.height == 10 * 24 and own.equals(cell)
+
+
 def test_baselines_taken_part_by_part_equal_one_pass(silent):
     """However few intervals a part may hold, the baselines are those of a single pass: each
     resource's medians are its own, and a resource is never split across parts."""

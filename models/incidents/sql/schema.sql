@@ -13,6 +13,7 @@
 --   incident_access   one row per incident × access resource (PON port, cell) carrying a
 --                     service it hurt (with no service hurt: the access resources behind it)
 --   incident_sessions one row per incident × hour: the sessions its access resources carried
+--                     (and, of_root, its root's own when the root is an access resource)
 --   incident_network  one row per incident × resource it hurt (the access resources behind its
 --                     windows, or the resource itself when none is): minutes,
 --                     usual traffic, network impact (session-minutes)
@@ -73,7 +74,7 @@ create or replace table incidents.incident_access (
 );
 
 create or replace table incidents.incident_sessions (
-    incident_id varchar, hour timestamp, sessions double
+    incident_id varchar, hour timestamp, sessions double, of_root boolean
 );
 
 create or replace table incidents.incident_network (
