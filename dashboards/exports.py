@@ -169,7 +169,7 @@ def register_exports(server: flask.Flask, audit_file: Path, action_log: ActionLo
         choice = choice_from_query(query)
         role = current_role(args.get("role"))
         with_contacts = sees_contacts(role, "campaign_export")
-        selected = campaign.campaign(reader.customer_outlook(filters), choice)
+        selected = campaign.campaign(reader.customer_view(filters), choice)
         info = reader.snapshot_info()
         context = ExportContext(run_id=info.run_id, built_at=info.built_at,
                                 exported_at=datetime.now(UTC), period_end=filters.end)

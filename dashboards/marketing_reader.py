@@ -55,8 +55,16 @@ class MarketingReader(DashboardQueries):
         experience over the period, poor days, days active, fault minutes, segment, region,
         service types, revenue, latest churn score (null without ``churn_scores``), open
         incident they are inside (null without the incident tables), quadrant and offer
-        (:func:`cxbridge.dashboards.campaign.outlook`). The Marketing page's callbacks share it:
-        it is cached per snapshot and filters."""
+        (:func:`cxbridge.dashboards.campaign.outlook`): the rows in view of
+        :meth:`customer_view`, copied."""
+        return self.customer_view(filters).filter(campaign.IN_VIEW).drop(campaign.IN_VIEW)
+
+    def customer_view(self, filters: Filters) -> pl.DataFrame:
+        """Every customer with what :meth:`customer_outlook` holds and ``in_view``
+        (:func:`cxbridge.dashboards.campaign.customer_view`): what the Marketing page's
+        callbacks and the campaign export share, cached per snapshot and filters. Read it
+        through :func:`cxbridge.dashboards.campaign.viewed` (the few columns needed, the rows
+        in view) or :func:`cxbridge.dashboards.campaign.campaign`."""
         key = self.key()
         with self._outlook_lock:
             return self._outlook(key, filters)
@@ -65,9 +73,11 @@ class MarketingReader(DashboardQueries):
         """What drives churn risk among the filtered customers at high risk (every filter of
         the bar: dates, regions, segments, service types): ``reason``, ``customers``, best
         first, with ``network`` (rooted in the network) from the model's driver summary when
-        the snapshot has one. Counted from the customer outlook, so the chart and the quadrant
+        the snapshot has one. Counted from the customer view, so the chart and the quadrant
         counts always describe the same customers."""
-        high = self.customer_outlook(filters).filter(pl.col("risk_band") == "high")
+        high = campaign.viewed(self.customer_view(filters), "customer_id", "churn_probability",
+                               "risk_band", "reason_1", "reason_2", "reason_3").filter(
+            pl.col("risk_band") == "high")
         kinds = None if self.missing(CHURN_DRIVERS) else self.sql("churn_reason_kinds")
         return campaign.churn_drivers(high, kinds=kinds)
 
@@ -104,7 +114,7 @@ class MarketingReader(DashboardQueries):
         export's contact details (the first Marketing view or export builds them otherwise;
         nothing to build without the customer marts)."""
         if not self.missing(*CUSTOMER_TABLES):
-            self.customer_outlook(self.filter_options().default)
+            self.customer_view(self.filter_options().default)
             self.campaign_contact_details()
         super().warm_up()
 
@@ -128,7 +138,8 @@ class MarketingReader(DashboardQueries):
 
     def _build_outlook(self, key: SnapshotKey, filters: Filters) -> pl.DataFrame:
         index, base, rows = self._customer_base(key)
-        return campaign.outlook(base, index.columns(filters.start, filters.end, rows), filters)
+        return campaign.customer_view(base, index.columns(filters.start, filters.end, rows),
+                                      filters)
 
     def _build_customer_base(self, key: SnapshotKey
                              ) -> tuple[period_index.PeriodIndex, pl.DataFrame, np.ndarray]:

@@ -23,11 +23,16 @@ PREVIEW_COLUMNS = (
            lambda v: "–" if v is None else f"{100 * v:.0f} %", numeric=True),
     Column("revenue_at_risk_eur", "Revenue at risk", labels.format_euros, numeric=True),
 )
+# what campaign_preview reads of a campaign (campaign.campaign(…, columns=PREVIEW_NEEDS))
+PREVIEW_NEEDS = tuple(dict.fromkeys((*campaign.COUNT_COLUMNS,
+                                     *(c.key for c in PREVIEW_COLUMNS))))
 
 
 def quadrant_stats(frame: pl.DataFrame) -> list[html.Div]:
     """Four boxes: customers and revenue at risk in each experience × risk quadrant."""
-    summary = campaign.quadrant_summary(frame.filter(pl.col("churn_probability").is_not_null()))
+    summary = campaign.quadrant_summary(
+        campaign.viewed(frame, "quadrant", "revenue_at_risk_eur", "churn_probability")
+        .filter(pl.col("churn_probability").is_not_null()))
     boxes = []
     for row in summary.iter_rows(named=True):
         quadrant = row["quadrant"]

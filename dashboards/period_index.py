@@ -28,8 +28,10 @@ _SUMS = {
 
 @dataclass(frozen=True)
 class PeriodIndex:
-    """Running sums per customer (rows, in ``customer_ids`` order) and day (columns; column
-    0 is the day before ``first_day``)."""
+    """Running sums per day (rows; row 0 is the day before ``first_day``) and customer
+    (columns, in ``customer_ids`` order). Day-major, so that a period's two days are two
+    contiguous rows (customer-major, each was a strided column: 170 ms a period at 1 M
+    customers instead of a few)."""
 
     first_day: date
     days: int
@@ -55,7 +57,7 @@ class PeriodIndex:
         high = self.days if end is None else min(max((end - self.first_day).days + 1, 0),
                                                  self.days)
         high = max(high, low)
-        part = {name: sums[:, high] - sums[:, low] for name, sums in self.sums.items()}
+        part = {name: sums[high] - sums[low] for name, sums in self.sums.items()}
         if rows is not None:
             unknown = rows < 0
             part = {name: np.where(unknown, 0, values[np.where(unknown, 0, rows)])
@@ -77,7 +79,7 @@ def build(days: pl.DataFrame) -> PeriodIndex:
     ``poor``, ``worst_outage_minutes``; one row per customer and day)."""
     if days.is_empty():
         return PeriodIndex(date(1970, 1, 1), 0, pl.Series("customer_id", [], pl.String), {
-            name: np.zeros((0, 1), dtype) for name, (_, dtype) in _SUMS.items()})
+            name: np.zeros((1, 0), dtype) for name, (_, dtype) in _SUMS.items()})
     first, last = days["date"].min(), days["date"].max()
     n_days = (last - first).days + 1
     ids = days["customer_id"].unique().sort()
@@ -91,7 +93,7 @@ def build(days: pl.DataFrame) -> PeriodIndex:
         worst_outage_minutes=pl.col("worst_outage_minutes").fill_null(0.0))
     sums = {}
     for name, (column, dtype) in _SUMS.items():
-        grid = np.zeros((ids.len(), n_days + 1), dtype=dtype)
-        grid[rows, cols] = values[column].to_numpy()
-        sums[name] = np.cumsum(grid, axis=1, dtype=dtype)
+        grid = np.zeros((n_days + 1, ids.len()), dtype=dtype)
+        grid[cols, rows] = values[column].to_numpy()
+        sums[name] = np.cumsum(grid, axis=0, dtype=dtype)
     return PeriodIndex(first, n_days, ids.alias("customer_id"), sums)

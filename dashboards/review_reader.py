@@ -63,7 +63,7 @@ def campaign_targets(reader: DashboardQueries, filters: Filters,
                      choice: builder.CampaignChoice) -> pl.DataFrame:
     """The builder's campaign as a target list: who it reaches, minus its control group, with
     their builder offer and their place in the list (``priority``)."""
-    selected = builder.campaign(reader.customer_outlook(filters), choice)
+    selected = builder.campaign(reader.customer_view(filters), choice)
     reached = selected.filter(builder.contactable())
     code = builder.campaign_code(choice, filters.end)
     control = builder.control_flags(reached["customer_id"], code, choice.control_rate)

@@ -46,7 +46,12 @@ from cxbridge.dashboards.figures_marketing import (
 )
 from cxbridge.dashboards.filters import Filters, filter_inputs
 from cxbridge.dashboards.labels import dimension_label
-from cxbridge.dashboards.marketing_view import campaign_preview, drivers_note, quadrant_stats
+from cxbridge.dashboards.marketing_view import (
+    PREVIEW_NEEDS,
+    campaign_preview,
+    drivers_note,
+    quadrant_stats,
+)
 from cxbridge.dashboards.page_state import (
     Control,
     PageState,
@@ -179,8 +184,9 @@ def show_segments(start, end, regions, segments, cfs_types):
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     reader = current_reader()
     missing = reader.missing(*CHURN_TABLES, *INCIDENT_TABLES)
-    frame = reader.customer_outlook(filters)
-    high = frame.filter(pl.col("risk_band") == "high")
+    frame = reader.customer_view(filters)
+    high = campaign.viewed(frame, "churn_probability", "risk_band", "network_reason").filter(
+        pl.col("risk_band") == "high")
     floor = high["churn_probability"].min() if not high.is_empty() else None
     return (missing_notice(missing) if missing else None, quadrant_stats(frame),
             risk_map_figure(campaign.risk_grid(frame), campaign.experience_target(), floor),
@@ -194,8 +200,9 @@ def show_segments(start, end, regions, segments, cfs_types):
 def show_quadrants(by, start, end, regions, segments, cfs_types):
     """The quadrant mix per region, segment or service type."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
-    frame = current_reader().customer_outlook(filters)
-    scored = frame.filter(pl.col("churn_probability").is_not_null())
+    column = "cfs_types" if by == "cfs_type" else by
+    scored = campaign.viewed(current_reader().customer_view(filters), column, "quadrant",
+                             "churn_probability").filter(pl.col("churn_probability").is_not_null())
     return quadrant_bars_figure(campaign.quadrants_by(scored, by), by)
 
 
@@ -206,8 +213,9 @@ def preview(offers, bands, code, control, rank, start, end, regions, segments, c
     rows of the list."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     choice = _choice(offers, bands, code, control, rank)
-    return campaign_preview(campaign.campaign(current_reader().customer_outlook(filters), choice),
-                            choice, filters)
+    selected = campaign.campaign(current_reader().customer_view(filters), choice,
+                                 columns=PREVIEW_NEEDS)
+    return campaign_preview(selected, choice, filters)
 
 
 @callback(Output("marketing-export", "href"), Output("marketing-export-note", "children"),

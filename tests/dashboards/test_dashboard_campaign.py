@@ -58,6 +58,30 @@ def test_outlook_without_model_tables():
     assert campaign.campaign(frame, CampaignChoice()).height == 5  # nobody scored: keep all
 
 
+@pytest.mark.parametrize("filters", [Filters(), Filters(regions=("Dublin",)),
+                                     Filters(cfs_types=("ftth",), segments=("consumer",))])
+def test_a_customer_view_gives_what_the_outlook_gives(filters):
+    """The Marketing page reads a customer view (every customer, ``in_view``) instead of the
+    outlook (the rows in view, copied): every figure it draws, and the campaign, are the
+    same either way."""
+    base = campaign.customer_base(ATTRIBUTES, SCORES, HELD)
+    view = campaign.customer_view(base, PERIOD, filters)
+    outlook = campaign.outlook(base, PERIOD, filters)
+    assert view.height == ATTRIBUTES.height and view["in_view"].sum() == outlook.height > 0
+    assert campaign.viewed(view, *outlook.columns).equals(outlook)
+    for by in ("region", "segment", "cfs_type"):
+        assert campaign.quadrants_by(view, by).equals(campaign.quadrants_by(outlook, by))
+    assert campaign.risk_grid(view).equals(campaign.risk_grid(outlook))
+    assert campaign.churn_drivers(view).equals(campaign.churn_drivers(outlook))
+    assert campaign.network_share(view) == campaign.network_share(outlook)
+    for choice in (CampaignChoice(), CampaignChoice(offers=("upsell",), risk_bands=("low",))):
+        assert campaign.campaign(view, choice).equals(campaign.campaign(outlook, choice))
+        narrow = campaign.campaign(view, choice, columns=campaign.COUNT_COLUMNS)
+        assert narrow.columns == [*campaign.COUNT_COLUMNS, "expected_effect"]
+        assert campaign.campaign_counts(narrow) == campaign.campaign_counts(
+            campaign.campaign(outlook, choice))
+
+
 def test_outlook_follows_the_filter_bar():
     base = campaign.customer_base(ATTRIBUTES, SCORES, HELD)
 
