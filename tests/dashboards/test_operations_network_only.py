@@ -373,3 +373,14 @@ def test_a_page_reading_a_table_the_snapshot_lacks_answers_without_failing(netwo
                              "children...marketing-risk-map.figure...marketing-drivers.figure..."
                              "marketing-network-share.children..", FILTER_VALUES)
     assert response.status_code == 204, response.get_data(as_text=True)[:300]
+
+
+def test_the_queue_lists_its_first_rows_and_says_how_many_more(reader):
+    queue = reader.incident_queue(PERIOD)
+    assert queue.height == 2
+    whole = network_view.queue_table(queue, "", workflow={})
+    assert "The first" not in " ".join(_texts(whole))
+    first = network_view.queue_table(queue, "", workflow={}, rows=1)
+    text = " ".join(_texts(first))
+    assert "The first 1 of 2 incidents" in text
+    assert queue["incident_id"][0] in text and queue["incident_id"][1] not in text
