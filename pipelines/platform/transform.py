@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -66,6 +67,10 @@ from cxbridge.platform.warehouse import (
 # that scores each row on its own (-- python_batch: rows), the most rows in Python at once.
 PYTHON_BATCH_DAYS = 7
 PYTHON_BATCH_ROWS = 500_000
+# A full build writes a partitioned SQL model this many rows of the day feeds at a time (whole
+# days, at least one; see _batch_days): at scale 10 the month's joins and aggregations in one
+# statement outgrew DuckDB's memory limit and spilled, 18× the time of scale 1 for 10× the rows.
+FULL_BUILD_BATCH_ROWS = 30_000_000
 
 
 # The service model's inputs: any change to these rebuilds every day.
@@ -215,6 +220,7 @@ def _run_models(con, graph: ModelGraph, report: BuildReport, on_model) -> None:
     # the days an incremental build deletes: those it rebuilds and those no feed holds any more
     con.execute("create or replace temp table _replaced as select date from _scope "
                 "union select unnest(cast($days as date[]))", {"days": list(report.dropped)})
+    batch_days = _batch_days(con, report.days)
     try:
         for model in graph.models:
             rebuild = report.mode == "full" or not table_exists(con, model.table)
@@ -223,7 +229,7 @@ def _run_models(con, graph: ModelGraph, report: BuildReport, on_model) -> None:
             elif not model.partitioned:
                 _run_whole(con, model)
             else:
-                _run_partitioned(con, graph, model, rebuild=rebuild)
+                _run_partitioned(con, graph, model, rebuild=rebuild, batch_days=batch_days)
             # the table against its declared grain and not-null columns before anything reads
             # it (a partitioned table: the days just written)
             audit(con, model, scoped=not rebuild)
@@ -276,19 +282,60 @@ def _insert_scope(con, days) -> None:
     con.execute("insert into _scope select unnest(cast($days as date[]))", {"days": list(days)})
 
 
-def _run_partitioned(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
-    """Write the days in _scope: the whole table when ``rebuild``, else replace those days."""
+def _run_partitioned(con, graph: ModelGraph, model: Model, rebuild: bool,
+                     batch_days: int | None = None) -> None:
+    """Write the days in _scope: the whole table when ``rebuild`` (``batch_days`` days at a
+    time, see :func:`_batch_days`), else replace those days."""
     if model.python:
         _run_python(con, graph, model, rebuild)
         return
     select = read_sql(model.sql)
     if rebuild:
         con.execute(f"create schema if not exists {model.table.split('.')[0]}")
-        con.execute(f"create or replace table {model.table} as select * from ({select})")
+        with closing(_day_batches(con, batch_days)) as batches:
+            for first, _ in batches:
+                if first:
+                    con.execute(f"create or replace table {model.table} as "
+                                f"select * from ({select})")
+                else:
+                    con.execute(f"insert into {model.table} by name ({select})")
     else:
         with transaction(con):
             con.execute(f"delete from {model.table} where date in (select date from _replaced)")
             con.execute(f"insert into {model.table} by name ({select})")
+
+
+def _batch_days(con, days) -> int:
+    """How many days of _scope a full build writes at a time: as many as hold
+    :data:`FULL_BUILD_BATCH_ROWS` rows of the biggest day feed (counters or usage), going by
+    its mean day; at least one. Each day's rows depend only on that day and the tables before
+    it (what an incremental build relies on), so the batches write the rows one statement
+    would, in bounded memory."""
+    if not days:
+        return 1
+    per_day = max(int(scalar(con, f"select count(*) from {table}") or 0)
+                  for table in _DAY_FEEDS if table_exists(con, table)) / len(days)
+    return max(1, int(FULL_BUILD_BATCH_ROWS // max(per_day, 1)))
+
+
+def _day_batches(con, size: int | None) -> Iterator[tuple[bool, list[date]]]:
+    """The days of _scope ``size`` at a time (all at once without a size): while a batch is
+    yielded (whether it is the first, and its days) _scope holds only its days; _scope is
+    whole again afterwards. An empty _scope is one empty batch."""
+    days = [d for (d,) in rows(con, "select date from _scope order by date")]
+    if size is None or size >= len(days):
+        yield True, days
+        return
+    con.execute("create or replace temp table _whole_scope as select * from _scope")
+    try:
+        for start in range(0, len(days), size):
+            con.execute("delete from _scope")
+            _insert_scope(con, days[start:start + size])
+            yield start == 0, days[start:start + size]
+    finally:
+        con.execute("delete from _scope")
+        con.execute("insert into _scope select * from _whole_scope")
+        con.execute("drop table _whole_scope")
 
 
 def _run_python(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
@@ -299,24 +346,15 @@ def _run_python(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
     step that scores each row on its own (``python_batch: rows``) gets those days' rows
     :data:`PYTHON_BATCH_ROWS` at a time: at scale 10 a week of service-days is 14 million rows
     (about 14 GB in Python)."""
-    days = [d for (d,) in rows(con, "select date from _scope order by date")]
     select = read_sql(model.sql)
-    con.execute("create or replace temp table _whole_scope as select * from _scope")
-    try:
-        if rebuild:
-            con.execute(f"drop table if exists {model.table}")
-        else:
-            con.execute(f"delete from {model.table} where date in (select date from _replaced)")
-        for start in range(0, max(len(days), 1), PYTHON_BATCH_DAYS):
-            batch = days[start:start + PYTHON_BATCH_DAYS]
-            con.execute("delete from _scope")
-            _insert_scope(con, batch)
+    if rebuild:
+        con.execute(f"drop table if exists {model.table}")
+    else:
+        con.execute(f"delete from {model.table} where date in (select date from _replaced)")
+    with closing(_day_batches(con, PYTHON_BATCH_DAYS)) as batches:
+        for _ in batches:
             for frame in _step_inputs(con, select, model.python_batch == "rows"):
                 _store_step_rows(con, model, _step_rows(graph, model, frame))
-    finally:
-        con.execute("delete from _scope")
-        con.execute("insert into _scope select * from _whole_scope")
-        con.execute("drop table _whole_scope")
 
 
 def _step_inputs(con, select: str, by_rows: bool) -> Iterator[pl.DataFrame]:

@@ -31,6 +31,7 @@ from cxbridge.models.churn.world import (
     MEDIUM_FROM,
     MODEL_NAME,
     refresh,
+    sample_customers,
     score,
     train,
     worded_reasons,
@@ -263,3 +264,18 @@ def test_other_churners_split_by_the_networks_share_of_their_decision():
     assert split["network_reason_top3_rate_other_churners_network_share_large"] == 0.5
     assert split["other_churners_by_network_share"] == {"< 0.1": 2, ">= 0.25": 2, "all": 4}
     assert _by_network_share(flagged.with_columns(network_share=None)) == {}
+
+
+def test_a_large_history_is_sampled_by_whole_customers_within_the_bound():
+    # 1,000 customers with 1 to 4 snapshots each (2,500 rows)
+    frame = pl.DataFrame({"customer_id": [f"C{i:04d}" for i in range(1000)
+                                          for _ in range(1 + i % 4)]}).with_row_index("row")
+    same, rows = sample_customers(frame, 2_500, seed=3)
+    assert rows == 2_500 and same.equals(frame)
+    kept, rows = sample_customers(frame, 1_000, seed=3)
+    assert rows == 2_500 and 990 <= kept.height <= 1_000
+    per_customer = dict(frame.group_by("customer_id").len().iter_rows())
+    assert all(n == per_customer[c] for c, n in kept.group_by("customer_id").len().iter_rows())
+    assert kept["row"].is_sorted()  # the frame's own order
+    assert kept.equals(sample_customers(frame, 1_000, seed=3)[0])
+    assert not kept.equals(sample_customers(frame, 1_000, seed=4)[0])

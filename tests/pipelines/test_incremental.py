@@ -112,6 +112,43 @@ def test_scoring_a_few_days_at_a_time_gives_the_rows_of_one_pass(incremental_wor
     assert rows > 0
 
 
+def test_a_full_build_in_day_batches_writes_the_tables_of_one_pass(incremental_world,
+                                                                  monkeypatch):
+    """A full build writes each partitioned SQL model a few days at a time once the day feeds
+    hold more than FULL_BUILD_BATCH_ROWS rows a batch: the tables are those of one pass (the
+    Python-scored ones too, which see the whole scope again after the batches)."""
+    settings, *_ = incremental_world
+    tables = [m.table for m in model_graph().models if m.partitioned]
+    sql_models = sum(1 for m in model_graph().models if m.partitioned and not m.python)
+    batches: list[list] = []
+    real = transform._day_batches
+
+    def recording(con, size):
+        for first, days in real(con, size):
+            batches.append(days)
+            yield first, days
+
+    with warehouse.connect(settings) as con:
+        days = transform.build(con, model_graph(), full=True).days
+        for table in tables:
+            con.execute(f"create table {table}_one_pass as select * from {table}")
+        feed_rows = warehouse.scalar(con, "select count(*) from stg.kpi_15min")
+        # two days' worth of the counters a batch
+        monkeypatch.setattr(transform, "FULL_BUILD_BATCH_ROWS", 2 * feed_rows / len(days) + 1)
+        monkeypatch.setattr(transform, "_day_batches", recording)
+        transform.build(con, model_graph(), full=True)
+        for table in tables:
+            only_batched, only_one_pass, deviation = _differences(con, table,
+                                                                  f"{table}_one_pass")
+            assert (only_batched, only_one_pass) == (0, 0) and deviation < 1e-9, table
+            assert warehouse.scalar(con, f"select count(*) from {table}") > 0, table
+            con.execute(f"drop table {table}_one_pass")
+    per_model = (len(days) + 1) // 2
+    sql_batches = [b for b in batches if len(b) <= 2]
+    assert len(days) > 2 and len(sql_batches) == per_model * sql_models > 0
+    assert sorted(d for b in sql_batches[:per_model] for d in b) == sorted(days)
+
+
 def test_a_row_wise_step_sees_a_bounded_number_of_rows_at_a_time(incremental_world,
                                                                  monkeypatch):
     """A step declared ``python_batch: rows`` (the experience index) is handed at most
