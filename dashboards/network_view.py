@@ -168,10 +168,11 @@ def queue_table(queue: pl.DataFrame, query: str, workflow: dict | None = None,
                        "No incidents in the selected period and filters")
     if queue.is_empty() and not by_network:
         return table
-    rest = html.Div(
+    rest = html.Div([
         f"The first {rows:,} of {rows + more:,} incidents. Narrow the filters (a region, the "
-        "open ones), or list them with `cxbridge incidents --all --limit N` or the TMF656 API.",
-        className="card-note", id="operations-queue-more") if more else None
+        "open ones), or list them with ", html.Code("cxbridge incidents --all --limit N"),
+        " or the TMF656 API."], className="card-note", id="operations-queue-more") \
+        if more else None
     return html.Div([html.Div(note, className="card-note"), table, rest])
 
 
