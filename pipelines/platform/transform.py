@@ -8,8 +8,9 @@ Two kinds of model:
   rebuild their table from scratch: ``create or replace table … as`` inside the file;
 * **partitioned** models hold one slice per UTC ``date``. Their file is a single ``select``
   that reads only the days listed in the temporary table ``_scope``; the runner wraps it, so
-  the same SQL serves a full build (every day in scope) and an incremental one (delete the
-  days in scope, insert them again).
+  the same SQL serves a full build (every day, a few days in scope at a time once the feeds
+  are big: :data:`FULL_BUILD_BATCH_ROWS`) and an incremental one (delete the days in scope,
+  insert them again).
 
 Incremental rebuild: after each build the runner records a fingerprint of every staging table
 (per day for the dated feeds) in ``meta.build_state``. The next build compares: if the service
