@@ -419,10 +419,9 @@ def campaign(frame: pl.DataFrame, choice: CampaignChoice,
     scores, customers without one are left out (the model scores everybody still in
     service); without scores, nobody is. ``columns``: only those (and ``expected_effect``),
     for a caller that reads a few (the builder's preview), else every column of ``frame``."""
-    keep = pl.col("offer").is_in(list(choice.offers))
-    if IN_VIEW in frame.columns:  # a customer view: the rows the outlook holds
-        keep &= pl.col(IN_VIEW)
-    if frame["churn_probability"].is_not_null().any():
+    shown = pl.col(IN_VIEW) if IN_VIEW in frame.columns else pl.lit(True)  # a customer view
+    keep = pl.col("offer").is_in(list(choice.offers)) & shown
+    if frame.select((pl.col("churn_probability").is_not_null() & shown).any()).item():
         keep &= pl.col("risk_band").is_in(list(choice.risk_bands))
     effect = (expected_effect() if all(c in frame.columns for c in EFFECT_COLUMNS.values())
               else pl.lit(None, pl.Float64).alias("expected_effect"))

@@ -59,7 +59,8 @@ def test_outlook_without_model_tables():
 
 
 @pytest.mark.parametrize("filters", [Filters(), Filters(regions=("Dublin",)),
-                                     Filters(cfs_types=("ftth",), segments=("consumer",))])
+                                     Filters(cfs_types=("ftth",), segments=("consumer",)),
+                                     Filters(regions=("Ulster",))])  # nobody in view scored
 def test_a_customer_view_gives_what_the_outlook_gives(filters):
     """The Marketing page reads a customer view (every customer, ``in_view``) instead of the
     outlook (the rows in view, copied): every figure it draws, and the campaign, are the
