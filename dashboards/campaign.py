@@ -291,8 +291,7 @@ def outlook(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) -> pl.Da
     their quadrant, offer and hold-back. ``period`` is row for row with ``base``
     (``experience``, ``poor_days``, ``days_active``, ``outage_minutes``:
     :meth:`cxbridge.dashboards.period_index.PeriodIndex.columns`)."""
-    view = customer_view(base, period, filters)
-    return view.filter(IN_VIEW).drop(IN_VIEW)
+    return rows_in_view(customer_view(base, period, filters))
 
 
 # the column of a customer view saying which customers the filter bar shows
@@ -320,12 +319,17 @@ def customer_view(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) ->
     )
 
 
+def rows_in_view(view: pl.DataFrame) -> pl.DataFrame:
+    """The outlook of a :func:`customer_view`: its rows in view, every column (a copy)."""
+    return view.filter(IN_VIEW).drop(IN_VIEW)
+
+
 def viewed(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     """``columns`` of the customers ``frame`` shows: every row of an :func:`outlook`, the rows
     in view of a :func:`customer_view`."""
     if IN_VIEW not in frame.columns:
         return frame.select(columns)
-    return frame.select(*columns, IN_VIEW).filter(IN_VIEW).drop(IN_VIEW)
+    return rows_in_view(frame.select(*columns, IN_VIEW))
 
 
 def _matches(filters: Filters) -> pl.Expr:

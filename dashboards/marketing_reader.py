@@ -44,11 +44,11 @@ class MarketingReader(DashboardQueries):
         dashboard = self._settings.dashboard
         self.country_code = (dashboard.phone_country_code if dashboard
                              else campaign.DEFAULT_COUNTRY_CODE)
-        # held while an outlook (and, the first time, the customer base) is built
-        self._outlook_lock = threading.Lock()
+        # held while a customer view (and, the first time, the customer base) is built
+        self._view_lock = threading.Lock()
         self._customer_base = functools.lru_cache(maxsize=2)(self._build_customer_base)
         self._contact_details = functools.lru_cache(maxsize=2)(self._build_contact_details)
-        self._outlook = functools.lru_cache(maxsize=4)(self._build_outlook)
+        self._view = functools.lru_cache(maxsize=4)(self._build_view)
 
     def customer_outlook(self, filters: Filters) -> pl.DataFrame:
         """One row per customer in service in the period and matching the filter bar:
@@ -57,7 +57,7 @@ class MarketingReader(DashboardQueries):
         incident they are inside (null without the incident tables), quadrant and offer
         (:func:`cxbridge.dashboards.campaign.outlook`): the rows in view of
         :meth:`customer_view`, copied."""
-        return self.customer_view(filters).filter(campaign.IN_VIEW).drop(campaign.IN_VIEW)
+        return campaign.rows_in_view(self.customer_view(filters))
 
     def customer_view(self, filters: Filters) -> pl.DataFrame:
         """Every customer with what :meth:`customer_outlook` holds and ``in_view``
@@ -66,8 +66,8 @@ class MarketingReader(DashboardQueries):
         through :func:`cxbridge.dashboards.campaign.viewed` (the few columns needed, the rows
         in view) or :func:`cxbridge.dashboards.campaign.campaign`."""
         key = self.key()
-        with self._outlook_lock:
-            return self._outlook(key, filters)
+        with self._view_lock:
+            return self._view(key, filters)
 
     def churn_drivers(self, filters: Filters) -> pl.DataFrame:
         """What drives churn risk among the filtered customers at high risk (every filter of
@@ -106,7 +106,7 @@ class MarketingReader(DashboardQueries):
         role allowed contact details only; built once per snapshot (at scale 1 it was most of
         an export's time when built per download)."""
         key = self.key()
-        with self._outlook_lock:
+        with self._view_lock:
             return self._contact_details(key)
 
     def warm_up(self) -> None:
@@ -122,7 +122,7 @@ class MarketingReader(DashboardQueries):
         """As :meth:`SnapshotReading.cache_clear`; ``keep_indexes`` keeps the customer period
         index and base too."""
         super().cache_clear(keep_indexes)
-        self._outlook.cache_clear()
+        self._view.cache_clear()
         if not keep_indexes:
             self._customer_base.cache_clear()
             self._contact_details.cache_clear()
@@ -136,7 +136,7 @@ class MarketingReader(DashboardQueries):
         _, base, _ = self._customer_base(key)
         return campaign.contact_details(self._campaign_contacts(), base, self.country_code)
 
-    def _build_outlook(self, key: SnapshotKey, filters: Filters) -> pl.DataFrame:
+    def _build_view(self, key: SnapshotKey, filters: Filters) -> pl.DataFrame:
         index, base, rows = self._customer_base(key)
         return campaign.customer_view(base, index.columns(filters.start, filters.end, rows),
                                       filters)
