@@ -43,6 +43,10 @@ week_before as (   -- each day's volume counts towards the seven days after it
                sum(c.volume) as volume
         from cell_days c
         cross join (values (1), (2), (3), (4), (5), (6), (7)) k(ahead)
+        -- only the days in scope are kept (the semi join below): dropping the others before
+        -- summing halves the rows summed and the groups held for a week's batch at scale 10
+        where cast(c.date + cast(k.ahead as integer) as date)
+              between (select min(date) from _scope) and (select max(date) from _scope)
         group by all
     ) w
     semi join service_days sd on sd.service_id = w.service_id and sd.date = w.date
