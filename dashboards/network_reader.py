@@ -50,18 +50,17 @@ class NetworkReader(DashboardQueries):
         """Services, customers and minutes it hurt, by service type and segment."""
         return self.sql("incident_breakdown", incident_id=incident_id)
 
-    def incident_kpis(self, incident_id: str, root_resource_id: str | None,
-                      from_hour: datetime, to_hour: datetime,
+    def incident_kpis(self, incident_id: str, from_hour: datetime, to_hour: datetime,
                       started_at: datetime | None = None, ends: datetime | None = None,
                       bucket: str = "hour", outage: bool = False) -> pl.DataFrame:
-        """KPIs of its root resource, or of the access resources behind it, per hour (or per
-        day: ``bucket``), with the sessions they usually carry outside the incident
-        (``started_at`` … ``ends``; without them, outside the hours shown). Hours nobody
-        reported are NULL (gaps), except minutes without service during an ``outage``."""
+        """KPIs of its root resource when that is a cell or port that reported on the days
+        shown, else of the access resources behind it, per hour (or per day: ``bucket``),
+        with the sessions they usually carry outside the incident (``started_at`` … ``ends``;
+        without them, outside the hours shown). Hours nobody reported are NULL (gaps), except
+        minutes without service during an ``outage``."""
         if bucket not in ("hour", "day"):
             raise ValueError(f"bucket must be 'hour' or 'day', not {bucket!r}")
-        return self.sql("incident_kpis", incident_id=incident_id,
-                        root_resource_id=root_resource_id or "", from_hour=from_hour,
+        return self.sql("incident_kpis", incident_id=incident_id, from_hour=from_hour,
                         to_hour=to_hour, started_at=started_at or from_hour,
                         ends=ends or to_hour, bucket=bucket, outage=outage)
 

@@ -35,7 +35,7 @@ CHURN_TABLES: tuple[str, ...] = snapshot_names("marts.churn_scores")
 INCIDENT_TABLES: tuple[str, ...] = snapshot_names(
     "incidents.queue", "incidents.incidents", "incidents.incident_services",
     "incidents.impact_breakdown", "incidents.care_list", "incidents.incident_access",
-    "incidents.incident_sessions", "incidents.incident_impact")
+    "incidents.incident_hours", "incidents.incident_impact")
 TIMELINE_TABLES: tuple[str, ...] = snapshot_names("incidents.incident_episodes",
                                                   "incidents.episodes")
 (CAPABILITIES,) = snapshot_names("marts.capabilities")

@@ -201,8 +201,8 @@ def show_kpis(incident_id):
     if incident is None:
         return dash.no_update, dash.no_update
     start, end, bucket = kpi_window(incident)
-    kpis = reader.incident_kpis(incident_id, incident["root_resource_id"], start, end,
-                                incident["started_at"], incident_end(incident), bucket,
+    kpis = reader.incident_kpis(incident_id, start, end, incident["started_at"],
+                                incident_end(incident), bucket,
                                 outage=not is_degradation(incident))
     figure = resource_kpis_figure(kpis, incident["started_at"], incident_end(incident))
     return figure, kpis_note(incident, kpis)

@@ -1,45 +1,45 @@
 -- Network KPIs around one incident ($incident_id, hours $from_hour … $to_hour), per hour, or per
 -- day when $bucket is 'day' (a long incident: its whole span, which hourly would crowd): those
--- of its root resource ($root_resource_id) when it is an access resource (a PON port, a
--- cell), else the mean over the access resources that carried its affected services
--- (incident_access: an OLT's ports, a site's cells, …). `resources` says how many were
--- averaged, `root_measured` whether they are the root itself. `usual_sessions` is what those
--- resources usually carry together at that hour: the median of their summed sessions at the
--- same hour of the week over the hours outside the incident ($started_at … $ends), or at the
--- same hour of the day with fewer than 3 such weeks; NULL with fewer than 3 such days (a
--- degradation that lasts the whole data has no usual level). Summed first, then the median:
--- the sessions hour by hour are summed by the incident build (incident_sessions: a DNS outage
--- is behind every cell and port, 4,400 of them at scale 1; the root's own, `of_root`, are
--- every hour of one resource, which the snapshot keeps in day order).
--- Honest gaps: every hour of the window is a row (a spine), and an hour in which a resource
--- itself reported nothing (`intervals_reported` 0, or no row) gives NULL for its measures, not
--- the upstream hops' latency and loss alone (which would make an outage look better than
--- normal). Minutes without service have no gap inside an outage ($outage, $started_at …
--- $ends): an interval the access resource did not report there counts as 15 minutes without
--- service. Per day: minutes without service summed, utilisation its maximum, the rest the
--- mean of the hours measured.
+-- of its root resource when it is an access resource (a PON port, a
+-- cell) that reported on the days shown, else the mean over the access resources that carried
+-- its affected services (incident_access: an OLT's ports, a site's cells, …). `resources` says
+-- how many reported, `root_measured` whether they are the root itself. Read from the
+-- incident's own rows (incident_hours: the incident build sums every counter over those
+-- resources hour by hour, models/incidents/sql/incident_hours.sql), not from the counters of
+-- every resource: a DNS outage is behind every cell and port, 44,000 at a million customers.
+-- `usual_sessions` is what those resources usually carry together at that hour: the median of
+-- their summed sessions at the same hour of the week over the hours outside the incident
+-- ($started_at … $ends), or at the same hour of the day with fewer than 3 such weeks; NULL with
+-- fewer than 3 such days (a degradation that lasts the whole data has no usual level).
+-- Honest gaps: every hour of the window is a row (a spine), and an hour in which the resources
+-- reported nothing (`intervals_reported` 0, or no row) gives NULL for its measures, not the
+-- upstream hops' latency and loss alone (which would make an outage look better than normal).
+-- Minutes without service have no gap inside an outage ($outage, $started_at … $ends): an
+-- interval an access resource did not report there counts as 15 minutes without service, a
+-- resource with no row as the whole hour. Per day: minutes without service summed,
+-- utilisation its maximum, the rest the mean of the hours measured.
 -- A counter the export does not carry stays NULL (not measured).
-with root as (
-    select resource_id
-    from access_hourly
-    where resource_id = $root_resource_id
-      and date between cast($from_hour as date) and cast($to_hour as date)
+with root as (      -- the root's own rows, when it reported on the days shown
+    select 1
+    from incident_hours
+    where incident_id = $incident_id and of_root
+      and cast(hour as date) between cast($from_hour as date) and cast($to_hour as date)
     limit 1
 ),
-behind as (
-    select resource_id
-    from incident_access
-    where incident_id = $incident_id and not exists (select 1 from root)
+chosen as (
+    select *
+    from incident_hours
+    where incident_id = $incident_id and of_root = exists (select 1 from root)
 ),
-resources as (
-    select resource_id from root
-    union
-    select resource_id from behind
+n as (
+    select case when exists (select 1 from root) then 1
+                else (select count(*) from incident_access where incident_id = $incident_id)
+           end as resources
 ),
 totals as (     -- the resources' sessions together, hour by hour, over the whole snapshot
     select hour, sessions
-    from incident_sessions
-    where incident_id = $incident_id and of_root = exists (select 1 from root)
+    from chosen
+    where sessions is not null
 ),
 history as (    -- those hours outside the incident: what the resources usually carry
     select isodow(hour) as dow, hour(hour) as hod, sessions
@@ -64,44 +64,28 @@ usual as (
     left join by_day d on d.hod = hour(t.hour)
     where t.hour between $from_hour and $to_hour
 ),
-shown as (
-    select h.*, h.intervals_reported > 0 as own,
-           $outage and h.hour >= date_trunc('hour', $started_at) and h.hour < $ends as down
-    from access_hourly h
-    join resources r using (resource_id)
-    where h.date between cast($from_hour as date) and cast($to_hour as date)
-      and h.hour between $from_hour and $to_hour
-),
 spine as (
     select hour, $outage and hour >= date_trunc('hour', $started_at) and hour < $ends as down
     from generate_series(date_trunc('hour', $from_hour), $to_hour, interval 1 hour) t(hour)
 ),
-n as (select count(*) as resources from resources),
 hourly as (
     select s.hour, s.down,
-           count(distinct h.resource_id) filter (where h.own)                as resources,
-           bool_or(h.resource_id = $root_resource_id)                        as root_measured,
-           -- (least() skips a NULL: only rows that exist, else least(60, NULL) would be 60)
-           case when s.down then (coalesce(sum(least(60.0, coalesce(h.unavailable_minutes, 0)
-                                               + (4 - h.intervals_reported) * 15.0))
-                                           filter (where h.resource_id is not null), 0)
-                                  + (any_value(n.resources) - count(h.resource_id)) * 60.0)
-                                 / nullif(any_value(n.resources), 0)
-                else avg(h.unavailable_minutes) filter (where h.own) end    as unavailable_minutes,
-           cast(sum(h.sessions) filter (where h.own) as double)              as sessions,
-           avg(h.latency_ms) filter (where h.own)                            as latency_ms,
-           avg(h.packet_loss_pct) filter (where h.own)                       as packet_loss_pct,
-           max(h.utilisation_max_pct) filter (where h.own)                   as utilisation_max_pct,
-           sum(h.throughput_mbps * h.intervals_reported) filter (where h.own)
-               / nullif(sum(h.intervals_reported)
-                        filter (where h.own and h.throughput_mbps is not null), 0)
-                                                                             as throughput_mbps,
-           sum(h.access_attempts) filter (where h.own)                       as attempts,
-           sum(h.access_successes) filter (where h.own)                      as successes
+           coalesce(c.reported, 0)                                           as resources,
+           c.root_seen                                                       as root_measured,
+           case when s.down then (coalesce(c.outage_minutes, 0)
+                                  + (n.resources - coalesce(c.rows, 0)) * 60.0)
+                                 / nullif(n.resources, 0)
+                else c.unavailable_sum / nullif(c.unavailable_n, 0) end     as unavailable_minutes,
+           c.reported_sessions                                               as sessions,
+           c.latency_sum / nullif(c.latency_n, 0)                            as latency_ms,
+           c.loss_sum / nullif(c.loss_n, 0)                                  as packet_loss_pct,
+           c.utilisation_max_pct,
+           c.throughput_weighted / nullif(c.throughput_intervals, 0)         as throughput_mbps,
+           c.attempts,
+           c.successes
     from spine s
     cross join n
-    left join shown h on h.hour = s.hour
-    group by s.hour, s.down
+    left join chosen c on c.hour = s.hour
 )
 select date_trunc($bucket, h.hour)                                           as hour,
        $bucket                                                               as resolution,

@@ -317,7 +317,7 @@ def _impact_and_queue(con, replaced: list[str]) -> tuple[int, int]:
     for sql in impact if recomputed else ():  # each rewrites the rows of the scope's incidents
         execute_sql_file(con, sql)
     execute_sql_file(con, SQL / "queue.sql")
-    for sql in ((SQL / "incident_access.sql", SQL / "incident_sessions.sql",
+    for sql in ((SQL / "incident_access.sql", SQL / "incident_hours.sql",
                  SQL / "care_list.sql") if recomputed else ()):
         execute_sql_file(con, sql)
     _clear_scope(con)

@@ -25,7 +25,7 @@ import polars as pl
 
 from cxbridge.platform.settings import SettingsError
 
-MODEL_VERSION = "incidents-1.7"  # 1.1: care_list, incident_access; 1.2: calibrated detection;
+MODEL_VERSION = "incidents-1.8"  # 1.1: care_list, incident_access; 1.2: calibrated detection;
 #                                   1.3: queue sections (acute, chronic), region in impact_breakdown
 #                                   1.4: alarm fingerprints as an md5 digest (portable, stable)
 #                                   1.5: one window per resource and stretch (two alarms over it
@@ -34,6 +34,8 @@ MODEL_VERSION = "incidents-1.7"  # 1.1: care_list, incident_access; 1.2: calibra
 #                                   1.6: incident_sessions (the KPI chart's usual level, summed
 #                                        at build instead of on each page open)
 #                                   1.7: incident_sessions of the root resource too (of_root)
+#                                   1.8: incident_hours in place of incident_sessions: every
+#                                        counter the KPI chart draws, summed hour by hour
 
 
 @dataclass(frozen=True)

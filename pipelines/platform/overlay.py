@@ -67,7 +67,7 @@ _NAME = re.compile(r"^overlay-(?P<base>.+)-(?P<seq>\d{8})\.duckdb$")
 # the overlay tables kept per incident that grow with an incident's reach (a fault hurting every
 # customer lists each of them): an overlay replaces only the changed incidents' rows of these
 PER_INCIDENT = ("incidents.incident_services", "incidents.care_list",
-                "incidents.incident_access", "incidents.incident_sessions",
+                "incidents.incident_access", "incidents.incident_hours",
                 "incidents.impact_breakdown")
 FINGERPRINTS = "incidents.impact_fingerprints"  # incident_id, fingerprint, generation
 FULL_COPY_EVERY = 25  # overlays built by replacing rows before the next full copy

@@ -106,7 +106,7 @@ PUBLISHED: tuple[PublishedTable, ...] = (
                    order_by="incident_id, position"),
     PublishedTable("incidents.incident_access", "incidents", ("dashboards: incident",),
                    order_by="incident_id, resource_id"),
-    PublishedTable("incidents.incident_sessions", "incidents", ("dashboards: incident",),
+    PublishedTable("incidents.incident_hours", "incidents", ("dashboards: incident",),
                    order_by="incident_id, hour"),
     # the thresholds detection used, and how each was derived
     PublishedTable("incidents.detection_thresholds", "incidents", ("dashboards: operations",)),

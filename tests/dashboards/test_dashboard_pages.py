@@ -118,7 +118,7 @@ def test_every_figure_is_valid_plotly_in_words(settings, publish, demo_rows, wor
         reader.incident_timeline(SILENT_CELL), incident["started_at"], ends))
     _valid(impact_figure(reader.incident_breakdown(OPEN_FIBRE)))
     _valid(score_figure(incident))
-    kpis = reader.incident_kpis(OPEN_FIBRE, "OLT-M01", datetime(2026, 3, 15),
+    kpis = reader.incident_kpis(OPEN_FIBRE, datetime(2026, 3, 15),
                                 datetime(2026, 3, 15, 23))
     assert "Minutes without service per hour" in _valid(resource_kpis_figure(
         kpis, incident["started_at"], ends))

@@ -82,7 +82,7 @@ def test_incident_detail_timeline_breakdown_and_kpis(reader, world):
     hurt = world["incident_services"].filter(pl.col("incident_id") == OPEN_FIBRE)
     assert breakdown["services"].sum() == hurt.height
     # the root (an OLT) has no hourly KPIs of its own: its PON port's are shown
-    kpis = reader.incident_kpis(OPEN_FIBRE, "OLT-M01", datetime(2026, 3, 15, 0),
+    kpis = reader.incident_kpis(OPEN_FIBRE, datetime(2026, 3, 15, 0),
                                 datetime(2026, 3, 15, 23))
     assert kpis.height == 24
     assert kpis["resources"].to_list() == [1] * 24

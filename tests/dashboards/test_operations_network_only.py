@@ -37,6 +37,7 @@ from cxbridge.dashboards.filters import Filters
 from cxbridge.jobs import flow
 from cxbridge.lab.dashboard_bench import post_callback
 from tests.dashboards.browser import start
+from tests.dashboards.world import incident_hours
 from tests.tiny_world import write_tiny_world
 
 FIRST, LAST = date(2026, 3, 2), date(2026, 3, 11)
@@ -108,26 +109,21 @@ def network_tables(world: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
             "chronic_after_days": 3.0})
         impact.append({"incident_id": iid, "network_resources": 1, "network_minutes": minutes,
                        "network_impact": minutes * usual, "network_basis": "sessions"})
+    incidents_frame = pl.DataFrame(incidents, schema_overrides={
+        "ended_at": pl.Datetime("us"), "worst_severity": pl.String})
+    access = pl.DataFrame({"incident_id": [CONG, SLEEP], "resource_id": ["CELL-B", "CELL-C"],
+                           "services": [0, 0]})
     return {
-        "incidents": pl.DataFrame(incidents, schema_overrides={
-            "ended_at": pl.Datetime("us"), "worst_severity": pl.String}),
+        "incidents": incidents_frame,
         "queue": pl.DataFrame(queue, schema_overrides={
             "worst_severity": pl.String, "experience_drop": pl.Float64}),
         "incident_impact": pl.DataFrame(impact),
-        "incident_access": pl.DataFrame({"incident_id": [CONG, SLEEP],
-                                         "resource_id": ["CELL-B", "CELL-C"],
-                                         "services": [0, 0]}),
+        "incident_access": access,
         "detection_thresholds": pl.DataFrame({"name": ["congested_util_pct"], "scope": ["network"],
                                               "value": [90.0], "how": ["setting"]}),
         "access_hourly": access_hourly(),
-        # what the incident build sums for the KPI chart: each root cell's own sessions, and
-        # those of the access resources behind it (models/incidents/sql/incident_sessions.sql)
-        "incident_sessions": pl.concat([
-            access_hourly().join(pl.DataFrame({"incident_id": [CONG, SLEEP],
-                                               "resource_id": ["CELL-B", "CELL-C"]}),
-                                 on="resource_id")
-            .select("incident_id", "hour", sessions=pl.col("sessions").cast(pl.Float64),
-                    of_root=pl.lit(of_root)) for of_root in (False, True)]),
+        # what the incident build sums for the KPI chart (its own SQL)
+        "incident_hours": incident_hours(incidents_frame, access, access_hourly()),
         "snapshot_info": pl.DataFrame({  # the days of the network data (no customer KPIs)
             "run_id": ["network-run"], "built_at": [datetime(2026, 3, 12, 4)],
             "raw_dir": ["raw"], "first_date": [FIRST], "last_date": [LAST]}),
@@ -228,7 +224,7 @@ def test_an_incident_shows_its_cells_against_their_usual_level(reader):
 
 def test_the_kpi_chart_shows_usual_sessions_and_only_measured_counters(reader):
     incident = reader.incident(SLEEP)
-    kpis = reader.incident_kpis(SLEEP, "CELL-C", datetime(2026, 3, 9, 18), END,
+    kpis = reader.incident_kpis(SLEEP, datetime(2026, 3, 9, 18), END,
                                 incident["started_at"], END)
     evening = kpis.filter(pl.col("hour") == datetime(2026, 3, 10, 20)).row(0, named=True)
     assert evening["sessions"] == 2 and evening["usual_sessions"] == 40  # its other evenings
@@ -242,7 +238,7 @@ def test_the_kpi_chart_shows_usual_sessions_and_only_measured_counters(reader):
     assert all(shape["x0"] >= kpis["hour"][0] for shape in figure["layout"]["shapes"])
     note = network_view.kpis_note(incident, kpis)
     assert "dashed" in note and "not measured by the export: latency (ms), packet loss" in note
-    chronic = reader.incident_kpis(CONG, "CELL-B", datetime(2026, 3, 5), END,
+    chronic = reader.incident_kpis(CONG, datetime(2026, 3, 5), END,
                                    datetime(2026, 3, 2), END)
     assert chronic["usual_sessions"].null_count() == chronic.height  # no hour outside it
 

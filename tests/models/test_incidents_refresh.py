@@ -21,7 +21,7 @@ TABLES = {
     "queue": "rank, incident_id, priority_score",
     "care_list": "incident_id, position, customer_id, services, cfs_types, impact_minutes",
     "incident_access": "incident_id, resource_id, services",
-    "incident_sessions": "incident_id, hour, sessions, of_root",
+    "incident_hours": "*",
 }
 
 

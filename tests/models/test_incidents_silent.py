@@ -13,6 +13,7 @@ import importlib
 from datetime import date, datetime, timedelta
 
 import pytest
+from polars.testing import assert_frame_equal
 
 import cxbridge.models.incidents as incidents
 from cxbridge.platform import ingest, warehouse
@@ -85,21 +86,32 @@ def test_silent_incidents_reach_the_services_on_their_cells(silent):
     assert services.filter(services["incident_id"] == "SIL-CONG-CELL2").is_empty()
 
 
-def test_the_kpi_charts_sessions_of_a_root_cell_are_its_own(silent):
-    """incident_sessions keeps, for an incident rooted on a cell, that cell's own sessions hour
+def test_the_kpi_charts_hours_of_a_root_cell_are_its_own(silent):
+    """incident_hours keeps, for an incident rooted on a cell, that cell's own counters hour
     by hour (of_root), which the incident page's chart reads instead of scanning every hour of
     every resource."""
     _, _, settings = silent
     with warehouse.connect(settings) as con:
         sleeping = warehouse.scalar(con, "select incident_id from incidents.incidents "
                                          "where kind = 'sleeping_cell'")
-        own = warehouse.query(con, "select hour, sessions from incidents.incident_sessions "
-                                   "where incident_id = $id and of_root order by hour",
-                              {"id": sleeping})
-        cell = warehouse.query(con, "select hour, cast(sum(sessions) as double) as sessions "
-                                    "from core.access_hourly where resource_id = 'CELL1' "
-                                    "and sessions is not null group by hour order by hour")
-    assert own.height == 10 * 24 and own.equals(cell)
+        own = warehouse.query(con, """
+            select hour, rows, reported, root_seen, sessions, reported_sessions,
+                   latency_sum / nullif(latency_n, 0) as latency_ms, utilisation_max_pct,
+                   throughput_weighted / nullif(throughput_intervals, 0) as throughput_mbps
+            from incidents.incident_hours
+            where incident_id = $id and of_root order by hour""", {"id": sleeping})
+        cell = warehouse.query(con, """
+            select hour, 1 as rows, (intervals_reported > 0)::int as reported, true as root_seen,
+                   cast(sessions as double) as sessions,
+                   case when intervals_reported > 0 then cast(sessions as double) end
+                       as reported_sessions,
+                   case when intervals_reported > 0 then latency_ms end as latency_ms,
+                   case when intervals_reported > 0 then utilisation_max_pct end
+                       as utilisation_max_pct,
+                   case when intervals_reported > 0 then throughput_mbps end as throughput_mbps
+            from core.access_hourly where resource_id = 'CELL1' order by hour""")
+    assert own.height == 10 * 24 and own["sessions"].null_count() < own.height
+    assert_frame_equal(own, cell, check_dtypes=False, rel_tol=1e-12)
 
 
 def test_baselines_taken_part_by_part_equal_one_pass(silent):

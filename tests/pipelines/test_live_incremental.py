@@ -31,7 +31,7 @@ TABLES = {
     "incident_impact": "*",
     "impact_breakdown": "*",
     "incident_access": "*",
-    "incident_sessions": "*",
+    "incident_hours": "*",
     "care_list": "*",
     "queue": "* exclude (run_id, scored_at)",
 }

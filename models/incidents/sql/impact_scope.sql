@@ -3,7 +3,7 @@
 -- written (incidents/alarm_incidents.sql), before incidents/incident_services.sql.
 --
 -- An incident's impact (incident_services, incident_network, impact_breakdown, incident_impact,
--- incident_access, incident_sessions, care_list) is a function of the set of its windows (a window repeated by a
+-- incident_access, incident_hours, care_list) is a function of the set of its windows (a window repeated by a
 -- second alarm over the same stretch adds nothing: incidents/incident_services.sql and
 -- incident_network.sql count it once), its start, end and impact end, the tunables
 -- (incidents.params but `run_id` and `as_of`, which reach the impact only through the windows
@@ -36,7 +36,7 @@ delete from incidents.incident_impact
 where incident_id in (select incident_id from impact_retired);
 delete from incidents.incident_access
 where incident_id in (select incident_id from impact_retired);
-delete from incidents.incident_sessions
+delete from incidents.incident_hours
 where incident_id in (select incident_id from impact_retired);
 delete from incidents.care_list
 where incident_id in (select incident_id from impact_retired);

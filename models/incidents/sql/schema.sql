@@ -12,7 +12,7 @@
 --   incident_services one row per incident × CFS it hurt, with the minutes
 --   incident_access   one row per incident × access resource (PON port, cell) carrying a
 --                     service it hurt (with no service hurt: the access resources behind it)
---   incident_sessions one row per incident × hour: the sessions its access resources carried
+--   incident_hours    one row per incident × hour: its access resources' counters summed
 --                     (and, of_root, its root's own when the root is an access resource)
 --   incident_network  one row per incident × resource it hurt (the access resources behind its
 --                     windows, or the resource itself when none is): minutes,
@@ -73,8 +73,12 @@ create or replace table incidents.incident_access (
     incident_id varchar, resource_id varchar, services bigint
 );
 
-create or replace table incidents.incident_sessions (
-    incident_id varchar, hour timestamp, sessions double, of_root boolean
+create or replace table incidents.incident_hours (
+    incident_id varchar, hour timestamp, of_root boolean, rows bigint, reported bigint,
+    root_seen boolean, outage_minutes double, unavailable_sum double, unavailable_n bigint,
+    sessions double, reported_sessions double, latency_sum double, latency_n bigint,
+    loss_sum double, loss_n bigint, utilisation_max_pct double, throughput_weighted double,
+    throughput_intervals bigint, attempts bigint, successes bigint
 );
 
 create or replace table incidents.incident_network (
