@@ -3,9 +3,13 @@ tables (``whatif.*``, built with the incidents by :mod:`cxbridge.models.whatif.p
 
 Every read is a lookup of what the run precomputed per resource and per redundant pool (the
 incident rules, applied once for each), so a projection is a few indexed reads whatever the
-resources picked; the sums, the notify list and the least-harm window are the model's pure
-functions (:func:`~cxbridge.models.whatif.planned.summarise`, ``notify_list``,
-``harm_by_start``), the ones the command line uses.
+resources picked. The least-harm window is the model's pure function
+(:func:`~cxbridge.models.whatif.planned.harm_by_start`), the one the command line uses. The
+sums and the notify list are too for the export (every service read whole:
+:func:`~cxbridge.models.whatif.planned.summarise`, ``notify_list``); the page has them summed
+in the snapshot (``planned_summary.sql``), which a test holds equal to those functions: a
+choice of two aggregation routers at a million customers hurts 660,000 services, too many to
+hand to Python for a page that shows their counts and a dozen customers.
 """
 
 from __future__ import annotations
@@ -17,9 +21,16 @@ from datetime import date, datetime
 import polars as pl
 
 from cxbridge.dashboards.queries import DashboardQueries
-from cxbridge.models.whatif.planned import harm_by_start, notify_list, summarise
+from cxbridge.models.whatif.planned import (
+    SEGMENT_ORDER,
+    harm_by_start,
+    notify_list,
+    summarise,
+)
 from cxbridge.platform.snapshot import snapshot_names
 
+NOTIFY_SCHEMA = {"customer_id": pl.String, "segment": pl.String, "region": pl.String,
+                 "services": pl.String, "cfs_types": pl.String, "minutes": pl.Float64}
 PLANNED_TABLES = snapshot_names("whatif.units", "whatif.unit_services", "whatif.pool_members",
                                 "whatif.unit_access", "whatif.access_week_profile",
                                 "whatif.reference")
@@ -37,8 +48,15 @@ class PlannedView:
 
 
 def missing(reader: DashboardQueries) -> list[str]:
-    """The what-if tables this snapshot lacks (published before they existed, or no topology)."""
-    return reader.missing(*PLANNED_TABLES)
+    """The what-if tables this snapshot lacks (published before they existed, or no topology),
+    or holds in an older layout (without the services' integer keys)."""
+    absent = reader.missing(*PLANNED_TABLES)
+    if absent:
+        return list(absent)
+    unit_services = PLANNED_TABLES[1]
+    keyed = reader.frame("select count(*) as n from information_schema.columns where "
+                         f"table_name = '{unit_services}' and column_name = 'service_key'")
+    return [] if keyed["n"][0] else [unit_services]
 
 
 def resource_options(reader: DashboardQueries) -> pl.DataFrame:
@@ -72,17 +90,50 @@ def planned_view(reader: DashboardQueries, resources: list[str], hours: float,
                  now: datetime, notify_rows: int | None = None) -> PlannedView:
     """The whole projection of work on ``resources`` lasting ``hours``, its harm over the 14
     days from ``now``; the notify list cut to its first ``notify_rows`` customers (the page
-    lists a dozen; ``summary['customers']`` counts them all, the export takes them all)."""
+    lists a dozen; ``summary['customers']`` counts them all, the export takes them all).
+
+    Cut (the page), the figures and the first customers are summed in the snapshot
+    (``planned_summary.sql`` over ``planned_services.sql``) and ``services`` is left empty;
+    whole (the export), every service is read and summed here by the model's own functions.
+    The two agree (tests/dashboards/test_planned_reads.py)."""
     units = units_down(reader, resources)
     # the week profile read beside the services and their sums (DuckDB and polars work
     # outside the interpreter's lock: the page waits for the longer of the two, not both), on
     # a thread of its own (a pool kept between requests outlives a server that is stopped)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="planned-profile") as beside:
         profiled = beside.submit(week_profile, reader, units)
-        hurt = services(reader, units, hours)
-        view = (summarise(hurt), notify_list(hurt, notify_rows))
+        if notify_rows is None:
+            hurt = services(reader, units, hours)
+            view = (hurt, summarise(hurt), notify_list(hurt))
+        else:
+            view = (pl.DataFrame(), *summed(reader, units, hours, notify_rows))
         profile = profiled.result()
     touched = int(profile["access_resources"][0]) if profile.height else 0
-    return PlannedView(hurt, *view,
+    return PlannedView(*view,
                        harm_by_start(profile.select("hour_of_week", "sessions"), now, hours),
                        touched)
+
+
+def summed(reader: DashboardQueries, units: tuple[str, ...], hours: float, rows: int
+           ) -> tuple[dict, pl.DataFrame]:
+    """:func:`~cxbridge.models.whatif.planned.summarise` and the first ``rows`` of
+    :func:`~cxbridge.models.whatif.planned.notify_list` of the services the ``units`` hurt,
+    summed in the snapshot (``planned_summary.sql``)."""
+    row = reader.sql_over("planned_summary", "planned_services", "hurt", units=units,
+                          minutes=float(hours) * 60, rows=rows,
+                          first_segments=tuple(sorted(SEGMENT_ORDER, key=SEGMENT_ORDER.get))
+                          ).row(0, named=True)
+    summary = {
+        "services": row["services"],
+        "customers": row["customers"],
+        "by_cfs_type": dict(sorted((r["cfs_type"], r["services"])
+                                   for r in row["by_cfs_type"] or ())),
+        "customers_by_segment": dict(sorted((r["segment"], r["customers"])
+                                            for r in row["by_segment"] or ())),
+        "sla_services": row["sla_services"],
+        "sla_breached_services": row["sla_breached"],
+        "monthly_revenue_eur": round(float(row["monthly_revenue_eur"] or 0.0), 2),
+        "service_minutes": round(float(row["service_minutes"] or 0.0), 1),
+    }
+    notify = pl.DataFrame(row["notify"] or [], schema=NOTIFY_SCHEMA)
+    return summary, notify

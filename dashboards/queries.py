@@ -25,6 +25,7 @@ import polars as pl
 from cxbridge.dashboards.filters import FilterChoices, Filters
 from cxbridge.platform.snapshot import snapshot_names
 from cxbridge.platform.snapshot_reading import SnapshotReading
+from cxbridge.platform.warehouse import quote_identifier
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
@@ -59,6 +60,20 @@ class DashboardQueries(SnapshotReading):
             raise ValueError(f"dashboards/sql/{name}.sql needs {', '.join(sorted(unknown))}")
         return self.frame(text, tuple(sorted((k, v) for k, v in bound.items() if k in used)),
                           large=large)
+
+    def sql_over(self, name: str, inner: str, relation: str, **values: Hashable
+                 ) -> pl.DataFrame:
+        """Run ``dashboards/sql/<name>.sql`` over the rows of ``<inner>.sql``, which it reads
+        as ``relation`` (a summary of the rows another query lists, with which rows written
+        once); parameters as for :meth:`sql`, bound in both."""
+        text = (f"with {quote_identifier(relation)} as materialized (\n{sql_text(inner)}\n)\n"
+                f"select * from (\n{sql_text(name)}\n)")
+        used = set(_PARAMETER.findall(text))
+        unknown = used - set(values)
+        if unknown:
+            raise ValueError(f"dashboards/sql/{name}.sql over {inner}.sql needs "
+                             f"{', '.join(sorted(unknown))}")
+        return self.frame(text, tuple(sorted((k, v) for k, v in values.items() if k in used)))
 
     def filter_options(self) -> FilterChoices:
         """Date range and the regions, segments and service types present in ``kpi_daily``."""

@@ -6,7 +6,7 @@ with touched as (
     select distinct access_id from unit_access
     where unit_id in (select unnest(cast($units as varchar[])))
 )
-select p.hour_of_week, sum(p.sessions) as sessions, count(distinct p.access_id) as resources,
+select p.hour_of_week, sum(p.sessions) as sessions,
        (select count(*) from touched) as access_resources
 from access_week_profile p
 where p.access_id in (select access_id from touched)

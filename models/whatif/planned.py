@@ -304,4 +304,8 @@ def build(con) -> None:
 
 
 def is_built(con) -> bool:
-    return all(table_exists(con, t) for t in BUILT_TABLES)
+    """Whether the run's planned-work lookups are there, in their current layout (the
+    services' integer keys)."""
+    return all(table_exists(con, t) for t in BUILT_TABLES) and bool(scalar(
+        con, "select count(*) from information_schema.columns where table_schema = 'whatif' "
+             "and table_name = 'unit_services' and column_name = 'service_key'"))

@@ -10,6 +10,7 @@
 -- that day (the services in service then).
 --   whatif.reference     one row: shares_date, starts
 --   whatif.unit_services one row per unit × CFS it hurts, with what the page shows of it
+--                        and the service and customer as dense integer keys
 --   whatif.units         one row per unit: the resource or pool, its services and customers
 --   whatif.pool_members  one row per pool member (core.redundant_pools)
 --   whatif.unit_access   one row per unit × access resource it takes traffic from (as
@@ -60,7 +61,11 @@ sla as (
     where category = 'CFS'
 )
 select h.group_key as unit_id, h.service_id, h.customer_id, h.cfs_type, h.segment, h.via,
-       coalesce(c.region, 'unknown') as region, c.monthly_charges_eur, sla.sla_pct
+       coalesce(c.region, 'unknown') as region, c.monthly_charges_eur, sla.sla_pct,
+       -- the ids as dense integers: the page groups a choice's services and customers on
+       -- these (a third of the time of grouping on the ids, 660,000 services at scale 10)
+       cast(dense_rank() over (order by h.service_id) as integer) as service_key,
+       cast(dense_rank() over (order by h.customer_id) as integer) as customer_key
 from hurt h
 left join stg.customers c on c.customer_id = h.customer_id
 left join sla on sla.service_id = h.service_id
