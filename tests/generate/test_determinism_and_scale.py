@@ -9,7 +9,7 @@ from datetime import date
 
 import polars as pl
 
-from cxbridge.lab.generate import WorldConfig, generate_world
+from cxbridge.lab.generate import WorldConfig, generate_world, run, writers
 from cxbridge.platform.settings import PROJECT_ROOT
 
 from .conftest import build, file_hashes
@@ -22,6 +22,17 @@ def test_same_seed_gives_byte_identical_files(tmp_path_factory, dirty_world):
     assert first.keys() == second.keys()
     differing = [name for name in first if first[name] != second[name]]
     assert differing == []
+
+
+def test_bytes_do_not_depend_on_the_slices_big_files_are_written_in(tmp_path_factory,
+                                                                    dirty_world, monkeypatch):
+    """CSV files and the service inventory are rendered, damaged and written a slice of rows
+    at a time (bounded memory at scale 10): slices of a few rows give the same bytes, dirt
+    and manifest as the default ones (one slice per file in a world this small)."""
+    monkeypatch.setattr(writers, "CSV_PART_ROWS", 7)
+    monkeypatch.setattr(run, "SERVICE_PART_ROWS", 5)
+    sliced = build(tmp_path_factory, "sliced", dirt_rate=0.05)
+    assert file_hashes(sliced.path) == file_hashes(dirty_world.path)
 
 
 def test_different_seed_gives_a_different_world(tmp_path_factory, dirty_world):

@@ -53,16 +53,17 @@ def _cell_factor(imp: DayImpairments) -> np.ndarray:
 
 
 def customer_day_step(world: StaticWorld, state: CarriedState, imp: DayImpairments,
-                      network: DayNetwork, day: int, churn_model: ChurnModel,
+                      rho: np.ndarray, day: int, churn_model: ChurnModel,
                       usage_uplift: np.ndarray | None = None) -> CustomerDayResult:
-    """``usage_uplift``: per service row, a multiplier of its traffic (offers taken up in
+    """``rho``: the day's offered utilisation per resource-interval (``DayNetwork.rho``).
+    ``usage_uplift``: per service row, a multiplier of its traffic (offers taken up in
     past campaigns, :mod:`.campaigns`); None leaves usage as it is."""
 
     seed, clock = world.config.seed, world.clock
     n_customers = world.customers.height
     customer_active = state.churn.active(day)
     service_active = customer_active[world.service_customer]
-    cond = resource_condition(world.net, imp, network.rho, world.chronic_cause)
+    cond = resource_condition(world.net, imp, rho, world.chronic_cause)
     causes = service_day_causes(service_intervals(world.groups, cond, service_active))
     experience = service_experience(causes, world.services.height)
     decline = state.churn.usage_decline(day)[world.service_customer]

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,18 +77,42 @@ def dirty_csv(data: bytes, spec: CsvDirtSpec, rate: float,
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     if ends.size < 2:
         return data, Counter()
-    header = next(csv.reader([data[:ends[0]].decode()], delimiter=spec.separator))
-    picks = _pick(rng, ends.size - 1, rate, spec.kinds())
-    pieces, start, counts = [], 0, Counter()
-    for row, kind in picks:
-        begin, end = ends[row] + 1, ends[row + 1]
-        line = data[begin:end].decode()
-        bad = line if kind == "duplicate" else _damage_csv_row(line, kind, header, spec, rng)
-        pieces += [data[start:end + 1], bad.encode() + b"\n"]
-        start = end + 1
-        counts[kind] += 1
-    pieces.append(data[start:])
-    return b"".join(pieces), counts
+    parts = list(dirty_csv_parts([data], int(ends.size) - 1, spec, rate, rng))
+    return b"".join(part for part, _ in parts), sum((c for _, c in parts), Counter())
+
+
+def dirty_csv_parts(parts: Iterable[bytes], n_rows: int, spec: CsvDirtSpec, rate: float,
+                    rng: np.random.Generator) -> Iterator[tuple[bytes, Counter]]:
+    """:func:`dirty_csv` of a file that arrives in consecutive parts of whole lines (the
+    header starts the first; ``n_rows`` data rows in all): yields each part damaged, with its
+    counts, so a big file is never held whole. The rows picked, their damage and the draws
+    from ``rng`` do not depend on how the file is cut."""
+    picks = iter(_pick(rng, n_rows, rate, spec.kinds()))
+    pick = next(picks, None)
+    header: list[str] = []
+    first_row = 0  # data row number of the part's first data line
+    for number, data in enumerate(parts):
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+        skip = 1 if number == 0 else 0  # the header line
+        if number == 0 and ends.size:
+            header = next(csv.reader([data[:ends[0]].decode()], delimiter=spec.separator))
+        pieces, start, counts = [], 0, Counter()
+        while pick is not None and pick[0] < first_row + ends.size - skip:
+            row, kind = pick
+            line_number = row - first_row + skip
+            begin = ends[line_number - 1] + 1 if line_number else 0
+            end = ends[line_number]
+            line = data[begin:end].decode()
+            bad = line if kind == "duplicate" else _damage_csv_row(line, kind, header, spec, rng)
+            pieces += [data[start:end + 1], bad.encode() + b"\n"]
+            start = end + 1
+            counts[kind] += 1
+            pick = next(picks, None)
+        pieces.append(data[start:])
+        first_row += ends.size - skip
+        yield b"".join(pieces), counts
+    if first_row != n_rows:
+        raise ValueError(f"expected {n_rows} CSV rows of one line each, got {first_row} lines")
 
 
 def _damage_json(line: str, kind: str, required_path: tuple[str, ...],
@@ -107,22 +132,32 @@ def _damage_json(line: str, kind: str, required_path: tuple[str, ...],
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def dirty_jsonl(lines: list[str], rate: float, rng: np.random.Generator,
-                required_path: tuple, reference_path: tuple, unknown_id: str
-                ) -> tuple[list[str], Counter]:
-    """JSON lines with bad records added: truncated JSON, duplicates, a required field null,
-    an unknown reference."""
-    kinds = ("malformed_json", "duplicate", "null_required", "unknown_reference")
-    picks = dict(_pick(rng, len(lines), rate, kinds))
-    out, counts = [], Counter()
-    for i, line in enumerate(lines):
-        out.append(line)
-        kind = picks.get(i)
-        if kind:
-            out.append(line if kind == "duplicate" else
-                       _damage_json(line, kind, required_path, reference_path, unknown_id, rng))
-            counts[kind] += 1
-    return out, counts
+JSONL_KINDS = ("malformed_json", "duplicate", "null_required", "unknown_reference")
+
+
+def dirty_jsonl_parts(parts: Iterable[list[str]], n_lines: int, rate: float,
+                      rng: np.random.Generator, required_path: tuple, reference_path: tuple,
+                      unknown_id: str) -> Iterator[tuple[list[str], Counter]]:
+    """JSON lines with bad records added (truncated JSON, duplicates, a required field null,
+    an unknown reference), for lines that arrive in consecutive parts (``n_lines`` in all):
+    yields each part damaged, with its counts, so a big file is never held whole. The rows
+    picked, their damage and the draws from ``rng`` do not depend on how the lines are cut."""
+    picks = dict(_pick(rng, n_lines, rate, JSONL_KINDS))
+    first = 0
+    for lines in parts:
+        out, counts = [], Counter()
+        for i, line in enumerate(lines, start=first):
+            out.append(line)
+            kind = picks.get(i)
+            if kind:
+                out.append(line if kind == "duplicate" else
+                           _damage_json(line, kind, required_path, reference_path, unknown_id,
+                                        rng))
+                counts[kind] += 1
+        first += len(lines)
+        yield out, counts
+    if first != n_lines:
+        raise ValueError(f"expected {n_lines} JSON lines, got {first}")
 
 
 def dirty_frame(frame: pl.DataFrame, rate: float, rng: np.random.Generator, key: str,

@@ -22,7 +22,7 @@ from .dialects import B_COLUMNS, C_COLUMNS, vendor_a, vendor_b, vendor_c
 from .dirt import JUNK_NUMBERS, CsvDirtSpec
 from .kpis import DayNetwork
 from .world import StaticWorld
-from .writers import Ledger, write_csv
+from .writers import Ledger, csv_parts, write_csv_parts
 
 A_DIRT = CsvDirtSpec(",", ("START_TIME", "MO_ID"),
                      ("DL_THP_MBPS", "UTIL_PCT", "LAT_MS", "JITTER_MS", "PKT_LOSS_PCT",
@@ -74,24 +74,31 @@ class KpiFiles:
         vendor = pl.Series(self.vendors[counters["res"].to_numpy()])
         if day >= 0:
             self._write_a(day, counters.filter(vendor == "A"))
+        # tomorrow's local day needs only the tail of today that falls in it (none in winter)
+        tomorrow = self.world.clock.local_day_span(day + 1)[0]
         for dialect in self.local:
             today = counters.filter(vendor == dialect)
             if day >= 0:
                 self._write_local(dialect, day, today)
-            self.previous[dialect] = today
+            self.previous[dialect] = today.filter(pl.col("t_s") >= tomorrow)
 
     def _write(self, path: Path, rows: pl.DataFrame, render: Callable[..., pl.DataFrame],
-               spec: CsvDirtSpec, late: int = 0, decimal_comma: bool = False) -> None:
+               spec: CsvDirtSpec, late: int = 0, decimal_comma: bool = False,
+               row_by_row: bool = True) -> None:
         """Render canonical ``rows`` in a dialect and write them; only count them when the
-        kpis feed is not delivered (rendering is most of the cost)."""
+        kpis feed is not delivered (rendering is most of the cost). A ``row_by_row`` render
+        (A, B) is done a slice of rows at a time as the file is written, so memory is bounded
+        by a slice, not the file; C draws its extras for the whole file at once."""
         if not self.write:
             self.rows += rows.height
             return
         relative = path.relative_to(self.out_dir).as_posix()
         rate = self.world.config.dirt_rate if not path.stem.endswith("_late") else 0.0
-        self.rows += write_csv(self.ledger, path, render(rows, relative), spec, rate,
-                               dirt_rng(self.world.config, relative), late=late,
-                               decimal_comma=decimal_comma)
+        parts = ((render(part, relative) for part in csv_parts(rows)) if row_by_row
+                 else csv_parts(render(rows, relative)))
+        self.rows += write_csv_parts(self.ledger, path, parts, rows.height, spec, rate,
+                                     dirt_rng(self.world.config, relative), late=late,
+                                     decimal_comma=decimal_comma)
 
     def _write_a(self, day: int, rows: pl.DataFrame) -> None:
         folder = self.out_dir / "kpis" / "vendor_a"
@@ -130,4 +137,5 @@ class KpiFiles:
         folder, prefix, spec = LOCAL_DIALECTS[dialect]
         path = self.out_dir / "kpis" / folder / f"{prefix}_{self.world.clock.stamp(day)}.csv"
         render = self._b if dialect == "B" else self._c
-        self._write(path, rows, render, spec, decimal_comma=dialect == "C")
+        self._write(path, rows, render, spec, decimal_comma=dialect == "C",
+                    row_by_row=dialect != "C")

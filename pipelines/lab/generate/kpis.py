@@ -145,6 +145,9 @@ def simulate_day(net: NetworkIndex, plan: LoadPlan, tables: CounterTables, clock
         "sessions": rng.poisson(sessions),
     }
     reported = (imp.unavailable < 0.999) & (rng.random(shape) >= REPORTING_GAP_RATE)
+    # free the intermediates before the rows are built (each is resources × 96 floats, 33 MB
+    # at scale 10): the day's peak is the counters plus the frame being built from them
+    del profile, up, congestion, queue, loss, latency, sessions, attempts, fail
     return DayNetwork(rho=rho, counters=_frame(net, tables, clock, day, values, reported))
 
 
@@ -153,13 +156,14 @@ DECIMALS = {"dl_thp_mbps": 2, "util_pct": 1, "lat_ms": 2, "jitter_ms": 2, "loss_
 
 def _frame(net, tables: CounterTables, clock: Clock, day: int, values: dict,
            reported: np.ndarray) -> pl.DataFrame:
-    """Long format, time-major (all resources of 00:00, then 00:15, …), reported rows only."""
+    """Long format, time-major (all resources of 00:00, then 00:15, …), reported rows only.
+    Takes each array out of ``values`` as its column is made, so it is freed as it goes."""
     keep = reported.T.ravel()
     res = np.tile(np.arange(net.size, dtype=np.int32), INTERVALS_PER_DAY)[keep]
     t_s = np.repeat(clock.interval_starts(day), net.size)[keep]
     columns = {"res": res, "t_s": t_s}
     for name in COUNTERS:
-        flat = values[name].T.ravel()[keep]
+        flat = values.pop(name).T.ravel()[keep]
         series = (pl.Series(name, np.round(flat, DECIMALS[name])) if name in DECIMALS
                   else pl.Series(name, flat.astype(np.int64)))
         columns[name] = series.set(pl.Series(~tables.applies[name][res]), None)
