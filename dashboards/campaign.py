@@ -423,6 +423,35 @@ def campaign(frame: pl.DataFrame, choice: CampaignChoice,
     scores, customers without one are left out (the model scores everybody still in
     service); without scores, nobody is. ``columns``: only those (and ``expected_effect``),
     for a caller that reads a few (the builder's preview), else every column of ``frame``."""
+    order, by = _chosen(frame, choice)
+    order = order.sort(by, descending=True, nulls_last=True, maintain_order=True)
+    return _gathered(frame, order, columns)
+
+
+def preview(frame: pl.DataFrame, choice: CampaignChoice, rows: int,
+            columns: tuple[str, ...]) -> tuple[dict[str, float], pl.DataFrame]:
+    """:func:`campaign_counts` of the campaign and its first ``rows`` customers to contact
+    (:func:`first_to_contact`, ``columns`` of them), without putting the whole campaign in
+    order: the counts are sums, and the first rows are those of a stable sort of the few
+    customers ranked at least as high as the ``rows``-th (at a million customers, ordering
+    the 430,000 of a campaign of every band was most of the builder's preview)."""
+    order, by = _chosen(frame, choice, extra=COUNT_COLUMNS)
+    counts = campaign_counts(order)
+    reach = order.filter(contactable())
+    lead = reach[by[0]]
+    if reach.height > rows and lead.len() - lead.null_count() >= rows:
+        # the top rows of the stable sort all rank at least as high as the rows-th value
+        reach = reach.filter(pl.col(by[0]) >= lead.top_k(rows).min())
+    first = reach.sort(by, descending=True, nulls_last=True, maintain_order=True).head(rows)
+    return counts, _gathered(frame, first, columns)
+
+
+def _chosen(frame: pl.DataFrame, choice: CampaignChoice, extra: tuple[str, ...] = ()
+            ) -> tuple[pl.DataFrame, list[str]]:
+    """The chosen customers as row numbers of ``frame`` (``_row``, in its order) with what
+    orders them (``expected_effect``, ``revenue_at_risk_eur``) and the ``extra`` columns, and
+    the ranking's columns, first key first: the largest expected churn reduction first (offers
+    without one after, by risk), or the most revenue at risk first."""
     shown = pl.col(IN_VIEW) if IN_VIEW in frame.columns else pl.lit(True)  # a customer view
     keep = pl.col("offer").is_in(list(choice.offers)) & shown
     if frame.select((pl.col("churn_probability").is_not_null() & shown).any()).item():
@@ -431,13 +460,18 @@ def campaign(frame: pl.DataFrame, choice: CampaignChoice,
               else pl.lit(None, pl.Float64).alias("expected_effect"))
     # the order from the few columns it needs, then the rows in one gather (filtering and
     # sorting all thirty columns of a million customers took 0.7 s)
+    wanted = [c for c in dict.fromkeys(extra) if c not in ("revenue_at_risk_eur",)]
     order = frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), keep.alias(
-        "_keep"), effect, "revenue_at_risk_eur").filter("_keep")
-    # the largest expected churn reduction first (offers without one after, by risk), or the
-    # most revenue at risk first
+        "_keep"), effect, "revenue_at_risk_eur", *wanted).filter("_keep")
     by = ["expected_effect", "revenue_at_risk_eur"] if choice.rank == "effect" \
         else ["revenue_at_risk_eur"]
-    order = order.sort(by, descending=True, nulls_last=True, maintain_order=True)
+    return order, by
+
+
+def _gathered(frame: pl.DataFrame, order: pl.DataFrame, columns: tuple[str, ...] | None
+              ) -> pl.DataFrame:
+    """The rows ``order`` numbers (``_row``), in its order: ``columns`` of them (and its
+    ``expected_effect``), or every column of ``frame``."""
     wanted = (pl.col([c for c in columns if c != "expected_effect"]) if columns
               else pl.all().exclude(IN_VIEW))
     return frame.select(wanted.gather(order["_row"])).with_columns(order["expected_effect"])

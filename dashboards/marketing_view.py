@@ -23,9 +23,8 @@ PREVIEW_COLUMNS = (
            lambda v: "–" if v is None else f"{100 * v:.0f} %", numeric=True),
     Column("revenue_at_risk_eur", "Revenue at risk", labels.format_euros, numeric=True),
 )
-# what campaign_preview reads of a campaign (campaign.campaign(…, columns=PREVIEW_NEEDS))
-PREVIEW_NEEDS = tuple(dict.fromkeys((*campaign.COUNT_COLUMNS,
-                                     *(c.key for c in PREVIEW_COLUMNS))))
+# what the preview's table reads of its first customers (campaign.preview(…, PREVIEW_NEEDS))
+PREVIEW_NEEDS = tuple(dict.fromkeys(c.key for c in PREVIEW_COLUMNS))
 
 
 def quadrant_stats(frame: pl.DataFrame) -> list[html.Div]:
@@ -48,13 +47,14 @@ def quadrant_stats(frame: pl.DataFrame) -> list[html.Div]:
     return boxes
 
 
-def campaign_preview(selected: pl.DataFrame, choice: CampaignChoice | None = None,
+def campaign_preview(counts: dict[str, float], first: pl.DataFrame,
+                     choice: CampaignChoice | None = None,
                      filters: Filters | None = None) -> html.Div:
-    """Counts (reached, held back, suppressed for consent, revenue at risk), why customers
-    were suppressed, the split per offer, the campaign code and control group the export will
-    carry, and the first rows."""
+    """Counts (reached, held back, suppressed for consent, revenue at risk: of
+    :func:`cxbridge.dashboards.campaign.campaign_counts`), why customers were suppressed, the
+    split per offer, the campaign code and control group the export will carry, and the
+    ``first`` customers to contact (:func:`cxbridge.dashboards.campaign.preview`)."""
     choice = choice or CampaignChoice()
-    counts = campaign.campaign_counts(selected)
     held = counts["held_back"]
     suppressed = counts["suppressed"]
     stats = html.Div([
@@ -88,7 +88,6 @@ def campaign_preview(selected: pl.DataFrame, choice: CampaignChoice | None = Non
     note = html.Div("Customers inside an open incident are never exported: an offer during an "
                     "outage backfires. They get service recovery once it clears.",
                     className="card-note", style={"color": theme.MUTED}) if held else None
-    first = campaign.first_to_contact(selected, PREVIEW_ROWS)
     return html.Div([stats, why_not, split, control, note,
                      data_table(first, PREVIEW_COLUMNS, "marketing-preview-table",
                                 "No customers to contact in this campaign"), why])

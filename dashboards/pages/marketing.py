@@ -48,6 +48,7 @@ from cxbridge.dashboards.filters import Filters, filter_inputs
 from cxbridge.dashboards.labels import dimension_label
 from cxbridge.dashboards.marketing_view import (
     PREVIEW_NEEDS,
+    PREVIEW_ROWS,
     campaign_preview,
     drivers_note,
     quadrant_stats,
@@ -213,9 +214,9 @@ def preview(offers, bands, code, control, rank, start, end, regions, segments, c
     rows of the list."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     choice = _choice(offers, bands, code, control, rank)
-    selected = campaign.campaign(current_reader().customer_view(filters), choice,
-                                 columns=PREVIEW_NEEDS)
-    return campaign_preview(selected, choice, filters)
+    counts, first = campaign.preview(current_reader().customer_view(filters), choice,
+                                     PREVIEW_ROWS, PREVIEW_NEEDS)
+    return campaign_preview(counts, first, choice, filters)
 
 
 @callback(Output("marketing-export", "href"), Output("marketing-export-note", "children"),

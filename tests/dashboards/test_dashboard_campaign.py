@@ -152,3 +152,44 @@ def test_the_files_services_are_each_customers_types_in_words_sorted():
     worded = frame.select(campaign._services_worded(frame).alias("services"))["services"]
     assert worded.to_list() == ["FTTH broadband, Mobile data", "FTTH broadband, Mobile data",
                                 "Weird new", "", None]
+
+
+def _crowd(n: int = 400, seed: int = 7) -> pl.DataFrame:
+    """A customer view of ``n`` customers whose revenue at risk and expected effects tie
+    often and are sometimes missing, some held back, some suppressed, some out of view."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    offers, reasons = list(campaign.OFFERS), list(campaign.SUPPRESSIONS)
+    frame = pl.DataFrame({
+        "customer_id": [f"C{i:04d}" for i in range(n)],
+        "offer": rng.choice(offers, n),
+        "churn_probability": rng.uniform(0, 1, n),
+        "risk_band": rng.choice(["high", "medium", "low"], n),
+        "revenue_at_risk_eur": rng.choice([5.0, 10.0, 20.0, 40.0, np.nan], n),
+        "held_back": rng.uniform(0, 1, n) < 0.1,
+        "suppressed": [None if draw < 0.8 else reasons[int(draw * 10) % len(reasons)]
+                       for draw in rng.uniform(0, 1, n)],
+        "phone_unusable": rng.uniform(0, 1, n) < 0.05,
+        "in_view": rng.uniform(0, 1, n) < 0.9,
+        **{column: rng.choice([0.01, 0.02, 0.05, np.nan], n)
+           for column in campaign.EFFECT_COLUMNS.values()},
+    }).with_columns(pl.col("revenue_at_risk_eur", *campaign.EFFECT_COLUMNS.values())
+                    .fill_nan(None))
+    return frame
+
+
+@pytest.mark.parametrize("rows", [1, 8, 50, 1000])
+@pytest.mark.parametrize("choice", [CampaignChoice(), CampaignChoice(rank="effect"),
+                                    CampaignChoice(offers=("upsell",), risk_bands=("low",))])
+def test_the_preview_is_the_campaigns_counts_and_first_rows(rows, choice):
+    """The builder's preview (counts and first customers to contact, without ordering the
+    whole campaign) is what ordering it all gives, ties and missing values included."""
+    view = _crowd()
+    columns = ("customer_id", "offer", "revenue_at_risk_eur")
+    counts, first = campaign.preview(view, choice, rows, columns)
+    whole = campaign.campaign(view, choice)
+    assert counts == campaign.campaign_counts(whole)
+    assert first.equals(campaign.first_to_contact(whole, rows).select(*columns,
+                                                                       "expected_effect"))
+    assert 0 < first.height <= rows
