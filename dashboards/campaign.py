@@ -372,13 +372,16 @@ def risk_grid(frame: pl.DataFrame, experience_step: float = 5.0,
     (``risk_bin``): a density, cheap to draw whatever the number of customers."""
     scored = viewed(frame, "experience", "churn_probability").filter(
         pl.col("churn_probability").is_not_null() & pl.col("experience").is_not_null())
-    return (scored.with_columns(
-        experience_bin=(pl.col("experience").clip(0, 99.999) / experience_step).floor()
-        * experience_step,
-        risk_bin=((pl.col("churn_probability").clip(0, 0.999) / risk_step).floor() * risk_step)
-        .round(4))
-        .group_by("experience_bin", "risk_bin").agg(customers=pl.len())
-        .sort("experience_bin", "risk_bin"))
+    # counted on the bins' integer numbers (grouping a million customers on two float keys
+    # took a tenth of a second), then the numbers made edges
+    experience = (pl.col("experience").clip(0, 99.999) / experience_step).floor()
+    risk = (pl.col("churn_probability").clip(0, 0.999) / risk_step).floor()
+    return (scored.select(experience.cast(pl.Int32).alias("e"), risk.cast(pl.Int32).alias("r"))
+            .group_by("e", "r").agg(customers=pl.len())
+            .select(experience_bin=pl.col("e").cast(pl.Float64) * experience_step,
+                    risk_bin=(pl.col("r").cast(pl.Float64) * risk_step).round(4),
+                    customers="customers")
+            .sort("experience_bin", "risk_bin"))
 
 
 def churn_drivers(frame: pl.DataFrame, top: int = 8,
