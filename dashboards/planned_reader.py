@@ -119,7 +119,7 @@ def summed(reader: DashboardQueries, units: tuple[str, ...], hours: float, rows:
     """:func:`~cxbridge.models.whatif.planned.summarise` and the first ``rows`` of
     :func:`~cxbridge.models.whatif.planned.notify_list` of the services the ``units`` hurt,
     summed in the snapshot (``planned_summary.sql``)."""
-    row = reader.sql_over("planned_summary", "planned_services", "hurt", units=units,
+    row = reader.sql_over("planned_summary", units=units,
                           minutes=float(hours) * 60, rows=rows,
                           first_segments=tuple(sorted(SEGMENT_ORDER, key=SEGMENT_ORDER.get))
                           ).row(0, named=True)

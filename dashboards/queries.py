@@ -61,17 +61,15 @@ class DashboardQueries(SnapshotReading):
         return self.frame(text, tuple(sorted((k, v) for k, v in bound.items() if k in used)),
                           large=large)
 
-    def sql_over(self, name: str, inner: str, relation: str, **values: Hashable
-                 ) -> pl.DataFrame:
-        """Run ``dashboards/sql/<name>.sql`` over the rows of ``<inner>.sql``, which it reads
-        as ``relation`` (a summary of the rows another query lists, with which rows written
-        once); parameters as for :meth:`sql`, bound in both."""
-        text = (f"with {quote_identifier(relation)} as materialized (\n{sql_text(inner)}\n)\n"
-                f"select * from (\n{sql_text(name)}\n)")
+    def sql_over(self, name: str, **values: Hashable) -> pl.DataFrame:
+        """Run ``dashboards/sql/<name>.sql`` over the rows of the query :data:`OVER` names
+        for it (a summary of the rows another query lists, with which rows written once);
+        parameters as for :meth:`sql`, bound in both."""
+        text = over_text(name)
         used = set(_PARAMETER.findall(text))
         unknown = used - set(values)
         if unknown:
-            raise ValueError(f"dashboards/sql/{name}.sql over {inner}.sql needs "
+            raise ValueError(f"dashboards/sql/{name}.sql over {OVER[name][0]}.sql needs "
                              f"{', '.join(sorted(unknown))}")
         return self.frame(text, tuple(sorted((k, v) for k, v in values.items() if k in used)))
 
@@ -102,6 +100,20 @@ class DashboardQueries(SnapshotReading):
         """Every customer's contact details, read once per snapshot (the exports join them)."""
         self.sql("contacts", large=True)
         super().warm_up()
+
+
+# the queries run over another query's rows (DashboardQueries.sql_over): name → (the other
+# query, the relation its rows are read as)
+OVER: dict[str, tuple[str, str]] = {"planned_summary": ("planned_services", "hurt")}
+
+
+@functools.cache
+def over_text(name: str) -> str:
+    """The text :meth:`DashboardQueries.sql_over` runs for ``name``: its :data:`OVER` query's
+    rows as a materialised relation, then ``name``'s query over them."""
+    inner, relation = OVER[name]
+    return (f"with {quote_identifier(relation)} as materialized (\n{sql_text(inner)}\n)\n"
+            f"select * from (\n{sql_text(name)}\n)")
 
 
 @functools.cache

@@ -3,7 +3,7 @@
 -- customers of its notify_list() (the order care calls them: the segments of $first_segments
 -- first, in that order, then the rest; each by the most minutes, then by id), with their
 -- services and service types space-separated. Run over planned_services.sql's rows, read here
--- as `hurt` (planned_reader composes the two: DashboardQueries.sql_over), so which services
+-- as `hurt` (queries.OVER declares it, DashboardQueries.sql_over runs it), so which services
 -- are hurt is written once. A two-router choice at a million customers hurts 660,000 services:
 -- handing them to Python to count took most of the page's second.
 with customers as materialized (
