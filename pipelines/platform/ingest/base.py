@@ -484,13 +484,12 @@ def cast_or_reject(
     suspects = typed.select(pl.any_horizontal(
         pl.col(n).is_null() & frame[n].is_not_null() for n in names)).to_series().arg_true()
     problems = empty_rejects()
+    good = frame.with_columns(typed).select(frame.columns)
     if suspects.len():
         problems, bad_lines = _cast_problems(frame[suspects], typed[suspects], names, types,
                                              dict(labels or {}))
-        if bad_lines.len():
-            keep = ~frame[LINE].is_in(bad_lines.implode())
-            frame, typed = frame.filter(keep), typed.filter(keep)
-    good = frame.with_columns(typed).select(frame.columns)
+        if bad_lines.len():  # (one filter, of the typed rows: the text they replace is let go)
+            good = good.filter(~pl.col(LINE).is_in(bad_lines.implode()))
     return Parsed(frame=good, rejects=pl.concat([parsed.rejects, problems]), notes=parsed.notes)
 
 

@@ -7,9 +7,11 @@ key seen earlier in the file, or repeats a key already loaded from another file;
 reference it names has not arrived. The rest is inserted. A reference is checked only once its
 table holds rows (see :class:`~cxbridge.platform.ingest.base.Reference`): with no topology ever
 loaded, PM counters load and the topology is derived from them. Each check yields the positions of
-the rows it takes out, so the frame is registered with DuckDB once and never copied: the
-lookups run against it and the insert skips the positions taken out. The first two checks
-need no database (:func:`check_in_file`): they run on the thread that parsed the file.
+the rows it takes out, so the frame is registered with DuckDB once: the lookups run against it,
+and the rows left are inserted. The first two checks need no database (:func:`check_in_file`):
+they run on the thread that parsed the file; the contract's checks run as one vectorised pass
+(:mod:`~cxbridge.platform.ingest.contract_screen`), pandera's reasons written out for the rows
+that fail only.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from cxbridge.platform.ingest.base import (
     empty_rejects,
     original_json,
 )
+from cxbridge.platform.ingest.contract_screen import contract_suspects, failure_cases
 from cxbridge.platform.warehouse import query, quote_identifier, scalar, transaction
 
 POSITION = "__position"  # a row's position in the frame being loaded
@@ -144,7 +147,7 @@ def load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, fi
         taken = pl.concat([taken, held])
         loaded = incoming.height - taken.len()
         if loaded:
-            _insert_incoming(con, table, file_id, taken)
+            _insert_incoming(con, table, incoming, file_id, taken)
     finally:
         con.unregister("incoming_rows")
     if table.latest_delivery_wins:  # a record whose delivery in force was superseded
@@ -168,35 +171,49 @@ def unchecked_references(con, table: Table, existing: set[str]) -> list[Referenc
             or not scalar(con, f"select exists (select 1 from {quote_identifier(ref.table)})")]
 
 
-def _insert_incoming(con, table: Table, file_id: str, taken: pl.Series) -> None:
-    """Insert the registered incoming rows but those at the positions taken out. The rows of
-    a file need not keep their order in the table (nothing reads a table in stored order), and
-    DuckDB stores them for less when it may reorder them."""
-    insert = (f"insert into {quote_identifier(table.name)} by name "
-              f"select * exclude ({LINE}, {POSITION}), $file_id as _file_id from incoming_rows")
+def _insert_incoming(con, table: Table, incoming: pl.DataFrame, file_id: str,
+                     taken: pl.Series) -> None:
+    """Insert the incoming rows but those at the positions taken out. The rows of a file need
+    not keep their order in the table (nothing reads a table in stored order), and DuckDB
+    stores them for less when it may reorder them. The rows taken out are dropped here rather
+    than in the insert (``where position not in …``): DuckDB inserts a plain scan of the rows
+    on both its threads, but not one that joins them to what is left out."""
+    loading = incoming if taken.is_empty() else incoming.filter(
+        ~pl.col(POSITION).is_in(taken.implode()))
     ordered = bool(scalar(con, "select current_setting('preserve_insertion_order')"))
-    con.register("taken_rows", taken.to_frame())
+    con.register("loading_rows", loading.drop(LINE, POSITION))
     con.execute("set preserve_insertion_order = false")
     try:
-        if taken.is_empty():
-            con.execute(insert, {"file_id": file_id})
-        else:
-            con.execute(f"{insert} where {POSITION} not in (select position from taken_rows)",
-                        {"file_id": file_id})
+        con.execute(f"insert into {quote_identifier(table.name)} by name "
+                    "select *, $file_id as _file_id from loading_rows", {"file_id": file_id})
     finally:
         con.execute(f"set preserve_insertion_order = {str(ordered).lower()}")
-        con.unregister("taken_rows")
+        con.unregister("loading_rows")
 
 
 def contract_failures(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, pl.Series]:
-    """The rows that break the table's contract, with every reason, and their positions."""
-    try:
-        table.contract.validate(frame, lazy=True)
-        return empty_rejects(), _positions()
-    except SchemaErrors as errors:
-        cases = errors.failure_cases.filter(pl.col("index").is_not_null())
-        if cases.height == 0:
-            raise
+    """The rows that break the table's contract, with every reason, and their positions.
+
+    The contract's checks run as one vectorised pass, and only the rows that fail one are
+    written out, as pandera lists them (:mod:`.contract_screen`: pandera costs mostly per column
+    and check, whatever the number of rows). pandera validates whole what that pass does not
+    take (another kind of check, a frame not typed as the contract says); the reasons are the
+    same either way."""
+    suspects = contract_suspects(frame, table.contract)
+    if suspects is None:
+        try:
+            table.contract.validate(frame, lazy=True)
+            return empty_rejects(), _positions()
+        except SchemaErrors as errors:
+            cases = errors.failure_cases.filter(pl.col("index").is_not_null())
+            if cases.height == 0:
+                raise
+    else:
+        if suspects.positions.is_empty():
+            return empty_rejects(), _positions()
+        cases = failure_cases(frame[suspects.positions], table.contract, suspects.columns)
+        # a case's index is its row's place among the suspects
+        cases = cases.with_columns(index=suspects.positions.gather(cases["index"]))
     reasons = (
         cases.rechunk().with_columns(reason=pl.format("{} {}", pl.col("column"), _describe_check(
             pl.col("check"), pl.col("failure_case"))))
@@ -233,7 +250,7 @@ def repeated_keys(frame: pl.DataFrame, key: tuple[str, ...], ignored: pl.Series
     if not key or frame.is_empty():
         return empty_rejects(), _positions()
     position = pl.int_range(pl.len(), dtype=pl.Int64)
-    suspects = frame.select(list(key)).hash_rows().is_duplicated()
+    suspects = _repeated(frame.select(list(key)).hash_rows())
     if ignored.len():
         suspects = suspects & frame.select(~position.is_in(ignored.implode())).to_series()
     if not suspects.any():
@@ -249,6 +266,16 @@ def repeated_keys(frame: pl.DataFrame, key: tuple[str, ...], ignored: pl.Series
     return rejects, _positions(repeats[POSITION])
 
 
+def _repeated(hashes: pl.Series) -> pl.Series:
+    """Whether each hash occurs more than once (``is_duplicated``, for less: sorted, a repeat
+    is next to its equal, and the few repeated hashes are looked up)."""
+    ordered = hashes.sort()
+    repeated = ordered.filter(ordered == ordered.shift(1))
+    if repeated.is_empty():
+        return pl.repeat(False, hashes.len(), dtype=pl.Boolean, eager=True).alias(hashes.name)
+    return hashes.is_in(repeated.implode())
+
+
 def already_loaded(con, table: Table, incoming: pl.DataFrame, taken: pl.Series
                    ) -> tuple[pl.DataFrame, pl.Series]:
     """Rows (registered as ``incoming_rows``, not yet taken out) whose key is already in the
@@ -259,11 +286,18 @@ def already_loaded(con, table: Table, incoming: pl.DataFrame, taken: pl.Series
     join = " and ".join(f"t.{quote_identifier(k)} is not distinct from i.{quote_identifier(k)}"
                         for k in table.key)
     params: dict = {}
+    within = ""
     if table.range_column:  # only the incoming range of a growing key is looked at
         column = quote_identifier(table.range_column)
-        join += f" and t.{column} between $low and $high"
+        within = f"{column} between $low and $high"
+        join += f" and t.{within}"
         params = {"low": incoming[table.range_column].min(),
                   "high": incoming[table.range_column].max()}
+    # the usual new file (the next day's, a new vendor's) meets no loaded row in its range:
+    # asking that first is a glance at the table's zone maps, the join a pass over the file
+    if not scalar(con, f"select exists (select 1 from {quote_identifier(table.name)}"
+                       f"{' where ' + within if within else ''})", params):
+        return empty_rejects(), _positions()
     found = query(con, f"select i.{POSITION} as position, f.path as other_path "
                        f"from incoming_rows i join {quote_identifier(table.name)} t on {join} "
                        f"join meta.ingest_files f on f.file_id = t._file_id", params)

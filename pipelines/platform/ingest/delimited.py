@@ -68,10 +68,12 @@ def _without_repeated_headers(parsed: Parsed) -> Parsed:
     if not named or frame.is_empty():
         return parsed
     # one column first: a whole-row comparison of every row would cost a large PM file more
-    # than reading it; rows repeating the header are rare, and only those rows go on
-    candidates = frame.filter(pl.col(named[0]).str.contains(_plain_name(named[0]), literal=True))
-    if candidates.is_empty():
+    # than reading it; rows repeating the header are rare, and only those rows go on (the
+    # column alone is looked at first: filtering the frame costs even when nothing matches)
+    found = frame[named[0]].str.contains(_plain_name(named[0]), literal=True)
+    if not found.any():
         return parsed
+    candidates = frame.filter(found)
     blank = [c for c in frame.columns if c != LINE and c not in named]
     same = pl.all_horizontal(
         *(pl.col(c).str.strip_chars().str.strip_chars('"') == _plain_name(c) for c in named),
@@ -127,7 +129,7 @@ def _after_preamble(path: Path, data: bytes, header_row: int) -> bytes:
 def _read_csv_data(path: Path, data: bytes, required: tuple[str, ...], separator: str | None
                    ) -> Parsed:
     """:func:`read_csv_strings` on bytes that begin with the header line."""
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): that copies the whole file)
         raise UnparseableFileError(f"{path} has no header line where one was expected")
     end = data.find(b"\n")
     header = data[:end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")

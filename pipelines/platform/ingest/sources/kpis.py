@@ -156,12 +156,12 @@ def _off_the_grid(parsed: Parsed, text: pl.DataFrame) -> Parsed:
     span = frame.group_by("resource_id").agg(
         rows=pl.len(), fits=((start.max() - start.min()).dt.total_minutes()
                                      / minutes.min()).floor() + 1)
-    crowded = span.filter(pl.col("rows") > pl.col("fits"))["resource_id"].implode()
-    suspect = frame.filter((start.dt.minute() % 15 != 0)
-                           | pl.col("resource_id").is_in(crowded))
-    if suspect.is_empty():
+    crowded = span.filter(pl.col("rows") > pl.col("fits"))["resource_id"]
+    off_quarter = frame.select(start.dt.minute() % 15 != 0).to_series().fill_null(False)
+    suspects = pl.concat([crowded, frame["resource_id"].filter(off_quarter)]).unique()
+    if suspects.is_empty():
         return parsed
-    ordered = frame.filter(pl.col("resource_id").is_in(suspect["resource_id"].unique().implode())
+    ordered = frame.filter(pl.col("resource_id").is_in(suspects.implode())
                            ).select(LINE, "resource_id", "interval_start",
                                     minutes.alias("__minutes")).sort("resource_id",
                                                                      "interval_start")

@@ -73,6 +73,8 @@ def _customer_of(service: Fields) -> str | None:
     return None
 
 
+# json.dumps(…, sort_keys=True), without building an encoder for every service
+_characteristics_json = json.JSONEncoder(sort_keys=True).encode
 _LINK_COLUMNS = (LINE, "service_id", "supporting_service_id")
 _RESOURCE_COLUMNS = (LINE, "service_id", "resource_id", "resource_type")
 _TABLES = {"services": (LINE, *SERVICE_COLUMNS), "links": _LINK_COLUMNS,
@@ -94,7 +96,7 @@ def _rows(service: Fields, line: int, out: dict[str, list[tuple]], depth: int = 
         line, service_id, text("name"), text("category"), text("serviceType"),
         service.obj("serviceSpecification").text("id"), state, start, end,
         _customer_of(service),
-        json.dumps(characteristics, sort_keys=True) if characteristics else None))
+        _characteristics_json(characteristics) if characteristics else None))
     for resource in service.objects("supportingResource"):
         out["resources"].append((line, service_id, resource.text("id"),
                                  resource.text("@referredType")))
