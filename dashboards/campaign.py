@@ -428,7 +428,7 @@ def campaign(frame: pl.DataFrame, choice: CampaignChoice,
     for a caller that reads a few (the builder's preview), else every column of ``frame``."""
     order, by = _chosen(frame, choice)
     order = order.sort(by, descending=True, nulls_last=True, maintain_order=True)
-    return _gathered(frame, order, columns)
+    return gathered(frame, order, columns)
 
 
 def preview(frame: pl.DataFrame, choice: CampaignChoice, rows: int,
@@ -446,7 +446,22 @@ def preview(frame: pl.DataFrame, choice: CampaignChoice, rows: int,
         # the top rows of the stable sort all rank at least as high as the rows-th value
         reach = reach.filter(pl.col(by[0]) >= lead.top_k(rows).min())
     first = reach.sort(by, descending=True, nulls_last=True, maintain_order=True).head(rows)
-    return counts, _gathered(frame, first, columns)
+    return counts, gathered(frame, first, columns)
+
+
+def export_order(frame: pl.DataFrame, choice: CampaignChoice
+                 ) -> tuple[dict[str, float], pl.DataFrame]:
+    """:func:`campaign_counts` of the campaign and the customers its file lists (those
+    :func:`contactable`), as row numbers of ``frame`` (``_row``) in the file's order, the order
+    of :func:`campaign`: :func:`gathered` gives any columns of any part of them. A download
+    records the list from a few columns and builds the file a part at a time, so its first
+    bytes do not wait for every column of every customer (at a million customers, ordering and
+    gathering the whole campaign, then wording the file, was 0.5 s before the first byte)."""
+    order, by = _chosen(frame, choice, extra=COUNT_COLUMNS)
+    # a stable sort of the contactable rows keeps them in the order a stable sort of the whole
+    # campaign gives them
+    return campaign_counts(order), order.filter(contactable()).sort(
+        by, descending=True, nulls_last=True, maintain_order=True)
 
 
 def _chosen(frame: pl.DataFrame, choice: CampaignChoice, extra: tuple[str, ...] = ()
@@ -471,8 +486,8 @@ def _chosen(frame: pl.DataFrame, choice: CampaignChoice, extra: tuple[str, ...] 
     return order, by
 
 
-def _gathered(frame: pl.DataFrame, order: pl.DataFrame, columns: tuple[str, ...] | None
-              ) -> pl.DataFrame:
+def gathered(frame: pl.DataFrame, order: pl.DataFrame, columns: tuple[str, ...] | None = None
+             ) -> pl.DataFrame:
     """The rows ``order`` numbers (``_row``), in its order: ``columns`` of them (and its
     ``expected_effect``), or every column of ``frame``."""
     wanted = (pl.col([c for c in columns if c != "expected_effect"]) if columns
@@ -622,8 +637,11 @@ def export_frame(selected: pl.DataFrame, details: pl.DataFrame | None,
     if details is None:
         return out
     front = ["campaign_code", "customer_id"]
-    joined = out.join(details.select("customer_id", *_DETAIL_COLUMNS), on="customer_id",
-                      how="left", maintain_order="left")
+    # the details of these customers first: a join hashes the larger side, and a part of a
+    # download is a few thousand customers of a million details
+    theirs = details.select("customer_id", *_DETAIL_COLUMNS).filter(
+        pl.col("customer_id").is_in(out["customer_id"].implode()))
+    joined = out.join(theirs, on="customer_id", how="left", maintain_order="left")
     return joined.select(*front, "first_name", "last_name", "company_name", "email",
                          "phone_e164", *[c for c in out.columns if c not in front])
 

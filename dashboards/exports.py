@@ -33,7 +33,7 @@ without its record is a campaign nobody can measure or account for.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -76,28 +76,32 @@ def care_control_note(rate: float) -> str:
             "group: recorded, and left out of the file, so nobody calls them")
 
 
-def campaign_actions(out: pl.DataFrame) -> pl.DataFrame:
-    """The recorded actions of a campaign file (:func:`cxbridge.dashboards.campaign.export_frame`
-    output, row for row): the programme ``campaign:<offer>``, the offer, the channel (the
-    customer's preferred one when they consented to it, else the first consented), the reason
-    (the risk band); no cost (the builder does not know what an offer costs). No arm: the
-    download draws it for the customers new to the campaign (:func:`campaign_draw`)."""
-    offers = {label: key for key, label in campaign.OFFERS.items()}
-    bands = {label: key for key, label in campaign.RISK_LABELS.items()}
+# what campaign_actions reads of a campaign's customers
+ACTION_COLUMNS = ("customer_id", "offer", "risk_band", "preferred_channel",
+                  *(f"reach_{channel}" for channel in campaign.CHANNELS))
+
+
+def campaign_actions(listed: pl.DataFrame) -> pl.DataFrame:
+    """The recorded actions of a campaign file's customers (:data:`ACTION_COLUMNS` of them,
+    one row per row of the file): the programme ``campaign:<offer>``, the offer, the channel
+    (the customer's preferred one when they consented to it, else the first consented), the
+    reason (the risk band); no cost (the builder does not know what an offer costs). No arm:
+    the download draws it for the customers new to the campaign (:func:`campaign_draw`)."""
     preferred = pl.col("preferred_channel").str.to_lowercase()
+    consent = {name: pl.col(f"reach_{name}").fill_null(False) for name in campaign.CHANNELS}
     channel = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     for name in campaign.CHANNELS:
-        channel = channel.when((preferred == name) & pl.col(f"consent_{name}")).then(
-            pl.lit(name))
+        channel = channel.when((preferred == name) & consent[name]).then(pl.lit(name))
     for name in campaign.CHANNELS:
-        channel = channel.when(pl.col(f"consent_{name}")).then(pl.lit(name))
-    offer = pl.col("offer").replace_strict(offers, default=None, return_dtype=pl.String)
-    return out.select(
-        "customer_id",
+        channel = channel.when(consent[name]).then(pl.lit(name))
+    offer = pl.when(pl.col("offer").is_in(list(campaign.OFFERS))).then(pl.col("offer"))
+    return listed.select(
+        pl.col("customer_id").cast(pl.String),
         programme=pl.lit("campaign:") + offer.fill_null("unknown"),
         offer=offer,
         channel=channel.otherwise(pl.lit("other")),
-        reason=pl.col("risk_band").replace_strict(bands, default=None, return_dtype=pl.String),
+        reason=pl.when(pl.col("risk_band").is_in(list(campaign.RISK_LABELS))).then(
+            pl.col("risk_band")),
         cost_eur=pl.lit(None, pl.Float64))
 
 
@@ -153,47 +157,57 @@ def register_exports(server: flask.Flask, audit_file: Path, action_log: ActionLo
                           role=role, via="dashboard", snapshot=snapshot, control_rate=rate,
                           draw=draw)
 
-    def recorded(frame: pl.DataFrame, export: str, role: str, contacts: bool,
-                 **about: object) -> pl.DataFrame:
+    def recorded(rows: int, export: str, role: str, contacts: bool, **about: object) -> None:
         audit.record(audit_file, "export", user=logged_in_user(), role=role,
-                     client=flask.request.remote_addr, export=export, rows=frame.height,
+                     client=flask.request.remote_addr, export=export, rows=rows,
                      contacts=contacts, via="dashboard", **about)
-        return frame
 
     @server.get(CAMPAIGN_PATH)
     def campaign_csv() -> flask.Response:
         reader = current_reader()
-        args = flask.request.args
         query = flask.request.query_string.decode()
         filters = reader.filter_options().from_query(query)
         choice = choice_from_query(query)
-        role = current_role(args.get("role"))
+        role = current_role(flask.request.args.get("role"))
         with_contacts = sees_contacts(role, "campaign_export")
-        selected = campaign.campaign(reader.customer_view(filters), choice)
-        info = reader.snapshot_info()
-        context = ExportContext(run_id=info.run_id, built_at=info.built_at,
-                                exported_at=datetime.now(UTC), period_end=filters.end)
-        out = campaign.export_frame(selected, reader.campaign_contact_details() if with_contacts
-                                    else None, choice, context, draw=False)
-        counts = campaign.campaign_counts(selected)
+        view = reader.customer_view(filters)
+        counts, order = campaign.export_order(view, choice)
         code = campaign.campaign_code(choice, filters.end)
+        info = reader.snapshot_info()
         try:
-            stored = record_list("campaign", code, campaign_actions(out), role, info.run_id,
-                                 choice.control_rate,
+            stored = record_list("campaign", code,
+                                 campaign_actions(campaign.gathered(view, order, ACTION_COLUMNS)),
+                                 role, info.run_id, choice.control_rate,
                                  draw=campaign_draw(code, choice.control_rate))
         except ActionLogError as error:
             return _refused(error)
         # a customer recorded before keeps that arm: the file says what the record says
-        out = out.with_columns(control_group=stored.arms["arm"] == "control")
-        recorded(out, "campaign", role, with_contacts, query=query, campaign_code=code,
+        control = stored.arms["arm"] == "control"
+        recorded(order.height, "campaign", role, with_contacts, query=query, campaign_code=code,
                  recorded_new_treated=stored.new_treated,
                  recorded_new_control=stored.new_control,
-                 control_rows=int(out["control_group"].sum()),
+                 control_rows=int(control.sum()),
                  held_back=int(counts["held_back"]),
                  suppressed={reason: int(counts[reason]) for reason in SUPPRESSIONS},
                  phones_not_e164=int(counts["phone_unusable"]),
                  snapshot=info.run_id)
-        return _csv(out, f"campaign-{code}-{filters.start}-{filters.end}.csv")
+        context = ExportContext(run_id=info.run_id, built_at=info.built_at,
+                                exported_at=datetime.now(UTC), period_end=filters.end)
+        details = reader.campaign_contact_details() if with_contacts else None
+
+        def parts() -> Iterator[pl.DataFrame]:
+            # the first piece alone, so its bytes leave at once; then the rest in one (the
+            # contact details are joined per part, and a join costs about the same whatever
+            # the part's size)
+            for start, length in ((0, CHUNK_ROWS), (CHUNK_ROWS, None)):
+                part = order.slice(start, length)
+                if start and part.is_empty():
+                    return
+                out = campaign.export_frame(campaign.gathered(view, part), details, choice,
+                                            context, draw=False)
+                yield out.with_columns(control_group=control.slice(start, length))
+
+        return _csv(parts(), f"campaign-{code}-{filters.start}-{filters.end}.csv")
 
     @server.get(CARE_PATH.format(incident_id="<incident_id>"))
     def care_csv(incident_id: str) -> flask.Response:
@@ -213,11 +227,11 @@ def register_exports(server: flask.Flask, audit_file: Path, action_log: ActionLo
             return _refused(error)
         control = stored.arms["arm"] == "control"
         sent = care.filter(~control)  # the control group is recorded, not called
-        recorded(sent, "care_list", role, with_contacts, incident_id=incident_id,
+        recorded(sent.height, "care_list", role, with_contacts, incident_id=incident_id,
                  control_held_out=int(control.sum()), control_rate=rate,
                  recorded_new_treated=stored.new_treated,
                  recorded_new_control=stored.new_control)
-        return _csv(sent, f"care-{incident_id}.csv")
+        return _csv([sent], f"care-{incident_id}.csv")
 
 
 def outcomes_setup() -> tuple[ActionLog, float]:
@@ -232,18 +246,22 @@ def _refused(error: ActionLogError) -> flask.Response:
                           mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
-def _csv(frame: pl.DataFrame, filename: str) -> flask.Response:
-    """The frame as a CSV download, sent in pieces of :data:`CHUNK_ROWS` rows as they are
-    written (the first bytes leave at once; the whole file is never one string), formulas
-    neutralised, timestamps with their UTC offset
-    (:func:`cxbridge.dashboards.clock.with_utc_offsets`)."""
+def _csv(parts: Iterable[pl.DataFrame], filename: str) -> flask.Response:
+    """The parts (frames of the same columns, at least one) as one CSV download, each sent in
+    pieces of :data:`CHUNK_ROWS` rows as they are written (the first bytes leave at once; the
+    whole file is never one string), formulas neutralised, timestamps with their UTC offset
+    (:func:`cxbridge.dashboards.clock.with_utc_offsets`); a part is made only when the one
+    before it is sent."""
 
-    def pieces() -> Iterator[bytes]:  # (each piece's times written as it goes: the first
-        for start in range(0, max(frame.height, 1), CHUNK_ROWS):  # bytes do not wait for all)
-            buffer = io.BytesIO()
-            write_csv(with_utc_offsets(frame.slice(start, CHUNK_ROWS)), buffer,
-                      include_header=start == 0)
-            yield buffer.getvalue()
+    def pieces() -> Iterator[bytes]:
+        header = True
+        for frame in parts:
+            for start in range(0, max(frame.height, 1 if header else 0), CHUNK_ROWS):
+                buffer = io.BytesIO()
+                write_csv(with_utc_offsets(frame.slice(start, CHUNK_ROWS)), buffer,
+                          include_header=header)
+                header = False
+                yield buffer.getvalue()
 
     return flask.Response(pieces(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',

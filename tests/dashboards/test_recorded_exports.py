@@ -11,11 +11,16 @@ import csv
 import io
 import sqlite3
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import polars as pl
 import pytest
 
+from cxbridge.dashboards import campaign
 from cxbridge.dashboards.app import create_app
+from cxbridge.dashboards.campaign import ExportContext, choice_from_query
+from cxbridge.dashboards.clock import with_utc_offsets
+from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.exports import (
     ACTIONS_EXTENSION,
     CARE_PROGRAMME,
@@ -25,6 +30,7 @@ from cxbridge.dashboards.exports import (
 )
 from cxbridge.platform.action_log import ActionLog
 from cxbridge.platform.audit import read_events
+from cxbridge.platform.csv_export import write_csv
 from tests.dashboards.world import OPEN_FIBRE
 
 EXPORT = "/export/campaign.csv?from=2026-03-02&to=2026-03-15"
@@ -179,3 +185,44 @@ def test_a_locked_store_refuses_the_download_after_its_busy_timeout(published):
         holder.execute("rollback")
         holder.close()
     assert client.get(EXPORT + "&role=marketing").status_code == 200  # free again: it works
+
+
+def _without_export_time(body: str) -> list[dict]:
+    rows = list(csv.DictReader(io.StringIO(body)))
+    for row in rows:
+        del row["exported_at_utc"]
+    return rows
+
+
+def test_the_campaign_file_built_in_parts_is_the_whole_campaign_in_order(published,
+                                                                         monkeypatch):
+    """The download records its list from a few columns and builds the file a part at a time;
+    what it sends is the file built from the whole campaign at once, row for row, in order,
+    with one header, for a first part of 3 rows and pieces of 3."""
+    query = "from=2026-03-02&to=2026-03-15&code=parts&control=30&rank=effect"
+    monkeypatch.setattr("cxbridge.dashboards.exports.CHUNK_ROWS", 3)
+    sent = create_app(published).server.test_client().get(f"/export/campaign.csv?{query}"
+                                                          "&role=marketing")
+    assert sent.status_code == 200
+    body = sent.get_data(as_text=True)
+    reader = SnapshotReader(published)
+    filters, choice = reader.filter_options().from_query(query), choice_from_query(query)
+    whole = campaign.export_frame(
+        campaign.campaign(reader.customer_view(filters), choice),
+        reader.campaign_contact_details(), choice,
+        ExportContext(run_id="world-run", built_at=reader.snapshot_info().built_at,
+                      exported_at=datetime.now(UTC), period_end=filters.end))
+    buffer = io.BytesIO()
+    write_csv(with_utc_offsets(whole), buffer)
+    expected = _without_export_time(buffer.getvalue().decode())
+    assert len(expected) > 2 * 3  # the first part, and more than one piece after it
+    assert sum(r["control_group"] == "true" for r in expected) > 0
+    assert body.count("campaign_code,") == 1
+    assert _without_export_time(body) == expected
+
+
+def test_an_empty_campaign_is_a_file_with_its_header_only(published):
+    url = EXPORT + "&offers=retention&bands=none&role=marketing"
+    body = create_app(published).server.test_client().get(url).get_data(as_text=True)
+    assert body.splitlines()[0].startswith("campaign_code,customer_id,")
+    assert len(body.splitlines()) == 1
