@@ -92,10 +92,7 @@ def create_app(settings: Settings, users: Mapping[str, Account] | None = None,
     )
     security.install(app, security.allowed_hosts(listen, login, config.allowed_hosts),
                      config.max_request_kb * 1024, tls)
-    # a query may use DuckDB's threads ([duckdb] threads): the queries of concurrent requests
-    # share them, and the few heavy ones (planned work at a million customers) need them
-    attach_reader(app.server, SnapshotReader(settings, threads=settings.duckdb_threads,
-                                             warm_new_snapshots=warm_new_snapshots))
+    attach_reader(app.server, SnapshotReader(settings, warm_new_snapshots=warm_new_snapshots))
     attach_access(app.server, access)
     register_exports(app.server, config.audit_file, ActionLog(settings.action_log_file),
                      settings.care_control_rate)  # every list downloaded is a recorded action

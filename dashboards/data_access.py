@@ -38,11 +38,11 @@ __all__ = ["CHURN_TABLES", "DIMENSIONS", "INCIDENT_TABLES", "TIMELINE_TABLES",
 class SnapshotReader(MetricReader, MarketingReader, NetworkReader, CustomerReader):
     """Reads the current published snapshot for every page; safe to share between threads.
 
-    ``SnapshotReader(settings, cache_size=512, large_cache_size=24, threads=1,
-    warm_new_snapshots=False)``. ``warm_new_snapshots``: when a new snapshot is first read,
-    build what every filter shares (:meth:`warm_up`) in a background thread, so that the first
-    Marketing view after a run does not wait for it (the server does this; tests and
-    benchmarks do not)."""
+    ``SnapshotReader(settings, cache_size=512, large_cache_size=24, threads=None,
+    warm_new_snapshots=False)``. ``threads``: DuckDB's for a query (by default ``[duckdb]
+    threads``). ``warm_new_snapshots``: when a new snapshot is first read, build what every
+    filter shares (:meth:`warm_up`) in a background thread, so that the first Marketing view
+    after a run does not wait for it (the server does this; tests and benchmarks do not)."""
 
     def warm_up(self) -> None:
         """As the page readers' warm-ups, and the campaign review's load rows keyed for

@@ -112,9 +112,12 @@ class SnapshotReading:
     threads."""
 
     def __init__(self, settings: Settings, cache_size: int = 512, large_cache_size: int = 24,
-                 threads: int = 1, warm_new_snapshots: bool = False) -> None:
+                 threads: int | None = None, warm_new_snapshots: bool = False) -> None:
         self._settings = settings
-        self._threads = threads
+        # DuckDB's configured threads by default: every reader of a snapshot in one process
+        # must open it alike (DuckDB refuses a second configuration of an open file), and the
+        # queries of concurrent requests share the threads
+        self._threads = settings.duckdb_threads if threads is None else threads
         self._warm_new_snapshots = warm_new_snapshots
         self._warming: threading.Thread | None = None
         self._lock = threading.Lock()
