@@ -31,7 +31,7 @@ REVIEW_TABLES = snapshot_names("whatif.campaign_load", "whatif.campaign_resource
                                "whatif.campaign_offers", "whatif.campaign_reference")
 # what a target list reads of the builder's campaign (gathering its thirty columns for every
 # target was a third of a review at a million customers)
-TARGET_NEEDS = ("customer_id", "offer", "region", "held_back", "suppressed")
+TARGET_NEEDS = ("customer_id", "offer", "region")
 WHATIF_EXTENSION = "cxbridge_whatif_offers"  # the app's configured offers (flask extensions)
 # what the offer gives the customers who take it: as the builder's offer says, or one product
 CONTENTS: dict[str, str] = {
@@ -66,8 +66,9 @@ def campaign_targets(reader: DashboardQueries, filters: Filters,
                      choice: builder.CampaignChoice) -> pl.DataFrame:
     """The builder's campaign as a target list: who it reaches, minus its control group, with
     their builder offer and their place in the list (``priority``)."""
-    selected = builder.campaign(reader.customer_view(filters), choice, columns=TARGET_NEEDS)
-    reached = selected.filter(builder.contactable())
+    view = reader.customer_view(filters)
+    _, order = builder.export_order(view, choice)  # those it reaches, in the file's order
+    reached = builder.gathered(view, order, TARGET_NEEDS)
     code = builder.campaign_code(choice, filters.end)
     control = builder.control_flags(reached["customer_id"], code, choice.control_rate)
     return (reached.filter(~control).select("customer_id", "offer", "region")

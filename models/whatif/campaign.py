@@ -398,10 +398,21 @@ def _ordered_targets(targets: pl.DataFrame) -> pl.DataFrame:
     if "region" in targets.columns:  # kept apart from the resources' region
         targets = targets.rename({"region": "target_region"}).with_columns(
             pl.col("target_region").cast(pl.String))
-    return (targets.with_columns(pl.col("offer").str.to_lowercase(),
-                                 pl.col("priority").cast(pl.Float64))
-            .unique("customer_id", keep="first", maintain_order=True)
-            .sort(["priority", "customer_id"]).with_row_index("rank"))
+    targets = targets.with_columns(pl.col("offer").str.to_lowercase(),
+                                   pl.col("priority").cast(pl.Float64))
+    if not _in_order_once(targets):
+        targets = (targets.unique("customer_id", keep="first", maintain_order=True)
+                   .sort(["priority", "customer_id"]))
+    return targets.with_row_index("rank")
+
+
+def _in_order_once(targets: pl.DataFrame) -> bool:
+    """Whether the targets are already one row per customer in strictly rising priority (the
+    builder's list is; keeping the first row per customer and ordering 430,000 of them again
+    was a sixth of a review at a million customers): two passes instead of a sort."""
+    priority = targets["priority"]
+    return (priority.null_count() == 0 and bool((priority.diff().drop_nulls() > 0).all())
+            and targets["customer_id"].n_unique() == targets.height)
 
 
 def affected_customers(prepared: Prepared, flagged: pl.DataFrame, share_min: float

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from cxbridge.models.whatif import campaign
 
@@ -192,3 +193,21 @@ def test_a_bad_whatif_setting_names_the_file_and_key():
         campaign.configured_offers({"offers": {"data_boost": {"uplift": 0.5}}})
     with pytest.raises(campaign.CampaignError, match=r"campaign_extra_high is 0.5"):
         campaign.configured_offers({"campaign_extra_high": 0.5})
+
+
+@pytest.mark.parametrize("targets", [
+    {"customer_id": ["C3", "C1", "C2"], "offer": ["Upsell", "retention", "upsell"],
+     "priority": [0.0, 1.0, 2.0]},                       # in order, once each: kept as given
+    {"customer_id": ["C3", "C1", "C3", "C2"], "offer": ["upsell", "retention", "x", "upsell"],
+     "priority": [0.0, 1.0, 2.0, 3.0]},                  # a customer twice: the first row
+    {"customer_id": ["C3", "C1", "C2"], "offer": ["upsell"] * 3,
+     "priority": [2.0, 1.0, 1.0]},                       # out of order, a tie: by id
+    {"customer_id": ["C3", "C1", "C2"], "offer": ["upsell"] * 3,
+     "priority": [0.0, None, 1.0]},                      # no priority
+])
+def test_targets_in_order_once_skip_nothing_the_full_ordering_would_do(targets):
+    frame = pl.DataFrame(targets, schema_overrides={"priority": pl.Float64})
+    fully = (frame.with_columns(pl.col("offer").str.to_lowercase())
+             .unique("customer_id", keep="first", maintain_order=True)
+             .sort(["priority", "customer_id"]).with_row_index("rank"))
+    assert_frame_equal(campaign._ordered_targets(frame), fully)
