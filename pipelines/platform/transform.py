@@ -71,7 +71,10 @@ PYTHON_BATCH_ROWS = 500_000
 # A full build writes a partitioned SQL model this many rows of the day feeds at a time (whole
 # days, at least one; see _batch_days): at scale 10 the month's joins and aggregations in one
 # statement outgrew DuckDB's memory limit and spilled, 18× the time of scale 1 for 10× the rows.
-FULL_BUILD_BATCH_ROWS = 30_000_000
+# At 30 M (7 days at scale 10) marts.service_daily ran at a 6 GB limit's edge (2.8 GB spilled,
+# 52 s for 7 days) and one run in three failed to pin a block; at 20 M (4 days) it spills
+# 0.24 GB and takes 21 s for 4 days. Scale 1 still builds its month in one batch.
+FULL_BUILD_BATCH_ROWS = 20_000_000
 
 
 # The service model's inputs: any change to these rebuilds every day.
