@@ -458,10 +458,19 @@ def export_order(frame: pl.DataFrame, choice: CampaignChoice
     bytes do not wait for every column of every customer (at a million customers, ordering and
     gathering the whole campaign, then wording the file, was 0.5 s before the first byte)."""
     order, by = _chosen(frame, choice, extra=COUNT_COLUMNS)
-    # a stable sort of the contactable rows keeps them in the order a stable sort of the whole
-    # campaign gives them
-    return campaign_counts(order), order.filter(contactable()).sort(
-        by, descending=True, nulls_last=True, maintain_order=True)
+    return campaign_counts(order), _reached(order, by)
+
+
+def reached_order(frame: pl.DataFrame, choice: CampaignChoice) -> pl.DataFrame:
+    """:func:`export_order`'s customers without its counts (a target list needs no more)."""
+    return _reached(*_chosen(frame, choice, extra=("held_back", "suppressed")))
+
+
+def _reached(order: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """The contactable rows of :func:`_chosen`'s ``order``, ranked: a stable sort of them keeps
+    them in the order a stable sort of the whole campaign gives them."""
+    return order.filter(contactable()).sort(by, descending=True, nulls_last=True,
+                                            maintain_order=True)
 
 
 def _chosen(frame: pl.DataFrame, choice: CampaignChoice, extra: tuple[str, ...] = ()

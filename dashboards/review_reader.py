@@ -67,8 +67,7 @@ def campaign_targets(reader: DashboardQueries, filters: Filters,
     """The builder's campaign as a target list: who it reaches, minus its control group, with
     their builder offer and their place in the list (``priority``)."""
     view = reader.customer_view(filters)
-    _, order = builder.export_order(view, choice)  # those it reaches, in the file's order
-    reached = builder.gathered(view, order, TARGET_NEEDS)
+    reached = builder.gathered(view, builder.reached_order(view, choice), TARGET_NEEDS)
     code = builder.campaign_code(choice, filters.end)
     control = builder.control_flags(reached["customer_id"], code, choice.control_rate)
     return (reached.filter(~control).select("customer_id", "offer", "region")
