@@ -347,36 +347,46 @@ def _run_python(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
     only a batch of its rows is ever in Python (at scale 1 the whole month of service-days
     took 4 GB on top of DuckDB's). Each day's rows depend only on that day and the tables
     before it, as for an incremental build, so batches give the rows a single pass would. A
-    step that scores each row on its own (``python_batch: rows``) gets those days' rows
-    :data:`PYTHON_BATCH_ROWS` at a time: at scale 10 a week of service-days is 14 million rows
-    (about 14 GB in Python)."""
+    step that scores each row on its own (``python_batch: rows``) reads every day of _scope in
+    one pass instead, streamed :data:`PYTHON_BATCH_ROWS` at a time (see
+    :func:`_run_python_rows`)."""
     select = read_sql(model.sql)
     if rebuild:
         con.execute(f"drop table if exists {model.table}")
     else:
         con.execute(f"delete from {model.table} where date in (select date from _replaced)")
+    if model.python_batch == "rows":
+        _run_python_rows(con, graph, model, select)
+        return
     with closing(_day_batches(con, PYTHON_BATCH_DAYS)) as batches:
         for _ in batches:
-            for frame in _step_inputs(con, select, model.python_batch == "rows"):
-                _store_step_rows(con, model, _step_rows(graph, model, frame))
+            _store_step_rows(con, model, _step_rows(graph, model, query(con, select)))
 
 
-def _step_inputs(con, select: str, by_rows: bool) -> Iterator[pl.DataFrame]:
-    """The rows of a Python step's SELECT: all at once, or (``by_rows``) kept in a temporary
-    table (DuckDB's memory, spilled beyond its limit) and handed out
-    :data:`PYTHON_BATCH_ROWS` at a time (at least one batch, so an empty result still gives
-    the table its columns)."""
-    if not by_rows:
-        yield query(con, select)
-        return
-    con.execute(f"create or replace temp table _python_input as {select}")
+def _run_python_rows(con, graph: ModelGraph, model: Model, select: str) -> None:
+    """A step that scores each row on its own: its SELECT's rows streamed from DuckDB
+    :data:`PYTHON_BATCH_ROWS` at a time (at scale 10 a week of service-days is 14 million rows,
+    about 14 GB in Python) and each batch's rows written through a second connection to the
+    same database (``con.cursor()``), since a connection reading a stream cannot run another
+    statement. The writes are committed one batch at a time, as they were before: a build
+    killed half way is redone from ``meta.build_pending``. Streaming saves copying the input
+    into a temporary table and reading it back in pages (at scale 1, 19 s → see the README).
+    No rows at all still give the table its columns (one empty batch)."""
+    reader = con.sql(select).to_arrow_reader(PYTHON_BATCH_ROWS)
+    writer = con.cursor()
     try:
-        total = int(scalar(con, "select count(*) from _python_input"))
-        for low in range(0, max(total, 1), PYTHON_BATCH_ROWS):
-            yield query(con, "select * from _python_input where rowid >= $low and rowid < $high",
-                        {"low": low, "high": low + PYTHON_BATCH_ROWS})
+        stored = False
+        for batch in reader:
+            if batch.num_rows or not stored:
+                _store_step_rows(writer, model,
+                                 _step_rows(graph, model, pl.from_arrow(batch)))
+                stored = True
+        if not stored:
+            _store_step_rows(writer, model, _step_rows(
+                graph, model, pl.from_arrow(reader.schema.empty_table())))
     finally:
-        con.execute("drop table if exists _python_input")
+        reader.close()
+        writer.close()
 
 
 def _store_step_rows(con, model: Model, step_rows: pl.DataFrame) -> None:

@@ -66,7 +66,8 @@ def run_until_killed(home: str, raw: str, full: bool, kind: str, n: int) -> None
 def _arm(kind: str, n: int, settings) -> None:
     """Wrap the function doing the work at ``kind`` so that it kills the process at ``n``."""
     if kind == "batch":
-        transform.PYTHON_BATCH_DAYS = 1
+        # batches of the row-wise experience index (and a day at a time for the other steps)
+        transform.PYTHON_BATCH_DAYS, transform.PYTHON_BATCH_ROWS = 1, 100
         apply, batches = ModelGraph.apply, {"n": 0}
 
         def apply_or_die(graph, model, frame):
