@@ -16,7 +16,6 @@ import time
 
 import numpy as np
 import polars as pl
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from cxbridge.models.churn import metrics
 from cxbridge.models.churn.modelling import (
@@ -28,6 +27,7 @@ from cxbridge.models.churn.modelling import (
     fit,
     fit_estimators,
 )
+from cxbridge.models.churn.splits import stratified_splits
 from cxbridge.models.churn.tabular import (
     ChurnDataError,
     FeatureSpec,
@@ -95,11 +95,7 @@ def cross_validate(frame: pl.DataFrame, label: str, *, positive: object | None =
 def fold_splits(y: np.ndarray, folds: int, seed: int, groups: np.ndarray | None = None
                 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified (train, test) index pairs; with ``groups``, no group is on both sides."""
-    if groups is None:
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        return list(splitter.split(np.zeros(len(y)), y))
-    splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
-    return list(splitter.split(np.zeros(len(y)), y, groups))
+    return stratified_splits(y, folds, seed, groups)
 
 
 def evaluate_holdout(train: pl.DataFrame, test: pl.DataFrame, label: str, *,

@@ -29,12 +29,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from cxbridge.models.churn.reasons import background_values, reason_codes, typical_values
+from cxbridge.models.churn.splits import stratified_splits
 from cxbridge.models.churn.swapping import SwapPredictor
 from cxbridge.models.churn.tabular import (
     ChurnDataError,
@@ -86,16 +86,17 @@ def gbm_pipeline(spec: FeatureSpec, seed: int = 0) -> Pipeline:
     return make_pipeline(columns, boosted)
 
 
-def calibrated(pipeline: Pipeline, y: np.ndarray, groups: np.ndarray | None,
-               seed: int) -> CalibratedClassifierCV:
-    """The pipeline behind a sigmoid fitted on out-of-fold predictions (grouped if asked)."""
-    if groups is None:
-        splits = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=seed)
-        cv = list(splits.split(np.zeros(len(y)), y))
-    else:
-        splits = StratifiedGroupKFold(CALIBRATION_FOLDS, shuffle=True, random_state=seed)
-        cv = list(splits.split(np.zeros(len(y)), y, groups))
-    return CalibratedClassifierCV(pipeline, method="sigmoid", cv=cv, ensemble=False)
+def calibrated(pipeline: Pipeline, splits: list[tuple[np.ndarray, np.ndarray]]
+               ) -> CalibratedClassifierCV:
+    """The pipeline behind a sigmoid fitted on out-of-fold predictions over ``splits``
+    (:func:`calibration_splits`)."""
+    return CalibratedClassifierCV(pipeline, method="sigmoid", cv=splits, ensemble=False)
+
+
+def calibration_splits(y: np.ndarray, groups: np.ndarray | None, seed: int
+                       ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The calibration folds, stratified (and grouped if asked), shared by every estimator."""
+    return stratified_splits(y, CALIBRATION_FOLDS, seed, groups)
 
 
 def fit_estimators(matrix: pl.DataFrame, y: np.ndarray, spec: FeatureSpec, kind: str,
@@ -107,9 +108,9 @@ def fit_estimators(matrix: pl.DataFrame, y: np.ndarray, spec: FeatureSpec, kind:
     names = ("logistic", "gbm") if kind == "blend" else (kind,)
     builders = {"logistic": lambda: logistic_pipeline(spec),
                 "gbm": lambda: gbm_pipeline(spec, seed)}
+    splits = calibration_splits(y, groups, seed)
     with threadpool_limits(OPENMP_THREADS, user_api="openmp"):
-        return {name: calibrated(builders[name](), y, groups, seed).fit(matrix, y)
-                for name in names}
+        return {name: calibrated(builders[name](), splits).fit(matrix, y) for name in names}
 
 
 def component_probabilities(estimators: Mapping[str, CalibratedClassifierCV],

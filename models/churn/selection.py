@@ -40,7 +40,6 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import (
     OneHotEncoder,
@@ -71,6 +70,7 @@ from cxbridge.models.churn.sides import (
     learn_side,
     side_name,
 )
+from cxbridge.models.churn.splits import stratified_splits
 from cxbridge.models.churn.tabular import (
     ChurnDataError,
     FeatureSpec,
@@ -201,11 +201,7 @@ class Calibrator:
 
 def inner_splits(y: np.ndarray, folds: int, seed: int, groups: np.ndarray | None = None
                  ) -> list[tuple[np.ndarray, np.ndarray]]:
-    if groups is None:
-        return list(StratifiedKFold(folds, shuffle=True, random_state=seed)
-                    .split(np.zeros(len(y)), y))
-    return list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
-                .split(np.zeros(len(y)), y, groups))
+    return stratified_splits(y, folds, seed, groups)
 
 
 def _proba(estimator: Pipeline, matrix: pl.DataFrame, classes: int) -> np.ndarray:
