@@ -51,8 +51,9 @@ def test_the_snapshot_covers_every_day_and_service(built_world):
     settings, _ = built_world
     con = warehouse.open_snapshot(warehouse.current_snapshot(settings).path)
     try:
-        days = warehouse.scalar(con, "select count(distinct date) from service_daily")
-        services = warehouse.scalar(con, "select count(distinct service_id) from service_daily")
+        days = warehouse.scalar(con, "select count(distinct date) from service_experience_daily")
+        services = warehouse.scalar(
+            con, "select count(distinct service_id) from service_experience_daily")
     finally:
         con.close()
     assert days == 14

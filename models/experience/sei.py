@@ -273,7 +273,9 @@ def score(frame: pl.DataFrame) -> pl.DataFrame:
     """Score service-days (rows of ``marts.service_daily``): the components that apply (NULL:
     not measured), the index over the measured ones, how much was measured
     (``components_measured``, ``coverage``), the poor-day flag and the component that pulled
-    the index down most."""
+    the index down most. The day's fault minutes (``outage_minutes``, NULL without an alarm
+    feed) come along as they were measured: Customer 360 shows them beside the index, so the
+    snapshot need not carry all of ``service_daily`` for one column."""
     frame = _typed(frame)
     scores = component_scores(frame)
     names = list(COMPONENTS)
@@ -293,24 +295,23 @@ def score(frame: pl.DataFrame) -> pl.DataFrame:
     driver_index = deficit.argmax(axis=0)
     has_driver = deficit.max(axis=0) > 1e-9
     out = frame.select("date", "service_id", "customer_id", "cfs_type", "segment", "region",
-                       "access_resource_id").with_columns(
+                       "access_resource_id", "outage_minutes").with_columns(
         pl.Series("sei", sei).fill_nan(None),          # not measured → NULL, not NaN
         *(pl.Series(f"score_{n}", applied[i]).fill_nan(None) for i, n in enumerate(names)),
         pl.Series("components_measured", (weights > 0).sum(axis=0), dtype=pl.Int32),
         pl.Series("coverage", coverage),
         pl.Series("poor", (sei < POOR_BELOW) | (worst < COMPONENT_FAIL_BELOW)),
-        # a typed list: no rows (no service-days yet), or no driver at all, is no object column
-        pl.Series("driver", np.where(has_driver, np.array(names)[driver_index], None).tolist(),
-                  dtype=pl.String),
+        # a typed series: no rows (no service-days yet) or no driver at all is no object column
+        pl.Series("driver", np.array(names)[driver_index], dtype=pl.String)
+        .set(pl.Series(~has_driver), None),
     ).with_columns(  # a day with nothing measured is not judged: neither poor nor good
         pl.when(pl.col("sei").is_not_null()).then(pl.col("poor")).alias("poor"))
     # words only where something noticeably pulled the day down (the rest read "no drag")
     mask = pl.Series(sei < EXPLAIN_BELOW)
-    texts = pl.DataFrame({"__row": np.flatnonzero(mask.to_numpy()),
-                          "driver_text": _driver_text(frame.filter(mask), out.filter(mask))},
-                         schema={"__row": pl.Int64, "driver_text": pl.String})
-    return (out.with_row_index("__row").with_columns(pl.col("__row").cast(pl.Int64))
-            .join(texts, on="__row", how="left", maintain_order="left").drop("__row"))
+    texts = _driver_text(frame.filter(mask), out.filter(mask))
+    return out.with_columns(pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+                            .scatter(np.flatnonzero(mask.to_numpy()), texts)
+                            .alias("driver_text"))
 
 
 def _weights_for(cfs_type: pl.Series, component: str) -> np.ndarray:

@@ -7,7 +7,7 @@ A snapshot is the read side's whole view of the warehouse: ``cxbridge run`` copi
 table below that exists (a table a stage did not build, such as the incident queue without an
 alarm or PM feed, is left out, and the readers say which feed would bring it; see
 ``marts.capabilities``). Each table keeps its unqualified name in the snapshot
-(``marts.service_daily`` is read as ``service_daily``).
+(``marts.customer_daily`` is read as ``customer_daily``).
 
 The stages, in the order the job runs them (:mod:`cxbridge.jobs.flow`):
 
@@ -51,9 +51,8 @@ class PublishedTable:
 # a time, not whole: Customer 360 reads one customer's days (about 90 ms instead of 460 at scale
 # 1, pipelines/lab/dashboard_bench.py), a care-list download one incident's list in calling order.
 PUBLISHED: tuple[PublishedTable, ...] = (
-    # the service and customer marts
-    PublishedTable("marts.service_daily", "transform", ("dashboards: customer",),
-                   order_by="customer_id, date"),
+    # the service and customer marts (marts.service_daily is not published: the experience
+    # index carries the one column of it a page shows, each service-day's fault minutes)
     PublishedTable("marts.service_experience_daily", "transform", ("dashboards: customer",),
                    order_by="customer_id, date"),
     PublishedTable("marts.customer_daily", "transform",

@@ -73,7 +73,7 @@ def api_tables(world: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         smb_customers=pl.lit(0), enterprise_customers=pl.lit(0), sla_minutes=pl.lit(0.0),
         monthly_revenue_eur=pl.col("revenue_at_risk_eur") * 4)
     return {**world, "episodes": episodes, "incident_impact": impact,
-            "sla_service_daily": sla_service_daily(world["service_daily"])}
+            "sla_service_daily": sla_service_daily(world["service_experience_daily"])}
 
 
 def published_home(folder: Path, world: dict[str, pl.DataFrame]) -> SimpleNamespace:

@@ -29,7 +29,7 @@ from selenium.webdriver.chrome.options import Options
 from cxbridge.models.graph import model_graph
 from cxbridge.platform import transform
 from cxbridge.platform.warehouse import connect, publish_snapshot, table_exists
-from tests.dashboards.world import world_tables
+from tests.dashboards.world import with_parts, world_tables
 
 CHROMIUM = "/usr/bin/chromium"
 CHROME_ARGS = (
@@ -48,9 +48,7 @@ KPI_SCHEMA = {
 SERVICE_SCHEMA = {
     "date": pl.Date, "service_id": pl.String, "customer_id": pl.String, "cfs_type": pl.String,
     "segment": pl.String, "region": pl.String, "access_resource_id": pl.String,
-    "data_volume_mb": pl.Float64, "voice_minutes": pl.Float64, "sessions": pl.Int64,
-    "session_failures": pl.Int64, "video_stall_count": pl.Int64, "outage_minutes": pl.Float64,
-    "latency_ms": pl.Float64, "latency_intervals": pl.Int64, "throughput_mbps": pl.Float64,
+    "outage_minutes": pl.Float64, "sei": pl.Float64, "poor": pl.Boolean, "driver_text": pl.String,
 }
 
 D1, D2 = date(2026, 3, 2), date(2026, 3, 3)
@@ -89,7 +87,8 @@ def world() -> dict[str, pl.DataFrame]:
 @pytest.fixture
 def publish(settings) -> Callable[..., None]:
     """``publish(run_id, kpi_rows, tables=None)``: build ``kpi_daily`` from ``kpi_rows``, add
-    ``tables`` (name → frame; else one ``service_daily`` row) and make the snapshot current."""
+    ``tables`` (name → frame; else one ``service_experience_daily`` row) and make the snapshot
+    current."""
 
     def _publish(run_id: str, kpi_rows: list[tuple],
                  tables: dict[str, pl.DataFrame] | None = None) -> None:
@@ -103,8 +102,9 @@ def publish(settings) -> Callable[..., None]:
             "raw_dir": [str(settings.raw_dir)],
             "first_date": [kpi["date"].min()], "last_date": [kpi["date"].max()],
         })
-        frames = {"kpi_daily": kpi, "snapshot_info": info,
-                  **(tables if tables is not None else {"service_daily": _service_rows(kpi)})}
+        if tables is None:
+            tables = {"service_experience_daily": _service_rows(kpi)}
+        frames = {"kpi_daily": kpi, "snapshot_info": info, **tables}
         frames = {**publish_time_tables(frames), **frames}
         with connect(settings) as con:
             for name, frame in frames.items():
@@ -187,16 +187,15 @@ def demo_rows() -> list[tuple]:
 
 
 def _service_rows(kpi: pl.DataFrame) -> pl.DataFrame:
-    """A few ``service_daily`` rows so the snapshot has every table the pipeline publishes."""
+    """A ``service_experience_daily`` row so the snapshot has the service-day table."""
     first = kpi.row(0, named=True)
     row = {
         "date": first["date"], "service_id": "CFS-0000001-01", "customer_id": "C0000001",
         "cfs_type": first["cfs_type"], "segment": first["segment"], "region": first["region"],
-        "access_resource_id": "PON-D01-001-01", "data_volume_mb": 812.5, "voice_minutes": 0.0,
-        "sessions": 14, "session_failures": 0, "video_stall_count": 1, "outage_minutes": 0.0,
-        "latency_ms": 11.2, "latency_intervals": 96, "throughput_mbps": 412.0,
+        "access_resource_id": "PON-D01-001-01", "outage_minutes": 0.0, "sei": 92.0,
+        "poor": False, "driver_text": None,
     }
-    return pl.DataFrame([row], schema=SERVICE_SCHEMA)
+    return with_parts(pl.DataFrame([row], schema=SERVICE_SCHEMA))
 
 
 

@@ -129,7 +129,7 @@ def network_tables(world: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
             "raw_dir": ["raw"], "first_date": [FIRST], "last_date": [LAST]}),
         **{name: world[name].clear() for name in (
             "incident_services", "impact_breakdown", "care_list", "incident_episodes",
-            "episodes", "customers", "service_daily")},
+            "episodes", "customers", "service_experience_daily")},
     }
 
 

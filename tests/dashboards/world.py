@@ -324,10 +324,7 @@ def world_tables() -> dict[str, pl.DataFrame]:
     incidents, hourly = incident_tables(services), access_hourly()
     return {
         "customers": people,
-        "service_experience_daily": with_parts(services.drop("outage_minutes")),
-        "service_daily": services.select("date", "service_id", "customer_id", "cfs_type",
-                                         "segment", "region", "access_resource_id",
-                                         "outage_minutes"),
+        "service_experience_daily": with_parts(services),
         "customer_daily": days,
         "customer_kpi_daily": customer_kpi_daily(days),
         "churn_scores": churn_scores(people),

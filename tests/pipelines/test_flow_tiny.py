@@ -110,7 +110,7 @@ def test_a_snapshot_is_published_and_readable(settings, tiny_raw):
     assert current.run_id == summary.run_id
     con = warehouse.open_snapshot(current.path)
     try:
-        assert warehouse.scalar(con, "select count(*) from service_daily") == 2
+        assert warehouse.scalar(con, "select count(*) from service_experience_daily") == 2
         assert warehouse.scalar(con, "select run_id from snapshot_info") == summary.run_id
     finally:
         con.close()

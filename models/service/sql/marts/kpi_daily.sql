@@ -12,8 +12,8 @@ select
     count(*)                                                    as active_services,
     count(distinct customer_id)                                 as customers_active,
     count(*) * 1440.0::double                                          as service_minutes,
-    sum(outage_minutes)                                         as outage_service_minutes,
-    count(*) filter (where outage_minutes > 0)                  as services_hurt,
+    sum(sd.outage_minutes)                                      as outage_service_minutes,
+    count(*) filter (where sd.outage_minutes > 0)               as services_hurt,
     cast(sum(sessions) as bigint)                                               as sessions,
     cast(sum(session_failures) as bigint)                                       as session_failures,
     sum(coalesce(latency_ms, 0) * latency_intervals)            as latency_ms_x_intervals,
@@ -23,7 +23,7 @@ select
     sum(e.sei)                                                  as sei_sum,
     count(e.sei)                                                as sei_scored,
     count(*) filter (where e.poor)                              as poor_service_days
-from marts.service_daily
+from marts.service_daily sd
 left join marts.service_experience_daily e
     using (service_id, customer_id, date, region, segment, cfs_type)
 where date in (select date from _scope)
