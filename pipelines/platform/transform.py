@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -366,24 +367,29 @@ def _run_python(con, graph: ModelGraph, model: Model, rebuild: bool) -> None:
 def _run_python_rows(con, graph: ModelGraph, model: Model, select: str) -> None:
     """A step that scores each row on its own: its SELECT's rows streamed from DuckDB
     :data:`PYTHON_BATCH_ROWS` at a time (at scale 10 a week of service-days is 14 million rows,
-    about 14 GB in Python) and each batch's rows written through a second connection to the
-    same database (``con.cursor()``), since a connection reading a stream cannot run another
-    statement. The writes are committed one batch at a time, as they were before: a build
-    killed half way is redone from ``meta.build_pending``. Streaming saves copying the input
-    into a temporary table and reading it back in pages (at scale 1, 19 s → see the README).
-    No rows at all still give the table its columns (one empty batch)."""
+    about 14 GB in Python). Each batch's rows are written through a second connection to the
+    same database (``con.cursor()``: a connection reading a stream cannot run another
+    statement), in a thread of its own while the next batch is scored (DuckDB lets go of the
+    GIL while it writes); one batch is written at a time, in order. The writes are committed
+    one batch at a time, as before: a build killed half way is redone from
+    ``meta.build_pending``. No rows at all still give the table its columns (one empty
+    batch)."""
     reader = con.sql(select).to_arrow_reader(PYTHON_BATCH_ROWS)
     writer = con.cursor()
     try:
-        stored = False
-        for batch in reader:
-            if batch.num_rows or not stored:
-                _store_step_rows(writer, model,
-                                 _step_rows(graph, model, pl.from_arrow(batch)))
-                stored = True
-        if not stored:
-            _store_step_rows(writer, model, _step_rows(
-                graph, model, pl.from_arrow(reader.schema.empty_table())))
+        with ThreadPoolExecutor(1, thread_name_prefix="cxbridge-store") as store:
+            writing: Future | None = None
+            for batch in reader:
+                if batch.num_rows or writing is None:
+                    step_rows = _step_rows(graph, model, pl.from_arrow(batch))
+                    if writing is not None:
+                        writing.result()          # the batch before is in (or its error)
+                    writing = store.submit(_store_step_rows, writer, model, step_rows)
+            if writing is None:
+                _store_step_rows(writer, model, _step_rows(
+                    graph, model, pl.from_arrow(reader.schema.empty_table())))
+            else:
+                writing.result()
     finally:
         reader.close()
         writer.close()
