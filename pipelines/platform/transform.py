@@ -66,9 +66,11 @@ from cxbridge.platform.warehouse import (
 )
 
 # Days of a model with a Python step scored at a time (see _run_python), and, for a step
-# that scores each row on its own (-- python_batch: rows), the most rows in Python at once.
+# that scores each row on its own (-- python_batch: rows), the most rows in Python at once:
+# with one batch scored while the one before is written, 500,000 rows took the experience
+# index at scale 10 to 7.6 GB (a 6 GB DuckDB limit); 250,000 to 7.0 GB, in the same time.
 PYTHON_BATCH_DAYS = 7
-PYTHON_BATCH_ROWS = 500_000
+PYTHON_BATCH_ROWS = 250_000
 # A full build writes a partitioned SQL model this many rows of the day feeds at a time (whole
 # days, at least one; see _batch_days): at scale 10 the month's joins and aggregations in one
 # statement outgrew DuckDB's memory limit and spilled, 18× the time of scale 1 for 10× the rows.
