@@ -51,12 +51,15 @@ week_before as (   -- each day's volume counts towards the seven days after it
     ) w
     semi join service_days sd on sd.service_id = w.service_id and sd.date = w.date
 ),
-same_day as (
-    select sd.service_id, sd.date, c.cell_id, c.volume
-    from service_days sd
-    join cell_days c on c.service_id = sd.service_id and c.date = sd.date
+same_day as (   -- a service-day without usage in the week before goes by its own day's
+    select c.service_id, c.date, c.cell_id, c.volume
+    from cell_days c
+    -- the few usage rows of such days first (an inner join of every service-day to the usage
+    -- came first, and most of its rows were dropped), then those of service-days in service
     anti join (select distinct service_id, date from week_before where volume > 0) w
-      on w.service_id = sd.service_id and w.date = sd.date
+      on w.service_id = c.service_id and w.date = c.date
+    semi join service_days sd on sd.service_id = c.service_id and sd.date = c.date
+    where c.date between (select min(date) from _scope) and (select max(date) from _scope)
 ),
 measured as (
     select service_id, date, cell_id as resource_id,
