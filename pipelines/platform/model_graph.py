@@ -37,6 +37,9 @@ hands it to the runner (:func:`cxbridge.platform.transform.build`).
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib.util
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +52,8 @@ from cxbridge.platform.settings import PROJECT_ROOT
 from cxbridge.platform.warehouse import quote_identifier, rows
 
 KINDS = ("whole", "partitioned")
+# the package of the models' code: a Python step's files are its modules (step_files)
+STEP_PACKAGE = "cxbridge.models"
 _KEYS = ("model", "kind", "grain", "not_null", "inputs", "feeds", "python", "python_batch")
 PYTHON_BATCHES = ("days", "rows")
 _REQUIRED = ("model", "kind", "grain", "inputs", "feeds")
@@ -142,8 +147,53 @@ class ModelGraph:
         """``model``'s Python step on the frame its SELECT gave."""
         return self.steps[model.python](frame)
 
+    def code_files(self) -> tuple[Path, ...]:
+        """What the transform pass runs, as files: every model's SQL, then the source of each
+        Python step they name (:func:`step_files`), each file once. A change to any of them
+        changes what the models build (the runner's build digest). The models built after
+        the later stages are rebuilt whole every time: not in it."""
+        files = [m.sql for m in self.models]
+        for name in sorted({m.python for m in self.models if m.python}):
+            files.extend(step_files(self.steps[name]))
+        return tuple(dict.fromkeys(files))
+
     def __len__(self) -> int:
         return len(self.models)
+
+
+def step_files(step: Step, package: str = STEP_PACKAGE) -> tuple[Path, ...]:
+    """The source files of a Python step: the module that defines it (through a
+    ``functools.partial``) and every module of ``package`` it imports, directly or through
+    another (read from their ``import`` statements, not by importing them), sorted.
+    Platform modules it may import (errors, settings) are not the model's code: left out."""
+    while isinstance(step, functools.partial):
+        step = step.func
+    found: dict[str, Path] = {}
+    todo = [step.__module__]
+    while todo:
+        name = todo.pop()
+        if name in found or not (name == package or name.startswith(package + ".")):
+            continue
+        origin = _module_file(name)
+        if origin is None:  # a name imported from a module, not a module
+            continue
+        found[name] = origin
+        for node in ast.walk(ast.parse(origin.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                todo += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                todo += [a.name for a in node.names]
+    return tuple(sorted(found.values()))
+
+
+def _module_file(name: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):  # a dotted name below a module, not a package
+        return None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
 
 
 def parse_header(path: Path, text: str) -> Model:

@@ -14,10 +14,11 @@ Two kinds of model:
 
 Incremental rebuild: after each build the runner records a fingerprint of every staging table
 (per day for the dated feeds) in ``meta.build_state``. The next build compares: if the service
-model's inputs (catalog, topology, customers, services) or the SQL itself changed, everything
-is rebuilt; otherwise only the days whose feeds changed are, plus the days those touch — a
-day's usage also sets the cell shares of the seven days after it, an alarm's events touch
-every day the alarm was open, and newer counters move the end of an alarm never cleared (the
+model's inputs (catalog, topology, customers, services) or the models themselves changed
+(their SQL, the macros, the source of their Python steps), everything is rebuilt; otherwise
+only the days whose feeds changed are, plus the days those touch — a day's usage also sets
+the cell shares of the seven days after it, an alarm's events touch every day the alarm was
+open, and newer counters move the end of an alarm never cleared (the
 day the counters ended on is rebuilt). A day whose counters and usage are gone (a re-delivery
 removed them) is deleted from every partitioned table, as a full build would not have it.
 
@@ -137,9 +138,10 @@ def build(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
           full: bool = False, finish: bool = True,
           runner: ModelRunner | None = None) -> BuildReport:
     """Bring every model of ``graph`` up to date with the staging tables; rebuild only the days
-    that changed unless ``full`` (or unless the service model or the SQL changed, or the last
-    build was interrupted). ``finish=False``: the build stays recorded as under way until the
-    caller's later stages are done too and it calls :func:`finish_build`. ``runner``: build
+    that changed unless ``full`` (or unless the service model, the models' SQL or their Python
+    steps changed, or the last build was interrupted). ``finish=False``: the build stays
+    recorded as under way until the caller's later stages are done too and it calls
+    :func:`finish_build`. ``runner``: build
     the models on another engine (incrementally too when its tables are those of the last
     build, else every day); each table it leaves in the warehouse is audited here as DuckDB's
     own would be."""
@@ -410,10 +412,11 @@ def _store_step_rows(con, model: Model, step_rows: pl.DataFrame) -> None:
         con.unregister("_python_model_rows")
 
 
-def _sql_version(graph: ModelGraph) -> str:
-    """A digest of every model's SQL and the macros they call: a change rebuilds everything."""
+def _code_version(graph: ModelGraph) -> str:
+    """A digest of what the models run: the macros, every model's SQL and its Python step's
+    source (:meth:`ModelGraph.code_files`). A change rebuilds everything."""
     digest = hashlib.sha256()
-    for path in (SQL_DIR / "macros.sql", *(m.sql for m in graph.models)):
+    for path in (SQL_DIR / "macros.sql", *graph.code_files()):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -421,7 +424,7 @@ def _sql_version(graph: ModelGraph) -> str:
 def _fingerprints(con, graph: ModelGraph) -> dict[tuple[str, date | None], str]:
     """A fingerprint per staging table (per day for the dated feeds): its row count and the
     files its rows came from, so a new file, a superseding file or released rows all show."""
-    prints: dict[tuple[str, date | None], str] = {("sql", None): _sql_version(graph)}
+    prints: dict[tuple[str, date | None], str] = {("sql", None): _code_version(graph)}
     for table in DIMENSIONS:
         if table_exists(con, table):
             count, files = rows(con, f"select count(*), coalesce(sum(hash(_file_id)), 0) "
@@ -475,7 +478,7 @@ def _plan(con, before: dict, now: dict, full: bool,
         return BuildReport("full", all_days, "the last build was interrupted before it "
                                              "finished: full rebuild")
     if before.get(("sql", None)) != now[("sql", None)]:
-        return BuildReport("full", all_days, "the SQL models changed")
+        return BuildReport("full", all_days, "the models changed (their SQL or Python steps)")
     changed_dims = [t for t in DIMENSIONS if before.get((t, None)) != now.get((t, None))]
     if changed_dims:
         return BuildReport("full", all_days,

@@ -157,3 +157,42 @@ def test_two_files_for_one_table_or_an_unknown_python_step_are_refused(tmp_path)
     (tmp_path / "one/core/a.sql").write_text(stepped + "from stg.kpi_15min", encoding="utf-8")
     with pytest.raises(ModelGraphError, match="step 'nowhere.step' is not one the graph knows"):
         ModelGraph.from_folders([tmp_path / "one"], {"experience.sei": lambda frame: frame})
+
+
+def test_a_python_steps_files_are_its_module_and_the_model_modules_it_imports():
+    from cxbridge.models.experience import sei
+
+    files = {p.name for p in model_graph.step_files(sei.score)}
+    # sei imports laws and emodel; the package's __init__ comes with them; platform modules
+    # (errors, settings) are not the model's code
+    assert {"sei.py", "laws.py", "emodel.py", "__init__.py"} <= files
+    assert all("platform" not in p.parts for p in model_graph.step_files(sei.score))
+    graph = the_graph()
+    # a step given with its settings (functools.partial) is read through to its function
+    params_step = graph.steps["incidents.impact_params"]
+    assert [p.name for p in model_graph.step_files(params_step)] == ["params.py"]
+    code = graph.code_files()
+    assert set(code) >= {m.sql for m in graph.models} | set(model_graph.step_files(sei.score))
+    assert len(code) == len(set(code))  # each file once
+
+
+def test_a_change_to_a_python_steps_source_rebuilds_every_day(tmp_path, monkeypatch):
+    from cxbridge.platform import transform
+
+    step_source = tmp_path / "step.py"
+    step_source.write_text("def score(frame):\n    return frame\n", encoding="utf-8")
+    real = model_graph.step_files
+    monkeypatch.setattr(model_graph, "step_files", lambda step: (*real(step), step_source))
+    graph = the_graph()
+    before = transform._code_version(graph)
+    assert transform._code_version(graph) == before  # read again, unchanged
+    step_source.write_text("def score(frame):\n    return frame.head(0)\n", encoding="utf-8")
+    after = transform._code_version(graph)
+    assert after != before
+    con = duckdb.connect()
+    con.execute("create schema stg; create table stg.kpi_15min (interval_start timestamp);"
+                "create table stg.usage (date date); insert into stg.usage values ('2026-10-10')")
+    report = transform._plan(con, {("sql", None): before}, {("sql", None): after}, full=False)
+    assert report.mode == "full" and "Python steps" in report.reason
+    assert transform._plan(con, {("sql", None): after}, {("sql", None): after},
+                           full=False).mode == "unchanged"
