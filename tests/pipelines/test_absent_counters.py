@@ -119,8 +119,8 @@ def _build(con, drop: set[str]) -> dict[str, pl.DataFrame]:
         "start_date, end_date)")
     con.execute("create or replace table core.service_access_shares as "
                 "select * from (values " + ", ".join(
-                    f"('{s}', date '2026-10-01', '{a}', 1.0)" for s, _, _, a in SERVICES) +
-                ") v(service_id, date, resource_id, share)")
+                    f"('{s}', date '2026-10-01', '{a}', 1.0, 1)" for s, _, _, a in SERVICES) +
+                ") v(service_id, date, resource_id, share, resources)")
     fault_start = datetime(2026, 10, 1, 0, 30)
     faults = [("S-FTTH", DAY, 30.0, False, "OLT", fault_start)] if alarms else []
     con.register("_faults", pl.DataFrame(faults, orient="row", schema={

@@ -181,3 +181,28 @@ def test_a_run_with_nothing_new_rebuilds_nothing(incremental_world):
     settings, *_ = incremental_world
     third = flow.run(settings)
     assert third.build.mode == "unchanged" and third.build.days == ()
+
+
+def test_a_service_day_on_one_access_resource_scores_as_the_weighted_mean_would(
+        incremental_world):
+    """marts.service_daily takes a service-day carried by one access resource without the
+    GROUP BY of those on several: the same rows as when every service-day goes through it."""
+    settings, *_ = incremental_world
+    sql = next(m.sql for m in model_graph().models
+               if m.table == "marts.service_daily").read_text(encoding="utf-8")
+    one_path = (sql.replace("and s.resources = 1", "and false")
+                .replace("and s.resources <> 1", "and true"))
+    assert one_path.count("and false") == one_path.count("and true") == 1
+    with warehouse.connect(settings) as con:
+        on_one, on_many = warehouse.rows(con, "select count(*) filter (where resources = 1), "
+                                              "count(*) filter (where resources > 1) "
+                                              "from core.service_access_shares")[0]
+        assert on_one > 0 and on_many > 0  # both ways are taken in this world
+        con.execute("create or replace temp table _scope as "
+                    "select distinct date from stg.usage")
+        con.execute(f"create temp table split_paths as {sql}")
+        con.execute(f"create temp table aggregated as {one_path}")
+        only_split, only_aggregated, deviation = _differences(con, "split_paths", "aggregated")
+        assert (only_split, only_aggregated) == (0, 0) and deviation < 1e-12
+        assert warehouse.scalar(con, "select count(*) from split_paths") == warehouse.scalar(
+            con, "select count(*) from marts.service_daily")

@@ -10,7 +10,9 @@
 -- over the seven days before (its usual cells; a day's own usage would hide a cell that was
 -- down all day), else that day's own usage, else equal shares of the cells its radio access
 -- lists. So day d depends on usage of days d−7 … d: new usage for a day touches that day and
--- the seven after it (see pipelines/platform/transform.py).
+-- the seven after it (see pipelines/platform/transform.py). `resources`: how many access
+-- resources carry the service that day (its rows that day; marts.service_daily needs no
+-- aggregate for the many service-days with one).
 -- Partitioned by `date`.
 with days as (
     select distinct date from stg.usage where date in (select date from _scope)
@@ -24,7 +26,8 @@ service_days as (
 ),
 listed as (
     select service_id, resource_id, resource_type,
-           1.0 / count(*) over (partition by service_id, resource_type) as equal_share
+           1.0 / count(*) over (partition by service_id, resource_type) as equal_share,
+           count(*) over (partition by service_id)                      as resources
     from core.cfs_access
 ),
 cell_days as (   -- volume per service × cell × day, from a week before the scope onwards
@@ -63,16 +66,17 @@ same_day as (   -- a service-day without usage in the week before goes by its ow
 ),
 measured as (
     select service_id, date, cell_id as resource_id,
-           volume / nullif(sum(volume) over (partition by service_id, date), 0) as share
+           volume / nullif(sum(volume) over (partition by service_id, date), 0) as share,
+           count(*) filter (where volume > 0) over (partition by service_id, date) as resources
     from (select * from week_before union all select * from same_day)
 ),
 fallback as (   -- fixed access, and mobile service-days with no usage to go by
-    select sd.service_id, sd.date, l.resource_id, l.equal_share as share
+    select sd.service_id, sd.date, l.resource_id, l.equal_share as share, l.resources
     from service_days sd
     join listed l on l.service_id = sd.service_id
     anti join (select distinct service_id, date from measured where share > 0) m
       on m.service_id = sd.service_id and m.date = sd.date
 )
-select service_id, date, resource_id, share from measured where share > 0
+select service_id, date, resource_id, share, resources from measured where share > 0
 union all
-select service_id, date, resource_id, share from fallback
+select service_id, date, resource_id, share, resources from fallback

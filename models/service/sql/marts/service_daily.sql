@@ -54,9 +54,46 @@ usage_day as (
     where date in (select date from _scope)
     group by all
 ),
-network as (
-    -- share-weighted means over the access resources; the worst hour of each is weighted the
-    -- same way (a cell carrying a tenth of the traffic adds a tenth of its worst hour)
+network_one as (
+    -- a service-day carried by one access resource (every fixed line, many mobile days): the
+    -- weighted means of `network_many` over its one row, with no aggregate (most of this
+    -- model's time was that GROUP BY); tests/pipelines/test_incremental.py holds the
+    -- two equal
+    select
+        s.service_id, s.date,
+        s.resource_id                                                     as access_resource_id,
+        s.share * a.intervals_reported / 96.0                             as kpi_coverage,
+        s.share * a.unavailable_minutes                                   as pm_unavailable_minutes,
+        s.share * a.latency_ms / nullif(if(a.latency_ms is null, null, s.share), 0)
+                                                                          as latency_ms,
+        s.share * a.latency_ms_worst_hour
+            / nullif(if(a.latency_ms_worst_hour is null, null, s.share), 0)
+                                                                          as latency_ms_worst_hour,
+        s.share * a.jitter_ms / nullif(if(a.jitter_ms is null, null, s.share), 0)
+                                                                          as jitter_ms,
+        s.share * a.packet_loss_pct / nullif(if(a.packet_loss_pct is null, null, s.share), 0)
+                                                                          as packet_loss_pct,
+        s.share * a.packet_loss_pct_worst_hour
+            / nullif(if(a.packet_loss_pct_worst_hour is null, null, s.share), 0)
+                                                                          as packet_loss_pct_worst_hour,
+        s.share * a.throughput_mbps / nullif(if(a.throughput_mbps is null, null, s.share), 0)
+                                                                          as throughput_mbps,
+        s.share * a.throughput_mbps_worst_hour
+            / nullif(if(a.throughput_mbps_worst_hour is null, null, s.share), 0)
+                                                                          as throughput_mbps_worst_hour,
+        a.utilisation_max_pct                                             as utilisation_max_pct,
+        s.share * a.access_attempts                                       as access_attempts,
+        s.share * a.access_successes                                      as access_successes,
+        s.share * a.drops                                                 as drops,
+        s.share * a.intervals_reported                                    as latency_intervals
+    from core.service_access_shares s
+    left join core.access_daily a on a.resource_id = s.resource_id and a.date = s.date
+    where s.date in (select date from _scope) and s.resources = 1
+),
+network_many as (
+    -- share-weighted means over the access resources of a service-day on several; the worst
+    -- hour of each is weighted the same way (a cell carrying a tenth of the traffic adds a
+    -- tenth of its worst hour)
     select
         s.service_id, s.date,
         -- the largest share; ties (equal fallback shares) go to the largest resource id, the
@@ -85,8 +122,13 @@ network as (
         sum(s.share * a.intervals_reported)                                 as latency_intervals
     from core.service_access_shares s
     left join core.access_daily a on a.resource_id = s.resource_id and a.date = s.date
-    where s.date in (select date from _scope)
+    where s.date in (select date from _scope) and s.resources <> 1
     group by all
+),
+network as (
+    select * from network_one
+    union all
+    select * from network_many
 ),
 faults as (
     select service_id, date, fault_minutes, planned, fault_resource_id, first_fault_at
