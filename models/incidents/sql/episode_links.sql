@@ -57,8 +57,9 @@ peers as (
     join e l on l.resource_id = rp.b_id
     cross join windows w
     where (u.in_scope or l.in_scope) and (u.affecting or l.affecting)
-      and (u.started_at, u.episode_id) < (l.started_at, l.episode_id)
-      and l.started_at <= u.started_at + w.peer
+      -- the time test inside a CASE, so that no engine takes it for the join condition
+      and case when (u.started_at, u.episode_id) < (l.started_at, l.episode_id)
+                and l.started_at <= u.started_at + w.peer then true else false end
       and case rp.relation when 'same_resource' then u.fold_key <> l.fold_key
                            when 'sibling' then u.probable_cause = l.probable_cause
                            else true end
