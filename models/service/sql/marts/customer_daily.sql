@@ -17,7 +17,10 @@ with services as (
            c.monthly_price_eur, e.sei, e.poor, e.driver_text
     from marts.service_daily sd
     join core.cfs c using (service_id)
-    left join marts.service_experience_daily e using (service_id, date)
+    left join (
+        select service_id, date, sei, poor, driver_text from marts.service_experience_daily
+        where date in (select date from _scope)
+    ) e using (service_id, date)
     where sd.date in (select date from _scope)
 ),
 per_customer as (

@@ -8,9 +8,9 @@
 -- shared KPI in pipelines/platform/metrics.py is computed from (ratios of sums, never means of ratios).
 -- Partitioned by `date`.
 select
-    date, region, segment, cfs_type,
+    sd.date, sd.region, sd.segment, sd.cfs_type,
     count(*)                                                    as active_services,
-    count(distinct customer_id)                                 as customers_active,
+    count(distinct sd.customer_id)                                 as customers_active,
     count(*) * 1440.0::double                                          as service_minutes,
     sum(sd.outage_minutes)                                      as outage_service_minutes,
     count(*) filter (where sd.outage_minutes > 0)               as services_hurt,
@@ -24,7 +24,9 @@ select
     count(e.sei)                                                as sei_scored,
     count(*) filter (where e.poor)                              as poor_service_days
 from marts.service_daily sd
-left join marts.service_experience_daily e
-    using (service_id, customer_id, date, region, segment, cfs_type)
-where date in (select date from _scope)
+left join (
+    select service_id, date, sei, poor from marts.service_experience_daily
+    where date in (select date from _scope)
+) e on e.service_id = sd.service_id and e.date = sd.date
+where sd.date in (select date from _scope)
 group by all
