@@ -13,26 +13,37 @@
 -- A counter no hop reported stays NULL ("not measured"): no COALESCE, least or greatest may
 -- turn it into a value (the only COALESCE here is on a count).
 -- Partitioned by `date`.
+with path as (   -- the measures summed along each access resource's path to the core
+    select
+        p.access_id, h.date, h.hour,
+        sum(p.weight * h.latency_ms_sum / nullif(h.latency_n, 0))            as latency_ms,
+        sum(p.weight * h.jitter_ms_sum / nullif(h.jitter_n, 0))              as jitter_ms,
+        sum(p.weight * h.loss_pct_sum / nullif(h.loss_n, 0))                 as packet_loss_pct,
+        max(h.utilisation_max_pct)                                           as utilisation_max_pct
+    from core.access_paths p
+    join core.resource_hourly h on h.resource_id = p.resource_id
+    where h.date in (select date from _scope)
+    group by all
+)
 select
-    p.access_id                                                              as resource_id,
-    h.date,
-    h.hour,
-    coalesce(max(h.intervals_reported) filter (where p.depth = 0), 0)        as intervals_reported,
-    sum(p.weight * h.latency_ms_sum / nullif(h.latency_n, 0))                as latency_ms,
-    sum(p.weight * h.jitter_ms_sum / nullif(h.jitter_n, 0))                  as jitter_ms,
+    path.access_id                                                           as resource_id,
+    path.date,
+    path.hour,
+    coalesce(own.intervals_reported, 0)                                      as intervals_reported,
+    path.latency_ms,
+    path.jitter_ms,
     -- capped at 100 %, and only when measured: DuckDB's least() skips a NULL, so
     -- least(NULL, 100) is 100 and an export without a loss counter would read as total loss
-    case when sum(p.weight * h.loss_pct_sum / nullif(h.loss_n, 0)) > 100.0 then 100.0
-         else sum(p.weight * h.loss_pct_sum / nullif(h.loss_n, 0)) end       as packet_loss_pct,
-    max(h.throughput_mbps_sum / nullif(h.throughput_n, 0))
-        filter (where p.depth = 0)                                           as throughput_mbps,
-    max(h.utilisation_max_pct)                                               as utilisation_max_pct,
-    max(h.unavailable_minutes) filter (where p.depth = 0)                    as unavailable_minutes,
-    cast(max(h.access_attempts) filter (where p.depth = 0) as bigint)                        as access_attempts,
-    cast(max(h.access_successes) filter (where p.depth = 0) as bigint)                       as access_successes,
-    cast(max(h.drops) filter (where p.depth = 0) as bigint)                                  as drops,
-    cast(max(h.sessions) filter (where p.depth = 0) as bigint)                               as sessions
-from core.access_paths p
-join core.resource_hourly h on h.resource_id = p.resource_id
-where h.date in (select date from _scope)
-group by all
+    case when path.packet_loss_pct > 100.0 then 100.0 else path.packet_loss_pct end
+                                                                             as packet_loss_pct,
+    own.throughput_mbps_sum / nullif(own.throughput_n, 0)                    as throughput_mbps,
+    path.utilisation_max_pct,
+    own.unavailable_minutes,
+    cast(own.access_attempts as bigint)                                      as access_attempts,
+    cast(own.access_successes as bigint)                                     as access_successes,
+    cast(own.drops as bigint)                                                as drops,
+    cast(own.sessions as bigint)                                             as sessions
+from path
+-- the access resource's own counters (depth 0 of its path)
+left join core.resource_hourly own
+  on own.resource_id = path.access_id and own.date = path.date and own.hour = path.hour
