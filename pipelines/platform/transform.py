@@ -478,7 +478,7 @@ def _plan(con, before: dict, now: dict, full: bool,
         return BuildReport("full", all_days, "the last build was interrupted before it "
                                              "finished: full rebuild")
     if before.get(("sql", None)) != now[("sql", None)]:
-        return BuildReport("full", all_days, "the models changed (their SQL or Python steps)")
+        return BuildReport("full", all_days, "the models' SQL or Python steps changed")
     changed_dims = [t for t in DIMENSIONS if before.get((t, None)) != now.get((t, None))]
     if changed_dims:
         return BuildReport("full", all_days,
