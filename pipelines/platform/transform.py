@@ -18,9 +18,9 @@ model's inputs (catalog, topology, customers, services) or the models themselves
 (their SQL, the macros, the source of their Python steps), everything is rebuilt; otherwise
 only the days whose feeds changed are, plus the days those touch — a day's usage also sets
 the cell shares of the seven days after it, an alarm's events touch every day the alarm was
-open, and newer counters move the end of an alarm never cleared (the
-day the counters ended on is rebuilt). A day whose counters and usage are gone (a re-delivery
-removed them) is deleted from every partitioned table, as a full build would not have it.
+open, and newer counters move the end of an alarm never cleared (the day the counters ended on
+is rebuilt). A day whose counters and usage are gone (a re-delivery removed them) is deleted
+from every partitioned table, as a full build would not have it.
 
 Crash safety: before the first model writes, the build records itself as under way in
 ``meta.build_pending`` (its mode, and for an incremental build its days), committed; the job
@@ -141,10 +141,9 @@ def build(con: duckdb.DuckDBPyConnection, graph: ModelGraph,
     that changed unless ``full`` (or unless the service model, the models' SQL or their Python
     steps changed, or the last build was interrupted). ``finish=False``: the build stays
     recorded as under way until the caller's later stages are done too and it calls
-    :func:`finish_build`. ``runner``: build
-    the models on another engine (incrementally too when its tables are those of the last
-    build, else every day); each table it leaves in the warehouse is audited here as DuckDB's
-    own would be."""
+    :func:`finish_build`. ``runner``: build the models on another engine (incrementally too
+    when its tables are those of the last build, else every day); each table it leaves in the
+    warehouse is audited here as DuckDB's own would be."""
     # a feed never loaded is an empty table: every model runs on what did arrive
     ensure_staging_tables(con, SOURCES)
     execute_sql_file(con, "meta/build_state.sql")
