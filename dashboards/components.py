@@ -205,6 +205,10 @@ TABLE_HELP: dict[str, tuple[tuple[str, ...], str]] = {
     "timeline": (TIMELINE_TABLES,
                  "Alarm timelines are not in this snapshot: `cxbridge run` publishes them with "
                  "the incident models."),
+    "outdated-services": (("service_experience_daily.outage_minutes",),
+                          "This snapshot was published by an earlier cxbridge: its services "
+                          "lack the minutes without service the table shows. The next "
+                          "`cxbridge run` publishes them (nothing is lost meanwhile)."),
 }
 
 

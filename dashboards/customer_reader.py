@@ -10,6 +10,10 @@ from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.queries import CHURN_TABLES, INCIDENT_TABLES, DashboardQueries
 from cxbridge.dashboards.roles import CONTACT_COLUMNS
 
+# the columns of service_experience_daily added after the first snapshots that Customer 360's
+# services table reads (customer_services.sql)
+SERVICES_READS = ("outage_minutes",)
+
 
 class CustomerReader(DashboardQueries):
     """One customer at a time; the published tables are sorted by customer, so each read
@@ -38,6 +42,11 @@ class CustomerReader(DashboardQueries):
 
     def customer_services(self, customer_id: str, filters: Filters) -> pl.DataFrame:
         return self.sql("customer_services", filters, customer_id=customer_id)
+
+    def services_outdated(self) -> tuple[str, ...]:
+        """The columns ``customer_services.sql`` reads that this snapshot lacks (one published
+        before the experience rows carried the fault minutes, 7 Dec 2026)."""
+        return self.missing_columns("service_experience_daily", *SERVICES_READS)
 
     def customer_incidents(self, customer_id: str) -> pl.DataFrame:
         if self.missing(*INCIDENT_TABLES):

@@ -207,6 +207,17 @@ class SnapshotReading:
         present = self.tables()
         return tuple(name for name in names if name not in present)
 
+    def missing_columns(self, table: str, *columns: str) -> tuple[str, ...]:
+        """Which of ``columns`` the snapshot's ``table`` lacks, as ``table.column``: a snapshot
+        an earlier cxbridge published, before they were added (the next ``cxbridge run``
+        publishes them). A table the snapshot lacks altogether is for :meth:`missing`."""
+        present = set(self.frame("select column_name from information_schema.columns "
+                                 "where table_name = $table",
+                                 (("table", table),))["column_name"].to_list())
+        if not present:
+            return ()
+        return tuple(f"{table}.{c}" for c in columns if c not in present)
+
     # --- caches and warm-up ------------------------------------------------------------------
 
     def cache_clear(self, keep_indexes: bool = False) -> None:

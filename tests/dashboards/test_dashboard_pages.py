@@ -30,7 +30,7 @@ from cxbridge.dashboards.filters import Filters
 from cxbridge.lab.dashboard_bench import bench_dashboard, post_callback
 from cxbridge.platform.action_log import ActionLog
 from cxbridge.platform.metrics import metric
-from tests.dashboards.world import FIRST_DAY, LAST_DAY, OPEN_FIBRE, SILENT_CELL
+from tests.dashboards.world import FIRST_DAY, LAST_DAY, OPEN_FIBRE, PII_CUSTOMER, SILENT_CELL
 
 PERIOD = Filters(start=FIRST_DAY, end=LAST_DAY)
 MODEL_TABLES = ("churn_scores", "churn_drivers", "churn_score_history", "queue", "incidents",
@@ -135,3 +135,28 @@ def test_quadrant_bars_have_one_bar_per_value(by, settings, publish, demo_rows, 
     values = {y for trace in figure.data for y in trace.y}
     expected = {"region": 5, "segment": 3, "cfs_type": 4}[by]  # the world has no voice
     assert len(values) == expected
+
+
+def test_customer_360_on_a_snapshot_published_before_the_fault_minutes_says_so(
+        settings, publish, demo_rows, world):
+    """A snapshot an earlier cxbridge published (its experience rows without the minutes
+    without service, before 7 Dec 2026), served after an upgrade and before the next run: the
+    services table says to run `cxbridge run`; the rest of the page answers."""
+    older = world["service_experience_daily"].drop("outage_minutes")
+    publish("before-upgrade", demo_rows, {**world, "service_experience_daily": older})
+    app = create_app(settings)
+    client = app.server.test_client()
+    client.get("/")
+    output = ("..customer-experience.figure...customer-services.children..."
+              "customer-incidents.children...customer-alert.children..")
+    customer = {"customer-id.data": PII_CUSTOMER["customer_id"]}
+    response = post_callback(client, app, output, {**FILTER_VALUES, **customer})
+    assert response.status_code == 200
+    shown = json.dumps(response.get_json())
+    assert "published by an earlier cxbridge" in shown and "cxbridge run" in shown
+    assert "customer-services-table" not in shown
+    # the current layout shows the table, and no such notice
+    publish("after-run", demo_rows, world)
+    current = json.dumps(post_callback(client, app, output,
+                                       {**FILTER_VALUES, **customer}).get_json())
+    assert "customer-services-table" in current and "earlier cxbridge" not in current
