@@ -7,8 +7,16 @@ from __future__ import annotations
 import polars as pl
 
 from cxbridge.dashboards.filters import Filters
-from cxbridge.dashboards.queries import CHURN_TABLES, INCIDENT_TABLES, DashboardQueries
+from cxbridge.dashboards.queries import CHURN_TABLES, DashboardQueries
 from cxbridge.dashboards.roles import CONTACT_COLUMNS
+from cxbridge.platform.snapshot import snapshot_names
+
+# what customer_incidents.sql reads, and gives
+CUSTOMER_INCIDENT_TABLES = snapshot_names("incidents.incident_services", "incidents.incidents")
+CUSTOMER_INCIDENT_SCHEMA = {
+    "incident_id": pl.String, "title": pl.String, "kind": pl.String, "status": pl.String,
+    "source": pl.String, "service_id": pl.String, "cfs_type": pl.String,
+    "impact_minutes": pl.Float64, "first_at": pl.Datetime("us"), "last_at": pl.Datetime("us")}
 
 # the columns of service_experience_daily added after the first snapshots that Customer 360's
 # services table reads (customer_services.sql)
@@ -49,8 +57,10 @@ class CustomerReader(DashboardQueries):
         return self.missing_columns("service_experience_daily", *SERVICES_READS)
 
     def customer_incidents(self, customer_id: str) -> pl.DataFrame:
-        if self.missing(*INCIDENT_TABLES):
-            return pl.DataFrame()
+        """The incidents that hurt the customer's services (``customer_incidents.sql``); none,
+        with the same columns, when the snapshot lacks the two tables it reads."""
+        if self.missing(*CUSTOMER_INCIDENT_TABLES):
+            return pl.DataFrame(schema=CUSTOMER_INCIDENT_SCHEMA)
         return self.sql("customer_incidents", customer_id=customer_id)
 
     def customer_tickets(self, customer_id: str, with_text: bool = False) -> pl.DataFrame:

@@ -52,15 +52,19 @@ from cxbridge.dashboards.campaign import (
 )
 from cxbridge.dashboards.clock import with_utc_offsets
 from cxbridge.dashboards.context import current_reader, current_role
-from cxbridge.dashboards.data_access import INCIDENT_TABLES
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.roles import sees_contacts
 from cxbridge.platform import audit
 from cxbridge.platform.action_log import ActionLog, ActionLogError, Recorded
 from cxbridge.platform.csv_export import write_csv
+from cxbridge.platform.snapshot import snapshot_names
 
 CAMPAIGN_PATH = "/export/campaign.csv"
 CARE_PATH = "/export/care/{incident_id}.csv"
+# what a care list's download reads (incident_detail.sql, care_list.sql): a snapshot lacking
+# another incident table (one an earlier cxbridge published) still gives its lists
+CARE_EXPORT_TABLES = snapshot_names("incidents.queue", "incidents.incidents",
+                                    "incidents.incident_impact", "incidents.care_list")
 CHUNK_ROWS = 20_000
 CARE_PROGRAMME = "care:incident follow-up"
 CARE_OFFER = "proactive care contact"
@@ -212,7 +216,7 @@ def register_exports(server: flask.Flask, audit_file: Path, action_log: ActionLo
     @server.get(CARE_PATH.format(incident_id="<incident_id>"))
     def care_csv(incident_id: str) -> flask.Response:
         reader = current_reader()
-        if reader.missing(*INCIDENT_TABLES) or reader.incident(incident_id) is None:
+        if reader.missing(*CARE_EXPORT_TABLES) or reader.incident(incident_id) is None:
             flask.abort(404, f"no incident {incident_id} in this snapshot")
         role = current_role(flask.request.args.get("role"))
         with_contacts = sees_contacts(role, "care_list_export")

@@ -13,6 +13,7 @@ import pytest
 from cxbridge.dashboards import campaign
 from cxbridge.dashboards.app import create_app
 from cxbridge.dashboards.data_access import SnapshotReader
+from cxbridge.dashboards.exports import care_href
 from cxbridge.dashboards.figures_customer import customer_experience_figure
 from cxbridge.dashboards.figures_marketing import (
     drivers_figure,
@@ -142,8 +143,9 @@ def test_customer_360_on_a_snapshot_published_before_the_fault_minutes_says_so(
     """A snapshot an earlier cxbridge published (its experience rows without the minutes
     without service, before 7 Dec 2026), served after an upgrade and before the next run: the
     services table says to run `cxbridge run`; the rest of the page answers."""
-    older = world["service_experience_daily"].drop("outage_minutes")
-    publish("before-upgrade", demo_rows, {**world, "service_experience_daily": older})
+    older = {**{k: v for k, v in world.items() if k != "incident_hours"},  # added later too
+             "service_experience_daily": world["service_experience_daily"].drop("outage_minutes")}
+    publish("before-upgrade", demo_rows, older)
     app = create_app(settings)
     client = app.server.test_client()
     client.get("/")
@@ -155,8 +157,24 @@ def test_customer_360_on_a_snapshot_published_before_the_fault_minutes_says_so(
     shown = json.dumps(response.get_json())
     assert "published by an earlier cxbridge" in shown and "cxbridge run" in shown
     assert "customer-services-table" not in shown
+    # the incident care list reads none of what the older snapshot lacks: it downloads
+    care = client.get(care_href(OPEN_FIBRE, "care"))
+    assert care.status_code == 200 and care.get_data(as_text=True).startswith("customer_id")
     # the current layout shows the table, and no such notice
     publish("after-run", demo_rows, world)
     current = json.dumps(post_callback(client, app, output,
                                        {**FILTER_VALUES, **customer}).get_json())
     assert "customer-services-table" in current and "earlier cxbridge" not in current
+
+
+def test_customer_360_without_the_incident_tables_answers(settings, publish, demo_rows, world):
+    publish("marts-only", demo_rows, {k: v for k, v in world.items() if k not in MODEL_TABLES})
+    app = create_app(settings)
+    client = app.server.test_client()
+    client.get("/")
+    response = post_callback(client, app, "..customer-experience.figure...customer-services."
+                             "children...customer-incidents.children...customer-alert.children..",
+                             {**FILTER_VALUES, "customer-id.data": PII_CUSTOMER["customer_id"]})
+    assert response.status_code == 200
+    shown = json.dumps(response.get_json())
+    assert "customer-services-table" in shown and "Affected by an open incident" not in shown
