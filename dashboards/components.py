@@ -186,6 +186,17 @@ def missing_notice(tables: Sequence[str]) -> dbc.Alert:
                      color="info", className="missing-notice")
 
 
+def outdated_notice(columns: Sequence[str], shows: str) -> dbc.Alert:
+    """What a part of a page says instead of failing when the snapshot was published by an
+    earlier cxbridge, before ``columns`` (``table.column``) were added; ``shows``: what that
+    part would show."""
+    return dbc.Alert([html.Strong("Published by an earlier cxbridge. "),
+                      *with_commands(f"This snapshot lacks {', '.join(columns)}, which {shows} "
+                                     "needs. The next `cxbridge run` publishes it (nothing is "
+                                     "lost meanwhile).")],
+                     color="info", className="missing-notice")
+
+
 def with_commands(text: str) -> list:
     """Text whose `backticked` parts are commands, shown as code."""
     parts = text.split("`")
@@ -205,10 +216,6 @@ TABLE_HELP: dict[str, tuple[tuple[str, ...], str]] = {
     "timeline": (TIMELINE_TABLES,
                  "Alarm timelines are not in this snapshot: `cxbridge run` publishes them with "
                  "the incident models."),
-    "outdated-services": (("service_experience_daily.outage_minutes",),
-                          "This snapshot was published by an earlier cxbridge: its services "
-                          "lack the minutes without service the table shows. The next "
-                          "`cxbridge run` publishes them (nothing is lost meanwhile)."),
 }
 
 

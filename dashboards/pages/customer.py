@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from cxbridge.dashboards import customer_view as view
-from cxbridge.dashboards.components import missing_notice, titled_card
+from cxbridge.dashboards.components import outdated_notice, titled_card
 from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
 from cxbridge.dashboards.figures_customer import customer_experience_figure
 from cxbridge.dashboards.filters import Filters, filter_inputs
@@ -103,7 +103,7 @@ def show_history(customer_id, start, end, regions, segments, cfs_types):
     incidents = reader.customer_incidents(customer_id)
     outdated = reader.services_outdated()
     return (customer_experience_figure(reader.customer_days(customer_id, period), incidents),
-            missing_notice(outdated) if outdated else
+            outdated_notice(outdated, "the services table") if outdated else
             view.services_table(reader.customer_services(customer_id, period)),
             view.incidents_table(incidents, filters.to_query()),
             view.outage_banner(incidents, filters.to_query()))
