@@ -55,33 +55,19 @@ usage_day as (
     group by all
 ),
 network_one as (
-    -- a service-day carried by one access resource (every fixed line, many mobile days): the
-    -- weighted means of `network_many` over its one row, with no aggregate (most of this
-    -- model's time was that GROUP BY); tests/pipelines/test_incremental.py holds the
-    -- two equal
+    -- a service-day carried by one access resource (every fixed line, many mobile days):
+    -- `network_many` over its one row, with no aggregate (most of this model's time was that
+    -- GROUP BY). A weighted mean over one row is that row's value; the sums keep its share
+    -- (1: its volume over itself, or the one resource it lists). tests/pipelines/
+    -- test_incremental.py holds the two ways equal
     select
         s.service_id, s.date,
         s.resource_id                                                     as access_resource_id,
         s.share * a.intervals_reported / 96.0                             as kpi_coverage,
         s.share * a.unavailable_minutes                                   as pm_unavailable_minutes,
-        s.share * a.latency_ms / nullif(if(a.latency_ms is null, null, s.share), 0)
-                                                                          as latency_ms,
-        s.share * a.latency_ms_worst_hour
-            / nullif(if(a.latency_ms_worst_hour is null, null, s.share), 0)
-                                                                          as latency_ms_worst_hour,
-        s.share * a.jitter_ms / nullif(if(a.jitter_ms is null, null, s.share), 0)
-                                                                          as jitter_ms,
-        s.share * a.packet_loss_pct / nullif(if(a.packet_loss_pct is null, null, s.share), 0)
-                                                                          as packet_loss_pct,
-        s.share * a.packet_loss_pct_worst_hour
-            / nullif(if(a.packet_loss_pct_worst_hour is null, null, s.share), 0)
-                                                                          as packet_loss_pct_worst_hour,
-        s.share * a.throughput_mbps / nullif(if(a.throughput_mbps is null, null, s.share), 0)
-                                                                          as throughput_mbps,
-        s.share * a.throughput_mbps_worst_hour
-            / nullif(if(a.throughput_mbps_worst_hour is null, null, s.share), 0)
-                                                                          as throughput_mbps_worst_hour,
-        a.utilisation_max_pct                                             as utilisation_max_pct,
+        a.latency_ms, a.latency_ms_worst_hour, a.jitter_ms, a.packet_loss_pct,
+        a.packet_loss_pct_worst_hour, a.throughput_mbps, a.throughput_mbps_worst_hour,
+        a.utilisation_max_pct,
         s.share * a.access_attempts                                       as access_attempts,
         s.share * a.access_successes                                      as access_successes,
         s.share * a.drops                                                 as drops,
