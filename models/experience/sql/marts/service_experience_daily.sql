@@ -9,6 +9,6 @@
 -- The service-days in _scope with what the Service Experience Index is computed from
 -- (models/experience/sei.py scores them in Python: the E-model and the QoE laws). The scored
 -- rows keep each day's fault minutes (outage_minutes), which Customer 360 shows beside the index.
--- A change to the step's output columns must change this file too: the SQL's digest is what
--- makes the next build rebuild every day (pipelines/platform/transform.py, _sql_version).
+-- A change to this file or to the step's code rebuilds every day (the build digest,
+-- pipelines/platform/transform.py `_code_version`).
 select * from marts.service_daily where date in (select date from _scope)
