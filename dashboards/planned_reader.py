@@ -77,8 +77,10 @@ def units_down(reader: DashboardQueries, resources: list[str]) -> tuple[str, ...
 
 
 def services(reader: DashboardQueries, units: tuple[str, ...], hours: float) -> pl.DataFrame:
-    """One row per service the ``units`` hurt (``planned_services.sql``)."""
-    return reader.sql("planned_services", units=units, minutes=float(hours) * 60, large=True)
+    """One row per service the ``units`` hurt (``planned_services.sql`` over
+    ``planned_rows.sql``)."""
+    return reader.sql_over("planned_services", units=units, minutes=float(hours) * 60,
+                           large=True)
 
 
 def week_profile(reader: DashboardQueries, units: tuple[str, ...]) -> pl.DataFrame:
@@ -93,7 +95,7 @@ def planned_view(reader: DashboardQueries, resources: list[str], hours: float,
     lists a dozen; ``summary['customers']`` counts them all, the export takes them all).
 
     Cut (the page), the figures and the first customers are summed in the snapshot
-    (``planned_summary.sql`` over ``planned_services.sql``) and ``services`` is left empty;
+    (``planned_summary.sql`` over ``planned_rows.sql``) and ``services`` is left empty;
     whole (the export), every service is read and summed here by the model's own functions.
     The two agree (tests/dashboards/test_planned_reads.py)."""
     units = units_down(reader, resources)
@@ -118,7 +120,7 @@ def summed(reader: DashboardQueries, units: tuple[str, ...], hours: float, rows:
            ) -> tuple[dict, pl.DataFrame]:
     """:func:`~cxbridge.models.whatif.planned.summarise` and the first ``rows`` of
     :func:`~cxbridge.models.whatif.planned.notify_list` of the services the ``units`` hurt,
-    summed in the snapshot (``planned_summary.sql``)."""
+    summed in the snapshot (``planned_summary.sql`` over ``planned_rows.sql``)."""
     row = reader.sql_over("planned_summary", units=units,
                           minutes=float(hours) * 60, rows=rows,
                           first_segments=tuple(sorted(SEGMENT_ORDER, key=SEGMENT_ORDER.get))

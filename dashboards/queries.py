@@ -61,17 +61,18 @@ class DashboardQueries(SnapshotReading):
         return self.frame(text, tuple(sorted((k, v) for k, v in bound.items() if k in used)),
                           large=large)
 
-    def sql_over(self, name: str, **values: Hashable) -> pl.DataFrame:
+    def sql_over(self, name: str, large: bool = False, **values: Hashable) -> pl.DataFrame:
         """Run ``dashboards/sql/<name>.sql`` over the rows of the query :data:`OVER` names
         for it (a summary of the rows another query lists, with which rows written once);
-        parameters as for :meth:`sql`, bound in both."""
+        parameters and ``large`` as for :meth:`sql`, bound in both."""
         text = over_text(name)
         used = set(_PARAMETER.findall(text))
         unknown = used - set(values)
         if unknown:
             raise ValueError(f"dashboards/sql/{name}.sql over {OVER[name][0]}.sql needs "
                              f"{', '.join(sorted(unknown))}")
-        return self.frame(text, tuple(sorted((k, v) for k, v in values.items() if k in used)))
+        return self.frame(text, tuple(sorted((k, v) for k, v in values.items() if k in used)),
+                          large=large)
 
     def filter_options(self) -> FilterChoices:
         """Date range and the regions, segments and service types present in ``kpi_daily``."""
@@ -104,15 +105,19 @@ class DashboardQueries(SnapshotReading):
 
 # the queries run over another query's rows (DashboardQueries.sql_over): name → (the other
 # query, the relation its rows are read as)
-OVER: dict[str, tuple[str, str]] = {"planned_summary": ("planned_services", "hurt")}
+OVER: dict[str, tuple[str, str]] = {"planned_services": ("planned_rows", "chosen"),
+                                    "planned_summary": ("planned_rows", "chosen")}
 
 
 @functools.cache
 def over_text(name: str) -> str:
     """The text :meth:`DashboardQueries.sql_over` runs for ``name``: its :data:`OVER` query's
-    rows as a materialised relation, then ``name``'s query over them."""
+    rows as a relation, then ``name``'s query over them. Not materialised: the rows are a
+    filtered read of one table, and each use reading again only the columns it needs is
+    faster than keeping every column of every row (planned_summary.sql for a two-router
+    choice at scale 10: 0.19 s against 0.26 s materialised)."""
     inner, relation = OVER[name]
-    return (f"with {quote_identifier(relation)} as materialized (\n{sql_text(inner)}\n)\n"
+    return (f"with {quote_identifier(relation)} as not materialized (\n{sql_text(inner)}\n)\n"
             f"select * from (\n{sql_text(name)}\n)")
 
 

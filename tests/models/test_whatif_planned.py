@@ -11,6 +11,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
+from cxbridge.dashboards.queries import over_text
 from cxbridge.jobs import flow
 from cxbridge.models.whatif import planned
 from cxbridge.platform import warehouse
@@ -103,7 +104,7 @@ def test_the_pages_lookup_gives_the_projections_services(world, resources):
             con, (DASHBOARD_SQL / "planned_units_down.sql").read_text(encoding="utf-8"),
             {"resources": list(resources)})["unit_id"].to_list()
         looked_up = warehouse.query(
-            con, (DASHBOARD_SQL / "planned_services.sql").read_text(encoding="utf-8"),
+            con, over_text("planned_services"),  # as the page reads it
             {"units": units, "minutes": 60.0})
         con.execute("set search_path = 'main'")
         projected = planned.project(con, planned.planned_work(resources, START, 1.0))
