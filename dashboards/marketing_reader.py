@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import threading
 
-import numpy as np
 import polars as pl
 
 from cxbridge.dashboards import campaign, period_index
@@ -133,19 +132,18 @@ class MarketingReader(DashboardQueries):
         return campaign.complete_contacts(self.sql("campaign_contacts", large=True))
 
     def _build_contact_details(self, key: SnapshotKey) -> pl.DataFrame:
-        _, base, _ = self._customer_base(key)
+        _, base = self._customer_base(key)
         return campaign.contact_details(self._campaign_contacts(), base, self.country_code)
 
     def _build_view(self, key: SnapshotKey, filters: Filters) -> pl.DataFrame:
-        index, base, rows = self._customer_base(key)
-        return campaign.customer_view(base, index.columns(filters.start, filters.end, rows),
-                                      filters)
+        index, base = self._customer_base(key)
+        return campaign.customer_view(base, index.columns(filters.start, filters.end), filters)
 
     def _build_customer_base(self, key: SnapshotKey
-                             ) -> tuple[period_index.PeriodIndex, pl.DataFrame, np.ndarray]:
-        """The period index, every customer's base
-        (:func:`cxbridge.dashboards.campaign.customer_base`) and each one's row in the index:
-        what a new period needs, built once per snapshot."""
+                             ) -> tuple[period_index.PeriodIndex, pl.DataFrame]:
+        """Every customer's base (:func:`cxbridge.dashboards.campaign.customer_base`) and the
+        period index aligned with it (a column per base row): what a new period needs, built
+        once per snapshot."""
         index = period_index.build(self.run(key, sql_text("customer_days_all")))
         scores = None if self.missing(*CHURN_TABLES) else self.sql("churn_latest", large=True)
         held = None if self.missing(*INCIDENT_TABLES) else self.sql("open_incident_customers")
@@ -156,4 +154,4 @@ class MarketingReader(DashboardQueries):
                                                                       large=True)
         base = campaign.customer_base(self.sql("customer_attributes", large=True), scores,
                                       held, reach, uplift)
-        return index, base, index.rows_of(base["customer_id"])
+        return index.aligned(base["customer_id"]), base

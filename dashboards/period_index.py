@@ -39,7 +39,8 @@ class PeriodIndex:
     sums: dict[str, np.ndarray]
 
     def rows_of(self, customer_ids: pl.Series) -> np.ndarray:
-        """Each customer's row in the index, or -1 for a customer it does not hold."""
+        """Each customer's row in the index (as :func:`build` makes it: ids sorted), or -1 for
+        a customer it does not hold."""
         if self.customer_ids.is_empty():
             return np.full(customer_ids.len(), -1, dtype=np.int64)
         found = self.customer_ids.search_sorted(customer_ids).to_numpy().astype(np.int64).clip(
@@ -47,22 +48,30 @@ class PeriodIndex:
         held = (self.customer_ids.gather(found) == customer_ids).fill_null(False).to_numpy()
         return np.where(held, found, -1)
 
-    def columns(self, start: date | None, end: date | None,
-                rows: np.ndarray | None = None) -> pl.DataFrame:
+    def aligned(self, customer_ids: pl.Series) -> PeriodIndex:
+        """The index with one column per customer of ``customer_ids``, in that order (zeros for
+        a customer it does not hold: never in service), so that :meth:`columns` without rows
+        is row for row with them. Made once per snapshot: gathering the customers' rows out
+        of every period's sums cost a page callback 25 ms at a million customers."""
+        rows = self.rows_of(customer_ids)
+        known = rows >= 0
+        sums = {}
+        for name, values in self.sums.items():
+            grid = np.zeros((values.shape[0], rows.size), dtype=values.dtype)
+            grid[:, known] = values[:, rows[known]]
+            sums[name] = grid
+        return PeriodIndex(self.first_day, self.days, customer_ids.alias("customer_id"), sums)
+
+    def columns(self, start: date | None, end: date | None) -> pl.DataFrame:
         """``experience``, ``poor_days``, ``days_active`` (0: not in service in the period)
-        and ``outage_minutes`` from ``start`` to ``end`` for the customers at ``rows`` (from
-        :meth:`rows_of`; -1 gives a customer never in service), or for every customer in
-        index order: row for row, with no join, so a period costs a few subtractions."""
+        and ``outage_minutes`` from ``start`` to ``end`` for every customer, in the index's
+        order (:meth:`aligned`: any customers' order): row for row, with no join, so a
+        period costs a few subtractions."""
         low = 0 if start is None else min(max((start - self.first_day).days, 0), self.days)
         high = self.days if end is None else min(max((end - self.first_day).days + 1, 0),
                                                  self.days)
         high = max(high, low)
         part = {name: sums[high] - sums[low] for name, sums in self.sums.items()}
-        if rows is not None:
-            unknown = rows < 0
-            part = {name: np.where(unknown, 0, values[np.where(unknown, 0, rows)])
-                    if values.size else np.zeros(rows.size, values.dtype)
-                    for name, values in part.items()}
         scored = part["sei_scored"]
         with np.errstate(invalid="ignore", divide="ignore"):
             experience = np.where(scored > 0, part["sei_sum"] / np.maximum(scored, 1), np.nan)

@@ -62,12 +62,15 @@ def test_empty_windows():
     assert _window(build(DAYS.clear()), D, D).is_empty()
 
 
-def test_columns_for_chosen_customers_follow_their_order_and_know_strangers():
+def test_an_index_aligned_with_chosen_customers_follows_their_order_and_knows_strangers():
     index = build(DAYS)
-    rows = index.rows_of(pl.Series(["C", "X", "A"]))
-    assert rows.tolist() == [2, -1, 0]
-    picked = index.columns(D, D + timedelta(2), rows)
+    assert index.rows_of(pl.Series(["C", "X", "A"])).tolist() == [2, -1, 0]
+    aligned = index.aligned(pl.Series(["C", "X", "A"]))
+    picked = aligned.columns(D, D + timedelta(2))
+    assert aligned.customer_ids.to_list() == ["C", "X", "A"]
     assert picked["days_active"].to_list() == [1, 0, 2]
     assert picked["experience"].to_list() == [50.0, None, 90.0]
-    assert build(DAYS.clear()).columns(D, D, build(DAYS.clear()).rows_of(
-        pl.Series(["A"])))["days_active"].to_list() == [0]
+    whole = index.columns(D, D + timedelta(4))  # any window: the aligned one is the same rows
+    assert aligned.columns(D, D + timedelta(4)).row(0) == whole.row(2)
+    assert build(DAYS.clear()).aligned(pl.Series(["A"])).columns(D, D)[
+        "days_active"].to_list() == [0]
