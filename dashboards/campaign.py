@@ -544,19 +544,40 @@ def campaign_counts(selected: pl.DataFrame) -> dict[str, float]:
     return counts
 
 
-def control_flags(customer_ids: pl.Series, code: str, rate: float) -> pl.Series:
+def control_flags(customer_ids: pl.Series, code: str, rate: float,
+                  crcs: pl.Series | None = None) -> pl.Series:
     """True for the customers held out as the control group: a customer's draw is the CRC-32
     of ``<code>:<customer_id>`` over 2³², so it depends on nothing but the campaign code and
-    the customer (the same file from the same link; no engine's hash function). The CRC of
-    ``<code>:`` is taken once and continued over each customer id's UTF-8 bytes (the same
-    value, without a string made per customer)."""
+    the customer (the same file from the same link; no engine's hash function).
+
+    ``crcs``: each customer id's own CRC-32 (:func:`id_crcs`), kept per snapshot by a caller
+    that draws often; the draw is then made from it without a step per customer. A CRC is
+    affine over the bits of the message, so for ``n`` bytes of id, CRC(prefix ‖ id) =
+    CRC(prefix ‖ 0ⁿ) ⊕ CRC(0ⁿ) ⊕ CRC(id): one constant per id length, XORed with the id's
+    own CRC. Without ``crcs``, the CRC of ``<code>:`` is continued over each id's bytes."""
     limit = rate * 2 ** 32
-    prefix = zlib.crc32(f"{code}:".encode())
+    prefix = f"{code}:".encode()
+    if crcs is not None:
+        lengths = customer_ids.cast(pl.String).str.len_bytes()
+        shift = {n: zlib.crc32(prefix + bytes(n)) ^ zlib.crc32(bytes(n))
+                 for n in lengths.unique().drop_nulls().to_list()}
+        drawn = crcs.cast(pl.UInt32) ^ lengths.replace_strict(shift, return_dtype=pl.UInt32)
+        return (drawn.cast(pl.Float64) < limit).rename("control_group")
+    start = zlib.crc32(prefix)
     crc32 = zlib.crc32
     return pl.Series("control_group",
-                     [crc32(c, prefix) < limit
+                     [crc32(c, start) < limit
                       for c in customer_ids.cast(pl.String).cast(pl.Binary).to_list()],
                      dtype=pl.Boolean)
+
+
+def id_crcs(customer_ids: pl.Series) -> pl.Series:
+    """Each customer id's CRC-32 (of its UTF-8 bytes), from which :func:`control_flags` draws
+    any campaign's control group."""
+    crc32 = zlib.crc32
+    return pl.Series("id_crc32", [crc32(c) for c in
+                                  customer_ids.cast(pl.String).cast(pl.Binary).to_list()],
+                     dtype=pl.UInt32)
 
 
 def split_name(name: pl.Expr, segment: pl.Expr) -> dict[str, pl.Expr]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from cxbridge.dashboards import review_reader
 from cxbridge.dashboards.customer_reader import CustomerReader
-from cxbridge.dashboards.marketing_reader import MarketingReader
+from cxbridge.dashboards.marketing_reader import CUSTOMER_TABLES, MarketingReader
 from cxbridge.dashboards.metric_reader import MetricReader
 from cxbridge.dashboards.network_reader import NetworkReader
 from cxbridge.dashboards.queries import CHURN_TABLES, INCIDENT_TABLES, TIMELINE_TABLES
@@ -46,8 +46,12 @@ class SnapshotReader(MetricReader, MarketingReader, NetworkReader, CustomerReade
 
     def warm_up(self) -> None:
         """As the page readers' warm-ups, and the campaign review's load rows keyed for
-        projection (:func:`cxbridge.dashboards.review_reader.prepared`: about 0.3 s at scale 1,
-        paid by the first review after a run otherwise)."""
+        projection and the customers' keys into them
+        (:func:`cxbridge.dashboards.review_reader.prepared`, ``view_keys``: about 0.3 s at
+        scale 1, paid by the first review after a run otherwise)."""
         super().warm_up()
         if not review_reader.missing(self):
             review_reader.prepared(self)
+            if not self.missing(*CUSTOMER_TABLES):  # and the customers' keys into them
+                review_reader.view_keys(self, self.customer_view(
+                    self.filter_options().default))

@@ -319,7 +319,8 @@ def prepare(load: pl.DataFrame, resources: pl.DataFrame) -> Prepared:
              .join(resources.select("resource_id", "rk"), on="resource_id")
              .join(services, on="service_id")
              .select("ck", "rk", "sk", "cfs_type", "share", "mb_per_day",
-                     "monthly_price_eur"))
+                     "monthly_price_eur")
+             .sort("ck"))  # joined to the targets on it: a third faster sorted
     if "volume_mb" not in resources.columns:
         resources = resources.join(keyed.group_by("rk").agg(volume_mb=pl.col("mb_per_day")
                                                              .sum()), on="rk", how="left")
@@ -339,8 +340,10 @@ def project(targets: pl.DataFrame, load: pl.DataFrame, resources: pl.DataFrame,
 def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.DataFrame,
                      threshold: float, share_min: float, margin_pts: float = 0.0
                      ) -> Projection:
-    """:func:`project` on load rows and resources already :func:`prepare`-d."""
-    targets = _ordered_targets(targets).join(prepared.customers, on="customer_id", how="left")
+    """:func:`project` on load rows and resources already :func:`prepare`-d. ``targets`` may
+    carry each customer's key in them (``ck``, null for a customer without load rows), as a
+    caller keeping the keys per snapshot does (the dashboard); else they are looked up."""
+    targets = _with_customers(_ordered_targets(targets), prepared)
     if "extra_high" not in assumptions.columns:  # a point: no range
         assumptions = assumptions.with_columns(extra_high=pl.lit(1.0))
     mine = (targets.filter(pl.col("ck").is_not_null()).select("rank", "ck", "offer")
@@ -382,6 +385,15 @@ def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.
                       phased=phases(contrib, flagged, targets), affected=affected,
                       assumptions=assumptions, threshold_pct=threshold,
                       margin_pts=margin_pts)
+
+
+def _with_customers(targets: pl.DataFrame, prepared: Prepared) -> pl.DataFrame:
+    """``targets`` with their key (``ck``) and region in the load rows (null when none)."""
+    if "ck" not in targets.columns:
+        return targets.join(prepared.customers, on="customer_id", how="left")
+    # the customers are in key order (prepare): the key is their row
+    return targets.with_columns(customer_region=prepared.customers["customer_region"]
+                                .gather(targets["ck"].cast(pl.Int64)))
 
 
 def _extra_util(extra: str) -> pl.Expr:

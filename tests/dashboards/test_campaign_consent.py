@@ -13,6 +13,8 @@ from urllib.parse import parse_qs
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxbridge.dashboards import campaign
 from cxbridge.dashboards.app import create_app
@@ -101,6 +103,17 @@ def test_control_group_is_seeded_and_near_its_rate():
     assert not flags.equals(other) and abs(other.mean() - 0.10) < 0.01
     assert not campaign.control_flags(ids, "WINBACK", 0.0).any()
 
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=st.lists(st.text(min_size=1, max_size=24), min_size=1, max_size=40),
+       code=st.text(max_size=30), rate=st.floats(0, 1))
+def test_the_draw_from_each_ids_own_crc_is_the_draw_itself(ids, code, rate):
+    """Ids of any length and script (one constant per length in bytes), any code."""
+    series = pl.Series(ids, dtype=pl.String)
+    direct = campaign.control_flags(series, code, rate)
+    kept = campaign.control_flags(series, code, rate, crcs=campaign.id_crcs(series))
+    assert kept.to_list() == direct.to_list()
 
 def test_builder_state_round_trips_through_the_url():
     choice = CampaignChoice(("retention", "upsell"), ("high",), "WIN-BACK", 0.2)

@@ -211,3 +211,21 @@ def test_targets_in_order_once_skip_nothing_the_full_ordering_would_do(targets):
              .unique("customer_id", keep="first", maintain_order=True)
              .sort(["priority", "customer_id"]).with_row_index("rank"))
     assert_frame_equal(campaign._ordered_targets(frame), fully)
+
+
+def test_targets_keyed_by_the_caller_project_as_targets_looked_up():
+    """The dashboard keeps each customer's key in the load rows per snapshot (``ck``) and
+    hands it with the targets: the same projection as the targets' ids looked up, a target
+    without load rows (X9, key null) included."""
+    prepared = campaign.prepare(LOAD, RESOURCES)
+    targets = pl.DataFrame({"customer_id": ["T3", "X9", "T1", "T2"],
+                            "offer": ["data_boost"] * 4, "priority": [0.0, 1.0, 2.0, 3.0],
+                            "region": [None, "Galway", "Dublin", None]})
+    keyed = targets.join(prepared.customers.select("customer_id", "ck"), on="customer_id",
+                         how="left", maintain_order="left")
+    assert keyed["ck"].null_count() == 1
+    looked_up, given_keys = (campaign.project_prepared(t, prepared, ASSUME, 70.0, 0.3)
+                             for t in (targets, keyed))
+    assert given_keys.resources["flagged"].any()
+    for part in ("resources", "regions", "phased", "affected"):
+        assert_frame_equal(getattr(given_keys, part), getattr(looked_up, part))
