@@ -22,7 +22,6 @@ beside their *base*, built once per snapshot: attributes, latest churn score
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import parse_qs
@@ -31,6 +30,7 @@ import polars as pl
 
 from cxbridge.dashboards import clock, labels
 from cxbridge.dashboards.filters import Filters
+from cxbridge.platform.crc32 import crc32_each, with_prefix
 from cxbridge.platform.metrics import metric
 
 OFFERS: dict[str, str] = {
@@ -296,6 +296,9 @@ def outlook(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) -> pl.Da
 
 # the column of a customer view saying which customers the filter bar shows
 IN_VIEW = "in_view"
+# the column of a customer base holding the CRC-32 of the customer's id, from which any
+# campaign's control group is drawn (control_flags; the reader adds it once per snapshot)
+ID_CRC = "id_crc32"
 
 
 def customer_view(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) -> pl.DataFrame:
@@ -548,36 +551,13 @@ def control_flags(customer_ids: pl.Series, code: str, rate: float,
                   crcs: pl.Series | None = None) -> pl.Series:
     """True for the customers held out as the control group: a customer's draw is the CRC-32
     of ``<code>:<customer_id>`` over 2³², so it depends on nothing but the campaign code and
-    the customer (the same file from the same link; no engine's hash function).
-
-    ``crcs``: each customer id's own CRC-32 (:func:`id_crcs`), kept per snapshot by a caller
-    that draws often; the draw is then made from it without a step per customer. A CRC is
-    affine over the bits of the message, so for ``n`` bytes of id, CRC(prefix ‖ id) =
-    CRC(prefix ‖ 0ⁿ) ⊕ CRC(0ⁿ) ⊕ CRC(id): one constant per id length, XORed with the id's
-    own CRC. Without ``crcs``, the CRC of ``<code>:`` is continued over each id's bytes."""
-    limit = rate * 2 ** 32
-    prefix = f"{code}:".encode()
-    if crcs is not None:
-        lengths = customer_ids.cast(pl.String).str.len_bytes()
-        shift = {n: zlib.crc32(prefix + bytes(n)) ^ zlib.crc32(bytes(n))
-                 for n in lengths.unique().drop_nulls().to_list()}
-        drawn = crcs.cast(pl.UInt32) ^ lengths.replace_strict(shift, return_dtype=pl.UInt32)
-        return (drawn.cast(pl.Float64) < limit).rename("control_group")
-    start = zlib.crc32(prefix)
-    crc32 = zlib.crc32
-    return pl.Series("control_group",
-                     [crc32(c, start) < limit
-                      for c in customer_ids.cast(pl.String).cast(pl.Binary).to_list()],
-                     dtype=pl.Boolean)
-
-
-def id_crcs(customer_ids: pl.Series) -> pl.Series:
-    """Each customer id's CRC-32 (of its UTF-8 bytes), from which :func:`control_flags` draws
-    any campaign's control group."""
-    crc32 = zlib.crc32
-    return pl.Series("id_crc32", [crc32(c) for c in
-                                  customer_ids.cast(pl.String).cast(pl.Binary).to_list()],
-                     dtype=pl.UInt32)
+    the customer (the same file from the same link; no engine's hash function). Drawn from
+    each id's own CRC-32 (:mod:`cxbridge.platform.crc32`): ``crcs`` when the caller keeps
+    them (per snapshot), else computed here."""
+    ids = customer_ids.cast(pl.String)
+    own = crc32_each(ids) if crcs is None else crcs
+    drawn = with_prefix(own, ids.str.len_bytes(), f"{code}:".encode())
+    return (drawn.cast(pl.Float64) < rate * 2 ** 32).rename("control_group")
 
 
 def split_name(name: pl.Expr, segment: pl.Expr) -> dict[str, pl.Expr]:

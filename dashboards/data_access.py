@@ -47,11 +47,11 @@ class SnapshotReader(MetricReader, MarketingReader, NetworkReader, CustomerReade
     def warm_up(self) -> None:
         """As the page readers' warm-ups, and the campaign review's load rows keyed for
         projection and the customers' keys into them
-        (:func:`cxbridge.dashboards.review_reader.prepared`, ``view_keys``: about 0.3 s at
+        (:func:`cxbridge.dashboards.review_reader.prepared`, ``load_keys``: about 0.3 s at
         scale 1, paid by the first review after a run otherwise)."""
         super().warm_up()
         if not review_reader.missing(self):
             review_reader.prepared(self)
             if not self.missing(*CUSTOMER_TABLES):  # and the customers' keys into them
-                review_reader.view_keys(self, self.customer_view(
+                review_reader.load_keys(self, self.customer_view(
                     self.filter_options().default))

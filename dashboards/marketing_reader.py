@@ -20,6 +20,7 @@ import polars as pl
 from cxbridge.dashboards import campaign, period_index
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.queries import CHURN_TABLES, INCIDENT_TABLES, DashboardQueries, sql_text
+from cxbridge.platform.crc32 import crc32_each
 from cxbridge.platform.snapshot import snapshot_names
 from cxbridge.platform.snapshot_reading import SnapshotKey
 
@@ -141,7 +142,8 @@ class MarketingReader(DashboardQueries):
 
     def _build_customer_base(self, key: SnapshotKey
                              ) -> tuple[period_index.PeriodIndex, pl.DataFrame]:
-        """Every customer's base (:func:`cxbridge.dashboards.campaign.customer_base`) and the
+        """Every customer's base (:func:`cxbridge.dashboards.campaign.customer_base`, with the
+        CRC-32 of each id the control groups are drawn from: ``campaign.ID_CRC``) and the
         period index aligned with it (a column per base row): what a new period needs, built
         once per snapshot."""
         index = period_index.build(self.run(key, sql_text("customer_days_all")))
@@ -154,4 +156,5 @@ class MarketingReader(DashboardQueries):
                                                                       large=True)
         base = campaign.customer_base(self.sql("customer_attributes", large=True), scores,
                                       held, reach, uplift)
+        base = base.with_columns(crc32_each(base["customer_id"]).alias(campaign.ID_CRC))
         return index.aligned(base["customer_id"]), base

@@ -64,16 +64,16 @@ def _defaults() -> model.Configured:
 
 def campaign_targets(reader: DashboardQueries, filters: Filters,
                      choice: builder.CampaignChoice) -> pl.DataFrame:
-    """The builder's campaign as a target list: who it reaches, minus its control group, with
-    their builder offer, their place in the list (``priority``) and their key in the load
-    rows (``ck``: :func:`view_keys`)."""
+    """The builder's campaign as a target list: who it reaches, minus its control group (drawn
+    from the ids' CRC-32 the customer view keeps), with their builder offer, their place in
+    the list (``priority``) and their key in the load rows (``ck``: :func:`load_keys`)."""
     view = reader.customer_view(filters)
     order = builder.reached_order(view, choice)
-    keys, crcs = (column.gather(order["_row"]) for column in view_keys(reader, view))
-    reached = builder.gathered(view, order, TARGET_NEEDS).with_columns(ck=keys)
+    reached = builder.gathered(view, order, (*TARGET_NEEDS, builder.ID_CRC)).with_columns(
+        ck=load_keys(reader, view).gather(order["_row"]))
     code = builder.campaign_code(choice, filters.end)
     control = builder.control_flags(reached["customer_id"], code, choice.control_rate,
-                                    crcs=crcs)
+                                    crcs=reached[builder.ID_CRC])
     return (reached.filter(~control).select("customer_id", "offer", "region", "ck")
             .with_row_index("priority").with_columns(pl.col("priority").cast(pl.Float64)))
 
@@ -110,28 +110,25 @@ def prepared(reader: DashboardQueries) -> model.Prepared:
     return _held(reader)[1]
 
 
-def view_keys(reader: DashboardQueries, view: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+def load_keys(reader: DashboardQueries, view: pl.DataFrame) -> pl.Series:
     """Per row of the snapshot's customer view (every customer, in the same order whatever the
     filters: :meth:`MarketingReader.customer_view`), its key in :func:`prepared`'s load rows
-    (``ck``, null for a customer whose services carry none) and the CRC-32 of its id
-    (:func:`cxbridge.dashboards.campaign.id_crcs`); made once per snapshot. At a million
-    customers, joining 430,000 targets to the load rows' customers on their ids and drawing
-    their control group one id at a time took a third of a review."""
+    (``ck``; null for a customer whose services carry none), made once per snapshot: at a
+    million customers, joining 430,000 targets to the load rows' customers on their ids was
+    a quarter of a review."""
     run_id, made, keys = _held(reader)
     if keys is None:
-        ids = view["customer_id"]
-        keys = (ids.to_frame().join(made.customers.select("customer_id", "ck"),
-                                    on="customer_id", how="left", maintain_order="left")["ck"],
-                builder.id_crcs(ids))
+        keys = view.select("customer_id").join(
+            made.customers.select("customer_id", "ck"), on="customer_id", how="left",
+            maintain_order="left")["ck"]
         with _PREPARED_LOCK:
             if getattr(reader, "_campaign_prepared", (None,))[0] == run_id:
                 reader._campaign_prepared = (run_id, made, keys)
     return keys
 
 
-def _held(reader: DashboardQueries
-          ) -> tuple[str, model.Prepared, tuple[pl.Series, pl.Series] | None]:
-    """What :func:`prepared` and :func:`view_keys` keep on the reader, for its current run."""
+def _held(reader: DashboardQueries) -> tuple[str, model.Prepared, pl.Series | None]:
+    """What :func:`prepared` and :func:`load_keys` keep on the reader, for its current run."""
     run_id = reader.snapshot_info().run_id
     with _PREPARED_LOCK:
         held = getattr(reader, "_campaign_prepared", None)

@@ -145,8 +145,9 @@ class ActionLog(SqliteStore):
             joined = rows.select("customer_id").join(
                 before.rename({"arm": "recorded"}), on="customer_id", how="left",
                 maintain_order="left")
-            new = rows.filter(joined["recorded"].is_null()).unique(
-                "customer_id", keep="first", maintain_order=True)
+            new = rows.filter(joined["recorded"].is_null())
+            if new["customer_id"].n_unique() < new.height:  # counting is a sixth of dropping
+                new = new.unique("customer_id", keep="first", maintain_order=True)
             if draw is not None:
                 new = new.with_columns(arm=pl.when(draw(new["customer_id"])).then(
                     pl.lit("control")).otherwise(pl.lit("treated")))
@@ -164,8 +165,10 @@ class ActionLog(SqliteStore):
         if new.height:
             stored = pl.concat([before, new.select("customer_id", "arm")])
             self._remember(key, (self.path.stat().st_ino, export_id), stored)
-            arms = rows.select("customer_id").join(stored, on="customer_id", how="left",
-                                                   maintain_order="left")
+            arms = (new.select("customer_id", "arm") if new.height == rows.height
+                    # every listed customer new, once each: the new rows are the list's
+                    else rows.select("customer_id").join(stored, on="customer_id", how="left",
+                                                         maintain_order="left"))
         else:  # every listed customer was recorded before: their arms are the joined ones
             arms = joined.select("customer_id", arm="recorded")
         return Recorded(export_id, new_treated, new_control, arms)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zlib
 from urllib.parse import parse_qs
 
 import polars as pl
@@ -22,6 +23,7 @@ from cxbridge.dashboards.campaign import CampaignChoice
 from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.filters import Filters, keep_page_keys, page_query
 from cxbridge.platform.audit import read_events
+from cxbridge.platform.crc32 import crc32_each
 from tests.dashboards.browser import checked, pick, start, url_query, wait_until
 from tests.dashboards.world import FIRST_DAY, LAST_DAY
 
@@ -104,16 +106,19 @@ def test_control_group_is_seeded_and_near_its_rate():
     assert not campaign.control_flags(ids, "WINBACK", 0.0).any()
 
 
-
 @settings(max_examples=200, deadline=None)
 @given(ids=st.lists(st.text(min_size=1, max_size=24), min_size=1, max_size=40),
        code=st.text(max_size=30), rate=st.floats(0, 1))
-def test_the_draw_from_each_ids_own_crc_is_the_draw_itself(ids, code, rate):
-    """Ids of any length and script (one constant per length in bytes), any code."""
+def test_the_draw_is_the_crc32_of_code_and_customer(ids, code, rate):
+    """Ids of any length and script, any code: computed a byte position at a time over the
+    ids of one length (and from each id's own CRC kept per snapshot), the draw is zlib's."""
     series = pl.Series(ids, dtype=pl.String)
-    direct = campaign.control_flags(series, code, rate)
-    kept = campaign.control_flags(series, code, rate, crcs=campaign.id_crcs(series))
-    assert kept.to_list() == direct.to_list()
+    zlibs = [zlib.crc32(f"{code}:{i}".encode()) < rate * 2 ** 32 for i in ids]
+    assert campaign.control_flags(series, code, rate).to_list() == zlibs
+    own = crc32_each(series)
+    assert own.to_list() == [zlib.crc32(i.encode()) for i in ids]
+    assert campaign.control_flags(series, code, rate, crcs=own).to_list() == zlibs
+
 
 def test_builder_state_round_trips_through_the_url():
     choice = CampaignChoice(("retention", "upsell"), ("high",), "WIN-BACK", 0.2)
