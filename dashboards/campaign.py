@@ -259,7 +259,22 @@ def customer_base(attributes: pl.DataFrame, scores: pl.DataFrame | None,
     else:
         frame = frame.with_columns(pl.lit(None, dtype).alias(c)
                                    for c, dtype in REACH_COLUMNS.items())
-    return with_effects(frame, uplift)
+    return with_effects(frame, uplift).with_columns(campaign_channel())
+
+
+def campaign_channel() -> pl.Expr:
+    """The channel a campaign reaches a customer by (column :data:`CHANNEL`): their preferred
+    one when they consented to it, else the first they consented to (:data:`CHANNELS`' order),
+    else ``other``. Per customer, so the base holds it (a download worded it for 430,000
+    customers in 35 ms at a million)."""
+    preferred = pl.col("preferred_channel").str.to_lowercase()
+    consent = {name: pl.col(f"reach_{name}").fill_null(False) for name in CHANNELS}
+    channel = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for name in CHANNELS:
+        channel = channel.when((preferred == name) & consent[name]).then(pl.lit(name))
+    for name in CHANNELS:
+        channel = channel.when(consent[name]).then(pl.lit(name))
+    return channel.otherwise(pl.lit("other")).alias(CHANNEL)
 
 
 def with_effects(frame: pl.DataFrame, uplift: pl.DataFrame | None) -> pl.DataFrame:
@@ -296,6 +311,8 @@ def outlook(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) -> pl.Da
 
 # the column of a customer view saying which customers the filter bar shows
 IN_VIEW = "in_view"
+# the column of a customer base naming the channel a campaign reaches them by
+CHANNEL = "campaign_channel"
 # the column of a customer base holding the CRC-32 of the customer's id, from which any
 # campaign's control group is drawn (control_flags; the reader adds it once per snapshot)
 ID_CRC = "id_crc32"

@@ -81,29 +81,23 @@ def care_control_note(rate: float) -> str:
 
 
 # what campaign_actions reads of a campaign's customers
-ACTION_COLUMNS = ("customer_id", "offer", "risk_band", "preferred_channel",
-                  *(f"reach_{channel}" for channel in campaign.CHANNELS))
+ACTION_COLUMNS = ("customer_id", "offer", "risk_band", campaign.CHANNEL)
 
 
 def campaign_actions(listed: pl.DataFrame) -> pl.DataFrame:
     """The recorded actions of a campaign file's customers (:data:`ACTION_COLUMNS` of them,
     one row per row of the file): the programme ``campaign:<offer>``, the offer, the channel
-    (the customer's preferred one when they consented to it, else the first consented), the
-    reason (the risk band); no cost (the builder does not know what an offer costs). No arm:
-    the download adds the campaign's draw (:func:`campaign_arms`)."""
-    preferred = pl.col("preferred_channel").str.to_lowercase()
-    consent = {name: pl.col(f"reach_{name}").fill_null(False) for name in campaign.CHANNELS}
-    channel = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
-    for name in campaign.CHANNELS:
-        channel = channel.when((preferred == name) & consent[name]).then(pl.lit(name))
-    for name in campaign.CHANNELS:
-        channel = channel.when(consent[name]).then(pl.lit(name))
-    offer = pl.when(pl.col("offer").is_in(list(campaign.OFFERS))).then(pl.col("offer"))
+    (:func:`cxbridge.dashboards.campaign.campaign_channel`), the reason (the risk band); no
+    cost (the builder does not know what an offer costs). No arm: the download adds the
+    campaign's draw (:func:`campaign_arms`)."""
+    known = pl.col("offer").is_in(list(campaign.OFFERS))
     return listed.select(
         pl.col("customer_id").cast(pl.String),
-        programme=pl.lit("campaign:") + offer.fill_null("unknown"),
-        offer=offer,
-        channel=channel.otherwise(pl.lit("other")),
+        programme=pl.col("offer").replace_strict(
+            {offer: f"campaign:{offer}" for offer in campaign.OFFERS},
+            default="campaign:unknown", return_dtype=pl.String),
+        offer=pl.when(known).then(pl.col("offer")),
+        channel=campaign.CHANNEL,
         reason=pl.when(pl.col("risk_band").is_in(list(campaign.RISK_LABELS))).then(
             pl.col("risk_band")),
         cost_eur=pl.lit(None, pl.Float64))
