@@ -142,9 +142,14 @@ class ActionLog(SqliteStore):
             # each listed customer with the arm recorded before (one join serves both the new
             # customers and the arms the file gets); only customers new to the list are written
             # (a list downloaded again writes nothing)
-            joined = rows.select("customer_id").join(
-                before.rename({"arm": "recorded"}), on="customer_id", how="left",
-                maintain_order="left")
+            if before["customer_id"].equals(rows["customer_id"]):
+                # the same list again, in the same order (a download repeated): its arms are
+                # the recorded ones as they are (matching 430,000 ids was 40 ms of it)
+                joined = rows.select("customer_id", recorded=before["arm"])
+            else:
+                joined = rows.select("customer_id").join(
+                    before.rename({"arm": "recorded"}), on="customer_id", how="left",
+                    maintain_order="left")
             new = rows.filter(joined["recorded"].is_null())
             if new["customer_id"].n_unique() < new.height:  # counting is a sixth of dropping
                 new = new.unique("customer_id", keep="first", maintain_order=True)

@@ -66,6 +66,22 @@ def test_a_list_recorded_twice_is_recorded_once_and_keeps_its_first_arms(tmp_pat
     assert since["export_id"].to_list() == [4, 3]
 
 
+
+def test_the_same_list_downloaded_again_keeps_its_recorded_arms(tmp_path: Path):
+    """Again in the same order (the quick path) and in another: the recorded arms, whatever
+    the list says now; nothing new is written."""
+    log = ActionLog(tmp_path / "ops" / "actions.sqlite", clock=Clock())
+    log.record("campaign", "SPRING", _listed(["C1", "C2", "C3"], {"C2"}), user="ana",
+               role="marketing")
+    for order in (["C1", "C2", "C3"], ["C3", "C1", "C2"]):
+        again = log.record("campaign", "SPRING", _listed(order, {"C1"}), user="bo",
+                           role="marketing")
+        assert (again.new_treated, again.new_control) == (0, 0)
+        assert dict(again.arms.iter_rows()) == {"C1": "treated", "C2": "control",
+                                                "C3": "treated"}
+        assert again.arms["customer_id"].to_list() == order
+    assert log.actions().height == 3
+
 def test_arms_are_drawn_only_for_customers_new_to_the_list(tmp_path: Path):
     """With ``draw``, the control draw is made for the customers the list has not recorded yet,
     and a list downloaded again (from memory or not) gives every customer their first arm."""
