@@ -488,9 +488,13 @@ def reached_order(frame: pl.DataFrame, choice: CampaignChoice) -> pl.DataFrame:
 
 def _reached(order: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """The contactable rows of :func:`_chosen`'s ``order``, ranked: a stable sort of them keeps
-    them in the order a stable sort of the whole campaign gives them."""
-    return order.filter(contactable()).sort(by, descending=True, nulls_last=True,
-                                            maintain_order=True)
+    them in the order a stable sort of the whole campaign gives them. Rows already in that
+    order (the reader keeps its customers by revenue at risk) are left as they are: a stable
+    sort would not move them."""
+    reached = order.filter(contactable())
+    if len(by) == 1 and reached[by[0]].is_sorted(descending=True, nulls_last=True):
+        return reached
+    return reached.sort(by, descending=True, nulls_last=True, maintain_order=True)
 
 
 def _chosen(frame: pl.DataFrame, choice: CampaignChoice, extra: tuple[str, ...] = ()

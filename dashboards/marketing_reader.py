@@ -143,7 +143,8 @@ class MarketingReader(DashboardQueries):
     def _build_customer_base(self, key: SnapshotKey
                              ) -> tuple[period_index.PeriodIndex, pl.DataFrame]:
         """Every customer's base (:func:`cxbridge.dashboards.campaign.customer_base`, with the
-        CRC-32 of each id the control groups are drawn from: ``campaign.ID_CRC``) and the
+        CRC-32 of each id the control groups are drawn from: ``campaign.ID_CRC``; most
+        revenue at risk first) and the
         period index aligned with it (a column per base row): what a new period needs, built
         once per snapshot."""
         index = period_index.build(self.run(key, sql_text("customer_days_all")))
@@ -156,5 +157,9 @@ class MarketingReader(DashboardQueries):
                                                                       large=True)
         base = campaign.customer_base(self.sql("customer_attributes", large=True), scores,
                                       held, reach, uplift)
+        # most revenue at risk first (stable: ties in id order), the order a campaign ranked
+        # by risk lists them in, so that ranking its customers is a check, not a sort
+        base = base.sort("revenue_at_risk_eur", descending=True, nulls_last=True,
+                         maintain_order=True)
         base = base.with_columns(crc32_each(base["customer_id"]).alias(campaign.ID_CRC))
         return index.aligned(base["customer_id"]), base
