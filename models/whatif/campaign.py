@@ -49,6 +49,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import polars as pl
 
 from cxbridge.platform.errors import UserError
@@ -325,7 +326,8 @@ def prepare(load: pl.DataFrame, resources: pl.DataFrame) -> Prepared:
              .sort("ck"))  # joined to the targets on it: a third faster sorted
     if "volume_mb" not in resources.columns:
         resources = resources.join(keyed.group_by("rk").agg(volume_mb=pl.col("mb_per_day")
-                                                             .sum()), on="rk", how="left")
+                                                             .sum()), on="rk", how="left",
+                                   maintain_order="left")  # in rk order: row rk is rk
     return Prepared(keyed, customers, resources.with_columns(pl.col("volume_mb").fill_null(0.0)),
                     types)
 
@@ -372,7 +374,8 @@ def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.
         extra_high_mb=(pl.col("extra_mb") * pl.col("extra_high").fill_null(1.0)).sum(),
         targets=pl.col("ck").n_unique(),
         expected_takers=pl.col("take_up").sum())
-    out = (prepared.resources.join(mine.select("rk").unique(), on="rk", how="semi")
+    serving = np.bincount(mine["rk"].to_numpy(), minlength=prepared.resources.height) > 0
+    out = (prepared.resources.filter(pl.Series(serving))  # the resources keyed in rk order
            .join(per_resource, on="rk", how="left")
            .with_columns(pl.col("extra_mb", "extra_high_mb", "expected_takers").fill_null(0.0),
                          pl.col("targets").fill_null(0).cast(pl.Int64))
@@ -426,8 +429,10 @@ def _ordered_targets(targets: pl.DataFrame) -> pl.DataFrame:
     if "region" in targets.columns:  # kept apart from the resources' region
         targets = targets.rename({"region": "target_region"}).with_columns(
             pl.col("target_region").cast(pl.String))
-    targets = targets.with_columns(pl.col("offer").str.to_lowercase(),
-                                   pl.col("priority").cast(pl.Float64))
+    offers = targets["offer"].unique().drop_nulls()
+    if not offers.equals(offers.str.to_lowercase()):  # lowercasing every row only if needed
+        targets = targets.with_columns(pl.col("offer").str.to_lowercase())
+    targets = targets.with_columns(pl.col("priority").cast(pl.Float64))
     if not _in_order_once(targets):
         targets = (targets.unique("customer_id", keep="first", maintain_order=True)
                    .sort(["priority", "customer_id"]))
