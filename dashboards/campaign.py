@@ -311,6 +311,10 @@ def outlook(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) -> pl.Da
 
 # the column of a customer view saying which customers the filter bar shows
 IN_VIEW = "in_view"
+# the quadrant and builder offer of each code of customer_view (2: below the experience target,
+# 1: at high churn risk)
+_QUADRANTS = {3: "poor_high", 2: "poor_low", 1: "good_high", 0: "good_low"}
+_OFFER_OF = {3: "service_recovery", 2: "service_recovery", 1: "retention", 0: "upsell"}
 # the column of a customer base naming the channel a campaign reaches them by
 CHANNEL = "campaign_channel"
 # the column of a customer base holding the CRC-32 of the customer's id, from which any
@@ -324,16 +328,14 @@ def customer_view(base: pl.DataFrame, period: pl.DataFrame, filters: Filters) ->
     few new columns): at a million customers, filtering thirty columns for each period cost
     more than everything the Marketing page then computes, so its callbacks select the few
     columns they read and keep the rows in view (:func:`viewed`)."""
-    below = pl.col("experience") < experience_target()
-    high = pl.col("risk_band") == "high"
+    # below the experience target (2) and at high risk (1) as one code, worded by lookup: a
+    # third faster than choosing among the words row by row at a million customers
+    below = (pl.col("experience") < experience_target()).fill_null(False)
+    code = below.cast(pl.UInt8) * 2 + (pl.col("risk_band") == "high").fill_null(False).cast(
+        pl.UInt8)
     return pl.concat([base, period], how="horizontal").with_columns(
-        quadrant=pl.when(below & high).then(pl.lit("poor_high"))
-        .when(below).then(pl.lit("poor_low"))
-        .when(high).then(pl.lit("good_high"))
-        .otherwise(pl.lit("good_low")),
-        offer=pl.when(below).then(pl.lit("service_recovery"))
-        .when(high).then(pl.lit("retention"))
-        .otherwise(pl.lit("upsell")),
+        quadrant=code.replace_strict(_QUADRANTS, return_dtype=pl.String),
+        offer=code.replace_strict(_OFFER_OF, return_dtype=pl.String),
         held_back=pl.col("open_incident_id").is_not_null(),
         **{IN_VIEW: (pl.col("days_active") > 0) & _matches(filters)},
     )

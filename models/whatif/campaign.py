@@ -365,7 +365,8 @@ def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.
         "take_up", "uplift", "extra_high").drop_nulls(["ok", "tk"])
     mine = (targets.filter(pl.col("ck").is_not_null())
             .select("rank", "ck", _key("offer", offers).alias("ok"))
-            .join(prepared.load, on="ck"))  # every target service's rows, once
+            .join(prepared.load.select("ck", "rk", "tk", "mb_per_day"), on="ck"))
+    # every target service's rows, once (with what the extra load needs of them)
     contrib = (mine.join(applied, on=["ok", "tk"])
                .with_columns(extra_mb=pl.col("mb_per_day") * pl.col("take_up")
                              * (pl.col("uplift") - 1)))
