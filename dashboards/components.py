@@ -174,10 +174,13 @@ def status_badge(text: str, status: str) -> dbc.Badge:
 def missing_notice(tables: Sequence[str]) -> dbc.Alert:
     """What a page tells the user when the snapshot lacks model tables, and how to get them."""
     lines = []
+    shown: set[str] = set()
     for group, (names, text) in TABLE_HELP.items():
-        if set(names) & set(tables):
+        # the group's help is for a snapshot without its model (its first table missing); one
+        # with the model but not a later table was published by an earlier cxbridge
+        if names[0] in tables:
             lines.append(html.Li(with_commands(text), id=f"missing-{group}"))
-    shown = {t for names, _ in TABLE_HELP.values() for t in names}
+            shown |= set(names)
     rest = [t for t in tables if t not in shown]
     if rest:
         lines.append(html.Li(with_commands(f"This snapshot lacks {', '.join(rest)}; run "

@@ -9,10 +9,8 @@ import polars as pl
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.queries import CHURN_TABLES, DashboardQueries
 from cxbridge.dashboards.roles import CONTACT_COLUMNS
-from cxbridge.platform.snapshot import snapshot_names
 
 # what customer_incidents.sql reads, and gives
-CUSTOMER_INCIDENT_TABLES = snapshot_names("incidents.incident_services", "incidents.incidents")
 CUSTOMER_INCIDENT_SCHEMA = {
     "incident_id": pl.String, "title": pl.String, "kind": pl.String, "status": pl.String,
     "source": pl.String, "service_id": pl.String, "cfs_type": pl.String,
@@ -58,8 +56,8 @@ class CustomerReader(DashboardQueries):
 
     def customer_incidents(self, customer_id: str) -> pl.DataFrame:
         """The incidents that hurt the customer's services (``customer_incidents.sql``); none,
-        with the same columns, when the snapshot lacks the two tables it reads."""
-        if self.missing(*CUSTOMER_INCIDENT_TABLES):
+        with the same columns, when the snapshot lacks a table it reads."""
+        if self.missing_for("customer_incidents"):
             return pl.DataFrame(schema=CUSTOMER_INCIDENT_SCHEMA)
         return self.sql("customer_incidents", customer_id=customer_id)
 

@@ -19,7 +19,7 @@ import polars as pl
 
 from cxbridge.dashboards import campaign, period_index
 from cxbridge.dashboards.filters import Filters
-from cxbridge.dashboards.queries import CHURN_TABLES, INCIDENT_TABLES, DashboardQueries, sql_text
+from cxbridge.dashboards.queries import CHURN_TABLES, DashboardQueries, sql_text
 from cxbridge.platform.crc32 import crc32_each
 from cxbridge.platform.snapshot import snapshot_names
 from cxbridge.platform.snapshot_reading import SnapshotKey
@@ -149,7 +149,8 @@ class MarketingReader(DashboardQueries):
         once per snapshot."""
         index = period_index.build(self.run(key, sql_text("customer_days_all")))
         scores = None if self.missing(*CHURN_TABLES) else self.sql("churn_latest", large=True)
-        held = None if self.missing(*INCIDENT_TABLES) else self.sql("open_incident_customers")
+        held = (None if self.missing_for("open_incident_customers")
+                else self.sql("open_incident_customers"))
         reach = campaign.reachability(self._campaign_contacts(),
                                       self.country_code).select("customer_id",
                                                                 *campaign.REACH_COLUMNS)

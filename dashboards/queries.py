@@ -25,7 +25,7 @@ import polars as pl
 from cxbridge.dashboards.filters import FilterChoices, Filters
 from cxbridge.platform.snapshot import snapshot_names
 from cxbridge.platform.snapshot_reading import SnapshotReading
-from cxbridge.platform.warehouse import quote_identifier
+from cxbridge.platform.warehouse import quote_identifier, tables_in
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
@@ -74,6 +74,13 @@ class DashboardQueries(SnapshotReading):
         return self.frame(text, tuple(sorted((k, v) for k, v in values.items() if k in used)),
                           large=large)
 
+    def missing_for(self, *queries: str) -> tuple[str, ...]:
+        """The tables the named queries (``dashboards/sql/<name>.sql``) read that the snapshot
+        lacks (:func:`tables_read`): what a part of a page checks before it runs them, so that
+        a snapshot an earlier cxbridge published, without a table another part reads, still
+        answers this one."""
+        return self.missing(*sorted(set().union(*(tables_read(q) for q in queries))))
+
     def filter_options(self) -> FilterChoices:
         """Date range and the regions, segments and service types present in ``kpi_daily``."""
         row = self.sql("filter_options").row(0, named=True)
@@ -119,6 +126,14 @@ def over_text(name: str) -> str:
     inner, relation = OVER[name]
     return (f"with {quote_identifier(relation)} as not materialized (\n{sql_text(inner)}\n)\n"
             f"select * from (\n{sql_text(name)}\n)")
+
+
+@functools.cache
+def tables_read(name: str) -> frozenset[str]:
+    """The snapshot tables ``dashboards/sql/<name>.sql`` reads (as composed: a query of
+    :data:`OVER` with the rows it runs over; :func:`cxbridge.platform.warehouse.tables_in`).
+    Read from the file, so a page's check cannot drift from its query."""
+    return tables_in(over_text(name) if name in OVER else sql_text(name))
 
 
 @functools.cache

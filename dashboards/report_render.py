@@ -33,7 +33,7 @@ import polars as pl
 
 from cxbridge.dashboards import feed_notices
 from cxbridge.dashboards.components import no_value_reason, waiting_text
-from cxbridge.dashboards.data_access import INCIDENT_TABLES, SnapshotReader
+from cxbridge.dashboards.data_access import SnapshotReader
 from cxbridge.dashboards.filters import Filters
 from cxbridge.dashboards.report import (
     HEADLINE,
@@ -85,7 +85,7 @@ def read_report(reader: SnapshotReader, week_text: str | None, now: datetime) ->
         notes.append(f"Week {week.label} is only partly in the snapshot (data from "
                      f"{info.first_date} to {info.last_date}): its KPIs cover those days only.")
     incidents = pl.DataFrame()
-    if reader.missing(*INCIDENT_TABLES):
+    if reader.missing_for("incident_queue"):
         notes.append("The incident queue is not in this snapshot: `cxbridge run` builds it.")
     else:
         incidents = top_incidents(reader.incident_queue(Filters(start=week.start,

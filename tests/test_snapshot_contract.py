@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -32,26 +31,9 @@ SQL_IN_PYTHON = ("cxbridge.platform.snapshot_reading", *(
 
 
 def _sql_tables(text: str) -> set[str]:
-    """The tables a query reads (its parse tree's base tables, less its own CTEs)."""
-    tree = json.loads(warehouse.scalar(duckdb.connect(), "select json_serialize_sql($q)",
-                                       {"q": text}))
-    assert not tree.get("error"), tree.get("error_message")
-    tables, ctes = set(), set()
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "BASE_TABLE":
-                tables.add(node["table_name"])
-            if "cte_map" in node:
-                ctes.update(entry["key"] for entry in node["cte_map"]["map"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(tree)
-    return tables - ctes
+    """The tables a query reads (its parse tree's base tables, less its own CTEs: what the
+    pages check a snapshot for, ``queries.tables_read``)."""
+    return set(warehouse.tables_in(text))
 
 
 def _python_sql_tables(module_name: str) -> set[str]:

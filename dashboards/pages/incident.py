@@ -30,8 +30,8 @@ from cxbridge.dashboards.context import (
     needs_snapshot,
     role_input,
 )
-from cxbridge.dashboards.data_access import INCIDENT_TABLES
 from cxbridge.dashboards.exports import care_control_note, care_href, outcomes_setup
+from cxbridge.dashboards.figures import empty_figure
 from cxbridge.dashboards.figures_network import (
     impact_figure,
     resource_kpis_figure,
@@ -64,7 +64,7 @@ def lookup(incident_id: str | None) -> dict | None | bool:
         return None
     try:
         reader = current_reader()
-        if reader.missing(*INCIDENT_TABLES):
+        if reader.missing_for("incident_detail"):
             return None
         return reader.incident(incident_id) or False
     except (RuntimeError, KeyError, WarehouseError, MissingTableError):
@@ -176,7 +176,7 @@ def show_incident(incident_id, search):
     if not incident_id:
         raise PreventUpdate
     reader = current_reader()
-    missing = reader.missing(*INCIDENT_TABLES)
+    missing = reader.missing_for("incident_detail", "incident_breakdown", "care_preview")
     incident = None if missing else reader.incident(incident_id)
     if incident is None:
         notice = missing_notice(missing) if missing else not_found(incident_id)
@@ -197,9 +197,12 @@ def show_kpis(incident_id):
     if not incident_id:
         raise PreventUpdate
     reader = current_reader()
-    incident = None if reader.missing(*INCIDENT_TABLES) else reader.incident(incident_id)
+    incident = None if reader.missing_for("incident_detail") else reader.incident(incident_id)
     if incident is None:
         return dash.no_update, dash.no_update
+    missing = reader.missing_for("incident_kpis")
+    if missing:  # a snapshot published before its tables: the rest of the page answers
+        return empty_figure("Not in this snapshot"), missing_notice(missing)
     start, end, bucket = kpi_window(incident)
     kpis = reader.incident_kpis(incident_id, start, end, incident["started_at"],
                                 incident_end(incident), bucket,
@@ -219,7 +222,7 @@ def show_basis(incident_id):
     if not incident_id:
         raise PreventUpdate
     reader = current_reader()
-    incident = None if reader.missing(*INCIDENT_TABLES) else reader.incident(incident_id)
+    incident = None if reader.missing_for("incident_detail") else reader.incident(incident_id)
     if incident is None:
         raise PreventUpdate
     if not is_network_ranked(incident):

@@ -37,7 +37,7 @@ from cxbridge.dashboards.campaign import (
 )
 from cxbridge.dashboards.components import missing_notice, titled_card
 from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
-from cxbridge.dashboards.data_access import CHURN_TABLES, DIMENSIONS, INCIDENT_TABLES
+from cxbridge.dashboards.data_access import CHURN_TABLES, DIMENSIONS
 from cxbridge.dashboards.exports import campaign_href
 from cxbridge.dashboards.figures_marketing import (
     drivers_figure,
@@ -184,7 +184,7 @@ def show_segments(start, end, regions, segments, cfs_types):
     """Quadrant counts, the risk map and the churn drivers for the filtered customers."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     reader = current_reader()
-    missing = reader.missing(*CHURN_TABLES, *INCIDENT_TABLES)
+    missing = (*reader.missing(*CHURN_TABLES), *reader.missing_for("open_incident_customers"))
     frame = reader.customer_view(filters)
     high = campaign.viewed(frame, "churn_probability", "risk_band", "network_reason").filter(
         pl.col("risk_band") == "high")

@@ -29,7 +29,6 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from cxbridge.dashboards import clock
 from cxbridge.dashboards.components import missing_notice, titled_card
 from cxbridge.dashboards.context import current_reader, needs_snapshot
-from cxbridge.dashboards.data_access import INCIDENT_TABLES
 from cxbridge.dashboards.figures import empty_figure
 from cxbridge.dashboards.figures_network import heatmap_by_day
 from cxbridge.dashboards.filters import Filters, filter_inputs
@@ -130,7 +129,7 @@ def _live_token(reader) -> str:
 def _live_state(reader) -> dict:
     """The key now and the notable incidents' ids (empty without the incident tables)."""
     token = _live_token(reader)
-    notable = (reader.notable_incidents() if not reader.missing(*INCIDENT_TABLES)
+    notable = (reader.notable_incidents() if not reader.missing_for("live_notable_incidents")
                else None)
     return {"key": token,
             "notable": notable["incident_id"].to_list() if notable is not None else None}
@@ -171,7 +170,7 @@ def show_queue(view, planned, start, end, regions, segments, cfs_types, _live=No
     changed what the reader reads)."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     reader = current_reader()
-    missing = reader.missing(*INCIDENT_TABLES)
+    missing = reader.missing_for("incident_queue")
     if missing:
         return missing_notice(missing), None, None
     queue = reader.incident_queue(filters, only_open=view == "open",
@@ -189,7 +188,7 @@ def show_queue_title(view, planned, start, end, regions, segments, cfs_types, _l
     """What ranks the queue: customer impact, or network impact without customers."""
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     reader = current_reader()
-    if reader.missing(*INCIDENT_TABLES):
+    if reader.missing_for("incident_queue"):
         return "Incident queue"
     queue = reader.incident_queue(filters, only_open=view == "open",
                                   include_planned=bool(planned))
@@ -222,7 +221,7 @@ def show_cells(order, start, end, regions, segments, cfs_types):
     dates = replace(filters, regions=(), segments=(), cfs_types=())
     cells = reader.access_worst(dates, order if order in CELL_ORDERS else "busy_hour",
                                 CELL_ROWS)
-    open_now = (pl.DataFrame() if reader.missing(*INCIDENT_TABLES)
+    open_now = (pl.DataFrame() if reader.missing_for("incident_queue")
                 else reader.incident_queue(dates, only_open=True))
     return (cells_table(cells, open_now, filters.to_query(), reader.congestion_threshold()),
             True, False)

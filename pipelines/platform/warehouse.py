@@ -16,6 +16,7 @@ Values are bound as parameters. Identifiers (table names) come from code, never 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -134,6 +135,30 @@ def query(
     """Run one SELECT and return the whole result as a polars frame (the result is drained, so
     the connection is free again)."""
     return con.sql(sql, params=dict(params) if params else None).pl()
+
+
+def tables_in(sql: str) -> frozenset[str]:
+    """The tables a query reads: the base tables of DuckDB's own parse of it, less its CTEs
+    (nothing runs; a ``ValueError`` saying why when it does not parse)."""
+    with duckdb.connect() as con:
+        tree = json.loads(con.execute("select json_serialize_sql($q)", {"q": sql})
+                          .fetchall()[0][0])
+    if tree.get("error"):
+        raise ValueError(f"the query does not parse: {tree.get('error_message')}")
+    tables: set[str] = set()
+    ctes: set[str] = set()
+    nodes: list = [tree]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE":
+                tables.add(node["table_name"])
+            if "cte_map" in node:
+                ctes.update(entry["key"] for entry in node["cte_map"]["map"])
+            nodes.extend(node.values())
+        elif isinstance(node, list):
+            nodes.extend(node)
+    return frozenset(tables - ctes)
 
 
 def rows(

@@ -179,3 +179,30 @@ def test_customer_360_without_the_incident_tables_answers(settings, publish, dem
     assert response.status_code == 200
     shown = json.dumps(response.get_json())
     assert "customer-services-table" in shown and "Affected by an open incident" not in shown
+
+
+def test_a_snapshot_without_one_incident_table_keeps_the_parts_that_do_not_read_it(
+        settings, publish, demo_rows, world):
+    """A snapshot an earlier cxbridge published without ``incident_hours`` (which only the
+    incident page's KPI chart reads): the queue, the incident and its care list answer as
+    usual; the chart says the snapshot lacks that table and that `cxbridge run` publishes it."""
+    publish("before-upgrade", demo_rows, {k: v for k, v in world.items()
+                                          if k != "incident_hours"})
+    app = create_app(settings)
+    client = app.server.test_client()
+    client.get("/")
+    queue = json.dumps(post_callback(
+        client, app, "..operations-notice.children...operations-queue.children..."
+        "operations-silent.children..", {**FILTER_VALUES, "operations-view.value": "all",
+                                        "operations-planned.value": []}).get_json())
+    assert OPEN_FIBRE in queue and "not in this snapshot" not in queue
+    incident = {"incident-id.data": OPEN_FIBRE, "shell-url.search": ""}
+    header = json.dumps(post_callback(
+        client, app, "..incident-header.children...incident-exposure.children..."
+        "incident-score.figure...incident-impact.figure...incident-timeline.figure..."
+        "incident-care.children..", incident).get_json())
+    assert "no data yet" not in header.lower() and "incident_hours" not in header
+    kpis = json.dumps(post_callback(client, app, "..incident-kpis.figure..."
+                                    "incident-kpis-note.children..", incident).get_json())
+    assert "lacks incident_hours" in kpis and "cxbridge run" in kpis
+    assert "The incident queue is not in this snapshot" not in kpis
