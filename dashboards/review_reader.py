@@ -113,21 +113,24 @@ def prepared(reader: DashboardQueries) -> model.Prepared:
 def load_keys(reader: DashboardQueries, view: pl.DataFrame) -> pl.Series:
     """Per row of the snapshot's customer view (every customer, in the same order whatever the
     filters: :meth:`MarketingReader.customer_view`), its key in :func:`prepared`'s load rows
-    (``ck``; null for a customer whose services carry none), made once per snapshot: at a
+    (``ck``; null for a customer whose services carry none), made once per snapshot and kept
+    with the ids it was made for (a view of another snapshot's customers makes its own): at a
     million customers, joining 430,000 targets to the load rows' customers on their ids was
-    a quarter of a review."""
-    run_id, made, keys = _held(reader)
-    if keys is None:
-        keys = view.select("customer_id").join(
-            made.customers.select("customer_id", "ck"), on="customer_id", how="left",
-            maintain_order="left")["ck"]
-        with _PREPARED_LOCK:
-            if getattr(reader, "_campaign_prepared", (None,))[0] == run_id:
-                reader._campaign_prepared = (run_id, made, keys)
+    a quarter of a review. The projection checks the keys against the ids too."""
+    run_id, made, held = _held(reader)
+    ids = view["customer_id"]
+    if held is not None and held[0].equals(ids):  # made from these very rows
+        return held[1]
+    keys = ids.to_frame().join(made.customers.select("customer_id", "ck"), on="customer_id",
+                               how="left", maintain_order="left")["ck"]
+    with _PREPARED_LOCK:
+        if getattr(reader, "_campaign_prepared", (None,))[0] == run_id:
+            reader._campaign_prepared = (run_id, made, (ids, keys))
     return keys
 
 
-def _held(reader: DashboardQueries) -> tuple[str, model.Prepared, pl.Series | None]:
+def _held(reader: DashboardQueries
+          ) -> tuple[str, model.Prepared, tuple[pl.Series, pl.Series] | None]:
     """What :func:`prepared` and :func:`load_keys` keep on the reader, for its current run."""
     run_id = reader.snapshot_info().run_id
     with _PREPARED_LOCK:

@@ -407,13 +407,19 @@ def project_prepared(targets: pl.DataFrame, prepared: Prepared, assumptions: pl.
 
 
 def _with_customers(targets: pl.DataFrame, prepared: Prepared) -> pl.DataFrame:
-    """``targets`` with their key (``ck``) and region in the load rows (null when none)."""
-    if "ck" not in targets.columns:
-        return targets.join(prepared.customers, on="customer_id", how="left",
-                            maintain_order="left")
-    # the customers are in key order (prepare): the key is their row
-    return targets.with_columns(customer_region=prepared.customers["customer_region"]
-                                .gather(targets["ck"].cast(pl.Int64)))
+    """``targets`` with their key (``ck``) and region in the load rows (null when none). Keys
+    a caller gives are used when they are these load rows' keys of the targets' ids (checked:
+    keys made for another snapshot's rows would project other customers), else looked up."""
+    if "ck" in targets.columns:
+        # the customers are in key order (prepare): the key is their row
+        keyed = prepared.customers.select("customer_id", "customer_region").gather(
+            targets["ck"].cast(pl.Int64))
+        if keyed["customer_id"].equals(targets["customer_id"].cast(pl.String).set(
+                targets["ck"].is_null(), None)):
+            return targets.with_columns(customer_region=keyed["customer_region"])
+        targets = targets.drop("ck")
+    return targets.join(prepared.customers, on="customer_id", how="left",
+                        maintain_order="left")
 
 
 def _extra_util(extra: str) -> pl.Expr:

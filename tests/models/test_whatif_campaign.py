@@ -227,5 +227,9 @@ def test_targets_keyed_by_the_caller_project_as_targets_looked_up():
     looked_up, given_keys = (campaign.project_prepared(t, prepared, ASSUME, 70.0, 0.3)
                              for t in (targets, keyed))
     assert given_keys.resources["flagged"].any()
+    # keys made for other rows (another snapshot's) are not used: the ids are looked up
+    shifted = keyed.with_columns(ck=(pl.col("ck") + 1) % prepared.customers.height)
+    mismatched = campaign.project_prepared(shifted, prepared, ASSUME, 70.0, 0.3)
     for part in ("resources", "regions", "phased", "affected"):
         assert_frame_equal(getattr(given_keys, part), getattr(looked_up, part))
+        assert_frame_equal(getattr(mismatched, part), getattr(looked_up, part))
