@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -171,14 +171,15 @@ def status_badge(text: str, status: str) -> dbc.Badge:
     return dbc.Badge(text, color=theme.status_colour(status), className="status-badge")
 
 
-def missing_notice(tables: Sequence[str]) -> dbc.Alert:
-    """What a page tells the user when the snapshot lacks model tables, and how to get them."""
+def missing_notice(tables: Sequence[str], held: Collection[str] = frozenset()) -> dbc.Alert:
+    """What a page tells the user when the snapshot lacks model tables, and how to get them.
+    ``held``: the tables the snapshot does hold. A group's help (:data:`TABLE_HELP`) is for a
+    snapshot without its model; one that holds the group's first table has the model, and was
+    published by an earlier cxbridge before the tables it lacks: those are named instead."""
     lines = []
     shown: set[str] = set()
     for group, (names, text) in TABLE_HELP.items():
-        # the group's help is for a snapshot without its model (its first table missing); one
-        # with the model but not a later table was published by an earlier cxbridge
-        if names[0] in tables:
+        if set(names) & set(tables) and names[0] not in held:
             lines.append(html.Li(with_commands(text), id=f"missing-{group}"))
             shown |= set(names)
     rest = [t for t in tables if t not in shown]

@@ -179,7 +179,7 @@ def show_incident(incident_id, search):
     missing = reader.missing_for("incident_detail", "incident_breakdown", "care_preview")
     incident = None if missing else reader.incident(incident_id)
     if incident is None:
-        notice = missing_notice(missing) if missing else not_found(incident_id)
+        notice = missing_notice(missing, reader.tables()) if missing else not_found(incident_id)
         return (notice, *[dash.no_update] * 5)
     ends = incident["ended_at"] or incident["impact_end"]
     return (incident_header(incident), exposure_stats(incident), score_figure(incident),
@@ -202,7 +202,7 @@ def show_kpis(incident_id):
         return dash.no_update, dash.no_update
     missing = reader.missing_for("incident_kpis")
     if missing:  # a snapshot published before its tables: the rest of the page answers
-        return empty_figure("Not in this snapshot"), missing_notice(missing)
+        return empty_figure("Not in this snapshot"), missing_notice(missing, reader.tables())
     start, end, bucket = kpi_window(incident)
     kpis = reader.incident_kpis(incident_id, start, end, incident["started_at"],
                                 incident_end(incident), bucket,

@@ -189,7 +189,7 @@ def show_segments(start, end, regions, segments, cfs_types):
     high = campaign.viewed(frame, "churn_probability", "risk_band", "network_reason").filter(
         pl.col("risk_band") == "high")
     floor = high["churn_probability"].min() if not high.is_empty() else None
-    return (missing_notice(missing) if missing else None, quadrant_stats(frame),
+    return (missing_notice(missing, reader.tables()) if missing else None, quadrant_stats(frame),
             risk_map_figure(campaign.risk_grid(frame), campaign.experience_target(), floor),
             drivers_figure(reader.churn_drivers(filters)),
             drivers_note(high))

@@ -172,7 +172,7 @@ def show_queue(view, planned, start, end, regions, segments, cfs_types, _live=No
     reader = current_reader()
     missing = reader.missing_for("incident_queue")
     if missing:
-        return missing_notice(missing), None, None
+        return missing_notice(missing, reader.tables()), None, None
     queue = reader.incident_queue(filters, only_open=view == "open",
                                   include_planned=bool(planned))
     silent = reader.incident_queue(filters, only_open=view == "open", source="silent")

@@ -206,3 +206,15 @@ def test_a_snapshot_without_one_incident_table_keeps_the_parts_that_do_not_read_
                                     "incident-kpis-note.children..", incident).get_json())
     assert "lacks incident_hours" in kpis and "cxbridge run" in kpis
     assert "The incident queue is not in this snapshot" not in kpis
+
+
+def test_the_missing_notice_says_why_a_model_is_missing():
+    """Without the incident models (a network-less or marts-only snapshot) the group's help;
+    with them but without a table added later, that table named and `cxbridge run`."""
+    from cxbridge.dashboards.components import missing_notice
+    without = json.dumps(missing_notice(["incident_services", "incidents"]).to_plotly_json(),
+                         default=str)
+    assert "The incident queue is not in this snapshot" in without
+    older = json.dumps(missing_notice(["incident_hours"], held={"queue", "incidents"})
+                       .to_plotly_json(), default=str)
+    assert "lacks incident_hours" in older and "incident queue is not" not in older
