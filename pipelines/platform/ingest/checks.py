@@ -132,7 +132,7 @@ def load_table(con, source: Source, table: Table, parsed: Parsed, path: Path, fi
     incoming = parsed.frame.select([LINE, *contract_columns(table.contract)]).with_columns(
         pl.int_range(pl.len(), dtype=pl.Int64).alias(POSITION)).rechunk()
     taken = pl.concat([in_file.broken, in_file.repeats])
-    con.register("incoming_rows", incoming)
+    con.register("incoming_rows", incoming.to_arrow())
     notes: list[str] = []
     try:
         if table.latest_delivery_wins:  # the latest delivery's record is the one in force
@@ -181,7 +181,7 @@ def _insert_incoming(con, table: Table, incoming: pl.DataFrame, file_id: str,
     loading = incoming if taken.is_empty() else incoming.filter(
         ~pl.col(POSITION).is_in(taken.implode()))
     ordered = bool(scalar(con, "select current_setting('preserve_insertion_order')"))
-    con.register("loading_rows", loading.drop(LINE, POSITION))
+    con.register("loading_rows", loading.drop(LINE, POSITION).to_arrow())
     con.execute("set preserve_insertion_order = false")
     try:
         con.execute(f"insert into {quote_identifier(table.name)} by name "
