@@ -107,12 +107,78 @@ def _rows(service: Fields, line: int, out: dict[str, list[tuple]], depth: int = 
             _rows(Fields(inline, supporting.path), line, out, depth + 1)
 
 
+class _NotPlainError(Exception):
+    """A record :func:`_plain_rows` does not read (a number as an id, a single object for a
+    list, a field of the wrong shape): :func:`_rows` reads it and names what is wrong."""
+
+
+def _texts(values: dict, *keys: str) -> list:
+    found = [values.get(key) for key in keys]
+    for value in found:
+        if value is not None and type(value) is not str:
+            raise _NotPlainError
+    return found
+
+
+def _dicts(values: dict, key: str) -> list[dict]:
+    value = values.get(key)
+    if value is None:
+        return []
+    if type(value) is not list or any(type(item) is not dict for item in value):
+        raise _NotPlainError
+    return value
+
+
+def _dict(values: dict, key: str) -> dict:
+    value = values.get(key)
+    if value is None:
+        return {}
+    if type(value) is not dict:
+        raise _NotPlainError
+    return value
+
+
+def _plain_rows(service: dict, line: int, out: dict[str, list[tuple]], depth: int = 0) -> None:
+    """What :func:`_rows` appends, read straight from the decoded JSON for the usual record
+    (text as strings, lists as lists of objects) without a :class:`Fields` per object; anything
+    else raises :class:`_NotPlainError`. Both give the same rows (a test holds them to it)."""
+    if depth > MAX_NESTING:
+        raise _NotPlainError
+    characteristics = {}
+    for item in _dicts(service, "serviceCharacteristic"):
+        name, = _texts(item, "name")
+        characteristics[name or ""] = item.get("value")
+    service_id, name, category, service_type, state, start, end = _texts(
+        service, "id", "name", "category", "serviceType", "state", "startDate", "endDate")
+    spec_id, = _texts(_dict(service, "serviceSpecification"), "id")
+    customer = None
+    for party in _dicts(service, "relatedParty"):
+        role, = _texts(party, "role")
+        if (role or "").lower() == "customer":
+            customer, = _texts(_dict(party, "partyOrPartyRole") or party, "id")
+            break
+    out["services"].append((
+        line, service_id, name, category, service_type, spec_id, state, start, end, customer,
+        _characteristics_json(characteristics) if characteristics else None))
+    for resource in _dicts(service, "supportingResource"):
+        out["resources"].append((line, service_id, *_texts(resource, "id", "@referredType")))
+    for supporting in _dicts(service, "supportingService"):
+        out["links"].append((line, service_id, *_texts(supporting, "id")))
+        if "category" in supporting or "serviceSpecification" in supporting:  # inline value
+            inline = {"state": state, "startDate": start, "endDate": end, **supporting}
+            _plain_rows(inline, line, out, depth + 1)
+
+
 def parse(path: Path) -> dict[str, Parsed]:
     out: dict[str, list[tuple]] = {table: [] for table in _TABLES}
 
     def each(number: int, service: dict) -> None:
         found: dict[str, list[tuple]] = {table: [] for table in _TABLES}
-        _rows(Fields(service), number, found)  # all of a record's rows, or none
+        try:
+            _plain_rows(service, number, found)
+        except _NotPlainError:
+            found = {table: [] for table in _TABLES}
+            _rows(Fields(service), number, found)  # all of a record's rows, or none
         for table, rows in found.items():
             out[table].extend(rows)
 
