@@ -236,11 +236,13 @@ def _workflow(incident_id: str | None = None) -> tuple[WorkflowStore, Actor, dic
 def current_incident(settings: Settings, incident_id: str, require_known) -> dict:
     """The incident's row in the current snapshot, read as the dashboard reads it (the same
     row the dashboard's hand-over builds its ticket from); refused when it is not there."""
-    from cxbridge.dashboards.data_access import INCIDENT_TABLES, SnapshotReader
+    from cxbridge.dashboards.data_access import SnapshotReader
     from cxbridge.platform.workflow import WorkflowError
 
     reader = SnapshotReader(settings)  # read-only: a run may publish meanwhile
-    if reader.missing(*INCIDENT_TABLES):
+    # only the tables the row is read from: a snapshot an earlier cxbridge published, without
+    # a table a later one added for another view of incidents, still has its incidents
+    if reader.missing_for("incident_detail"):
         raise WorkflowError("the current snapshot holds no incidents: run `cxbridge run` (it "
                             "builds them when alarms or PM counters are loaded)")
     incident = reader.incident(incident_id)

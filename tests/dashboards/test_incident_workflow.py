@@ -169,3 +169,30 @@ def test_a_store_that_cannot_be_read_leaves_the_panel_up_and_says_why(tmp_path):
     assert (hidden, note, ack_disabled) == (False, None, False)
     _, _, hidden, note, _, _ = panel_content(WorkflowStore(garbage), OPEN_FIBRE, "care")
     assert hidden and "Read-only" in note
+
+
+def test_the_command_line_needs_only_the_tables_an_incident_is_read_from(
+        settings, publish, demo_rows, world, monkeypatch):
+    """A snapshot an earlier cxbridge published, without a table a later one added for another
+    view of incidents (here the hourly counters and the breakdown), still takes `cxbridge
+    incidents ack`; one without the queue says that there are no incidents and how to get
+    them."""
+    from typer.testing import CliRunner
+
+    from cxbridge.app.cli import app as cli
+
+    monkeypatch.setenv("CXBRIDGE_HOME", str(settings.home))
+    monkeypatch.setenv("CXBRIDGE_CONFIG", "")
+    runner = CliRunner()
+    older = {name: frame for name, frame in world.items()
+             if name not in ("incident_hours", "impact_breakdown")}
+    publish("older-run", demo_rows, older)
+    done = runner.invoke(cli, ["incidents", "ack", OPEN_FIBRE])
+    assert done.exit_code == 0, done.output
+    assert WorkflowStore(settings.dashboard.workflow_file).state(OPEN_FIBRE).state == \
+        "acknowledged"
+    publish("no-incidents", demo_rows, {name: frame for name, frame in older.items()
+                                        if name != "queue"})
+    refused = runner.invoke(cli, ["incidents", "ack", OPEN_FIBRE])
+    assert refused.exit_code == 1
+    assert "holds no incidents: run `cxbridge run`" in " ".join(refused.output.split())
