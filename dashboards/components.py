@@ -12,7 +12,7 @@ import polars as pl
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from cxbridge.dashboards import labels, theme
+from cxbridge.dashboards import feed_notices, labels, theme
 from cxbridge.dashboards.data_access import (
     CHURN_TABLES,
     INCIDENT_TABLES,
@@ -171,23 +171,52 @@ def status_badge(text: str, status: str) -> dbc.Badge:
     return dbc.Badge(text, color=theme.status_colour(status), className="status-badge")
 
 
-def missing_notice(tables: Sequence[str], held: Collection[str] = frozenset()) -> dbc.Alert:
-    """What a page tells the user when the snapshot lacks model tables, and how to get them.
+def missing_notice(tables: Sequence[str], held: Collection[str] = frozenset(),
+                   capabilities: pl.DataFrame | None = None, path: str | None = None,
+                   output: str | None = None) -> dbc.Alert | None:
+    """What a page tells the user when the snapshot lacks model tables, and how to get them;
+    ``None`` when the notices above the page say it already.
+
     ``held``: the tables the snapshot does hold. A group's help (:data:`TABLE_HELP`) is for a
     snapshot without its model; one that holds the group's first table has the model, and was
-    published by an earlier cxbridge before the tables it lacks: those are named instead."""
+    published by an earlier cxbridge before the tables it lacks: those are named instead.
+    ``capabilities`` (the snapshot's, see :mod:`.feed_notices`) and the page's ``path``: a
+    model that could not be built because a feed has not arrived is explained by its feeds
+    (not by "run cxbridge run", which was run), and not at all on a page whose feed notice
+    says it already. ``output``: the output the tables outside those groups belong to."""
+
+    def unbuilt(output: str | None) -> str | None:
+        """Why ``output`` is not built ("" when the page's feed notice says it), else None."""
+        if capabilities is None or output is None or feed_notices.built(capabilities, output):
+            return None
+        if path is not None and output in feed_notices.shown_on(capabilities, path):
+            return ""
+        return feed_notices.unbuilt_text(capabilities, output)
+
     lines = []
     shown: set[str] = set()
     for group, (names, text) in TABLE_HELP.items():
-        if set(names) & set(tables) and names[0] not in held:
-            lines.append(html.Li(with_commands(text), id=f"missing-{group}"))
-            shown |= set(names)
+        if not set(names) & set(tables) or names[0] in held:
+            continue
+        shown |= set(names)
+        why = unbuilt(TABLE_OUTPUTS[group])
+        if why != "":
+            lines.append(html.Li(with_commands(why or text), id=f"missing-{group}"))
     rest = [t for t in tables if t not in shown]
-    if rest:
-        lines.append(html.Li(with_commands(f"This snapshot lacks {', '.join(rest)}; run "
-                                           "`cxbridge run`.")))
+    why = unbuilt(output) if rest else None
+    if rest and why != "":
+        lines.append(html.Li(with_commands(why or f"This snapshot lacks {', '.join(rest)}; "
+                                                  "run `cxbridge run`.")))
+    if not lines:
+        return None
     return dbc.Alert([html.Strong("Part of this page has no data yet. "), html.Ul(lines)],
                      color="info", className="missing-notice")
+
+
+def page_missing_notice(reader, tables: Sequence[str], path: str, output: str | None = None
+                        ) -> dbc.Alert | None:
+    """:func:`missing_notice` for the page at ``path`` on the snapshot ``reader`` reads."""
+    return missing_notice(tables, reader.tables(), reader.capabilities(), path, output)
 
 
 def outdated_notice(columns: Sequence[str], shows: str) -> dbc.Alert:
@@ -221,6 +250,9 @@ TABLE_HELP: dict[str, tuple[tuple[str, ...], str]] = {
                  "Alarm timelines are not in this snapshot: `cxbridge run` publishes them with "
                  "the incident models."),
 }
+# the output (pipelines/jobs/capabilities.py) each group of tables belongs to
+TABLE_OUTPUTS: dict[str, str] = {"churn": "churn_risk", "incidents": "incident_queue",
+                                 "timeline": "incident_queue"}
 
 
 # --- KPI tiles for a set of metrics ---------------------------------------------------------

@@ -39,11 +39,32 @@ def notices(capabilities: pl.DataFrame, path: str) -> list:
     return shown
 
 
+def shown_on(capabilities: pl.DataFrame, path: str) -> set[str]:
+    """The outputs whose notice :func:`notices` puts above ``path``."""
+    if path == "/" and not built(capabilities, "customer_views"):
+        return set()
+    return {row["output"] for row in for_page(capabilities, path)}
+
+
+def unbuilt_text(capabilities: pl.DataFrame, output: str) -> str:
+    """Why ``output`` (not built) is not built and what would build it, as text with the
+    commands and paths in `backticks` (the words of its notice)."""
+    row = capabilities.filter(pl.col("output") == output).row(0, named=True)
+    text = f"{row['label']}: not built yet. {_reason(row)}."
+    if row["how_to_enable"]:
+        text += (" Add " + ", ".join(f"`{p}`" for p in row["how_to_enable"].split("; "))
+                 + " and run `cxbridge run`.")
+    return text
+
+
+def _reason(row: dict) -> str:
+    return (f"It needs the {_and(row['missing'].split('; '))} feed(s)" if row["missing"]
+            else row["note"])
+
+
 def _notice(row: dict) -> dbc.Alert:
     if row["status"] == NOT_BUILT:
-        reason = (f"It needs the {_and(row['missing'].split('; '))} feed(s)" if row["missing"]
-                  else row["note"])
-        body = [html.Strong(f"{row['label']}: not built yet. "), html.Span(f"{reason}. ")]
+        body = [html.Strong(f"{row['label']}: not built yet. "), html.Span(f"{_reason(row)}. ")]
         color = "warning"
     else:
         adds = row["would_add"].replace("; ", " · ")

@@ -22,7 +22,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from cxbridge.dashboards import labels
-from cxbridge.dashboards.components import missing_notice, titled_card
+from cxbridge.dashboards.components import page_missing_notice, titled_card
 from cxbridge.dashboards.context import (
     ROLE_ID,
     current_reader,
@@ -179,7 +179,8 @@ def show_incident(incident_id, search):
     missing = reader.missing_for("incident_detail", "incident_breakdown", "care_preview")
     incident = None if missing else reader.incident(incident_id)
     if incident is None:
-        notice = missing_notice(missing, reader.tables()) if missing else not_found(incident_id)
+        notice = (page_missing_notice(reader, missing, "/incident") if missing
+                  else not_found(incident_id))
         return (notice, *[dash.no_update] * 5)
     ends = incident["ended_at"] or incident["impact_end"]
     return (incident_header(incident), exposure_stats(incident), score_figure(incident),
@@ -202,7 +203,8 @@ def show_kpis(incident_id):
         return dash.no_update, dash.no_update
     missing = reader.missing_for("incident_kpis")
     if missing:  # a snapshot published before its tables: the rest of the page answers
-        return empty_figure("Not in this snapshot"), missing_notice(missing, reader.tables())
+        return (empty_figure("Not in this snapshot"),
+                page_missing_notice(reader, missing, "/incident"))
     start, end, bucket = kpi_window(incident)
     kpis = reader.incident_kpis(incident_id, start, end, incident["started_at"],
                                 incident_end(incident), bucket,

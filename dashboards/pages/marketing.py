@@ -35,7 +35,7 @@ from cxbridge.dashboards.campaign import (
     percent_rate,
     rank_of,
 )
-from cxbridge.dashboards.components import missing_notice, titled_card
+from cxbridge.dashboards.components import page_missing_notice, titled_card
 from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
 from cxbridge.dashboards.data_access import CHURN_TABLES, DIMENSIONS
 from cxbridge.dashboards.exports import campaign_href
@@ -64,7 +64,8 @@ from cxbridge.dashboards.page_state import (
 )
 from cxbridge.dashboards.roles import ROLE_LABELS, sees_contacts
 
-dash.register_page(__name__, path="/marketing", name="Marketing",
+PATH = "/marketing"
+dash.register_page(__name__, path=PATH, name="Marketing",
                    title="Marketing · cxbridge", order=10)
 
 _GRAPH = {"displayModeBar": False}
@@ -189,7 +190,8 @@ def show_segments(start, end, regions, segments, cfs_types):
     high = campaign.viewed(frame, "churn_probability", "risk_band", "network_reason").filter(
         pl.col("risk_band") == "high")
     floor = high["churn_probability"].min() if not high.is_empty() else None
-    return (missing_notice(missing, reader.tables()) if missing else None, quadrant_stats(frame),
+    return (page_missing_notice(reader, missing, PATH) if missing else None,
+            quadrant_stats(frame),
             risk_map_figure(campaign.risk_grid(frame), campaign.experience_target(), floor),
             drivers_figure(reader.churn_drivers(filters)),
             drivers_note(high))

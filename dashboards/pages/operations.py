@@ -27,7 +27,7 @@ import polars as pl
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from cxbridge.dashboards import clock
-from cxbridge.dashboards.components import missing_notice, titled_card
+from cxbridge.dashboards.components import page_missing_notice, titled_card
 from cxbridge.dashboards.context import current_reader, needs_snapshot
 from cxbridge.dashboards.figures import empty_figure
 from cxbridge.dashboards.figures_network import heatmap_by_day
@@ -48,7 +48,8 @@ from cxbridge.platform.metrics import metric
 from cxbridge.platform.snapshot_reading import MissingTableError
 from cxbridge.platform.warehouse import WarehouseError
 
-dash.register_page(__name__, path="/operations", name="Network operations",
+PATH = "/operations"
+dash.register_page(__name__, path=PATH, name="Network operations",
                    title="Network operations · cxbridge", order=20)
 
 EXPERIENCE = "experience_index"
@@ -172,7 +173,7 @@ def show_queue(view, planned, start, end, regions, segments, cfs_types, _live=No
     reader = current_reader()
     missing = reader.missing_for("incident_queue")
     if missing:
-        return missing_notice(missing, reader.tables()), None, None
+        return page_missing_notice(reader, missing, PATH), None, None
     queue = reader.incident_queue(filters, only_open=view == "open",
                                   include_planned=bool(planned))
     silent = reader.incident_queue(filters, only_open=view == "open", source="silent")

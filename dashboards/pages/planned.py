@@ -26,7 +26,13 @@ from dash.exceptions import PreventUpdate
 from cxbridge.dashboards import planned_reader as reads
 from cxbridge.dashboards.auth import logged_in_user
 from cxbridge.dashboards.clock import format_time, plotted, zone, zone_label
-from cxbridge.dashboards.components import Column, data_table, missing_notice, stat, titled_card
+from cxbridge.dashboards.components import (
+    Column,
+    data_table,
+    page_missing_notice,
+    stat,
+    titled_card,
+)
 from cxbridge.dashboards.context import current_reader, current_role, needs_snapshot, role_input
 from cxbridge.dashboards.page_state import Control, PageState, join
 from cxbridge.dashboards.roles import ROLE_LABELS, sees_contacts
@@ -35,7 +41,8 @@ from cxbridge.models.whatif.planned import least_harm
 from cxbridge.platform import audit
 from cxbridge.platform.csv_export import write_csv
 
-dash.register_page(__name__, path="/planned", name="Planned work", nav_group="Plan",
+PATH = "/planned"
+dash.register_page(__name__, path=PATH, name="Planned work", nav_group="Plan",
                    title="Planned work · cxbridge", order=25, uses_filters=False)
 
 NOTIFY_ROWS = 12
@@ -125,7 +132,8 @@ def show_projection(resources, start, hours, requested_role):
     reader = current_reader()
     absent = reads.missing(reader)
     if absent:
-        return missing_notice(absent), None, _empty_figure(), None, None, None
+        return (page_missing_notice(reader, absent, PATH, "planned_work"), None,
+                _empty_figure(), None, None, None)
     if not resources or not hours or hours <= 0:
         note = dbc.Alert("Pick the resources the work takes down, and how long it lasts.",
                          color="info")

@@ -35,7 +35,7 @@ from cxbridge.dashboards.campaign import (
 from cxbridge.dashboards.components import (
     Column,
     data_table,
-    missing_notice,
+    page_missing_notice,
     stat,
     status_badge,
     titled_card,
@@ -228,7 +228,8 @@ def show_review(offers, bands, code, control, content, start, end, regions, segm
     reader = current_reader()
     absent = reader_of.missing(reader)
     if absent:
-        return missing_notice(absent), None, None, None, None, None, "", True
+        return (page_missing_notice(reader, absent, PATH, "campaign_review"),
+                None, None, None, None, None, "", True)
     filters = Filters.from_inputs(start, end, regions, segments, cfs_types)
     choice = _choice(offers, bands, code, control)
     content = content if content in reader_of.CONTENTS else "campaign"

@@ -17,6 +17,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import polars as pl
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -38,11 +39,21 @@ IDLE = ("return document.querySelector('[data-dash-is-loading=\"true\"]') === nu
 def pages(reader: SnapshotReader) -> list[tuple[str, str, str, str]]:
     """(file name, path, role, element that must be drawn) for every page."""
     filters = reader.filter_options().default
-    queue = reader.incident_queue(filters, include_planned=False)
-    alarm = queue.filter(queue["source"] == "alarm")
-    incident = (alarm if not alarm.is_empty() else queue)["incident_id"][0]
-    hurt = reader.care_preview(incident)
-    customer = hurt["customer_id"][0] if not hurt.is_empty() else "C0000001"
+    # an incident from an alarm, else any; none on a snapshot without incidents (a network
+    # feed alone, an earlier cxbridge's): then no incident page, and the first customer
+    queue = (reader.incident_queue(filters, include_planned=False)
+             if not reader.missing_for("incident_queue") else pl.DataFrame())
+    incident = None
+    if not queue.is_empty():
+        alarm = queue.filter(queue["source"] == "alarm")
+        incident = (alarm if not alarm.is_empty() else queue)["incident_id"][0]
+    hurt = (reader.care_preview(incident)
+            if incident is not None and not reader.missing_for("care_preview")
+            else pl.DataFrame())
+    customers = reader.find_customers("") if not reader.missing_for("find_customers") \
+        else pl.DataFrame()
+    customer = (hurt["customer_id"][0] if not hurt.is_empty()
+                else customers["customer_id"][0] if not customers.is_empty() else None)
     # planned work on the resource taking most customers down alone, starting tomorrow 02:00
     options = (planned_reader.resource_options(reader) if not planned_reader.missing(reader)
                else None)
@@ -54,11 +65,15 @@ def pages(reader: SnapshotReader) -> list[tuple[str, str, str, str]]:
     return [
         ("overview", "/", "executive", "#overview-trend .js-plotly-plot"),
         ("marketing", "/marketing", "marketing", "#marketing-risk-map .js-plotly-plot"),
-        ("operations", "/operations", "operations", "#operations-queue-table"),
-        ("incident", f"/incident/{incident}", "operations", "#incident-kpis .js-plotly-plot"),
-        ("customer-360", f"/customer/{customer}", "care", "#customer-experience .js-plotly-plot"),
-        ("customer-360-operations", f"/customer/{customer}", "operations",
-         "#customer-experience .js-plotly-plot"),
+        # the queue, or on a snapshot without incidents the notices saying what would build it
+        ("operations", "/operations", "operations",
+         "#operations-queue-table, #operations-notice > *, .feed-notice"),
+        *([("incident", f"/incident/{incident}", "operations",
+            "#incident-kpis .js-plotly-plot")] if incident is not None else []),
+        *([("customer-360", f"/customer/{customer}", "care",
+            "#customer-experience .js-plotly-plot"),
+           ("customer-360-operations", f"/customer/{customer}", "operations",
+            "#customer-experience .js-plotly-plot")] if customer is not None else []),
         ("glossary", "/glossary", "executive", "#glossary-experience-index"),
         ("planned-work", planned, "operations", "#planned-stats"),
         ("campaign-review", "/review", "marketing", "#review-summary"),

@@ -218,3 +218,42 @@ def test_the_missing_notice_says_why_a_model_is_missing():
     older = json.dumps(missing_notice(["incident_hours"], held={"queue", "incidents"})
                        .to_plotly_json(), default=str)
     assert "lacks incident_hours" in older and "incident queue is not" not in older
+
+
+def test_a_model_its_feeds_could_not_build_is_explained_by_its_feeds_and_once():
+    """A partial operator (no PM counters): the incident models were not built because the kpis
+    feed is missing, not because `cxbridge run` was not run. On the page whose feed notice says
+    so already (operations) nothing more is said; elsewhere (marketing) the line names the
+    feed, not the run; an output that is built keeps the group's help; a what-if page's own
+    tables go by its output."""
+    import polars as pl
+
+    from cxbridge.dashboards.components import missing_notice
+
+    def row(output, label, status, pages, missing="kpis", how="raw/kpis/*.csv"):
+        return {"output": output, "label": label, "status": status, "gives": "", "pages": pages,
+                "missing": missing if status == "not built" else "", "would_add": "",
+                "how_to_enable": how if status == "not built" else "", "note": ""}
+
+    capabilities = pl.DataFrame([
+        row("incident_queue", "Incident queue", "not built", "/operations"),
+        row("churn_risk", "Churn risk", "built", "/ /marketing"),
+        row("planned_work", "Planned-work impact", "not built", "/planned", "topology",
+            "raw/topology/resources*.csv")])
+    tables = ["queue", "incidents", "churn_scores"]
+
+    def text(notice) -> str:
+        return json.dumps(notice.to_plotly_json(), default=str)
+
+    assert missing_notice(["queue", "incidents"], set(), capabilities, "/operations") is None
+    marketing = text(missing_notice(tables, set(), capabilities, "/marketing"))
+    assert "Incident queue: not built yet. It needs the kpis feed(s)." in marketing
+    assert "raw/kpis/*.csv" in marketing and "The incident queue is not in" not in marketing
+    assert "Churn scores are not in this snapshot" in marketing  # built: trained later
+    assert missing_notice(["units", "unit_services"], set(), capabilities, "/planned",
+                          "planned_work") is None
+    review = text(missing_notice(["units"], set(), capabilities, "/review", "planned_work"))
+    assert "It needs the topology feed(s)" in review and "lacks units" not in review
+    # no capabilities (a snapshot from before them): as before
+    assert "lacks units" in text(missing_notice(["units"], set(), None, "/planned",
+                                                "planned_work"))
