@@ -125,6 +125,29 @@ def test_every_feed_but_alarms_builds_the_customer_views(settings, tiny_raw):
     assert days["n"][0] > 0
 
 
+def test_without_usage_records_the_counters_give_the_days_and_the_customer_views(
+        settings, tiny_raw):
+    """An operator that sends no usage (xDR) records still has its PM counters: a day they cover
+    for at least half the day is a day of the customer views, scored from the network. The one
+    hour a local-day export spills into the previous UTC day is not a day of its own."""
+    raw = _keep_only(tiny_raw, "catalog", "topology", "customers", "services", "kpis")
+    header, _ = (raw / "kpis" / "vendor_a" / "A_PM_20261001.csv").read_text().split("\n", 1)
+    quarters = [f"2026-09-30T23:{m:02d}:00Z" for m in (0, 15, 30, 45)] + [
+        f"2026-10-01T{h:02d}:{m:02d}:00Z" for h in range(24) for m in (0, 15, 30, 45)]
+    (raw / "kpis" / "vendor_a" / "A_PM_20261001.csv").write_text(header + "\n" + "".join(
+        f"{at},PON-1,pon_port,400,20,12,1,0,0,,,,30\n" for at in quarters))
+    summary = flow.run(settings, raw)
+    table = _by_name(summary.capabilities)
+    assert table["customer_views"].status in ("built", "partial")
+    days = _published(settings, "select service_id, date, sei, coverage "
+                                "from marts.service_experience_daily order by all")
+    fibre = days.filter(days["service_id"] == "CFS-1")
+    assert [str(d) for d in fibre["date"]] == ["2026-10-01"]  # not 30 September
+    assert fibre["sei"][0] is not None and fibre["coverage"][0] > 0
+    shared = _published(settings, "select count(*) n from marts.kpi_daily")
+    assert shared["n"][0] > 0
+
+
 def test_the_page_notices_follow_the_capabilities():
     frame = capabilities.as_frame(capability_table({"ue-measurements", "complaints"}))
     overview = feed_notices.for_page(frame, "/")

@@ -2,20 +2,21 @@
 -- kind: partitioned
 -- grain: service_id, date, resource_id
 -- not_null: service_id, date, resource_id
--- inputs: core.cfs, core.cfs_access, stg.usage
--- feeds: services, catalog
+-- inputs: core.cfs, core.cfs_access, core.service_dates, stg.usage
+-- feeds: services, catalog, usage|kpis
 -- core.service_access_shares: one row per CFS × access resource × day the service is in
--- service: the share of its traffic that access resource carries. A fixed line has its PON
--- port (share 1). A mobile subscription's share of a cell is that cell's share of its traffic
--- over the seven days before (its usual cells; a day's own usage would hide a cell that was
--- down all day), else that day's own usage, else equal shares of the cells its radio access
--- lists. So day d depends on usage of days d−7 … d: new usage for a day touches that day and
--- the seven after it (see pipelines/platform/transform.py). `resources`: how many access
--- resources carry the service that day (its rows that day; marts.service_daily needs no
--- aggregate for the many service-days with one).
+-- service (of core.service_dates): the share of its traffic that access resource carries. A
+-- fixed line has its PON port (share 1). A mobile subscription's share of a cell is that
+-- cell's share of its traffic over the seven days before (its usual cells; a day's own usage
+-- would hide a cell that was down all day), else that day's own usage, else equal shares of
+-- the cells its radio access lists (all an operator without usage records has). So day d
+-- depends on usage of days d−7 … d: new usage for a day touches that day and the seven after
+-- it (see pipelines/platform/transform.py). `resources`: how many access resources carry the
+-- service that day (its rows that day; marts.service_daily needs no aggregate for the many
+-- service-days with one).
 -- Partitioned by `date`.
-with days as (
-    select distinct date from stg.usage where date in (select date from _scope)
+with days as (   -- the days the services are followed (core.service_dates)
+    select date from core.service_dates where date in (select date from _scope)
 ),
 service_days as (
     select c.service_id, d.date

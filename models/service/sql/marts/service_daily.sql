@@ -2,15 +2,15 @@
 -- kind: partitioned
 -- grain: service_id, date
 -- not_null: service_id, date
--- inputs: core.access_daily, core.cfs, core.service_access_shares, core.service_fault_days,
---     stg.alarm_events, stg.tickets, stg.usage
+-- inputs: core.access_daily, core.cfs, core.service_access_shares, core.service_dates,
+--     core.service_fault_days, stg.alarm_events, stg.tickets, stg.usage
 -- feeds: services, catalog, kpis
--- marts.service_daily: one row per CFS per UTC day it was in service (the days the usage feed
--- covers): its usage; the network KPIs it experienced end to end, taken from the access
--- resources that carry it (PON port; serving cells by their share of its traffic,
--- core.service_access_shares) and their paths to the core (core.access_daily); the minutes a
--- service-affecting fault was open on something it depends on (core.service_fault_days); and
--- the trouble tickets raised about it that day.
+-- marts.service_daily: one row per CFS per UTC day it was in service (core.service_dates: the
+-- days the usage feed covers, else those the PM counters cover): its usage; the network KPIs
+-- it experienced end to end, taken from the access resources that carry it (PON port; serving
+-- cells by their share of its traffic, core.service_access_shares) and their paths to the
+-- core (core.access_daily); the minutes a service-affecting fault was open on something it
+-- depends on (core.service_fault_days); and the trouble tickets raised about it that day.
 -- `kpi_coverage` is the share of the day's 96 PM intervals the access resource reported: a day
 -- with missing intervals keeps its means over what was reported, and says so here.
 -- Absent is not zero (DESIGN.md): a measure no feed carries is NULL, "not measured", and the
@@ -28,10 +28,8 @@ with feeds as (
     -- the table empty): only then is "no fault on its path" a measurement
     select exists (select 1 from stg.alarm_events) as alarms_loaded
 ),
-days as (
-    -- the days the usage feed covers: a vendor that files by local day also reports the last
-    -- hour(s) of the previous UTC day, which must not become a day of its own
-    select distinct date from stg.usage where date in (select date from _scope)
+days as (   -- the days the services are followed (core.service_dates)
+    select date from core.service_dates where date in (select date from _scope)
 ),
 service_days as (
     select c.service_id, c.customer_id, c.cfs_type, c.segment, c.region, c.plan_download_mbps,
