@@ -266,8 +266,19 @@ SOURCE_HELP: dict[str, str] = {
 }
 
 
-def waiting_text(m: Metric) -> str:
-    """What a KPI whose source table the snapshot lacks needs (:data:`SOURCE_HELP`)."""
+# the output (pipelines/jobs/capabilities.py) each KPI source belongs to
+SOURCE_OUTPUTS: dict[str, str] = {"churn_kpi_daily": "churn_risk",
+                                  "incident_kpi_daily": "incident_queue",
+                                  "protected_kpi_daily": "operations_protected"}
+
+
+def waiting_text(m: Metric, capabilities: pl.DataFrame | None = None) -> str:
+    """What a KPI whose source table the snapshot lacks needs (:data:`SOURCE_HELP`); with the
+    snapshot's ``capabilities``, the feeds, when a missing feed is why it was not built."""
+    output = SOURCE_OUTPUTS.get(m.source)
+    if (capabilities is not None and output is not None
+            and not feed_notices.built(capabilities, output)):
+        return feed_notices.needs_text(capabilities, output)
     return SOURCE_HELP.get(m.source, f"Needs {m.source} in the snapshot: run `cxbridge run`.")
 
 
@@ -277,6 +288,7 @@ def kpi_tiles(reader: SnapshotReader, names: Sequence[str], filters: Filters,
     missing. Metrics of the same source are read in one query."""
     query = filters.to_query()
     read = reader.kpi_readings(names, filters)
+    capabilities = reader.capabilities() if len(read.ready) < len(names) else None
     tiles = []
     for name in names:
         m = metric(name)
@@ -291,7 +303,7 @@ def kpi_tiles(reader: SnapshotReader, names: Sequence[str], filters: Filters,
                                                    f"{id_prefix}-change-{name}"),
                             why_none=reason)
         else:
-            tile = waiting_tile(m, waiting_text(m), query, id_prefix)
+            tile = waiting_tile(m, waiting_text(m, capabilities), query, id_prefix)
         tiles.append(html.Div(tile, className="col"))
     return tiles
 

@@ -49,8 +49,15 @@ def shown_on(capabilities: pl.DataFrame, path: str) -> set[str]:
 def unbuilt_text(capabilities: pl.DataFrame, output: str) -> str:
     """Why ``output`` (not built) is not built and what would build it, as text with the
     commands and paths in `backticks` (the words of its notice)."""
+    label = capabilities.filter(pl.col("output") == output)["label"][0]
+    return f"{label}: not built yet. {needs_text(capabilities, output)}"
+
+
+def needs_text(capabilities: pl.DataFrame, output: str) -> str:
+    """"It needs the usage feed(s). Add `raw/usage/*.parquet` and run `cxbridge run`." for
+    ``output`` (not built)."""
     row = capabilities.filter(pl.col("output") == output).row(0, named=True)
-    text = f"{row['label']}: not built yet. {_reason(row)}."
+    text = f"{_reason(row)}."
     if row["how_to_enable"]:
         text += (" Add " + ", ".join(f"`{p}`" for p in row["how_to_enable"].split("; "))
                  + " and run `cxbridge run`.")

@@ -102,11 +102,12 @@ def kpi_lines(reader: SnapshotReader, week: Week) -> list[KpiLine]:
     selection = Selection(start=week.start, end=week.end)
     names = [m.name for m in kpi_order()]
     read = reader.kpi_readings(names, selection)
+    capabilities = reader.capabilities()
     lines = []
     for name in names:
         m = metric(name)
         if name not in read.ready:
-            lines.append(KpiLine(m, None, None, waiting=waiting_text(m)))
+            lines.append(KpiLine(m, None, None, waiting=waiting_text(m, capabilities)))
             continue
         lines.append(KpiLine(m, read.summary[name][0], read.previous[name],
                              why_none=no_value_reason(m, selection, read.scorings)))

@@ -257,3 +257,23 @@ def test_a_model_its_feeds_could_not_build_is_explained_by_its_feeds_and_once():
     # no capabilities (a snapshot from before them): as before
     assert "lacks units" in text(missing_notice(["units"], set(), None, "/planned",
                                                 "planned_work"))
+
+
+def test_a_kpi_tile_waiting_for_a_feed_names_the_feed():
+    """Churn risk on a snapshot whose operator sends no usage records: the tile says the usage
+    feed is what it needs, not that churn needs 60 days of history; without capabilities (an
+    older snapshot) the history is what it names, as before."""
+    import polars as pl
+
+    from cxbridge.dashboards.components import waiting_text
+    from cxbridge.platform.metrics import metric
+
+    capabilities = pl.DataFrame([{
+        "output": "churn_risk", "label": "Churn risk", "status": "not built", "gives": "",
+        "missing": "usage", "would_add": "", "how_to_enable": "raw/usage/*.parquet",
+        "pages": "/", "note": ""}])
+    churn = metric("churn_risk")
+    assert churn.source == "churn_kpi_daily"
+    said = waiting_text(churn, capabilities)
+    assert said.startswith("It needs the usage feed(s).") and "`raw/usage/*.parquet`" in said
+    assert "60 days" in waiting_text(churn) and "60 days" not in said
