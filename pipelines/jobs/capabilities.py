@@ -59,12 +59,16 @@ OUTPUTS: tuple[Output, ...] = (
            tables=("marts.service_experience_daily",),
            adds={"alarms": "availability (fault minutes on each service's path)",
                  "usage": "connecting, TV streaming and session counts from usage records",
+                 "kpis": "the network side: latency, loss and throughput end to end from the "
+                         "counters of the cells and ports that carry each service",
                  "topology": "each service's full path to the core"},
            pages=("/customer",)),
     Output("customer_views", "Customer experience and shared KPIs",
            "customers' daily experience, segments, regions and the KPIs both departments share",
            tables=("marts.customer_daily", "marts.kpi_daily"),
-           adds={"tickets": "care tickets beside experience", "surveys": "NPS beside experience"},
+           adds={"kpis": "the network measures of the experience index and the shared "
+                         "network KPIs (latency, throughput, session failures)",
+                 "tickets": "care tickets beside experience", "surveys": "NPS beside experience"},
            pages=("/", "/marketing", "/customer")),
     Output("churn_risk", "Churn risk and revenue at risk",
            "each customer's churn probability, risk band, revenue at risk and reasons",

@@ -228,12 +228,14 @@ def cell_kpis(cells: list[str], days: int, start: date, override) -> str:
 CORE_MODELS = ("core/cfs.sql", "core/resources.sql", "core/resource_ancestors.sql",
                "core/cfs_resources.sql", "core/cfs_access.sql", "core/access_paths.sql",
                "core/redundant_pools.sql")  # and the alarms (service_alarms.fold)
-# the partitioned ones, over the days of usage (the shares) and of PM data (the hourly KPIs)
-CORE_DAILY = (("core/service_access_shares.sql", "select distinct date from stg.usage"),
-              ("core/resource_hourly.sql", "select distinct cast(interval_start as date) as date "
-                                           "from stg.kpi_15min"),
-              ("core/access_hourly.sql", "select distinct cast(interval_start as date) as date "
-                                         "from stg.kpi_15min"))
+# the partitioned ones, over the days of PM data (the hourly KPIs) and of usage (the shares,
+# on the days core.service_dates gives)
+_PM_DAYS = "select distinct cast(interval_start as date) as date from stg.kpi_15min"
+_ANY_DAYS = f"{_PM_DAYS} union select distinct date from stg.usage"
+CORE_DAILY = (("core/resource_hourly.sql", _PM_DAYS),
+              ("core/access_hourly.sql", _PM_DAYS),
+              ("core/service_dates.sql", _ANY_DAYS),
+              ("core/service_access_shares.sql", "select distinct date from stg.usage"))
 
 
 def build_core(con) -> None:

@@ -131,7 +131,7 @@ def _build(con, drop: set[str]) -> dict[str, pl.DataFrame]:
     con.unregister("_faults")
     con.execute("create or replace temp table _scope as select date '2026-10-01' as date")
     for model in ("core/resource_hourly.sql", "core/access_hourly.sql", "core/access_daily.sql",
-                  "marts/service_daily.sql"):
+                  "core/service_dates.sql", "marts/service_daily.sql"):
         table = model.removesuffix(".sql").replace("/", ".")
         con.execute(f"create or replace table {table} as "
                     f"select * from ({warehouse.read_sql(SERVICE_SQL / model)})")

@@ -39,7 +39,8 @@ def test_every_declared_feed_is_a_source_and_every_output_table_a_model():
 def test_an_output_needs_the_feeds_of_the_models_that_build_it():
     experience = next(o for o in OUTPUTS if o.name == "service_experience")
     needed = capabilities.requirements(experience)
-    assert {"services", "catalog", "kpis"} <= set(needed)
+    # the counters or the usage records give the days (core.service_dates) and the measures
+    assert {"services", "catalog", ("kpis", "usage")} <= set(needed)
 
 
 def test_network_only_feeds_give_the_network_outputs_and_name_what_is_missing():
@@ -146,6 +147,18 @@ def test_without_usage_records_the_counters_give_the_days_and_the_customer_views
     assert fibre["sei"][0] is not None and fibre["coverage"][0] > 0
     shared = _published(settings, "select count(*) n from marts.kpi_daily")
     assert shared["n"][0] > 0
+
+
+def test_usage_records_without_counters_give_partial_customer_views_that_name_the_counters():
+    """CRM, inventory and usage records, no PM counters: the customer views are built from the
+    usage (connecting and session counts), so they say "partial" and what the counters would
+    add, not "not built" above pages that show them."""
+    table = _by_name(capability_table({"customers", "services", "catalog", "usage"}))
+    for name in ("service_experience", "customer_views"):
+        assert table[name].status == "partial", name
+        assert any(a.startswith("kpis:") for a in table[name].would_add), name
+    nothing = _by_name(capability_table({"customers", "services", "catalog"}))
+    assert nothing["customer_views"].missing == ("kpis",)  # the feed that gives the most
 
 
 def test_the_page_notices_follow_the_capabilities():

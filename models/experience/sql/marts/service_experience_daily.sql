@@ -3,7 +3,7 @@
 -- grain: service_id, date
 -- not_null: service_id, date
 -- inputs: marts.service_daily
--- feeds: services, catalog, kpis
+-- feeds: services, catalog, kpis|usage
 -- python: experience.sei
 -- python_batch: rows
 -- The service-days in _scope with what the Service Experience Index is computed from

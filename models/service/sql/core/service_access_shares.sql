@@ -3,7 +3,7 @@
 -- grain: service_id, date, resource_id
 -- not_null: service_id, date, resource_id
 -- inputs: core.cfs, core.cfs_access, core.service_dates, stg.usage
--- feeds: services, catalog, usage|kpis
+-- feeds: services, catalog, kpis|usage
 -- core.service_access_shares: one row per CFS × access resource × day the service is in
 -- service (of core.service_dates): the share of its traffic that access resource carries. A
 -- fixed line has its PON port (share 1). A mobile subscription's share of a cell is that

@@ -3,7 +3,7 @@
 -- grain: date
 -- not_null: date
 -- inputs: core.resource_hourly, stg.usage
--- feeds: usage|kpis
+-- feeds: kpis|usage
 -- core.service_dates: the UTC days on which the services are followed, day by day
 -- (core.service_access_shares, marts.service_daily and what is built from them). With a usage
 -- feed, the days it covers. An operator without usage records still has its PM counters: then

@@ -4,7 +4,7 @@
 -- not_null: customer_id, date
 -- inputs: core.cfs, marts.service_daily, marts.service_experience_daily, stg.customers,
 --     stg.surveys, stg.tickets
--- feeds: customers, services, catalog, kpis
+-- feeds: customers, services, catalog, kpis|usage
 -- marts.customer_daily: one row per customer per UTC day with at least one service in service:
 -- their services rolled up (a customer's day is as bad as their worst service: the lowest
 -- experience index, the longest fault on any of them), their usage, the tickets they raised,

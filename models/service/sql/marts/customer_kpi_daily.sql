@@ -3,7 +3,7 @@
 -- grain: date, region, segment
 -- not_null: date
 -- inputs: marts.customer_daily
--- feeds: customers, services, catalog, kpis
+-- feeds: customers, services, catalog, kpis|usage
 -- marts.customer_kpi_daily: one row per day × region × segment: the customer-level sums the
 -- shared KPIs about customers are computed from (customers counted once however many services
 -- they hold; pipelines/platform/metrics.py).

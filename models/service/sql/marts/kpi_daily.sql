@@ -3,7 +3,7 @@
 -- grain: date, region, segment, cfs_type
 -- not_null: date
 -- inputs: marts.service_daily, marts.service_experience_daily
--- feeds: customers, services, catalog, kpis
+-- feeds: customers, services, catalog, kpis|usage
 -- marts.kpi_daily: one row per day × region × segment × CFS type: the sums and counts every
 -- shared KPI in pipelines/platform/metrics.py is computed from (ratios of sums, never means of ratios).
 -- Partitioned by `date`.

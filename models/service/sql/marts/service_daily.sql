@@ -4,7 +4,7 @@
 -- not_null: service_id, date
 -- inputs: core.access_daily, core.cfs, core.service_access_shares, core.service_dates,
 --     core.service_fault_days, stg.alarm_events, stg.tickets, stg.usage
--- feeds: services, catalog, kpis
+-- feeds: services, catalog, kpis|usage
 -- marts.service_daily: one row per CFS per UTC day it was in service (core.service_dates: the
 -- days the usage feed covers, else those the PM counters cover): its usage; the network KPIs
 -- it experienced end to end, taken from the access resources that carry it (PON port; serving

@@ -3,7 +3,7 @@
 -- grain: service_id, date
 -- not_null: service_id, date, sla_availability_pct
 -- inputs: core.cfs, marts.service_daily
--- feeds: services, catalog, kpis
+-- feeds: services, catalog, kpis|usage
 -- marts.sla_service_daily: one row per customer-facing service with an availability SLA
 -- (its TMF638 serviceCharacteristic slaAvailabilityPct, core.cfs) per UTC day it was in
 -- service: its SLA tier and objective, the minutes it was without service that day and
