@@ -31,9 +31,7 @@ def for_page(capabilities: pl.DataFrame, path: str) -> list[dict]:
 def notices(capabilities: pl.DataFrame, path: str) -> list:
     """The notices for ``path``: one alert per output not built or partial there, and on the
     Overview a summary of what the data does give."""
-    if path == "/" and not built(capabilities, "customer_views"):
-        return []  # the Overview shows every output as a card instead (output_cards)
-    shown = [_notice(row) for row in for_page(capabilities, path)]
+    shown = [_notice(row) for row in _noticed(capabilities, path)]
     if path == "/" and not capabilities.is_empty() and shown:
         shown.insert(0, _summary(capabilities))
     return shown
@@ -41,9 +39,13 @@ def notices(capabilities: pl.DataFrame, path: str) -> list:
 
 def shown_on(capabilities: pl.DataFrame, path: str) -> set[str]:
     """The outputs whose notice :func:`notices` puts above ``path``."""
+    return {row["output"] for row in _noticed(capabilities, path)}
+
+
+def _noticed(capabilities: pl.DataFrame, path: str) -> list[dict]:
     if path == "/" and not built(capabilities, "customer_views"):
-        return set()
-    return {row["output"] for row in for_page(capabilities, path)}
+        return []  # the Overview shows every output as a card instead (output_cards)
+    return for_page(capabilities, path)
 
 
 def unbuilt_text(capabilities: pl.DataFrame, output: str) -> str:

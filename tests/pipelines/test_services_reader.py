@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from cxbridge.platform.ingest.base import Fields, RecordShapeError
 from cxbridge.platform.ingest.sources import services
+from tests.pipelines.test_ingest_malformed import _paths  # every field of a record
 from tests.tiny_world import _services
 
 TABLES = ("services", "links", "resources")
@@ -67,16 +68,6 @@ VALUES = st.recursive(st.text(max_size=5) | st.integers() | st.floats() | st.boo
                       | st.none(),
                       lambda inner: st.lists(inner, max_size=2)
                       | st.dictionaries(st.text(max_size=3), inner, max_size=2), max_leaves=4)
-
-
-def _paths(value, prefix=()) -> list[tuple]:
-    found = []
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            found += [(*prefix, key), *_paths(inner, (*prefix, key))]
-    elif isinstance(value, list) and value:
-        found += [(*prefix, 0), *_paths(value[0], (*prefix, 0))]
-    return found
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None,
