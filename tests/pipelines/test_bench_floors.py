@@ -57,3 +57,23 @@ def test_a_failing_stage_is_reported_and_keeps_the_figures_of_the_stages_before_
     shown = CliRunner().invoke(app, ["bench"], env={"COLUMNS": "200"})
     assert shown.exit_code == 1
     assert "Stage incidents failed" in shown.output and "No space left" in shown.output
+
+
+def test_a_stage_counts_the_cpu_seconds_of_its_children_too():
+    """The ingest parses the service inventory in a child process: its CPU seconds count, so
+    that the ingest can be compared with the floor in CPU seconds as well as on the clock."""
+    import subprocess
+    import sys
+
+    def stage() -> int:
+        subprocess.run([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                        "while time.process_time() - t < 0.4: pass"], check=True)
+        return 1
+
+    figures = bench._timed(stage)
+    assert figures["cpu_seconds"] >= 0.4 and figures["rows"] == 1
+    summary = bench._ingest_summary({
+        "ingest": {"seconds": 30.0, "cpu_seconds": 45.0, "rows": 5},
+        "ingest_floor": {"seconds": 5.0, "rows": 5},
+        "ingest_store_floor": {"seconds": 20.0, "cpu_seconds": 36.0, "rows": 5}})
+    assert (summary["ratio_to_store_floor"], summary["cpu_ratio_to_store_floor"]) == (1.5, 1.25)
