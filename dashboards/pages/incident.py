@@ -83,7 +83,8 @@ def page_title(incident_id: str | None = None) -> str:
 
 # the incident page shows one incident whole: the filter bar (dates, regions, segments) does
 # not apply to it and is hidden; the queue's region share says how much of it is the region's
-dash.register_page(__name__, path="/incident", path_template="/incident/<incident_id>",
+PATH = "/incident"
+dash.register_page(__name__, path=PATH, path_template="/incident/<incident_id>",
                    name="Incident", title=page_title, order=25, nav=False,
                    nav_parent="/operations", uses_filters=False)
 
@@ -179,7 +180,7 @@ def show_incident(incident_id, search):
     missing = reader.missing_for("incident_detail", "incident_breakdown", "care_preview")
     incident = None if missing else reader.incident(incident_id)
     if incident is None:
-        notice = (page_missing_notice(reader, missing, "/incident") if missing
+        notice = (page_missing_notice(reader, missing, PATH) if missing
                   else not_found(incident_id))
         return (notice, *[dash.no_update] * 5)
     ends = incident["ended_at"] or incident["impact_end"]
@@ -204,7 +205,7 @@ def show_kpis(incident_id):
     missing = reader.missing_for("incident_kpis")
     if missing:  # a snapshot published before its tables: the rest of the page answers
         return (empty_figure("Not in this snapshot"),
-                page_missing_notice(reader, missing, "/incident"))
+                page_missing_notice(reader, missing, PATH))
     start, end, bucket = kpi_window(incident)
     kpis = reader.incident_kpis(incident_id, start, end, incident["started_at"],
                                 incident_end(incident), bucket,
